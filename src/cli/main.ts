@@ -1,0 +1,141 @@
+// `shopkeep <command>`: one entry point for the server, workers and the owner's maintenance commands.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import { ConfigError, parseConfig, type Config } from '../platform/config.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { AppError } from '../platform/errors.ts';
+import { EmbeddedPostgresError } from '../platform/db/embedded-postgres.ts';
+import { serve, worker } from './serve.ts';
+import { userCommand, tokenCommand, auditCommand, secretsCommand, migrateCommand, doctorCommand } from './admin.ts';
+
+export interface CommandContext {
+  args: string[];
+  config: Config;
+  logger: Logger;
+}
+
+interface Command {
+  summary: string;
+  usage: string;
+  run: (context: CommandContext) => Promise<number | void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  start: {
+    summary: 'Start the sandbox when nothing is connected yet, the real server otherwise (what `npm start` runs)',
+    usage: 'shopkeep start',
+    run: (context) => serve(context, { sandbox: !anyIntegrationConfigured(), http: true }),
+  },
+  serve: { summary: 'Run the server: dashboard, API, jobs and schedules', usage: 'shopkeep serve', run: (context) => serve(context, { sandbox: false, http: true }) },
+  sandbox: {
+    summary: 'Run the server against local simulators of every external service, with a seeded shop',
+    usage: 'shopkeep sandbox',
+    run: (context) => serve(context, { sandbox: true, http: true }),
+  },
+  worker: { summary: 'Run job workers only (a second process or a second Pi sharing the load)', usage: 'shopkeep worker', run: worker },
+  migrate: { summary: 'Apply database migrations and exit', usage: 'shopkeep migrate', run: migrateCommand },
+  user: {
+    summary: 'Manage users: add, list, reset-2fa',
+    usage: 'shopkeep user add --email E --role owner|staff|viewer [--json]   (password from stdin)\n  shopkeep user list [--json]\n  shopkeep user reset-2fa --email E',
+    run: userCommand,
+  },
+  token: {
+    summary: 'Manage API tokens: create, list, revoke',
+    usage: 'shopkeep token create --name N --scope read|write|admin|metrics [--scope ...] [--user E] [--json]\n  shopkeep token list [--json]\n  shopkeep token revoke ID',
+    run: tokenCommand,
+  },
+  audit: { summary: 'Check the audit log hash chain', usage: 'shopkeep audit verify [--json]', run: auditCommand },
+  secrets: {
+    summary: 'Manage the secrets vault: set, list, rotate-key',
+    usage: 'shopkeep secrets set NAME   (value from stdin)\n  shopkeep secrets list [--json]\n  shopkeep secrets rotate-key',
+    run: secretsCommand,
+  },
+  doctor: { summary: 'Check configuration, data directory, database and disk, and say what to fix', usage: 'shopkeep doctor [--json]', run: doctorCommand },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return [
+    'shopkeep: the back office of a small Shopify shop',
+    '',
+    'Usage: shopkeep <command> [options]   (shopkeep <command> --help for details)',
+    '',
+    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+    '',
+    'Configuration comes from environment variables and a .env file; see docs/configuration.md.',
+  ].join('\n');
+}
+
+function anyIntegrationConfigured(): boolean {
+  return ['SHOPIFY_SHOP', 'SHOPIFY_ADMIN_TOKEN', 'GEMINI_API_KEY', 'TELEGRAM_BOT_TOKEN'].some((name) => process.env[name] || process.env[`${name}_FILE`]);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(help());
+    return 0;
+  }
+  if (name === '--version' || name === 'version') {
+    const { VERSION } = await import('../platform/runtime.ts');
+    console.log(VERSION);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`shopkeep: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`${command.summary}\n\nUsage:\n  ${command.usage}`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = parseConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`shopkeep: configuration problem: ${error.message}\nFix it in the environment or .env, then start again.`);
+      return 78; // EX_CONFIG
+    }
+    throw error;
+  }
+  // Commands other than the server keep the console for their own output.
+  const quiet = !['serve', 'sandbox', 'start', 'worker'].includes(name);
+  const logger = createLogger(quiet && config.logLevel === 'info' ? 'warn' : config.logLevel);
+  try {
+    return (await command.run({ args, config, logger })) ?? 0;
+  } catch (error) {
+    if (error instanceof AppError || error instanceof EmbeddedPostgresError || error instanceof UsageError) {
+      console.error(`shopkeep ${name}: ${error.message}`);
+      return error instanceof UsageError ? 2 : 1;
+    }
+    console.error(`shopkeep ${name} failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+export class UsageError extends Error {}
+
+/** parseArgs with a usage error that names the command. */
+export function options<const T extends ParseArgsOptionsConfig>(args: string[], spec: T) {
+  try {
+    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+}
+
+const isEntry = process.argv[1] && /shopkeep(\.js)?$|cli\/main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: Error) => {
+      console.error(error.stack ?? error.message);
+      process.exitCode = 1;
+    },
+  );
+}

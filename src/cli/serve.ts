@@ -1,0 +1,74 @@
+// `shopkeep serve`, `sandbox`, `start` and `worker`: long-running processes with an orderly shutdown.
+import type { CommandContext } from './main.ts';
+import { startRuntime, type Runtime } from '../platform/runtime.ts';
+import { startSimulators, type RunningSimulator } from '../sim/registry.ts';
+import { progress } from './io.ts';
+
+export async function serve({ config, logger }: CommandContext, options: { sandbox: boolean; http: boolean }): Promise<number> {
+  const started = Date.now();
+  let simulators: RunningSimulator[] = [];
+  if (options.sandbox) {
+    progress('starting the simulators (sandbox: nothing leaves this machine)');
+    simulators = await startSimulators(logger);
+    for (const simulator of simulators) Object.assign(process.env, simulator.env);
+  }
+  const runtime = await startRuntime(config, logger, { http: true, work: true, ownsEmbeddedServer: true, onProgress: progress });
+  try {
+    await runtime.app!.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await runtime.stop();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`shopkeep: port ${config.port} is in use. Stop what uses it, or set SHOPKEEP_PORT to another port.`);
+      return 1;
+    }
+    throw error;
+  }
+  const { accounts } = runtime.services;
+  const lines = [`shopkeep ${runtime.services.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`];
+  if (options.sandbox) {
+    lines.push(
+      simulators.length
+        ? `Sandbox: simulated ${simulators.map((s) => s.name).join(', ')}.`
+        : 'Sandbox mode: no external service is contacted.',
+    );
+  }
+  if (!(await accounts.hasOwner())) {
+    const token = await accounts.newSetupToken();
+    lines.push('', 'First start: create the owner account with this one-time link (valid 24 hours):', `  ${config.publicUrl}/setup?token=${token}`);
+  } else {
+    lines.push(`Log in at ${config.publicUrl}/login`);
+  }
+  console.log(lines.join('\n'));
+  await untilSignal(runtime, async () => {
+    for (const simulator of simulators) await simulator.stop();
+  });
+  return 0;
+}
+
+export async function worker({ config, logger }: CommandContext): Promise<number> {
+  const runtime = await startRuntime(config, logger, { http: false, work: true, ownsEmbeddedServer: false, onProgress: progress });
+  console.log(`shopkeep worker running ${runtime.services.jobs.names.length} job types; Ctrl-C to stop`);
+  const keepAlive = setInterval(() => undefined, 60_000);
+  await untilSignal(runtime, async () => clearInterval(keepAlive));
+  return 0;
+}
+
+function untilSignal(runtime: Runtime, beforeStop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        console.error('shopkeep: stopping now (second signal)');
+        process.exit(130);
+      }
+      stopping = true;
+      console.error(`shopkeep: ${signal} received, shutting down (jobs finish, database stops cleanly)…`);
+      beforeStop()
+        .then(() => runtime.stop())
+        .catch((error: Error) => console.error(`shopkeep: shutdown problem: ${error.message}`))
+        .finally(resolve);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,23 @@
+// Housekeeping jobs: expired sessions and delivered events are removed nightly.
+import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
+import type { Services } from '../../platform/services.ts';
+
+export function opsJobs({ accounts, pool, logger }: Services): JobDefinition<object>[] {
+  return [
+    defineJob({
+      name: 'ops.prune-sessions',
+      cron: '17 * * * *',
+      handler: async () => {
+        const removed = await accounts.pruneSessions();
+        if (removed) logger.info({ removed }, 'expired sessions removed');
+      },
+    }),
+    defineJob({
+      name: 'ops.prune-events',
+      cron: '23 3 * * *',
+      handler: async () => {
+        await pool.query(`delete from events_outbox where dispatched_at < now() - interval '30 days'`);
+      },
+    }),
+  ];
+}

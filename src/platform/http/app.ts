@@ -1,0 +1,138 @@
+// The HTTP application, built without listening so tests use inject(). Infrastructure lives here;
+// each module adds its routes and pages through `routes`.
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import type { Services } from '../services.ts';
+import { AppError } from '../errors.ts';
+import { registerAuth } from './auth.ts';
+import { sendError, toErrorResponse, wantsHtml } from './errors.ts';
+import { registerStatic } from './static.ts';
+import { errorPage } from '../dashboard/layout.ts';
+
+export type RouteModule = (app: FastifyInstance, services: Services) => void | Promise<void>;
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function buildApp(services: Services, routes: RouteModule[]): Promise<FastifyInstance> {
+  const { config, metrics, logger } = services;
+  const secureCookies = config.publicUrl.startsWith('https://');
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }),
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'shopkeep API', version: services.version, description: 'The back office of a small Shopify shop.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `shopkeep token create`' },
+          session: { type: 'apiKey', in: 'cookie', name: 'sk_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+
+  // Hostile strings: PostgreSQL cannot store NUL in text, so refuse it up front with a clear message.
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      throw new AppError('invalid_request', 'the request contains a NUL character, which is not allowed');
+    }
+  });
+
+  registerAuth(app, services.accounts);
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: config.anonymousRateLimitPerMinute,
+    timeWindow: '1 minute',
+    // Signed-in users and tokens are trusted and revocable; the limit is for anonymous traffic.
+    allowList: (request) => request.principal !== undefined,
+    errorResponseBuilder: (_request, context) =>
+      new AppError('rate_limited', `too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds`),
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    );
+    if (request.protocol === 'https' || secureCookies) {
+      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    if (!STATE_CHANGING.has(request.method) || request.routeOptions.config.audit === false || !request.routeOptions.url) return;
+    // Changes that happened, and attempts that were refused for lack of permission.
+    if (reply.statusCode >= 400 && reply.statusCode !== 403) return;
+    const principal = request.principal;
+    await services.audit
+      .record({
+        actor: principal ? (principal.via.kind === 'token' ? `token:${principal.via.tokenId}` : `user:${principal.user.id}`) : 'anonymous',
+        actorLabel: principal ? principal.user.email + (principal.via.kind === 'token' ? ' (API token)' : '') : 'anonymous',
+        ip: request.ip,
+        action: `${request.method} ${request.routeOptions.url}`,
+        target: Object.keys(request.params as object).length ? JSON.stringify(request.params) : undefined,
+        outcome: reply.statusCode >= 400 ? 'denied' : 'ok',
+      })
+      .catch((error: Error) => logger.error({ err: error.message }, 'could not write the audit log'));
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const response = toErrorResponse(error);
+    if (response.status >= 500) {
+      logger.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    }
+    if (wantsHtml(request)) {
+      return reply
+        .code(response.status)
+        .headers(response.headers)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(response.status, response.body.error.message, request.principal).value);
+    }
+    return sendError(reply, response.status, response.body, response.headers);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const body = { error: { code: 'not_found' as const, message: `no route for ${request.method} ${request.url.split('?')[0]}` } };
+    if (wantsHtml(request)) {
+      return reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, 'This page does not exist.', request.principal).value);
+    }
+    return sendError(reply, 404, body, {});
+  });
+
+  registerStatic(app);
+  for (const register of routes) await register(app, services);
+  return app;
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000') || containsNul(inner, depth + 1)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,85 @@
+// Who is asking and may they: the session cookie or a bearer token becomes request.principal;
+// every route declares the scope it needs (checked at boot), and cookie sessions need a CSRF token
+// on every request that changes state.
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import type { Principal, Scope } from '../accounts/roles.ts';
+import type { AccountService } from '../accounts/account-service.ts';
+
+/** 'public': anyone; 'enrolling': a session between password and second factor; otherwise a scope. */
+export type Access = Scope | 'public' | 'enrolling';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+    /** false for the few state-changing routes used before a session exists (login, setup). */
+    csrf?: boolean;
+    /** false where the service writes its own, richer audit entry. */
+    audit?: boolean;
+  }
+}
+
+export const SESSION_COOKIE = 'sk_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function registerAuth(app: FastifyInstance, accounts: AccountService): void {
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/docs') || route.config?.access) return;
+    throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/static/')) return;
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Bearer ')) {
+      request.principal = await accounts.resolveToken(authorization.slice(7).trim());
+      if (!request.principal) throw new AppError('unauthenticated', 'the API token is not valid or was revoked');
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (cookie) request.principal = await accounts.resolveSession(cookie);
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === 'public') return;
+    const principal = request.principal;
+    if (!principal) throw new AppError('unauthenticated', 'log in first, or send an API token as "Authorization: Bearer <token>"');
+    if (access === 'enrolling') {
+      if (principal.via.kind !== 'session') throw new AppError('forbidden', 'this needs a browser session');
+    } else if (!principal.scopes.has(access)) {
+      if (principal.via.kind === 'session' && principal.via.stage === 'enrolling') {
+        throw new AppError('forbidden', 'finish setting up two-factor authentication first');
+      }
+      throw new AppError('forbidden', `this needs the "${access}" permission`);
+    }
+    if (principal.via.kind === 'session' && !SAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
+      const sent = (request.headers['x-csrf-token'] as string | undefined) ?? (request.body as { _csrf?: unknown } | undefined)?._csrf;
+      if (typeof sent !== 'string' || !sameSecret(sent, principal.via.csrfToken)) {
+        throw new AppError('forbidden', 'the form has expired; reload the page and try again');
+      }
+    }
+  });
+}
+
+export function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+export function setSessionCookie(reply: FastifyReply, value: string, secure: boolean, maxAgeSeconds: number): void {
+  reply.setCookie(SESSION_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: maxAgeSeconds });
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+}
+
+export function clientIp(request: FastifyRequest): string {
+  return request.ip;
+}

@@ -1,0 +1,206 @@
+// Durable jobs on pg-boss. A job is defined once, name and handler together, and registered at boot:
+// a name with no handler or a handler registered twice stops start-up. Sending takes the definition,
+// not a string, so a send to an unknown job does not compile. Cron schedules run in the shop's time zone.
+import { createHash } from 'node:crypto';
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
+import type { Queryable } from '../db/database.ts';
+import { notFound } from '../errors.ts';
+import type { Metrics } from '../http/metrics.ts';
+
+export interface JobContext {
+  jobId: string;
+  attempt: number; // 1 on the first run
+}
+
+export interface JobDefinition<T extends object> {
+  name: string; // '<module>.<action>', lowercase
+  handler: (data: T, context: JobContext) => Promise<void>;
+  retryLimit?: number; // attempts after the first; default 5
+  retryDelaySeconds?: number; // first delay, doubled each time (backoff); default 10
+  expireInMinutes?: number; // a run longer than this counts as failed; default 15
+  cron?: string; // run on this schedule in the shop's time zone
+  concurrency?: number; // jobs fetched at once by this process; default 1
+}
+
+export function defineJob<T extends object>(definition: JobDefinition<T>): JobDefinition<T> {
+  return definition;
+}
+
+export interface SendOptions {
+  /** The same key for the same job name enqueues once, however often it is sent. */
+  idempotencyKey?: string;
+  startAfterSeconds?: number;
+  /** Enqueue inside this transaction: the job exists only if the transaction commits. */
+  tx?: Queryable;
+}
+
+export interface DeadLetter {
+  id: string;
+  queue: string;
+  data: unknown;
+  error: string;
+  attempts: number;
+  failedAt: Date;
+}
+
+const NAME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/;
+
+export class JobQueue {
+  private readonly definitions = new Map<string, JobDefinition<object>>();
+  private readonly boss: PgBoss;
+  private started = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+    private readonly timezone: string,
+    private readonly metrics?: Metrics,
+  ) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => pool.query(text, values) },
+      schedule: true,
+      supervise: true,
+      archiveCompletedAfterSeconds: 24 * 3600,
+      deleteAfterDays: 14,
+    });
+    this.boss.on('error', (error) => logger.error({ err: error.message }, 'job queue error'));
+  }
+
+  register(definitions: JobDefinition<object>[]): void {
+    for (const definition of definitions) {
+      if (!NAME.test(definition.name)) {
+        throw new Error(`job name "${definition.name}" must look like module.action (lowercase)`);
+      }
+      if (typeof definition.handler !== 'function') throw new Error(`job "${definition.name}" has no handler`);
+      if (this.definitions.has(definition.name)) throw new Error(`job "${definition.name}" is registered twice`);
+      this.definitions.set(definition.name, definition);
+    }
+  }
+
+  get names(): string[] {
+    return [...this.definitions.keys()];
+  }
+
+  /** Creates the queues and schedules; with `work`, this process also runs the handlers. */
+  async start({ work }: { work: boolean }): Promise<void> {
+    await this.boss.start();
+    for (const definition of this.definitions.values()) {
+      await this.boss.createQueue(definition.name, {
+        name: definition.name,
+        retryLimit: definition.retryLimit ?? 5,
+        retryDelay: definition.retryDelaySeconds ?? 10,
+        retryBackoff: true,
+        expireInSeconds: (definition.expireInMinutes ?? 15) * 60,
+      });
+      if (definition.cron) {
+        await this.boss.schedule(definition.name, definition.cron, {}, { tz: this.timezone });
+      }
+    }
+    if (work) {
+      for (const definition of this.definitions.values()) {
+        await this.boss.work<object>(
+          definition.name,
+          { includeMetadata: true, batchSize: definition.concurrency ?? 1, pollingIntervalSeconds: 1 },
+          (jobs) => Promise.all(jobs.map((job) => this.run(definition, job))),
+        );
+      }
+    }
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+  }
+
+  async send<T extends object>(definition: JobDefinition<T>, data: T, options: SendOptions = {}): Promise<string | null> {
+    if (this.definitions.get(definition.name) !== (definition as unknown as JobDefinition<object>)) {
+      throw new Error(`job "${definition.name}" is not registered; add it to its module's jobs`);
+    }
+    const tx = options.tx;
+    return this.boss.send(definition.name, data, {
+      ...(options.idempotencyKey ? { id: idempotentId(definition.name, options.idempotencyKey) } : {}),
+      ...(options.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+      ...(tx ? { db: { executeSql: (text: string, values: unknown[]) => tx.query(text, values) } } : {}),
+    });
+  }
+
+  async ready(): Promise<boolean> {
+    if (!this.started) return false;
+    await this.pool.query('select 1 from pgboss.version');
+    return true;
+  }
+
+  /** Jobs waiting, running and failed per queue (for /metrics and the dashboard). */
+  async counts(): Promise<{ queue: string; state: string; count: number }[]> {
+    const { rows } = await this.pool.query<{ name: string; state: string; count: string }>(
+      `select name, state, count(*) from pgboss.job group by name, state`,
+    );
+    return rows.map((row) => ({ queue: row.name, state: row.state, count: Number(row.count) }));
+  }
+
+  async deadLetters(limit = 100): Promise<DeadLetter[]> {
+    const { rows } = await this.pool.query(
+      `select id, queue, data, error, attempts, failed_at from jobs_dead_letters
+       where resolved_at is null order by failed_at desc limit $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      queue: row.queue,
+      data: row.data,
+      error: row.error,
+      attempts: row.attempts,
+      failedAt: row.failed_at,
+    }));
+  }
+
+  /** Sends a dead letter's data to its queue again, or dismisses it. */
+  async resolveDeadLetter(id: string, resolution: 'retried' | 'dismissed'): Promise<void> {
+    const { rows } = await this.pool.query(
+      `update jobs_dead_letters set resolved_at = now(), resolution = $2
+       where id = $1 and resolved_at is null returning queue, data`,
+      [id, resolution],
+    );
+    const row = rows[0];
+    if (!row) throw notFound('no open dead letter with that id');
+    if (resolution === 'retried') {
+      const definition = this.definitions.get(row.queue);
+      if (!definition) throw notFound(`the job ${row.queue} no longer exists`);
+      await this.send(definition, row.data);
+    }
+  }
+
+  private async run(definition: JobDefinition<object>, job: PgBoss.JobWithMetadata<object>): Promise<void> {
+    const attempt = job.retryCount + 1;
+    const stopTimer = this.metrics?.jobDuration.startTimer({ queue: definition.name });
+    try {
+      await definition.handler(job.data, { jobId: job.id, attempt });
+      stopTimer?.({ outcome: 'completed' });
+      this.metrics?.jobsProcessed.inc({ queue: definition.name, outcome: 'completed' });
+    } catch (error) {
+      stopTimer?.({ outcome: 'failed' });
+      this.metrics?.jobsProcessed.inc({ queue: definition.name, outcome: 'failed' });
+      const message = error instanceof Error ? error.message : String(error);
+      const final = job.retryCount >= job.retryLimit;
+      this.logger.warn({ job: definition.name, jobId: job.id, attempt, final, err: message }, 'job failed');
+      if (final) {
+        await this.pool.query(
+          `insert into jobs_dead_letters (queue, job_id, data, error, attempts) values ($1, $2, $3, $4, $5)
+           on conflict (job_id) do nothing`,
+          [definition.name, job.id, job.data, message.slice(0, 2000), attempt],
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+/** A UUID derived from the job name and key, so pg-boss's primary key rejects the duplicate. */
+function idempotentId(name: string, key: string): string {
+  const hex = createHash('sha256').update(`${name}\n${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -1,0 +1,127 @@
+// The composition root: opens the database, migrates, builds every service once, and starts what the
+// command asks for (HTTP, job workers, event dispatch). `serve` runs all three; `worker` no HTTP.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { AccountService } from './accounts/account-service.ts';
+import { AuditLog } from '../modules/ops/audit-log.ts';
+import { MasterKeyStore, Vault } from './vault/vault.ts';
+import { JobQueue, type JobDefinition } from './jobs/job-queue.ts';
+import { EventBus } from './events/outbox.ts';
+import { WebhookEndpoints } from './events/webhooks.ts';
+import { MqttBridge } from './events/mqtt.ts';
+import { Metrics } from './http/metrics.ts';
+import { buildApp } from './http/app.ts';
+import type { Services } from './services.ts';
+import { MODULES, migrationSources } from '../modules/index.ts';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface RuntimeOptions {
+  http: boolean;
+  work: boolean;
+  ownsEmbeddedServer: boolean;
+  onProgress?: (step: string) => void;
+}
+
+export interface Runtime {
+  services: Services;
+  database: Database;
+  app: FastifyInstance | undefined;
+  stop(): Promise<void>;
+}
+
+/** Opens the database and builds the services, without starting jobs or HTTP (CLI commands use this). */
+export async function openServices(config: Config, logger: Logger, ownsEmbeddedServer: boolean, onProgress: (step: string) => void = () => undefined) {
+  onProgress(config.databaseUrl ? 'connecting to PostgreSQL' : 'starting the embedded PostgreSQL');
+  const database = await openDatabase(config, logger, { ownsEmbeddedServer });
+  try {
+    const { applied } = await migrate(database.pool, migrationSources(), (name) => onProgress(`migrating ${name}`));
+    if (applied.length) logger.info({ applied }, 'database migrated');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const pool = database.pool;
+  const metrics = new Metrics();
+  metrics.watchPool(pool);
+  const audit = new AuditLog(pool);
+  const vault = new Vault(pool, new MasterKeyStore(config.dataDir, config.masterKey));
+  const accounts = new AccountService(pool, audit, logger, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours }, metrics);
+  const jobs = new JobQueue(pool, logger, config.timezone, metrics);
+  const events = new EventBus(pool, jobs, logger, metrics);
+  const webhooks = new WebhookEndpoints(pool, vault);
+  const services: Services = {
+    config,
+    logger,
+    pool,
+    metrics,
+    accounts,
+    audit,
+    vault,
+    jobs,
+    events,
+    webhooks,
+    startedAt: new Date(),
+    version: VERSION,
+    async readiness() {
+      const database = await pool.query('select 1').then(
+        () => true,
+        () => false,
+      );
+      const ready = database && (await jobs.ready().catch(() => false));
+      return { database, jobs: ready };
+    },
+  };
+  metrics.watchJobs(
+    () => jobs.counts(),
+    async () => (await jobs.deadLetters(10_000)).length,
+  );
+  return { services, database };
+}
+
+export async function startRuntime(config: Config, logger: Logger, options: RuntimeOptions): Promise<Runtime> {
+  const { services, database } = await openServices(config, logger, options.ownsEmbeddedServer, options.onProgress);
+  const { jobs, events, webhooks } = services;
+  let mqtt: MqttBridge | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    const definitions: JobDefinition<object>[] = [webhooks.job as unknown as JobDefinition<object>];
+    events.addSink(webhooks.sink());
+    if (config.mqttUrl) {
+      mqtt = new MqttBridge(services.pool, config.mqttUrl);
+      definitions.push(mqtt.job as unknown as JobDefinition<object>);
+      events.addSink(mqtt.sink());
+    }
+    for (const module of MODULES) {
+      definitions.push(...(module.jobs?.(services) ?? []));
+      for (const subscription of module.subscriptions?.(services) ?? []) {
+        definitions.push(events.subscribe(subscription) as unknown as JobDefinition<object>);
+      }
+    }
+    jobs.register(definitions);
+    options.onProgress?.('starting the job queue');
+    await jobs.start({ work: options.work });
+    if (options.work) await events.start();
+    if (options.http) app = await buildApp(services, MODULES.flatMap((module) => module.routes ?? []));
+  } catch (error) {
+    await jobs.stop().catch(() => undefined);
+    await database.close();
+    throw error;
+  }
+  return {
+    services,
+    database,
+    app,
+    async stop() {
+      await app?.close();
+      await events.stop();
+      await jobs.stop();
+      await mqtt?.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// What routes, pages, jobs and CLI commands are given: each service once, built at start-up.
+import type pg from 'pg';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { AccountService } from './accounts/account-service.ts';
+import type { AuditLog } from '../modules/ops/audit-log.ts';
+import type { Vault } from './vault/vault.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
+import type { EventBus } from './events/outbox.ts';
+import type { WebhookEndpoints } from './events/webhooks.ts';
+import type { Metrics } from './http/metrics.ts';
+
+export interface Readiness {
+  database: boolean;
+  jobs: boolean;
+}
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  pool: pg.Pool;
+  metrics: Metrics;
+  accounts: AccountService;
+  audit: AuditLog;
+  vault: Vault;
+  jobs: JobQueue;
+  events: EventBus;
+  webhooks: WebhookEndpoints;
+  readiness(): Promise<Readiness>;
+  startedAt: Date;
+  version: string;
+}
