@@ -1,6 +1,6 @@
 // The HTTP application, built without listening so tests use inject(). Infrastructure lives here;
 // each module adds its routes and pages through `routes`.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
@@ -21,7 +21,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   const secureCookies = config.publicUrl.startsWith('https://');
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: config.trustProxy,
     return503OnClosing: true,

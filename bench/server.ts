@@ -1,0 +1,127 @@
+// Starting, timing and stopping `shopkeep serve` as a separate process, and running its CLI.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const ENTRY = path.join(ROOT, 'bin', 'shopkeep.js');
+const READY_TIMEOUT_MS = 180_000; // a cold start includes initdb, slow on an SD card
+const STOP_TIMEOUT_MS = 60_000;
+
+export interface BenchEnv {
+  dataDir: string;
+  port: number;
+  pgPort: number;
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  /** Seconds from spawn to the first 200 from /readyz. */
+  readySeconds: number;
+}
+
+/** The server's environment: ours, minus anything that would point it away from the throwaway setup. */
+function serverEnv({ dataDir, port, pgPort }: BenchEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SHOPKEEP_DATA_DIR: dataDir,
+    SHOPKEEP_PORT: String(port),
+    SHOPKEEP_HOST: '127.0.0.1',
+    SHOPKEEP_EMBEDDED_PG_PORT: String(pgPort),
+    SHOPKEEP_LOG_LEVEL: 'warn',
+    // A developer's .env (DATABASE_URL, ports) must not leak in; this file never exists.
+    SHOPKEEP_ENV_FILE: path.join(dataDir, 'no-such.env'),
+    // An empty value counts as unset, so the embedded PostgreSQL is what gets measured.
+    DATABASE_URL: '',
+  };
+  delete env.DATABASE_URL_FILE;
+  return env;
+}
+
+/** Spawns `shopkeep serve` and resolves once /readyz answers 200. Its output goes to our stderr. */
+export async function startServer(bench: BenchEnv): Promise<RunningServer> {
+  const started = performance.now();
+  // bin/shopkeep.js registers tsx in-process, so child.pid is the Node process that serves requests.
+  const child = spawn(process.execPath, [ENTRY, 'serve'], { cwd: ROOT, env: serverEnv(bench), stdio: ['ignore', 2, 2] });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`shopkeep serve exited before it was ready (code ${code}, signal ${signal})`))),
+  );
+  exited.catch(() => undefined); // only observed while we wait below
+  try {
+    await Promise.race([waitForReady(bench.port), exited]);
+  } catch (error) {
+    await stopServer(child);
+    throw error;
+  }
+  return { child, readySeconds: (performance.now() - started) / 1000 };
+}
+
+async function waitForReady(port: number): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    // A short poll interval: it bounds the error of the start-up figure.
+    await sleep(20);
+  }
+  throw new Error(`/readyz did not answer 200 within ${READY_TIMEOUT_MS / 1000}s`);
+}
+
+/** SIGTERM and wait for the exit, so the server stops its PostgreSQL; SIGKILL only as a last resort. */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The pid of the embedded postmaster, from the first line of its pid file. */
+export function postmasterPid(dataDir: string): number | undefined {
+  const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** After a killed server the detached PostgreSQL keeps running; stop it before its files are removed. */
+export async function stopStrayPostgres(dataDir: string): Promise<void> {
+  const pid = postmasterPid(dataDir);
+  if (pid === undefined) return;
+  process.kill(pid, 'SIGINT'); // PostgreSQL's fast shutdown
+  for (let waited = 0; waited < STOP_TIMEOUT_MS && isAlive(pid); waited += 100) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `shopkeep <args>` against the same data dir (adopting the running database) and returns its stdout. */
+export function runCli(bench: BenchEnv, args: string[], input = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, env: serverEnv(bench), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`shopkeep ${args.slice(0, 2).join(' ')} exited with ${code}: ${stderr.trim()}`));
+    });
+    child.stdin.end(input);
+  });
+}

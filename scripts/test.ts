@@ -1,0 +1,55 @@
+// `npm test`: runs every test file with Node's test runner against a real PostgreSQL.
+// SHOPKEEP_TEST_DATABASE_URL (an admin connection, e.g. the system server in CI) is used when set;
+// otherwise an embedded PostgreSQL is started for the run, with its data under .tmp/, and stopped after.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { EmbeddedPostgres, databaseUrl } from '../src/platform/db/embedded-postgres.ts';
+import { createLogger } from '../src/platform/logger.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return testFiles(full);
+    return name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+async function main(): Promise<number> {
+  const filter = process.argv.slice(2);
+  const files = testFiles(path.join(root, 'test'))
+    .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
+    .sort();
+  let embedded: EmbeddedPostgres | undefined;
+  const env = { ...process.env };
+  if (!env.SHOPKEEP_TEST_DATABASE_URL) {
+    const dataDir = path.join(root, '.tmp', 'test-postgres');
+    mkdirSync(dataDir, { recursive: true });
+    process.stderr.write(`test database: embedded PostgreSQL in ${dataDir}\n`);
+    embedded = new EmbeddedPostgres({ dataDir, port: Number(env.SHOPKEEP_TEST_PG_PORT ?? 55499), logger: createLogger('warn') });
+    await embedded.start();
+    env.SHOPKEEP_TEST_DATABASE_URL = databaseUrl(embedded.connectionString, 'postgres');
+  } else {
+    process.stderr.write('test database: SHOPKEEP_TEST_DATABASE_URL\n');
+  }
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+      { stdio: 'inherit', env, cwd: root },
+    );
+    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
+  await embedded?.stop();
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`npm test could not start: ${error.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+// A fresh database per test file on the real PostgreSQL the run uses, dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../src/platform/db/migrate.ts';
+import { databaseUrl } from '../../src/platform/db/embedded-postgres.ts';
+import { migrationSources } from '../../src/modules/index.ts';
+
+export interface TestDatabase {
+  url: string;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env.SHOPKEEP_TEST_DATABASE_URL;
+  if (!url) throw new Error('SHOPKEEP_TEST_DATABASE_URL is not set: run the tests with `npm test`');
+  return url;
+}
+
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const name = `sk_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin((client) => client.query(`create database ${name}`));
+  const url = databaseUrl(adminUrl(), name);
+  const pool = new pg.Pool({ connectionString: url, max: 5 });
+  if (options.migrated !== false) await migrate(pool, migrationSources());
+  return {
+    url,
+    pool,
+    async drop() {
+      await pool.end();
+      await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
+    },
+  };
+}

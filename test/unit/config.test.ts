@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadEnvironment, parseConfig } from '../../src/platform/config.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sk-config-'));
+
+test('defaults give a runnable configuration', () => {
+  const config = parseConfig({}, dir);
+  assert.equal(config.port, 8080);
+  assert.equal(config.embeddedPgPort, 55432);
+  assert.equal(config.dataDir, path.join(dir, 'data'));
+  assert.equal(config.databaseUrl, undefined);
+  assert.equal(config.sessionIdleMinutes, 30);
+  assert.equal(config.publicUrl, 'http://localhost:8080');
+});
+
+test('a bad value stops start-up with a message naming the variable', () => {
+  const cases: [Record<string, string>, string, RegExp][] = [
+    [{ SHOPKEEP_PORT: 'eighty' }, 'SHOPKEEP_PORT', /whole number/],
+    [{ SHOPKEEP_PORT: '70000' }, 'SHOPKEEP_PORT', /between 1 and 65535/],
+    [{ SHOPKEEP_EMBEDDED_PG_PORT: '5432' }, 'SHOPKEEP_EMBEDDED_PG_PORT', /system PostgreSQL/],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres:/],
+    [{ SHOPKEEP_TIMEZONE: 'Mars/Olympus' }, 'SHOPKEEP_TIMEZONE', /IANA/],
+    [{ SHOPKEEP_MASTER_KEY: 'short' }, 'SHOPKEEP_MASTER_KEY', /32 bytes/],
+    [{ SHOPKEEP_TRUST_PROXY: 'maybe' }, 'SHOPKEEP_TRUST_PROXY', /true or false/],
+  ];
+  for (const [env, variable, problem] of cases) {
+    assert.throws(
+      () => parseConfig(env, dir),
+      (error: unknown) => error instanceof ConfigError && error.variable === variable && problem.test(error.message),
+      `${JSON.stringify(env)} should name ${variable}`,
+    );
+  }
+});
+
+test('.env is read and the process environment wins over it', () => {
+  const envDir = mkdtempSync(path.join(tmpdir(), 'sk-dotenv-'));
+  writeFileSync(path.join(envDir, '.env'), 'SHOPKEEP_PORT=9000\nSHOPKEEP_LOG_LEVEL=debug\n');
+  const env = loadEnvironment({ SHOPKEEP_PORT: '9100' }, envDir);
+  assert.equal(env.SHOPKEEP_PORT, '9100');
+  assert.equal(env.SHOPKEEP_LOG_LEVEL, 'debug');
+});
+
+test('NAME_FILE reads a Docker secret; setting both is refused; a missing file is named', () => {
+  const secret = path.join(dir, 'db-url');
+  writeFileSync(secret, 'postgres://u:p@db:5432/shop\n');
+  assert.equal(loadEnvironment({ DATABASE_URL_FILE: secret }, dir).DATABASE_URL, 'postgres://u:p@db:5432/shop');
+  assert.throws(() => loadEnvironment({ DATABASE_URL_FILE: secret, DATABASE_URL: 'postgres://x' }, dir), /both DATABASE_URL and DATABASE_URL_FILE/);
+  assert.throws(() => loadEnvironment({ SHOPKEEP_MASTER_KEY_FILE: '/nope/key' }, dir), (e: unknown) => e instanceof ConfigError && e.variable === 'SHOPKEEP_MASTER_KEY_FILE');
+  // Other programs' *_FILE variables are none of our business.
+  assert.doesNotThrow(() => loadEnvironment({ TF_CLI_CONFIG_FILE: '/nope' }, dir));
+});
+
+test('a master key is accepted as hex or base64', () => {
+  const hex = 'ab'.repeat(32);
+  assert.equal(parseConfig({ SHOPKEEP_MASTER_KEY: hex }, dir).masterKey?.length, 32);
+  assert.equal(parseConfig({ SHOPKEEP_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, dir).masterKey?.length, 32);
+});
