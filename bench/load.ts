@@ -12,8 +12,18 @@ export interface LoadResult {
   statusCodes: Record<string, number>;
 }
 
-export async function load(url: string, token: string, connections: number, durationSeconds: number): Promise<LoadResult> {
-  const result = await autocannon({ url, connections, duration: durationSeconds, headers: { authorization: `Bearer ${token}` } });
+export async function load(
+  url: string,
+  token: string,
+  connections: number,
+  durationSeconds: number,
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: durationSeconds,
+    headers: { authorization: `Bearer ${token}` },
+  });
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
@@ -22,6 +32,8 @@ export async function load(url: string, token: string, connections: number, dura
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)])),
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, Number(count)]),
+    ),
   };
 }

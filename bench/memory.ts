@@ -36,7 +36,11 @@ function parentsByPid(): Map<number, number> {
 export function processTree(root: number): number[] {
   const parents = parentsByPid();
   const leadsToRoot = (pid: number): boolean => {
-    for (let current: number | undefined = pid; current !== undefined && current > 1; current = parents.get(current)) {
+    for (
+      let current: number | undefined = pid;
+      current !== undefined && current > 1;
+      current = parents.get(current)
+    ) {
       if (current === root) return true;
     }
     return false;

@@ -1,6 +1,7 @@
 // Starting, timing and stopping `shopkeep serve` as a separate process, and running its CLI.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -8,6 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const ENTRY = path.join(ROOT, 'bin', 'shopkeep.js');
 const READY_TIMEOUT_MS = 180_000; // a cold start includes initdb, slow on an SD card
 const STOP_TIMEOUT_MS = 60_000;
+const ANNOUNCE_TIMEOUT_MS = 10_000;
 
 export interface BenchEnv {
   dataDir: string;
@@ -19,6 +21,8 @@ export interface RunningServer {
   child: ChildProcess;
   /** Seconds from spawn to the first 200 from /readyz. */
   readySeconds: number;
+  /** Settles once the server prints its "is ready at" line, right before it installs its SIGTERM handler. */
+  announced: Promise<void>;
 }
 
 /** The server's environment: ours, minus anything that would point it away from the throwaway setup. */
@@ -43,9 +47,23 @@ function serverEnv({ dataDir, port, pgPort }: BenchEnv): NodeJS.ProcessEnv {
 export async function startServer(bench: BenchEnv): Promise<RunningServer> {
   const started = performance.now();
   // bin/shopkeep.js registers tsx in-process, so child.pid is the Node process that serves requests.
-  const child = spawn(process.execPath, [ENTRY, 'serve'], { cwd: ROOT, env: serverEnv(bench), stdio: ['ignore', 2, 2] });
+  const child = spawn(process.execPath, [ENTRY, 'serve'], {
+    cwd: ROOT,
+    env: serverEnv(bench),
+    stdio: ['ignore', 'pipe', 2],
+  });
+  const announced = new Promise<void>((resolve) => {
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk); // our stdout carries the JSON document only
+      seen += chunk.toString();
+      if (seen.includes(' is ready at ')) resolve();
+    });
+  });
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) => reject(new Error(`shopkeep serve exited before it was ready (code ${code}, signal ${signal})`))),
+    child.once('exit', (code, signal) =>
+      reject(new Error(`shopkeep serve exited before it was ready (code ${code}, signal ${signal})`)),
+    ),
   );
   exited.catch(() => undefined); // only observed while we wait below
   try {
@@ -54,7 +72,7 @@ export async function startServer(bench: BenchEnv): Promise<RunningServer> {
     await stopServer(child);
     throw error;
   }
-  return { child, readySeconds: (performance.now() - started) / 1000 };
+  return { child, readySeconds: (performance.now() - started) / 1000, announced };
 }
 
 async function waitForReady(port: number): Promise<void> {
@@ -73,8 +91,35 @@ async function waitForReady(port: number): Promise<void> {
   throw new Error(`/readyz did not answer 200 within ${READY_TIMEOUT_MS / 1000}s`);
 }
 
-/** SIGTERM and wait for the exit, so the server stops its PostgreSQL; SIGKILL only as a last resort. */
-export async function stopServer(child: ChildProcess): Promise<void> {
+/**
+ * The preferred port when nothing listens on it, else one the OS picks. Without this check a server
+ * someone else runs on the port would answer /readyz, and we would time theirs.
+ */
+export async function freePort(preferred: number): Promise<number> {
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      // No host: the wildcard address, which also collides with servers bound to 0.0.0.0 or 127.0.0.1.
+      probe.listen(port, () => {
+        const { port: bound } = probe.address() as { port: number };
+        probe.close(() => resolve(bound));
+      });
+    });
+  return listen(preferred).catch(() => listen(0));
+}
+
+/**
+ * SIGTERM and wait for the exit, so the server stops its PostgreSQL; SIGKILL only as a last resort.
+ * /readyz answers 200 a moment before `serve` installs its SIGTERM handler; a signal in that window
+ * kills Node outright and leaves PostgreSQL running. So wait for the announcement first (bounded,
+ * in case its wording changes).
+ */
+export async function stopServer(
+  child: ChildProcess,
+  announced: Promise<void> = Promise.resolve(),
+): Promise<void> {
+  await Promise.race([announced, sleep(ANNOUNCE_TIMEOUT_MS)]);
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -112,7 +157,11 @@ function isAlive(pid: number): boolean {
 /** Runs `shopkeep <args>` against the same data dir (adopting the running database) and returns its stdout. */
 export function runCli(bench: BenchEnv, args: string[], input = ''): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, env: serverEnv(bench), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ENTRY, ...args], {
+      cwd: ROOT,
+      env: serverEnv(bench),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

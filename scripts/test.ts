@@ -2,7 +2,8 @@
 // SHOPKEEP_TEST_DATABASE_URL (an admin connection, e.g. the system server in CI) is used when set;
 // otherwise an embedded PostgreSQL is started for the run, with its data under .tmp/, and stopped after.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync, mkdirSync } from 'node:fs';
+import { readdirSync, statSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { EmbeddedPostgres, databaseUrl } from '../src/platform/db/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
@@ -17,18 +18,31 @@ function testFiles(dir: string): string[] {
   });
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
 async function main(): Promise<number> {
   const filter = process.argv.slice(2);
   const files = testFiles(path.join(root, 'test'))
     .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
     .sort();
   let embedded: EmbeddedPostgres | undefined;
+  let dataDir: string | undefined;
   const env = { ...process.env };
   if (!env.SHOPKEEP_TEST_DATABASE_URL) {
-    const dataDir = path.join(root, '.tmp', 'test-postgres');
+    // Its own cluster and a free port per run, so two runs on one machine never share a server.
+    dataDir = path.join(root, '.tmp', `test-postgres-${process.pid}`);
     mkdirSync(dataDir, { recursive: true });
     process.stderr.write(`test database: embedded PostgreSQL in ${dataDir}\n`);
-    embedded = new EmbeddedPostgres({ dataDir, port: Number(env.SHOPKEEP_TEST_PG_PORT ?? 55499), logger: createLogger('warn') });
+    embedded = new EmbeddedPostgres({ dataDir, port: await freePort(), logger: createLogger('warn') });
     await embedded.start();
     env.SHOPKEEP_TEST_DATABASE_URL = databaseUrl(embedded.connectionString, 'postgres');
   } else {
@@ -43,6 +57,7 @@ async function main(): Promise<number> {
     child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
   await embedded?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   return code;
 }
 

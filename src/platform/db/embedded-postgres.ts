@@ -88,9 +88,9 @@ export class EmbeddedPostgres {
       logger.warn({ pid: running.pid, port: running.port }, 'stopping an embedded PostgreSQL on an old port');
       await stopPid(running.pid);
     }
-    this.spawnServer(binaries, runAs);
+    const child = this.spawnServer(binaries, runAs);
     await this.waitUntilReady(() => {
-      if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
+      if (child.exitCode !== null || child.signalCode !== null) {
         throw new EmbeddedPostgresError(`PostgreSQL exited during start-up. ${this.logTail()}`);
       }
     });
@@ -139,7 +139,7 @@ export class EmbeddedPostgres {
     renameSync(scratch, this.clusterDir);
   }
 
-  private spawnServer(binaries: Binaries, runAs: RunAs | undefined): void {
+  private spawnServer(binaries: Binaries, runAs: RunAs | undefined): ChildProcess {
     const log = openSync(this.logFile, 'a', 0o600);
     const settings = {
       port: String(this.options.port),
@@ -176,6 +176,7 @@ export class EmbeddedPostgres {
       }
     });
     this.child = child;
+    return child;
   }
 
   /** The postmaster serving our cluster, if one runs; a stale pid file is removed. */

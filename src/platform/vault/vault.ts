@@ -100,11 +100,14 @@ export class Vault {
    * every row (both are tried by key id).
    */
   async rotate(newKey: Buffer = randomBytes(32)): Promise<{ count: number; newKey: Buffer }> {
+    // Every key that may have sealed a row (including one staged by an interrupted rotation) is read
+    // before the new key is staged over it.
+    const known = this.keys.keys();
     if (this.keys.managedByFile) this.keys.stageNext(newKey);
     const count = await transaction(this.pool, async (tx) => {
       const { rows } = await tx.query<SealedRow>('select * from vault_secrets for update');
       for (const row of rows) {
-        const sealed = seal(newKey, row.name, this.open(row));
+        const sealed = seal(newKey, row.name, this.open(row, known));
         await tx.query('update vault_secrets set key_id = $2, iv = $3, ciphertext = $4, auth_tag = $5 where name = $1', [
           row.name,
           keyId(newKey),
@@ -119,8 +122,8 @@ export class Vault {
     return { count, newKey };
   }
 
-  private open(row: SealedRow): string {
-    const key = this.keys.keys().find((candidate) => keyId(candidate) === row.key_id);
+  private open(row: SealedRow, keys: Buffer[] = this.keys.keys()): string {
+    const key = keys.find((candidate) => keyId(candidate) === row.key_id);
     if (!key) {
       throw new AppError(
         'unavailable',

@@ -1,0 +1,53 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuditLog } from '../../src/modules/ops/audit-log.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+let db: TestDatabase;
+let audit: AuditLog;
+
+before(async () => {
+  db = await createTestDatabase();
+  audit = new AuditLog(db.pool);
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      audit.record({ actor: 'user:1', actorLabel: 'owner@shop.example', ip: '192.0.2.1', action: 'POST /api/v1/things', target: `thing ${i}`, outcome: 'ok', details: { n: i, z: 'x', a: [1, 2] } }),
+    ),
+  );
+});
+after(() => db.drop());
+
+test('concurrent writers build one unbroken chain', async () => {
+  const result = await audit.verify();
+  assert.equal(result.checked, 20);
+  assert.deepEqual(result.problems, []);
+  assert.equal(result.ok, true);
+});
+
+test('an edited entry is reported', async () => {
+  await db.pool.query(`update ops_audit_log set target = 'something else' where seq = 7`);
+  const result = await audit.verify();
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.problems.map((p) => p.seq), [7]);
+  assert.match(result.problems[0]!.problem, /changed/);
+  await db.pool.query(`update ops_audit_log set target = 'thing 6' where seq = 7`).catch(() => undefined);
+});
+
+test('a removed entry in the middle and a truncated tail are reported', async () => {
+  const fresh = await createTestDatabase();
+  try {
+    const log = new AuditLog(fresh.pool);
+    for (let i = 0; i < 5; i += 1) await log.record({ actor: 'cli', actorLabel: 'cli', action: 'user.add', outcome: 'ok' });
+    await fresh.pool.query('delete from ops_audit_log where seq = 3');
+    const middle = await log.verify();
+    assert.equal(middle.ok, false);
+    assert.ok(middle.problems.some((p) => /missing/.test(p.problem)));
+
+    await fresh.pool.query('delete from ops_audit_log where seq >= 3');
+    const tail = await log.verify();
+    assert.equal(tail.ok, false);
+    assert.ok(tail.problems.some((p) => /removed/.test(p.problem)), JSON.stringify(tail.problems));
+  } finally {
+    await fresh.drop();
+  }
+});

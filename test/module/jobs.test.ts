@@ -1,0 +1,94 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger } from '../../src/platform/logger.ts';
+import { JobQueue, defineJob, type JobDefinition } from '../../src/platform/jobs/job-queue.ts';
+import { transaction } from '../../src/platform/db/database.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { waitFor } from '../support/wait.ts';
+
+let db: TestDatabase;
+let queue: JobQueue;
+const runs: string[] = [];
+let flakyFailures = 0;
+
+const record = defineJob<{ key: string }>({ name: 'test.record', handler: async ({ key }) => void runs.push(key) });
+const flaky = defineJob<{ key: string }>({
+  name: 'test.flaky',
+  retryLimit: 1,
+  retryDelaySeconds: 1,
+  handler: async ({ key }) => {
+    if (flakyFailures > 0) {
+      flakyFailures -= 1;
+      throw new Error(`supplier API said no to ${key}`);
+    }
+    runs.push(`flaky:${key}`);
+  },
+});
+const nightly = defineJob({ name: 'test.nightly', cron: '0 9 * * *', handler: async () => undefined });
+
+before(async () => {
+  db = await createTestDatabase();
+  queue = new JobQueue(db.pool, createLogger('silent'), 'Europe/London');
+  queue.register([record, flaky, nightly] as unknown as JobDefinition<object>[]);
+  await queue.start({ work: true });
+});
+after(async () => {
+  await queue.stop();
+  await db.drop();
+});
+
+test('a job name without a handler, a handler registered twice, or a bad name stops start-up', () => {
+  const other = new JobQueue(db.pool, createLogger('silent'), 'UTC');
+  assert.throws(() => other.register([record, record] as unknown as JobDefinition<object>[]), /registered twice/);
+  assert.throws(() => other.register([{ name: 'test.none' } as unknown as JobDefinition<object>]), /no handler/);
+  assert.throws(() => other.register([defineJob({ name: 'NoModule', handler: async () => undefined })]), /module\.action/);
+});
+
+test('sending a job that is not registered is refused', async () => {
+  const stray = defineJob({ name: 'test.stray', handler: async () => undefined });
+  await assert.rejects(queue.send(stray, {}), /not registered/);
+});
+
+test('the same idempotency key enqueues once', async () => {
+  const first = await queue.send(record, { key: 'order-1001' }, { idempotencyKey: 'order-1001' });
+  const second = await queue.send(record, { key: 'order-1001' }, { idempotencyKey: 'order-1001' });
+  assert.ok(first);
+  assert.equal(second, null);
+  await queue.send(record, { key: 'order-1002' }, { idempotencyKey: 'order-1002' });
+  await waitFor(() => runs.includes('order-1002') && runs.includes('order-1001'), 15_000, 'both jobs');
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(runs.filter((key) => key === 'order-1001').length, 1);
+});
+
+test('a job sent inside a rolled-back transaction never exists', async () => {
+  await assert.rejects(
+    transaction(db.pool, async (tx) => {
+      await queue.send(record, { key: 'ghost' }, { tx });
+      throw new Error('the order write failed');
+    }),
+  );
+  await transaction(db.pool, (tx) => queue.send(record, { key: 'real' }, { tx }));
+  await waitFor(() => runs.includes('real'), 15_000, 'the committed job');
+  assert.ok(!runs.includes('ghost'));
+});
+
+test('a job that fails every attempt becomes a dead letter; retrying it runs it again', async () => {
+  flakyFailures = 2;
+  await queue.send(flaky, { key: 'restock' });
+  const [letter] = await waitFor(async () => {
+    const letters = await queue.deadLetters();
+    return letters.length > 0 ? letters : undefined;
+  }, 30_000, 'a dead letter');
+  assert.equal(letter!.queue, 'test.flaky');
+  assert.equal(letter!.attempts, 2);
+  assert.match(letter!.error, /supplier API said no to restock/);
+  await queue.resolveDeadLetter(letter!.id, 'retried');
+  await waitFor(() => runs.includes('flaky:restock'), 15_000, 'the retried job');
+  assert.deepEqual(await queue.deadLetters(), []);
+  await assert.rejects(queue.resolveDeadLetter(letter!.id, 'dismissed'), /no open dead letter/);
+});
+
+test('cron schedules are stored in the shop time zone', async () => {
+  const { rows } = await db.pool.query(`select cron, timezone from pgboss.schedule where name = 'test.nightly'`);
+  assert.deepEqual(rows[0], { cron: '0 9 * * *', timezone: 'Europe/London' });
+});
