@@ -47,10 +47,12 @@ function serverEnv({ dataDir, port, pgPort }: BenchEnv): NodeJS.ProcessEnv {
 export async function startServer(bench: BenchEnv): Promise<RunningServer> {
   const started = performance.now();
   // bin/shopkeep.js registers tsx in-process, so child.pid is the Node process that serves requests.
+  // detached: a Ctrl-C on the benchmark reaches the benchmark only, which then stops the server in order.
   const child = spawn(process.execPath, [ENTRY, 'serve'], {
     cwd: ROOT,
     env: serverEnv(bench),
     stdio: ['ignore', 'pipe', 2],
+    detached: true,
   });
   const announced = new Promise<void>((resolve) => {
     let seen = '';

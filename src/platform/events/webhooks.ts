@@ -29,12 +29,12 @@ export class WebhookEndpoints {
   constructor(
     private readonly pool: pg.Pool,
     private readonly vault: Vault,
-    private readonly fetchImpl: typeof fetch = fetch,
+    retryDelaySeconds = 15, // doubled after each failure: 15 s, 30 s, 1 min, ... about an hour in all
   ) {
     this.job = defineJob({
       name: 'events.webhook-delivery',
       retryLimit: 8,
-      retryDelaySeconds: 15,
+      retryDelaySeconds,
       handler: ({ eventId, target }) => this.deliver(eventId, target),
     });
   }
@@ -101,7 +101,7 @@ export class WebhookEndpoints {
     if (!secret) throw new Error(`signing secret for webhook ${endpointId} is missing from the vault`);
     const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, payload: event.payload });
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await this.fetchImpl(rows[0].url, {
+    const response = await fetch(rows[0].url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

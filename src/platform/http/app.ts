@@ -14,6 +14,13 @@ import { errorPage } from '../dashboard/layout.ts';
 
 export type RouteModule = (app: FastifyInstance, services: Services) => void | Promise<void>;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route's method and URL, for the bad-input tests and the API page. */
+    routeList: { method: string; url: string }[];
+  }
+}
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function buildApp(services: Services, routes: RouteModule[]): Promise<FastifyInstance> {
@@ -50,6 +57,12 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     }
   });
 
+  const routeList: { method: string; url: string }[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
+  });
+
   registerAuth(app, services.accounts);
 
   await app.register(rateLimit, {
@@ -84,9 +97,13 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    if (!STATE_CHANGING.has(request.method) || request.routeOptions.config.audit === false || !request.routeOptions.url) return;
+  });
+
+  // Written before the answer leaves, so an answered change is always in the audit log.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!STATE_CHANGING.has(request.method) || request.routeOptions.config.audit === false || !request.routeOptions.url) return payload;
     // Changes that happened, and attempts that were refused for lack of permission.
-    if (reply.statusCode >= 400 && reply.statusCode !== 403) return;
+    if (reply.statusCode >= 400 && reply.statusCode !== 403) return payload;
     const principal = request.principal;
     await services.audit
       .record({
@@ -98,6 +115,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
         outcome: reply.statusCode >= 400 ? 'denied' : 'ok',
       })
       .catch((error: Error) => logger.error({ err: error.message }, 'could not write the audit log'));
+    return payload;
   });
 
   app.setErrorHandler((error, request, reply) => {
