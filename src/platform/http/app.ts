@@ -33,6 +33,11 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Errors the router raises before any route runs (a malformed URL, an overlong parameter).
+    frameworkErrors: (error, _request, reply) => {
+      const response = toErrorResponse(error);
+      void sendError(reply, response.status, response.body, response.headers);
+    },
   }) as unknown as FastifyInstance;
 
   await app.register(cookie);

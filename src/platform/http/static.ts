@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../errors.ts';
 
 const require = createRequire(import.meta.url);
 const assetsDir = new URL('../dashboard/assets/', import.meta.url);
@@ -16,7 +17,7 @@ export function registerStatic(app: FastifyInstance): void {
   const cache = new Map(Object.entries(FILES).map(([name, file]) => [name, { body: readFileSync(file.path), type: file.type }]));
   app.get<{ Params: { file: string } }>('/static/:file', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const file = cache.get(request.params.file);
-    if (!file) return reply.code(404).type('text/plain').send('not found');
+    if (!file) throw notFound(`no static file ${request.params.file}`);
     return reply.header('cache-control', 'public, max-age=3600').type(file.type).send(file.body);
   });
 }
