@@ -72,6 +72,10 @@ export class EmbeddedPostgres {
     mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
     const binaries = await loadBinaries();
     const runAs = unprivilegedUser();
+    if (runAs) {
+      grantTraversal(this.options.dataDir, runAs);
+      checkReachable(runAs, this.options.dataDir, binaries.postgres);
+    }
     if (!existsSync(path.join(this.clusterDir, 'PG_VERSION'))) {
       logger.info({ dir: this.clusterDir }, 'initialising the embedded PostgreSQL cluster (first run)');
       this.initialise(binaries, runAs);
@@ -120,7 +124,6 @@ export class EmbeddedPostgres {
       mkdirSync(scratch, { mode: 0o700 });
       chownSync(scratch, runAs.uid, runAs.gid);
       chownSync(pwfile, runAs.uid, runAs.gid);
-      grantTraversal(this.options.dataDir, runAs);
     }
     const result = spawnSync(
       binaries.initdb,
@@ -287,6 +290,23 @@ export function unprivilegedUser(): RunAs | undefined {
 function grantTraversal(dataDir: string, runAs: RunAs): void {
   chownSync(dataDir, 0, runAs.gid);
   spawnSync('chmod', ['0710', dataDir]);
+}
+
+/** As root, PostgreSQL runs as another user, who must be able to walk to the data dir and the binaries. */
+function checkReachable(runAs: RunAs, dataDir: string, postgresBinary: string): void {
+  for (const [what, target] of [
+    ['the data directory', dataDir],
+    ['the PostgreSQL binaries', postgresBinary],
+  ] as const) {
+    const probe = spawnSync('test', ['-x', target], { uid: runAs.uid, gid: runAs.gid });
+    if (probe.status !== 0) {
+      throw new EmbeddedPostgresError(
+        `shopkeep runs as root, so PostgreSQL runs as "${runAs.name}", who cannot reach ${what} at ${target}. ` +
+          'Run shopkeep as a normal user (recommended), set SHOPKEEP_DATA_DIR to a place that user can reach, ' +
+          `or let it through the parent folders (chmod o+x on each).`,
+      );
+    }
+  }
 }
 
 function isPostgresServing(pid: number, clusterDir: string): boolean {
