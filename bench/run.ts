@@ -8,19 +8,18 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   freePort,
-  startServer,
-  stopServer,
+  ServerProcess,
   stopStrayPostgres,
   postmasterPid,
   runCli,
   type BenchEnv,
-  type RunningServer,
 } from './server.ts';
 import { rssMb, treePssMb } from './memory.ts';
 import { load } from './load.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TMP = path.join(ROOT, '.tmp');
+const RESULTS = path.join(TMP, 'bench-results.json');
 // Ports away from the defaults (8080, 55432), so a developer's running server is never touched;
 // when one is taken anyway, freePort picks another.
 const PORT = 18080;
@@ -60,21 +59,22 @@ const progress = (line: string): void => void process.stderr.write(`bench: ${lin
 
 /** The one server the benchmark may have running, so clean-up can always find it. */
 class Session {
-  server: RunningServer | undefined;
+  private server: ServerProcess | undefined;
   constructor(readonly env: BenchEnv) {}
 
+  /** Starts the server; seconds until it is ready. */
   async start(): Promise<number> {
-    this.server = await startServer(this.env);
-    return this.server.readySeconds;
+    this.server = new ServerProcess(this.env);
+    return this.server.ready();
   }
 
   get pid(): number {
-    if (this.server?.child.pid === undefined) throw new Error('the server is not running');
-    return this.server.child.pid;
+    if (!this.server) throw new Error('the server is not running');
+    return this.server.pid;
   }
 
   async stop(): Promise<void> {
-    if (this.server) await stopServer(this.server.child, this.server.announced);
+    await this.server?.stop();
     this.server = undefined;
     // A clean stop takes PostgreSQL down too; if it did not, the next start would only adopt it and look fast.
     if (postmasterPid(this.env.dataDir) !== undefined) {
@@ -204,6 +204,8 @@ function host() {
 
 async function main(): Promise<void> {
   mkdirSync(TMP, { recursive: true });
+  // A failed run must not leave an older result looking current.
+  rmSync(RESULTS, { force: true });
   const port = await freePort(PORT);
   const pgPort = await freePort(PG_PORT);
   const env: BenchEnv = { dataDir: mkdtempSync(path.join(TMP, 'bench-')), port, pgPort };
@@ -229,7 +231,7 @@ async function main(): Promise<void> {
       figures,
     };
     const json = JSON.stringify(report, null, 2);
-    writeFileSync(path.join(TMP, 'bench-results.json'), `${json}\n`);
+    writeFileSync(RESULTS, `${json}\n`);
     console.log(json);
   } finally {
     await cleanup();

@@ -17,14 +17,6 @@ export interface BenchEnv {
   pgPort: number;
 }
 
-export interface RunningServer {
-  child: ChildProcess;
-  /** Seconds from spawn to the first 200 from /readyz. */
-  readySeconds: number;
-  /** Settles once the server prints its "is ready at" line, right before it installs its SIGTERM handler. */
-  announced: Promise<void>;
-}
-
 /** The server's environment: ours, minus anything that would point it away from the throwaway setup. */
 function serverEnv({ dataDir, port, pgPort }: BenchEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -43,38 +35,68 @@ function serverEnv({ dataDir, port, pgPort }: BenchEnv): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Spawns `shopkeep serve` and resolves once /readyz answers 200. Its output goes to our stderr. */
-export async function startServer(bench: BenchEnv): Promise<RunningServer> {
-  const started = performance.now();
-  // bin/shopkeep.js registers tsx in-process, so child.pid is the Node process that serves requests.
-  // detached: a Ctrl-C on the benchmark reaches the benchmark only, which then stops the server in order.
-  const child = spawn(process.execPath, [ENTRY, 'serve'], {
-    cwd: ROOT,
-    env: serverEnv(bench),
-    stdio: ['ignore', 'pipe', 2],
-    detached: true,
-  });
-  const announced = new Promise<void>((resolve) => {
-    let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk); // our stdout carries the JSON document only
-      seen += chunk.toString();
-      if (seen.includes(' is ready at ')) resolve();
+/**
+ * One `shopkeep serve` process, tracked from the moment it is spawned so that clean-up can always stop it.
+ * Its output goes to our stderr: our stdout carries the JSON document only.
+ */
+export class ServerProcess {
+  readonly child: ChildProcess;
+  private readonly spawnedAt = performance.now();
+  /** Settles once the server prints its "is ready at" line, right before it installs its SIGTERM handler. */
+  private readonly announced: Promise<void>;
+  private readonly exited: Promise<string>;
+
+  constructor(private readonly bench: BenchEnv) {
+    // bin/shopkeep.js registers tsx in-process, so child.pid is the Node process that serves requests.
+    // detached: a Ctrl-C on the benchmark reaches the benchmark only, which then stops the server in order.
+    this.child = spawn(process.execPath, [ENTRY, 'serve'], {
+      cwd: ROOT,
+      env: serverEnv(bench),
+      stdio: ['ignore', 'pipe', 2],
+      detached: true,
     });
-  });
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) =>
-      reject(new Error(`shopkeep serve exited before it was ready (code ${code}, signal ${signal})`)),
-    ),
-  );
-  exited.catch(() => undefined); // only observed while we wait below
-  try {
-    await Promise.race([waitForReady(bench.port), exited]);
-  } catch (error) {
-    await stopServer(child);
-    throw error;
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => resolve(`code ${code}, signal ${signal}`)),
+    );
+    this.announced = new Promise((resolve) => {
+      let seen = '';
+      this.child.stdout!.on('data', (chunk: Buffer) => {
+        process.stderr.write(chunk);
+        seen += chunk.toString();
+        if (seen.includes(' is ready at ')) resolve();
+      });
+    });
   }
-  return { child, readySeconds: (performance.now() - started) / 1000, announced };
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('shopkeep serve could not be spawned');
+    return this.child.pid;
+  }
+
+  /** Seconds from spawn to the first 200 from /readyz. */
+  async ready(): Promise<number> {
+    const died = this.exited.then((how) => {
+      throw new Error(`shopkeep serve exited before it was ready (${how})`);
+    });
+    await Promise.race([waitForReady(this.bench.port), died]);
+    return (performance.now() - this.spawnedAt) / 1000;
+  }
+
+  /**
+   * SIGTERM and wait for the exit, so the server stops its PostgreSQL; SIGKILL only as a last resort.
+   * /readyz answers 200 a moment before `serve` installs its SIGTERM handler, and a signal in that
+   * window kills Node outright and leaves PostgreSQL running. So wait for the announcement first
+   * (bounded, in case its wording changes or start-up fails).
+   */
+  async stop(): Promise<void> {
+    const unref = { ref: false }; // these timers must not keep the benchmark alive
+    await Promise.race([this.announced, this.exited, sleep(ANNOUNCE_TIMEOUT_MS, undefined, unref)]);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const killed = sleep(STOP_TIMEOUT_MS, undefined, unref).then(() => this.child.kill('SIGKILL'));
+    await Promise.race([this.exited, killed]);
+    await this.exited;
+  }
 }
 
 async function waitForReady(port: number): Promise<void> {
@@ -109,25 +131,6 @@ export async function freePort(preferred: number): Promise<number> {
       });
     });
   return listen(preferred).catch(() => listen(0));
-}
-
-/**
- * SIGTERM and wait for the exit, so the server stops its PostgreSQL; SIGKILL only as a last resort.
- * /readyz answers 200 a moment before `serve` installs its SIGTERM handler; a signal in that window
- * kills Node outright and leaves PostgreSQL running. So wait for the announcement first (bounded,
- * in case its wording changes).
- */
-export async function stopServer(
-  child: ChildProcess,
-  announced: Promise<void> = Promise.resolve(),
-): Promise<void> {
-  await Promise.race([announced, sleep(ANNOUNCE_TIMEOUT_MS)]);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** The pid of the embedded postmaster, from the first line of its pid file. */

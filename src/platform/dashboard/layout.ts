@@ -41,6 +41,7 @@ export function page(options: PageOptions, body: Html): Html {
 <meta name="htmx-config" content='{"allowEval":false,"includeIndicatorStyles":false,"selfRequestsOnly":true}'>
 ${csrf ? html`<meta name="csrf-token" content="${csrf}">` : ''}
 <title>${options.title} · shopkeep</title>
+<link rel="icon" href="/static/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/static/htmx.min.js" defer></script>
 <script src="/static/app.js" defer></script>

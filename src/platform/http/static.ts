@@ -11,6 +11,7 @@ const FILES: Record<string, { path: string | URL; type: string }> = {
   'htmx.min.js': { path: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'app.css': { path: new URL('app.css', assetsDir), type: 'text/css; charset=utf-8' },
   'app.js': { path: new URL('app.js', assetsDir), type: 'text/javascript; charset=utf-8' },
+  'icon.svg': { path: new URL('icon.svg', assetsDir), type: 'image/svg+xml' },
 };
 
 export function registerStatic(app: FastifyInstance): void {
