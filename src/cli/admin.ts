@@ -9,7 +9,10 @@ import type { Services } from '../platform/services.ts';
 import { UsageError, options, type CommandContext } from './main.ts';
 import { progress, readSecret } from './io.ts';
 
-async function withServices<T>({ config, logger }: CommandContext, work: (services: Services) => Promise<T>): Promise<T> {
+async function withServices<T>(
+  { config, logger }: CommandContext,
+  work: (services: Services) => Promise<T>,
+): Promise<T> {
   const { services, database } = await openServices(config, logger, false);
   try {
     return await work(services);
@@ -18,12 +21,15 @@ async function withServices<T>({ config, logger }: CommandContext, work: (servic
   }
 }
 
-const print = (json: boolean, data: unknown, text: string) => console.log(json ? JSON.stringify(data, null, 2) : text);
+const print = (json: boolean, data: unknown, text: string) =>
+  console.log(json ? JSON.stringify(data, null, 2) : text);
 
 export async function migrateCommand({ config, logger }: CommandContext): Promise<number> {
   const database = await openDatabase(config, logger, { ownsEmbeddedServer: false });
   try {
-    const { applied } = await migrate(database.pool, migrationSources(), (name) => progress(`applying ${name}`));
+    const { applied } = await migrate(database.pool, migrationSources(), (name) =>
+      progress(`applying ${name}`),
+    );
     console.log(applied.length ? `Applied ${applied.length} migration(s).` : 'The database is up to date.');
     return 0;
   } finally {
@@ -33,21 +39,42 @@ export async function migrateCommand({ config, logger }: CommandContext): Promis
 
 export async function userCommand(context: CommandContext): Promise<number> {
   const [action, ...rest] = context.args;
-  const { values } = options(rest, { email: { type: 'string' }, role: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = options(rest, {
+    email: { type: 'string' },
+    role: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const json = Boolean(values.json);
   if (action === 'add') {
-    if (!values.email || !values.role) throw new UsageError('user add needs --email and --role (owner, staff or viewer)');
+    if (!values.email || !values.role)
+      throw new UsageError('user add needs --email and --role (owner, staff or viewer)');
     const password = await readSecret('Password for the new user: ');
     return withServices(context, async ({ accounts }) => {
-      const { user, totpSecret } = await accounts.addUser(values.email as string, password, values.role as string, 'cli', true);
-      print(json, { user, totpSecret }, `Added ${user.email} (${user.role}).\nTOTP secret for the authenticator app: ${totpSecret}`);
+      const { user, totpSecret } = await accounts.addUser(
+        values.email as string,
+        password,
+        values.role as string,
+        'cli',
+        true,
+      );
+      print(
+        json,
+        { user, totpSecret },
+        `Added ${user.email} (${user.role}).\nTOTP secret for the authenticator app: ${totpSecret}`,
+      );
       return 0;
     });
   }
   if (action === 'list') {
     return withServices(context, async ({ accounts }) => {
       const users = await accounts.listUsers();
-      print(json, { users }, users.map((user) => `${user.email}\t${user.role}\t2FA ${user.twoFactorEnabled ? 'on' : 'not set up'}`).join('\n') || 'No users yet.');
+      print(
+        json,
+        { users },
+        users
+          .map((user) => `${user.email}\t${user.role}\t2FA ${user.twoFactorEnabled ? 'on' : 'not set up'}`)
+          .join('\n') || 'No users yet.',
+      );
       return 0;
     });
   }
@@ -72,10 +99,16 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
   });
   const json = Boolean(values.json);
   if (action === 'create') {
-    if (!values.name || !values.scope?.length) throw new UsageError('token create needs --name and at least one --scope');
-    const scopes = (values.scope as string[]).flatMap((scope) => scope.split(',')).map((scope) => scope.trim()).filter(Boolean);
+    if (!values.name || !values.scope?.length)
+      throw new UsageError('token create needs --name and at least one --scope');
+    const scopes = (values.scope as string[])
+      .flatMap((scope) => scope.split(','))
+      .map((scope) => scope.trim())
+      .filter(Boolean);
     return withServices(context, async ({ accounts }) => {
-      const email = (values.user as string | undefined) ?? (await accounts.listUsers()).find((user) => user.role === 'owner')?.email;
+      const email =
+        (values.user as string | undefined) ??
+        (await accounts.listUsers()).find((user) => user.role === 'owner')?.email;
       if (!email) throw new UsageError('no owner account exists yet; finish setup first, or pass --user');
       const { token, id } = await accounts.createToken(email, values.name as string, scopes, 'cli');
       // Plain output is the token alone, so scripts can capture it.
@@ -86,7 +119,12 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
   if (action === 'list') {
     return withServices(context, async ({ accounts }) => {
       const tokens = await accounts.listTokens();
-      print(json, { tokens }, tokens.map((t) => `${t.id}\t${t.prefix}…\t${t.name}\t${t.scopes.join(',')}\t${t.user}`).join('\n') || 'No tokens.');
+      print(
+        json,
+        { tokens },
+        tokens.map((t) => `${t.id}\t${t.prefix}…\t${t.name}\t${t.scopes.join(',')}\t${t.user}`).join('\n') ||
+          'No tokens.',
+      );
       return 0;
     });
   }
@@ -107,7 +145,9 @@ export async function auditCommand(context: CommandContext): Promise<number> {
   const { values } = options(rest, { json: { type: 'boolean' } });
   if (action !== 'verify') throw new UsageError('use: audit verify');
   return withServices(context, async ({ audit }) => {
-    const result = await audit.verify((checked, total) => process.stderr.write(`\r  … checked ${checked} of ${total} entries`));
+    const result = await audit.verify((checked, total) =>
+      process.stderr.write(`\r  … checked ${checked} of ${total} entries`),
+    );
     process.stderr.write('\n');
     if (values.json) console.log(JSON.stringify(result, null, 2));
     else if (result.ok) console.log(`Audit log intact: ${result.checked} entries, chain unbroken.`);
@@ -129,7 +169,13 @@ export async function secretsCommand(context: CommandContext): Promise<number> {
     if (!value) throw new UsageError('the value is empty');
     return withServices(context, async ({ vault, audit }) => {
       await vault.set(name, value);
-      await audit.record({ actor: 'cli', actorLabel: 'cli', action: 'secret.set', target: name, outcome: 'ok' });
+      await audit.record({
+        actor: 'cli',
+        actorLabel: 'cli',
+        action: 'secret.set',
+        target: name,
+        outcome: 'ok',
+      });
       console.log(`Stored ${name}.`);
       return 0;
     });
@@ -137,7 +183,11 @@ export async function secretsCommand(context: CommandContext): Promise<number> {
   if (action === 'list') {
     return withServices(context, async ({ vault }) => {
       const secrets = await vault.list();
-      print(Boolean(values.json), { secrets }, secrets.map((s) => `${s.name}\t${s.updatedAt.toISOString()}`).join('\n') || 'No secrets stored.');
+      print(
+        Boolean(values.json),
+        { secrets },
+        secrets.map((s) => `${s.name}\t${s.updatedAt.toISOString()}`).join('\n') || 'No secrets stored.',
+      );
       return 0;
     });
   }
@@ -145,13 +195,21 @@ export async function secretsCommand(context: CommandContext): Promise<number> {
     return withServices(context, async ({ vault, audit, config }) => {
       progress('re-encrypting every secret under a new master key');
       const { count, newKey } = await vault.rotate();
-      await audit.record({ actor: 'cli', actorLabel: 'cli', action: 'secret.rotate-key', outcome: 'ok', details: { count } });
+      await audit.record({
+        actor: 'cli',
+        actorLabel: 'cli',
+        action: 'secret.rotate-key',
+        outcome: 'ok',
+        details: { count },
+      });
       if (config.masterKey) {
         console.log(
           `Re-encrypted ${count} secret(s). Your master key comes from SHOPKEEP_MASTER_KEY, so put this new key there before the next start:\n${newKey.toString('hex')}`,
         );
       } else {
-        console.log(`Re-encrypted ${count} secret(s); the new key is in ${config.dataDir}/master.key. Back it up: without it the secrets are lost.`);
+        console.log(
+          `Re-encrypted ${count} secret(s); the new key is in ${config.dataDir}/master.key. Back it up: without it the secrets are lost.`,
+        );
       }
       return 0;
     });
@@ -170,33 +228,69 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
   const { values } = options(context.args, { json: { type: 'boolean' } });
   const { config } = context;
   const checks: Check[] = [];
-  checks.push({ name: 'configuration', ok: true, detail: `data dir ${config.dataDir}, port ${config.port}, time zone ${config.timezone}` });
+  checks.push({
+    name: 'configuration',
+    ok: true,
+    detail: `data dir ${config.dataDir}, port ${config.port}, time zone ${config.timezone}`,
+  });
   try {
     if (existsSync(config.dataDir)) accessSync(config.dataDir, constants.W_OK);
     const stats = statfsSync(existsSync(config.dataDir) ? config.dataDir : '.');
     const freeGb = (stats.bavail * stats.bsize) / 1e9;
-    checks.push({ name: 'disk', ok: freeGb > 1, detail: `${freeGb.toFixed(1)} GB free`, fix: 'free space on the data disk; PostgreSQL stops writing when it is full' });
+    checks.push({
+      name: 'disk',
+      ok: freeGb > 1,
+      detail: `${freeGb.toFixed(1)} GB free`,
+      fix: 'free space on the data disk; PostgreSQL stops writing when it is full',
+    });
   } catch (error) {
-    checks.push({ name: 'data dir', ok: false, detail: (error as Error).message, fix: `make ${config.dataDir} writable by this user, or set SHOPKEEP_DATA_DIR` });
+    checks.push({
+      name: 'data dir',
+      ok: false,
+      detail: (error as Error).message,
+      fix: `make ${config.dataDir} writable by this user, or set SHOPKEEP_DATA_DIR`,
+    });
   }
   try {
     await withServices(context, async (services) => {
       const readiness = await services.readiness();
-      checks.push({ name: 'database', ok: readiness.database, detail: config.databaseUrl ? 'DATABASE_URL reachable, migrations applied' : 'embedded PostgreSQL running, migrations applied' });
+      checks.push({
+        name: 'database',
+        ok: readiness.database,
+        detail: config.databaseUrl
+          ? 'DATABASE_URL reachable, migrations applied'
+          : 'embedded PostgreSQL running, migrations applied',
+      });
       const owner = await services.accounts.hasOwner();
-      checks.push({ name: 'owner account', ok: owner, detail: owner ? 'exists' : 'not created yet', fix: 'start shopkeep and open the setup link it prints' });
+      checks.push({
+        name: 'owner account',
+        ok: owner,
+        detail: owner ? 'exists' : 'not created yet',
+        fix: 'start shopkeep and open the setup link it prints',
+      });
       const dead = (await services.jobs.deadLetters()).length;
-      checks.push({ name: 'failed jobs', ok: dead === 0, detail: `${dead} waiting`, fix: 'open Operations in the dashboard to retry or dismiss them' });
+      checks.push({
+        name: 'failed jobs',
+        ok: dead === 0,
+        detail: `${dead} waiting`,
+        fix: 'open Operations in the dashboard to retry or dismiss them',
+      });
     });
   } catch (error) {
     checks.push({
       name: 'database',
       ok: false,
       detail: (error as Error).message,
-      fix: config.databaseUrl ? 'check DATABASE_URL and that the server runs' : `see ${config.dataDir}/postgres.log`,
+      fix: config.databaseUrl
+        ? 'check DATABASE_URL and that the server runs'
+        : `see ${config.dataDir}/postgres.log`,
     });
   }
   if (values.json) console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
-  else for (const check of checks) console.log(`${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.ok || !check.fix ? '' : `\n      → ${check.fix}`}`);
+  else
+    for (const check of checks)
+      console.log(
+        `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.ok || !check.fix ? '' : `\n      → ${check.fix}`}`,
+      );
   return checks.every((check) => check.ok) ? 0 : 1;
 }

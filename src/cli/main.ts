@@ -7,7 +7,14 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { AppError } from '../platform/errors.ts';
 import { EmbeddedPostgresError } from '../platform/db/embedded-postgres.ts';
 import { serve, worker } from './serve.ts';
-import { userCommand, tokenCommand, auditCommand, secretsCommand, migrateCommand, doctorCommand } from './admin.ts';
+import {
+  userCommand,
+  tokenCommand,
+  auditCommand,
+  secretsCommand,
+  migrateCommand,
+  doctorCommand,
+} from './admin.ts';
 
 export interface CommandContext {
   args: string[];
@@ -23,35 +30,55 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   start: {
-    summary: 'Start the sandbox when nothing is connected yet, the real server otherwise (what `npm start` runs)',
+    summary:
+      'Start the sandbox when nothing is connected yet, the real server otherwise (what `npm start` runs)',
     usage: 'shopkeep start',
     run: (context) => serve(context, { sandbox: !anyIntegrationConfigured(), http: true }),
   },
-  serve: { summary: 'Run the server: dashboard, API, jobs and schedules', usage: 'shopkeep serve', run: (context) => serve(context, { sandbox: false, http: true }) },
+  serve: {
+    summary: 'Run the server: dashboard, API, jobs and schedules',
+    usage: 'shopkeep serve',
+    run: (context) => serve(context, { sandbox: false, http: true }),
+  },
   sandbox: {
     summary: 'Run the server against local simulators of every external service, with a seeded shop',
     usage: 'shopkeep sandbox',
     run: (context) => serve(context, { sandbox: true, http: true }),
   },
-  worker: { summary: 'Run job workers only (a second process or a second Pi sharing the load)', usage: 'shopkeep worker', run: worker },
+  worker: {
+    summary: 'Run job workers only (a second process or a second Pi sharing the load)',
+    usage: 'shopkeep worker',
+    run: worker,
+  },
   migrate: { summary: 'Apply database migrations and exit', usage: 'shopkeep migrate', run: migrateCommand },
   user: {
     summary: 'Manage users: add, list, reset-2fa',
-    usage: 'shopkeep user add --email E --role owner|staff|viewer [--json]   (password from stdin)\n  shopkeep user list [--json]\n  shopkeep user reset-2fa --email E',
+    usage:
+      'shopkeep user add --email E --role owner|staff|viewer [--json]   (password from stdin)\n  shopkeep user list [--json]\n  shopkeep user reset-2fa --email E',
     run: userCommand,
   },
   token: {
     summary: 'Manage API tokens: create, list, revoke',
-    usage: 'shopkeep token create --name N --scope read|write|admin|metrics [--scope ...] [--user E] [--json]\n  shopkeep token list [--json]\n  shopkeep token revoke ID',
+    usage:
+      'shopkeep token create --name N --scope read|write|admin|metrics [--scope ...] [--user E] [--json]\n  shopkeep token list [--json]\n  shopkeep token revoke ID',
     run: tokenCommand,
   },
-  audit: { summary: 'Check the audit log hash chain', usage: 'shopkeep audit verify [--json]', run: auditCommand },
+  audit: {
+    summary: 'Check the audit log hash chain',
+    usage: 'shopkeep audit verify [--json]',
+    run: auditCommand,
+  },
   secrets: {
     summary: 'Manage the secrets vault: set, list, rotate-key',
-    usage: 'shopkeep secrets set NAME   (value from stdin)\n  shopkeep secrets list [--json]\n  shopkeep secrets rotate-key',
+    usage:
+      'shopkeep secrets set NAME   (value from stdin)\n  shopkeep secrets list [--json]\n  shopkeep secrets rotate-key',
     run: secretsCommand,
   },
-  doctor: { summary: 'Check configuration, data directory, database and disk, and say what to fix', usage: 'shopkeep doctor [--json]', run: doctorCommand },
+  doctor: {
+    summary: 'Check configuration, data directory, database and disk, and say what to fix',
+    usage: 'shopkeep doctor [--json]',
+    run: doctorCommand,
+  },
 };
 
 function help(): string {
@@ -68,7 +95,9 @@ function help(): string {
 }
 
 function anyIntegrationConfigured(): boolean {
-  return ['SHOPIFY_SHOP', 'SHOPIFY_ADMIN_TOKEN', 'GEMINI_API_KEY', 'TELEGRAM_BOT_TOKEN'].some((name) => process.env[name] || process.env[`${name}_FILE`]);
+  return ['SHOPIFY_SHOP', 'SHOPIFY_ADMIN_TOKEN', 'GEMINI_API_KEY', 'TELEGRAM_BOT_TOKEN'].some(
+    (name) => process.env[name] || process.env[`${name}_FILE`],
+  );
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -96,7 +125,9 @@ export async function main(argv: string[]): Promise<number> {
     config = parseConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`shopkeep: configuration problem: ${error.message}\nFix it in the environment or .env, then start again.`);
+      console.error(
+        `shopkeep: configuration problem: ${error.message}\nFix it in the environment or .env, then start again.`,
+      );
       return 78; // EX_CONFIG
     }
     throw error;

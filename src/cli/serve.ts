@@ -4,7 +4,10 @@ import { startRuntime, type Runtime } from '../platform/runtime.ts';
 import { startSimulators, type RunningSimulator } from '../sim/registry.ts';
 import { progress } from './io.ts';
 
-export async function serve({ config, logger }: CommandContext, options: { sandbox: boolean; http: boolean }): Promise<number> {
+export async function serve(
+  { config, logger }: CommandContext,
+  options: { sandbox: boolean; http: boolean },
+): Promise<number> {
   const started = Date.now();
   let simulators: RunningSimulator[] = [];
   if (options.sandbox) {
@@ -12,19 +15,28 @@ export async function serve({ config, logger }: CommandContext, options: { sandb
     simulators = await startSimulators(logger);
     for (const simulator of simulators) Object.assign(process.env, simulator.env);
   }
-  const runtime = await startRuntime(config, logger, { http: true, work: true, ownsEmbeddedServer: true, onProgress: progress });
+  const runtime = await startRuntime(config, logger, {
+    http: true,
+    work: true,
+    ownsEmbeddedServer: true,
+    onProgress: progress,
+  });
   try {
     await runtime.app!.listen({ host: config.host, port: config.port });
   } catch (error) {
     await runtime.stop();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`shopkeep: port ${config.port} is in use. Stop what uses it, or set SHOPKEEP_PORT to another port.`);
+      console.error(
+        `shopkeep: port ${config.port} is in use. Stop what uses it, or set SHOPKEEP_PORT to another port.`,
+      );
       return 1;
     }
     throw error;
   }
   const { accounts } = runtime.services;
-  const lines = [`shopkeep ${runtime.services.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`];
+  const lines = [
+    `shopkeep ${runtime.services.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
+  ];
   if (options.sandbox) {
     lines.push(
       simulators.length
@@ -34,7 +46,11 @@ export async function serve({ config, logger }: CommandContext, options: { sandb
   }
   if (!(await accounts.hasOwner())) {
     const token = await accounts.newSetupToken();
-    lines.push('', 'First start: create the owner account with this one-time link (valid 24 hours):', `  ${config.publicUrl}/setup?token=${token}`);
+    lines.push(
+      '',
+      'First start: create the owner account with this one-time link (valid 24 hours):',
+      `  ${config.publicUrl}/setup?token=${token}`,
+    );
   } else {
     lines.push(`Log in at ${config.publicUrl}/login`);
   }
@@ -46,7 +62,12 @@ export async function serve({ config, logger }: CommandContext, options: { sandb
 }
 
 export async function worker({ config, logger }: CommandContext): Promise<number> {
-  const runtime = await startRuntime(config, logger, { http: false, work: true, ownsEmbeddedServer: false, onProgress: progress });
+  const runtime = await startRuntime(config, logger, {
+    http: false,
+    work: true,
+    ownsEmbeddedServer: false,
+    onProgress: progress,
+  });
   console.log(`shopkeep worker running ${runtime.services.jobs.names.length} job types; Ctrl-C to stop`);
   const keepAlive = setInterval(() => undefined, 60_000);
   await untilSignal(runtime, async () => clearInterval(keepAlive));

@@ -25,13 +25,25 @@ export interface ModuleDefinition {
 const dir = (relative: string) => new URL(relative, import.meta.url);
 
 export const MODULES: ModuleDefinition[] = [
-  { name: 'accounts', migrations: dir('../platform/accounts/migrations/'), routes: [accountRoutes, accountPages] },
+  {
+    name: 'accounts',
+    migrations: dir('../platform/accounts/migrations/'),
+    routes: [accountRoutes, accountPages],
+  },
   { name: 'vault', migrations: dir('../platform/vault/migrations/') },
   { name: 'jobs', migrations: dir('../platform/jobs/migrations/') },
   { name: 'events', migrations: dir('../platform/events/migrations/'), routes: [integrationRoutes] },
-  { name: 'ops', migrations: dir('./ops/migrations/'), routes: [systemRoutes, opsRoutes, opsPages, settingsPages], jobs: opsJobs },
+  {
+    name: 'ops',
+    migrations: dir('./ops/migrations/'),
+    routes: [systemRoutes, opsRoutes, opsPages, settingsPages],
+    jobs: opsJobs,
+  },
 ];
 
 export function migrationSources(): MigrationSource[] {
-  return MODULES.filter((module) => module.migrations).map((module) => ({ module: module.name, dir: module.migrations!.pathname }));
+  return MODULES.filter((module) => module.migrations).map((module) => ({
+    module: module.name,
+    dir: module.migrations!.pathname,
+  }));
 }

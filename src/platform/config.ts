@@ -34,7 +34,8 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** `NAME_FILE` is honoured for shopkeep's own variables only; other programs' *_FILE variables are not ours. */
-const OWN_VARIABLES = /^(SHOPKEEP_|DATABASE_URL$|SHOPIFY_|GEMINI_|OPENAI_|ANTHROPIC_|TELEGRAM_|TWILIO_|AKAUNTING_|META_|TIKTOK_|LINKEDIN_|GOOGLE_|SMTP_|IMAP_)/;
+const OWN_VARIABLES =
+  /^(SHOPKEEP_|DATABASE_URL$|SHOPIFY_|GEMINI_|OPENAI_|ANTHROPIC_|TELEGRAM_|TWILIO_|AKAUNTING_|META_|TIKTOK_|LINKEDIN_|GOOGLE_|SMTP_|IMAP_)/;
 
 /** Merges the process environment over `.env` and resolves every `NAME_FILE` variable. */
 export function loadEnvironment(processEnv: Env = process.env, cwd = process.cwd()): Env {
@@ -75,7 +76,8 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     if (raw === undefined) return fallback;
     if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
     const value = Number(raw);
-    if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    if (value < min || value > max)
+      throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
     return value;
   };
   const bool = (name: string, fallback: boolean): boolean => {
@@ -103,19 +105,28 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
   const port = integer('SHOPKEEP_PORT', 8080, 1, 65535);
   const embeddedPgPort = integer('SHOPKEEP_EMBEDDED_PG_PORT', 55432, 1024, 65535);
   if (embeddedPgPort === 5432) {
-    throw new ConfigError('SHOPKEEP_EMBEDDED_PG_PORT', '5432 belongs to the system PostgreSQL; pick another port');
+    throw new ConfigError(
+      'SHOPKEEP_EMBEDDED_PG_PORT',
+      '5432 belongs to the system PostgreSQL; pick another port',
+    );
   }
 
   const timezone = read('SHOPKEEP_TIMEZONE') ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
   } catch {
-    throw new ConfigError('SHOPKEEP_TIMEZONE', `"${timezone}" is not an IANA time zone such as Europe/London`);
+    throw new ConfigError(
+      'SHOPKEEP_TIMEZONE',
+      `"${timezone}" is not an IANA time zone such as Europe/London`,
+    );
   }
 
   const logLevel = (read('SHOPKEEP_LOG_LEVEL') ?? 'info') as Config['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError('SHOPKEEP_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
+    throw new ConfigError(
+      'SHOPKEEP_LOG_LEVEL',
+      'must be one of fatal, error, warn, info, debug, trace, silent',
+    );
   }
 
   const masterKeyRaw = read('SHOPKEEP_MASTER_KEY');
@@ -133,7 +144,10 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     dataDir: path.resolve(cwd, read('SHOPKEEP_DATA_DIR') ?? 'data'),
     host: read('SHOPKEEP_HOST') ?? '0.0.0.0',
     port,
-    publicUrl: (url('SHOPKEEP_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    publicUrl: (url('SHOPKEEP_PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+      /\/$/,
+      '',
+    ),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     embeddedPgPort,
     timezone,

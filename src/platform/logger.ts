@@ -16,7 +16,10 @@ const redact = [
   '*.masterKey',
 ];
 
-export function createLogger(level: string, destination: pino.DestinationStream = pino.destination(1)): Logger {
+export function createLogger(
+  level: string,
+  destination: pino.DestinationStream = pino.destination(1),
+): Logger {
   return pino(
     {
       level,

@@ -18,7 +18,9 @@ import { buildApp } from './http/app.ts';
 import type { Services } from './services.ts';
 import { MODULES, migrationSources } from '../modules/index.ts';
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export interface RuntimeOptions {
   http: boolean;
@@ -35,11 +37,18 @@ export interface Runtime {
 }
 
 /** Opens the database and builds the services, without starting jobs or HTTP (CLI commands use this). */
-export async function openServices(config: Config, logger: Logger, ownsEmbeddedServer: boolean, onProgress: (step: string) => void = () => undefined) {
+export async function openServices(
+  config: Config,
+  logger: Logger,
+  ownsEmbeddedServer: boolean,
+  onProgress: (step: string) => void = () => undefined,
+) {
   onProgress(config.databaseUrl ? 'connecting to PostgreSQL' : 'starting the embedded PostgreSQL');
   const database = await openDatabase(config, logger, { ownsEmbeddedServer });
   try {
-    const { applied } = await migrate(database.pool, migrationSources(), (name) => onProgress(`migrating ${name}`));
+    const { applied } = await migrate(database.pool, migrationSources(), (name) =>
+      onProgress(`migrating ${name}`),
+    );
     if (applied.length) logger.info({ applied }, 'database migrated');
   } catch (error) {
     await database.close();
@@ -50,7 +59,13 @@ export async function openServices(config: Config, logger: Logger, ownsEmbeddedS
   metrics.watchPool(pool);
   const audit = new AuditLog(pool);
   const vault = new Vault(pool, new MasterKeyStore(config.dataDir, config.masterKey));
-  const accounts = new AccountService(pool, audit, logger, { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours }, metrics);
+  const accounts = new AccountService(
+    pool,
+    audit,
+    logger,
+    { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
+    metrics,
+  );
   const jobs = new JobQueue(pool, logger, config.timezone, metrics);
   const events = new EventBus(pool, jobs, logger, metrics);
   const webhooks = new WebhookEndpoints(pool, vault);
@@ -83,8 +98,17 @@ export async function openServices(config: Config, logger: Logger, ownsEmbeddedS
   return { services, database };
 }
 
-export async function startRuntime(config: Config, logger: Logger, options: RuntimeOptions): Promise<Runtime> {
-  const { services, database } = await openServices(config, logger, options.ownsEmbeddedServer, options.onProgress);
+export async function startRuntime(
+  config: Config,
+  logger: Logger,
+  options: RuntimeOptions,
+): Promise<Runtime> {
+  const { services, database } = await openServices(
+    config,
+    logger,
+    options.ownsEmbeddedServer,
+    options.onProgress,
+  );
   const { jobs, events, webhooks } = services;
   let mqtt: MqttBridge | undefined;
   let app: FastifyInstance | undefined;
@@ -106,7 +130,11 @@ export async function startRuntime(config: Config, logger: Logger, options: Runt
     options.onProgress?.('starting the job queue');
     await jobs.start({ work: options.work });
     if (options.work) await events.start();
-    if (options.http) app = await buildApp(services, MODULES.flatMap((module) => module.routes ?? []));
+    if (options.http)
+      app = await buildApp(
+        services,
+        MODULES.flatMap((module) => module.routes ?? []),
+      );
   } catch (error) {
     await jobs.stop().catch(() => undefined);
     await database.close();

@@ -18,7 +18,8 @@ let browser: Browser;
 let baseUrl: string;
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set SHOPKEEP_CHROMIUM)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set SHOPKEEP_CHROMIUM)`);
   dataDir = mkdtempSync(path.join(tmpdir(), 'sk-browser-'));
   chmodSync(dataDir, 0o755);
   const port = await freePort();
@@ -34,7 +35,15 @@ before(async () => {
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
@@ -48,7 +57,11 @@ after(async () => {
 test('the owner sets up the account with TOTP in a browser and logs in again', async () => {
   const setupLink = server.output().match(/(http:\/\/\S+\/setup\?token=[\w-]+)/)?.[1];
   assert.ok(setupLink, 'serve printed a setup link');
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
@@ -74,7 +87,7 @@ test('the owner sets up the account with TOTP in a browser and logs in again', a
   assert.equal(codes.length, 10);
   await page.getByRole('link', { name: 'Continue to the dashboard' }).click();
   await page.waitForURL(`${baseUrl}/`);
-  assert.match(await page.locator('h1').textContent() ?? '', /Hello, owner@salon.example/);
+  assert.match((await page.locator('h1').textContent()) ?? '', /Hello, owner@salon.example/);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'home.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Log out' }).click();

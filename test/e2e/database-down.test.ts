@@ -22,14 +22,28 @@ before(async () => {
   const logger = createLogger('silent');
   database = new EmbeddedPostgres({ dataDir: path.join(dir, 'db'), port: await freePort(), logger });
   await database.start();
-  const config = parseConfig({ DATABASE_URL: database.connectionString, SHOPKEEP_DATA_DIR: path.join(dir, 'data'), SHOPKEEP_LOG_LEVEL: 'silent' });
+  const config = parseConfig({
+    DATABASE_URL: database.connectionString,
+    SHOPKEEP_DATA_DIR: path.join(dir, 'data'),
+    SHOPKEEP_LOG_LEVEL: 'silent',
+  });
   runtime = await startRuntime(config, logger, { http: true, work: true, ownsEmbeddedServer: false });
-  const { totpSecret } = await runtime.services.accounts.addUser('owner@salon.example', 'a long owner password', 'owner', 'test', true);
+  const { totpSecret } = await runtime.services.accounts.addUser(
+    'owner@salon.example',
+    'a long owner password',
+    'owner',
+    'test',
+    true,
+  );
   const { totpCode, currentStep } = await import('../../src/platform/accounts/totp.ts');
   const login = await runtime.app!.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
-    payload: { email: 'owner@salon.example', password: 'a long owner password', totp: totpCode(totpSecret!, currentStep(Date.now())) },
+    payload: {
+      email: 'owner@salon.example',
+      password: 'a long owner password',
+      totp: totpCode(totpSecret!, currentStep(Date.now())),
+    },
   });
   cookie = `sk_session=${login.cookies.find((c) => c.name === 'sk_session')!.value}`;
 });
@@ -58,7 +72,11 @@ test('database down: /readyz is 503, the API answers 503 in the error shape, the
   assert.match(page.body, /cannot reach its database/);
 
   await database.start();
-  await waitFor(async () => (await runtime.app!.inject('/readyz')).statusCode === 200, 30_000, 'readiness after the database returns');
+  await waitFor(
+    async () => (await runtime.app!.inject('/readyz')).statusCode === 200,
+    30_000,
+    'readiness after the database returns',
+  );
   const back = await runtime.app!.inject({ url: '/api/v1/me', headers: { cookie } });
   assert.equal(back.statusCode, 200, 'sessions survive the outage');
 });

@@ -36,7 +36,8 @@ after(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const postmasterPid = () => Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+const postmasterPid = () =>
+  Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -50,14 +51,20 @@ const ready = async () => (await fetch(`${baseUrl}/readyz`)).status;
 async function ownerExists(): Promise<boolean> {
   const listed = await runCli(['user', 'list', '--json'], env);
   assert.equal(listed.code, 0, listed.stderr);
-  return JSON.parse(listed.stdout).users.some((user: { email: string }) => user.email === 'owner@salon.example');
+  return JSON.parse(listed.stdout).users.some(
+    (user: { email: string }) => user.email === 'owner@salon.example',
+  );
 }
 
 test('first start initialises the cluster, prints a setup link and serves', async () => {
   const server = await startServe(env);
   assert.match(server.output(), /setup\?token=[\w-]{20,}/);
   assert.equal(await ready(), 200);
-  const added = await runCli(['user', 'add', '--email', 'owner@salon.example', '--role', 'owner', '--json'], env, 'a long owner password\n');
+  const added = await runCli(
+    ['user', 'add', '--email', 'owner@salon.example', '--role', 'owner', '--json'],
+    env,
+    'a long owner password\n',
+  );
   assert.equal(added.code, 0, added.stderr);
   assert.match(JSON.parse(added.stdout).totpSecret, /^[A-Z2-7]{32}$/);
   server.child.kill('SIGKILL');
@@ -90,7 +97,10 @@ test('after a power cut (shopkeep and PostgreSQL killed), the stale pid file is 
 });
 
 test('a pid file naming an unrelated live process does not block the start', async () => {
-  writeFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), `${process.pid}\n${dataDir}/postgres\n0\n${env.SHOPKEEP_EMBEDDED_PG_PORT}\n`);
+  writeFileSync(
+    path.join(dataDir, 'postgres', 'postmaster.pid'),
+    `${process.pid}\n${dataDir}/postgres\n0\n${env.SHOPKEEP_EMBEDDED_PG_PORT}\n`,
+  );
   const server = await startServe(env);
   assert.equal(await ready(), 200);
   assert.ok(await ownerExists());

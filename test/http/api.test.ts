@@ -1,6 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loginAs, sessionCookie, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
+import {
+  loginAs,
+  sessionCookie,
+  startTestServer,
+  type LoggedIn,
+  type TestServer,
+} from '../support/server.ts';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
 
 let server: TestServer;
@@ -12,7 +18,8 @@ before(async () => {
 });
 after(() => server.close());
 
-const me = (headers: Record<string, string>) => server.app.inject({ method: 'GET', url: '/api/v1/me', headers });
+const me = (headers: Record<string, string>) =>
+  server.app.inject({ method: 'GET', url: '/api/v1/me', headers });
 
 test('health and readiness', async () => {
   assert.equal((await server.app.inject('/healthz')).statusCode, 200);
@@ -37,7 +44,11 @@ test('the session cookie is HttpOnly and SameSite; its id changes at every login
     server.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
-      payload: { email: owner.email, password: owner.password, totp: totpCode(owner.totpSecret, currentStep(Date.now()) + 1) },
+      payload: {
+        email: owner.email,
+        password: owner.password,
+        totp: totpCode(owner.totpSecret, currentStep(Date.now()) + 1),
+      },
     });
   const response = await login();
   assert.equal(response.statusCode, 200, response.body);
@@ -48,7 +59,12 @@ test('the session cookie is HttpOnly and SameSite; its id changes at every login
 });
 
 test('API tokens: created by the owner, accepted as Bearer, refused once revoked', async () => {
-  const withoutCsrf = await server.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { cookie: owner.cookie }, payload: { name: 'n8n', scopes: ['read'] } });
+  const withoutCsrf = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: { cookie: owner.cookie },
+    payload: { name: 'n8n', scopes: ['read'] },
+  });
   assert.equal(withoutCsrf.statusCode, 403, 'a cookie session needs the CSRF token');
   const created = await server.app.inject({
     method: 'POST',
@@ -61,11 +77,24 @@ test('API tokens: created by the owner, accepted as Bearer, refused once revoked
   const viaToken = await me({ authorization: `Bearer ${token}` });
   assert.equal(viaToken.statusCode, 200);
   assert.deepEqual(viaToken.json().scopes, ['read']);
-  const writeWithReadToken = await server.app.inject({ method: 'POST', url: '/api/v1/tokens', headers: { authorization: `Bearer ${token}` }, payload: { name: 'x', scopes: ['read'] } });
+  const writeWithReadToken = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { name: 'x', scopes: ['read'] },
+  });
   assert.equal(writeWithReadToken.statusCode, 403);
-  const listed = await server.app.inject({ method: 'GET', url: '/api/v1/tokens', headers: { cookie: owner.cookie } });
+  const listed = await server.app.inject({
+    method: 'GET',
+    url: '/api/v1/tokens',
+    headers: { cookie: owner.cookie },
+  });
   assert.equal(listed.body.includes(token), false, 'the token itself is never listed');
-  const revoke = await server.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${id}`, headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf } });
+  const revoke = await server.app.inject({
+    method: 'DELETE',
+    url: `/api/v1/tokens/${id}`,
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+  });
   assert.equal(revoke.statusCode, 204);
   assert.equal((await me({ authorization: `Bearer ${token}` })).statusCode, 401);
 });
@@ -82,7 +111,11 @@ test('roles: a viewer reads but cannot manage users; the refusal is audited', as
   assert.equal(denied.statusCode, 403);
   assert.equal(denied.json().error.code, 'forbidden');
   const entries = await server.services.audit.recent(20);
-  assert.ok(entries.some((e) => e.action === 'POST /api/v1/users' && e.outcome === 'denied' && e.actorLabel === viewer.email));
+  assert.ok(
+    entries.some(
+      (e) => e.action === 'POST /api/v1/users' && e.outcome === 'denied' && e.actorLabel === viewer.email,
+    ),
+  );
 });
 
 test('state changes are audited with user, IP and target', async () => {
@@ -98,16 +131,33 @@ test('state changes are audited with user, IP and target', async () => {
   assert.equal(entry!.actorLabel, owner.email);
   assert.equal(entry!.ip, '127.0.0.1');
   assert.match(entry!.target!, /shopify.admin-token/);
-  const listed = await server.app.inject({ method: 'GET', url: '/api/v1/secrets', headers: { cookie: owner.cookie } });
+  const listed = await server.app.inject({
+    method: 'GET',
+    url: '/api/v1/secrets',
+    headers: { cookie: owner.cookie },
+  });
   assert.equal(listed.body.includes('shpat_secret_value_for_test'), false);
-  assert.equal(JSON.stringify(server.logLines()).includes('shpat_secret_value_for_test'), false, 'never logged');
-  assert.equal(JSON.stringify(await server.services.audit.recent(50)).includes('shpat_secret_value_for_test'), false);
+  assert.equal(
+    JSON.stringify(server.logLines()).includes('shpat_secret_value_for_test'),
+    false,
+    'never logged',
+  );
+  assert.equal(
+    JSON.stringify(await server.services.audit.recent(50)).includes('shpat_secret_value_for_test'),
+    false,
+  );
 });
 
 test('security headers on every answer', async () => {
   const response = await server.app.inject('/login');
   const csp = String(response.headers['content-security-policy']);
-  for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"]) assert.ok(csp.includes(directive), directive);
+  for (const directive of [
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "script-src 'self'",
+  ])
+    assert.ok(csp.includes(directive), directive);
   assert.equal(response.headers['x-content-type-options'], 'nosniff');
   assert.equal(response.headers['strict-transport-security'], undefined, 'no HSTS over plain http');
 });
@@ -120,7 +170,9 @@ test('a failed login writes one stable log line with the client IP for fail2ban'
     payload: { email: 'mallory@example.com', password: 'guessing-guessing' },
   });
   assert.equal(response.statusCode, 401);
-  assert.deepEqual(response.json(), { error: { code: 'unauthenticated', message: 'email, password or code is wrong' } });
+  assert.deepEqual(response.json(), {
+    error: { code: 'unauthenticated', message: 'email, password or code is wrong' },
+  });
   const line = server.logLines().find((l) => l.event === 'auth.failure' && l.email === 'mallory@example.com');
   assert.equal(line?.msg, 'login failed from 203.0.113.9');
   assert.equal(JSON.stringify(line).includes('guessing-guessing'), false, 'the password is never logged');
@@ -129,7 +181,8 @@ test('a failed login writes one stable log line with the client IP for fail2ban'
 test('OpenAPI describes the API', async () => {
   const spec = (await server.app.inject('/api/docs/openapi.json')).json();
   assert.equal(spec.openapi.startsWith('3.'), true);
-  for (const path of ['/api/v1/me', '/api/v1/auth/login', '/api/v1/tokens', '/api/v1/audit']) assert.ok(spec.paths[path], path);
+  for (const path of ['/api/v1/me', '/api/v1/auth/login', '/api/v1/tokens', '/api/v1/audit'])
+    assert.ok(spec.paths[path], path);
   const page = await server.app.inject('/api/docs');
   assert.match(page.body, /\/api\/v1\/auth\/login/);
 });
@@ -137,10 +190,18 @@ test('OpenAPI describes the API', async () => {
 test('/metrics: Prometheus text from the box itself, refused through a proxy without a token', async () => {
   const local = await server.app.inject('/metrics');
   assert.equal(local.statusCode, 200);
-  for (const name of ['shopkeep_http_request_duration_seconds_bucket', 'shopkeep_process_resident_memory_bytes', 'shopkeep_db_pool_connections', 'shopkeep_jobs_dead_letters']) {
+  for (const name of [
+    'shopkeep_http_request_duration_seconds_bucket',
+    'shopkeep_process_resident_memory_bytes',
+    'shopkeep_db_pool_connections',
+    'shopkeep_jobs_dead_letters',
+  ]) {
     assert.ok(local.body.includes(name), name);
   }
-  const proxied = await server.app.inject({ url: '/metrics', headers: { 'x-forwarded-for': '198.51.100.1' } });
+  const proxied = await server.app.inject({
+    url: '/metrics',
+    headers: { 'x-forwarded-for': '198.51.100.1' },
+  });
   assert.equal(proxied.statusCode, 401);
 });
 
@@ -154,7 +215,10 @@ test('dashboard pages render for the owner and redirect strangers to login', asy
     assert.match(page.body, /<nav>/, url);
     assert.match(page.body, /name="viewport"/, url);
   }
-  const forbidden = await server.app.inject({ url: '/users', headers: { cookie: (await loginAs(server, 'staff')).cookie, accept: 'text/html' } });
+  const forbidden = await server.app.inject({
+    url: '/users',
+    headers: { cookie: (await loginAs(server, 'staff')).cookie, accept: 'text/html' },
+  });
   assert.equal(forbidden.statusCode, 403);
   assert.match(forbidden.body, /permission/);
 });

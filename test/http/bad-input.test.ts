@@ -26,12 +26,41 @@ const HOSTILE = [
   '{{7*7}}',
 ];
 
-const WRONG_TYPES = { email: 42, password: ['x'], totp: {}, role: 7, name: null, scopes: 'read', url: false, eventTypes: {}, value: 12, code: [], token: 1 };
-const UNKNOWN_ONLY = { surprise: 'field', __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } };
+const WRONG_TYPES = {
+  email: 42,
+  password: ['x'],
+  totp: {},
+  role: 7,
+  name: null,
+  scopes: 'read',
+  url: false,
+  eventTypes: {},
+  value: 12,
+  code: [],
+  token: 1,
+};
+const UNKNOWN_ONLY = {
+  surprise: 'field',
+  __proto__: { polluted: true },
+  constructor: { prototype: { polluted: true } },
+};
 
 function bodiesFor(): { label: string; payload: string; contentType: string }[] {
   const hostileBody = (value: string) =>
-    JSON.stringify({ email: value, password: value, totp: value, role: value, name: value, scopes: [value], url: value, eventTypes: [value], value, code: value, token: value, confirm: value });
+    JSON.stringify({
+      email: value,
+      password: value,
+      totp: value,
+      role: value,
+      name: value,
+      scopes: [value],
+      url: value,
+      eventTypes: [value],
+      value,
+      code: value,
+      token: value,
+      confirm: value,
+    });
   return [
     { label: 'malformed JSON', payload: '{"email": "a@b.c", ', contentType: 'application/json' },
     { label: 'JSON that is not an object', payload: '"just a string"', contentType: 'application/json' },
@@ -39,13 +68,34 @@ function bodiesFor(): { label: string; payload: string; contentType: string }[] 
     { label: 'wrong types', payload: JSON.stringify(WRONG_TYPES), contentType: 'application/json' },
     { label: 'unknown fields only', payload: JSON.stringify(UNKNOWN_ONLY), contentType: 'application/json' },
     { label: 'missing fields', payload: '{}', contentType: 'application/json' },
-    { label: 'oversized body', payload: JSON.stringify({ value: 'x'.repeat(1_200_000) }), contentType: 'application/json' },
+    {
+      label: 'oversized body',
+      payload: JSON.stringify({ value: 'x'.repeat(1_200_000) }),
+      contentType: 'application/json',
+    },
     { label: 'unsupported media type', payload: '<xml/>', contentType: 'application/xml' },
-    { label: 'deeply nested JSON', payload: '['.repeat(5000) + ']'.repeat(5000), contentType: 'application/json' },
-    ...HOSTILE.map((value, i) => ({ label: `hostile strings #${i}`, payload: hostileBody(value), contentType: 'application/json' })),
+    {
+      label: 'deeply nested JSON',
+      payload: '['.repeat(5000) + ']'.repeat(5000),
+      contentType: 'application/json',
+    },
+    ...HOSTILE.map((value, i) => ({
+      label: `hostile strings #${i}`,
+      payload: hostileBody(value),
+      contentType: 'application/json',
+    })),
     ...HOSTILE.slice(0, 4).map((value, i) => ({
       label: `hostile form #${i}`,
-      payload: new URLSearchParams({ email: value, password: value, name: value, value, url: value, code: value, token: value, role: value }).toString(),
+      payload: new URLSearchParams({
+        email: value,
+        password: value,
+        name: value,
+        value,
+        url: value,
+        code: value,
+        token: value,
+        role: value,
+      }).toString(),
       contentType: 'application/x-www-form-urlencoded',
     })),
   ];
@@ -53,7 +103,13 @@ function bodiesFor(): { label: string; payload: string; contentType: string }[] 
 
 function urlsFor(url: string): string[] {
   if (!url.includes(':')) return [url, `${url}?unexpected=%00&limit=-1`];
-  return ["'%20or%201=1--", '..%2F..%2Fetc%2Fpasswd', '%00', 'x'.repeat(300), '00000000-0000-0000-0000-000000000000'].map((value) => url.replace(/:[a-z]+/gi, value));
+  return [
+    "'%20or%201=1--",
+    '..%2F..%2Fetc%2Fpasswd',
+    '%00',
+    'x'.repeat(300),
+    '00000000-0000-0000-0000-000000000000',
+  ].map((value) => url.replace(/:[a-z]+/gi, value));
 }
 
 // Logging out accepts any body by design (it only ends the session); it is tested on its own below.
@@ -79,12 +135,21 @@ test('every route answers bad input with a 4xx in the error shape and writes not
             ...(body ? { payload: body.payload } : {}),
           });
           const where = `${route.method} ${url.slice(0, 80)} ${body?.label ?? ''} ${Object.keys(headers).length ? 'as owner' : 'anonymous'}`;
-          assert.ok(response.statusCode < 500, `${where} answered ${response.statusCode}: ${response.body.slice(0, 200)}`);
-          if (response.statusCode >= 400 && !String(response.headers['content-type']).startsWith('text/html')) {
+          assert.ok(
+            response.statusCode < 500,
+            `${where} answered ${response.statusCode}: ${response.body.slice(0, 200)}`,
+          );
+          if (
+            response.statusCode >= 400 &&
+            !String(response.headers['content-type']).startsWith('text/html')
+          ) {
             const parsed = response.json();
             assert.equal(typeof parsed.error?.code, 'string', `${where}: ${response.body.slice(0, 200)}`);
             assert.equal(typeof parsed.error?.message, 'string', where);
-            assert.ok(!/at \w+ \(|node_modules|\/src\//.test(response.body), `${where} leaks internals: ${response.body.slice(0, 200)}`);
+            assert.ok(
+              !/at \w+ \(|node_modules|\/src\//.test(response.body),
+              `${where} leaks internals: ${response.body.slice(0, 200)}`,
+            );
           }
           if (body && route.method !== 'GET') {
             assert.ok(response.statusCode >= 400, `${where} was accepted with ${response.statusCode}`);
@@ -111,5 +176,8 @@ test('logout with any body only ends the session', async () => {
     payload: JSON.stringify({ anything: HOSTILE.filter((value) => !value.includes('\u0000')) }),
   });
   assert.equal(response.statusCode, 204);
-  assert.equal((await server.app.inject({ url: '/api/v1/me', headers: { cookie: someone.cookie } })).statusCode, 401);
+  assert.equal(
+    (await server.app.inject({ url: '/api/v1/me', headers: { cookie: someone.cookie } })).statusCode,
+    401,
+  );
 });

@@ -14,7 +14,14 @@ const PASSWORD = 'a long shop password';
 
 before(async () => {
   db = await createTestDatabase();
-  accounts = new AccountService(db.pool, new AuditLog(db.pool), createLogger('silent'), { idleMinutes: 30, absoluteHours: 12 }, undefined, () => clock);
+  accounts = new AccountService(
+    db.pool,
+    new AuditLog(db.pool),
+    createLogger('silent'),
+    { idleMinutes: 30, absoluteHours: 12 },
+    undefined,
+    () => clock,
+  );
 });
 after(() => db.drop());
 
@@ -23,12 +30,25 @@ const kind = (expected: string) => (error: unknown) => error instanceof AppError
 
 test('a user logs in with password and a TOTP code; the code works once', async () => {
   const { totpSecret } = await accounts.addUser('Ana@Salon.example', PASSWORD, 'staff', 'test', true);
-  const session = await accounts.login({ email: 'ana@salon.example', password: PASSWORD, totp: code(totpSecret!), ip: '10.0.0.1' });
+  const session = await accounts.login({
+    email: 'ana@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.0.0.1',
+  });
   assert.equal(session.stage, 'active');
   assert.equal(session.user.email, 'ana@salon.example');
   const principal = await accounts.resolveSession(session.cookieValue);
   assert.deepEqual([...principal!.scopes].sort(), ['metrics', 'read', 'write']);
-  await assert.rejects(accounts.login({ email: 'ana@salon.example', password: PASSWORD, totp: code(totpSecret!), ip: '10.0.0.1' }), kind('unauthenticated'));
+  await assert.rejects(
+    accounts.login({
+      email: 'ana@salon.example',
+      password: PASSWORD,
+      totp: code(totpSecret!),
+      ip: '10.0.0.1',
+    }),
+    kind('unauthenticated'),
+  );
 });
 
 test('wrong password, unknown account and missing code are refused alike', async () => {
@@ -38,19 +58,38 @@ test('wrong password, unknown account and missing code are refused alike', async
     { email: 'nobody@salon.example', password: PASSWORD, totp: '000000' },
     { email: 'ben@salon.example', password: PASSWORD },
   ]) {
-    await assert.rejects(accounts.login({ ...attempt, ip: '10.0.0.2' }), (e: unknown) => e instanceof AppError && e.message === 'email, password or code is wrong');
+    await assert.rejects(
+      accounts.login({ ...attempt, ip: '10.0.0.2' }),
+      (e: unknown) => e instanceof AppError && e.message === 'email, password or code is wrong',
+    );
   }
 });
 
 test('five failures lock the account for a while, whatever the IP', async () => {
   const { totpSecret } = await accounts.addUser('cara@salon.example', PASSWORD, 'staff', 'test', true);
   for (let i = 0; i < 5; i += 1) {
-    await assert.rejects(accounts.login({ email: 'cara@salon.example', password: 'not the password', ip: `10.1.0.${i}` }), kind('unauthenticated'));
+    await assert.rejects(
+      accounts.login({ email: 'cara@salon.example', password: 'not the password', ip: `10.1.0.${i}` }),
+      kind('unauthenticated'),
+    );
   }
   clock += 31_000;
-  await assert.rejects(accounts.login({ email: 'cara@salon.example', password: PASSWORD, totp: code(totpSecret!), ip: '10.1.0.99' }), kind('rate_limited'));
+  await assert.rejects(
+    accounts.login({
+      email: 'cara@salon.example',
+      password: PASSWORD,
+      totp: code(totpSecret!),
+      ip: '10.1.0.99',
+    }),
+    kind('rate_limited'),
+  );
   clock += 16 * 60_000;
-  const session = await accounts.login({ email: 'cara@salon.example', password: PASSWORD, totp: code(totpSecret!), ip: '10.1.0.99' });
+  const session = await accounts.login({
+    email: 'cara@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.1.0.99',
+  });
   assert.equal(session.stage, 'active');
 });
 
@@ -65,17 +104,34 @@ test('recovery codes log in once each', async () => {
   await assert.rejects(accounts.confirmEnrolment(principal, '000000', '10.2.0.1'), kind('invalid_request'));
   const codes = await accounts.confirmEnrolment(principal, code(secret), '10.2.0.1');
   assert.equal(codes.length, 10);
-  assert.equal(await accounts.resolveSession(enrolling.cookieValue), undefined, 'the enrolling session id is retired');
+  assert.equal(
+    await accounts.resolveSession(enrolling.cookieValue),
+    undefined,
+    'the enrolling session id is retired',
+  );
   clock += 30_000;
-  const viaRecovery = await accounts.login({ email: 'dee@salon.example', password: PASSWORD, totp: codes[3]!.toUpperCase(), ip: '10.2.0.1' });
+  const viaRecovery = await accounts.login({
+    email: 'dee@salon.example',
+    password: PASSWORD,
+    totp: codes[3]!.toUpperCase(),
+    ip: '10.2.0.1',
+  });
   assert.equal(viaRecovery.stage, 'active');
-  await assert.rejects(accounts.login({ email: 'dee@salon.example', password: PASSWORD, totp: codes[3]!, ip: '10.2.0.1' }), kind('unauthenticated'));
+  await assert.rejects(
+    accounts.login({ email: 'dee@salon.example', password: PASSWORD, totp: codes[3]!, ip: '10.2.0.1' }),
+    kind('unauthenticated'),
+  );
 });
 
 test('sessions end after the idle timeout and after the absolute timeout', async () => {
   const { totpSecret } = await accounts.addUser('eve@salon.example', PASSWORD, 'staff', 'test', true);
   clock += 60_000;
-  const idle = await accounts.login({ email: 'eve@salon.example', password: PASSWORD, totp: code(totpSecret!), ip: '10.3.0.1' });
+  const idle = await accounts.login({
+    email: 'eve@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.3.0.1',
+  });
   clock += 29 * 60_000;
   assert.ok(await accounts.resolveSession(idle.cookieValue), 'still alive after 29 minutes');
   clock += 29 * 60_000;
@@ -84,7 +140,12 @@ test('sessions end after the idle timeout and after the absolute timeout', async
   assert.equal(await accounts.resolveSession(idle.cookieValue), undefined, 'idle for 31 minutes');
 
   clock += 60_000;
-  const busy = await accounts.login({ email: 'eve@salon.example', password: PASSWORD, totp: code(totpSecret!), ip: '10.3.0.1' });
+  const busy = await accounts.login({
+    email: 'eve@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.3.0.1',
+  });
   for (let hour = 0; hour < 12; hour += 1) {
     clock += 20 * 60_000;
     await accounts.resolveSession(busy.cookieValue);
@@ -92,13 +153,23 @@ test('sessions end after the idle timeout and after the absolute timeout', async
     await accounts.resolveSession(busy.cookieValue);
     clock += 20 * 60_000;
   }
-  assert.equal(await accounts.resolveSession(busy.cookieValue), undefined, 'the absolute timeout ends even a busy session');
+  assert.equal(
+    await accounts.resolveSession(busy.cookieValue),
+    undefined,
+    'the absolute timeout ends even a busy session',
+  );
 });
 
 test('API tokens are hashed at rest, scoped to the role, and revocable', async () => {
   await accounts.addUser('fay@salon.example', PASSWORD, 'staff', 'test', true);
-  await assert.rejects(accounts.createToken('fay@salon.example', 'too much', ['admin'], 'test'), kind('invalid_request'));
-  await assert.rejects(accounts.createToken('fay@salon.example', 'n8n', ['everything'], 'test'), kind('invalid_request'));
+  await assert.rejects(
+    accounts.createToken('fay@salon.example', 'too much', ['admin'], 'test'),
+    kind('invalid_request'),
+  );
+  await assert.rejects(
+    accounts.createToken('fay@salon.example', 'n8n', ['everything'], 'test'),
+    kind('invalid_request'),
+  );
   const { token, id } = await accounts.createToken('fay@salon.example', 'n8n', ['read', 'write'], 'test');
   const stored = await db.pool.query('select token_hash, prefix from auth_api_tokens where id = $1', [id]);
   assert.notEqual(stored.rows[0].token_hash, token);
@@ -113,14 +184,28 @@ test('API tokens are hashed at rest, scoped to the role, and revocable', async (
 test('the owner setup link works once and only while there is no owner', async () => {
   const fresh = await createTestDatabase();
   try {
-    const service = new AccountService(fresh.pool, new AuditLog(fresh.pool), createLogger('silent'), { idleMinutes: 30, absoluteHours: 12 }, undefined, () => clock);
+    const service = new AccountService(
+      fresh.pool,
+      new AuditLog(fresh.pool),
+      createLogger('silent'),
+      { idleMinutes: 30, absoluteHours: 12 },
+      undefined,
+      () => clock,
+    );
     const token = await service.newSetupToken();
     assert.equal(await service.setupTokenValid(token), true);
     assert.equal(await service.setupTokenValid('forged'), false);
     const session = await service.createOwner(token, 'owner@shop.example', PASSWORD, '127.0.0.1');
     assert.equal(session.stage, 'enrolling');
-    await assert.rejects(service.createOwner(token, 'second@shop.example', PASSWORD, '127.0.0.1'), kind('forbidden'));
-    assert.equal(await service.setupTokenValid(await service.newSetupToken()), false, 'no new owner once one exists');
+    await assert.rejects(
+      service.createOwner(token, 'second@shop.example', PASSWORD, '127.0.0.1'),
+      kind('forbidden'),
+    );
+    assert.equal(
+      await service.setupTokenValid(await service.newSetupToken()),
+      false,
+      'no new owner once one exists',
+    );
   } finally {
     await fresh.drop();
   }
@@ -131,5 +216,8 @@ test('bad user input is refused with the reason', async () => {
   await assert.rejects(accounts.addUser('gil@salon.example', 'short', 'staff', 'test', true), /at least 12/);
   await assert.rejects(accounts.addUser('gil@salon.example', PASSWORD, 'king', 'test', true), /role/);
   await accounts.addUser('gil@salon.example', PASSWORD, 'staff', 'test', true);
-  await assert.rejects(accounts.addUser('GIL@salon.example', PASSWORD, 'staff', 'test', true), kind('conflict'));
+  await assert.rejects(
+    accounts.addUser('GIL@salon.example', PASSWORD, 'staff', 'test', true),
+    kind('conflict'),
+  );
 });

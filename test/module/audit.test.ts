@@ -11,7 +11,15 @@ before(async () => {
   audit = new AuditLog(db.pool);
   await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
-      audit.record({ actor: 'user:1', actorLabel: 'owner@shop.example', ip: '192.0.2.1', action: 'POST /api/v1/things', target: `thing ${i}`, outcome: 'ok', details: { n: i, z: 'x', a: [1, 2] } }),
+      audit.record({
+        actor: 'user:1',
+        actorLabel: 'owner@shop.example',
+        ip: '192.0.2.1',
+        action: 'POST /api/v1/things',
+        target: `thing ${i}`,
+        outcome: 'ok',
+        details: { n: i, z: 'x', a: [1, 2] },
+      }),
     ),
   );
 });
@@ -28,7 +36,10 @@ test('an edited entry is reported', async () => {
   await db.pool.query(`update ops_audit_log set target = 'something else' where seq = 7`);
   const result = await audit.verify();
   assert.equal(result.ok, false);
-  assert.deepEqual(result.problems.map((p) => p.seq), [7]);
+  assert.deepEqual(
+    result.problems.map((p) => p.seq),
+    [7],
+  );
   assert.match(result.problems[0]!.problem, /changed/);
   await db.pool.query(`update ops_audit_log set target = 'thing 6' where seq = 7`).catch(() => undefined);
 });
@@ -37,7 +48,8 @@ test('a removed entry in the middle and a truncated tail are reported', async ()
   const fresh = await createTestDatabase();
   try {
     const log = new AuditLog(fresh.pool);
-    for (let i = 0; i < 5; i += 1) await log.record({ actor: 'cli', actorLabel: 'cli', action: 'user.add', outcome: 'ok' });
+    for (let i = 0; i < 5; i += 1)
+      await log.record({ actor: 'cli', actorLabel: 'cli', action: 'user.add', outcome: 'ok' });
     await fresh.pool.query('delete from ops_audit_log where seq = 3');
     const middle = await log.verify();
     assert.equal(middle.ok, false);
@@ -46,7 +58,10 @@ test('a removed entry in the middle and a truncated tail are reported', async ()
     await fresh.pool.query('delete from ops_audit_log where seq >= 3');
     const tail = await log.verify();
     assert.equal(tail.ok, false);
-    assert.ok(tail.problems.some((p) => /removed/.test(p.problem)), JSON.stringify(tail.problems));
+    assert.ok(
+      tail.problems.some((p) => /removed/.test(p.problem)),
+      JSON.stringify(tail.problems),
+    );
   } finally {
     await fresh.drop();
   }

@@ -47,9 +47,17 @@ before(async () => {
   const logger = createLogger('silent');
   jobs = new JobQueue(db.pool, logger, 'UTC');
   bus = new EventBus(db.pool, jobs, logger);
-  webhooks = new WebhookEndpoints(db.pool, new Vault(db.pool, new MasterKeyStore(mkdtempSync(path.join(tmpdir(), 'sk-ev-')), undefined)), 1);
+  webhooks = new WebhookEndpoints(
+    db.pool,
+    new Vault(db.pool, new MasterKeyStore(mkdtempSync(path.join(tmpdir(), 'sk-ev-')), undefined)),
+    1,
+  );
   bridge = new MqttBridge(db.pool, MQTT_URL, `shopkeep-test-${process.pid}/events`);
-  const subscriber = bus.subscribe({ name: 'test.collect', types: ['order.*'], handle: async (event) => void received.push(event) });
+  const subscriber = bus.subscribe({
+    name: 'test.collect',
+    types: ['order.*'],
+    handle: async (event) => void received.push(event),
+  });
   bus.addSink(webhooks.sink());
   bus.addSink(bridge.sink());
   jobs.register([subscriber, webhooks.job, bridge.job] as unknown as JobDefinition<object>[]);
@@ -76,7 +84,10 @@ test('an event written in a rolled-back transaction is never delivered; a commit
   await waitFor(() => received.some((event) => event.payload.orderId === '1001'), 15_000, 'order.created');
   await bus.drain();
   await new Promise((resolve) => setTimeout(resolve, 1500));
-  assert.deepEqual(received.map((event) => event.payload.orderId), ['1001']);
+  assert.deepEqual(
+    received.map((event) => event.payload.orderId),
+    ['1001'],
+  );
   assert.equal(received.filter((event) => event.type === 'refund.created').length, 0, 'not subscribed');
   const pending = await db.pool.query('select count(*) from events_outbox where dispatched_at is null');
   assert.equal(Number(pending.rows[0].count), 0);
@@ -88,12 +99,27 @@ test('webhooks are signed with HMAC-SHA256 and retried until the endpoint answer
   assert.match(secret, /^whsec_/);
   assert.equal(JSON.stringify(await webhooks.list()).includes(secret), false, 'the secret is never listed');
   failNextDeliveries = 1;
-  await transaction(db.pool, (tx) => emit(tx, 'payout.paid', { payoutId: 'po_77', amountMinor: 125_00, currency: 'GBP' }));
-  const delivery = await waitFor(() => deliveries.find((d) => d.body.includes('po_77')), 45_000, 'the webhook delivery');
+  await transaction(db.pool, (tx) =>
+    emit(tx, 'payout.paid', { payoutId: 'po_77', amountMinor: 125_00, currency: 'GBP' }),
+  );
+  const delivery = await waitFor(
+    () => deliveries.find((d) => d.body.includes('po_77')),
+    45_000,
+    'the webhook delivery',
+  );
   const timestamp = Number(delivery.headers['x-shopkeep-timestamp']);
-  assert.ok(sameSecret(String(delivery.headers['x-shopkeep-signature']), signWebhook(secret, timestamp, delivery.body)));
+  assert.ok(
+    sameSecret(
+      String(delivery.headers['x-shopkeep-signature']),
+      signWebhook(secret, timestamp, delivery.body),
+    ),
+  );
   assert.equal(delivery.headers['x-shopkeep-event'], 'payout.paid');
-  assert.deepEqual(JSON.parse(delivery.body).payload, { payoutId: 'po_77', amountMinor: 12500, currency: 'GBP' });
+  assert.deepEqual(JSON.parse(delivery.body).payload, {
+    payoutId: 'po_77',
+    amountMinor: 12500,
+    currency: 'GBP',
+  });
   assert.notEqual(signWebhook('wrong', timestamp, delivery.body), delivery.headers['x-shopkeep-signature']);
   assert.equal(failNextDeliveries, 0, 'the first attempt failed and was retried');
   await webhooks.remove(endpoint.id);
@@ -105,7 +131,11 @@ test('events are published to the MQTT broker', async () => {
   client.on('message', (topic, body) => messages.push({ topic, body: body.toString() }));
   await client.subscribeAsync(`shopkeep-test-${process.pid}/events/#`, { qos: 1 });
   await transaction(db.pool, (tx) => emit(tx, 'stock.low', { variantId: 'v-42', available: 2 }));
-  const message = await waitFor(() => messages.find((m) => m.body.includes('v-42')), 15_000, 'the MQTT message');
+  const message = await waitFor(
+    () => messages.find((m) => m.body.includes('v-42')),
+    15_000,
+    'the MQTT message',
+  );
   assert.equal(message.topic, `shopkeep-test-${process.pid}/events/stock.low`);
   assert.equal(JSON.parse(message.body).type, 'stock.low');
   await client.endAsync();

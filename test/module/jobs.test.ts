@@ -11,7 +11,10 @@ let queue: JobQueue;
 const runs: string[] = [];
 let flakyFailures = 0;
 
-const record = defineJob<{ key: string }>({ name: 'test.record', handler: async ({ key }) => void runs.push(key) });
+const record = defineJob<{ key: string }>({
+  name: 'test.record',
+  handler: async ({ key }) => void runs.push(key),
+});
 const flaky = defineJob<{ key: string }>({
   name: 'test.flaky',
   retryLimit: 1,
@@ -39,9 +42,18 @@ after(async () => {
 
 test('a job name without a handler, a handler registered twice, or a bad name stops start-up', () => {
   const other = new JobQueue(db.pool, createLogger('silent'), 'UTC');
-  assert.throws(() => other.register([record, record] as unknown as JobDefinition<object>[]), /registered twice/);
-  assert.throws(() => other.register([{ name: 'test.none' } as unknown as JobDefinition<object>]), /no handler/);
-  assert.throws(() => other.register([defineJob({ name: 'NoModule', handler: async () => undefined })]), /module\.action/);
+  assert.throws(
+    () => other.register([record, record] as unknown as JobDefinition<object>[]),
+    /registered twice/,
+  );
+  assert.throws(
+    () => other.register([{ name: 'test.none' } as unknown as JobDefinition<object>]),
+    /no handler/,
+  );
+  assert.throws(
+    () => other.register([defineJob({ name: 'NoModule', handler: async () => undefined })]),
+    /module\.action/,
+  );
 });
 
 test('sending a job that is not registered is refused', async () => {
@@ -75,10 +87,14 @@ test('a job sent inside a rolled-back transaction never exists', async () => {
 test('a job that fails every attempt becomes a dead letter; retrying it runs it again', async () => {
   flakyFailures = 2;
   await queue.send(flaky, { key: 'restock' });
-  const [letter] = await waitFor(async () => {
-    const letters = await queue.deadLetters();
-    return letters.length > 0 ? letters : undefined;
-  }, 30_000, 'a dead letter');
+  const [letter] = await waitFor(
+    async () => {
+      const letters = await queue.deadLetters();
+      return letters.length > 0 ? letters : undefined;
+    },
+    30_000,
+    'a dead letter',
+  );
   assert.equal(letter!.queue, 'test.flaky');
   assert.equal(letter!.attempts, 2);
   assert.match(letter!.error, /supplier API said no to restock/);
@@ -89,6 +105,8 @@ test('a job that fails every attempt becomes a dead letter; retrying it runs it 
 });
 
 test('cron schedules are stored in the shop time zone', async () => {
-  const { rows } = await db.pool.query(`select cron, timezone from pgboss.schedule where name = 'test.nightly'`);
+  const { rows } = await db.pool.query(
+    `select cron, timezone from pgboss.schedule where name = 'test.nightly'`,
+  );
   assert.deepEqual(rows[0], { cron: '0 9 * * *', timezone: 'Europe/London' });
 });

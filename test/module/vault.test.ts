@@ -31,7 +31,9 @@ test('secrets are sealed at rest under a generated key file with mode 0600', asy
 
 test('a sealed value copied onto another name does not open', async () => {
   await vault.set('other', 'x');
-  await db.pool.query(`update vault_secrets set (iv, ciphertext, auth_tag, key_id) = (select iv, ciphertext, auth_tag, key_id from vault_secrets where name = 'shopify.admin-token') where name = 'other'`);
+  await db.pool.query(
+    `update vault_secrets set (iv, ciphertext, auth_tag, key_id) = (select iv, ciphertext, auth_tag, key_id from vault_secrets where name = 'shopify.admin-token') where name = 'other'`,
+  );
   await assert.rejects(vault.get('other'));
   await vault.remove('other');
 });
@@ -67,8 +69,14 @@ test('a rotation interrupted after the database commit still opens with the stag
   // The next rotation completes the story: everything ends under one key, the staged file is gone.
   await reopened.rotate();
   assert.ok(!existsSync(path.join(dataDir, 'master.key.next')));
-  assert.equal(new Set((await db.pool.query('select key_id from vault_secrets')).rows.map((r) => r.key_id)).size, 1);
-  assert.equal(await new Vault(db.pool, new MasterKeyStore(dataDir, undefined)).get('telegram.bot-token'), '123:abc');
+  assert.equal(
+    new Set((await db.pool.query('select key_id from vault_secrets')).rows.map((r) => r.key_id)).size,
+    1,
+  );
+  assert.equal(
+    await new Vault(db.pool, new MasterKeyStore(dataDir, undefined)).get('telegram.bot-token'),
+    '123:abc',
+  );
 });
 
 test('a bad secret name is refused', async () => {

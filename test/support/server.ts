@@ -21,7 +21,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(options: { work?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { work?: boolean; env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const db = await createTestDatabase({ migrated: false });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shopkeep-test-'));
   const config = parseConfig({
@@ -38,7 +40,11 @@ export async function startTestServer(options: { work?: boolean; env?: Record<st
     },
   });
   const logger = createLogger('info', sink);
-  const runtime = await startRuntime(config, logger, { http: true, work: options.work ?? false, ownsEmbeddedServer: false });
+  const runtime = await startRuntime(config, logger, {
+    http: true,
+    work: options.work ?? false,
+    ownsEmbeddedServer: false,
+  });
   await runtime.app!.ready();
   return {
     app: runtime.app!,
@@ -66,7 +72,10 @@ export interface LoggedIn {
 let counter = 0;
 
 /** A user with two-factor set up, logged in through the real login route. */
-export async function loginAs(server: TestServer, role: 'owner' | 'staff' | 'viewer' = 'owner'): Promise<LoggedIn> {
+export async function loginAs(
+  server: TestServer,
+  role: 'owner' | 'staff' | 'viewer' = 'owner',
+): Promise<LoggedIn> {
   counter += 1;
   const email = `${role}${counter}@example.com`;
   const password = 'correct horse battery staple';
@@ -77,7 +86,13 @@ export async function loginAs(server: TestServer, role: 'owner' | 'staff' | 'vie
     payload: { email, password, totp: totpCode(totpSecret!, currentStep(Date.now())) },
   });
   if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);
-  return { email, password, totpSecret: totpSecret!, cookie: sessionCookie(response), csrf: response.json().csrfToken };
+  return {
+    email,
+    password,
+    totpSecret: totpSecret!,
+    cookie: sessionCookie(response),
+    csrf: response.json().csrfToken,
+  };
 }
 
 export function sessionCookie(response: LightMyRequestResponse): string {
@@ -93,7 +108,9 @@ export async function rowCounts(server: TestServer): Promise<Record<string, numb
   );
   const counts: Record<string, number> = {};
   for (const { table_name } of rows) {
-    counts[table_name] = Number((await server.db.pool.query(`select count(*) from "${table_name}"`)).rows[0].count);
+    counts[table_name] = Number(
+      (await server.db.pool.query(`select count(*) from "${table_name}"`)).rows[0].count,
+    );
   }
   return counts;
 }

@@ -30,7 +30,8 @@ test('a bad value stops start-up with a message naming the variable', () => {
   for (const [env, variable, problem] of cases) {
     assert.throws(
       () => parseConfig(env, dir),
-      (error: unknown) => error instanceof ConfigError && error.variable === variable && problem.test(error.message),
+      (error: unknown) =>
+        error instanceof ConfigError && error.variable === variable && problem.test(error.message),
       `${JSON.stringify(env)} should name ${variable}`,
     );
   }
@@ -47,9 +48,18 @@ test('.env is read and the process environment wins over it', () => {
 test('NAME_FILE reads a Docker secret; setting both is refused; a missing file is named', () => {
   const secret = path.join(dir, 'db-url');
   writeFileSync(secret, 'postgres://u:p@db:5432/shop\n');
-  assert.equal(loadEnvironment({ DATABASE_URL_FILE: secret }, dir).DATABASE_URL, 'postgres://u:p@db:5432/shop');
-  assert.throws(() => loadEnvironment({ DATABASE_URL_FILE: secret, DATABASE_URL: 'postgres://x' }, dir), /both DATABASE_URL and DATABASE_URL_FILE/);
-  assert.throws(() => loadEnvironment({ SHOPKEEP_MASTER_KEY_FILE: '/nope/key' }, dir), (e: unknown) => e instanceof ConfigError && e.variable === 'SHOPKEEP_MASTER_KEY_FILE');
+  assert.equal(
+    loadEnvironment({ DATABASE_URL_FILE: secret }, dir).DATABASE_URL,
+    'postgres://u:p@db:5432/shop',
+  );
+  assert.throws(
+    () => loadEnvironment({ DATABASE_URL_FILE: secret, DATABASE_URL: 'postgres://x' }, dir),
+    /both DATABASE_URL and DATABASE_URL_FILE/,
+  );
+  assert.throws(
+    () => loadEnvironment({ SHOPKEEP_MASTER_KEY_FILE: '/nope/key' }, dir),
+    (e: unknown) => e instanceof ConfigError && e.variable === 'SHOPKEEP_MASTER_KEY_FILE',
+  );
   // Other programs' *_FILE variables are none of our business.
   assert.doesNotThrow(() => loadEnvironment({ TF_CLI_CONFIG_FILE: '/nope' }, dir));
 });
@@ -57,5 +67,8 @@ test('NAME_FILE reads a Docker secret; setting both is refused; a missing file i
 test('a master key is accepted as hex or base64', () => {
   const hex = 'ab'.repeat(32);
   assert.equal(parseConfig({ SHOPKEEP_MASTER_KEY: hex }, dir).masterKey?.length, 32);
-  assert.equal(parseConfig({ SHOPKEEP_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, dir).masterKey?.length, 32);
+  assert.equal(
+    parseConfig({ SHOPKEEP_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, dir).masterKey?.length,
+    32,
+  );
 });

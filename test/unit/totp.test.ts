@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base32Decode, base32Encode, currentStep, otpauthUri, totpCode, verifyTotp } from '../../src/platform/accounts/totp.ts';
+import {
+  base32Decode,
+  base32Encode,
+  currentStep,
+  otpauthUri,
+  totpCode,
+  verifyTotp,
+} from '../../src/platform/accounts/totp.ts';
 
 // RFC 6238 appendix B, SHA-1 seed "12345678901234567890"; the 6-digit code is the last 6 of the 8-digit one.
 const RFC_SECRET = base32Encode(Buffer.from('12345678901234567890'));
@@ -25,8 +32,16 @@ test('a code is accepted within one step of drift and only once', () => {
   const code = totpCode(RFC_SECRET, step);
   assert.equal(verifyTotp(RFC_SECRET, code, now, 0), step);
   assert.equal(verifyTotp(RFC_SECRET, code, now, step), undefined, 'the same code again is refused');
-  assert.equal(verifyTotp(RFC_SECRET, totpCode(RFC_SECRET, step - 1), now, 0), step - 1, 'previous step allowed');
-  assert.equal(verifyTotp(RFC_SECRET, totpCode(RFC_SECRET, step - 2), now, 0), undefined, 'two steps old refused');
+  assert.equal(
+    verifyTotp(RFC_SECRET, totpCode(RFC_SECRET, step - 1), now, 0),
+    step - 1,
+    'previous step allowed',
+  );
+  assert.equal(
+    verifyTotp(RFC_SECRET, totpCode(RFC_SECRET, step - 2), now, 0),
+    undefined,
+    'two steps old refused',
+  );
   assert.equal(verifyTotp(RFC_SECRET, 'abcdef', now, 0), undefined);
   assert.equal(verifyTotp(RFC_SECRET, '1234567', now, 0), undefined);
 });

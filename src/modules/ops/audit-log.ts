@@ -45,7 +45,19 @@ export class AuditLog {
       await client.query(
         `insert into ops_audit_log (seq, at, actor, actor_label, ip, action, target, outcome, details, prev_hash, hash)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [seq, row.at, row.actor, row.actorLabel, row.ip ?? null, row.action, row.target ?? null, row.outcome, row.details, prevHash, hash],
+        [
+          seq,
+          row.at,
+          row.actor,
+          row.actorLabel,
+          row.ip ?? null,
+          row.action,
+          row.target ?? null,
+          row.outcome,
+          row.details,
+          prevHash,
+          hash,
+        ],
       );
       await client.query(
         `insert into ops_audit_head (id, seq, hash) values (true, $1, $2)
@@ -65,7 +77,9 @@ export class AuditLog {
     return rows.map(fromRow);
   }
 
-  async verify(onProgress: (checked: number, total: number) => void = () => undefined): Promise<AuditVerification> {
+  async verify(
+    onProgress: (checked: number, total: number) => void = () => undefined,
+  ): Promise<AuditVerification> {
     const problems: AuditVerification['problems'] = [];
     const total = Number((await this.pool.query('select count(*) from ops_audit_log')).rows[0].count);
     let expectedSeq = 1;
@@ -80,7 +94,10 @@ export class AuditLog {
       for (const row of rows) {
         const entry = fromRow(row);
         if (entry.seq !== expectedSeq) {
-          problems.push({ seq: expectedSeq, problem: `entries ${expectedSeq} to ${entry.seq - 1} are missing` });
+          problems.push({
+            seq: expectedSeq,
+            problem: `entries ${expectedSeq} to ${entry.seq - 1} are missing`,
+          });
         } else if (row.prev_hash !== prevHash) {
           problems.push({ seq: entry.seq, problem: 'does not link to the entry before it' });
         }
@@ -93,10 +110,15 @@ export class AuditLog {
       }
       onProgress(checked, total);
     }
-    const head = (await this.pool.query<{ seq: string; hash: string }>('select seq, hash from ops_audit_head')).rows[0];
+    const head = (
+      await this.pool.query<{ seq: string; hash: string }>('select seq, hash from ops_audit_head')
+    ).rows[0];
     const lastSeq = expectedSeq - 1;
     if (head && (Number(head.seq) !== lastSeq || head.hash !== prevHash)) {
-      problems.push({ seq: Number(head.seq), problem: `the log ends at ${lastSeq} but its head records ${head.seq}: entries were removed` });
+      problems.push({
+        seq: Number(head.seq),
+        problem: `the log ends at ${lastSeq} but its head records ${head.seq}: entries were removed`,
+      });
     } else if (!head && checked > 0) {
       problems.push({ seq: lastSeq, problem: 'the chain head is missing' });
     }

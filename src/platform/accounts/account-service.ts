@@ -6,7 +6,15 @@ import { AppError, conflict, invalid, notFound } from '../errors.ts';
 import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { ACCOUNT_POLICY, IP_POLICY, LoginThrottle } from './login-throttle.ts';
-import { SCOPES_BY_ROLE, isRole, isScope, type Principal, type Role, type Scope, type User } from './roles.ts';
+import {
+  SCOPES_BY_ROLE,
+  isRole,
+  isScope,
+  type Principal,
+  type Role,
+  type Scope,
+  type User,
+} from './roles.ts';
 import {
   MIN_PASSWORD_LENGTH,
   decoyHash,
@@ -64,20 +72,37 @@ export class AccountService {
    * Adds a user. From the CLI the TOTP secret is made at once and printed; from the dashboard or API
    * the new user enrols their own authenticator at first login.
    */
-  async addUser(email: string, password: string, role: string, by: string, withTotp: boolean): Promise<{ user: User; totpSecret?: string }> {
+  async addUser(
+    email: string,
+    password: string,
+    role: string,
+    by: string,
+    withTotp: boolean,
+  ): Promise<{ user: User; totpSecret?: string }> {
     const totpSecret = withTotp ? newTotpSecret() : undefined;
     const user = await this.insertUser(email, password, role, { totpSecret });
-    await this.audit.record({ actor: by, actorLabel: by, action: 'user.add', target: user.email, outcome: 'ok', details: { role } });
+    await this.audit.record({
+      actor: by,
+      actorLabel: by,
+      action: 'user.add',
+      target: user.email,
+      outcome: 'ok',
+      details: { role },
+    });
     return totpSecret ? { user, totpSecret } : { user };
   }
 
   async listUsers(): Promise<User[]> {
-    const { rows } = await this.pool.query<UserRow>('select * from auth_users where not disabled order by created_at');
+    const { rows } = await this.pool.query<UserRow>(
+      'select * from auth_users where not disabled order by created_at',
+    );
     return rows.map(toUser);
   }
 
   async hasOwner(): Promise<boolean> {
-    const { rows } = await this.pool.query(`select 1 from auth_users where role = 'owner' and not disabled limit 1`);
+    const { rows } = await this.pool.query(
+      `select 1 from auth_users where role = 'owner' and not disabled limit 1`,
+    );
     return rows.length > 0;
   }
 
@@ -92,7 +117,10 @@ export class AccountService {
       if (!rows[0]) throw notFound(`no user with the email ${email}`);
       await tx.query('delete from auth_recovery_codes where user_id = $1', [rows[0].id]);
       await tx.query('delete from auth_sessions where user_id = $1', [rows[0].id]);
-      await this.audit.record({ actor: by, actorLabel: by, action: 'user.reset-2fa', target: rows[0].email, outcome: 'ok' }, tx);
+      await this.audit.record(
+        { actor: by, actorLabel: by, action: 'user.reset-2fa', target: rows[0].email, outcome: 'ok' },
+        tx,
+      );
     });
   }
 
@@ -126,11 +154,25 @@ export class AccountService {
         'update auth_setup_tokens set used_at = now() where token_hash = $1 and used_at is null and expires_at > $2',
         [sha256(token), new Date(this.now())],
       );
-      if (used.rowCount === 0) throw new AppError('forbidden', 'this setup link has expired or was used; restart shopkeep for a new one');
+      if (used.rowCount === 0)
+        throw new AppError(
+          'forbidden',
+          'this setup link has expired or was used; restart shopkeep for a new one',
+        );
       const owners = await tx.query(`select 1 from auth_users where role = 'owner'`);
       if (owners.rowCount) throw conflict('the owner account exists already; log in instead');
       const created = await this.insertUser(email, password, 'owner', {}, tx);
-      await this.audit.record({ actor: 'anonymous', actorLabel: created.email, ip, action: 'user.setup-owner', target: created.email, outcome: 'ok' }, tx);
+      await this.audit.record(
+        {
+          actor: 'anonymous',
+          actorLabel: created.email,
+          ip,
+          action: 'user.setup-owner',
+          target: created.email,
+          outcome: 'ok',
+        },
+        tx,
+      );
       return created;
     });
     return this.startSession(user, 'enrolling', ip, undefined);
@@ -152,15 +194,20 @@ export class AccountService {
 
   /** Confirms the pending secret with a code from the app; returns the recovery codes (shown once). */
   async confirmEnrolment(principal: Principal, code: string, ip: string): Promise<string[]> {
-    if (principal.via.kind !== 'session') throw new AppError('forbidden', 'enrolment needs a browser session');
+    if (principal.via.kind !== 'session')
+      throw new AppError('forbidden', 'enrolment needs a browser session');
     const sessionHash = principal.via.sessionHash;
     const codes = newRecoveryCodes();
     await transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<UserRow>('select * from auth_users where id = $1 for update', [principal.user.id]);
+      const { rows } = await tx.query<UserRow>('select * from auth_users where id = $1 for update', [
+        principal.user.id,
+      ]);
       const row = rows[0];
-      if (!row?.totp_pending_secret || row.totp_secret) throw invalid('start enrolment again: no pending secret');
+      if (!row?.totp_pending_secret || row.totp_secret)
+        throw invalid('start enrolment again: no pending secret');
       const step = verifyTotp(row.totp_pending_secret, code.trim(), this.now(), 0);
-      if (step === undefined) throw invalid('that code does not match; check the time on your phone and try the next code');
+      if (step === undefined)
+        throw invalid('that code does not match; check the time on your phone and try the next code');
       await tx.query(
         `update auth_users set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_last_step = $2, updated_at = now()
          where id = $1`,
@@ -168,11 +215,24 @@ export class AccountService {
       );
       await tx.query('delete from auth_recovery_codes where user_id = $1', [row.id]);
       for (const recovery of codes) {
-        await tx.query('insert into auth_recovery_codes (user_id, code_hash) values ($1, $2)', [row.id, sha256(normaliseRecoveryCode(recovery))]);
+        await tx.query('insert into auth_recovery_codes (user_id, code_hash) values ($1, $2)', [
+          row.id,
+          sha256(normaliseRecoveryCode(recovery)),
+        ]);
       }
       // The session that enrolled becomes a full session; its id is rotated by the caller's new cookie.
       await tx.query('delete from auth_sessions where id_hash = $1', [sessionHash]);
-      await this.audit.record({ actor: `user:${row.id}`, actorLabel: row.email, ip, action: 'user.enrol-2fa', target: row.email, outcome: 'ok' }, tx);
+      await this.audit.record(
+        {
+          actor: `user:${row.id}`,
+          actorLabel: row.email,
+          ip,
+          action: 'user.enrol-2fa',
+          target: row.email,
+          outcome: 'ok',
+        },
+        tx,
+      );
     });
     return codes;
   }
@@ -186,11 +246,18 @@ export class AccountService {
     if (lockedMs > 0) {
       this.logFailure(attempt.ip, email, 'locked');
       const minutes = Math.ceil(lockedMs / 60_000);
-      throw new AppError('rate_limited', `too many failed logins; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`, {
-        'retry-after': String(Math.ceil(lockedMs / 1000)),
-      });
+      throw new AppError(
+        'rate_limited',
+        `too many failed logins; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+        {
+          'retry-after': String(Math.ceil(lockedMs / 1000)),
+        },
+      );
     }
-    const { rows } = await this.pool.query<UserRow>('select * from auth_users where lower(email) = $1 and not disabled', [email]);
+    const { rows } = await this.pool.query<UserRow>(
+      'select * from auth_users where lower(email) = $1 and not disabled',
+      [email],
+    );
     const row = rows[0];
     const passwordOk = await verifyPassword(row?.password_hash ?? (await decoyHash()), attempt.password);
     if (!row || !passwordOk) return this.fail(attempt, email, row ? 'bad_password' : 'unknown_account');
@@ -200,17 +267,31 @@ export class AccountService {
       return this.startSession(toUser(row), 'enrolling', attempt.ip, attempt.userAgent);
     }
     const code = attempt.totp?.trim() ?? '';
-    if (!(await this.checkSecondFactor(row, code))) return this.fail(attempt, email, code ? 'bad_code' : 'missing_code');
+    if (!(await this.checkSecondFactor(row, code)))
+      return this.fail(attempt, email, code ? 'bad_code' : 'missing_code');
     await this.throttle.clear(`account:${email}`);
     const session = await this.startSession(toUser(row), 'active', attempt.ip, attempt.userAgent);
-    await this.audit.record({ actor: `user:${row.id}`, actorLabel: row.email, ip: attempt.ip, action: 'auth.login', target: row.email, outcome: 'ok' });
+    await this.audit.record({
+      actor: `user:${row.id}`,
+      actorLabel: row.email,
+      ip: attempt.ip,
+      action: 'auth.login',
+      target: row.email,
+      outcome: 'ok',
+    });
     return session;
   }
 
   async logout(principal: Principal, ip: string): Promise<void> {
     if (principal.via.kind !== 'session') return;
     await this.pool.query('delete from auth_sessions where id_hash = $1', [principal.via.sessionHash]);
-    await this.audit.record({ actor: `user:${principal.user.id}`, actorLabel: principal.user.email, ip, action: 'auth.logout', outcome: 'ok' });
+    await this.audit.record({
+      actor: `user:${principal.user.id}`,
+      actorLabel: principal.user.email,
+      ip,
+      action: 'auth.logout',
+      outcome: 'ok',
+    });
   }
 
   /** After enrolment: a fresh session id for a fully logged-in user. */
@@ -220,7 +301,9 @@ export class AccountService {
 
   async resolveSession(cookieValue: string): Promise<Principal | undefined> {
     const idHash = sha256(cookieValue);
-    const { rows } = await this.pool.query<UserRow & { csrf_token: string; stage: 'enrolling' | 'active'; last_seen_at: Date; expires_at: Date }>(
+    const { rows } = await this.pool.query<
+      UserRow & { csrf_token: string; stage: 'enrolling' | 'active'; last_seen_at: Date; expires_at: Date }
+    >(
       `select u.*, s.csrf_token, s.stage, s.last_seen_at, s.expires_at
        from auth_sessions s join auth_users u on u.id = s.user_id where s.id_hash = $1 and not u.disabled`,
       [idHash],
@@ -228,16 +311,26 @@ export class AccountService {
     const row = rows[0];
     if (!row) return undefined;
     const now = this.now();
-    if (row.expires_at.getTime() <= now || row.last_seen_at.getTime() + this.sessions.idleMinutes * 60_000 <= now) {
+    if (
+      row.expires_at.getTime() <= now ||
+      row.last_seen_at.getTime() + this.sessions.idleMinutes * 60_000 <= now
+    ) {
       await this.pool.query('delete from auth_sessions where id_hash = $1', [idHash]);
       return undefined;
     }
     if (now - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
-      await this.pool.query('update auth_sessions set last_seen_at = $2 where id_hash = $1', [idHash, new Date(now)]);
+      await this.pool.query('update auth_sessions set last_seen_at = $2 where id_hash = $1', [
+        idHash,
+        new Date(now),
+      ]);
     }
     const user = toUser(row);
     const scopes = row.stage === 'active' ? new Set(SCOPES_BY_ROLE[user.role]) : new Set<Scope>();
-    return { user, scopes, via: { kind: 'session', sessionHash: idHash, csrfToken: row.csrf_token, stage: row.stage } };
+    return {
+      user,
+      scopes,
+      via: { kind: 'session', sessionHash: idHash, csrfToken: row.csrf_token, stage: row.stage },
+    };
   }
 
   async pruneSessions(): Promise<number> {
@@ -251,12 +344,21 @@ export class AccountService {
 
   // ---- API tokens ------------------------------------------------------------------------------
 
-  async createToken(email: string, name: string, scopes: string[], by: string): Promise<{ token: string; id: string }> {
+  async createToken(
+    email: string,
+    name: string,
+    scopes: string[],
+    by: string,
+  ): Promise<{ token: string; id: string }> {
     if (!name.trim() || name.length > 100) throw invalid('a token needs a name of 1 to 100 characters');
     if (scopes.length === 0) throw invalid('a token needs at least one scope: read, write, admin or metrics');
     const unknown = scopes.filter((scope) => !isScope(scope));
-    if (unknown.length) throw invalid(`unknown scope ${unknown.join(', ')}; use read, write, admin or metrics`);
-    const { rows } = await this.pool.query<UserRow>('select * from auth_users where lower(email) = lower($1) and not disabled', [email]);
+    if (unknown.length)
+      throw invalid(`unknown scope ${unknown.join(', ')}; use read, write, admin or metrics`);
+    const { rows } = await this.pool.query<UserRow>(
+      'select * from auth_users where lower(email) = lower($1) and not disabled',
+      [email],
+    );
     const user = rows[0];
     if (!user) throw notFound(`no user with the email ${email}`);
     const allowed = SCOPES_BY_ROLE[user.role];
@@ -268,27 +370,63 @@ export class AccountService {
       [user.id, name.trim(), sha256(token), token.slice(0, TOKEN_PREFIX.length + 6), [...new Set(scopes)]],
     );
     const id = inserted.rows[0]!.id;
-    await this.audit.record({ actor: by, actorLabel: by, action: 'token.create', target: `token:${id}`, outcome: 'ok', details: { name, scopes, user: user.email } });
+    await this.audit.record({
+      actor: by,
+      actorLabel: by,
+      action: 'token.create',
+      target: `token:${id}`,
+      outcome: 'ok',
+      details: { name, scopes, user: user.email },
+    });
     return { token, id };
   }
 
-  async listTokens(): Promise<{ id: string; name: string; prefix: string; scopes: string[]; user: string; createdAt: Date; lastUsedAt: Date | null }[]> {
+  async listTokens(): Promise<
+    {
+      id: string;
+      name: string;
+      prefix: string;
+      scopes: string[];
+      user: string;
+      createdAt: Date;
+      lastUsedAt: Date | null;
+    }[]
+  > {
     const { rows } = await this.pool.query(
       `select t.id, t.name, t.prefix, t.scopes, u.email, t.created_at, t.last_used_at from auth_api_tokens t
        join auth_users u on u.id = t.user_id where t.revoked_at is null order by t.created_at`,
     );
-    return rows.map((row) => ({ id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes, user: row.email, createdAt: row.created_at, lastUsedAt: row.last_used_at }));
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      scopes: row.scopes,
+      user: row.email,
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+    }));
   }
 
   async revokeToken(id: string, by: string): Promise<void> {
-    const { rowCount } = await this.pool.query('update auth_api_tokens set revoked_at = now() where id = $1 and revoked_at is null', [id]);
+    const { rowCount } = await this.pool.query(
+      'update auth_api_tokens set revoked_at = now() where id = $1 and revoked_at is null',
+      [id],
+    );
     if (rowCount === 0) throw notFound('no active token with that id');
-    await this.audit.record({ actor: by, actorLabel: by, action: 'token.revoke', target: `token:${id}`, outcome: 'ok' });
+    await this.audit.record({
+      actor: by,
+      actorLabel: by,
+      action: 'token.revoke',
+      target: `token:${id}`,
+      outcome: 'ok',
+    });
   }
 
   async resolveToken(bearer: string): Promise<Principal | undefined> {
     if (!bearer.startsWith(TOKEN_PREFIX)) return undefined;
-    const { rows } = await this.pool.query<UserRow & { token_id: string; scopes: string[]; last_used_at: Date | null }>(
+    const { rows } = await this.pool.query<
+      UserRow & { token_id: string; scopes: string[]; last_used_at: Date | null }
+    >(
       `select u.*, t.id as token_id, t.scopes, t.last_used_at from auth_api_tokens t join auth_users u on u.id = t.user_id
        where t.token_hash = $1 and t.revoked_at is null and not u.disabled`,
       [sha256(bearer)],
@@ -301,17 +439,26 @@ export class AccountService {
     const user = toUser(row);
     const allowed = SCOPES_BY_ROLE[user.role];
     // A token never grants more than its user's role grants today.
-    const scopes = new Set(row.scopes.filter((scope): scope is Scope => isScope(scope) && allowed.includes(scope)));
+    const scopes = new Set(
+      row.scopes.filter((scope): scope is Scope => isScope(scope) && allowed.includes(scope)),
+    );
     return { user, scopes, via: { kind: 'token', tokenId: row.token_id } };
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private async insertUser(email: string, password: string, role: string, twoFactor: { totpSecret?: string | undefined }, q: pg.Pool | pg.PoolClient = this.pool): Promise<User> {
+  private async insertUser(
+    email: string,
+    password: string,
+    role: string,
+    twoFactor: { totpSecret?: string | undefined },
+    q: pg.Pool | pg.PoolClient = this.pool,
+  ): Promise<User> {
     const clean = email.trim().toLowerCase();
     if (!EMAIL.test(clean) || clean.length > 254) throw invalid('email is not a valid email address');
     if (!isRole(role)) throw invalid('role must be owner, staff or viewer');
-    if (password.length < MIN_PASSWORD_LENGTH) throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    if (password.length < MIN_PASSWORD_LENGTH)
+      throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
     if (password.length > 1024) throw invalid('password must be at most 1024 characters');
     const hash = await hashPassword(password);
     try {
@@ -321,7 +468,8 @@ export class AccountService {
       );
       return toUser(rows[0]!);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') throw conflict(`a user with the email ${clean} exists already`);
+      if ((error as { code?: string }).code === '23505')
+        throw conflict(`a user with the email ${clean} exists already`);
       throw error;
     }
   }
@@ -331,7 +479,10 @@ export class AccountService {
       const step = verifyTotp(row.totp_secret!, code, this.now(), Number(row.totp_last_step));
       if (step === undefined) return false;
       // Conditional update: two logins racing with the same code cannot both win.
-      const { rowCount } = await this.pool.query('update auth_users set totp_last_step = $2 where id = $1 and totp_last_step < $2', [row.id, step]);
+      const { rowCount } = await this.pool.query(
+        'update auth_users set totp_last_step = $2 where id = $1 and totp_last_step < $2',
+        [row.id, step],
+      );
       return rowCount === 1;
     }
     if (code.length < 8 || code.length > 20) return false;
@@ -346,24 +497,49 @@ export class AccountService {
     await this.throttle.recordFailure(`account:${email}`, ACCOUNT_POLICY);
     await this.throttle.recordFailure(`ip:${attempt.ip}`, IP_POLICY);
     this.logFailure(attempt.ip, email, reason);
-    await this.audit.record({ actor: 'anonymous', actorLabel: email.slice(0, 254), ip: attempt.ip, action: 'auth.login', target: email.slice(0, 254), outcome: 'denied', details: { reason } });
+    await this.audit.record({
+      actor: 'anonymous',
+      actorLabel: email.slice(0, 254),
+      ip: attempt.ip,
+      action: 'auth.login',
+      target: email.slice(0, 254),
+      outcome: 'denied',
+      details: { reason },
+    });
     throw new AppError('unauthenticated', 'email, password or code is wrong');
   }
 
   /** One stable line per failure; deploy/fail2ban/filter.d/shopkeep.conf matches it. */
   private logFailure(ip: string, email: string, reason: string): void {
     this.metrics?.loginFailures.inc({ reason });
-    this.logger.warn({ event: 'auth.failure', email: email.slice(0, 254), reason }, `login failed from ${ip}`);
+    this.logger.warn(
+      { event: 'auth.failure', email: email.slice(0, 254), reason },
+      `login failed from ${ip}`,
+    );
   }
 
-  private async startSession(user: User, stage: 'enrolling' | 'active', ip: string, userAgent: string | undefined): Promise<NewSession> {
+  private async startSession(
+    user: User,
+    stage: 'enrolling' | 'active',
+    ip: string,
+    userAgent: string | undefined,
+  ): Promise<NewSession> {
     const cookieValue = randomToken(32);
     const csrfToken = randomToken(24);
     const now = this.now();
     await this.pool.query(
       `insert into auth_sessions (id_hash, user_id, csrf_token, stage, created_at, last_seen_at, expires_at, ip, user_agent)
        values ($1, $2, $3, $4, $5, $5, $6, $7, $8)`,
-      [sha256(cookieValue), user.id, csrfToken, stage, new Date(now), new Date(now + this.sessions.absoluteHours * 3_600_000), ip, userAgent?.slice(0, 300) ?? null],
+      [
+        sha256(cookieValue),
+        user.id,
+        csrfToken,
+        stage,
+        new Date(now),
+        new Date(now + this.sessions.absoluteHours * 3_600_000),
+        ip,
+        userAgent?.slice(0, 300) ?? null,
+      ],
     );
     return { cookieValue, csrfToken, user, stage };
   }
@@ -382,6 +558,11 @@ interface UserRow {
 }
 
 function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, role: row.role, twoFactorEnabled: row.totp_secret !== null, createdAt: row.created_at };
+  return {
+    id: row.id,
+    email: row.email,
+    role: row.role,
+    twoFactorEnabled: row.totp_secret !== null,
+    createdAt: row.created_at,
+  };
 }
-

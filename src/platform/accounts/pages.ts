@@ -16,97 +16,181 @@ const formBody = { type: 'object', additionalProperties: { type: 'string', maxLe
 export function accountPages(app: FastifyInstance, { accounts, config }: Services): void {
   const secure = config.publicUrl.startsWith('https://');
   const maxAge = config.sessionAbsoluteHours * 3600;
-  const send = (reply: FastifyReply, body: Html, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body.value);
+  const send = (reply: FastifyReply, body: Html, status = 200) =>
+    reply.code(status).type('text/html; charset=utf-8').send(body.value);
 
   const loginForm = (error?: string, email = '') =>
     page(
       { title: 'Log in' },
       html`${error ? html`<p class="notice bad" role="alert">${error}</p>` : ''}
         <form method="post" action="/login" class="stack">
-          <label>Email <input name="email" type="email" autocomplete="username" required value="${email}"></label>
-          <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-          <label>Code from your authenticator app <input name="totp" inputmode="numeric" autocomplete="one-time-code" placeholder="123456 or a recovery code"></label>
+          <label
+            >Email <input name="email" type="email" autocomplete="username" required value="${email}"
+          /></label>
+          <label
+            >Password <input name="password" type="password" autocomplete="current-password" required
+          /></label>
+          <label
+            >Code from your authenticator app
+            <input
+              name="totp"
+              inputmode="numeric"
+              autocomplete="one-time-code"
+              placeholder="123456 or a recovery code"
+          /></label>
           <button>Log in</button>
         </form>`,
     );
 
   app.get('/login', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
-    if (request.principal?.via.kind === 'session' && request.principal.via.stage === 'active') return reply.redirect('/');
+    if (request.principal?.via.kind === 'session' && request.principal.via.stage === 'active')
+      return reply.redirect('/');
     if (!(await accounts.hasOwner())) {
-      return send(reply, page({ title: 'Welcome to shopkeep' }, html`<p class="notice">No owner account yet. Open the setup link that shopkeep printed when it started (restart it to print a new one).</p>`));
+      return send(
+        reply,
+        page(
+          { title: 'Welcome to shopkeep' },
+          html`<p class="notice">
+            No owner account yet. Open the setup link that shopkeep printed when it started (restart it to
+            print a new one).
+          </p>`,
+        ),
+      );
     }
     return send(reply, loginForm());
   });
 
-  app.post<{ Body: Form }>('/login', { config: { access: 'public', csrf: false, audit: false, rateLimit: { max: 20, timeWindow: '1 minute' } }, schema: { hide: true, body: formBody } }, async (request, reply) => {
-    const { email = '', password = '', totp } = request.body;
-    try {
-      const session = await accounts.login({ email, password, totp, ip: request.ip, userAgent: request.headers['user-agent'] });
-      setSessionCookie(reply, session.cookieValue, secure, maxAge);
-      return reply.redirect(session.stage === 'enrolling' ? '/enrol' : '/', 303);
-    } catch (error) {
-      if (!(error instanceof AppError) || !['unauthenticated', 'rate_limited'].includes(error.kind)) throw error;
-      return send(reply, loginForm(error.message, email), error.kind === 'rate_limited' ? 429 : 401);
-    }
-  });
+  app.post<{ Body: Form }>(
+    '/login',
+    {
+      config: { access: 'public', csrf: false, audit: false, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: { hide: true, body: formBody },
+    },
+    async (request, reply) => {
+      const { email = '', password = '', totp } = request.body;
+      try {
+        const session = await accounts.login({
+          email,
+          password,
+          totp,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+        });
+        setSessionCookie(reply, session.cookieValue, secure, maxAge);
+        return reply.redirect(session.stage === 'enrolling' ? '/enrol' : '/', 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || !['unauthenticated', 'rate_limited'].includes(error.kind))
+          throw error;
+        return send(reply, loginForm(error.message, email), error.kind === 'rate_limited' ? 429 : 401);
+      }
+    },
+  );
 
-  app.post('/logout', { config: { access: 'enrolling', audit: false }, schema: { hide: true, body: formBody } }, async (request, reply) => {
-    await accounts.logout(request.principal!, request.ip);
-    clearSessionCookie(reply, secure);
-    return reply.redirect('/login', 303);
-  });
+  app.post(
+    '/logout',
+    { config: { access: 'enrolling', audit: false }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      await accounts.logout(request.principal!, request.ip);
+      clearSessionCookie(reply, secure);
+      return reply.redirect('/login', 303);
+    },
+  );
 
   const setupForm = (token: string, error?: string) =>
     page(
       { title: 'Create the owner account' },
-      html`<p>This is the account that runs the shop. You will set up two-factor authentication next, so keep your phone at hand.</p>
+      html`<p>
+          This is the account that runs the shop. You will set up two-factor authentication next, so keep your
+          phone at hand.
+        </p>
         ${error ? html`<p class="notice bad" role="alert">${error}</p>` : ''}
         <form method="post" action="/setup" class="stack">
-          <input type="hidden" name="token" value="${token}">
-          <label>Email <input name="email" type="email" autocomplete="username" required></label>
-          <label>Password (at least ${MIN_PASSWORD_LENGTH} characters) <input name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" required></label>
-          <label>Password again <input name="confirm" type="password" autocomplete="new-password" required></label>
+          <input type="hidden" name="token" value="${token}" />
+          <label>Email <input name="email" type="email" autocomplete="username" required /></label>
+          <label
+            >Password (at least ${MIN_PASSWORD_LENGTH} characters)
+            <input
+              name="password"
+              type="password"
+              autocomplete="new-password"
+              minlength="${MIN_PASSWORD_LENGTH}"
+              required
+          /></label>
+          <label
+            >Password again <input name="confirm" type="password" autocomplete="new-password" required
+          /></label>
           <button>Create account</button>
         </form>`,
     );
 
   app.get<{ Querystring: { token?: string } }>(
     '/setup',
-    { config: { access: 'public' }, schema: { hide: true, querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } } } },
+    {
+      config: { access: 'public' },
+      schema: {
+        hide: true,
+        querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } },
+      },
+    },
     async (request, reply) => {
       const token = request.query.token ?? '';
       if (!(await accounts.setupTokenValid(token))) {
-        return send(reply, page({ title: 'Setup link not valid' }, html`<p class="notice bad">This setup link has expired, was used, or the owner exists already. <a href="/login">Log in</a>, or restart shopkeep to print a new link.</p>`), 403);
+        return send(
+          reply,
+          page(
+            { title: 'Setup link not valid' },
+            html`<p class="notice bad">
+              This setup link has expired, was used, or the owner exists already. <a href="/login">Log in</a>,
+              or restart shopkeep to print a new link.
+            </p>`,
+          ),
+          403,
+        );
       }
       return send(reply, setupForm(token));
     },
   );
 
-  app.post<{ Body: Form }>('/setup', { config: { access: 'public', csrf: false, audit: false }, schema: { hide: true, body: formBody } }, async (request, reply) => {
-    const { token = '', email = '', password = '', confirm = '' } = request.body;
-    if (password !== confirm) return send(reply, setupForm(token, 'The two passwords differ.'), 400);
-    try {
-      const session = await accounts.createOwner(token, email, password, request.ip);
-      setSessionCookie(reply, session.cookieValue, secure, maxAge);
-      return reply.redirect('/enrol', 303);
-    } catch (error) {
-      if (!(error instanceof AppError) || error.kind !== 'invalid_request') throw error;
-      return send(reply, setupForm(token, error.message), 400);
-    }
-  });
+  app.post<{ Body: Form }>(
+    '/setup',
+    { config: { access: 'public', csrf: false, audit: false }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      const { token = '', email = '', password = '', confirm = '' } = request.body;
+      if (password !== confirm) return send(reply, setupForm(token, 'The two passwords differ.'), 400);
+      try {
+        const session = await accounts.createOwner(token, email, password, request.ip);
+        setSessionCookie(reply, session.cookieValue, secure, maxAge);
+        return reply.redirect('/enrol', 303);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.kind !== 'invalid_request') throw error;
+        return send(reply, setupForm(token, error.message), 400);
+      }
+    },
+  );
 
   const enrolPage = async (request: FastifyRequest, error?: string) => {
     const principal = request.principal!;
     const secret = await accounts.beginEnrolment(principal.user.id);
-    const svg = await QRCode.toString(otpauthUri(secret, principal.user.email), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    const svg = await QRCode.toString(otpauthUri(secret, principal.user.email), {
+      type: 'svg',
+      margin: 1,
+      errorCorrectionLevel: 'M',
+    });
     return page(
       { title: 'Set up two-factor authentication', principal },
-      html`<p>Scan this code with an authenticator app (Google Authenticator, Aegis, 1Password, ...), then type the 6-digit code it shows.</p>
+      html`<p>
+          Scan this code with an authenticator app (Google Authenticator, Aegis, 1Password, ...), then type
+          the 6-digit code it shows.
+        </p>
         <div class="qr" aria-label="QR code">${trusted(svg)}</div>
         <p>Or enter this key by hand: <code data-testid="totp-secret">${secret}</code></p>
         ${error ? html`<p class="notice bad" role="alert">${error}</p>` : ''}
-        <form method="post" action="/enrol" class="stack">${csrfField(principal)}
-          <label>6-digit code <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required></label>
+        <form method="post" action="/enrol" class="stack">
+          ${csrfField(principal)}
+          <label
+            >6-digit code
+            <input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required
+          /></label>
           <button>Turn on two-factor</button>
         </form>`,
     );
@@ -117,26 +201,39 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
     return send(reply, await enrolPage(request));
   });
 
-  app.post<{ Body: Form }>('/enrol', { config: { access: 'enrolling', audit: false }, schema: { hide: true, body: formBody } }, async (request, reply) => {
-    const principal = request.principal!;
-    try {
-      const codes = await accounts.confirmEnrolment(principal, request.body.code ?? '', request.ip);
-      const session = await accounts.startActiveSession({ ...principal.user, twoFactorEnabled: true }, request.ip, request.headers['user-agent']);
-      setSessionCookie(reply, session.cookieValue, secure, maxAge);
-      return send(
-        reply,
-        page(
-          { title: 'Two-factor is on' },
-          html`<p class="notice">Write these recovery codes down and keep them somewhere safe. Each one logs you in once if you lose your phone. They are shown only now.</p>
-            <ul class="codes" data-testid="recovery-codes">${codes.map((code) => html`<li>${code}</li>`)}</ul>
-            <p><a href="/">Continue to the dashboard</a></p>`,
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof AppError) || error.kind !== 'invalid_request') throw error;
-      return send(reply, await enrolPage(request, error.message), 400);
-    }
-  });
+  app.post<{ Body: Form }>(
+    '/enrol',
+    { config: { access: 'enrolling', audit: false }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      const principal = request.principal!;
+      try {
+        const codes = await accounts.confirmEnrolment(principal, request.body.code ?? '', request.ip);
+        const session = await accounts.startActiveSession(
+          { ...principal.user, twoFactorEnabled: true },
+          request.ip,
+          request.headers['user-agent'],
+        );
+        setSessionCookie(reply, session.cookieValue, secure, maxAge);
+        return send(
+          reply,
+          page(
+            { title: 'Two-factor is on' },
+            html`<p class="notice">
+                Write these recovery codes down and keep them somewhere safe. Each one logs you in once if you
+                lose your phone. They are shown only now.
+              </p>
+              <ul class="codes" data-testid="recovery-codes">
+                ${codes.map((code) => html`<li>${code}</li>`)}
+              </ul>
+              <p><a href="/">Continue to the dashboard</a></p>`,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof AppError) || error.kind !== 'invalid_request') throw error;
+        return send(reply, await enrolPage(request, error.message), 400);
+      }
+    },
+  );
 
   app.get('/users', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) => {
     const users = await accounts.listUsers();
@@ -144,31 +241,82 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
       reply,
       page(
         { title: 'Users', principal: request.principal, current: '/users' },
-        html`<div class="scroll"><table><thead><tr><th>Email</th><th>Role</th><th>Two-factor</th><th>Since</th><th></th></tr></thead><tbody>
-          ${users.map(
-            (user) => html`<tr><td>${user.email}</td><td>${user.role}</td><td>${user.twoFactorEnabled ? html`<span class="ok">on</span>` : html`<span class="muted">at next login</span>`}</td>
-              <td>${formatTime(user.createdAt, config.timezone)}</td>
-              <td><form method="post" action="/users/reset-2fa" class="inline">${csrfField(request.principal)}<input type="hidden" name="email" value="${user.email}"><button class="secondary">Reset two-factor</button></form></td></tr>`,
-          )}</tbody></table></div>
-          <section><h2>Add a user</h2>
-          <form method="post" action="/users" class="stack">${csrfField(request.principal)}
-            <label>Email <input name="email" type="email" required></label>
-            <label>Temporary password (at least ${MIN_PASSWORD_LENGTH} characters) <input name="password" type="password" minlength="${MIN_PASSWORD_LENGTH}" required></label>
-            <label>Role <select name="role"><option value="staff">staff: runs the shop day to day</option><option value="viewer">viewer: can look, not change</option><option value="owner">owner: everything, including users and settings</option></select></label>
-            <button>Add user</button>
-          </form><p class="muted">They set up two-factor authentication at their first login.</p></section>`,
+        html`<div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th>Email</th>
+                  <th>Role</th>
+                  <th>Two-factor</th>
+                  <th>Since</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${users.map(
+                  (user) =>
+                    html`<tr>
+                      <td>${user.email}</td>
+                      <td>${user.role}</td>
+                      <td>
+                        ${user.twoFactorEnabled ? html`<span class="ok">on</span>` : html`<span class="muted">at next login</span>`}
+                      </td>
+                      <td>${formatTime(user.createdAt, config.timezone)}</td>
+                      <td>
+                        <form method="post" action="/users/reset-2fa" class="inline">
+                          ${csrfField(request.principal)}<input
+                            type="hidden"
+                            name="email"
+                            value="${user.email}"
+                          /><button class="secondary">Reset two-factor</button>
+                        </form>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>
+          <section>
+            <h2>Add a user</h2>
+            <form method="post" action="/users" class="stack">
+              ${csrfField(request.principal)}
+              <label>Email <input name="email" type="email" required /></label>
+              <label
+                >Temporary password (at least ${MIN_PASSWORD_LENGTH} characters)
+                <input name="password" type="password" minlength="${MIN_PASSWORD_LENGTH}" required
+              /></label>
+              <label
+                >Role
+                <select name="role">
+                  <option value="staff">staff: runs the shop day to day</option>
+                  <option value="viewer">viewer: can look, not change</option>
+                  <option value="owner">owner: everything, including users and settings</option>
+                </select></label
+              >
+              <button>Add user</button>
+            </form>
+            <p class="muted">They set up two-factor authentication at their first login.</p>
+          </section>`,
       ),
     );
   });
 
-  app.post<{ Body: Form }>('/users', { config: { access: 'admin' }, schema: { hide: true, body: formBody } }, async (request, reply) => {
-    const { email = '', password = '', role = '' } = request.body;
-    await accounts.addUser(email, password, role, actorOf(request.principal).actorLabel, false);
-    return reply.redirect('/users', 303);
-  });
+  app.post<{ Body: Form }>(
+    '/users',
+    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      const { email = '', password = '', role = '' } = request.body;
+      await accounts.addUser(email, password, role, actorOf(request.principal).actorLabel, false);
+      return reply.redirect('/users', 303);
+    },
+  );
 
-  app.post<{ Body: Form }>('/users/reset-2fa', { config: { access: 'admin' }, schema: { hide: true, body: formBody } }, async (request, reply) => {
-    await accounts.resetTwoFactor(request.body.email ?? '', actorOf(request.principal).actorLabel);
-    return reply.redirect('/users', 303);
-  });
+  app.post<{ Body: Form }>(
+    '/users/reset-2fa',
+    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      await accounts.resetTwoFactor(request.body.email ?? '', actorOf(request.principal).actorLabel);
+      return reply.redirect('/users', 303);
+    },
+  );
 }

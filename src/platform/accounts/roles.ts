@@ -32,7 +32,9 @@ export interface User {
 export interface Principal {
   user: User;
   scopes: ReadonlySet<Scope>;
-  via: { kind: 'session'; sessionHash: string; csrfToken: string; stage: 'enrolling' | 'active' } | { kind: 'token'; tokenId: string };
+  via:
+    | { kind: 'session'; sessionHash: string; csrfToken: string; stage: 'enrolling' | 'active' }
+    | { kind: 'token'; tokenId: string };
 }
 
 export function actorOf(principal: Principal | undefined): { actor: string; actorLabel: string } {

@@ -22,23 +22,41 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
           type: 'object',
           additionalProperties: false,
           required: ['email', 'password'],
-          properties: { email, password: { type: 'string', minLength: 1, maxLength: 1024 }, totp: { type: 'string', maxLength: 32 } },
+          properties: {
+            email,
+            password: { type: 'string', minLength: 1, maxLength: 1024 },
+            totp: { type: 'string', maxLength: 32 },
+          },
         },
-        response: { 200: { type: 'object', properties: { user: userSchema, csrfToken: { type: 'string' }, stage: { type: 'string' } } }, ...errorSchemas },
+        response: {
+          200: {
+            type: 'object',
+            properties: { user: userSchema, csrfToken: { type: 'string' }, stage: { type: 'string' } },
+          },
+          ...errorSchemas,
+        },
       },
     },
     async (request, reply) => {
-      const session = await accounts.login({ ...request.body, ip: request.ip, userAgent: request.headers['user-agent'] });
+      const session = await accounts.login({
+        ...request.body,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      });
       setSessionCookie(reply, session.cookieValue, secure, maxAge);
       return { user: session.user, csrfToken: session.csrfToken, stage: session.stage };
     },
   );
 
-  app.post('/api/v1/auth/logout', { config: { access: 'enrolling', audit: false }, schema: { tags: ['auth'], summary: 'End the session' } }, async (request, reply) => {
-    await accounts.logout(request.principal!, request.ip);
-    clearSessionCookie(reply, secure);
-    return reply.code(204).send();
-  });
+  app.post(
+    '/api/v1/auth/logout',
+    { config: { access: 'enrolling', audit: false }, schema: { tags: ['auth'], summary: 'End the session' } },
+    async (request, reply) => {
+      await accounts.logout(request.principal!, request.ip);
+      clearSessionCookie(reply, secure);
+      return reply.code(204).send();
+    },
+  );
 
   app.get(
     '/api/v1/me',
@@ -47,7 +65,17 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user (or the user an API token acts for)',
-        response: { 200: { type: 'object', properties: { user: userSchema, scopes: { type: 'array', items: { type: 'string' } }, via: { type: 'string' } } }, ...errorSchemas },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              user: userSchema,
+              scopes: { type: 'array', items: { type: 'string' } },
+              via: { type: 'string' },
+            },
+          },
+          ...errorSchemas,
+        },
       },
     },
     async (request) => {
@@ -56,9 +84,23 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
     },
   );
 
-  app.get('/api/v1/users', { config: { access: 'admin' }, schema: { tags: ['users'], summary: 'List users', response: { 200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } }, ...errorSchemas } } }, async () => ({
-    users: await accounts.listUsers(),
-  }));
+  app.get(
+    '/api/v1/users',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'List users',
+        response: {
+          200: { type: 'object', properties: { users: { type: 'array', items: userSchema } } },
+          ...errorSchemas,
+        },
+      },
+    },
+    async () => ({
+      users: await accounts.listUsers(),
+    }),
+  );
 
   app.post<{ Body: { email: string; password: string; role: string } }>(
     '/api/v1/users',
@@ -71,13 +113,23 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
           type: 'object',
           additionalProperties: false,
           required: ['email', 'password', 'role'],
-          properties: { email, password: { type: 'string', minLength: 12, maxLength: 1024 }, role: { type: 'string', enum: ['owner', 'staff', 'viewer'] } },
+          properties: {
+            email,
+            password: { type: 'string', minLength: 12, maxLength: 1024 },
+            role: { type: 'string', enum: ['owner', 'staff', 'viewer'] },
+          },
         },
         response: { 201: { type: 'object', properties: { user: userSchema } }, ...errorSchemas },
       },
     },
     async (request, reply) => {
-      const { user } = await accounts.addUser(request.body.email, request.body.password, request.body.role, actorOf(request.principal).actorLabel, false);
+      const { user } = await accounts.addUser(
+        request.body.email,
+        request.body.password,
+        request.body.role,
+        actorOf(request.principal).actorLabel,
+        false,
+      );
       return reply.code(201).send({ user });
     },
   );
@@ -98,9 +150,16 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
     },
   );
 
-  app.get('/api/v1/tokens', { config: { access: 'admin' }, schema: { tags: ['tokens'], summary: 'List active API tokens (never the token itself)' } }, async () => ({
-    tokens: await accounts.listTokens(),
-  }));
+  app.get(
+    '/api/v1/tokens',
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['tokens'], summary: 'List active API tokens (never the token itself)' },
+    },
+    async () => ({
+      tokens: await accounts.listTokens(),
+    }),
+  );
 
   app.post<{ Body: { name: string; scopes: string[] } }>(
     '/api/v1/tokens',
@@ -115,14 +174,24 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
           required: ['name', 'scopes'],
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 100 },
-            scopes: { type: 'array', minItems: 1, maxItems: 4, items: { type: 'string', enum: ['read', 'write', 'admin', 'metrics'] } },
+            scopes: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 4,
+              items: { type: 'string', enum: ['read', 'write', 'admin', 'metrics'] },
+            },
           },
         },
       },
     },
     async (request, reply) => {
       const principal = request.principal!;
-      const created = await accounts.createToken(principal.user.email, request.body.name, request.body.scopes, actorOf(principal).actorLabel);
+      const created = await accounts.createToken(
+        principal.user.email,
+        request.body.name,
+        request.body.scopes,
+        actorOf(principal).actorLabel,
+      );
       return reply.code(201).send(created);
     },
   );
@@ -131,7 +200,11 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
     '/api/v1/tokens/:id',
     {
       config: { access: 'admin' },
-      schema: { tags: ['tokens'], summary: 'Revoke an API token', params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Revoke an API token',
+        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] },
+      },
     },
     async (request, reply) => {
       await accounts.revokeToken(request.params.id, actorOf(request.principal).actorLabel);

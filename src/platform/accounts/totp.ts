@@ -26,7 +26,12 @@ export function currentStep(nowMs: number): number {
  * Returns the time step the code belongs to, or undefined. The caller stores the step and passes it
  * back as `lastUsedStep`, so that a code (and any earlier one) is accepted only once.
  */
-export function verifyTotp(secret: string, code: string, nowMs: number, lastUsedStep: number): number | undefined {
+export function verifyTotp(
+  secret: string,
+  code: string,
+  nowMs: number,
+  lastUsedStep: number,
+): number | undefined {
   if (!/^\d{6}$/.test(code)) return undefined;
   const now = currentStep(nowMs);
   let matched: number | undefined;
@@ -41,7 +46,13 @@ export function verifyTotp(secret: string, code: string, nowMs: number, lastUsed
 
 export function otpauthUri(secret: string, account: string, issuer = 'shopkeep'): string {
   const label = encodeURIComponent(`${issuer}:${account}`);
-  const params = new URLSearchParams({ secret, issuer, algorithm: 'SHA1', digits: String(DIGITS), period: String(STEP_SECONDS) });
+  const params = new URLSearchParams({
+    secret,
+    issuer,
+    algorithm: 'SHA1',
+    digits: String(DIGITS),
+    period: String(STEP_SECONDS),
+  });
   return `otpauth://totp/${label}?${params.toString()}`;
 }
 

@@ -34,39 +34,63 @@ export function page(options: PageOptions, body: Html): Html {
   const csrf = principal?.via.kind === 'session' ? principal.via.csrfToken : undefined;
   const signedIn = principal?.via.kind === 'session' && principal.via.stage === 'active';
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="htmx-config" content='{"allowEval":false,"includeIndicatorStyles":false,"selfRequestsOnly":true}'>
-${csrf ? html`<meta name="csrf-token" content="${csrf}">` : ''}
-<title>${options.title} · shopkeep</title>
-<link rel="icon" href="/static/icon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/static/app.css">
-<script src="/static/htmx.min.js" defer></script>
-<script src="/static/app.js" defer></script>
-</head>
-<body>
-<header class="top">
-  <a class="brand" href="/">shopkeep</a>
-  ${signedIn
-    ? html`<details class="menu"><summary aria-label="Menu">☰</summary><nav>${NAV.map(
-        (item) => html`<a href="${item.href}" class="${[item.href === options.current ? 'current' : '', item.ready ? '' : 'soon'].join(' ').trim()}">${item.label}</a>`,
-      )}</nav></details>
-      <form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${csrf}"><button>Log out</button></form>`
-    : ''}
-</header>
-${options.banner ?? ''}
-<main>
-<h1>${options.title}</h1>
-${body}
-</main>
-</body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta
+          name="htmx-config"
+          content='{"allowEval":false,"includeIndicatorStyles":false,"selfRequestsOnly":true}'
+        />
+        ${csrf ? html`<meta name="csrf-token" content="${csrf}" />` : ''}
+        <title>${options.title} · shopkeep</title>
+        <link rel="icon" href="/static/icon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/static/app.css" />
+        <script src="/static/htmx.min.js" defer></script>
+        <script src="/static/app.js" defer></script>
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/">shopkeep</a>
+          ${
+            signedIn
+              ? html`<details class="menu">
+                    <summary aria-label="Menu">☰</summary>
+                    <nav>
+                      ${NAV.map(
+                        (item) =>
+                          html`<a
+                            href="${item.href}"
+                            class="${[item.href === options.current ? 'current' : '', item.ready ? '' : 'soon'].join(' ').trim()}"
+                            >${item.label}</a
+                          >`,
+                      )}
+                    </nav>
+                  </details>
+                  <form method="post" action="/logout" class="logout">
+                    <input type="hidden" name="_csrf" value="${csrf}" /><button>Log out</button>
+                  </form>`
+              : ''
+          }
+        </header>
+        ${options.banner ?? ''}
+        <main>
+          <h1>${options.title}</h1>
+          ${body}
+        </main>
+      </body>
+    </html>`;
 }
 
 export function errorPage(status: number, message: string, principal?: Principal): Html {
-  const title = status === 503 ? 'shopkeep cannot reach its database' : status === 404 ? 'Not found' : status >= 500 ? 'Something went wrong' : 'That did not work';
+  const title =
+    status === 503
+      ? 'shopkeep cannot reach its database'
+      : status === 404
+        ? 'Not found'
+        : status >= 500
+          ? 'Something went wrong'
+          : 'That did not work';
   return page(
     { title, principal },
     html`<p class="notice ${status >= 500 ? 'bad' : ''}">${message}</p>
@@ -76,10 +100,16 @@ export function errorPage(status: number, message: string, principal?: Principal
 }
 
 export function csrfField(principal: Principal | undefined): Html {
-  return principal?.via.kind === 'session' ? html`<input type="hidden" name="_csrf" value="${principal.via.csrfToken}">` : html``;
+  return principal?.via.kind === 'session'
+    ? html`<input type="hidden" name="_csrf" value="${principal.via.csrfToken}" />`
+    : html``;
 }
 
 export function formatTime(date: Date | null | undefined, timezone: string): string {
   if (!date) return '—';
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: timezone }).format(date);
+  return new Intl.DateTimeFormat('en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: timezone,
+  }).format(date);
 }

@@ -82,7 +82,10 @@ export class EmbeddedPostgres {
     }
     const running = this.runningPostmaster();
     if (running && running.port === this.options.port) {
-      logger.info({ pid: running.pid }, 'adopting the embedded PostgreSQL left running by an earlier shopkeep');
+      logger.info(
+        { pid: running.pid },
+        'adopting the embedded PostgreSQL left running by an earlier shopkeep',
+      );
       this.adoptedPid = running.pid;
       await this.waitUntilReady(() => undefined);
       await this.ensureDatabase();
@@ -158,7 +161,11 @@ export class EmbeddedPostgres {
       log_min_messages: 'warning',
       timezone: 'UTC',
     };
-    const args = ['-D', this.clusterDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+    const args = [
+      '-D',
+      this.clusterDir,
+      ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    ];
     this.stopping = false;
     // detached: a Ctrl-C in the terminal reaches shopkeep only; shopkeep then shuts PostgreSQL down in order.
     const child = spawn(binaries.postgres, args, {
@@ -200,7 +207,9 @@ export class EmbeddedPostgres {
     let lastError: unknown;
     while (Date.now() < deadline) {
       check();
-      const client = new pg.Client({ connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres') });
+      const client = new pg.Client({
+        connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres'),
+      });
       try {
         await client.connect();
         await client.query('select 1');
@@ -218,7 +227,9 @@ export class EmbeddedPostgres {
   }
 
   private async ensureDatabase(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres') });
+    const client = new pg.Client({
+      connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres'),
+    });
     await client.connect();
     try {
       const found = await client.query(`select 1 from pg_database where datname = 'shopkeep'`);
@@ -281,9 +292,12 @@ export function unprivilegedUser(): RunAs | undefined {
     if (!name) continue;
     const ids = spawnSync('id', ['-u', name], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-    if (ids.status === 0 && gid.status === 0) return { uid: Number(ids.stdout), gid: Number(gid.stdout), name };
+    if (ids.status === 0 && gid.status === 0)
+      return { uid: Number(ids.stdout), gid: Number(gid.stdout), name };
   }
-  throw new EmbeddedPostgresError('running as root, and no unprivileged user (postgres or nobody) exists to run PostgreSQL');
+  throw new EmbeddedPostgresError(
+    'running as root, and no unprivileged user (postgres or nobody) exists to run PostgreSQL',
+  );
 }
 
 /** The data dir belongs to root with mode 0700; PostgreSQL's user needs to pass through it. */

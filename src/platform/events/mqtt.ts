@@ -33,15 +33,30 @@ export class MqttBridge {
   private async publish(eventId: number): Promise<void> {
     const event = await loadEvent(this.pool, eventId);
     if (!event) return;
-    this.client ??= mqtt.connect(this.url, { clientId: `shopkeep-${process.pid}`, reconnectPeriod: 2000, connectTimeout: 10_000 });
-    const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, payload: event.payload });
+    this.client ??= mqtt.connect(this.url, {
+      clientId: `shopkeep-${process.pid}`,
+      reconnectPeriod: 2000,
+      connectTimeout: 10_000,
+    });
+    const body = JSON.stringify({
+      id: event.id,
+      type: event.type,
+      createdAt: event.createdAt,
+      payload: event.payload,
+    });
     // mqtt.js queues while the broker is away; give up after a while so the job retries with backoff.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`MQTT broker ${new URL(this.url).host} did not acknowledge in 10s`)), 10_000);
+      timer = setTimeout(
+        () => reject(new Error(`MQTT broker ${new URL(this.url).host} did not acknowledge in 10s`)),
+        10_000,
+      );
     });
     try {
-      await Promise.race([this.client.publishAsync(`${this.topicPrefix}/${event.type}`, body, { qos: 1 }), timeout]);
+      await Promise.race([
+        this.client.publishAsync(`${this.topicPrefix}/${event.type}`, body, { qos: 1 }),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }

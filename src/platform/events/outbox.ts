@@ -32,21 +32,26 @@ const TYPE = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
 
 export async function emit(q: Queryable, type: string, payload: Record<string, unknown>): Promise<number> {
   if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
-  const { rows } = await q.query<{ id: string }>('insert into events_outbox (type, payload) values ($1, $2) returning id', [
-    type,
-    payload,
-  ]);
+  const { rows } = await q.query<{ id: string }>(
+    'insert into events_outbox (type, payload) values ($1, $2) returning id',
+    [type, payload],
+  );
   return Number(rows[0]!.id);
 }
 
 export async function loadEvent(q: Queryable, id: number): Promise<DomainEvent | undefined> {
-  const { rows } = await q.query('select id, type, payload, created_at from events_outbox where id = $1', [id]);
+  const { rows } = await q.query('select id, type, payload, created_at from events_outbox where id = $1', [
+    id,
+  ]);
   const row = rows[0];
-  return row ? { id: Number(row.id), type: row.type, payload: row.payload, createdAt: row.created_at } : undefined;
+  return row
+    ? { id: Number(row.id), type: row.type, payload: row.payload, createdAt: row.created_at }
+    : undefined;
 }
 
 export class EventBus {
-  private readonly subscriptions: { subscription: Subscription; job: JobDefinition<{ eventId: number }> }[] = [];
+  private readonly subscriptions: { subscription: Subscription; job: JobDefinition<{ eventId: number }> }[] =
+    [];
   private readonly sinks: EventSink[] = [];
   private listener: pg.PoolClient | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -81,7 +86,9 @@ export class EventBus {
   async start(): Promise<void> {
     this.listener = await this.pool.connect();
     this.listener.on('notification', () => this.kick());
-    this.listener.on('error', (error) => this.logger.warn({ err: error.message }, 'event listener connection lost'));
+    this.listener.on('error', (error) =>
+      this.logger.warn({ err: error.message }, 'event listener connection lost'),
+    );
     await this.listener.query('listen events_outbox');
     this.timer = setInterval(() => this.kick(), 3000);
     this.timer.unref();
@@ -131,25 +138,41 @@ export class EventBus {
        where dispatched_at is null order by id limit 100 for update skip locked`,
     );
     for (const row of rows) {
-      const event: DomainEvent = { id: Number(row.id), type: row.type, payload: row.payload, createdAt: row.created_at };
+      const event: DomainEvent = {
+        id: Number(row.id),
+        type: row.type,
+        payload: row.payload,
+        createdAt: row.created_at,
+      };
       for (const { subscription, job } of this.subscriptions) {
         if (!matches(subscription.types, event.type)) continue;
         await this.jobs.send(job, { eventId: event.id }, { idempotencyKey: String(event.id), tx });
       }
       for (const sink of this.sinks) {
         for (const target of await sink.targets(event, tx)) {
-          await this.jobs.send(sink.job, { eventId: event.id, target }, { idempotencyKey: `${event.id}:${target}`, tx });
+          await this.jobs.send(
+            sink.job,
+            { eventId: event.id, target },
+            { idempotencyKey: `${event.id}:${target}`, tx },
+          );
         }
       }
       this.metrics?.eventsDispatched.inc({ type: event.type });
     }
     if (rows.length > 0) {
-      await tx.query('update events_outbox set dispatched_at = now() where id = any($1::bigint[])', [rows.map((r) => r.id)]);
+      await tx.query('update events_outbox set dispatched_at = now() where id = any($1::bigint[])', [
+        rows.map((r) => r.id),
+      ]);
     }
     return rows.length;
   }
 }
 
 export function matches(types: string[], type: string): boolean {
-  return types.some((pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))));
+  return types.some(
+    (pattern) =>
+      pattern === '*' ||
+      pattern === type ||
+      (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
+  );
 }

@@ -3,9 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 
 export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Services): void {
-  app.get('/api/v1/webhooks', { config: { access: 'admin' }, schema: { tags: ['integrations'], summary: 'Outgoing webhook endpoints' } }, async () => ({
-    webhooks: await webhooks.list(),
-  }));
+  app.get(
+    '/api/v1/webhooks',
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['integrations'], summary: 'Outgoing webhook endpoints' },
+    },
+    async () => ({
+      webhooks: await webhooks.list(),
+    }),
+  );
 
   app.post<{ Body: { url: string; eventTypes: string[] } }>(
     '/api/v1/webhooks',
@@ -20,26 +27,46 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
           required: ['url', 'eventTypes'],
           properties: {
             url: { type: 'string', minLength: 8, maxLength: 2000 },
-            eventTypes: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^(\\*|[a-z][a-z_]*(\\.([a-z_]+|\\*))+)$' } },
+            eventTypes: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 100,
+              items: { type: 'string', pattern: '^(\\*|[a-z][a-z_]*(\\.([a-z_]+|\\*))+)$' },
+            },
           },
         },
       },
     },
-    async (request, reply) => reply.code(201).send(await webhooks.create(request.body.url, request.body.eventTypes)),
+    async (request, reply) =>
+      reply.code(201).send(await webhooks.create(request.body.url, request.body.eventTypes)),
   );
 
   app.delete<{ Params: { id: string } }>(
     '/api/v1/webhooks/:id',
-    { config: { access: 'admin' }, schema: { tags: ['integrations'], summary: 'Remove an endpoint', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Remove an endpoint',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+      },
+    },
     async (request, reply) => {
       await webhooks.remove(request.params.id);
       return reply.code(204).send();
     },
   );
 
-  app.get('/api/v1/secrets', { config: { access: 'admin' }, schema: { tags: ['integrations'], summary: 'Names of stored secrets (never their values)' } }, async () => ({
-    secrets: await vault.list(),
-  }));
+  app.get(
+    '/api/v1/secrets',
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['integrations'], summary: 'Names of stored secrets (never their values)' },
+    },
+    async () => ({
+      secrets: await vault.list(),
+    }),
+  );
 
   app.put<{ Params: { name: string }; Body: { value: string } }>(
     '/api/v1/secrets/:name',
@@ -48,8 +75,17 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
       schema: {
         tags: ['integrations'],
         summary: 'Store or replace a secret',
-        params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$' } } },
-        body: { type: 'object', additionalProperties: false, required: ['value'], properties: { value: { type: 'string', minLength: 1, maxLength: 8192 } } },
+        params: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$' } },
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['value'],
+          properties: { value: { type: 'string', minLength: 1, maxLength: 8192 } },
+        },
       },
     },
     async (request, reply) => {
@@ -60,7 +96,18 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
 
   app.delete<{ Params: { name: string } }>(
     '/api/v1/secrets/:name',
-    { config: { access: 'admin' }, schema: { tags: ['integrations'], summary: 'Delete a secret', params: { type: 'object', required: ['name'], properties: { name: { type: 'string', maxLength: 100 } } } } },
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Delete a secret',
+        params: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string', maxLength: 100 } },
+        },
+      },
+    },
     async (request, reply) => {
       await vault.remove(request.params.name);
       return reply.code(204).send();

@@ -59,7 +59,8 @@ export class WebhookEndpoints {
     } catch {
       throw invalid('url is not a valid URL');
     }
-    if (!['http:', 'https:'].includes(parsed.protocol)) throw invalid('url must start with http:// or https://');
+    if (!['http:', 'https:'].includes(parsed.protocol))
+      throw invalid('url must start with http:// or https://');
     if (eventTypes.length === 0) throw invalid('eventTypes needs at least one event type, or "*"');
     const secret = `whsec_${randomToken(24)}`;
     const client = await this.pool.connect();
@@ -70,7 +71,10 @@ export class WebhookEndpoints {
         [url, eventTypes],
       );
       const id = rows[0].id as string;
-      await client.query('update events_webhook_endpoints set secret_name = $2 where id = $1', [id, `webhook.${id}`]);
+      await client.query('update events_webhook_endpoints set secret_name = $2 where id = $1', [
+        id,
+        `webhook.${id}`,
+      ]);
       await this.vault.set(`webhook.${id}`, secret, client);
       await client.query('commit');
       return { endpoint: toEndpoint(rows[0]), secret };
@@ -94,12 +98,20 @@ export class WebhookEndpoints {
   }
 
   private async deliver(eventId: number, endpointId: string): Promise<void> {
-    const { rows } = await this.pool.query('select * from events_webhook_endpoints where id = $1 and active', [endpointId]);
+    const { rows } = await this.pool.query(
+      'select * from events_webhook_endpoints where id = $1 and active',
+      [endpointId],
+    );
     const event = await loadEvent(this.pool, eventId);
     if (!rows[0] || !event) return; // endpoint removed or event pruned: nothing left to deliver
     const secret = await this.vault.get(rows[0].secret_name);
     if (!secret) throw new Error(`signing secret for webhook ${endpointId} is missing from the vault`);
-    const body = JSON.stringify({ id: event.id, type: event.type, createdAt: event.createdAt, payload: event.payload });
+    const body = JSON.stringify({
+      id: event.id,
+      type: event.type,
+      createdAt: event.createdAt,
+      payload: event.payload,
+    });
     const timestamp = Math.floor(Date.now() / 1000);
     const response = await fetch(rows[0].url, {
       method: 'POST',

@@ -44,10 +44,18 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'shopkeep API', version: services.version, description: 'The back office of a small Shopify shop.' },
+      info: {
+        title: 'shopkeep API',
+        version: services.version,
+        description: 'The back office of a small Shopify shop.',
+      },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'An API token from `shopkeep token create`' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token from `shopkeep token create`',
+          },
           session: { type: 'apiKey', in: 'cookie', name: 'sk_session' },
         },
       },
@@ -65,7 +73,8 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   const routeList: { method: string; url: string }[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routeList.push({ method, url: route.url });
   });
 
   registerAuth(app, services.accounts);
@@ -78,7 +87,10 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     // Signed-in users and tokens are trusted and revocable; the limit is for anonymous traffic.
     allowList: (request) => request.principal !== undefined,
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds`),
+      new AppError(
+        'rate_limited',
+        `too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds`,
+      ),
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -106,14 +118,25 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
 
   // Written before the answer leaves, so an answered change is always in the audit log.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!STATE_CHANGING.has(request.method) || request.routeOptions.config.audit === false || !request.routeOptions.url) return payload;
+    if (
+      !STATE_CHANGING.has(request.method) ||
+      request.routeOptions.config.audit === false ||
+      !request.routeOptions.url
+    )
+      return payload;
     // Changes that happened, and attempts that were refused for lack of permission.
     if (reply.statusCode >= 400 && reply.statusCode !== 403) return payload;
     const principal = request.principal;
     await services.audit
       .record({
-        actor: principal ? (principal.via.kind === 'token' ? `token:${principal.via.tokenId}` : `user:${principal.user.id}`) : 'anonymous',
-        actorLabel: principal ? principal.user.email + (principal.via.kind === 'token' ? ' (API token)' : '') : 'anonymous',
+        actor: principal
+          ? principal.via.kind === 'token'
+            ? `token:${principal.via.tokenId}`
+            : `user:${principal.user.id}`
+          : 'anonymous',
+        actorLabel: principal
+          ? principal.user.email + (principal.via.kind === 'token' ? ' (API token)' : '')
+          : 'anonymous',
         ip: request.ip,
         action: `${request.method} ${request.routeOptions.url}`,
         target: Object.keys(request.params as object).length ? JSON.stringify(request.params) : undefined,
@@ -139,9 +162,17 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const body = { error: { code: 'not_found' as const, message: `no route for ${request.method} ${request.url.split('?')[0]}` } };
+    const body = {
+      error: {
+        code: 'not_found' as const,
+        message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+      },
+    };
     if (wantsHtml(request)) {
-      return reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, 'This page does not exist.', request.principal).value);
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(errorPage(404, 'This page does not exist.', request.principal).value);
     }
     return sendError(reply, 404, body, {});
   });

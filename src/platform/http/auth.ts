@@ -37,7 +37,8 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) {
       request.principal = await accounts.resolveToken(authorization.slice(7).trim());
-      if (!request.principal) throw new AppError('unauthenticated', 'the API token is not valid or was revoked');
+      if (!request.principal)
+        throw new AppError('unauthenticated', 'the API token is not valid or was revoked');
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];
@@ -48,7 +49,11 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
     const access = request.routeOptions.config.access;
     if (access === undefined || access === 'public') return;
     const principal = request.principal;
-    if (!principal) throw new AppError('unauthenticated', 'log in first, or send an API token as "Authorization: Bearer <token>"');
+    if (!principal)
+      throw new AppError(
+        'unauthenticated',
+        'log in first, or send an API token as "Authorization: Bearer <token>"',
+      );
     if (access === 'enrolling') {
       if (principal.via.kind !== 'session') throw new AppError('forbidden', 'this needs a browser session');
     } else if (!principal.scopes.has(access)) {
@@ -57,8 +62,14 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
       }
       throw new AppError('forbidden', `this needs the "${access}" permission`);
     }
-    if (principal.via.kind === 'session' && !SAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
-      const sent = (request.headers['x-csrf-token'] as string | undefined) ?? (request.body as { _csrf?: unknown } | undefined)?._csrf;
+    if (
+      principal.via.kind === 'session' &&
+      !SAFE_METHODS.has(request.method) &&
+      request.routeOptions.config.csrf !== false
+    ) {
+      const sent =
+        (request.headers['x-csrf-token'] as string | undefined) ??
+        (request.body as { _csrf?: unknown } | undefined)?._csrf;
       if (typeof sent !== 'string' || !sameSecret(sent, principal.via.csrfToken)) {
         throw new AppError('forbidden', 'the form has expired; reload the page and try again');
       }
@@ -72,8 +83,19 @@ export function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-export function setSessionCookie(reply: FastifyReply, value: string, secure: boolean, maxAgeSeconds: number): void {
-  reply.setCookie(SESSION_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: maxAgeSeconds });
+export function setSessionCookie(
+  reply: FastifyReply,
+  value: string,
+  secure: boolean,
+  maxAgeSeconds: number,
+): void {
+  reply.setCookie(SESSION_COOKIE, value, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: maxAgeSeconds,
+  });
 }
 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {

@@ -14,12 +14,25 @@ const KIND_BY_STATUS: Record<number, ErrorKind> = {
   429: 'rate_limited',
 };
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (e.code && CONNECTION_CODES.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    e.message ?? '',
+  );
 }
 
 export interface ErrorBody {
@@ -27,14 +40,28 @@ export interface ErrorBody {
 }
 
 /** Turns any thrown value into a status and the public error body. */
-export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+export function toErrorResponse(error: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
   if (error instanceof AppError) {
-    return { status: STATUS_BY_KIND[error.kind], body: { error: { code: error.kind, message: error.message } }, headers: error.headers };
+    return {
+      status: STATUS_BY_KIND[error.kind],
+      body: { error: { code: error.kind, message: error.message } },
+      headers: error.headers,
+    };
   }
   if (isDatabaseUnavailable(error)) {
     return {
       status: 503,
-      body: { error: { code: 'unavailable', message: 'the database is not reachable; shopkeep keeps retrying. Run `shopkeep doctor` if this lasts.' } },
+      body: {
+        error: {
+          code: 'unavailable',
+          message:
+            'the database is not reachable; shopkeep keeps retrying. Run `shopkeep doctor` if this lasts.',
+        },
+      },
       headers: { 'retry-after': '5' },
     };
   }
@@ -45,9 +72,17 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return { status, body: { error: { code: kind, message: publicMessage(fastifyError) } }, headers: {} };
   }
   if (status >= 400 && status < 500) {
-    return { status: 400, body: { error: { code: 'invalid_request', message: publicMessage(fastifyError) } }, headers: {} };
+    return {
+      status: 400,
+      body: { error: { code: 'invalid_request', message: publicMessage(fastifyError) } },
+      headers: {},
+    };
   }
-  return { status: 500, body: { error: { code: 'internal', message: 'something went wrong on our side; it has been logged' } }, headers: {} };
+  return {
+    status: 500,
+    body: { error: { code: 'internal', message: 'something went wrong on our side; it has been logged' } },
+    headers: {},
+  };
 }
 
 function publicMessage(error: FastifyError): string {
@@ -66,7 +101,8 @@ function publicMessage(error: FastifyError): string {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'the request body is too large';
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'send JSON (content-type: application/json)';
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'the JSON body is empty';
-  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'the body is not valid JSON';
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return 'the body is not valid JSON';
   return error.message.replace(/^FST_\w+:?\s*/, '').slice(0, 200) || 'bad request';
 }
 
@@ -74,6 +110,11 @@ export function wantsHtml(request: FastifyRequest): boolean {
   return !request.url.startsWith('/api/') && (request.headers.accept ?? '').includes('text/html');
 }
 
-export function sendError(reply: FastifyReply, status: number, body: ErrorBody, headers: Record<string, string>): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  status: number,
+  body: ErrorBody,
+  headers: Record<string, string>,
+): FastifyReply {
   return reply.code(status).headers(headers).type('application/json; charset=utf-8').send(body);
 }

@@ -62,7 +62,10 @@ export class Metrics {
     });
   }
 
-  watchJobs(counts: () => Promise<{ queue: string; state: string; count: number }[]>, deadLetters: () => Promise<number>): void {
+  watchJobs(
+    counts: () => Promise<{ queue: string; state: string; count: number }[]>,
+    deadLetters: () => Promise<number>,
+  ): void {
     new client.Gauge({
       name: 'shopkeep_jobs',
       help: 'Jobs in the queue by state',
@@ -70,7 +73,8 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const row of await counts().catch(() => [])) this.set({ queue: row.queue, state: row.state }, row.count);
+        for (const row of await counts().catch(() => []))
+          this.set({ queue: row.queue, state: row.state }, row.count);
       },
     });
     new client.Gauge({

@@ -1,7 +1,13 @@
 // Shared response schemas for the OpenAPI description.
 export const errorSchema = {
   type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
 } as const;
 
 export const errorSchemas = { '4xx': errorSchema, '5xx': errorSchema } as const;

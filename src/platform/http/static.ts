@@ -8,17 +8,26 @@ const require = createRequire(import.meta.url);
 const assetsDir = new URL('../dashboard/assets/', import.meta.url);
 
 const FILES: Record<string, { path: string | URL; type: string }> = {
-  'htmx.min.js': { path: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
+  'htmx.min.js': {
+    path: require.resolve('htmx.org/dist/htmx.min.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
   'app.css': { path: new URL('app.css', assetsDir), type: 'text/css; charset=utf-8' },
   'app.js': { path: new URL('app.js', assetsDir), type: 'text/javascript; charset=utf-8' },
   'icon.svg': { path: new URL('icon.svg', assetsDir), type: 'image/svg+xml' },
 };
 
 export function registerStatic(app: FastifyInstance): void {
-  const cache = new Map(Object.entries(FILES).map(([name, file]) => [name, { body: readFileSync(file.path), type: file.type }]));
-  app.get<{ Params: { file: string } }>('/static/:file', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
-    const file = cache.get(request.params.file);
-    if (!file) throw notFound(`no static file ${request.params.file}`);
-    return reply.header('cache-control', 'public, max-age=3600').type(file.type).send(file.body);
-  });
+  const cache = new Map(
+    Object.entries(FILES).map(([name, file]) => [name, { body: readFileSync(file.path), type: file.type }]),
+  );
+  app.get<{ Params: { file: string } }>(
+    '/static/:file',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (request, reply) => {
+      const file = cache.get(request.params.file);
+      if (!file) throw notFound(`no static file ${request.params.file}`);
+      return reply.header('cache-control', 'public, max-age=3600').type(file.type).send(file.body);
+    },
+  );
 }

@@ -73,8 +73,10 @@ export class JobQueue {
       if (!NAME.test(definition.name)) {
         throw new Error(`job name "${definition.name}" must look like module.action (lowercase)`);
       }
-      if (typeof definition.handler !== 'function') throw new Error(`job "${definition.name}" has no handler`);
-      if (this.definitions.has(definition.name)) throw new Error(`job "${definition.name}" is registered twice`);
+      if (typeof definition.handler !== 'function')
+        throw new Error(`job "${definition.name}" has no handler`);
+      if (this.definitions.has(definition.name))
+        throw new Error(`job "${definition.name}" is registered twice`);
       this.definitions.set(definition.name, definition);
     }
   }
@@ -116,7 +118,11 @@ export class JobQueue {
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 
-  async send<T extends object>(definition: JobDefinition<T>, data: T, options: SendOptions = {}): Promise<string | null> {
+  async send<T extends object>(
+    definition: JobDefinition<T>,
+    data: T,
+    options: SendOptions = {},
+  ): Promise<string | null> {
     if (this.definitions.get(definition.name) !== (definition as unknown as JobDefinition<object>)) {
       throw new Error(`job "${definition.name}" is not registered; add it to its module's jobs`);
     }

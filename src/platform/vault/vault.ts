@@ -1,7 +1,16 @@
 // The secrets vault: integration credentials sealed with AES-256-GCM under a master key that never
 // enters the database. The key comes from SHOPKEEP_MASTER_KEY(_FILE) or a generated key file (0600).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+  rmSync,
+} from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { transaction, type Queryable } from '../db/database.ts';
@@ -65,7 +74,10 @@ export class Vault {
 
   async set(name: string, value: string, q: Queryable = this.pool): Promise<void> {
     if (!NAME.test(name)) {
-      throw new AppError('invalid_request', 'a secret name is lowercase letters, digits, ".", "_" or "-" (1-100)');
+      throw new AppError(
+        'invalid_request',
+        'a secret name is lowercase letters, digits, ".", "_" or "-" (1-100)',
+      );
     }
     const key = this.keys.keys()[0]!;
     const sealed = seal(key, name, value);
@@ -108,13 +120,10 @@ export class Vault {
       const { rows } = await tx.query<SealedRow>('select * from vault_secrets for update');
       for (const row of rows) {
         const sealed = seal(newKey, row.name, this.open(row, known));
-        await tx.query('update vault_secrets set key_id = $2, iv = $3, ciphertext = $4, auth_tag = $5 where name = $1', [
-          row.name,
-          keyId(newKey),
-          sealed.iv,
-          sealed.ciphertext,
-          sealed.authTag,
-        ]);
+        await tx.query(
+          'update vault_secrets set key_id = $2, iv = $3, ciphertext = $4, auth_tag = $5 where name = $1',
+          [row.name, keyId(newKey), sealed.iv, sealed.ciphertext, sealed.authTag],
+        );
       }
       return rows.length;
     });
@@ -150,12 +159,17 @@ function seal(key: Buffer, name: string, value: string): { iv: Buffer; ciphertex
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(name));
-  return { iv, ciphertext: Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]), authTag: cipher.getAuthTag() };
+  return {
+    iv,
+    ciphertext: Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]),
+    authTag: cipher.getAuthTag(),
+  };
 }
 
 function readKeyFile(file: string): Buffer {
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-  if (key.length !== 32) throw new AppError('unavailable', `the master key file ${file} is damaged (expected 64 hex digits)`);
+  if (key.length !== 32)
+    throw new AppError('unavailable', `the master key file ${file} is damaged (expected 64 hex digits)`);
   return key;
 }
 
