@@ -1,7 +1,10 @@
 // Accounts, login, sessions, two-factor enrolment, recovery codes, API tokens and the owner's setup link.
+import { and, asc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { transaction } from '../db/database.ts';
+import { orm, type Orm } from '../db/orm.ts';
+import { authApiTokens, authRecoveryCodes, authSessions, authSetupTokens, authUsers } from './schema.ts';
 import { AppError, conflict, invalid, notFound } from '../errors.ts';
 import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -54,6 +57,7 @@ const TOKEN_PREFIX = 'skt_';
 
 export class AccountService {
   private readonly throttle: LoginThrottle;
+  private readonly db: Orm;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -64,6 +68,7 @@ export class AccountService {
     private readonly now: () => number = Date.now,
   ) {
     this.throttle = new LoginThrottle(pool, now);
+    this.db = orm(pool);
   }
 
   // ---- users ----------------------------------------------------------------------------------
@@ -80,7 +85,7 @@ export class AccountService {
     withTotp: boolean,
   ): Promise<{ user: User; totpSecret?: string }> {
     const totpSecret = withTotp ? newTotpSecret() : undefined;
-    const user = await this.insertUser(email, password, role, { totpSecret });
+    const user = await this.insertUser(this.db, email, password, role, totpSecret);
     await this.audit.record({
       actor: by,
       actorLabel: by,
@@ -93,33 +98,38 @@ export class AccountService {
   }
 
   async listUsers(): Promise<User[]> {
-    const { rows } = await this.pool.query<UserRow>(
-      'select * from auth_users where not disabled order by created_at',
-    );
+    const rows = await this.db
+      .select()
+      .from(authUsers)
+      .where(eq(authUsers.disabled, false))
+      .orderBy(asc(authUsers.createdAt));
     return rows.map(toUser);
   }
 
   async hasOwner(): Promise<boolean> {
-    const { rows } = await this.pool.query(
-      `select 1 from auth_users where role = 'owner' and not disabled limit 1`,
-    );
+    const rows = await this.db
+      .select({ id: authUsers.id })
+      .from(authUsers)
+      .where(and(eq(authUsers.role, 'owner'), eq(authUsers.disabled, false)))
+      .limit(1);
     return rows.length > 0;
   }
 
   /** Clears a user's second factor and sessions; the next login goes through enrolment again. */
   async resetTwoFactor(email: string, by: string): Promise<void> {
-    await transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<UserRow>(
-        `update auth_users set totp_secret = null, totp_pending_secret = null, totp_last_step = 0, updated_at = now()
-         where lower(email) = lower($1) returning *`,
-        [email],
-      );
-      if (!rows[0]) throw notFound(`no user with the email ${email}`);
-      await tx.query('delete from auth_recovery_codes where user_id = $1', [rows[0].id]);
-      await tx.query('delete from auth_sessions where user_id = $1', [rows[0].id]);
+    await transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      const [user] = await tx
+        .update(authUsers)
+        .set({ totpSecret: null, totpPendingSecret: null, totpLastStep: 0, updatedAt: new Date(this.now()) })
+        .where(byEmail(email))
+        .returning();
+      if (!user) throw notFound(`no user with the email ${email}`);
+      await tx.delete(authRecoveryCodes).where(eq(authRecoveryCodes.userId, user.id));
+      await tx.delete(authSessions).where(eq(authSessions.userId, user.id));
       await this.audit.record(
-        { actor: by, actorLabel: by, action: 'user.reset-2fa', target: rows[0].email, outcome: 'ok' },
-        tx,
+        { actor: by, actorLabel: by, action: 'user.reset-2fa', target: user.email, outcome: 'ok' },
+        client,
       );
     });
   }
@@ -129,39 +139,43 @@ export class AccountService {
   /** A one-time link for creating the owner account; a new one replaces any earlier one. */
   async newSetupToken(): Promise<string> {
     const token = randomToken();
-    await transaction(this.pool, async (tx) => {
-      await tx.query('delete from auth_setup_tokens');
-      await tx.query(`insert into auth_setup_tokens (token_hash, expires_at) values ($1, $2)`, [
-        sha256(token),
-        new Date(this.now() + SETUP_LINK_HOURS * 3_600_000),
-      ]);
+    await transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      await tx.delete(authSetupTokens);
+      await tx
+        .insert(authSetupTokens)
+        .values({ tokenHash: sha256(token), expiresAt: new Date(this.now() + SETUP_LINK_HOURS * 3_600_000) });
     });
     return token;
   }
 
   async setupTokenValid(token: string): Promise<boolean> {
-    const { rows } = await this.pool.query(
-      'select 1 from auth_setup_tokens where token_hash = $1 and used_at is null and expires_at > $2',
-      [sha256(token), new Date(this.now())],
-    );
+    const rows = await this.db.select().from(authSetupTokens).where(this.usableSetupToken(token));
     return rows.length > 0 && !(await this.hasOwner());
   }
 
   /** Creates the owner from the setup link and starts an enrolment session (second factor next). */
   async createOwner(token: string, email: string, password: string, ip: string): Promise<NewSession> {
-    const user = await transaction(this.pool, async (tx) => {
-      const used = await tx.query(
-        'update auth_setup_tokens set used_at = now() where token_hash = $1 and used_at is null and expires_at > $2',
-        [sha256(token), new Date(this.now())],
-      );
-      if (used.rowCount === 0)
+    const user = await transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      const used = await tx
+        .update(authSetupTokens)
+        .set({ usedAt: new Date(this.now()) })
+        .where(this.usableSetupToken(token))
+        .returning();
+      if (used.length === 0) {
         throw new AppError(
           'forbidden',
           'this setup link has expired or was used; restart shopkeep for a new one',
         );
-      const owners = await tx.query(`select 1 from auth_users where role = 'owner'`);
-      if (owners.rowCount) throw conflict('the owner account exists already; log in instead');
-      const created = await this.insertUser(email, password, 'owner', {}, tx);
+      }
+      const owners = await tx
+        .select({ id: authUsers.id })
+        .from(authUsers)
+        .where(eq(authUsers.role, 'owner'))
+        .limit(1);
+      if (owners.length) throw conflict('the owner account exists already; log in instead');
+      const created = await this.insertUser(tx, email, password, 'owner', undefined);
       await this.audit.record(
         {
           actor: 'anonymous',
@@ -171,7 +185,7 @@ export class AccountService {
           target: created.email,
           outcome: 'ok',
         },
-        tx,
+        client,
       );
       return created;
     });
@@ -183,13 +197,13 @@ export class AccountService {
   /** The secret to show as a QR code; kept pending until a code from it is confirmed. */
   async beginEnrolment(userId: string): Promise<string> {
     // Reuse a pending secret, so a mistyped code does not make the owner scan a new QR code.
-    const { rows } = await this.pool.query<{ totp_pending_secret: string }>(
-      `update auth_users set totp_pending_secret = coalesce(totp_pending_secret, $2)
-       where id = $1 and totp_secret is null returning totp_pending_secret`,
-      [userId, newTotpSecret()],
-    );
-    if (!rows[0]) throw conflict('two-factor authentication is set up already');
-    return rows[0].totp_pending_secret;
+    const [row] = await this.db
+      .update(authUsers)
+      .set({ totpPendingSecret: sql`coalesce(${authUsers.totpPendingSecret}, ${newTotpSecret()})` })
+      .where(and(eq(authUsers.id, userId), isNull(authUsers.totpSecret)))
+      .returning({ secret: authUsers.totpPendingSecret });
+    if (!row?.secret) throw conflict('two-factor authentication is set up already');
+    return row.secret;
   }
 
   /** Confirms the pending secret with a code from the app; returns the recovery codes (shown once). */
@@ -198,30 +212,36 @@ export class AccountService {
       throw new AppError('forbidden', 'enrolment needs a browser session');
     const sessionHash = principal.via.sessionHash;
     const codes = newRecoveryCodes();
-    await transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<UserRow>('select * from auth_users where id = $1 for update', [
-        principal.user.id,
-      ]);
-      const row = rows[0];
-      if (!row?.totp_pending_secret || row.totp_secret)
+    await transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      const [row] = await tx
+        .select()
+        .from(authUsers)
+        .where(eq(authUsers.id, principal.user.id))
+        .for('update');
+      if (!row?.totpPendingSecret || row.totpSecret)
         throw invalid('start enrolment again: no pending secret');
-      const step = verifyTotp(row.totp_pending_secret, code.trim(), this.now(), 0);
-      if (step === undefined)
+      const step = verifyTotp(row.totpPendingSecret, code.trim(), this.now(), 0);
+      if (step === undefined) {
         throw invalid('that code does not match; check the time on your phone and try the next code');
-      await tx.query(
-        `update auth_users set totp_secret = totp_pending_secret, totp_pending_secret = null, totp_last_step = $2, updated_at = now()
-         where id = $1`,
-        [row.id, step],
-      );
-      await tx.query('delete from auth_recovery_codes where user_id = $1', [row.id]);
-      for (const recovery of codes) {
-        await tx.query('insert into auth_recovery_codes (user_id, code_hash) values ($1, $2)', [
-          row.id,
-          sha256(normaliseRecoveryCode(recovery)),
-        ]);
       }
-      // The session that enrolled becomes a full session; its id is rotated by the caller's new cookie.
-      await tx.query('delete from auth_sessions where id_hash = $1', [sessionHash]);
+      await tx
+        .update(authUsers)
+        .set({
+          totpSecret: row.totpPendingSecret,
+          totpPendingSecret: null,
+          totpLastStep: step,
+          updatedAt: new Date(this.now()),
+        })
+        .where(eq(authUsers.id, row.id));
+      await tx.delete(authRecoveryCodes).where(eq(authRecoveryCodes.userId, row.id));
+      await tx
+        .insert(authRecoveryCodes)
+        .values(
+          codes.map((recovery) => ({ userId: row.id, codeHash: sha256(normaliseRecoveryCode(recovery)) })),
+        );
+      // The session that enrolled ends here; the caller starts a new one (a new id) for the full login.
+      await tx.delete(authSessions).where(eq(authSessions.idHash, sessionHash));
       await this.audit.record(
         {
           actor: `user:${row.id}`,
@@ -231,7 +251,7 @@ export class AccountService {
           target: row.email,
           outcome: 'ok',
         },
-        tx,
+        client,
       );
     });
     return codes;
@@ -254,14 +274,13 @@ export class AccountService {
         },
       );
     }
-    const { rows } = await this.pool.query<UserRow>(
-      'select * from auth_users where lower(email) = $1 and not disabled',
-      [email],
-    );
-    const row = rows[0];
-    const passwordOk = await verifyPassword(row?.password_hash ?? (await decoyHash()), attempt.password);
+    const [row] = await this.db
+      .select()
+      .from(authUsers)
+      .where(and(byEmail(email), eq(authUsers.disabled, false)));
+    const passwordOk = await verifyPassword(row?.passwordHash ?? (await decoyHash()), attempt.password);
     if (!row || !passwordOk) return this.fail(attempt, email, row ? 'bad_password' : 'unknown_account');
-    if (!row.totp_secret) {
+    if (!row.totpSecret) {
       // Password right, no second factor yet (new owner, or after reset-2fa): only enrolment is allowed.
       await this.throttle.clear(`account:${email}`);
       return this.startSession(toUser(row), 'enrolling', attempt.ip, attempt.userAgent);
@@ -284,7 +303,7 @@ export class AccountService {
 
   async logout(principal: Principal, ip: string): Promise<void> {
     if (principal.via.kind !== 'session') return;
-    await this.pool.query('delete from auth_sessions where id_hash = $1', [principal.via.sessionHash]);
+    await this.db.delete(authSessions).where(eq(authSessions.idHash, principal.via.sessionHash));
     await this.audit.record({
       actor: `user:${principal.user.id}`,
       actorLabel: principal.user.email,
@@ -301,45 +320,48 @@ export class AccountService {
 
   async resolveSession(cookieValue: string): Promise<Principal | undefined> {
     const idHash = sha256(cookieValue);
-    const { rows } = await this.pool.query<
-      UserRow & { csrf_token: string; stage: 'enrolling' | 'active'; last_seen_at: Date; expires_at: Date }
-    >(
-      `select u.*, s.csrf_token, s.stage, s.last_seen_at, s.expires_at
-       from auth_sessions s join auth_users u on u.id = s.user_id where s.id_hash = $1 and not u.disabled`,
-      [idHash],
-    );
-    const row = rows[0];
+    const [row] = await this.db
+      .select({ user: authUsers, session: authSessions })
+      .from(authSessions)
+      .innerJoin(authUsers, eq(authUsers.id, authSessions.userId))
+      .where(and(eq(authSessions.idHash, idHash), eq(authUsers.disabled, false)));
     if (!row) return undefined;
+    const { session } = row;
     const now = this.now();
     if (
-      row.expires_at.getTime() <= now ||
-      row.last_seen_at.getTime() + this.sessions.idleMinutes * 60_000 <= now
+      session.expiresAt.getTime() <= now ||
+      session.lastSeenAt.getTime() + this.sessions.idleMinutes * 60_000 <= now
     ) {
-      await this.pool.query('delete from auth_sessions where id_hash = $1', [idHash]);
+      await this.db.delete(authSessions).where(eq(authSessions.idHash, idHash));
       return undefined;
     }
-    if (now - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
-      await this.pool.query('update auth_sessions set last_seen_at = $2 where id_hash = $1', [
-        idHash,
-        new Date(now),
-      ]);
+    if (now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      await this.db
+        .update(authSessions)
+        .set({ lastSeenAt: new Date(now) })
+        .where(eq(authSessions.idHash, idHash));
     }
-    const user = toUser(row);
-    const scopes = row.stage === 'active' ? new Set(SCOPES_BY_ROLE[user.role]) : new Set<Scope>();
+    const user = toUser(row.user);
+    const scopes = session.stage === 'active' ? new Set(SCOPES_BY_ROLE[user.role]) : new Set<Scope>();
     return {
       user,
       scopes,
-      via: { kind: 'session', sessionHash: idHash, csrfToken: row.csrf_token, stage: row.stage },
+      via: { kind: 'session', sessionHash: idHash, csrfToken: session.csrfToken, stage: session.stage },
     };
   }
 
   async pruneSessions(): Promise<number> {
-    const now = new Date(this.now());
-    const { rowCount } = await this.pool.query(
-      `delete from auth_sessions where expires_at <= $1 or last_seen_at <= $1 - $2 * interval '1 minute'`,
-      [now, this.sessions.idleMinutes],
-    );
-    return rowCount ?? 0;
+    const now = this.now();
+    const removed = await this.db
+      .delete(authSessions)
+      .where(
+        or(
+          lte(authSessions.expiresAt, new Date(now)),
+          lte(authSessions.lastSeenAt, new Date(now - this.sessions.idleMinutes * 60_000)),
+        ),
+      )
+      .returning({ idHash: authSessions.idHash });
+    return removed.length;
   }
 
   // ---- API tokens ------------------------------------------------------------------------------
@@ -355,21 +377,26 @@ export class AccountService {
     const unknown = scopes.filter((scope) => !isScope(scope));
     if (unknown.length)
       throw invalid(`unknown scope ${unknown.join(', ')}; use read, write, admin or metrics`);
-    const { rows } = await this.pool.query<UserRow>(
-      'select * from auth_users where lower(email) = lower($1) and not disabled',
-      [email],
-    );
-    const user = rows[0];
+    const [user] = await this.db
+      .select()
+      .from(authUsers)
+      .where(and(byEmail(email), eq(authUsers.disabled, false)));
     if (!user) throw notFound(`no user with the email ${email}`);
     const allowed = SCOPES_BY_ROLE[user.role];
     const beyond = scopes.filter((scope) => !allowed.includes(scope as Scope));
     if (beyond.length) throw invalid(`a ${user.role} cannot hand out the scope ${beyond.join(', ')}`);
     const token = TOKEN_PREFIX + randomToken(32);
-    const inserted = await this.pool.query<{ id: string }>(
-      'insert into auth_api_tokens (user_id, name, token_hash, prefix, scopes) values ($1, $2, $3, $4, $5) returning id',
-      [user.id, name.trim(), sha256(token), token.slice(0, TOKEN_PREFIX.length + 6), [...new Set(scopes)]],
-    );
-    const id = inserted.rows[0]!.id;
+    const [inserted] = await this.db
+      .insert(authApiTokens)
+      .values({
+        userId: user.id,
+        name: name.trim(),
+        tokenHash: sha256(token),
+        prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+        scopes: [...new Set(scopes)],
+      })
+      .returning({ id: authApiTokens.id });
+    const id = inserted!.id;
     await this.audit.record({
       actor: by,
       actorLabel: by,
@@ -392,27 +419,29 @@ export class AccountService {
       lastUsedAt: Date | null;
     }[]
   > {
-    const { rows } = await this.pool.query(
-      `select t.id, t.name, t.prefix, t.scopes, u.email, t.created_at, t.last_used_at from auth_api_tokens t
-       join auth_users u on u.id = t.user_id where t.revoked_at is null order by t.created_at`,
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      prefix: row.prefix,
-      scopes: row.scopes,
-      user: row.email,
-      createdAt: row.created_at,
-      lastUsedAt: row.last_used_at,
-    }));
+    return this.db
+      .select({
+        id: authApiTokens.id,
+        name: authApiTokens.name,
+        prefix: authApiTokens.prefix,
+        scopes: authApiTokens.scopes,
+        user: authUsers.email,
+        createdAt: authApiTokens.createdAt,
+        lastUsedAt: authApiTokens.lastUsedAt,
+      })
+      .from(authApiTokens)
+      .innerJoin(authUsers, eq(authUsers.id, authApiTokens.userId))
+      .where(isNull(authApiTokens.revokedAt))
+      .orderBy(asc(authApiTokens.createdAt));
   }
 
   async revokeToken(id: string, by: string): Promise<void> {
-    const { rowCount } = await this.pool.query(
-      'update auth_api_tokens set revoked_at = now() where id = $1 and revoked_at is null',
-      [id],
-    );
-    if (rowCount === 0) throw notFound('no active token with that id');
+    const revoked = await this.db
+      .update(authApiTokens)
+      .set({ revokedAt: new Date(this.now()) })
+      .where(and(eq(authApiTokens.id, id), isNull(authApiTokens.revokedAt)))
+      .returning({ id: authApiTokens.id });
+    if (revoked.length === 0) throw notFound('no active token with that id');
     await this.audit.record({
       actor: by,
       actorLabel: by,
@@ -424,35 +453,50 @@ export class AccountService {
 
   async resolveToken(bearer: string): Promise<Principal | undefined> {
     if (!bearer.startsWith(TOKEN_PREFIX)) return undefined;
-    const { rows } = await this.pool.query<
-      UserRow & { token_id: string; scopes: string[]; last_used_at: Date | null }
-    >(
-      `select u.*, t.id as token_id, t.scopes, t.last_used_at from auth_api_tokens t join auth_users u on u.id = t.user_id
-       where t.token_hash = $1 and t.revoked_at is null and not u.disabled`,
-      [sha256(bearer)],
-    );
-    const row = rows[0];
+    const [row] = await this.db
+      .select({ user: authUsers, token: authApiTokens })
+      .from(authApiTokens)
+      .innerJoin(authUsers, eq(authUsers.id, authApiTokens.userId))
+      .where(
+        and(
+          eq(authApiTokens.tokenHash, sha256(bearer)),
+          isNull(authApiTokens.revokedAt),
+          eq(authUsers.disabled, false),
+        ),
+      );
     if (!row) return undefined;
-    if (!row.last_used_at || this.now() - row.last_used_at.getTime() > TOUCH_EVERY_MS) {
-      await this.pool.query('update auth_api_tokens set last_used_at = now() where id = $1', [row.token_id]);
+    const { token } = row;
+    if (!token.lastUsedAt || this.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      await this.db
+        .update(authApiTokens)
+        .set({ lastUsedAt: new Date(this.now()) })
+        .where(eq(authApiTokens.id, token.id));
     }
-    const user = toUser(row);
+    const user = toUser(row.user);
     const allowed = SCOPES_BY_ROLE[user.role];
     // A token never grants more than its user's role grants today.
     const scopes = new Set(
-      row.scopes.filter((scope): scope is Scope => isScope(scope) && allowed.includes(scope)),
+      token.scopes.filter((scope): scope is Scope => isScope(scope) && allowed.includes(scope)),
     );
-    return { user, scopes, via: { kind: 'token', tokenId: row.token_id } };
+    return { user, scopes, via: { kind: 'token', tokenId: token.id } };
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
+  private usableSetupToken(token: string) {
+    return and(
+      eq(authSetupTokens.tokenHash, sha256(token)),
+      isNull(authSetupTokens.usedAt),
+      gt(authSetupTokens.expiresAt, new Date(this.now())),
+    );
+  }
+
   private async insertUser(
+    db: Orm,
     email: string,
     password: string,
     role: string,
-    twoFactor: { totpSecret?: string | undefined },
-    q: pg.Pool | pg.PoolClient = this.pool,
+    totpSecret: string | undefined,
   ): Promise<User> {
     const clean = email.trim().toLowerCase();
     if (!EMAIL.test(clean) || clean.length > 254) throw invalid('email is not a valid email address');
@@ -460,37 +504,44 @@ export class AccountService {
     if (password.length < MIN_PASSWORD_LENGTH)
       throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
     if (password.length > 1024) throw invalid('password must be at most 1024 characters');
-    const hash = await hashPassword(password);
+    const passwordHash = await hashPassword(password);
     try {
-      const { rows } = await q.query<UserRow>(
-        'insert into auth_users (email, role, password_hash, totp_secret) values ($1, $2, $3, $4) returning *',
-        [clean, role as Role, hash, twoFactor.totpSecret ?? null],
-      );
-      return toUser(rows[0]!);
+      const [row] = await db
+        .insert(authUsers)
+        .values({ email: clean, role, passwordHash, totpSecret: totpSecret ?? null })
+        .returning();
+      return toUser(row!);
     } catch (error) {
-      if ((error as { code?: string }).code === '23505')
-        throw conflict(`a user with the email ${clean} exists already`);
+      if (uniqueViolation(error)) throw conflict(`a user with the email ${clean} exists already`);
       throw error;
     }
   }
 
   private async checkSecondFactor(row: UserRow, code: string): Promise<boolean> {
     if (/^\d{6}$/.test(code)) {
-      const step = verifyTotp(row.totp_secret!, code, this.now(), Number(row.totp_last_step));
+      const step = verifyTotp(row.totpSecret!, code, this.now(), row.totpLastStep);
       if (step === undefined) return false;
       // Conditional update: two logins racing with the same code cannot both win.
-      const { rowCount } = await this.pool.query(
-        'update auth_users set totp_last_step = $2 where id = $1 and totp_last_step < $2',
-        [row.id, step],
-      );
-      return rowCount === 1;
+      const won = await this.db
+        .update(authUsers)
+        .set({ totpLastStep: step })
+        .where(and(eq(authUsers.id, row.id), lt(authUsers.totpLastStep, step)))
+        .returning({ id: authUsers.id });
+      return won.length === 1;
     }
     if (code.length < 8 || code.length > 20) return false;
-    const { rowCount } = await this.pool.query(
-      'update auth_recovery_codes set used_at = now() where user_id = $1 and code_hash = $2 and used_at is null',
-      [row.id, sha256(normaliseRecoveryCode(code))],
-    );
-    return rowCount === 1;
+    const used = await this.db
+      .update(authRecoveryCodes)
+      .set({ usedAt: new Date(this.now()) })
+      .where(
+        and(
+          eq(authRecoveryCodes.userId, row.id),
+          eq(authRecoveryCodes.codeHash, sha256(normaliseRecoveryCode(code))),
+          isNull(authRecoveryCodes.usedAt),
+        ),
+      )
+      .returning({ userId: authRecoveryCodes.userId });
+    return used.length === 1;
   }
 
   private async fail(attempt: LoginAttempt, email: string, reason: string): Promise<never> {
@@ -526,43 +577,39 @@ export class AccountService {
   ): Promise<NewSession> {
     const cookieValue = randomToken(32);
     const csrfToken = randomToken(24);
-    const now = this.now();
-    await this.pool.query(
-      `insert into auth_sessions (id_hash, user_id, csrf_token, stage, created_at, last_seen_at, expires_at, ip, user_agent)
-       values ($1, $2, $3, $4, $5, $5, $6, $7, $8)`,
-      [
-        sha256(cookieValue),
-        user.id,
-        csrfToken,
-        stage,
-        new Date(now),
-        new Date(now + this.sessions.absoluteHours * 3_600_000),
-        ip,
-        userAgent?.slice(0, 300) ?? null,
-      ],
-    );
+    const now = new Date(this.now());
+    await this.db.insert(authSessions).values({
+      idHash: sha256(cookieValue),
+      userId: user.id,
+      csrfToken,
+      stage,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + this.sessions.absoluteHours * 3_600_000),
+      ip,
+      userAgent: userAgent?.slice(0, 300) ?? null,
+    });
     return { cookieValue, csrfToken, user, stage };
   }
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  role: Role;
-  password_hash: string;
-  totp_secret: string | null;
-  totp_pending_secret: string | null;
-  totp_last_step: string;
-  disabled: boolean;
-  created_at: Date;
-}
+type UserRow = typeof authUsers.$inferSelect;
 
 function toUser(row: UserRow): User {
   return {
     id: row.id,
     email: row.email,
     role: row.role,
-    twoFactorEnabled: row.totp_secret !== null,
-    createdAt: row.created_at,
+    twoFactorEnabled: row.totpSecret !== null,
+    createdAt: row.createdAt,
   };
+}
+
+function byEmail(email: string) {
+  return sql`lower(${authUsers.email}) = lower(${email.trim()})`;
+}
+
+function uniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } };
+  return e.code === '23505' || e.cause?.code === '23505';
 }
