@@ -3,7 +3,10 @@
 // an edited row, a removed row and a truncated tail.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { asc, count, desc, gte, lt } from 'drizzle-orm';
 import { transaction, type Client } from '../../platform/db/database.ts';
+import { orm, type Orm } from '../../platform/db/orm.ts';
+import { opsAuditHead, opsAuditLog } from './schema.ts';
 
 export interface AuditEntryInput {
   actor: string; // 'user:<id>', 'token:<id>', 'cli', 'system', 'anonymous'
@@ -31,49 +34,52 @@ const GENESIS = '0'.repeat(64);
 const CHAIN_LOCK = 7_301_043;
 
 export class AuditLog {
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly db: Orm;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.db = orm(pool);
+  }
 
   /** Appends one entry; inside `tx` when the audited change commits with it. */
   async record(entry: AuditEntryInput, tx?: Client): Promise<void> {
     const append = async (client: Client): Promise<void> => {
+      // One writer at a time: each entry needs the hash of the one before it.
       await client.query('select pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const head = await client.query<{ seq: string; hash: string }>('select seq, hash from ops_audit_head');
-      const seq = Number(head.rows[0]?.seq ?? 0) + 1;
-      const prevHash = head.rows[0]?.hash ?? GENESIS;
+      const db = orm(client);
+      const [head] = await db.select().from(opsAuditHead);
+      const seq = (head?.seq ?? 0) + 1;
+      const prevHash = head?.hash ?? GENESIS;
       const row = { ...entry, seq, at: new Date(), details: entry.details ?? {} };
       const hash = chainHash(prevHash, row);
-      await client.query(
-        `insert into ops_audit_log (seq, at, actor, actor_label, ip, action, target, outcome, details, prev_hash, hash)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          seq,
-          row.at,
-          row.actor,
-          row.actorLabel,
-          row.ip ?? null,
-          row.action,
-          row.target ?? null,
-          row.outcome,
-          row.details,
-          prevHash,
-          hash,
-        ],
-      );
-      await client.query(
-        `insert into ops_audit_head (id, seq, hash) values (true, $1, $2)
-         on conflict (id) do update set seq = $1, hash = $2`,
-        [seq, hash],
-      );
+      await db.insert(opsAuditLog).values({
+        seq,
+        at: row.at,
+        actor: row.actor,
+        actorLabel: row.actorLabel,
+        ip: row.ip ?? null,
+        action: row.action,
+        target: row.target ?? null,
+        outcome: row.outcome,
+        details: row.details,
+        prevHash,
+        hash,
+      });
+      await db
+        .insert(opsAuditHead)
+        .values({ id: true, seq, hash })
+        .onConflictDoUpdate({ target: opsAuditHead.id, set: { seq, hash } });
     };
     if (tx) await append(tx);
     else await transaction(this.pool, append);
   }
 
   async recent(limit = 100, beforeSeq?: number): Promise<AuditEntry[]> {
-    const { rows } = await this.pool.query<AuditRow>(
-      `select * from ops_audit_log where ($2::bigint is null or seq < $2) order by seq desc limit $1`,
-      [limit, beforeSeq ?? null],
-    );
+    const rows = await this.db
+      .select()
+      .from(opsAuditLog)
+      .where(beforeSeq === undefined ? undefined : lt(opsAuditLog.seq, beforeSeq))
+      .orderBy(desc(opsAuditLog.seq))
+      .limit(limit);
     return rows.map(fromRow);
   }
 
@@ -81,15 +87,17 @@ export class AuditLog {
     onProgress: (checked: number, total: number) => void = () => undefined,
   ): Promise<AuditVerification> {
     const problems: AuditVerification['problems'] = [];
-    const total = Number((await this.pool.query('select count(*) from ops_audit_log')).rows[0].count);
+    const [{ total }] = (await this.db.select({ total: count() }).from(opsAuditLog)) as [{ total: number }];
     let expectedSeq = 1;
     let prevHash = GENESIS;
     let checked = 0;
     for (;;) {
-      const { rows } = await this.pool.query<AuditRow>(
-        'select * from ops_audit_log where seq >= $1 order by seq limit 1000',
-        [expectedSeq],
-      );
+      const rows = await this.db
+        .select()
+        .from(opsAuditLog)
+        .where(gte(opsAuditLog.seq, expectedSeq))
+        .orderBy(asc(opsAuditLog.seq))
+        .limit(1000);
       if (rows.length === 0) break;
       for (const row of rows) {
         const entry = fromRow(row);
@@ -98,10 +106,10 @@ export class AuditLog {
             seq: expectedSeq,
             problem: `entries ${expectedSeq} to ${entry.seq - 1} are missing`,
           });
-        } else if (row.prev_hash !== prevHash) {
+        } else if (row.prevHash !== prevHash) {
           problems.push({ seq: entry.seq, problem: 'does not link to the entry before it' });
         }
-        if (chainHash(row.prev_hash, entry) !== row.hash) {
+        if (chainHash(row.prevHash, entry) !== row.hash) {
           problems.push({ seq: entry.seq, problem: 'was changed after it was written' });
         }
         expectedSeq = entry.seq + 1;
@@ -110,13 +118,11 @@ export class AuditLog {
       }
       onProgress(checked, total);
     }
-    const head = (
-      await this.pool.query<{ seq: string; hash: string }>('select seq, hash from ops_audit_head')
-    ).rows[0];
+    const [head] = await this.db.select().from(opsAuditHead);
     const lastSeq = expectedSeq - 1;
-    if (head && (Number(head.seq) !== lastSeq || head.hash !== prevHash)) {
+    if (head && (head.seq !== lastSeq || head.hash !== prevHash)) {
       problems.push({
-        seq: Number(head.seq),
+        seq: head.seq,
         problem: `the log ends at ${lastSeq} but its head records ${head.seq}: entries were removed`,
       });
     } else if (!head && checked > 0) {
@@ -126,26 +132,14 @@ export class AuditLog {
   }
 }
 
-interface AuditRow {
-  seq: string;
-  at: Date;
-  actor: string;
-  actor_label: string;
-  ip: string | null;
-  action: string;
-  target: string | null;
-  outcome: string;
-  details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+type AuditRow = typeof opsAuditLog.$inferSelect;
 
 function fromRow(row: AuditRow): AuditEntry {
   return {
-    seq: Number(row.seq),
+    seq: row.seq,
     at: row.at,
     actor: row.actor,
-    actorLabel: row.actor_label,
+    actorLabel: row.actorLabel,
     ip: row.ip ?? undefined,
     action: row.action,
     target: row.target ?? undefined,

@@ -14,7 +14,6 @@ import {
   isRole,
   isScope,
   type Principal,
-  type Role,
   type Scope,
   type User,
 } from './roles.ts';

@@ -4,7 +4,10 @@
 // transaction that marks the event dispatched. Delivery is at least once; each job carries the event
 // id so a subscriber can ignore a repeat.
 import type pg from 'pg';
-import { transaction, type Queryable } from '../db/database.ts';
+import { asc, eq, inArray, isNull } from 'drizzle-orm';
+import { transaction } from '../db/database.ts';
+import { orm } from '../db/orm.ts';
+import { eventsOutbox } from './schema.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -25,28 +28,28 @@ export interface Subscription {
 /** Other deliveries (webhooks, MQTT) decide per event whether they want it. */
 export interface EventSink {
   job: JobDefinition<{ eventId: number; target: string }>;
-  targets: (event: DomainEvent, q: Queryable) => Promise<string[]>;
+  targets: (event: DomainEvent, tx: pg.PoolClient) => Promise<string[]>;
 }
 
 const TYPE = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
 
-export async function emit(q: Queryable, type: string, payload: Record<string, unknown>): Promise<number> {
+/** Writes an event in the caller's transaction: it exists exactly when the change it describes does. */
+export async function emit(
+  tx: pg.PoolClient,
+  type: string,
+  payload: Record<string, unknown>,
+): Promise<number> {
   if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
-  const { rows } = await q.query<{ id: string }>(
-    'insert into events_outbox (type, payload) values ($1, $2) returning id',
-    [type, payload],
-  );
-  return Number(rows[0]!.id);
+  const [row] = await orm(tx)
+    .insert(eventsOutbox)
+    .values({ type, payload })
+    .returning({ id: eventsOutbox.id });
+  return row!.id;
 }
 
-export async function loadEvent(q: Queryable, id: number): Promise<DomainEvent | undefined> {
-  const { rows } = await q.query('select id, type, payload, created_at from events_outbox where id = $1', [
-    id,
-  ]);
-  const row = rows[0];
-  return row
-    ? { id: Number(row.id), type: row.type, payload: row.payload, createdAt: row.created_at }
-    : undefined;
+export async function loadEvent(pool: pg.Pool, id: number): Promise<DomainEvent | undefined> {
+  const [row] = await orm(pool).select().from(eventsOutbox).where(eq(eventsOutbox.id, id));
+  return row ? { id: row.id, type: row.type, payload: row.payload, createdAt: row.createdAt } : undefined;
 }
 
 export class EventBus {
@@ -133,16 +136,20 @@ export class EventBus {
   }
 
   private async dispatchBatch(tx: pg.PoolClient): Promise<number> {
-    const { rows } = await tx.query(
-      `select id, type, payload, created_at from events_outbox
-       where dispatched_at is null order by id limit 100 for update skip locked`,
-    );
+    const db = orm(tx);
+    const rows = await db
+      .select()
+      .from(eventsOutbox)
+      .where(isNull(eventsOutbox.dispatchedAt))
+      .orderBy(asc(eventsOutbox.id))
+      .limit(100)
+      .for('update', { skipLocked: true });
     for (const row of rows) {
       const event: DomainEvent = {
-        id: Number(row.id),
+        id: row.id,
         type: row.type,
         payload: row.payload,
-        createdAt: row.created_at,
+        createdAt: row.createdAt,
       };
       for (const { subscription, job } of this.subscriptions) {
         if (!matches(subscription.types, event.type)) continue;
@@ -160,9 +167,15 @@ export class EventBus {
       this.metrics?.eventsDispatched.inc({ type: event.type });
     }
     if (rows.length > 0) {
-      await tx.query('update events_outbox set dispatched_at = now() where id = any($1::bigint[])', [
-        rows.map((r) => r.id),
-      ]);
+      await db
+        .update(eventsOutbox)
+        .set({ dispatchedAt: new Date() })
+        .where(
+          inArray(
+            eventsOutbox.id,
+            rows.map((row) => row.id),
+          ),
+        );
     }
     return rows.length;
   }

@@ -1,13 +1,16 @@
 // Signed outgoing webhooks for n8n, Node-RED and Zapier. Each delivery is a job (retried with backoff);
 // the body is signed with HMAC-SHA256 over "<timestamp>.<body>" using the endpoint's own secret.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { invalid, notFound } from '../errors.ts';
 import { defineJob, type JobDefinition } from '../jobs/job-queue.ts';
 import type { Vault } from '../vault/vault.ts';
 import { randomToken } from '../accounts/secrets.ts';
 import { loadEvent, matches, type EventSink } from './outbox.ts';
-import type { Queryable } from '../db/database.ts';
+import { and, asc, eq } from 'drizzle-orm';
+import { transaction } from '../db/database.ts';
+import { orm, type Orm } from '../db/orm.ts';
+import { eventsWebhookEndpoints } from './schema.ts';
 
 export interface WebhookEndpoint {
   id: string;
@@ -25,12 +28,14 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 
 export class WebhookEndpoints {
   readonly job: JobDefinition<{ eventId: number; target: string }>;
+  private readonly db: Orm;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly vault: Vault,
     retryDelaySeconds = 15, // doubled after each failure: 15 s, 30 s, 1 min, ... about an hour in all
   ) {
+    this.db = orm(pool);
     this.job = defineJob({
       name: 'events.webhook-delivery',
       retryLimit: 8,
@@ -42,11 +47,12 @@ export class WebhookEndpoints {
   sink(): EventSink {
     return {
       job: this.job,
-      targets: async (event, q: Queryable) => {
-        const { rows } = await q.query<{ id: string; event_types: string[] }>(
-          'select id, event_types from events_webhook_endpoints where active',
-        );
-        return rows.filter((row) => matches(row.event_types, event.type)).map((row) => row.id);
+      targets: async (event, client) => {
+        const rows = await orm(client)
+          .select({ id: eventsWebhookEndpoints.id, eventTypes: eventsWebhookEndpoints.eventTypes })
+          .from(eventsWebhookEndpoints)
+          .where(eq(eventsWebhookEndpoints.active, true));
+        return rows.filter((row) => matches(row.eventTypes, event.type)).map((row) => row.id);
       },
     };
   }
@@ -63,48 +69,43 @@ export class WebhookEndpoints {
       throw invalid('url must start with http:// or https://');
     if (eventTypes.length === 0) throw invalid('eventTypes needs at least one event type, or "*"');
     const secret = `whsec_${randomToken(24)}`;
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const { rows } = await client.query(
-        `insert into events_webhook_endpoints (url, event_types, secret_name) values ($1, $2, 'pending') returning *`,
-        [url, eventTypes],
-      );
-      const id = rows[0].id as string;
-      await client.query('update events_webhook_endpoints set secret_name = $2 where id = $1', [
-        id,
-        `webhook.${id}`,
-      ]);
+    const endpoint = await transaction(this.pool, async (client) => {
+      const id = randomUUID();
+      const [row] = await orm(client)
+        .insert(eventsWebhookEndpoints)
+        .values({ id, url, eventTypes, secretName: `webhook.${id}` })
+        .returning();
       await this.vault.set(`webhook.${id}`, secret, client);
-      await client.query('commit');
-      return { endpoint: toEndpoint(rows[0]), secret };
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
+      return toEndpoint(row!);
+    });
+    return { endpoint, secret };
   }
 
   async list(): Promise<WebhookEndpoint[]> {
-    const { rows } = await this.pool.query('select * from events_webhook_endpoints order by created_at');
+    const rows = await this.db
+      .select()
+      .from(eventsWebhookEndpoints)
+      .orderBy(asc(eventsWebhookEndpoints.createdAt));
     return rows.map(toEndpoint);
   }
 
   async remove(id: string): Promise<void> {
-    const { rowCount } = await this.pool.query('delete from events_webhook_endpoints where id = $1', [id]);
-    if (rowCount === 0) throw notFound('no webhook endpoint with that id');
-    await this.vault.remove(`webhook.${id}`).catch(() => undefined);
+    const removed = await this.db
+      .delete(eventsWebhookEndpoints)
+      .where(eq(eventsWebhookEndpoints.id, id))
+      .returning();
+    if (removed.length === 0) throw notFound('no webhook endpoint with that id');
+    await this.vault.remove(removed[0]!.secretName).catch(() => undefined);
   }
 
   private async deliver(eventId: number, endpointId: string): Promise<void> {
-    const { rows } = await this.pool.query(
-      'select * from events_webhook_endpoints where id = $1 and active',
-      [endpointId],
-    );
+    const [endpoint] = await this.db
+      .select()
+      .from(eventsWebhookEndpoints)
+      .where(and(eq(eventsWebhookEndpoints.id, endpointId), eq(eventsWebhookEndpoints.active, true)));
     const event = await loadEvent(this.pool, eventId);
-    if (!rows[0] || !event) return; // endpoint removed or event pruned: nothing left to deliver
-    const secret = await this.vault.get(rows[0].secret_name);
+    if (!endpoint || !event) return; // endpoint removed or event pruned: nothing left to deliver
+    const secret = await this.vault.get(endpoint.secretName);
     if (!secret) throw new Error(`signing secret for webhook ${endpointId} is missing from the vault`);
     const body = JSON.stringify({
       id: event.id,
@@ -113,7 +114,7 @@ export class WebhookEndpoints {
       payload: event.payload,
     });
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(rows[0].url, {
+    const response = await fetch(endpoint.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -127,16 +128,16 @@ export class WebhookEndpoints {
       signal: AbortSignal.timeout(10_000),
     });
     await response.body?.cancel();
-    if (!response.ok) throw new Error(`webhook ${rows[0].url} answered ${response.status}`);
+    if (!response.ok) throw new Error(`webhook ${endpoint.url} answered ${response.status}`);
   }
 }
 
-function toEndpoint(row: Record<string, unknown>): WebhookEndpoint {
+function toEndpoint(row: typeof eventsWebhookEndpoints.$inferSelect): WebhookEndpoint {
   return {
-    id: row.id as string,
-    url: row.url as string,
-    eventTypes: row.event_types as string[],
-    active: row.active as boolean,
-    createdAt: row.created_at as Date,
+    id: row.id,
+    url: row.url,
+    eventTypes: row.eventTypes,
+    active: row.active,
+    createdAt: row.createdAt,
   };
 }

@@ -149,7 +149,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   app.setErrorHandler((error, request, reply) => {
     const response = toErrorResponse(error);
     if (response.status >= 500) {
-      logger.error({ err: error, url: request.url, method: request.method }, 'request failed');
+      logger.error({ err: loggable(error), url: request.url.split('?')[0], method: request.method }, 'request failed');
     }
     if (wantsHtml(request)) {
       return reply
@@ -180,6 +180,16 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   registerStatic(app);
   for (const register of routes) await register(app, services);
   return app;
+}
+
+/** A failed query's parameters can hold hashes or sealed secrets: log the driver's error and the SQL only. */
+function loggable(error: unknown): unknown {
+  const wrapped = error as { name?: string; cause?: unknown; query?: string };
+  if (wrapped?.name === 'DrizzleQueryError' && wrapped.cause) {
+    const cause = wrapped.cause as Error & { code?: string };
+    return { type: 'DrizzleQueryError', message: cause.message, code: cause.code, query: wrapped.query, stack: cause.stack };
+  }
+  return error;
 }
 
 function containsNul(value: unknown, depth = 0): boolean {

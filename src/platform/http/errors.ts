@@ -27,12 +27,24 @@ const CONNECTION_CODES = new Set([
   '08003',
 ]);
 
+/** A lost or refused database connection, also when wrapped (Drizzle puts the driver's error in `cause`). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  if (e.code && CONNECTION_CODES.has(e.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    e.message ?? '',
-  );
+  for (
+    let current = error as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    current && depth < 5;
+    depth += 1
+  ) {
+    if (current.code && CONNECTION_CODES.has(current.code)) return true;
+    if (
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+        current.message ?? '',
+      )
+    ) {
+      return true;
+    }
+    current = current.cause as typeof current;
+  }
+  return false;
 }
 
 export interface ErrorBody {

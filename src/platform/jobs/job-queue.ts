@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
-import type { Queryable } from '../db/database.ts';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { transaction, type Queryable } from '../db/database.ts';
+import { orm, type Orm } from '../db/orm.ts';
+import { jobsDeadLetters } from './schema.ts';
 import { notFound } from '../errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 
@@ -50,6 +53,7 @@ const NAME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/;
 export class JobQueue {
   private readonly definitions = new Map<string, JobDefinition<object>>();
   private readonly boss: PgBoss;
+  private readonly db: Orm;
   private started = false;
 
   constructor(
@@ -58,6 +62,7 @@ export class JobQueue {
     private readonly timezone: string,
     private readonly metrics?: Metrics,
   ) {
+    this.db = orm(pool);
     this.boss = new PgBoss({
       db: { executeSql: (text, values) => pool.query(text, values) },
       schedule: true,
@@ -149,35 +154,35 @@ export class JobQueue {
   }
 
   async deadLetters(limit = 100): Promise<DeadLetter[]> {
-    const { rows } = await this.pool.query(
-      `select id, queue, data, error, attempts, failed_at from jobs_dead_letters
-       where resolved_at is null order by failed_at desc limit $1`,
-      [limit],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      queue: row.queue,
-      data: row.data,
-      error: row.error,
-      attempts: row.attempts,
-      failedAt: row.failed_at,
-    }));
+    return this.db
+      .select({
+        id: jobsDeadLetters.id,
+        queue: jobsDeadLetters.queue,
+        data: jobsDeadLetters.data,
+        error: jobsDeadLetters.error,
+        attempts: jobsDeadLetters.attempts,
+        failedAt: jobsDeadLetters.failedAt,
+      })
+      .from(jobsDeadLetters)
+      .where(isNull(jobsDeadLetters.resolvedAt))
+      .orderBy(desc(jobsDeadLetters.failedAt))
+      .limit(limit);
   }
 
-  /** Sends a dead letter's data to its queue again, or dismisses it. */
+  /** Sends a dead letter's data to its queue again, or dismisses it; the two happen together or not at all. */
   async resolveDeadLetter(id: string, resolution: 'retried' | 'dismissed'): Promise<void> {
-    const { rows } = await this.pool.query(
-      `update jobs_dead_letters set resolved_at = now(), resolution = $2
-       where id = $1 and resolved_at is null returning queue, data`,
-      [id, resolution],
-    );
-    const row = rows[0];
-    if (!row) throw notFound('no open dead letter with that id');
-    if (resolution === 'retried') {
-      const definition = this.definitions.get(row.queue);
-      if (!definition) throw notFound(`the job ${row.queue} no longer exists`);
-      await this.send(definition, row.data);
-    }
+    await transaction(this.pool, async (client) => {
+      const [letter] = await orm(client)
+        .update(jobsDeadLetters)
+        .set({ resolvedAt: new Date(), resolution })
+        .where(and(eq(jobsDeadLetters.id, id), isNull(jobsDeadLetters.resolvedAt)))
+        .returning();
+      if (!letter) throw notFound('no open dead letter with that id');
+      if (resolution === 'dismissed') return;
+      const definition = this.definitions.get(letter.queue);
+      if (!definition) throw notFound(`the job ${letter.queue} no longer exists`);
+      await this.send(definition, letter.data, { tx: client });
+    });
   }
 
   private async run(definition: JobDefinition<object>, job: PgBoss.JobWithMetadata<object>): Promise<void> {
@@ -194,11 +199,16 @@ export class JobQueue {
       const final = job.retryCount >= job.retryLimit;
       this.logger.warn({ job: definition.name, jobId: job.id, attempt, final, err: message }, 'job failed');
       if (final) {
-        await this.pool.query(
-          `insert into jobs_dead_letters (queue, job_id, data, error, attempts) values ($1, $2, $3, $4, $5)
-           on conflict (job_id) do nothing`,
-          [definition.name, job.id, job.data, message.slice(0, 2000), attempt],
-        );
+        await this.db
+          .insert(jobsDeadLetters)
+          .values({
+            queue: definition.name,
+            jobId: job.id,
+            data: job.data,
+            error: message.slice(0, 2000),
+            attempts: attempt,
+          })
+          .onConflictDoNothing({ target: jobsDeadLetters.jobId });
       }
       throw error;
     }

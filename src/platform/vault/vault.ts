@@ -13,7 +13,10 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { transaction, type Queryable } from '../db/database.ts';
+import { asc, eq } from 'drizzle-orm';
+import { transaction } from '../db/database.ts';
+import { orm, type Orm } from '../db/orm.ts';
+import { vaultSecrets } from './schema.ts';
 import { AppError, notFound } from '../errors.ts';
 
 export interface SecretInfo {
@@ -67,12 +70,17 @@ export class MasterKeyStore {
 }
 
 export class Vault {
+  private readonly db: Orm;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly keys: MasterKeyStore,
-  ) {}
+  ) {
+    this.db = orm(pool);
+  }
 
-  async set(name: string, value: string, q: Queryable = this.pool): Promise<void> {
+  /** Stores or replaces a secret; inside `client`'s transaction when given. */
+  async set(name: string, value: string, client?: pg.PoolClient): Promise<void> {
     if (!NAME.test(name)) {
       throw new AppError(
         'invalid_request',
@@ -80,30 +88,31 @@ export class Vault {
       );
     }
     const key = this.keys.keys()[0]!;
-    const sealed = seal(key, name, value);
-    await q.query(
-      `insert into vault_secrets (name, key_id, iv, ciphertext, auth_tag) values ($1, $2, $3, $4, $5)
-       on conflict (name) do update set key_id = $2, iv = $3, ciphertext = $4, auth_tag = $5, updated_at = now()`,
-      [name, keyId(key), sealed.iv, sealed.ciphertext, sealed.authTag],
-    );
+    const sealed = { ...seal(key, name, value), keyId: keyId(key), updatedAt: new Date() };
+    await (client ? orm(client) : this.db)
+      .insert(vaultSecrets)
+      .values({ name, ...sealed })
+      .onConflictDoUpdate({ target: vaultSecrets.name, set: sealed });
   }
 
   async get(name: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<SealedRow>('select * from vault_secrets where name = $1', [name]);
-    const row = rows[0];
+    const [row] = await this.db.select().from(vaultSecrets).where(eq(vaultSecrets.name, name));
     return row ? this.open(row) : undefined;
   }
 
   async list(): Promise<SecretInfo[]> {
-    const { rows } = await this.pool.query<{ name: string; updated_at: Date }>(
-      'select name, updated_at from vault_secrets order by name',
-    );
-    return rows.map((row) => ({ name: row.name, updatedAt: row.updated_at }));
+    return this.db
+      .select({ name: vaultSecrets.name, updatedAt: vaultSecrets.updatedAt })
+      .from(vaultSecrets)
+      .orderBy(asc(vaultSecrets.name));
   }
 
   async remove(name: string): Promise<void> {
-    const result = await this.pool.query('delete from vault_secrets where name = $1', [name]);
-    if (result.rowCount === 0) throw notFound(`no secret named ${name}`);
+    const removed = await this.db
+      .delete(vaultSecrets)
+      .where(eq(vaultSecrets.name, name))
+      .returning({ name: vaultSecrets.name });
+    if (removed.length === 0) throw notFound(`no secret named ${name}`);
   }
 
   /**
@@ -116,14 +125,15 @@ export class Vault {
     // before the new key is staged over it.
     const known = this.keys.keys();
     if (this.keys.managedByFile) this.keys.stageNext(newKey);
-    const count = await transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<SealedRow>('select * from vault_secrets for update');
+    const count = await transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      const rows = await tx.select().from(vaultSecrets).for('update');
       for (const row of rows) {
         const sealed = seal(newKey, row.name, this.open(row, known));
-        await tx.query(
-          'update vault_secrets set key_id = $2, iv = $3, ciphertext = $4, auth_tag = $5 where name = $1',
-          [row.name, keyId(newKey), sealed.iv, sealed.ciphertext, sealed.authTag],
-        );
+        await tx
+          .update(vaultSecrets)
+          .set({ ...sealed, keyId: keyId(newKey) })
+          .where(eq(vaultSecrets.name, row.name));
       }
       return rows.length;
     });
@@ -132,27 +142,21 @@ export class Vault {
   }
 
   private open(row: SealedRow, keys: Buffer[] = this.keys.keys()): string {
-    const key = keys.find((candidate) => keyId(candidate) === row.key_id);
+    const key = keys.find((candidate) => keyId(candidate) === row.keyId);
     if (!key) {
       throw new AppError(
         'unavailable',
-        `the secret "${row.name}" was sealed with a master key this server does not have (key id ${row.key_id})`,
+        `the secret "${row.name}" was sealed with a master key this server does not have (key id ${row.keyId})`,
       );
     }
     const decipher = createDecipheriv('aes-256-gcm', key, row.iv);
     decipher.setAAD(Buffer.from(row.name));
-    decipher.setAuthTag(row.auth_tag);
+    decipher.setAuthTag(row.authTag);
     return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
   }
 }
 
-interface SealedRow {
-  name: string;
-  key_id: string;
-  iv: Buffer;
-  ciphertext: Buffer;
-  auth_tag: Buffer;
-}
+type SealedRow = typeof vaultSecrets.$inferSelect;
 
 /** The name is authenticated data: a sealed value copied onto another name does not open. */
 function seal(key: Buffer, name: string, value: string): { iv: Buffer; ciphertext: Buffer; authTag: Buffer } {
