@@ -199,6 +199,8 @@ function host() {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model,
     memoryMb: Math.round(os.totalmem() / 2 ** 20),
+    // Other work on the box skews every figure; the load average at the end says whether there was some.
+    loadAverage1m: round(os.loadavg()[0] ?? NaN),
   };
 }
 

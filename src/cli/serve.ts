@@ -21,6 +21,10 @@ export async function serve(
     ownsEmbeddedServer: true,
     onProgress: progress,
   });
+  // From here a Ctrl-C or SIGTERM shuts down in order, even while the server is still starting to listen.
+  const stopped = untilSignal(runtime, async () => {
+    for (const simulator of simulators) await simulator.stop();
+  });
   try {
     await runtime.app!.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -55,9 +59,7 @@ export async function serve(
     lines.push(`Log in at ${config.publicUrl}/login`);
   }
   console.log(lines.join('\n'));
-  await untilSignal(runtime, async () => {
-    for (const simulator of simulators) await simulator.stop();
-  });
+  await stopped;
   return 0;
 }
 
@@ -89,7 +91,7 @@ function untilSignal(runtime: Runtime, beforeStop: () => Promise<void>): Promise
         .catch((error: Error) => console.error(`shopkeep: shutdown problem: ${error.message}`))
         .finally(resolve);
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }

@@ -5,6 +5,7 @@ import type { RouteModule } from '../platform/http/app.ts';
 import type { JobDefinition } from '../platform/jobs/job-queue.ts';
 import type { Services } from '../platform/services.ts';
 import type { Subscription } from '../platform/events/outbox.ts';
+import { sourcePath } from '../platform/paths.ts';
 import { accountRoutes } from '../platform/accounts/routes.ts';
 import { accountPages } from '../platform/accounts/pages.ts';
 import { systemRoutes } from '../platform/http/system-routes.ts';
@@ -16,26 +17,24 @@ import { opsJobs } from './ops/jobs.ts';
 
 export interface ModuleDefinition {
   name: string;
-  migrations?: URL;
+  migrations?: string; // a folder of NNNN_name.sql files
   routes?: RouteModule[];
   jobs?: (services: Services) => JobDefinition<object>[];
   subscriptions?: (services: Services) => Subscription[];
 }
 
-const dir = (relative: string) => new URL(relative, import.meta.url);
-
 export const MODULES: ModuleDefinition[] = [
   {
     name: 'accounts',
-    migrations: dir('../platform/accounts/migrations/'),
+    migrations: sourcePath('platform/accounts/migrations'),
     routes: [accountRoutes, accountPages],
   },
-  { name: 'vault', migrations: dir('../platform/vault/migrations/') },
-  { name: 'jobs', migrations: dir('../platform/jobs/migrations/') },
-  { name: 'events', migrations: dir('../platform/events/migrations/'), routes: [integrationRoutes] },
+  { name: 'vault', migrations: sourcePath('platform/vault/migrations') },
+  { name: 'jobs', migrations: sourcePath('platform/jobs/migrations') },
+  { name: 'events', migrations: sourcePath('platform/events/migrations'), routes: [integrationRoutes] },
   {
     name: 'ops',
-    migrations: dir('./ops/migrations/'),
+    migrations: sourcePath('modules/ops/migrations'),
     routes: [systemRoutes, opsRoutes, opsPages, settingsPages],
     jobs: opsJobs,
   },
@@ -44,6 +43,6 @@ export const MODULES: ModuleDefinition[] = [
 export function migrationSources(): MigrationSource[] {
   return MODULES.filter((module) => module.migrations).map((module) => ({
     module: module.name,
-    dir: module.migrations!.pathname,
+    dir: module.migrations!,
   }));
 }

@@ -1,6 +1,8 @@
 // The composition root: opens the database, migrates, builds every service once, and starts what the
 // command asks for (HTTP, job workers, event dispatch). `serve` runs all three; `worker` no HTTP.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from './paths.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -19,7 +21,7 @@ import type { Services } from './services.ts';
 import { MODULES, migrationSources } from '../modules/index.ts';
 
 export const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
 export interface RuntimeOptions {

@@ -31,7 +31,12 @@ const SQL_TYPE: Record<string, string> = {
 test('every Drizzle table matches its migrated table, column by column', async () => {
   const tables = [accounts, vault, events, jobs, ops].flatMap((module) => Object.values(module) as PgTable[]);
   assert.ok(tables.length >= 11);
-  const { rows } = await db.pool.query<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+  const { rows } = await db.pool.query<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    is_nullable: string;
+  }>(
     `select table_name, column_name, data_type, is_nullable from information_schema.columns where table_schema = 'public'`,
   );
   const described = new Set<string>();
@@ -39,7 +44,11 @@ test('every Drizzle table matches its migrated table, column by column', async (
     const config = getTableConfig(table);
     const actual = rows.filter((row) => row.table_name === config.name);
     assert.ok(actual.length > 0, `table ${config.name} exists`);
-    assert.deepEqual(config.columns.map((c) => c.name).sort(), actual.map((r) => r.column_name).sort(), `${config.name} columns`);
+    assert.deepEqual(
+      config.columns.map((c) => c.name).sort(),
+      actual.map((r) => r.column_name).sort(),
+      `${config.name} columns`,
+    );
     for (const column of config.columns) {
       const row = actual.find((r) => r.column_name === column.name)!;
       assert.equal(SQL_TYPE[column.getSQLType()], row.data_type, `${config.name}.${column.name} type`);
@@ -47,6 +56,8 @@ test('every Drizzle table matches its migrated table, column by column', async (
     }
     described.add(config.name);
   }
-  const undescribed = [...new Set(rows.map((r) => r.table_name))].filter((name) => !described.has(name) && name !== 'schema_migrations');
+  const undescribed = [...new Set(rows.map((r) => r.table_name))].filter(
+    (name) => !described.has(name) && name !== 'schema_migrations',
+  );
   assert.deepEqual(undescribed, [], 'every table has a Drizzle schema');
 });

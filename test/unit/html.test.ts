@@ -6,7 +6,8 @@ import { matches } from '../../src/platform/events/outbox.ts';
 
 test('interpolated values are escaped; nested templates and trusted markup are not', () => {
   const hostile = `<script>alert("x")</script>' onmouseover='1`;
-  const out = html`<p title="${hostile}">${hostile}${html`<b>${'&'}</b>`}${trusted('<svg></svg>')}${[1, 2]}</p>`.value;
+  const out =
+    html`<p title="${hostile}">${hostile}${html`<b>${'&'}</b>`}${trusted('<svg></svg>')}${[1, 2]}</p>`.value;
   assert.equal(out.includes('<script>'), false);
   assert.match(out, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;&#39; onmouseover=&#39;1/);
   assert.match(out, /<b>&amp;<\/b><svg><\/svg>12<\/p>$/);

@@ -9,14 +9,7 @@ import { AppError, conflict, invalid, notFound } from '../errors.ts';
 import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { ACCOUNT_POLICY, IP_POLICY, LoginThrottle } from './login-throttle.ts';
-import {
-  SCOPES_BY_ROLE,
-  isRole,
-  isScope,
-  type Principal,
-  type Scope,
-  type User,
-} from './roles.ts';
+import { SCOPES_BY_ROLE, isRole, isScope, type Principal, type Scope, type User } from './roles.ts';
 import {
   MIN_PASSWORD_LENGTH,
   decoyHash,

@@ -149,7 +149,10 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   app.setErrorHandler((error, request, reply) => {
     const response = toErrorResponse(error);
     if (response.status >= 500) {
-      logger.error({ err: loggable(error), url: request.url.split('?')[0], method: request.method }, 'request failed');
+      logger.error(
+        { err: loggable(error), url: request.url.split('?')[0], method: request.method },
+        'request failed',
+      );
     }
     if (wantsHtml(request)) {
       return reply
@@ -187,7 +190,13 @@ function loggable(error: unknown): unknown {
   const wrapped = error as { name?: string; cause?: unknown; query?: string };
   if (wrapped?.name === 'DrizzleQueryError' && wrapped.cause) {
     const cause = wrapped.cause as Error & { code?: string };
-    return { type: 'DrizzleQueryError', message: cause.message, code: cause.code, query: wrapped.query, stack: cause.stack };
+    return {
+      type: 'DrizzleQueryError',
+      message: cause.message,
+      code: cause.code,
+      query: wrapped.query,
+      stack: cause.stack,
+    };
   }
   return error;
 }

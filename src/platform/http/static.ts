@@ -3,18 +3,19 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../errors.ts';
+import { sourcePath } from '../paths.ts';
 
 const require = createRequire(import.meta.url);
-const assetsDir = new URL('../dashboard/assets/', import.meta.url);
+const asset = (name: string) => sourcePath('platform/dashboard/assets', name);
 
-const FILES: Record<string, { path: string | URL; type: string }> = {
+const FILES: Record<string, { path: string; type: string }> = {
   'htmx.min.js': {
     path: require.resolve('htmx.org/dist/htmx.min.js'),
     type: 'text/javascript; charset=utf-8',
   },
-  'app.css': { path: new URL('app.css', assetsDir), type: 'text/css; charset=utf-8' },
-  'app.js': { path: new URL('app.js', assetsDir), type: 'text/javascript; charset=utf-8' },
-  'icon.svg': { path: new URL('icon.svg', assetsDir), type: 'image/svg+xml' },
+  'app.css': { path: asset('app.css'), type: 'text/css; charset=utf-8' },
+  'app.js': { path: asset('app.js'), type: 'text/javascript; charset=utf-8' },
+  'icon.svg': { path: asset('icon.svg'), type: 'image/svg+xml' },
 };
 
 export function registerStatic(app: FastifyInstance): void {
