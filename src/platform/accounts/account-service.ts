@@ -50,6 +50,8 @@ const TOKEN_PREFIX = 'skt_';
 export class AccountService {
   private readonly throttle: LoginThrottle;
   private readonly db: Orm;
+  private readonly sessionLookup;
+  private readonly tokenLookup;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -61,6 +63,25 @@ export class AccountService {
   ) {
     this.throttle = new LoginThrottle(pool, now);
     this.db = orm(pool);
+    // Every authenticated request runs one of these two: built once, prepared once per connection.
+    this.sessionLookup = this.db
+      .select({ user: authUsers, session: authSessions })
+      .from(authSessions)
+      .innerJoin(authUsers, eq(authUsers.id, authSessions.userId))
+      .where(and(eq(authSessions.idHash, sql.placeholder('idHash')), eq(authUsers.disabled, false)))
+      .prepare('auth_session_lookup');
+    this.tokenLookup = this.db
+      .select({ user: authUsers, token: authApiTokens })
+      .from(authApiTokens)
+      .innerJoin(authUsers, eq(authUsers.id, authApiTokens.userId))
+      .where(
+        and(
+          eq(authApiTokens.tokenHash, sql.placeholder('tokenHash')),
+          isNull(authApiTokens.revokedAt),
+          eq(authUsers.disabled, false),
+        ),
+      )
+      .prepare('auth_token_lookup');
   }
 
   // ---- users ----------------------------------------------------------------------------------
@@ -312,11 +333,7 @@ export class AccountService {
 
   async resolveSession(cookieValue: string): Promise<Principal | undefined> {
     const idHash = sha256(cookieValue);
-    const [row] = await this.db
-      .select({ user: authUsers, session: authSessions })
-      .from(authSessions)
-      .innerJoin(authUsers, eq(authUsers.id, authSessions.userId))
-      .where(and(eq(authSessions.idHash, idHash), eq(authUsers.disabled, false)));
+    const [row] = await this.sessionLookup.execute({ idHash });
     if (!row) return undefined;
     const { session } = row;
     const now = this.now();
@@ -445,17 +462,7 @@ export class AccountService {
 
   async resolveToken(bearer: string): Promise<Principal | undefined> {
     if (!bearer.startsWith(TOKEN_PREFIX)) return undefined;
-    const [row] = await this.db
-      .select({ user: authUsers, token: authApiTokens })
-      .from(authApiTokens)
-      .innerJoin(authUsers, eq(authUsers.id, authApiTokens.userId))
-      .where(
-        and(
-          eq(authApiTokens.tokenHash, sha256(bearer)),
-          isNull(authApiTokens.revokedAt),
-          eq(authUsers.disabled, false),
-        ),
-      );
+    const [row] = await this.tokenLookup.execute({ tokenHash: sha256(bearer) });
     if (!row) return undefined;
     const { token } = row;
     if (!token.lastUsedAt || this.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
