@@ -13,7 +13,7 @@ async function withServices<T>(
   { config, logger }: CommandContext,
   work: (services: Services) => Promise<T>,
 ): Promise<T> {
-  const { services, database } = await openServices(config, logger, false);
+  const { services, database } = await openServices(config, logger, { ownsEmbeddedServer: false });
   try {
     return await work(services);
   } finally {
@@ -50,7 +50,7 @@ export async function userCommand(context: CommandContext): Promise<number> {
       throw new UsageError('user add needs --email and --role (owner, staff or viewer)');
     const password = await readSecret('Password for the new user: ');
     return withServices(context, async ({ accounts }) => {
-      const { user, totpSecret } = await accounts.addUser(
+      const { user, totpSecret, recoveryCodes } = await accounts.addUser(
         values.email as string,
         password,
         values.role as string,
@@ -59,8 +59,12 @@ export async function userCommand(context: CommandContext): Promise<number> {
       );
       print(
         json,
-        { user, totpSecret },
-        `Added ${user.email} (${user.role}).\nTOTP secret for the authenticator app: ${totpSecret}`,
+        { user, totpSecret, recoveryCodes },
+        [
+          `Added ${user.email} (${user.role}).`,
+          `TOTP secret for the authenticator app: ${totpSecret}`,
+          `Recovery codes (each logs in once; keep them safe): ${recoveryCodes?.join(' ')}`,
+        ].join('\n'),
       );
       return 0;
     });

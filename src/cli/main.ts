@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
-import { ConfigError, parseConfig, type Config } from '../platform/config.ts';
+import { ConfigError, loadEnvironment, parseConfig, type Config } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { AppError } from '../platform/errors.ts';
 import { EmbeddedPostgresError } from '../platform/db/embedded-postgres.ts';
@@ -19,6 +19,8 @@ import {
 export interface CommandContext {
   args: string[];
   config: Config;
+  /** The environment as configuration sees it: process environment over .env, NAME_FILE resolved. */
+  env: Record<string, string | undefined>;
   logger: Logger;
 }
 
@@ -33,7 +35,7 @@ const COMMANDS: Record<string, Command> = {
     summary:
       'Start the sandbox when nothing is connected yet, the real server otherwise (what `npm start` runs)',
     usage: 'shopkeep start',
-    run: (context) => serve(context, { sandbox: !anyIntegrationConfigured(), http: true }),
+    run: (context) => serve(context, { sandbox: !anyIntegrationConfigured(context.env), http: true }),
   },
   serve: {
     summary: 'Run the server: dashboard, API, jobs and schedules',
@@ -94,9 +96,9 @@ function help(): string {
   ].join('\n');
 }
 
-function anyIntegrationConfigured(): boolean {
+function anyIntegrationConfigured(env: CommandContext['env']): boolean {
   return ['SHOPIFY_SHOP', 'SHOPIFY_ADMIN_TOKEN', 'GEMINI_API_KEY', 'TELEGRAM_BOT_TOKEN'].some(
-    (name) => process.env[name] || process.env[`${name}_FILE`],
+    (name) => env[name],
   );
 }
 
@@ -121,8 +123,10 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let config: Config;
+  let env: CommandContext['env'];
   try {
-    config = parseConfig();
+    env = loadEnvironment();
+    config = parseConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(
@@ -136,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
   const quiet = !['serve', 'sandbox', 'start', 'worker'].includes(name);
   const logger = createLogger(quiet && config.logLevel === 'info' ? 'warn' : config.logLevel);
   try {
-    return (await command.run({ args, config, logger })) ?? 0;
+    return (await command.run({ args, config, env, logger })) ?? 0;
   } catch (error) {
     if (error instanceof AppError || error instanceof EmbeddedPostgresError || error instanceof UsageError) {
       console.error(`shopkeep ${name}: ${error.message}`);

@@ -3,6 +3,7 @@ import type { CommandContext } from './main.ts';
 import { startRuntime, type Runtime } from '../platform/runtime.ts';
 import { startSimulators, type RunningSimulator } from '../sim/registry.ts';
 import { progress } from './io.ts';
+import { acquireServeLock } from '../platform/process-lock.ts';
 
 export async function serve(
   { config, logger }: CommandContext,
@@ -15,20 +16,28 @@ export async function serve(
     simulators = await startSimulators(logger);
     for (const simulator of simulators) Object.assign(process.env, simulator.env);
   }
-  const runtime = await startRuntime(config, logger, {
-    http: true,
-    work: true,
-    ownsEmbeddedServer: true,
-    onProgress: progress,
-  });
+  const releaseLock = acquireServeLock(config.dataDir);
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime(config, logger, {
+      http: true,
+      work: true,
+      ownsEmbeddedServer: true,
+      onProgress: progress,
+    });
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
   // From here a Ctrl-C or SIGTERM shuts down in order, even while the server is still starting to listen.
   const stopped = untilSignal(runtime, async () => {
     for (const simulator of simulators) await simulator.stop();
-  });
+  }).finally(releaseLock);
   try {
     await runtime.app!.listen({ host: config.host, port: config.port });
   } catch (error) {
     await runtime.stop();
+    releaseLock();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(
         `shopkeep: port ${config.port} is in use. Stop what uses it, or set SHOPKEEP_PORT to another port.`,
@@ -64,10 +73,13 @@ export async function serve(
 }
 
 export async function worker({ config, logger }: CommandContext): Promise<number> {
+  // A worker never makes a master key: on a second Pi it must use the main box's key (copied, or
+  // SHOPKEEP_MASTER_KEY), or it could not open the secrets the server stored.
   const runtime = await startRuntime(config, logger, {
     http: false,
     work: true,
     ownsEmbeddedServer: false,
+    createMasterKey: false,
     onProgress: progress,
   });
   console.log(`shopkeep worker running ${runtime.services.jobs.names.length} job types; Ctrl-C to stop`);

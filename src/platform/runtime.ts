@@ -24,11 +24,17 @@ export const VERSION = (
   JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-export interface RuntimeOptions {
+export interface OpenOptions {
+  /** The server owns the embedded PostgreSQL and stops it at exit; others stop only what they started. */
+  ownsEmbeddedServer: boolean;
+  /** Make a master key file when none exists (false for workers, which must share the server's key). */
+  createMasterKey?: boolean;
+  onProgress?: (step: string) => void;
+}
+
+export interface RuntimeOptions extends OpenOptions {
   http: boolean;
   work: boolean;
-  ownsEmbeddedServer: boolean;
-  onProgress?: (step: string) => void;
 }
 
 export interface Runtime {
@@ -39,12 +45,11 @@ export interface Runtime {
 }
 
 /** Opens the database and builds the services, without starting jobs or HTTP (CLI commands use this). */
-export async function openServices(
-  config: Config,
-  logger: Logger,
-  ownsEmbeddedServer: boolean,
-  onProgress: (step: string) => void = () => undefined,
-) {
+export async function openServices(config: Config, logger: Logger, options: OpenOptions) {
+  const { ownsEmbeddedServer, onProgress = () => undefined } = options;
+  const masterKeys = new MasterKeyStore(config.dataDir, config.masterKey, options.createMasterKey ?? true);
+  // A process that may not make a key checks for one before anything else, not at the first secret it needs.
+  if (options.createMasterKey === false) masterKeys.keys();
   onProgress(config.databaseUrl ? 'connecting to PostgreSQL' : 'starting the embedded PostgreSQL');
   const database = await openDatabase(config, logger, { ownsEmbeddedServer });
   try {
@@ -60,7 +65,7 @@ export async function openServices(
   const metrics = new Metrics();
   metrics.watchPool(pool);
   const audit = new AuditLog(pool);
-  const vault = new Vault(pool, new MasterKeyStore(config.dataDir, config.masterKey));
+  const vault = new Vault(pool, masterKeys);
   const accounts = new AccountService(
     pool,
     audit,
@@ -105,12 +110,7 @@ export async function startRuntime(
   logger: Logger,
   options: RuntimeOptions,
 ): Promise<Runtime> {
-  const { services, database } = await openServices(
-    config,
-    logger,
-    options.ownsEmbeddedServer,
-    options.onProgress,
-  );
+  const { services, database } = await openServices(config, logger, options);
   const { jobs, events, webhooks } = services;
   let mqtt: MqttBridge | undefined;
   let app: FastifyInstance | undefined;

@@ -77,6 +77,12 @@ test('after kill -9 of shopkeep, the next start adopts the running server and ha
   const server = await startServe(env);
   assert.equal(await ready(), 200);
   assert.equal(postmasterPid(), orphan, 'the orphaned server was adopted');
+  // A second serve on the same data dir is refused and leaves the first one's database alone.
+  const second = await runCli(['serve'], { ...env, SHOPKEEP_PORT: String(await freePort()) });
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, /already running with the data directory/);
+  assert.equal(postmasterPid(), orphan);
+  assert.equal(await ready(), 200);
   assert.ok(await ownerExists());
   assert.doesNotMatch(server.output(), /setup\?token/, 'no setup link once the owner exists');
   server.child.kill('SIGKILL');

@@ -221,3 +221,20 @@ test('bad user input is refused with the reason', async () => {
     kind('conflict'),
   );
 });
+
+test('resetting two-factor lifts the account lock and sends the user through enrolment', async () => {
+  await accounts.addUser('hal@salon.example', PASSWORD, 'staff', 'test', true);
+  for (let i = 0; i < 5; i += 1) {
+    await assert.rejects(
+      accounts.login({ email: 'hal@salon.example', password: 'not the password', ip: `10.4.0.${i}` }),
+      kind('unauthenticated'),
+    );
+  }
+  await assert.rejects(
+    accounts.login({ email: 'hal@salon.example', password: PASSWORD, ip: '10.4.0.9' }),
+    kind('rate_limited'),
+  );
+  await accounts.resetTwoFactor('HAL@salon.example', 'owner@salon.example');
+  const session = await accounts.login({ email: 'hal@salon.example', password: PASSWORD, ip: '10.4.0.9' });
+  assert.equal(session.stage, 'enrolling');
+});

@@ -4,7 +4,14 @@ import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
-import { authApiTokens, authRecoveryCodes, authSessions, authSetupTokens, authUsers } from './schema.ts';
+import {
+  authApiTokens,
+  authLoginFailures,
+  authRecoveryCodes,
+  authSessions,
+  authSetupTokens,
+  authUsers,
+} from './schema.ts';
 import { AppError, conflict, invalid, notFound } from '../errors.ts';
 import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -96,18 +103,25 @@ export class AccountService {
     role: string,
     by: string,
     withTotp: boolean,
-  ): Promise<{ user: User; totpSecret?: string }> {
+  ): Promise<{ user: User; totpSecret?: string; recoveryCodes?: string[] }> {
     const totpSecret = withTotp ? newTotpSecret() : undefined;
-    const user = await this.insertUser(this.db, email, password, role, totpSecret);
-    await this.audit.record({
-      actor: by,
-      actorLabel: by,
-      action: 'user.add',
-      target: user.email,
-      outcome: 'ok',
-      details: { role },
+    return transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      const user = await this.insertUser(tx, email, password, role, totpSecret);
+      const recoveryCodes = totpSecret ? await this.replaceRecoveryCodes(tx, user.id) : undefined;
+      await this.audit.record(
+        {
+          actor: by,
+          actorLabel: by,
+          action: 'user.add',
+          target: user.email,
+          outcome: 'ok',
+          details: { role },
+        },
+        client,
+      );
+      return totpSecret ? { user, totpSecret, recoveryCodes } : { user };
     });
-    return totpSecret ? { user, totpSecret } : { user };
   }
 
   async listUsers(): Promise<User[]> {
@@ -140,6 +154,8 @@ export class AccountService {
       if (!user) throw notFound(`no user with the email ${email}`);
       await tx.delete(authRecoveryCodes).where(eq(authRecoveryCodes.userId, user.id));
       await tx.delete(authSessions).where(eq(authSessions.userId, user.id));
+      // An owner helping a locked-out user resets their factor and lifts the account's lock together.
+      await tx.delete(authLoginFailures).where(eq(authLoginFailures.key, `account:${user.email}`));
       await this.audit.record(
         { actor: by, actorLabel: by, action: 'user.reset-2fa', target: user.email, outcome: 'ok' },
         client,
@@ -224,8 +240,7 @@ export class AccountService {
     if (principal.via.kind !== 'session')
       throw new AppError('forbidden', 'enrolment needs a browser session');
     const sessionHash = principal.via.sessionHash;
-    const codes = newRecoveryCodes();
-    await transaction(this.pool, async (client) => {
+    return transaction(this.pool, async (client) => {
       const tx = orm(client);
       const [row] = await tx
         .select()
@@ -247,12 +262,7 @@ export class AccountService {
           updatedAt: new Date(this.now()),
         })
         .where(eq(authUsers.id, row.id));
-      await tx.delete(authRecoveryCodes).where(eq(authRecoveryCodes.userId, row.id));
-      await tx
-        .insert(authRecoveryCodes)
-        .values(
-          codes.map((recovery) => ({ userId: row.id, codeHash: sha256(normaliseRecoveryCode(recovery)) })),
-        );
+      const codes = await this.replaceRecoveryCodes(tx, row.id);
       // The session that enrolled ends here; the caller starts a new one (a new id) for the full login.
       await tx.delete(authSessions).where(eq(authSessions.idHash, sessionHash));
       await this.audit.record(
@@ -266,8 +276,8 @@ export class AccountService {
         },
         client,
       );
+      return codes;
     });
-    return codes;
   }
 
   // ---- login and sessions ----------------------------------------------------------------------
@@ -481,6 +491,16 @@ export class AccountService {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+
+  /** Ten new single-use recovery codes (shown once); any earlier ones stop working. */
+  private async replaceRecoveryCodes(tx: Orm, userId: string): Promise<string[]> {
+    const codes = newRecoveryCodes();
+    await tx.delete(authRecoveryCodes).where(eq(authRecoveryCodes.userId, userId));
+    await tx
+      .insert(authRecoveryCodes)
+      .values(codes.map((code) => ({ userId, codeHash: sha256(normaliseRecoveryCode(code)) })));
+    return codes;
+  }
 
   private usableSetupToken(token: string) {
     return and(

@@ -54,6 +54,7 @@ export class EmbeddedPostgres {
   private child: ChildProcess | undefined;
   private adoptedPid: number | undefined;
   private stopping = false;
+  private ready = false; // a crash is only "unexpected" once the server had come up
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.clusterDir = path.join(options.dataDir, 'postgres');
@@ -89,6 +90,7 @@ export class EmbeddedPostgres {
       this.adoptedPid = running.pid;
       await this.waitUntilReady(() => undefined);
       await this.ensureDatabase();
+      this.ready = true;
       return false;
     }
     if (running) {
@@ -102,12 +104,14 @@ export class EmbeddedPostgres {
       }
     });
     await this.ensureDatabase();
+    this.ready = true;
     return true;
   }
 
   /** Fast shutdown: connections are closed, the cluster is consistent on disk. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.ready = false;
     const pid = this.child?.pid ?? this.adoptedPid ?? this.runningPostmaster()?.pid;
     if (pid === undefined) return;
     await stopPid(pid);
@@ -180,7 +184,9 @@ export class EmbeddedPostgres {
     child.on('exit', (code) => {
       if (this.child !== child) return;
       this.child = undefined;
-      if (!this.stopping) {
+      const wasReady = this.ready;
+      this.ready = false;
+      if (wasReady && !this.stopping) {
         this.options.logger.error({ code }, 'embedded PostgreSQL exited unexpectedly');
         this.options.onUnexpectedExit?.(code);
       }
@@ -207,9 +213,7 @@ export class EmbeddedPostgres {
     let lastError: unknown;
     while (Date.now() < deadline) {
       check();
-      const client = new pg.Client({
-        connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres'),
-      });
+      const client = this.adminClient();
       try {
         await client.connect();
         await client.query('select 1');
@@ -227,9 +231,7 @@ export class EmbeddedPostgres {
   }
 
   private async ensureDatabase(): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres'),
-    });
+    const client = this.adminClient();
     await client.connect();
     try {
       const found = await client.query(`select 1 from pg_database where datname = 'shopkeep'`);
@@ -237,6 +239,15 @@ export class EmbeddedPostgres {
     } finally {
       await client.end();
     }
+  }
+
+  /** A short-lived connection to the maintenance database; never waits long on a port that does not answer. */
+  private adminClient(): pg.Client {
+    return new pg.Client({
+      connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres'),
+      connectionTimeoutMillis: 2000,
+      query_timeout: 10_000,
+    });
   }
 
   private logTail(): string {

@@ -38,6 +38,7 @@ export class MasterKeyStore {
   constructor(
     dataDir: string,
     private readonly fromEnvironment: Buffer | undefined,
+    private readonly createIfMissing = true,
   ) {
     this.file = path.join(dataDir, 'master.key');
     this.nextFile = path.join(dataDir, 'master.key.next');
@@ -46,7 +47,15 @@ export class MasterKeyStore {
   /** The current key, first; a key from an interrupted rotation, second. */
   keys(): Buffer[] {
     if (this.fromEnvironment) return [this.fromEnvironment];
-    if (!existsSync(this.file)) writeKeyFile(this.file, randomBytes(32));
+    if (!existsSync(this.file)) {
+      if (!this.createIfMissing) {
+        throw new AppError(
+          'unavailable',
+          `no master key at ${this.file}: copy master.key from the main shopkeep box (mode 0600) or set SHOPKEEP_MASTER_KEY`,
+        );
+      }
+      writeKeyFile(this.file, randomBytes(32));
+    }
     const keys = [readKeyFile(this.file)];
     if (existsSync(this.nextFile)) keys.push(readKeyFile(this.nextFile));
     return keys;
