@@ -18,6 +18,8 @@ export interface TestServer {
   db: TestDatabase;
   dataDir: string;
   logLines: () => Record<string, unknown>[];
+  /** The log exactly as written, one JSON object per line. */
+  logText: () => string;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startTestServer(
     db,
     dataDir,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+    logText: () => lines.join('\n') + '\n',
     async close() {
       await runtime.stop();
       await db.drop();
