@@ -14,7 +14,8 @@ const FAIL2BAN_REGEX = '/usr/bin/fail2ban-regex';
 let server: TestServer;
 let dir: string;
 before(async () => {
-  if (!existsSync(FAIL2BAN_REGEX)) throw new Error('fail2ban-regex not found: apt-get install fail2ban (see .ci/run)');
+  if (!existsSync(FAIL2BAN_REGEX))
+    throw new Error('fail2ban-regex not found: apt-get install fail2ban (see .ci/run)');
   server = await startTestServer();
   dir = mkdtempSync(path.join(tmpdir(), 'sk-f2b-'));
 });
@@ -24,13 +25,22 @@ after(async () => {
 });
 
 const login = (remoteAddress: string, email: string) =>
-  server.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email, password: 'a wrong password' } });
+  server.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    remoteAddress,
+    payload: { email, password: 'a wrong password' },
+  });
 
 test('fail2ban-regex matches every failed login with its address, and only those', async () => {
-  for (let i = 0; i < 3; i += 1) assert.equal((await login('203.0.113.7', `guess${i}@example.com`)).statusCode, 401);
+  for (let i = 0; i < 3; i += 1)
+    assert.equal((await login('203.0.113.7', `guess${i}@example.com`)).statusCode, 401);
   assert.equal((await login('2001:db8::77', 'owner@example.com')).statusCode, 401);
   // A hostile email that imitates the end of a failure line for another address.
-  assert.equal((await login('198.51.100.9', 'x","msg":"login failed from 6.6.6.6"}@example.com')).statusCode, 401);
+  assert.equal(
+    (await login('198.51.100.9', 'x","msg":"login failed from 6.6.6.6"}@example.com')).statusCode,
+    401,
+  );
   assert.equal((await server.app.inject('/healthz')).statusCode, 200);
 
   const logFile = path.join(dir, 'shopkeep.log');
@@ -39,6 +49,12 @@ test('fail2ban-regex matches every failed login with its address, and only those
   const matched = Number(output.match(/Lines: \d+ lines, \d+ ignored, (\d+) matched/)?.[1]);
   assert.equal(matched, 5, output);
   const addresses = [...output.matchAll(/^\|\s{6}(\S+)\s{2}\w{3} /gm)].map((m) => m[1]);
-  assert.deepEqual(addresses.sort(), ['198.51.100.9', '2001:db8::77', '203.0.113.7', '203.0.113.7', '203.0.113.7']);
+  assert.deepEqual(addresses.sort(), [
+    '198.51.100.9',
+    '2001:db8::77',
+    '203.0.113.7',
+    '203.0.113.7',
+    '203.0.113.7',
+  ]);
   assert.ok(!output.includes('6.6.6.6  '), 'the address inside the hostile email is never matched');
 });

@@ -78,6 +78,7 @@ let counter = 0;
 export async function loginAs(
   server: TestServer,
   role: 'owner' | 'staff' | 'viewer' = 'owner',
+  remoteAddress = '127.0.0.1',
 ): Promise<LoggedIn> {
   counter += 1;
   const email = `${role}${counter}@example.com`;
@@ -86,6 +87,7 @@ export async function loginAs(
   const response = await server.app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
+    remoteAddress,
     payload: { email, password, totp: totpCode(totpSecret!, currentStep(Date.now())) },
   });
   if (response.statusCode !== 200) throw new Error(`login failed: ${response.body}`);

@@ -81,7 +81,8 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
 
   await app.register(rateLimit, {
     global: true,
-    hook: 'preHandler',
+    // After the principal is known (auth's onRequest hook runs first), before any route work.
+    hook: 'onRequest',
     max: config.anonymousRateLimitPerMinute,
     timeWindow: '1 minute',
     // Signed-in users and tokens are trusted and revocable; the limit is for anonymous traffic.

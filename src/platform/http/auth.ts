@@ -13,6 +13,7 @@ export type Access = Scope | 'public' | 'enrolling';
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    badToken?: boolean;
   }
   interface FastifyContextConfig {
     access?: Access;
@@ -37,8 +38,8 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) {
       request.principal = await accounts.resolveToken(authorization.slice(7).trim());
-      if (!request.principal)
-        throw new AppError('unauthenticated', 'the API token is not valid or was revoked');
+      // Refused in preHandler, after the rate limiter has counted it as anonymous traffic.
+      request.badToken = !request.principal;
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];
@@ -46,6 +47,7 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
   });
 
   app.addHook('preHandler', async (request) => {
+    if (request.badToken) throw new AppError('unauthenticated', 'the API token is not valid or was revoked');
     const access = request.routeOptions.config.access;
     if (access === undefined || access === 'public') return;
     const principal = request.principal;

@@ -49,7 +49,9 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
     app.swagger(),
   );
 
-  app.get('/api/docs', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/api/docs', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    // Tools asking for JSON get the OpenAPI document itself; people get a readable page.
+    if ((request.headers.accept ?? '').includes('application/json')) return app.swagger();
     const spec = app.swagger() as {
       paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>>;
     };
