@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
-import { NAV, csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
+import { NAV, formatTime, page } from '../../platform/dashboard/layout.ts';
+import { postButton, table } from '../../platform/dashboard/components.ts';
 
 export function opsPages(app: FastifyInstance, services: Services): void {
   const { jobs, audit, config } = services;
@@ -51,127 +52,59 @@ export function opsPages(app: FastifyInstance, services: Services): void {
 
   app.get('/ops', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal;
+    const canWrite = principal?.scopes.has('write') ?? false;
+    const canAdmin = principal?.scopes.has('admin') ?? false;
     const [counts, dead, entries] = await Promise.all([
       jobs.counts(),
       jobs.deadLetters(),
-      principal?.scopes.has('admin') ? audit.recent(50) : Promise.resolve([]),
+      canAdmin ? audit.recent(50) : Promise.resolve([]),
     ]);
+    const when = (date: Date) => formatTime(date, config.timezone);
     return send(
       reply,
       page(
         { title: 'Operations', principal, current: '/ops' },
         html`<section>
             <h2>Failed jobs</h2>
-            ${
-              dead.length === 0
-                ? html`<p class="ok">No job has failed all its attempts.</p>`
-                : html`<div class="scroll">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th>Job</th>
-                          <th>Failed</th>
-                          <th>Error</th>
-                          <th></th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${dead.map(
-                          (letter) =>
-                            html`<tr>
-                              <td>${letter.queue}</td>
-                              <td>
-                                ${formatTime(letter.failedAt, config.timezone)}<br /><span class="muted"
-                                  >${letter.attempts} attempts</span
-                                >
-                              </td>
-                              <td>${letter.error}</td>
-                              <td>
-                                ${
-                                  principal?.scopes.has('write')
-                                    ? html`<form
-                                          method="post"
-                                          action="/ops/dead-letters/${letter.id}/retry"
-                                          class="inline"
-                                        >
-                                          ${csrfField(principal)}<button>Retry</button>
-                                        </form>
-                                        <form
-                                          method="post"
-                                          action="/ops/dead-letters/${letter.id}/dismiss"
-                                          class="inline"
-                                        >
-                                          ${csrfField(principal)}<button class="secondary">Dismiss</button>
-                                        </form>`
-                                    : ''
-                                }
-                              </td>
-                            </tr>`,
-                        )}
-                      </tbody>
-                    </table>
-                  </div>`
-            }
+            ${table(
+              ['Job', 'Failed', 'Error', ''],
+              dead.map((letter) => [
+                letter.queue,
+                html`${when(letter.failedAt)}<br /><span class="muted">${letter.attempts} attempts</span>`,
+                letter.error,
+                canWrite
+                  ? html`${postButton(principal, `/ops/dead-letters/${letter.id}/retry`, 'Retry')}
+                    ${postButton(principal, `/ops/dead-letters/${letter.id}/dismiss`, 'Dismiss', { secondary: true })}`
+                  : '',
+              ]),
+              'No job has failed all its attempts.',
+            )}
           </section>
           <section>
             <h2>Job queues</h2>
-            ${
-              counts.length === 0
-                ? html`<p class="muted">No jobs yet.</p>`
-                : html`<div class="scroll">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th>Queue</th>
-                          <th>State</th>
-                          <th>Jobs</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${counts.map(
-                          (row) =>
-                            html`<tr>
-                              <td>${row.queue}</td>
-                              <td>${row.state}</td>
-                              <td>${row.count}</td>
-                            </tr>`,
-                        )}
-                      </tbody>
-                    </table>
-                  </div>`
-            }
+            ${table(
+              ['Queue', 'State', 'Jobs'],
+              counts.map((row) => [row.queue, row.state, row.count]),
+              'No jobs yet.',
+            )}
           </section>
           ${
-            principal?.scopes.has('admin')
+            canAdmin
               ? html`<section>
-                  <h2>Audit log</h2>
-                  <p class="muted">Check the chain with <code>shopkeep audit verify</code>.</p>
-                  <div class="scroll">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th>#</th>
-                          <th>When</th>
-                          <th>Who</th>
-                          <th>What</th>
-                          <th>Outcome</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${entries.map(
-                          (entry) =>
-                            html`<tr>
-                              <td>${entry.seq}</td>
-                              <td>${formatTime(entry.at, config.timezone)}</td>
-                              <td>${entry.actorLabel}<br /><span class="muted">${entry.ip ?? ''}</span></td>
-                              <td>${entry.action} <span class="muted">${entry.target ?? ''}</span></td>
-                              <td>${entry.outcome}</td>
-                            </tr>`,
-                        )}
-                      </tbody>
-                    </table>
-                  </div>
-                </section>`
+                <h2>Audit log</h2>
+                <p class="muted">Check the chain with <code>shopkeep audit verify</code>.</p>
+                ${table(
+                  ['#', 'When', 'Who', 'What', 'Outcome'],
+                  entries.map((entry) => [
+                    entry.seq,
+                    when(entry.at),
+                    html`${entry.actorLabel}<br /><span class="muted">${entry.ip ?? ''}</span>`,
+                    html`${entry.action} <span class="muted">${entry.target ?? ''}</span>`,
+                    entry.outcome,
+                  ]),
+                  'Nothing recorded yet.',
+                )}
+              </section>`
               : ''
           }`,
       ),

@@ -5,6 +5,7 @@ import type { Services } from '../services.ts';
 import { AppError } from '../errors.ts';
 import { html, trusted, type Html } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
+import { postButton, table } from '../dashboard/components.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/auth.ts';
 import { actorOf } from './roles.ts';
 import { otpauthUri } from './totp.ts';
@@ -241,41 +242,22 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
       reply,
       page(
         { title: 'Users', principal: request.principal, current: '/users' },
-        html`<div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th>Email</th>
-                  <th>Role</th>
-                  <th>Two-factor</th>
-                  <th>Since</th>
-                  <th></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${users.map(
-                  (user) =>
-                    html`<tr>
-                      <td>${user.email}</td>
-                      <td>${user.role}</td>
-                      <td>
-                        ${user.twoFactorEnabled ? html`<span class="ok">on</span>` : html`<span class="muted">at next login</span>`}
-                      </td>
-                      <td>${formatTime(user.createdAt, config.timezone)}</td>
-                      <td>
-                        <form method="post" action="/users/reset-2fa" class="inline">
-                          ${csrfField(request.principal)}<input
-                            type="hidden"
-                            name="email"
-                            value="${user.email}"
-                          /><button class="secondary">Reset two-factor</button>
-                        </form>
-                      </td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>
+        html`${table(
+          ['Email', 'Role', 'Two-factor', 'Since', ''],
+          users.map((user) => [
+            user.email,
+            user.role,
+            user.twoFactorEnabled
+              ? html`<span class="ok">on</span>`
+              : html`<span class="muted">at next login</span>`,
+            formatTime(user.createdAt, config.timezone),
+            postButton(request.principal, '/users/reset-2fa', 'Reset two-factor', {
+              secondary: true,
+              fields: { email: user.email },
+            }),
+          ]),
+          'No users yet.',
+        )}
           <section>
             <h2>Add a user</h2>
             <form method="post" action="/users" class="stack">

@@ -6,7 +6,7 @@ export class Html {
   }
 }
 
-type Value = Html | string | number | boolean | null | undefined | Value[];
+export type Value = Html | string | number | boolean | null | undefined | Value[];
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',

@@ -4,6 +4,8 @@ import type { Services } from '../services.ts';
 import { actorOf } from '../accounts/roles.ts';
 import { html, type Html } from './html.ts';
 import { csrfField, formatTime, page } from './layout.ts';
+import { postButton, table } from './components.ts';
+import type { Principal } from '../accounts/roles.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 8192 } } as const;
@@ -11,61 +13,34 @@ const formBody = { type: 'object', additionalProperties: { type: 'string', maxLe
 export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks, config }: Services): void {
   const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
 
-  const settingsPage = async (principal: Parameters<typeof page>[0]['principal'], shownOnce?: Html) => {
+  const settingsPage = async (principal: Principal | undefined, shownOnce?: Html) => {
     const [secrets, endpoints, tokens] = await Promise.all([
       vault.list(),
       webhooks.list(),
       accounts.listTokens(),
     ]);
+    const when = (date: Date | null) => formatTime(date, config.timezone);
     return page(
       { title: 'Settings', principal, current: '/settings' },
       html`${shownOnce ?? ''}
         <section>
           <h2>Integration secrets</h2>
           <p class="muted">Stored encrypted (AES-256-GCM). Values are never shown again.</p>
-          ${
-            secrets.length
-              ? html`<div class="scroll">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th>Name</th>
-                        <th>Updated</th>
-                        <th></th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${secrets.map(
-                        (secret) =>
-                          html`<tr>
-                            <td><code>${secret.name}</code></td>
-                            <td>${formatTime(secret.updatedAt, config.timezone)}</td>
-                            <td>
-                              <form method="post" action="/settings/secrets/delete" class="inline">
-                                ${csrfField(principal)}<input
-                                  type="hidden"
-                                  name="name"
-                                  value="${secret.name}"
-                                /><button class="secondary">Delete</button>
-                              </form>
-                            </td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>
-                </div>`
-              : html`<p class="muted">None yet.</p>`
-          }
+          ${table(
+            ['Name', 'Updated', ''],
+            secrets.map((secret) => [
+              html`<code>${secret.name}</code>`,
+              when(secret.updatedAt),
+              postButton(principal, '/settings/secrets/delete', 'Delete', {
+                secondary: true,
+                fields: { name: secret.name },
+              }),
+            ]),
+            'None yet.',
+          )}
           <form method="post" action="/settings/secrets" class="stack">
             ${csrfField(principal)}
-            <label
-              >Name
-              <input
-                name="name"
-                required
-                pattern="[a-z0-9][a-z0-9_.\\-]{0,99}"
-                placeholder="shopify.admin-token"
-            /></label>
+            <label>Name <input name="name" required pattern="[a-z0-9][a-z0-9_.\\-]{0,99}" placeholder="shopify.admin-token" /></label>
             <label>Value <input name="value" type="password" required autocomplete="off" /></label>
             <button>Save secret</button>
           </form>
@@ -76,83 +51,37 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
             For n8n, Node-RED or Zapier. Each delivery is signed:
             <code>X-Shopkeep-Signature: sha256=HMAC(secret, timestamp + "." + body)</code>.
           </p>
-          ${
-            endpoints.length
-              ? html`<div class="scroll">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th>URL</th>
-                        <th>Events</th>
-                        <th></th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${endpoints.map(
-                        (endpoint) =>
-                          html`<tr>
-                            <td><code>${endpoint.url}</code></td>
-                            <td>${endpoint.eventTypes.join(', ')}</td>
-                            <td>
-                              <form
-                                method="post"
-                                action="/settings/webhooks/${endpoint.id}/delete"
-                                class="inline"
-                              >
-                                ${csrfField(principal)}<button class="secondary">Remove</button>
-                              </form>
-                            </td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>
-                </div>`
-              : html`<p class="muted">None yet.</p>`
-          }
+          ${table(
+            ['URL', 'Events', ''],
+            endpoints.map((endpoint) => [
+              html`<code>${endpoint.url}</code>`,
+              endpoint.eventTypes.join(', '),
+              postButton(principal, `/settings/webhooks/${endpoint.id}/delete`, 'Remove', {
+                secondary: true,
+              }),
+            ]),
+            'None yet.',
+          )}
           <form method="post" action="/settings/webhooks" class="stack">
             ${csrfField(principal)}
-            <label
-              >URL <input name="url" type="url" required placeholder="http://n8n.local:5678/webhook/shopkeep"
-            /></label>
+            <label>URL <input name="url" type="url" required placeholder="http://n8n.local:5678/webhook/shopkeep" /></label>
             <label>Events (comma-separated, * for all) <input name="events" value="*" required /></label>
             <button>Add webhook</button>
           </form>
         </section>
         <section>
           <h2>API tokens</h2>
-          ${
-            tokens.length
-              ? html`<div class="scroll">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th>Name</th>
-                        <th>Token</th>
-                        <th>Scopes</th>
-                        <th>Last used</th>
-                        <th></th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      ${tokens.map(
-                        (token) =>
-                          html`<tr>
-                            <td>${token.name}<br /><span class="muted">${token.user}</span></td>
-                            <td><code>${token.prefix}…</code></td>
-                            <td>${token.scopes.join(', ')}</td>
-                            <td>${formatTime(token.lastUsedAt, config.timezone)}</td>
-                            <td>
-                              <form method="post" action="/settings/tokens/${token.id}/revoke" class="inline">
-                                ${csrfField(principal)}<button class="secondary">Revoke</button>
-                              </form>
-                            </td>
-                          </tr>`,
-                      )}
-                    </tbody>
-                  </table>
-                </div>`
-              : html`<p class="muted">None yet.</p>`
-          }
+          ${table(
+            ['Name', 'Token', 'Scopes', 'Last used', ''],
+            tokens.map((token) => [
+              html`${token.name}<br /><span class="muted">${token.user}</span>`,
+              html`<code>${token.prefix}…</code>`,
+              token.scopes.join(', '),
+              when(token.lastUsedAt),
+              postButton(principal, `/settings/tokens/${token.id}/revoke`, 'Revoke', { secondary: true }),
+            ]),
+            'None yet.',
+          )}
           <form method="post" action="/settings/tokens" class="stack">
             ${csrfField(principal)}
             <label>Name <input name="name" required maxlength="100" placeholder="n8n" /></label>
