@@ -38,6 +38,7 @@ export const MODULES: ModuleDefinition[] = [
     routes: [systemRoutes, opsRoutes, opsPages, settingsPages],
     jobs: opsJobs,
   },
+  { name: 'ai', migrations: sourcePath('modules/ai/migrations') },
 ];
 
 export function migrationSources(): MigrationSource[] {

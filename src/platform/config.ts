@@ -19,6 +19,29 @@ export interface Config {
   trustProxy: boolean;
   mqttUrl: string | undefined;
   anonymousRateLimitPerMinute: number;
+  ai: AiConfig;
+  qa: QaConfig;
+}
+
+export interface AiConfig {
+  provider: 'gemini' | 'openai' | 'anthropic' | 'offline';
+  timeoutMs: number;
+  gemini: { apiKey: string | undefined; baseUrl: string; model: string; embeddingModel: string };
+  /** Configured when it has a key or a base URL of its own (a local Ollama or llama.cpp needs no key). */
+  openai: {
+    apiKey: string | undefined;
+    baseUrl: string;
+    configured: boolean;
+    model: string;
+    embeddingModel: string;
+  };
+  anthropic: { apiKey: string | undefined; baseUrl: string; model: string };
+}
+
+export interface QaConfig {
+  autoApproveAbove: number;
+  regenerateBelow: number;
+  maxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -140,7 +163,44 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     }
   }
 
+  const provider = (read('SHOPKEEP_AI_PROVIDER') ?? 'gemini') as AiConfig['provider'];
+  if (!['gemini', 'openai', 'anthropic', 'offline'].includes(provider)) {
+    throw new ConfigError('SHOPKEEP_AI_PROVIDER', 'must be gemini, openai, anthropic or offline');
+  }
+  const autoApproveAbove = integer('SHOPKEEP_QA_AUTO_APPROVE_ABOVE', 85, 0, 100);
+  const regenerateBelow = integer('SHOPKEEP_QA_REGENERATE_BELOW', 70, 0, 100);
+  if (regenerateBelow > autoApproveAbove) {
+    throw new ConfigError(
+      'SHOPKEEP_QA_REGENERATE_BELOW',
+      `must not be above SHOPKEEP_QA_AUTO_APPROVE_ABOVE (${autoApproveAbove})`,
+    );
+  }
+  const openaiBase = url('OPENAI_BASE_URL', ['http:', 'https:']);
+
   return {
+    ai: {
+      provider,
+      timeoutMs: integer('SHOPKEEP_AI_TIMEOUT_SECONDS', 30, 1, 600) * 1000,
+      gemini: {
+        apiKey: read('GEMINI_API_KEY'),
+        baseUrl: url('GEMINI_BASE_URL', ['http:', 'https:']) ?? 'https://generativelanguage.googleapis.com',
+        model: read('GEMINI_MODEL') ?? 'gemini-2.5-flash',
+        embeddingModel: read('GEMINI_EMBEDDING_MODEL') ?? 'gemini-embedding-001',
+      },
+      openai: {
+        apiKey: read('OPENAI_API_KEY'),
+        baseUrl: openaiBase ?? 'https://api.openai.com/v1',
+        configured: read('OPENAI_API_KEY') !== undefined || openaiBase !== undefined,
+        model: read('OPENAI_MODEL') ?? 'gpt-4o-mini',
+        embeddingModel: read('OPENAI_EMBEDDING_MODEL') ?? 'text-embedding-3-small',
+      },
+      anthropic: {
+        apiKey: read('ANTHROPIC_API_KEY'),
+        baseUrl: url('ANTHROPIC_BASE_URL', ['http:', 'https:']) ?? 'https://api.anthropic.com',
+        model: read('ANTHROPIC_MODEL') ?? 'claude-3-5-haiku-latest',
+      },
+    },
+    qa: { autoApproveAbove, regenerateBelow, maxAttempts: integer('SHOPKEEP_QA_MAX_ATTEMPTS', 3, 1, 10) },
     dataDir: path.resolve(cwd, read('SHOPKEEP_DATA_DIR') ?? 'data'),
     host: read('SHOPKEEP_HOST') ?? '0.0.0.0',
     port,

@@ -7,6 +7,7 @@ import * as vault from '../../src/platform/vault/schema.ts';
 import * as events from '../../src/platform/events/schema.ts';
 import * as jobs from '../../src/platform/jobs/schema.ts';
 import * as ops from '../../src/modules/ops/schema.ts';
+import * as ai from '../../src/modules/ai/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
@@ -29,7 +30,9 @@ const SQL_TYPE: Record<string, string> = {
 };
 
 test('every Drizzle table matches its migrated table, column by column', async () => {
-  const tables = [accounts, vault, events, jobs, ops].flatMap((module) => Object.values(module) as PgTable[]);
+  const tables = [accounts, vault, events, jobs, ops, ai].flatMap(
+    (module) => Object.values(module) as PgTable[],
+  );
   assert.ok(tables.length >= 11);
   const { rows } = await db.pool.query<{
     table_name: string;

@@ -1,0 +1,230 @@
+// The one way modules ask a language model for something. The configured provider goes first, then
+// any other configured provider, then the offline one. Each call has a timeout and retries with
+// backoff; a provider that keeps failing is skipped for a while (circuit breaker). Structured output
+// is validated against its schema, with one repair attempt. Every call is recorded for usage and cost.
+import { Ajv, type ValidateFunction } from 'ajv';
+import client from 'prom-client';
+import type pg from 'pg';
+import type { AiConfig } from '../../platform/config.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { Metrics } from '../../platform/http/metrics.ts';
+import { orm, type Orm } from '../../platform/db/orm.ts';
+import { aiUsage } from './schema.ts';
+import { costMicros } from './prices.ts';
+import { CircuitBreaker, withRetries, type RetryPolicy, DEFAULT_RETRY } from './resilience.ts';
+import { GeminiProvider } from './providers/gemini.ts';
+import { OpenAiProvider } from './providers/openai.ts';
+import { AnthropicProvider } from './providers/anthropic.ts';
+import { OfflineProvider } from './providers/offline.ts';
+import {
+  ProviderError,
+  type AiProvider,
+  type ProviderName,
+  type TextRequest,
+  type Usage,
+} from './providers/types.ts';
+
+export interface Generated<T> {
+  text: string;
+  /** The parsed, schema-checked value when the request had a schema. */
+  value: T;
+  provider: ProviderName;
+  model: string;
+  /** True when a provider other than the configured one answered (the owner is told). */
+  fellBack: boolean;
+  /** Why earlier providers were passed over, in order. */
+  problems: string[];
+}
+
+export class AiUnavailableError extends Error {
+  override name = 'AiUnavailableError';
+}
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+
+export class AiService {
+  private readonly chain: AiProvider[];
+  private readonly breakers = new Map<ProviderName, CircuitBreaker>();
+  private readonly db: Orm;
+  private readonly calls: client.Counter<'provider' | 'feature' | 'outcome'>;
+  private readonly latency: client.Histogram<'provider'>;
+
+  constructor(
+    pool: pg.Pool,
+    private readonly config: AiConfig,
+    private readonly logger: Logger,
+    metrics: Metrics,
+    providers?: AiProvider[],
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {
+    this.db = orm(pool);
+    this.chain = providers ?? providerChain(config);
+    for (const provider of this.chain) this.breakers.set(provider.name, new CircuitBreaker());
+    this.calls = new client.Counter({
+      name: 'shopkeep_ai_calls_total',
+      help: 'Language model calls by provider, feature and outcome',
+      labelNames: ['provider', 'feature', 'outcome'],
+      registers: [metrics.registry],
+    });
+    this.latency = new client.Histogram({
+      name: 'shopkeep_ai_call_duration_seconds',
+      help: 'Language model call latency',
+      labelNames: ['provider'],
+      buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 40],
+      registers: [metrics.registry],
+    });
+  }
+
+  /** The providers in the order they are tried, and whether each is usable right now. */
+  status(): { name: ProviderName; model: string; available: boolean }[] {
+    return this.chain.map((provider) => ({
+      name: provider.name,
+      model: provider.model,
+      available: this.breakers.get(provider.name)!.allows(),
+    }));
+  }
+
+  async generate<T = string>(request: TextRequest): Promise<Generated<T>> {
+    const problems: string[] = [];
+    const validate = request.schema ? ajv.compile(request.schema) : undefined;
+    for (const provider of this.chain) {
+      const breaker = this.breakers.get(provider.name)!;
+      if (!breaker.allows()) {
+        problems.push(`${provider.name}: skipped after repeated failures`);
+        continue;
+      }
+      try {
+        const result = await this.ask(provider, request, validate);
+        breaker.succeeded();
+        const fellBack = provider !== this.chain[0];
+        if (fellBack)
+          this.logger.warn(
+            { feature: request.feature, provider: provider.name, problems },
+            'AI answered by a fallback provider',
+          );
+        return { ...result, provider: provider.name, fellBack, problems } as Generated<T>;
+      } catch (error) {
+        if (provider.name !== 'offline') breaker.failed();
+        problems.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    throw new AiUnavailableError(`no AI provider could answer ${request.feature}: ${problems.join('; ')}`);
+  }
+
+  /** One provider: retries for transient failures, then one repair attempt for output that breaks the schema. */
+  private async ask(
+    provider: AiProvider,
+    request: TextRequest,
+    validate: ValidateFunction | undefined,
+  ): Promise<{ text: string; value: unknown; model: string }> {
+    const first = await this.call(provider, request);
+    if (!validate) return { text: first.text, value: first.text, model: first.model };
+    const checked = check(first.text, validate);
+    if (checked.ok) return { text: first.text, value: checked.value, model: first.model };
+    await this.record(provider, request.feature, first.model, first.usage, 0, 'invalid-output');
+    const repaired = await this.call(provider, {
+      ...request,
+      prompt: `${request.prompt}\n\nYour previous answer was not valid: ${checked.problem}. It was:\n${first.text.slice(0, 2000)}\n\nAnswer again with one JSON object that matches the schema exactly.`,
+    });
+    const second = check(repaired.text, validate);
+    if (second.ok) return { text: repaired.text, value: second.value, model: repaired.model };
+    await this.record(provider, request.feature, repaired.model, repaired.usage, 0, 'invalid-output');
+    throw new ProviderError(
+      provider.name,
+      `the answer did not match the expected structure twice (${second.problem})`,
+      false,
+    );
+  }
+
+  private async call(
+    provider: AiProvider,
+    request: TextRequest,
+  ): Promise<{ text: string; model: string; usage: Usage }> {
+    return withRetries(
+      async () => {
+        const started = performance.now();
+        try {
+          const result = await provider.generate(request, AbortSignal.timeout(this.config.timeoutMs));
+          const ms = performance.now() - started;
+          this.latency.observe({ provider: provider.name }, ms / 1000);
+          await this.record(provider, request.feature, result.model, result.usage, ms, 'ok');
+          return result;
+        } catch (error) {
+          await this.record(
+            provider,
+            request.feature,
+            provider.model,
+            { inputTokens: 0, outputTokens: 0 },
+            performance.now() - started,
+            'failed',
+          );
+          throw error;
+        }
+      },
+      provider.name === 'offline' ? { ...this.retry, attempts: 1 } : this.retry,
+    );
+  }
+
+  private async record(
+    provider: AiProvider,
+    feature: string,
+    model: string,
+    usage: Usage,
+    ms: number,
+    outcome: 'ok' | 'failed' | 'invalid-output',
+  ): Promise<void> {
+    this.calls.inc({ provider: provider.name, feature, outcome });
+    await this.db
+      .insert(aiUsage)
+      .values({
+        feature,
+        provider: provider.name,
+        model,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costMicros: costMicros(model, usage.inputTokens, usage.outputTokens),
+        latencyMs: Math.round(ms),
+        outcome,
+      })
+      .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not record AI usage'));
+  }
+}
+
+/** The configured provider first, then the others that have credentials, then offline. */
+export function providerChain(config: AiConfig): AiProvider[] {
+  const available: Partial<Record<ProviderName, AiProvider>> = {};
+  if (config.gemini.apiKey)
+    available.gemini = new GeminiProvider({ ...config.gemini, apiKey: config.gemini.apiKey });
+  if (config.openai.configured) available.openai = new OpenAiProvider(config.openai);
+  if (config.anthropic.apiKey)
+    available.anthropic = new AnthropicProvider({ ...config.anthropic, apiKey: config.anthropic.apiKey });
+  const order: ProviderName[] = [
+    config.provider,
+    ...(['gemini', 'openai', 'anthropic'] as const).filter((name) => name !== config.provider),
+  ];
+  const chain = order
+    .map((name) => available[name])
+    .filter((provider): provider is AiProvider => provider !== undefined);
+  return [...chain, new OfflineProvider()];
+}
+
+function check(
+  text: string,
+  validate: ValidateFunction,
+): { ok: true; value: unknown } | { ok: false; problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(stripFences(text));
+  } catch {
+    return { ok: false, problem: 'it is not JSON' };
+  }
+  if (validate(value)) return { ok: true, value };
+  const error = validate.errors?.[0];
+  return { ok: false, problem: `${error?.instancePath || 'the object'} ${error?.message ?? 'is invalid'}` };
+}
+
+/** Models sometimes wrap JSON in a ```json fence even when asked not to. */
+function stripFences(text: string): string {
+  const match = text.trim().match(/^```(?:json)?\s*([\s\S]*?)\s*```$/);
+  return match ? match[1]! : text;
+}

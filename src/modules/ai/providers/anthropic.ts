@@ -1,0 +1,67 @@
+// Anthropic's Messages API. Structured output is asked for in the prompt and checked by the service.
+import { postJson } from './http.ts';
+import { ProviderError, type AiProvider, type TextRequest, type TextResult } from './types.ts';
+
+export interface AnthropicOptions {
+  apiKey: string;
+  baseUrl: string; // https://api.anthropic.com
+  model: string;
+}
+
+interface MessagesResponse {
+  content?: { type: string; text?: string }[];
+  stop_reason?: string;
+  usage?: { input_tokens?: number; output_tokens?: number };
+  model?: string;
+}
+
+export class AnthropicProvider implements AiProvider {
+  readonly name = 'anthropic' as const;
+  readonly model: string;
+
+  constructor(private readonly options: AnthropicOptions) {
+    this.model = options.model;
+  }
+
+  async generate(request: TextRequest, signal: AbortSignal): Promise<TextResult> {
+    const prompt = request.schema
+      ? `${request.prompt}\n\nAnswer with one JSON object only, no other text, matching this JSON Schema:\n${JSON.stringify(request.schema)}`
+      : request.prompt;
+    const content: unknown[] = [
+      ...(request.images ?? []).map((image) => ({
+        type: 'image',
+        source: { type: 'base64', media_type: image.mimeType, data: image.data.toString('base64') },
+      })),
+      { type: 'text', text: prompt },
+    ];
+    const body = await postJson<MessagesResponse>({
+      provider: 'anthropic',
+      url: `${this.options.baseUrl.replace(/\/$/, '')}/v1/messages`,
+      headers: { 'x-api-key': this.options.apiKey, 'anthropic-version': '2023-06-01' },
+      body: {
+        model: this.model,
+        max_tokens: request.maxOutputTokens ?? 1024,
+        temperature: request.temperature ?? 0.7,
+        ...(request.system ? { system: request.system } : {}),
+        messages: [{ role: 'user', content }],
+      },
+      signal,
+      errorMessage: (error) =>
+        (error as { error?: { type?: string; message?: string } } | undefined)?.error?.message,
+    });
+    const text = (body.content ?? [])
+      .map((block) => (block.type === 'text' ? (block.text ?? '') : ''))
+      .join('');
+    if (!text)
+      throw new ProviderError(
+        'anthropic',
+        `no text in the answer (stop reason ${body.stop_reason ?? 'none'})`,
+        true,
+      );
+    return {
+      text,
+      model: body.model ?? this.model,
+      usage: { inputTokens: body.usage?.input_tokens ?? 0, outputTokens: body.usage?.output_tokens ?? 0 },
+    };
+  }
+}
