@@ -90,7 +90,25 @@ export async function userCommand(context: CommandContext): Promise<number> {
       return 0;
     });
   }
-  throw new UsageError('use: user add | user list | user reset-2fa');
+  if (action === 'disable' || action === 'passwd' || action === 'role') {
+    if (!values.email) throw new UsageError(`user ${action} needs --email`);
+    const email = values.email as string;
+    if (action === 'role' && !values.role) throw new UsageError('user role needs --role owner|staff|viewer');
+    const password = action === 'passwd' ? await readSecret(`New password for ${email}: `) : '';
+    return withServices(context, async ({ accounts }) => {
+      if (action === 'disable') await accounts.disableUser(email, 'cli');
+      if (action === 'passwd') await accounts.setPassword(email, password, 'cli');
+      if (action === 'role') await accounts.setRole(email, values.role as string, 'cli');
+      const done = {
+        disable: 'disabled: sessions ended, API tokens revoked',
+        passwd: 'has a new password; their sessions ended',
+        role: `is now ${values.role}`,
+      };
+      console.log(`${email} ${done[action]}.`);
+      return 0;
+    });
+  }
+  throw new UsageError('use: user add | list | reset-2fa | disable | passwd | role');
 }
 
 export async function tokenCommand(context: CommandContext): Promise<number> {
@@ -199,6 +217,20 @@ export async function secretsCommand(context: CommandContext): Promise<number> {
     return withServices(context, async ({ vault, audit, config }) => {
       progress('re-encrypting every secret under a new master key');
       const { count, newKey } = await vault.rotate();
+      // Said before anything else can fail: the new key is what opens the secrets from now on.
+      if (config.masterKey) {
+        console.log(
+          [
+            `Re-encrypted ${count} secret(s) under a new key, also saved in ${config.dataDir}/master.key.next (0600).`,
+            'Your master key comes from SHOPKEEP_MASTER_KEY: put the new key there, restart, then delete master.key.next.',
+            `New key: ${newKey.toString('hex')}`,
+          ].join('\n'),
+        );
+      } else {
+        console.log(
+          `Re-encrypted ${count} secret(s); the new key is in ${config.dataDir}/master.key. Back it up: without it the secrets are lost.`,
+        );
+      }
       await audit.record({
         actor: 'cli',
         actorLabel: 'cli',
@@ -206,15 +238,6 @@ export async function secretsCommand(context: CommandContext): Promise<number> {
         outcome: 'ok',
         details: { count },
       });
-      if (config.masterKey) {
-        console.log(
-          `Re-encrypted ${count} secret(s). Your master key comes from SHOPKEEP_MASTER_KEY, so put this new key there before the next start:\n${newKey.toString('hex')}`,
-        );
-      } else {
-        console.log(
-          `Re-encrypted ${count} secret(s); the new key is in ${config.dataDir}/master.key. Back it up: without it the secrets are lost.`,
-        );
-      }
       return 0;
     });
   }

@@ -54,9 +54,15 @@ const COMMANDS: Record<string, Command> = {
   },
   migrate: { summary: 'Apply database migrations and exit', usage: 'shopkeep migrate', run: migrateCommand },
   user: {
-    summary: 'Manage users: add, list, reset-2fa',
-    usage:
-      'shopkeep user add --email E --role owner|staff|viewer [--json]   (password from stdin)\n  shopkeep user list [--json]\n  shopkeep user reset-2fa --email E',
+    summary: 'Manage users: add, list, reset-2fa, disable, passwd, role',
+    usage: [
+      'shopkeep user add --email E --role owner|staff|viewer [--json]   (password from stdin)',
+      'shopkeep user list [--json]',
+      'shopkeep user reset-2fa --email E   (also lifts a login lock on the account)',
+      'shopkeep user disable --email E     (ends sessions, revokes API tokens)',
+      'shopkeep user passwd --email E      (new password from stdin; ends sessions)',
+      'shopkeep user role --email E --role owner|staff|viewer',
+    ].join('\n  '),
     run: userCommand,
   },
   token: {

@@ -37,3 +37,14 @@ export const invalid = (message: string) => new AppError('invalid_request', mess
 export const notFound = (message: string) => new AppError('not_found', message);
 export const forbidden = (message: string) => new AppError('forbidden', message);
 export const conflict = (message: string) => new AppError('conflict', message);
+
+/**
+ * An error's message fit for logs and the dashboard. Drizzle's query errors carry the query's
+ * parameters in their message (hashes, sealed secrets); only the driver's own message is kept.
+ */
+export function describeError(error: unknown): string {
+  const wrapped = error as { name?: string; cause?: unknown; message?: string } | undefined;
+  if (wrapped?.name === 'DrizzleQueryError' && wrapped.cause instanceof Error)
+    return `database: ${wrapped.cause.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

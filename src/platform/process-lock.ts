@@ -29,6 +29,16 @@ export function acquireServeLock(dataDir: string): () => void {
   };
 }
 
+/** Whether a `shopkeep serve` holds this data directory right now. */
+export function serveRunning(dataDir: string): boolean {
+  try {
+    const holder = Number(readFileSync(path.join(dataDir, 'shopkeep.pid'), 'utf8').trim());
+    return holder !== process.pid && isShopkeep(holder);
+  } catch {
+    return false;
+  }
+}
+
 function isShopkeep(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {

@@ -131,7 +131,9 @@ export async function startRuntime(
     jobs.register(definitions);
     options.onProgress?.('starting the job queue');
     await jobs.start({ work: options.work });
-    if (options.work) await events.start();
+    // One dispatcher, in the server: it fans events out to the sinks and subscribers configured there,
+    // so a worker with other settings (or an older build) can never drop a delivery.
+    if (options.http) await events.start();
     if (options.http)
       app = await buildApp(
         services,

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, runCli, startServe } from '../support/cli.ts';
+import { waitFor } from '../support/wait.ts';
 
 let dataDir: string;
 let env: Record<string, string>;
@@ -38,6 +39,14 @@ after(() => {
 
 const postmasterPid = () =>
   Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+/** The postmaster's pid, or 0 while PostgreSQL is between a crash and its restart. */
+const currentPid = () => {
+  try {
+    return postmasterPid();
+  } catch {
+    return 0;
+  }
+};
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -85,6 +94,14 @@ test('after kill -9 of shopkeep, the next start adopts the running server and ha
   assert.equal(await ready(), 200);
   assert.ok(await ownerExists());
   assert.doesNotMatch(server.output(), /setup\?token/, 'no setup link once the owner exists');
+  // The adopted server is not our child, yet its crash is noticed and it is started again.
+  process.kill(orphan, 'SIGKILL');
+  await waitFor(
+    async () => (await ready().catch(() => 0)) === 200 && currentPid() !== orphan,
+    30_000,
+    'PostgreSQL to come back',
+  );
+  assert.ok(await ownerExists());
   server.child.kill('SIGKILL');
   await server.exited;
 });

@@ -222,3 +222,37 @@ test('dashboard pages render for the owner and redirect strangers to login', asy
   assert.equal(forbidden.statusCode, 403);
   assert.match(forbidden.body, /permission/);
 });
+
+test('an API token, even with the admin scope, cannot change users, tokens or secrets', async () => {
+  const { token } = await server.services.accounts.createToken(
+    owner.email,
+    'ops script',
+    ['read', 'admin'],
+    'test',
+  );
+  const headers = { authorization: `Bearer ${token}` };
+  assert.equal(
+    (await server.app.inject({ url: '/api/v1/users', headers })).statusCode,
+    200,
+    'reading is fine',
+  );
+  const attempts = [
+    {
+      method: 'POST' as const,
+      url: '/api/v1/users',
+      payload: { email: 'mallory@example.com', password: 'a long evil password', role: 'owner' },
+    },
+    {
+      method: 'POST' as const,
+      url: '/api/v1/tokens',
+      payload: { name: 'wider', scopes: ['read', 'write', 'admin'] },
+    },
+    { method: 'PUT' as const, url: '/api/v1/secrets/x', payload: { value: 'y' } },
+  ];
+  for (const attempt of attempts) {
+    const response = await server.app.inject({ ...attempt, headers });
+    assert.equal(response.statusCode, 403, attempt.url);
+    assert.match(response.json().error.message, /API tokens cannot/);
+  }
+  assert.ok(!(await server.services.accounts.listUsers()).some((u) => u.email === 'mallory@example.com'));
+});

@@ -174,7 +174,11 @@ test('logout with any body only ends the session', async () => {
     method: 'POST',
     url: '/api/v1/auth/logout',
     headers: { cookie: someone.cookie, 'x-csrf-token': someone.csrf, 'content-type': 'application/json' },
-    payload: JSON.stringify({ anything: HOSTILE.filter((value) => !value.includes('\u0000')) }),
+    payload: JSON.stringify({
+      anything: HOSTILE.filter(
+        (value) => !value.includes('\u0000') && Buffer.from(value).toString() === value,
+      ),
+    }),
   });
   assert.equal(response.statusCode, 204);
   assert.equal(

@@ -238,3 +238,78 @@ test('resetting two-factor lifts the account lock and sends the user through enr
   const session = await accounts.login({ email: 'hal@salon.example', password: PASSWORD, ip: '10.4.0.9' });
   assert.equal(session.stage, 'enrolling');
 });
+
+test('parallel guesses cannot get past the limit: at most five attempts are checked', async () => {
+  const { totpSecret } = await accounts.addUser('ivy@salon.example', PASSWORD, 'staff', 'test', true);
+  const attempts = await Promise.allSettled(
+    Array.from({ length: 12 }, (_, i) =>
+      accounts.login({
+        email: 'ivy@salon.example',
+        password: PASSWORD,
+        totp: String(100000 + i),
+        ip: `10.5.0.${i}`,
+      }),
+    ),
+  );
+  const kinds = attempts.map((a) => (a.status === 'rejected' ? (a.reason as AppError).kind : 'ok'));
+  assert.equal(kinds.filter((k) => k === 'unauthenticated').length, 5, kinds.join(','));
+  assert.equal(kinds.filter((k) => k === 'rate_limited').length, 7);
+  assert.ok(totpSecret);
+});
+
+test('an owner disables a user, changes roles and sets passwords; the last owner stays', async () => {
+  const { totpSecret } = await accounts.addUser('jo@salon.example', PASSWORD, 'staff', 'test', true);
+  const session = await accounts.login({
+    email: 'jo@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.6.0.1',
+  });
+  const { token } = await accounts.createToken('jo@salon.example', 'phone', ['read'], 'test');
+  await accounts.setRole('jo@salon.example', 'viewer', 'owner@salon.example');
+  assert.deepEqual(
+    [...(await accounts.resolveSession(session.cookieValue))!.scopes],
+    ['read'],
+    'a role change applies at once',
+  );
+  await accounts.disableUser('jo@salon.example', 'owner@salon.example');
+  assert.equal(await accounts.resolveSession(session.cookieValue), undefined, 'sessions end');
+  assert.equal(await accounts.resolveToken(token), undefined, 'tokens are revoked');
+  await assert.rejects(
+    accounts.login({ email: 'jo@salon.example', password: PASSWORD, ip: '10.6.0.1' }),
+    kind('unauthenticated'),
+  );
+  assert.ok(!(await accounts.listUsers()).some((u) => u.email === 'jo@salon.example'));
+
+  const fresh = await createTestDatabase();
+  try {
+    const only = new AccountService(
+      fresh.pool,
+      new AuditLog(fresh.pool),
+      createLogger('silent'),
+      { idleMinutes: 30, absoluteHours: 12 },
+      undefined,
+      () => clock,
+    );
+    await only.addUser('solo@salon.example', PASSWORD, 'owner', 'test', true);
+    await assert.rejects(only.disableUser('solo@salon.example', 'cli'), /last owner/);
+    await assert.rejects(only.setRole('solo@salon.example', 'staff', 'cli'), /last owner/);
+    await only.setPassword('solo@salon.example', 'a brand new long password', 'cli');
+    const enrolling = await only
+      .login({
+        email: 'solo@salon.example',
+        password: 'a brand new long password',
+        totp: '000000',
+        ip: '10.6.0.2',
+      })
+      .catch((e: AppError) => e);
+    assert.equal(
+      (enrolling as AppError).kind,
+      'unauthenticated',
+      'the new password is accepted up to the code check',
+    );
+    await assert.rejects(only.setPassword('solo@salon.example', 'short', 'cli'), /at least 12/);
+  } finally {
+    await fresh.drop();
+  }
+});

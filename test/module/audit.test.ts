@@ -66,3 +66,22 @@ test('a removed entry in the middle and a truncated tail are reported', async ()
     await fresh.drop();
   }
 });
+
+test('text that the database stores differently (a lone surrogate) does not break the chain', async () => {
+  const fresh = await createTestDatabase();
+  try {
+    const log = new AuditLog(fresh.pool);
+    await log.record({
+      actor: 'anonymous',
+      actorLabel: '\ud800@x.example',
+      action: 'auth.login',
+      target: 'bad \udc00 text',
+      outcome: 'denied',
+      details: { note: '\ud83d' },
+    });
+    const result = await log.verify();
+    assert.deepEqual(result.problems, []);
+  } finally {
+    await fresh.drop();
+  }
+});

@@ -110,3 +110,46 @@ test('cron schedules are stored in the shop time zone', async () => {
   );
   assert.deepEqual(rows[0], { cron: '0 9 * * *', timezone: 'Europe/London' });
 });
+
+test('in a batch, one failing job does not make the others run again', async () => {
+  const ran: string[] = [];
+  const batchDb = await createTestDatabase();
+  const batchQueue = new JobQueue(batchDb.pool, createLogger('silent'), 'UTC');
+  const batch = defineJob<{ key: string }>({
+    name: 'test.batch',
+    concurrency: 3,
+    retryLimit: 1,
+    retryDelaySeconds: 1,
+    handler: async ({ key }) => {
+      ran.push(key);
+      if (key === 'bad') throw new Error('bad row');
+    },
+  });
+  batchQueue.register([batch] as unknown as JobDefinition<object>[]);
+  try {
+    await batchQueue.start({ work: true });
+    // One transaction, so the three become visible together and are fetched as one batch.
+    await transaction(batchDb.pool, async (tx) => {
+      for (const key of ['a', 'bad', 'c']) await batchQueue.send(batch, { key }, { tx });
+    });
+    await waitFor(async () => (await batchQueue.deadLetters()).length === 1, 30_000, 'the bad job to die');
+    assert.equal(ran.filter((key) => key === 'a').length, 1);
+    assert.equal(ran.filter((key) => key === 'c').length, 1);
+    assert.equal(ran.filter((key) => key === 'bad').length, 2);
+  } finally {
+    await batchQueue.stop();
+    await batchDb.drop();
+  }
+});
+
+test('a job that failed without its handler saying so (expired, killed) still becomes a dead letter', async () => {
+  const id = await queue.send(record, { key: 'never-runs' }, { startAfterSeconds: 3600 });
+  await db.pool.query(
+    `update pgboss.job set state = 'failed', output = '{"value": {"message": "job failed by timeout in active state"}}'::jsonb where id = $1`,
+    [id],
+  );
+  assert.equal(await queue.collectFailed(), 1);
+  assert.equal(await queue.collectFailed(), 0, 'once only');
+  const letter = (await queue.deadLetters()).find((l) => l.queue === 'test.record');
+  assert.match(letter!.error, /timeout in active state/);
+});

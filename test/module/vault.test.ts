@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MasterKeyStore, Vault } from '../../src/platform/vault/vault.ts';
@@ -81,4 +81,23 @@ test('a rotation interrupted after the database commit still opens with the stag
 
 test('a bad secret name is refused', async () => {
   await assert.rejects(vault.set('Bad Name!', 'x'), /secret name/);
+});
+
+test('with SHOPKEEP_MASTER_KEY, a rotation keeps the new key on disk until the environment has it', async () => {
+  const envDir = mkdtempSync(path.join(tmpdir(), 'sk-vault-env-'));
+  const oldKey = Buffer.alloc(32, 1);
+  await db.pool.query('delete from vault_secrets');
+  const before = new Vault(db.pool, new MasterKeyStore(envDir, oldKey));
+  await before.set('gemini.api-key', 'AI-secret-1');
+  const { newKey } = await before.rotate();
+  assert.ok(existsSync(path.join(envDir, 'master.key.next')), 'the new key is staged in a file');
+  // A server still on the old environment reads everything, and seals new secrets with the new key.
+  const stillOld = new Vault(db.pool, new MasterKeyStore(envDir, oldKey));
+  assert.equal(await stillOld.get('gemini.api-key'), 'AI-secret-1');
+  await stillOld.set('telegram.bot-token', '42:abc');
+  // After the owner moves the key into the environment and deletes the staged file, all of it opens.
+  rmSync(path.join(envDir, 'master.key.next'));
+  const after = new Vault(db.pool, new MasterKeyStore(envDir, newKey));
+  assert.equal(await after.get('gemini.api-key'), 'AI-secret-1');
+  assert.equal(await after.get('telegram.bot-token'), '42:abc');
 });

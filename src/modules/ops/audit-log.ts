@@ -49,7 +49,7 @@ export class AuditLog {
       const [head] = await db.select().from(opsAuditHead);
       const seq = (head?.seq ?? 0) + 1;
       const prevHash = head?.hash ?? GENESIS;
-      const row = { ...entry, seq, at: new Date(), details: entry.details ?? {} };
+      const row = { ...wellFormed(entry), seq, at: new Date(), details: wellFormed(entry.details ?? {}) };
       const hash = chainHash(prevHash, row);
       await db.insert(opsAuditLog).values({
         seq,
@@ -162,6 +162,19 @@ function chainHash(prevHash: string, row: Omit<AuditEntry, 'hash'>): string {
     row.details ?? {},
   ]);
   return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+/**
+ * Text exactly as the database will give it back: UTF-8 cannot hold a lone surrogate (and jsonb
+ * refuses one), so broken UTF-16 becomes U+FFFD before it is hashed or stored.
+ */
+function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8').toString('utf8') as T;
+  if (Array.isArray(value)) return value.map(wellFormed) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [wellFormed(k), wellFormed(v)])) as T;
+  }
+  return value;
 }
 
 /** JSON with object keys sorted, so jsonb's reordering does not change the hash. */

@@ -2,14 +2,23 @@
 import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
 import type { Services } from '../../platform/services.ts';
 
-export function opsJobs({ accounts, pool, logger }: Services): JobDefinition<object>[] {
+export function opsJobs({ accounts, pool, logger, jobs }: Services): JobDefinition<object>[] {
   return [
+    defineJob({
+      name: 'ops.collect-failed-jobs',
+      cron: '*/5 * * * *',
+      handler: async () => {
+        const collected = await jobs.collectFailed();
+        if (collected) logger.warn({ collected }, 'failed jobs added to the dead letters');
+      },
+    }),
     defineJob({
       name: 'ops.prune-sessions',
       cron: '17 * * * *',
       handler: async () => {
         const removed = await accounts.pruneSessions();
         if (removed) logger.info({ removed }, 'expired sessions removed');
+        await accounts.pruneLoginFailures();
       },
     }),
     defineJob({

@@ -66,19 +66,23 @@ export function opsPages(app: FastifyInstance, services: Services): void {
         { title: 'Operations', principal, current: '/ops' },
         html`<section>
             <h2>Failed jobs</h2>
-            ${table(
-              ['Job', 'Failed', 'Error', ''],
-              dead.map((letter) => [
-                letter.queue,
-                html`${when(letter.failedAt)}<br /><span class="muted">${letter.attempts} attempts</span>`,
-                letter.error,
-                canWrite
-                  ? html`${postButton(principal, `/ops/dead-letters/${letter.id}/retry`, 'Retry')}
+            ${
+              canWrite
+                ? table(
+                    ['Job', 'Failed', 'Error', ''],
+                    dead.map((letter) => [
+                      letter.queue,
+                      html`${when(letter.failedAt)}<br /><span class="muted">${letter.attempts} attempts</span>`,
+                      letter.error,
+                      canWrite
+                        ? html`${postButton(principal, `/ops/dead-letters/${letter.id}/retry`, 'Retry')}
                     ${postButton(principal, `/ops/dead-letters/${letter.id}/dismiss`, 'Dismiss', { secondary: true })}`
-                  : '',
-              ]),
-              'No job has failed all its attempts.',
-            )}
+                        : '',
+                    ]),
+                    'No job has failed all its attempts.',
+                  )
+                : html`<p>${dead.length === 0 ? 'No job has failed all its attempts.' : `${dead.length} failed job(s); staff or an owner can see and retry them.`}</p>`
+            }
           </section>
           <section>
             <h2>Job queues</h2>

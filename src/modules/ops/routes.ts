@@ -58,7 +58,7 @@ export function opsRoutes(app: FastifyInstance, services: Services): void {
 
   app.get(
     '/api/v1/jobs/dead-letters',
-    { config: { access: 'read' }, schema: { tags: ['ops'], summary: 'Jobs that failed every attempt' } },
+    { config: { access: 'write' }, schema: { tags: ['ops'], summary: 'Jobs that failed every attempt' } },
     async () => ({
       deadLetters: await jobs.deadLetters(),
     }),

@@ -163,6 +163,52 @@ export class AccountService {
     });
   }
 
+  /** A disabled user cannot log in; their sessions end and their API tokens are revoked at once. */
+  async disableUser(email: string, by: string): Promise<void> {
+    await this.changeUser(email, by, 'user.disable', async (tx, user) => {
+      await this.keepAnOwner(tx, user, 'disable');
+      await tx
+        .update(authUsers)
+        .set({ disabled: true, updatedAt: new Date(this.now()) })
+        .where(eq(authUsers.id, user.id));
+      await tx.delete(authSessions).where(eq(authSessions.userId, user.id));
+      await tx
+        .update(authApiTokens)
+        .set({ revokedAt: new Date(this.now()) })
+        .where(and(eq(authApiTokens.userId, user.id), isNull(authApiTokens.revokedAt)));
+    });
+  }
+
+  async setRole(email: string, role: string, by: string): Promise<void> {
+    if (!isRole(role)) throw invalid('role must be owner, staff or viewer');
+    await this.changeUser(
+      email,
+      by,
+      'user.role',
+      async (tx, user) => {
+        if (role !== 'owner') await this.keepAnOwner(tx, user, 'demote');
+        await tx
+          .update(authUsers)
+          .set({ role, updatedAt: new Date(this.now()) })
+          .where(eq(authUsers.id, user.id));
+      },
+      { role },
+    );
+  }
+
+  /** Sets a new password (forgotten, or a temporary one from an owner); every session of the user ends. */
+  async setPassword(email: string, password: string, by: string): Promise<void> {
+    checkPassword(password);
+    const passwordHash = await hashPassword(password);
+    await this.changeUser(email, by, 'user.password', async (tx, user) => {
+      await tx
+        .update(authUsers)
+        .set({ passwordHash, updatedAt: new Date(this.now()) })
+        .where(eq(authUsers.id, user.id));
+      await tx.delete(authSessions).where(eq(authSessions.userId, user.id));
+    });
+  }
+
   // ---- first start: the owner's setup link ----------------------------------------------------
 
   /** A one-time link for creating the owner account; a new one replaces any earlier one. */
@@ -284,8 +330,12 @@ export class AccountService {
 
   async login(attempt: LoginAttempt): Promise<NewSession> {
     const email = attempt.email.trim().toLowerCase();
-    const keys = [`account:${email}`, `ip:${attempt.ip}`];
-    const lockedMs = await this.throttle.lockedFor(keys);
+    const accountKey = `account:${email}`;
+    const ipKey = `ip:${attempt.ip}`;
+    const lockedMs = Math.max(
+      await this.throttle.attempt(accountKey, ACCOUNT_POLICY),
+      await this.throttle.attempt(ipKey, IP_POLICY),
+    );
     if (lockedMs > 0) {
       this.logFailure(attempt.ip, email, 'locked');
       const minutes = Math.ceil(lockedMs / 60_000);
@@ -305,13 +355,13 @@ export class AccountService {
     if (!row || !passwordOk) return this.fail(attempt, email, row ? 'bad_password' : 'unknown_account');
     if (!row.totpSecret) {
       // Password right, no second factor yet (new owner, or after reset-2fa): only enrolment is allowed.
-      await this.throttle.clear(`account:${email}`);
+      await this.succeeded(accountKey, ipKey);
       return this.startSession(toUser(row), 'enrolling', attempt.ip, attempt.userAgent);
     }
     const code = attempt.totp?.trim() ?? '';
     if (!(await this.checkSecondFactor(row, code)))
       return this.fail(attempt, email, code ? 'bad_code' : 'missing_code');
-    await this.throttle.clear(`account:${email}`);
+    await this.succeeded(accountKey, ipKey);
     const session = await this.startSession(toUser(row), 'active', attempt.ip, attempt.userAgent);
     await this.audit.record({
       actor: `user:${row.id}`,
@@ -367,6 +417,10 @@ export class AccountService {
       scopes,
       via: { kind: 'session', sessionHash: idHash, csrfToken: session.csrfToken, stage: session.stage },
     };
+  }
+
+  async pruneLoginFailures(): Promise<void> {
+    await this.throttle.prune();
   }
 
   async pruneSessions(): Promise<number> {
@@ -492,6 +546,40 @@ export class AccountService {
 
   // ---- internals -------------------------------------------------------------------------------
 
+  private async changeUser(
+    email: string,
+    by: string,
+    action: string,
+    change: (tx: Orm, user: UserRow) => Promise<void>,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      const [user] = await tx
+        .select()
+        .from(authUsers)
+        .where(and(byEmail(email), eq(authUsers.disabled, false)))
+        .for('update');
+      if (!user) throw notFound(`no active user with the email ${email}`);
+      await change(tx, user);
+      await this.audit.record(
+        { actor: by, actorLabel: by, action, target: user.email, outcome: 'ok', details },
+        client,
+      );
+    });
+  }
+
+  /** The shop always keeps at least one active owner. */
+  private async keepAnOwner(tx: Orm, user: UserRow, what: string): Promise<void> {
+    if (user.role !== 'owner') return;
+    const owners = await tx
+      .select({ id: authUsers.id })
+      .from(authUsers)
+      .where(and(eq(authUsers.role, 'owner'), eq(authUsers.disabled, false)))
+      .for('update');
+    if (owners.length <= 1) throw conflict(`cannot ${what} the last owner; make another user owner first`);
+  }
+
   /** Ten new single-use recovery codes (shown once); any earlier ones stop working. */
   private async replaceRecoveryCodes(tx: Orm, userId: string): Promise<string[]> {
     const codes = newRecoveryCodes();
@@ -520,9 +608,7 @@ export class AccountService {
     const clean = email.trim().toLowerCase();
     if (!EMAIL.test(clean) || clean.length > 254) throw invalid('email is not a valid email address');
     if (!isRole(role)) throw invalid('role must be owner, staff or viewer');
-    if (password.length < MIN_PASSWORD_LENGTH)
-      throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-    if (password.length > 1024) throw invalid('password must be at most 1024 characters');
+    checkPassword(password);
     const passwordHash = await hashPassword(password);
     try {
       const [row] = await db
@@ -563,9 +649,14 @@ export class AccountService {
     return used.length === 1;
   }
 
+  /** A good login clears its account's count and gives back its attempt on the address. */
+  private async succeeded(accountKey: string, ipKey: string): Promise<void> {
+    await this.throttle.clear(accountKey);
+    await this.throttle.release(ipKey);
+  }
+
+  /** The attempt was counted before it was checked; here it is logged and audited. */
   private async fail(attempt: LoginAttempt, email: string, reason: string): Promise<never> {
-    await this.throttle.recordFailure(`account:${email}`, ACCOUNT_POLICY);
-    await this.throttle.recordFailure(`ip:${attempt.ip}`, IP_POLICY);
     this.logFailure(attempt.ip, email, reason);
     await this.audit.record({
       actor: 'anonymous',
@@ -622,6 +713,12 @@ function toUser(row: UserRow): User {
     twoFactorEnabled: row.totpSecret !== null,
     createdAt: row.createdAt,
   };
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > 1024) throw invalid('password must be at most 1024 characters');
 }
 
 function byEmail(email: string) {

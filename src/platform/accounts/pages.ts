@@ -7,7 +7,7 @@ import { html, trusted, type Html } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
 import { postButton, table } from '../dashboard/components.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/auth.ts';
-import { actorOf } from './roles.ts';
+import { ROLES, actorOf } from './roles.ts';
 import { otpauthUri } from './totp.ts';
 import { MIN_PASSWORD_LENGTH } from './secrets.ts';
 
@@ -246,15 +246,22 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
           ['Email', 'Role', 'Two-factor', 'Since', ''],
           users.map((user) => [
             user.email,
-            user.role,
+            html`<form method="post" action="/users/role" class="inline">
+              ${csrfField(request.principal)}<input type="hidden" name="email" value="${user.email}" />
+              <select name="role" aria-label="Role of ${user.email}">
+                ${ROLES.map((role) => html`<option value="${role}"${role === user.role ? html` selected` : ''}>${role}</option>`)}
+              </select>
+              <button class="secondary">Change</button>
+            </form>`,
             user.twoFactorEnabled
               ? html`<span class="ok">on</span>`
               : html`<span class="muted">at next login</span>`,
             formatTime(user.createdAt, config.timezone),
-            postButton(request.principal, '/users/reset-2fa', 'Reset two-factor', {
+            html`${postButton(request.principal, '/users/reset-2fa', 'Reset two-factor', {
               secondary: true,
               fields: { email: user.email },
-            }),
+            })}
+            ${postButton(request.principal, '/users/disable', 'Disable', { secondary: true, fields: { email: user.email } })}`,
           ]),
           'No users yet.',
         )}
@@ -289,6 +296,28 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
     async (request, reply) => {
       const { email = '', password = '', role = '' } = request.body;
       await accounts.addUser(email, password, role, actorOf(request.principal).actorLabel, false);
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  app.post<{ Body: Form }>(
+    '/users/disable',
+    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      await accounts.disableUser(request.body.email ?? '', actorOf(request.principal).actorLabel);
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  app.post<{ Body: Form }>(
+    '/users/role',
+    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      await accounts.setRole(
+        request.body.email ?? '',
+        request.body.role ?? '',
+        actorOf(request.principal).actorLabel,
+      );
       return reply.redirect('/users', 303);
     },
   );

@@ -150,6 +150,68 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
     },
   );
 
+  app.post<{ Body: { email: string } }>(
+    '/api/v1/users/disable',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: 'Disable a user: they cannot log in, their sessions end and their API tokens are revoked',
+        body: { type: 'object', additionalProperties: false, required: ['email'], properties: { email } },
+      },
+    },
+    async (request, reply) => {
+      await accounts.disableUser(request.body.email, actorOf(request.principal).actorLabel);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { email: string; role: string } }>(
+    '/api/v1/users/role',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: "Change a user's role (the last owner cannot be demoted)",
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['email', 'role'],
+          properties: { email, role: { type: 'string', enum: ['owner', 'staff', 'viewer'] } },
+        },
+      },
+    },
+    async (request, reply) => {
+      await accounts.setRole(request.body.email, request.body.role, actorOf(request.principal).actorLabel);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/api/v1/users/password',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['users'],
+        summary: "Set a user's password (a temporary one to hand over); their sessions end",
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['email', 'password'],
+          properties: { email, password: { type: 'string', minLength: 12, maxLength: 1024 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      await accounts.setPassword(
+        request.body.email,
+        request.body.password,
+        actorOf(request.principal).actorLabel,
+      );
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     '/api/v1/tokens',
     {

@@ -45,5 +45,6 @@ export function newRecoveryCodes(count = 10): string[] {
 }
 
 export function normaliseRecoveryCode(code: string): string {
-  return code.trim().toLowerCase().replace(/\s/g, '');
+  // `K7Q2-X9MF`, `k7q2 x9mf` and `k7q2x9mf` are the same code.
+  return code.trim().toLowerCase().replace(/[\s-]/g, '');
 }

@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { EmbeddedPostgres } from './embedded-postgres.ts';
+import { serveRunning } from '../process-lock.ts';
 
 export type Pool = pg.Pool;
 export type Client = pg.PoolClient;
@@ -28,16 +29,21 @@ export interface OpenOptions {
 export async function openDatabase(config: Config, logger: Logger, options: OpenOptions): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let startedHere = false;
+  let closed = false;
   let url = config.databaseUrl;
   if (url === undefined) {
-    embedded = new EmbeddedPostgres({
+    const server = new EmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
       logger,
-      onUnexpectedExit: () => restartWithBackoff(embedded!, logger),
+      // Only the process that owns the server restarts it; a CLI command just reports the error.
+      onUnexpectedExit: () => {
+        if (options.ownsEmbeddedServer) restartWithBackoff(server, logger, () => closed);
+      },
     });
-    startedHere = await embedded.start();
-    url = embedded.connectionString;
+    embedded = server;
+    startedHere = await server.start();
+    url = server.connectionString;
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -53,21 +59,32 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
     url,
     embedded,
     async close() {
+      closed = true;
       await pool.end();
-      if (embedded && (options.ownsEmbeddedServer || startedHere)) await embedded.stop();
+      if (!embedded) return;
+      // A command that had to start PostgreSQL stops it again, unless a server has taken it over since.
+      const stop = options.ownsEmbeddedServer || (startedHere && !serveRunning(config.dataDir));
+      if (stop) await embedded.stop();
+      else embedded.release();
     },
   };
 }
 
-/** The embedded server crashed: start it again, waiting longer after each failure. */
-function restartWithBackoff(embedded: EmbeddedPostgres, logger: Logger, attempt = 1): void {
+/** The embedded server crashed: start it again, waiting longer after each failure, until closed. */
+function restartWithBackoff(
+  embedded: EmbeddedPostgres,
+  logger: Logger,
+  closed: () => boolean,
+  attempt = 1,
+): void {
   const delay = Math.min(30_000, 500 * 2 ** (attempt - 1));
   setTimeout(() => {
+    if (closed()) return;
     embedded.start().then(
       () => logger.info({ attempt }, 'embedded PostgreSQL restarted'),
       (error: Error) => {
         logger.error({ attempt, err: error.message }, 'embedded PostgreSQL failed to restart');
-        restartWithBackoff(embedded, logger, attempt + 1);
+        restartWithBackoff(embedded, logger, closed, attempt + 1);
       },
     );
   }, delay).unref();

@@ -55,6 +55,7 @@ export class EmbeddedPostgres {
   private adoptedPid: number | undefined;
   private stopping = false;
   private ready = false; // a crash is only "unexpected" once the server had come up
+  private watcher: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.clusterDir = path.join(options.dataDir, 'postgres');
@@ -91,6 +92,7 @@ export class EmbeddedPostgres {
       await this.waitUntilReady(() => undefined);
       await this.ensureDatabase();
       this.ready = true;
+      this.watchAdopted(running.pid);
       return false;
     }
     if (running) {
@@ -110,13 +112,33 @@ export class EmbeddedPostgres {
 
   /** Fast shutdown: connections are closed, the cluster is consistent on disk. */
   async stop(): Promise<void> {
+    this.release();
     this.stopping = true;
-    this.ready = false;
     const pid = this.child?.pid ?? this.adoptedPid ?? this.runningPostmaster()?.pid;
     if (pid === undefined) return;
     await stopPid(pid);
     this.child = undefined;
     this.adoptedPid = undefined;
+  }
+
+  /** Stops watching the server without stopping it (another process owns it). */
+  release(): void {
+    clearInterval(this.watcher);
+    this.watcher = undefined;
+    this.ready = false;
+  }
+
+  /** A server we adopted is not our child, so no exit event comes: poll its pid instead. */
+  private watchAdopted(pid: number): void {
+    clearInterval(this.watcher);
+    this.watcher = setInterval(() => {
+      if (!this.ready || this.stopping || pidAlive(pid)) return;
+      this.release();
+      this.adoptedPid = undefined;
+      this.options.logger.error({ pid }, 'the adopted embedded PostgreSQL has gone');
+      this.options.onUnexpectedExit?.(null);
+    }, 2000);
+    this.watcher.unref();
   }
 
   private initialise(binaries: Binaries, runAs: RunAs | undefined): void {
@@ -348,15 +370,17 @@ function isPostgresServing(pid: number, clusterDir: string): boolean {
   }
 }
 
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function stopPid(pid: number): Promise<void> {
-  const alive = (): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const alive = () => pidAlive(pid);
   if (!alive()) return;
   process.kill(pid, 'SIGINT'); // fast shutdown
   for (let waited = 0; waited < 30_000 && alive(); waited += 50) await new Promise((r) => setTimeout(r, 50));

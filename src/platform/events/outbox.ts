@@ -1,11 +1,12 @@
 // Domain events through a transactional outbox: a module writes its change and its event in one
-// transaction. A dispatcher (in `serve` and in every `worker`) claims new events and fans each out
+// transaction. The dispatcher (in `serve`) claims new events and fans each out
 // as durable jobs, one per in-process subscriber, webhook endpoint and the MQTT bridge, in the same
 // transaction that marks the event dispatched. Delivery is at least once; each job carries the event
 // id so a subscriber can ignore a repeat.
 import type pg from 'pg';
 import { asc, eq, inArray, isNull } from 'drizzle-orm';
 import { transaction } from '../db/database.ts';
+import { describeError } from '../errors.ts';
 import { orm } from '../db/orm.ts';
 import { eventsOutbox } from './schema.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../jobs/job-queue.ts';
@@ -115,7 +116,9 @@ export class EventBus {
     }
     this.running = this.drain()
       .then(() => undefined)
-      .catch((error: Error) => this.logger.warn({ err: error.message }, 'event dispatch failed; will retry'))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: describeError(error) }, 'event dispatch failed; will retry'),
+      )
       .finally(() => {
         this.running = undefined;
         if (this.again && this.timer) {

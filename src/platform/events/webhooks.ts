@@ -128,7 +128,8 @@ export class WebhookEndpoints {
       signal: AbortSignal.timeout(10_000),
     });
     await response.body?.cancel();
-    if (!response.ok) throw new Error(`webhook ${endpoint.url} answered ${response.status}`);
+    // Only the host: the path of an n8n or Zapier webhook URL is itself a secret.
+    if (!response.ok) throw new Error(`webhook to ${new URL(endpoint.url).host} answered ${response.status}`);
   }
 }
 

@@ -63,10 +63,14 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     },
   });
 
-  // Hostile strings: PostgreSQL cannot store NUL in text, so refuse it up front with a clear message.
+  // Hostile strings: PostgreSQL cannot store NUL, and broken UTF-16 (a lone surrogate) would change
+  // on its way into the database. Refuse both up front with a clear message.
   app.addHook('preValidation', async (request) => {
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      throw new AppError('invalid_request', 'the request contains a NUL character, which is not allowed');
+    if (unstorable(request.body) || unstorable(request.query) || unstorable(request.params)) {
+      throw new AppError(
+        'invalid_request',
+        'the request contains a NUL character or broken Unicode, which cannot be stored',
+      );
     }
   });
 
@@ -86,7 +90,9 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     max: config.anonymousRateLimitPerMinute,
     timeWindow: '1 minute',
     // Signed-in users and tokens are trusted and revocable; the limit is for anonymous traffic.
-    allowList: (request) => request.principal !== undefined,
+    // Not on the public routes (login, setup): a signed-in user hammering login is still limited.
+    allowList: (request) =>
+      request.principal !== undefined && request.routeOptions.config.access !== 'public',
     errorResponseBuilder: (_request, context) =>
       new AppError(
         'rate_limited',
@@ -202,11 +208,13 @@ function loggable(error: unknown): unknown {
   return error;
 }
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
+const BROKEN_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorable(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return BROKEN_TEXT.test(value);
   if (depth > 32 || value === null || typeof value !== 'object') return false;
   for (const [key, inner] of Object.entries(value)) {
-    if (key.includes('\u0000') || containsNul(inner, depth + 1)) return true;
+    if (BROKEN_TEXT.test(key) || unstorable(inner, depth + 1)) return true;
   }
   return false;
 }

@@ -64,6 +64,14 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
       }
       throw new AppError('forbidden', `this needs the "${access}" permission`);
     }
+    // Changing users, tokens, secrets and webhooks takes a person at the dashboard (or the CLI on the
+    // box), never an API token: a leaked token cannot mint an owner or a broader token.
+    if (access === 'admin' && principal.via.kind === 'token' && !SAFE_METHODS.has(request.method)) {
+      throw new AppError(
+        'forbidden',
+        'API tokens cannot change users, tokens, secrets or webhooks; use the dashboard',
+      );
+    }
     if (
       principal.via.kind === 'session' &&
       !SAFE_METHODS.has(request.method) &&

@@ -9,7 +9,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { transaction, type Queryable } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { jobsDeadLetters } from './schema.ts';
-import { notFound } from '../errors.ts';
+import { describeError, notFound } from '../errors.ts';
 import type { Metrics } from '../http/metrics.ts';
 
 export interface JobContext {
@@ -32,7 +32,7 @@ export function defineJob<T extends object>(definition: JobDefinition<T>): JobDe
 }
 
 export interface SendOptions {
-  /** The same key for the same job name enqueues once, however often it is sent. */
+  /** The same key for the same job name enqueues once, however often it is sent within a week. */
   idempotencyKey?: string;
   startAfterSeconds?: number;
   /** Enqueue inside this transaction: the job exists only if the transaction commits. */
@@ -67,7 +67,8 @@ export class JobQueue {
       db: { executeSql: (text, values) => pool.query(text, values) },
       schedule: true,
       supervise: true,
-      archiveCompletedAfterSeconds: 24 * 3600,
+      // Completed jobs stay in the job table a week: an idempotency key holds for that long.
+      archiveCompletedAfterSeconds: 7 * 24 * 3600,
       deleteAfterDays: 14,
     });
     this.boss.on('error', (error) => logger.error({ err: error.message }, 'job queue error'));
@@ -110,7 +111,7 @@ export class JobQueue {
         await this.boss.work<object>(
           definition.name,
           { includeMetadata: true, batchSize: definition.concurrency ?? 1, pollingIntervalSeconds: 1 },
-          (jobs) => Promise.all(jobs.map((job) => this.run(definition, job))),
+          (jobs) => this.runBatch(definition, jobs),
         );
       }
     }
@@ -185,6 +186,36 @@ export class JobQueue {
     });
   }
 
+  /** In a batch each job succeeds or fails on its own; pg-boss then completes only those still active. */
+  private async runBatch(
+    definition: JobDefinition<object>,
+    jobs: PgBoss.JobWithMetadata<object>[],
+  ): Promise<void> {
+    const outcomes = await Promise.allSettled(jobs.map((job) => this.run(definition, job)));
+    const failed = outcomes.flatMap((outcome, i) =>
+      outcome.status === 'rejected' ? [{ job: jobs[i]!, reason: outcome.reason as unknown }] : [],
+    );
+    if (jobs.length === 1 && failed[0]) throw failed[0].reason;
+    for (const { job, reason } of failed)
+      await this.boss.fail(definition.name, job.id, { message: describeError(reason) });
+  }
+
+  /**
+   * Jobs that ended failed without their handler's last word (a run past its expiry, a process killed
+   * mid-job) become dead letters too, so every failure reaches the dashboard.
+   */
+  async collectFailed(): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `insert into jobs_dead_letters (queue, job_id, data, error, attempts)
+       select name, id::text, coalesce(data, '{}'::jsonb),
+              left(coalesce(output->>'message', output #>> '{value,message}', 'failed without a message'), 2000), retry_count + 1
+       from pgboss.job where state = 'failed' and name = any($1)
+       on conflict (job_id) do nothing`,
+      [this.names],
+    );
+    return rowCount ?? 0;
+  }
+
   private async run(definition: JobDefinition<object>, job: PgBoss.JobWithMetadata<object>): Promise<void> {
     const attempt = job.retryCount + 1;
     const stopTimer = this.metrics?.jobDuration.startTimer({ queue: definition.name });
@@ -195,7 +226,7 @@ export class JobQueue {
     } catch (error) {
       stopTimer?.({ outcome: 'failed' });
       this.metrics?.jobsProcessed.inc({ queue: definition.name, outcome: 'failed' });
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       const final = job.retryCount >= job.retryLimit;
       this.logger.warn({ job: definition.name, jobId: job.id, attempt, final, err: message }, 'job failed');
       if (final) {

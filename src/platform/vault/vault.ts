@@ -25,6 +25,7 @@ export interface SecretInfo {
 }
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+const VAULT_LOCK = 7_301_044;
 
 export function keyId(key: Buffer): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
@@ -45,8 +46,14 @@ export class MasterKeyStore {
   }
 
   /** The current key, first; a key from an interrupted rotation, second. */
+  /**
+   * Every key that may have sealed a row, the one to seal with first: a key staged by a rotation
+   * (master.key.next) comes before the current one. With SHOPKEEP_MASTER_KEY the staged key stays
+   * until the owner has put it into the environment.
+   */
   keys(): Buffer[] {
-    if (this.fromEnvironment) return [this.fromEnvironment];
+    const staged = existsSync(this.nextFile) ? [readKeyFile(this.nextFile)] : [];
+    if (this.fromEnvironment) return [...staged, this.fromEnvironment];
     if (!existsSync(this.file)) {
       if (!this.createIfMissing) {
         throw new AppError(
@@ -56,9 +63,11 @@ export class MasterKeyStore {
       }
       writeKeyFile(this.file, randomBytes(32));
     }
-    const keys = [readKeyFile(this.file)];
-    if (existsSync(this.nextFile)) keys.push(readKeyFile(this.nextFile));
-    return keys;
+    return [...staged, readKeyFile(this.file)];
+  }
+
+  get stagedKeyFile(): string {
+    return this.nextFile;
   }
 
   get managedByFile(): boolean {
@@ -96,12 +105,18 @@ export class Vault {
         'a secret name is lowercase letters, digits, ".", "_" or "-" (1-100)',
       );
     }
-    const key = this.keys.keys()[0]!;
-    const sealed = { ...seal(key, name, value), keyId: keyId(key), updatedAt: new Date() };
-    await (client ? orm(client) : this.db)
-      .insert(vaultSecrets)
-      .values({ name, ...sealed })
-      .onConflictDoUpdate({ target: vaultSecrets.name, set: sealed });
+    const write = async (tx: pg.PoolClient) => {
+      // Serialised with rotate(): a secret written during a rotation is sealed with a key that survives it.
+      await tx.query('select pg_advisory_xact_lock($1)', [VAULT_LOCK]);
+      const key = this.keys.keys()[0]!;
+      const sealed = { ...seal(key, name, value), keyId: keyId(key), updatedAt: new Date() };
+      await orm(tx)
+        .insert(vaultSecrets)
+        .values({ name, ...sealed })
+        .onConflictDoUpdate({ target: vaultSecrets.name, set: sealed });
+    };
+    if (client) await write(client);
+    else await transaction(this.pool, write);
   }
 
   async get(name: string): Promise<string | undefined> {
@@ -133,8 +148,10 @@ export class Vault {
     // Every key that may have sealed a row (including one staged by an interrupted rotation) is read
     // before the new key is staged over it.
     const known = this.keys.keys();
-    if (this.keys.managedByFile) this.keys.stageNext(newKey);
+    // Staged on disk (0600) before anything changes, so a crash at any point leaves a key for every row.
+    this.keys.stageNext(newKey);
     const count = await transaction(this.pool, async (client) => {
+      await client.query('select pg_advisory_xact_lock($1)', [VAULT_LOCK]);
       const tx = orm(client);
       const rows = await tx.select().from(vaultSecrets).for('update');
       for (const row of rows) {
