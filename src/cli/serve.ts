@@ -4,6 +4,8 @@ import { startRuntime, type Runtime } from '../platform/runtime.ts';
 import { startSimulators, type RunningSimulator } from '../sim/registry.ts';
 import { progress } from './io.ts';
 import { acquireServeLock } from '../platform/process-lock.ts';
+import { StaticCatalog } from '../modules/ai/qa/catalog.ts';
+import { SANDBOX_PRODUCTS } from '../sim/catalog.ts';
 
 export async function serve(
   { config, logger }: CommandContext,
@@ -24,6 +26,7 @@ export async function serve(
       work: true,
       ownsEmbeddedServer: true,
       onProgress: progress,
+      ...(options.sandbox ? { catalog: new StaticCatalog(SANDBOX_PRODUCTS) } : {}),
     });
   } catch (error) {
     releaseLock();

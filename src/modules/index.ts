@@ -14,6 +14,7 @@ import { settingsPages } from '../platform/dashboard/settings-pages.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { opsPages } from './ops/pages.ts';
 import { opsJobs } from './ops/jobs.ts';
+import { aiRoutes } from './ai/routes.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -38,7 +39,7 @@ export const MODULES: ModuleDefinition[] = [
     routes: [systemRoutes, opsRoutes, opsPages, settingsPages],
     jobs: opsJobs,
   },
-  { name: 'ai', migrations: sourcePath('modules/ai/migrations') },
+  { name: 'ai', migrations: sourcePath('modules/ai/migrations'), routes: [aiRoutes] },
 ];
 
 export function migrationSources(): MigrationSource[] {

@@ -19,6 +19,9 @@ import { Metrics } from './http/metrics.ts';
 import { buildApp } from './http/app.ts';
 import type { Services } from './services.ts';
 import { MODULES, migrationSources } from '../modules/index.ts';
+import { AiService } from '../modules/ai/ai-service.ts';
+import { QaService } from '../modules/ai/qa/qa-service.ts';
+import { StaticCatalog, type Catalog } from '../modules/ai/qa/catalog.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -29,6 +32,8 @@ export interface OpenOptions {
   ownsEmbeddedServer: boolean;
   /** Make a master key file when none exists (false for workers, which must share the server's key). */
   createMasterKey?: boolean;
+  /** Products the QA gate checks drafts against (the sandbox's until the shop module provides one). */
+  catalog?: Catalog;
   onProgress?: (step: string) => void;
 }
 
@@ -76,6 +81,8 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const jobs = new JobQueue(pool, logger, config.timezone, metrics);
   const events = new EventBus(pool, jobs, logger, metrics);
   const webhooks = new WebhookEndpoints(pool, vault);
+  const ai = new AiService(pool, config.ai, logger, metrics);
+  const qa = new QaService(pool, ai, options.catalog ?? new StaticCatalog([]), config.qa);
   const services: Services = {
     config,
     logger,
@@ -87,6 +94,8 @@ export async function openServices(config: Config, logger: Logger, options: Open
     jobs,
     events,
     webhooks,
+    ai,
+    qa,
     startedAt: new Date(),
     version: VERSION,
     async readiness() {

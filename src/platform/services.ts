@@ -9,6 +9,8 @@ import type { JobQueue } from './jobs/job-queue.ts';
 import type { EventBus } from './events/outbox.ts';
 import type { WebhookEndpoints } from './events/webhooks.ts';
 import type { Metrics } from './http/metrics.ts';
+import type { AiService } from '../modules/ai/ai-service.ts';
+import type { QaService } from '../modules/ai/qa/qa-service.ts';
 
 export interface Readiness {
   database: boolean;
@@ -26,6 +28,8 @@ export interface Services {
   jobs: JobQueue;
   events: EventBus;
   webhooks: WebhookEndpoints;
+  ai: AiService;
+  qa: QaService;
   readiness(): Promise<Readiness>;
   startedAt: Date;
   version: string;

@@ -256,3 +256,30 @@ test('an API token, even with the admin scope, cannot change users, tokens or se
   }
   assert.ok(!(await server.services.accounts.listUsers()).some((u) => u.email === 'mallory@example.com'));
 });
+
+test('POST /api/v1/qa/check scores and routes a draft, with the breakdown', async () => {
+  const check = (payload: Record<string, unknown>) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/api/v1/qa/check',
+      headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+      payload,
+    });
+  const response = await check({
+    channel: 'instagram',
+    text: 'This serum stops hair loss in a week! Link in bio.',
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  const result = response.json();
+  assert.equal(result.decision, 'regenerate');
+  assert.ok(result.hardFails.some((f: { check: string }) => f.check === 'claims'));
+  assert.equal(result.criteria.length, 5);
+  assert.ok(result.score >= 0 && result.score <= 100);
+  assert.equal(result.reviewer.provider, 'offline', 'no AI key configured: the rule-based reviewer answers');
+  assert.equal((await check({ channel: 'myspace', text: 'hi' })).statusCode, 400);
+  const status = await server.app.inject({ url: '/api/v1/ai/status', headers: { cookie: owner.cookie } });
+  assert.deepEqual(
+    status.json().providers.map((p: { name: string }) => p.name),
+    ['offline'],
+  );
+});

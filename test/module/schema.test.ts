@@ -19,6 +19,7 @@ after(() => db.drop());
 const SQL_TYPE: Record<string, string> = {
   uuid: 'uuid',
   text: 'text',
+  'integer[]': 'ARRAY',
   'text[]': 'ARRAY',
   boolean: 'boolean',
   integer: 'integer',

@@ -1,4 +1,14 @@
-import { bigint, bigserial, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const aiUsage = pgTable('ai_usage', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -11,4 +21,19 @@ export const aiUsage = pgTable('ai_usage', {
   costMicros: bigint('cost_micros', { mode: 'number' }).notNull().default(0),
   latencyMs: integer('latency_ms').notNull(),
   outcome: text('outcome').$type<'ok' | 'failed' | 'invalid-output'>().notNull(),
+});
+
+export const aiQaReviews = pgTable('ai_qa_reviews', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  channel: text('channel').notNull(),
+  text: text('text').notNull(),
+  productIds: text('product_ids').array().notNull().default([]),
+  attempt: integer('attempt').notNull(),
+  score: integer('score').notNull(),
+  decision: text('decision').$type<'auto_approve' | 'owner_approval' | 'regenerate'>().notNull(),
+  lowConfidence: boolean('low_confidence').notNull(),
+  findings: jsonb('findings').$type<unknown[]>().notNull(),
+  criteria: jsonb('criteria').$type<unknown[]>().notNull(),
+  reviewer: text('reviewer').notNull(),
 });

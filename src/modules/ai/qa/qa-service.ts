@@ -1,0 +1,137 @@
+// The QA gate: deterministic checks first, then the rubric from a model (or the rule-based reviewer),
+// then routing. Every decision is stored with its breakdown.
+import { and, desc, eq, gt, inArray } from 'drizzle-orm';
+import type pg from 'pg';
+import { orm, type Orm } from '../../../platform/db/orm.ts';
+import type { AiService } from '../ai-service.ts';
+import { aiQaReviews } from '../schema.ts';
+import type { Catalog } from './catalog.ts';
+import type { Channel } from './channels.ts';
+import { runChecks } from './checks.ts';
+import { route, type Decision, type Thresholds } from './gate.ts';
+import {
+  CRITERIA,
+  RUBRIC_SCHEMA,
+  finalScore,
+  offlineRubric,
+  rubricPrompt,
+  type CriterionScore,
+} from './rubric.ts';
+import { DEFAULT_VOICE, type VoiceProfile } from './voice.ts';
+
+export interface QaRequest {
+  channel: Channel;
+  text: string;
+  productIds?: string[];
+  attempt?: number; // 1 for a first draft; the gate gives up regenerating after the last
+}
+
+export interface QaResult {
+  id: string;
+  score: number;
+  decision: Decision;
+  lowConfidence: boolean;
+  hardFails: { check: string; message: string }[];
+  findings: { check: string; message: string; penalty: number }[];
+  criteria: CriterionScore[];
+  reviewer: { provider: string; model: string; fellBack: boolean };
+}
+
+const DUPLICATE_WINDOW_DAYS = 90;
+
+export class QaService {
+  private readonly db: Orm;
+
+  constructor(
+    pool: pg.Pool,
+    private readonly ai: AiService,
+    private readonly catalog: Catalog,
+    private readonly thresholds: Thresholds,
+    private readonly voice: () => VoiceProfile = () => DEFAULT_VOICE,
+  ) {
+    this.db = orm(pool);
+  }
+
+  async check(request: QaRequest): Promise<QaResult> {
+    const productIds = [...new Set(request.productIds ?? [])];
+    const products = await this.catalog.products(productIds);
+    const unknownProductIds = productIds.filter((id) => !products.some((p) => p.id === id));
+    const voice = this.voice();
+    const findings = runChecks({
+      channel: request.channel,
+      text: request.text,
+      products,
+      unknownProductIds,
+      recent: await this.recent(request.channel),
+      voice,
+    });
+    const input = { channel: request.channel, text: request.text, products, voice, findings };
+    const { system, prompt } = rubricPrompt(input);
+    const answer = await this.ai.generate<{ criteria: CriterionScore[] }>({
+      feature: 'qa.rubric',
+      system,
+      prompt,
+      schema: RUBRIC_SCHEMA,
+      temperature: 0,
+      maxOutputTokens: 800,
+      offline: () => JSON.stringify({ criteria: offlineRubric(input) }),
+    });
+    const criteria = completeCriteria(answer.value.criteria, input);
+    const score = finalScore(criteria, findings);
+    const hardFails = findings.filter((f) => f.hard);
+    const attempt = request.attempt ?? 1;
+    const { decision, lowConfidence } = route(score, hardFails.length, attempt, this.thresholds);
+    const [row] = await this.db
+      .insert(aiQaReviews)
+      .values({
+        channel: request.channel,
+        text: request.text,
+        productIds,
+        attempt,
+        score,
+        decision,
+        lowConfidence,
+        findings,
+        criteria,
+        reviewer: `${answer.provider}:${answer.model}`,
+      })
+      .returning({ id: aiQaReviews.id });
+    return {
+      id: row!.id,
+      score,
+      decision,
+      lowConfidence,
+      hardFails: hardFails.map(({ check, message }) => ({ check, message })),
+      findings: findings
+        .filter((f) => !f.hard)
+        .map(({ check, message, penalty }) => ({ check, message, penalty })),
+      criteria,
+      reviewer: { provider: answer.provider, model: answer.model, fellBack: answer.fellBack },
+    };
+  }
+
+  /** Content that went out or was cleared to go out on the channel lately, for the near-duplicate check. */
+  private async recent(channel: Channel): Promise<{ text: string; at: Date }[]> {
+    return this.db
+      .select({ text: aiQaReviews.text, at: aiQaReviews.at })
+      .from(aiQaReviews)
+      .where(
+        and(
+          eq(aiQaReviews.channel, channel),
+          inArray(aiQaReviews.decision, ['auto_approve']),
+          gt(aiQaReviews.at, new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 86_400_000)),
+        ),
+      )
+      .orderBy(desc(aiQaReviews.at))
+      .limit(300);
+  }
+}
+
+/** One score per criterion: a model that repeats or leaves one out gets the rule-based score there. */
+function completeCriteria(
+  given: CriterionScore[],
+  input: Parameters<typeof offlineRubric>[0],
+): CriterionScore[] {
+  const fallback = offlineRubric(input);
+  return CRITERIA.map((name) => given.find((c) => c.name === name) ?? fallback.find((c) => c.name === name)!);
+}

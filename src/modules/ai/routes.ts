@@ -1,0 +1,73 @@
+// AI and QA over the API: check a draft against the gate, see which providers answer, usage and cost.
+import { sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { orm } from '../../platform/db/orm.ts';
+import { CHANNELS, type Channel } from './qa/channels.ts';
+import { aiUsage } from './schema.ts';
+
+export function aiRoutes(app: FastifyInstance, { qa, ai, pool }: Services): void {
+  app.post<{ Body: { channel: Channel; text: string; productIds?: string[]; attempt?: number } }>(
+    '/api/v1/qa/check',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['ai'],
+        summary: 'Score a draft and route it: auto_approve, owner_approval or regenerate, with the breakdown',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel', 'text'],
+          properties: {
+            channel: { type: 'string', enum: Object.keys(CHANNELS) },
+            text: { type: 'string', maxLength: 25_000 },
+            productIds: {
+              type: 'array',
+              maxItems: 20,
+              items: { type: 'string', minLength: 1, maxLength: 100 },
+            },
+            attempt: { type: 'integer', minimum: 1, maximum: 10 },
+          },
+        },
+      },
+    },
+    async (request) => qa.check(request.body),
+  );
+
+  app.get(
+    '/api/v1/ai/status',
+    {
+      config: { access: 'read' },
+      schema: { tags: ['ai'], summary: 'AI providers in the order they are tried' },
+    },
+    async () => ({
+      providers: ai.status(),
+    }),
+  );
+
+  app.get(
+    '/api/v1/ai/usage',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ai'],
+        summary: 'Calls, tokens and estimated cost per provider and feature, last 30 days',
+      },
+    },
+    async () => ({
+      usage: await orm(pool)
+        .select({
+          provider: aiUsage.provider,
+          feature: aiUsage.feature,
+          calls: sql<number>`count(*)::int`,
+          failures: sql<number>`count(*) filter (where ${aiUsage.outcome} <> 'ok')::int`,
+          inputTokens: sql<number>`coalesce(sum(${aiUsage.inputTokens}), 0)::int`,
+          outputTokens: sql<number>`coalesce(sum(${aiUsage.outputTokens}), 0)::int`,
+          costMicros: sql<number>`coalesce(sum(${aiUsage.costMicros}), 0)::bigint`,
+        })
+        .from(aiUsage)
+        .where(sql`${aiUsage.at} > now() - interval '30 days'`)
+        .groupBy(aiUsage.provider, aiUsage.feature),
+    }),
+  );
+}

@@ -1,0 +1,112 @@
+// The golden set: drafts with the routing each must get, held against the real gate (deterministic
+// checks and the rule-based reviewer, so the answer never depends on a model's mood).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../src/platform/config.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { Metrics } from '../../src/platform/http/metrics.ts';
+import { AiService } from '../../src/modules/ai/ai-service.ts';
+import { OfflineProvider } from '../../src/modules/ai/providers/offline.ts';
+import { QaService } from '../../src/modules/ai/qa/qa-service.ts';
+import { StaticCatalog } from '../../src/modules/ai/qa/catalog.ts';
+import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';
+import { GeminiSimulator } from '../../src/sim/gemini.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import type { Channel } from '../../src/modules/ai/qa/channels.ts';
+
+interface GoldenDraft {
+  name: string;
+  channel: Channel;
+  text: string;
+  productIds: string[];
+  expect: 'auto_approve' | 'owner_approval' | 'regenerate';
+  hardFail?: string;
+}
+
+const golden = JSON.parse(
+  readFileSync(new URL('../golden/qa-drafts.json', import.meta.url), 'utf8'),
+) as GoldenDraft[];
+const thresholds = { autoApproveAbove: 85, regenerateBelow: 70, maxAttempts: 3 };
+let db: TestDatabase;
+
+before(async () => {
+  db = await createTestDatabase();
+});
+after(() => db.drop());
+
+test('the golden set of drafts routes as it must', async () => {
+  assert.ok(golden.length >= 30, `${golden.length} drafts`);
+  const config = parseConfig({ SHOPKEEP_AI_PROVIDER: 'offline' });
+  const ai = new AiService(db.pool, config.ai, createLogger('silent'), new Metrics(), [
+    new OfflineProvider(),
+  ]);
+  const qa = new QaService(db.pool, ai, new StaticCatalog(SANDBOX_PRODUCTS), thresholds);
+  const wrong: string[] = [];
+  for (const draft of golden) {
+    const result = await qa.check({ channel: draft.channel, text: draft.text, productIds: draft.productIds });
+    const hardChecks = result.hardFails.map((f) => f.check);
+    if (result.decision !== draft.expect || (draft.hardFail && !hardChecks.includes(draft.hardFail))) {
+      wrong.push(
+        `${draft.name}: ${result.decision} (score ${result.score}, hard ${hardChecks.join(',') || 'none'}, soft ${result.findings.map((f) => f.check).join(',') || 'none'}) — expected ${draft.expect}${draft.hardFail ? ` with ${draft.hardFail}` : ''}`,
+      );
+    }
+    assert.equal(result.criteria.length, 5);
+    assert.equal(result.reviewer.provider, 'offline');
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('the rubric from the model decides between the thresholds; every decision is stored with its breakdown', async () => {
+  const gemini = await GeminiSimulator.start({ apiKey: 'sim-key' });
+  try {
+    const config = parseConfig({ GEMINI_API_KEY: 'sim-key', GEMINI_BASE_URL: gemini.baseUrl });
+    const ai = new AiService(db.pool, config.ai, createLogger('silent'), new Metrics());
+    const qa = new QaService(db.pool, ai, new StaticCatalog(SANDBOX_PRODUCTS), thresholds);
+    const rubric = (score: number) => () =>
+      JSON.stringify({
+        criteria: ['brand_voice', 'clarity', 'engagement', 'accuracy', 'call_to_action'].map((name) => ({
+          name,
+          score,
+          feedback: `${name} is a ${score}`,
+        })),
+      });
+    const drafts: [number, string, string][] = [
+      [9, 'Heat Shield Spray keeps every style glossy! £9.99, shop via the link in bio.', 'prod-heat-spray'],
+      [8, 'Curl Defining Cream for bouncy wash days. £14.50, tap the link in bio.', 'prod-curl-cream'],
+      [6, 'Silk Protein Shampoo: soft hair, happy mornings. £12.99 in the shop.', 'prod-silk-shampoo'],
+    ];
+    const routed: string[] = [];
+    for (const [score, text, product] of drafts) {
+      gemini.responder = rubric(score);
+      routed.push((await qa.check({ channel: 'instagram', text, productIds: [product] })).decision);
+    }
+    assert.deepEqual(routed, ['auto_approve', 'owner_approval', 'regenerate']);
+    assert.match(
+      gemini.calls.at(-1)!.prompt,
+      /Silk Protein Shampoo: 12.99 GBP, in stock/,
+      'the model sees the catalog facts',
+    );
+
+    gemini.responder = rubric(10);
+    const lastTry = await qa.check({
+      channel: 'instagram',
+      text: 'Heat Shield Spray cures split ends! £9.99, link in bio.',
+      productIds: ['prod-heat-spray'],
+      attempt: 3,
+    });
+    assert.equal(lastTry.decision, 'owner_approval', 'after the last attempt a hard fail goes to the owner');
+    assert.equal(lastTry.lowConfidence, true);
+
+    const { rows } = await db.pool.query(
+      'select score, decision, criteria, findings, reviewer from ai_qa_reviews where id = $1',
+      [lastTry.id],
+    );
+    assert.equal(rows[0].decision, 'owner_approval');
+    assert.equal(rows[0].criteria.length, 5);
+    assert.ok(rows[0].findings.some((f: { check: string }) => f.check === 'claims'));
+    assert.match(rows[0].reviewer, /^gemini:/);
+  } finally {
+    await gemini.stop();
+  }
+});
