@@ -1,7 +1,10 @@
 // The owner's maintenance commands. Each opens the database (adopting a running embedded server),
 // does one thing, prints a result (JSON with --json) and exits.
 import { statfsSync, accessSync, constants, existsSync } from 'node:fs';
-import { openServices } from '../platform/runtime.ts';
+import { openServices, type OpenOptions } from '../platform/runtime.ts';
+import { StaticCatalog } from '../modules/ai/qa/catalog.ts';
+import { isChannel } from '../modules/ai/qa/channels.ts';
+import { SANDBOX_PRODUCTS } from '../sim/catalog.ts';
 import { openDatabase } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { migrationSources } from '../modules/index.ts';
@@ -12,8 +15,9 @@ import { progress, readSecret } from './io.ts';
 async function withServices<T>(
   { config, logger }: CommandContext,
   work: (services: Services) => Promise<T>,
+  extra: Partial<OpenOptions> = {},
 ): Promise<T> {
-  const { services, database } = await openServices(config, logger, { ownsEmbeddedServer: false });
+  const { services, database } = await openServices(config, logger, { ownsEmbeddedServer: false, ...extra });
   try {
     return await work(services);
   } finally {
@@ -320,4 +324,59 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
         `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.ok || !check.fix ? '' : `\n      → ${check.fix}`}`,
       );
   return checks.every((check) => check.ok) ? 0 : 1;
+}
+
+export async function aiCommand(context: CommandContext): Promise<number> {
+  const [action, ...rest] = context.args;
+  const { values } = options(rest, {
+    channel: { type: 'string' },
+    product: { type: 'string' },
+    'sandbox-catalog': { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  const json = Boolean(values.json);
+  if (action === 'status') {
+    return withServices(context, async ({ ai }) => {
+      const providers = ai.status();
+      print(
+        json,
+        { providers },
+        providers
+          .map((p, i) => `${i + 1}. ${p.name} (${p.model})${p.available ? '' : ' (resting after failures)'}`)
+          .join('\n'),
+      );
+      return 0;
+    });
+  }
+  if (action === 'draft') {
+    const channel = values.channel as string | undefined;
+    if (!channel || !isChannel(channel) || !values.product) {
+      throw new UsageError(
+        'ai draft needs --channel (instagram, facebook, tiktok, linkedin, telegram, email) and --product ID',
+      );
+    }
+    // Until the Shopify connection brings the catalog, the sandbox's sample products can stand in.
+    const catalog = values['sandbox-catalog'] ? { catalog: new StaticCatalog(SANDBOX_PRODUCTS) } : {};
+    return withServices(
+      context,
+      async ({ writer }) => {
+        progress('writing and reviewing');
+        const result = await writer.draft({ channel, productId: values.product as string });
+        const summary = [
+          result.outcome === 'approved'
+            ? 'Approved by the QA gate.'
+            : `Waiting for the owner (approval ${result.approvalId}).`,
+          `Score ${result.review.score} after ${result.attempts} attempt(s), written by ${result.provider}.`,
+          ...result.review.hardFails.map((f) => `  must fix: ${f.message}`),
+          ...result.review.findings.map((f) => `  note: ${f.message} (-${f.penalty})`),
+          '',
+          result.text,
+        ];
+        print(json, result, summary.join('\n'));
+        return 0;
+      },
+      catalog,
+    );
+  }
+  throw new UsageError('use: ai status | ai draft --channel C --product ID [--sandbox-catalog]');
 }

@@ -14,6 +14,7 @@ import {
   secretsCommand,
   migrateCommand,
   doctorCommand,
+  aiCommand,
 } from './admin.ts';
 
 export interface CommandContext {
@@ -81,6 +82,12 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'shopkeep secrets set NAME   (value from stdin)\n  shopkeep secrets list [--json]\n  shopkeep secrets rotate-key',
     run: secretsCommand,
+  },
+  ai: {
+    summary: 'AI providers and drafts: status, draft (writes a post for a product and runs the QA gate)',
+    usage:
+      'shopkeep ai status [--json]\n  shopkeep ai draft --channel instagram|facebook|tiktok|linkedin|telegram|email --product ID [--sandbox-catalog] [--json]',
+    run: aiCommand,
   },
   doctor: {
     summary: 'Check configuration, data directory, database and disk, and say what to fix',

@@ -15,6 +15,10 @@ import { opsRoutes } from './ops/routes.ts';
 import { opsPages } from './ops/pages.ts';
 import { opsJobs } from './ops/jobs.ts';
 import { aiRoutes } from './ai/routes.ts';
+import { aiSubscriptions } from './ai/subscriptions.ts';
+import { approvalRoutes } from './approvals/routes.ts';
+import { approvalPages } from './approvals/pages.ts';
+import { approvalJobs } from './approvals/jobs.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -39,7 +43,18 @@ export const MODULES: ModuleDefinition[] = [
     routes: [systemRoutes, opsRoutes, opsPages, settingsPages],
     jobs: opsJobs,
   },
-  { name: 'ai', migrations: sourcePath('modules/ai/migrations'), routes: [aiRoutes] },
+  {
+    name: 'ai',
+    migrations: sourcePath('modules/ai/migrations'),
+    routes: [aiRoutes],
+    subscriptions: aiSubscriptions,
+  },
+  {
+    name: 'approvals',
+    migrations: sourcePath('modules/approvals/migrations'),
+    routes: [approvalRoutes, approvalPages],
+    jobs: approvalJobs,
+  },
 ];
 
 export function migrationSources(): MigrationSource[] {

@@ -22,6 +22,8 @@ import { MODULES, migrationSources } from '../modules/index.ts';
 import { AiService } from '../modules/ai/ai-service.ts';
 import { QaService } from '../modules/ai/qa/qa-service.ts';
 import { StaticCatalog, type Catalog } from '../modules/ai/qa/catalog.ts';
+import { ApprovalService } from '../modules/approvals/approval-service.ts';
+import { PostWriter } from '../modules/ai/writer.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -82,7 +84,10 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const events = new EventBus(pool, jobs, logger, metrics);
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics);
-  const qa = new QaService(pool, ai, options.catalog ?? new StaticCatalog([]), config.qa);
+  const catalog = options.catalog ?? new StaticCatalog([]);
+  const qa = new QaService(pool, ai, catalog, config.qa);
+  const approvals = new ApprovalService(pool, audit);
+  const writer = new PostWriter(pool, ai, qa, catalog, approvals, config.qa.maxAttempts);
   const services: Services = {
     config,
     logger,
@@ -96,6 +101,9 @@ export async function openServices(config: Config, logger: Logger, options: Open
     webhooks,
     ai,
     qa,
+    writer,
+    approvals,
+    catalog,
     startedAt: new Date(),
     version: VERSION,
     async readiness() {

@@ -11,6 +11,9 @@ import type { WebhookEndpoints } from './events/webhooks.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { AiService } from '../modules/ai/ai-service.ts';
 import type { QaService } from '../modules/ai/qa/qa-service.ts';
+import type { PostWriter } from '../modules/ai/writer.ts';
+import type { ApprovalService } from '../modules/approvals/approval-service.ts';
+import type { Catalog } from '../modules/ai/qa/catalog.ts';
 
 export interface Readiness {
   database: boolean;
@@ -30,6 +33,9 @@ export interface Services {
   webhooks: WebhookEndpoints;
   ai: AiService;
   qa: QaService;
+  writer: PostWriter;
+  approvals: ApprovalService;
+  catalog: Catalog;
   readiness(): Promise<Readiness>;
   startedAt: Date;
   version: string;

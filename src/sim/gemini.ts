@@ -96,7 +96,7 @@ export class GeminiSimulator {
     this.recent.push(now);
     if (injected === 'server-error')
       return status(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
-    if (injected === 'hang') await new Promise((resolve) => setTimeout(resolve, 120_000));
+    if (injected === 'hang') await request.clientGone;
     const [, model, method] = match as unknown as [string, string, string];
     if (method === 'generateContent') return this.generate(model, request.body, injected === 'malformed');
     return this.embed(method, request.body);

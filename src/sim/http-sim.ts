@@ -10,6 +10,8 @@ export interface SimRequest {
   headers: IncomingMessage['headers'];
   body: unknown;
   rawBody: string;
+  /** Settles when the client goes away: a simulated hang waits for this, not for a timer. */
+  clientGone: Promise<void>;
 }
 
 export interface SimResponse {
@@ -64,6 +66,7 @@ async function serve(handler: SimHandler, request: IncomingMessage, response: Se
     body = undefined;
   }
   const url = new URL(request.url ?? '/', 'http://sim');
+  const clientGone = new Promise<void>((resolve) => response.once('close', () => resolve()));
   let reply: SimResponse;
   try {
     reply = await handler({
@@ -73,10 +76,12 @@ async function serve(handler: SimHandler, request: IncomingMessage, response: Se
       headers: request.headers,
       body,
       rawBody,
+      clientGone,
     });
   } catch (error) {
     reply = { status: 500, body: { error: { message: `simulator bug: ${(error as Error).message}` } } };
   }
+  if (response.destroyed) return;
   response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
   response.end(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
 }

@@ -75,7 +75,7 @@ export class OpenAiSimulator {
       });
     if (injected === 'server-error')
       return error(500, 'server_error', 'The server had an error while processing your request.');
-    if (injected === 'hang') await new Promise((resolve) => setTimeout(resolve, 120_000));
+    if (injected === 'hang') await request.clientGone;
     if (request.method === 'POST' && request.path === '/v1/chat/completions')
       return this.chat(request.body, injected === 'malformed');
     if (request.method === 'POST' && request.path === '/v1/embeddings') return this.embeddings(request.body);

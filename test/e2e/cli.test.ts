@@ -152,3 +152,28 @@ test('a worker refuses to start without the master key, and runs jobs with it', 
     await new Promise((resolve) => worker.on('exit', resolve));
   }
 });
+
+test('ai draft writes a post for a product and takes it through the QA gate', async () => {
+  const status = await runCli(['ai', 'status', '--json'], env);
+  assert.equal(status.code, 0, status.stderr);
+  assert.deepEqual(
+    JSON.parse(status.stdout).providers.map((p: { name: string }) => p.name),
+    ['offline'],
+  );
+  const draft = await runCli(
+    ['ai', 'draft', '--channel', 'instagram', '--product', 'prod-curl-cream', '--sandbox-catalog'],
+    env,
+  );
+  assert.equal(draft.code, 0, draft.stderr);
+  assert.match(
+    draft.stdout,
+    /Approved by the QA gate\.\nScore \d+ after 1 attempt\(s\), written by offline\./,
+  );
+  assert.match(draft.stdout, /Curl Defining Cream/);
+  const unknown = await runCli(
+    ['ai', 'draft', '--channel', 'instagram', '--product', 'prod-curl-cream'],
+    env,
+  );
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /no product prod-curl-cream in the catalog/);
+});

@@ -113,8 +113,16 @@ function urlsFor(url: string): string[] {
   ].map((value) => url.replace(/:[a-z]+/gi, value));
 }
 
-// Logging out accepts any body by design (it only ends the session); it is tested on its own below.
-const SKIP = new Set(['POST /logout', 'POST /api/v1/auth/logout']);
+// Routes that take no input: the request is the action. Logging out is tested on its own below,
+// pausing and resuming in test/http/approvals.test.ts.
+const SKIP = new Set([
+  'POST /logout',
+  'POST /api/v1/auth/logout',
+  'POST /api/v1/pause',
+  'POST /api/v1/resume',
+  'POST /approvals/pause',
+  'POST /approvals/resume',
+]);
 
 test('every route answers bad input with a 4xx in the error shape and writes nothing', async () => {
   // A failed login is recorded by design (throttling and the audit trail need it); those rows are expected.

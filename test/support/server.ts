@@ -10,6 +10,7 @@ import { startRuntime, type Runtime } from '../../src/platform/runtime.ts';
 import type { Services } from '../../src/platform/services.ts';
 import { totpCode, currentStep } from '../../src/platform/accounts/totp.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import type { Catalog } from '../../src/modules/ai/qa/catalog.ts';
 
 export interface TestServer {
   app: FastifyInstance;
@@ -24,7 +25,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { work?: boolean; env?: Record<string, string> } = {},
+  options: { work?: boolean; env?: Record<string, string>; catalog?: Catalog } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase({ migrated: false });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shopkeep-test-'));
@@ -43,6 +44,7 @@ export async function startTestServer(
   });
   const logger = createLogger('info', sink);
   const runtime = await startRuntime(config, logger, {
+    ...(options.catalog ? { catalog: options.catalog } : {}),
     http: true,
     work: options.work ?? false,
     ownsEmbeddedServer: false,

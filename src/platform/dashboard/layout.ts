@@ -10,7 +10,7 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { href: '/', label: 'Home', ready: true },
-  { href: '/approvals', label: 'Approvals', ready: false },
+  { href: '/approvals', label: 'Approvals', ready: true },
   { href: '/orders', label: 'Orders', ready: false },
   { href: '/books', label: 'Books', ready: false },
   { href: '/social', label: 'Social', ready: false },

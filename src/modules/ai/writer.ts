@@ -1,0 +1,123 @@
+// Writes a post about a product and takes it through the QA gate: a rewrite with the reviewer's
+// feedback while the gate says so, then either approved by the gate or sent to the owner. The
+// social module will call this same service; until it exists, the CLI and the dashboard do.
+import type pg from 'pg';
+import { transaction } from '../../platform/db/database.ts';
+import { emit } from '../../platform/events/outbox.ts';
+import { notFound } from '../../platform/errors.ts';
+import type { ApprovalService } from '../approvals/approval-service.ts';
+import type { AiService } from './ai-service.ts';
+import type { Catalog, CatalogProduct } from './qa/catalog.ts';
+import { CHANNELS, type Channel } from './qa/channels.ts';
+import type { QaResult, QaService } from './qa/qa-service.ts';
+import { DEFAULT_VOICE } from './qa/voice.ts';
+
+export interface DraftRequest {
+  channel: Channel;
+  productId: string;
+  /** What the owner asked to change (a Regenerate press). */
+  feedback?: string;
+}
+
+export interface DraftOutcome {
+  outcome: 'approved' | 'awaiting_owner';
+  text: string;
+  review: QaResult;
+  attempts: number;
+  approvalId?: string;
+  provider: string;
+}
+
+export class PostWriter {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly ai: AiService,
+    private readonly qa: QaService,
+    private readonly catalog: Catalog,
+    private readonly approvals: ApprovalService,
+    private readonly maxAttempts: number,
+  ) {}
+
+  async draft(request: DraftRequest): Promise<DraftOutcome> {
+    const [product] = await this.catalog.products([request.productId]);
+    if (!product) throw notFound(`no product ${request.productId} in the catalog`);
+    let feedback = request.feedback ? [`The owner asked: ${request.feedback}`] : [];
+    for (let attempt = 1; ; attempt += 1) {
+      const written = await this.ai.generate({
+        feature: 'social.caption',
+        system: `You write ${request.channel} posts for a small hair and beauty shop. Voice: ${DEFAULT_VOICE.tone}. Never make medical claims. Use the exact product name and price given.`,
+        prompt: prompt(request.channel, product, feedback),
+        temperature: 0.8,
+        maxOutputTokens: 600,
+        offline: () => template(request.channel, product, attempt),
+      });
+      const text = written.text.trim();
+      const review = await this.qa.check({
+        channel: request.channel,
+        text,
+        productIds: [product.id],
+        attempt,
+      });
+      if (review.decision === 'auto_approve') {
+        await transaction(this.pool, (client) =>
+          emit(client, 'post.approved', {
+            channel: request.channel,
+            text,
+            productIds: [product.id],
+            qaReviewId: review.id,
+            approvedBy: 'qa-gate',
+          }),
+        );
+        return { outcome: 'approved', text, review, attempts: attempt, provider: written.provider };
+      }
+      if (review.decision === 'owner_approval' || attempt >= this.maxAttempts) {
+        const approval = await this.approvals.request({
+          kind: 'social.post',
+          channel: request.channel,
+          title: `${request.channel}: ${product.title}`,
+          text,
+          productIds: [product.id],
+          qaReviewId: review.id,
+          score: review.score,
+          lowConfidence: review.lowConfidence,
+        });
+        return {
+          outcome: 'awaiting_owner',
+          text,
+          review,
+          attempts: attempt,
+          approvalId: approval.id,
+          provider: written.provider,
+        };
+      }
+      feedback = [
+        ...review.hardFails.map((f) => f.message),
+        ...review.criteria.filter((c) => c.score < 8).map((c) => `${c.name}: ${c.feedback}`),
+      ];
+    }
+  }
+}
+
+function prompt(channel: Channel, product: CatalogProduct, feedback: string[]): string {
+  const price = `${(product.priceMinor / 100).toFixed(2)} ${product.currency}`;
+  return [
+    `Write one ${channel} post about "${product.title}" (price ${price}, ${product.available ? 'in stock' : 'out of stock'}).`,
+    `At most ${Math.min(CHANNELS[channel].maxChars, 600)} characters and ${CHANNELS[channel].maxHashtags} hashtags. End with a clear call to action.`,
+    feedback.length
+      ? `Fix these points from the review of the last version:\n- ${feedback.join('\n- ')}`
+      : '',
+    'Answer with the post text only.',
+  ].join('\n');
+}
+
+const OPENERS = ['Meet', 'Say hello to', 'Your new favourite:'];
+
+/** The offline writer: a post from catalog facts, a little different on each attempt. */
+export function template(channel: Channel, product: CatalogProduct, attempt: number): string {
+  const price = `${product.currency === 'GBP' ? '£' : product.currency === 'EUR' ? '€' : product.currency === 'USD' ? '$' : ''}${(product.priceMinor / 100).toFixed(2)}`;
+  const opener = OPENERS[(attempt - 1) % OPENERS.length];
+  const action = CHANNELS[channel].clickableLinks
+    ? 'Shop now in our online store!'
+    : 'Shop via the link in bio!';
+  return `${opener} ${product.title}: glossy, healthy-looking hair made simple ✨ Just ${price}. ${action}`;
+}

@@ -1,0 +1,157 @@
+// The approvals queue in the dashboard: the same actions as the API and the bot, the score and its
+// breakdown beside each draft, a way to write a post for a product now, and the pause switch.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { actorOf } from '../../platform/accounts/roles.ts';
+import { html, type Html } from '../../platform/dashboard/html.ts';
+import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
+import { postButton } from '../../platform/dashboard/components.ts';
+import { AppError } from '../../platform/errors.ts';
+import { CHANNELS, isChannel } from '../ai/qa/channels.ts';
+import type { DecisionAction } from './approval-service.ts';
+
+type Form = Record<string, string | undefined>;
+const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 25_000 } } as const;
+
+export function approvalPages(app: FastifyInstance, { approvals, writer, catalog, config }: Services): void {
+  const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
+
+  app.get<{ Querystring: { notice?: string } }>(
+    '/approvals',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        querystring: { type: 'object', properties: { notice: { type: 'string', maxLength: 300 } } },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      const canWrite = principal?.scopes.has('write') ?? false;
+      const [pending, pause, products] = await Promise.all([
+        approvals.list('pending'),
+        approvals.paused(),
+        catalog.all(),
+      ]);
+      return send(
+        reply,
+        page(
+          { title: 'Approvals', principal, current: '/approvals' },
+          html`${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+            <section>
+              <p>${pause.paused ? html`<strong class="bad">Paused:</strong> nothing is published or sent until you resume.` : html`<span class="ok">Running:</span> approved content goes out.`}</p>
+              ${canWrite ? postButton(principal, pause.paused ? '/approvals/resume' : '/approvals/pause', pause.paused ? 'Resume everything' : 'Pause everything', { secondary: !pause.paused }) : ''}
+            </section>
+            <section>
+              <h2>Waiting for you (${pending.length})</h2>
+              ${pending.length === 0 ? html`<p class="muted">Nothing to decide.</p>` : ''}
+              ${pending.map(
+                (approval) => html`<article class="card" data-testid="approval">
+                  <h3>${approval.title}</h3>
+                  <p class="muted">Score ${approval.score ?? '—'}${approval.lowConfidence ? html` · <strong class="bad">low confidence</strong>` : ''} · expires ${formatTime(approval.expiresAt, config.timezone)}</p>
+                  <blockquote>${approval.text}</blockquote>
+                  ${
+                    canWrite
+                      ? html`${postButton(principal, `/approvals/${approval.id}/approve`, 'Approve')}
+                        ${postButton(principal, `/approvals/${approval.id}/reject`, 'Reject', { secondary: true })}
+                        <details><summary>Edit</summary>
+                          <form method="post" action="/approvals/${approval.id}/edit" class="stack">${csrfField(principal)}
+                            <label>New text <textarea name="text" rows="5" required>${approval.text}</textarea></label><button>Save and approve</button>
+                          </form></details>
+                        <details><summary>Regenerate</summary>
+                          <form method="post" action="/approvals/${approval.id}/regenerate" class="stack">${csrfField(principal)}
+                            <label>What should change? <input name="reason" required maxlength="1000" /></label><button>Write it again</button>
+                          </form></details>`
+                      : ''
+                  }
+                </article>`,
+              )}
+            </section>
+            ${
+              canWrite
+                ? html`<section>
+                  <h2>Write a post now</h2>
+                  ${
+                    products.length === 0
+                      ? html`<p class="muted">No products yet: the catalog arrives with the Shopify connection (the sandbox has sample products).</p>`
+                      : html`<form method="post" action="/approvals/draft" class="stack">${csrfField(principal)}
+                        <label>Channel <select name="channel">${Object.keys(CHANNELS).map((channel) => html`<option>${channel}</option>`)}</select></label>
+                        <label>Product <select name="productId">${products.map((p) => html`<option value="${p.id}">${p.title}${p.available ? '' : ' (out of stock)'}</option>`)}</select></label>
+                        <button>Write and review</button>
+                      </form>`
+                  }
+                </section>`
+                : ''
+            }`,
+        ),
+      );
+    },
+  );
+
+  for (const action of ['approve', 'reject', 'edit', 'regenerate'] as const) {
+    app.post<{ Params: { id: string }; Body: Form }>(
+      `/approvals/:id/${action}`,
+      {
+        config: { access: 'write' },
+        schema: {
+          hide: true,
+          body: formBody,
+          params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
+        },
+      },
+      async (request, reply) => {
+        const { actor, actorLabel } = actorOf(request.principal);
+        try {
+          await approvals.decide(
+            request.params.id,
+            { action: action as DecisionAction, text: request.body.text, reason: request.body.reason },
+            { actor, label: actorLabel, ip: request.ip },
+          );
+        } catch (error) {
+          if (!(error instanceof AppError) || error.kind !== 'conflict') throw error;
+          return reply.redirect(
+            `/approvals?notice=${encodeURIComponent(`Not changed: ${error.message}`)}`,
+            303,
+          );
+        }
+        const done = {
+          approve: 'Approved.',
+          reject: 'Rejected.',
+          edit: 'Edited and approved.',
+          regenerate: 'A new version is being written.',
+        }[action];
+        return reply.redirect(`/approvals?notice=${encodeURIComponent(done)}`, 303);
+      },
+    );
+  }
+
+  for (const [path, paused] of [
+    ['/approvals/pause', true],
+    ['/approvals/resume', false],
+  ] as const) {
+    app.post(
+      path,
+      { config: { access: 'write' }, schema: { hide: true, body: formBody } },
+      async (request, reply) => {
+        const { actor, actorLabel } = actorOf(request.principal);
+        await approvals.setPaused(paused, { actor, label: actorLabel, ip: request.ip });
+        return reply.redirect('/approvals', 303);
+      },
+    );
+  }
+
+  app.post<{ Body: Form }>(
+    '/approvals/draft',
+    { config: { access: 'write' }, schema: { hide: true, body: formBody } },
+    async (request, reply) => {
+      const channel = request.body.channel ?? '';
+      if (!isChannel(channel)) throw new AppError('invalid_request', 'choose a channel');
+      const result = await writer.draft({ channel, productId: request.body.productId ?? '' });
+      const notice =
+        result.outcome === 'approved'
+          ? `Written and approved by the QA gate (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}).`
+          : `Written (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}); it waits for your decision below.`;
+      return reply.redirect(`/approvals?notice=${encodeURIComponent(notice)}`, 303);
+    },
+  );
+}
