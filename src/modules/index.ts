@@ -54,6 +54,7 @@ export const MODULES: ModuleDefinition[] = [
     migrations: sourcePath('modules/approvals/migrations'),
     routes: [approvalRoutes, approvalPages],
     jobs: approvalJobs,
+    subscriptions: ({ telegram }) => telegram?.subscriptions() ?? [],
   },
 ];
 

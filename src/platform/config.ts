@@ -21,6 +21,14 @@ export interface Config {
   anonymousRateLimitPerMinute: number;
   ai: AiConfig;
   qa: QaConfig;
+  telegram: TelegramConfig;
+}
+
+export interface TelegramConfig {
+  token: string | undefined;
+  apiRoot: string;
+  /** Only these chats may act; messages from any other are ignored and logged. */
+  allowedChatIds: number[];
 }
 
 export interface AiConfig {
@@ -177,7 +185,38 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
   }
   const openaiBase = url('OPENAI_BASE_URL', ['http:', 'https:']);
 
+  const allowedChatIds = (read('TELEGRAM_ALLOWED_CHAT_IDS') ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter(Boolean)
+    .map((id) => {
+      if (!/^-?\d{1,20}$/.test(id))
+        throw new ConfigError('TELEGRAM_ALLOWED_CHAT_IDS', `"${id}" is not a chat id (a whole number)`);
+      return Number(id);
+    });
+  const telegramToken = read('TELEGRAM_BOT_TOKEN');
+  if (telegramToken && !/^\d+:[\w-]{20,}$/.test(telegramToken)) {
+    throw new ConfigError(
+      'TELEGRAM_BOT_TOKEN',
+      'does not look like a bot token from @BotFather (digits, a colon, then the secret)',
+    );
+  }
+  if (telegramToken && allowedChatIds.length === 0) {
+    throw new ConfigError(
+      'TELEGRAM_ALLOWED_CHAT_IDS',
+      'is needed with TELEGRAM_BOT_TOKEN: the chat ids that may use the bot',
+    );
+  }
+
   return {
+    telegram: {
+      token: telegramToken,
+      apiRoot: (url('TELEGRAM_API_ROOT', ['http:', 'https:']) ?? 'https://api.telegram.org').replace(
+        /\/$/,
+        '',
+      ),
+      allowedChatIds,
+    },
     ai: {
       provider,
       timeoutMs: integer('SHOPKEEP_AI_TIMEOUT_SECONDS', 30, 1, 600) * 1000,

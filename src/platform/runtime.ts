@@ -24,6 +24,9 @@ import { QaService } from '../modules/ai/qa/qa-service.ts';
 import { StaticCatalog, type Catalog } from '../modules/ai/qa/catalog.ts';
 import { ApprovalService } from '../modules/approvals/approval-service.ts';
 import { PostWriter } from '../modules/ai/writer.ts';
+import { TelegramNotifier } from '../modules/approvals/telegram/notifier.ts';
+import { telegramApi } from '../modules/approvals/telegram/telegram-api.ts';
+import { OwnerBot } from '../modules/approvals/telegram/bot.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -88,6 +91,17 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const qa = new QaService(pool, ai, catalog, config.qa);
   const approvals = new ApprovalService(pool, audit);
   const writer = new PostWriter(pool, ai, qa, catalog, approvals, config.qa.maxAttempts);
+  const { token } = config.telegram;
+  const telegram = token
+    ? new TelegramNotifier(
+        pool,
+        telegramApi({ ...config.telegram, token }),
+        config.telegram.allowedChatIds,
+        approvals,
+        qa,
+        logger,
+      )
+    : undefined;
   const services: Services = {
     config,
     logger,
@@ -104,6 +118,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     writer,
     approvals,
     catalog,
+    telegram,
     startedAt: new Date(),
     version: VERSION,
     async readiness() {
@@ -131,6 +146,7 @@ export async function startRuntime(
   const { jobs, events, webhooks } = services;
   let mqtt: MqttBridge | undefined;
   let app: FastifyInstance | undefined;
+  let bot: OwnerBot | undefined;
   try {
     const definitions: JobDefinition<object>[] = [webhooks.job as unknown as JobDefinition<object>];
     events.addSink(webhooks.sink());
@@ -156,6 +172,12 @@ export async function startRuntime(
         services,
         MODULES.flatMap((module) => module.routes ?? []),
       );
+    // The bot polls from the server only: Telegram allows one getUpdates consumer per bot.
+    const { token: botToken } = config.telegram;
+    if (options.http && botToken && services.telegram) {
+      bot = new OwnerBot({ ...config.telegram, token: botToken }, services, services.telegram, logger);
+      bot.start();
+    }
   } catch (error) {
     await jobs.stop().catch(() => undefined);
     await database.close();
@@ -166,6 +188,7 @@ export async function startRuntime(
     database,
     app,
     async stop() {
+      await bot?.stop();
       await app?.close();
       await events.stop();
       await jobs.stop();

@@ -110,6 +110,20 @@ export class QaService {
     };
   }
 
+  /** The scores and hard findings of a stored review, for showing beside its draft. */
+  async summary(
+    id: string,
+  ): Promise<{ criteria: { name: string; score: number }[]; hardFails: string[] } | undefined> {
+    const [row] = await this.db.select().from(aiQaReviews).where(eq(aiQaReviews.id, id));
+    if (!row) return undefined;
+    return {
+      criteria: (row.criteria as CriterionScore[]).map(({ name, score }) => ({ name, score })),
+      hardFails: (row.findings as { hard: boolean; message: string }[])
+        .filter((f) => f.hard)
+        .map((f) => f.message),
+    };
+  }
+
   /** Content that went out or was cleared to go out on the channel lately, for the near-duplicate check. */
   private async recent(channel: Channel): Promise<{ text: string; at: Date }[]> {
     return this.db

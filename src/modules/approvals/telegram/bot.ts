@@ -1,0 +1,189 @@
+// The owner's Telegram bot (grammY, long polling: works behind a home router). Only allow-listed
+// chats may act; anything else is ignored and logged. Buttons carry ids only; a press on a card that
+// was already decided or expired is answered with what happened instead of acting twice.
+import { Bot, type Context } from 'grammy';
+import type { TelegramConfig } from '../../../platform/config.ts';
+import type { Logger } from '../../../platform/logger.ts';
+import { AppError, describeError } from '../../../platform/errors.ts';
+import type { Services } from '../../../platform/services.ts';
+import type { DecisionAction } from '../approval-service.ts';
+import { parseCallback } from './cards.ts';
+import type { TelegramNotifier } from './notifier.ts';
+
+const HELP = [
+  'shopkeep commands:',
+  '/approvals – what waits for you',
+  '/status – is everything running',
+  '/pause – stop all publishing and sending',
+  '/resume – start again',
+  '/today, /pnl, /orders – sales and books (with the Shopify and books modules)',
+  '/cancel – forget an edit or rewrite you started',
+].join('\n');
+
+const WAIT_FOR_TEXT_MS = 10 * 60_000;
+
+export class OwnerBot {
+  private readonly bot: Bot;
+  /** A chat that pressed Edit or Regenerate: its next message is the new text or the reason. */
+  private readonly awaiting = new Map<
+    number,
+    { approvalId: string; action: 'edit' | 'regenerate'; until: number }
+  >();
+
+  constructor(
+    private readonly config: TelegramConfig & { token: string },
+    private readonly services: Services,
+    private readonly notifier: TelegramNotifier,
+    private readonly logger: Logger,
+  ) {
+    this.bot = new Bot(config.token, { client: { apiRoot: config.apiRoot } });
+    this.bot.use(async (ctx, next) => {
+      const chatId = ctx.chat?.id ?? ctx.from?.id;
+      if (chatId !== undefined && config.allowedChatIds.includes(chatId)) return next();
+      this.logger.warn(
+        { chatId, from: ctx.from?.username },
+        'telegram: ignored an update from a chat that is not allowed',
+      );
+    });
+    this.bot.command(['start', 'help'], (ctx) => ctx.reply(HELP));
+    this.bot.command('status', (ctx) => this.status(ctx));
+    this.bot.command('approvals', (ctx) => this.listApprovals(ctx));
+    this.bot.command('pause', (ctx) => this.pause(ctx, true));
+    this.bot.command('resume', (ctx) => this.pause(ctx, false));
+    this.bot.command(['today', 'pnl', 'orders'], (ctx) =>
+      ctx.reply('Sales and books arrive with the Shopify and books modules.'),
+    );
+    this.bot.command('cancel', async (ctx) => {
+      this.awaiting.delete(ctx.chat.id);
+      await ctx.reply('Forgotten.');
+    });
+    this.bot.on('callback_query:data', (ctx) => this.press(ctx));
+    this.bot.on('message:text', (ctx) => this.text(ctx));
+    this.bot.catch((error) =>
+      this.logger.error({ err: describeError(error.error) }, 'telegram: handling an update failed'),
+    );
+  }
+
+  start(): void {
+    void this.bot
+      .start({
+        drop_pending_updates: false,
+        allowed_updates: ['message', 'callback_query'],
+        onStart: () => this.logger.info('telegram bot polling'),
+      })
+      .catch((error: unknown) =>
+        this.logger.error({ err: describeError(error) }, 'telegram polling stopped'),
+      );
+  }
+
+  async stop(): Promise<void> {
+    if (this.bot.isRunning()) await this.bot.stop();
+  }
+
+  private who(ctx: Context): { actor: string; label: string } {
+    const name = ctx.from?.username ? `@${ctx.from.username}` : (ctx.from?.first_name ?? 'owner');
+    return { actor: `telegram:${ctx.chat?.id ?? ctx.from?.id}`, label: `${name} (Telegram)` };
+  }
+
+  private async press(ctx: Context & { callbackQuery: { data: string } }): Promise<void> {
+    const parsed = parseCallback(ctx.callbackQuery.data);
+    if (!parsed) {
+      await ctx.answerCallbackQuery({ text: 'This button is not from shopkeep.' });
+      return;
+    }
+    const { approvalId, action } = parsed;
+    if (action === 'edit' || action === 'regenerate') {
+      const approval = await this.services.approvals.get(approvalId);
+      if (approval.status !== 'pending') {
+        await ctx.answerCallbackQuery({ text: `Already ${approval.status}.` });
+        await this.notifier.showOutcome(approvalId);
+        return;
+      }
+      this.awaiting.set(ctx.chat!.id, { approvalId, action, until: Date.now() + WAIT_FOR_TEXT_MS });
+      await ctx.answerCallbackQuery();
+      await ctx.reply(
+        action === 'edit'
+          ? `Send the new text for “${approval.title}” (or /cancel).`
+          : `What should change in “${approval.title}”? (or /cancel)`,
+      );
+      return;
+    }
+    await this.decide(ctx, approvalId, action);
+  }
+
+  private async text(ctx: Context & { message: { text: string } }): Promise<void> {
+    const waiting = this.awaiting.get(ctx.chat!.id);
+    if (!waiting || waiting.until < Date.now()) {
+      this.awaiting.delete(ctx.chat!.id);
+      await ctx.reply(`I did not understand that. ${HELP}`);
+      return;
+    }
+    this.awaiting.delete(ctx.chat!.id);
+    const text = ctx.message.text;
+    await this.decide(
+      ctx,
+      waiting.approvalId,
+      waiting.action,
+      waiting.action === 'edit' ? { text } : { reason: text },
+    );
+  }
+
+  private async decide(
+    ctx: Context,
+    approvalId: string,
+    action: DecisionAction,
+    extra: { text?: string; reason?: string } = {},
+  ): Promise<void> {
+    try {
+      const decided = await this.services.approvals.decide(approvalId, { action, ...extra }, this.who(ctx));
+      const done = {
+        approve: 'Approved.',
+        edit: 'Edited and approved.',
+        reject: 'Rejected.',
+        regenerate: 'Writing it again with your note.',
+      }[action];
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: done });
+      else await ctx.reply(done);
+      this.logger.info({ approvalId, status: decided.status }, 'telegram decision');
+    } catch (error) {
+      if (!(error instanceof AppError) || !['conflict', 'not_found', 'invalid_request'].includes(error.kind))
+        throw error;
+      const message = error.message.replace(/^./, (c) => c.toUpperCase());
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: message.slice(0, 190) });
+      else await ctx.reply(message);
+      if (error.kind === 'conflict') await this.notifier.showOutcome(approvalId);
+    }
+  }
+
+  private async status(ctx: Context): Promise<void> {
+    const [readiness, pause, pending] = await Promise.all([
+      this.services.readiness(),
+      this.services.approvals.paused(),
+      this.services.approvals.list('pending'),
+    ]);
+    await ctx.reply(
+      [
+        `Database: ${readiness.database ? 'ok' : 'NOT REACHABLE'}`,
+        `Jobs: ${readiness.jobs ? 'running' : 'stopped'}`,
+        pause.paused
+          ? `⏸ Paused by ${pause.changedBy}: nothing is published or sent. /resume to start again.`
+          : '▶️ Publishing and sending are on.',
+        `Waiting for you: ${pending.length} (/approvals)`,
+      ].join('\n'),
+    );
+  }
+
+  private async listApprovals(ctx: Context): Promise<void> {
+    const pending = await this.services.approvals.list('pending', 10);
+    if (pending.length === 0) {
+      await ctx.reply('Nothing waits for you.');
+      return;
+    }
+    for (const approval of pending) await this.notifier.sendCard(approval.id, ctx.chat!.id);
+  }
+
+  private async pause(ctx: Context, paused: boolean): Promise<void> {
+    await this.services.approvals.setPaused(paused, this.who(ctx));
+    await ctx.reply(paused ? '⏸ Paused: nothing is published or sent until /resume.' : '▶️ Resumed.');
+  }
+}

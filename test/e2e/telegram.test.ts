@@ -1,0 +1,158 @@
+// The owner's Telegram bot against the Telegram simulator: cards arrive, buttons decide once,
+// edits and rewrites take the owner's next message, strangers are ignored, pause and resume work.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
+import { TelegramSimulator, type SimMessage } from '../../src/sim/telegram.ts';
+import { StaticCatalog } from '../../src/modules/ai/qa/catalog.ts';
+import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';
+
+const TOKEN = '123456789:TEST_fake_token_for_the_simulator_only';
+const OWNER = 4242;
+const STRANGER = 999;
+let telegram: TelegramSimulator;
+let server: TestServer;
+
+before(async () => {
+  telegram = await TelegramSimulator.start({ token: TOKEN });
+  server = await startTestServer({
+    work: true,
+    catalog: new StaticCatalog(SANDBOX_PRODUCTS),
+    env: {
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_ALLOWED_CHAT_IDS: String(OWNER),
+    },
+  });
+});
+after(async () => {
+  await server.close();
+  await telegram.stop();
+});
+
+const cardFor = (approvalId: string) => (m: SimMessage) =>
+  m.reply_markup?.inline_keyboard.flat().some((b) => b.callback_data?.includes(approvalId)) ?? false;
+const lastText = (chatId: number) => telegram.sent(chatId).at(-1)?.text ?? '';
+
+test('a draft that needs the owner arrives as a card; Approve decides once and the card shows it', async () => {
+  telegram.failures.add('rate-limit'); // the first send meets a 429 and waits retry_after
+  const { approvalId } = await server.services.writer.draft({
+    channel: 'instagram',
+    productId: 'prod-bond-mask',
+  });
+  const card = await waitFor(
+    () => telegram.sent(OWNER).find(cardFor(approvalId!)),
+    30_000,
+    'the approval card',
+  );
+  assert.match(card.text!, /Bond Builder Mask/);
+  assert.match(card.text!, /Score \d+\/100 · ⚠️ low confidence/);
+  assert.match(card.text!, /Must fix: Bond Builder Mask is out of stock/);
+  assert.ok(
+    card.reply_markup!.inline_keyboard.flat().every((b) => Buffer.byteLength(b.callback_data!) <= 64),
+  );
+
+  const firstPress = telegram.press(OWNER, card.message_id, `ap:${approvalId}:y`);
+  await waitFor(
+    async () => (await server.services.approvals.get(approvalId!)).status === 'approved',
+    15_000,
+    'the approval',
+  );
+  await waitFor(
+    () => telegram.callbackAnswers.some((a) => a.id === firstPress && a.text === 'Approved.'),
+    15_000,
+    'the answer',
+  );
+  await waitFor(
+    () =>
+      telegram
+        .sent(OWNER)
+        .find((m) => m.message_id === card.message_id)
+        ?.text?.startsWith('✅ Approved by'),
+    15_000,
+    'the card to show the outcome',
+  );
+  const audit = await server.services.audit.recent(20);
+  assert.ok(audit.some((e) => e.action === 'approval.approve' && e.actor === `telegram:${OWNER}`));
+
+  const secondPress = telegram.press(OWNER, card.message_id, `ap:${approvalId}:n`);
+  await waitFor(
+    () => telegram.callbackAnswers.find((a) => a.id === secondPress)?.text?.startsWith('Already approved by'),
+    15_000,
+    'the second press answer',
+  );
+  assert.equal((await server.services.approvals.get(approvalId!)).status, 'approved', 'not decided twice');
+});
+
+test('Edit and Regenerate take the owner’s next message', async () => {
+  const editMe = await server.services.approvals.request({
+    kind: 'social.post',
+    channel: 'instagram',
+    title: 'instagram: edit me',
+    text: 'First words',
+  });
+  const editCard = await waitFor(
+    () => telegram.sent(OWNER).find(cardFor(editMe.id)),
+    30_000,
+    'the edit card',
+  );
+  telegram.press(OWNER, editCard.message_id, `ap:${editMe.id}:e`);
+  await waitFor(() => /Send the new text/.test(lastText(OWNER)), 15_000, 'the question');
+  telegram.say(OWNER, 'Better words, written by the owner');
+  await waitFor(
+    async () => (await server.services.approvals.get(editMe.id)).status === 'edited',
+    15_000,
+    'the edit',
+  );
+  assert.equal(
+    (await server.services.approvals.get(editMe.id)).finalText,
+    'Better words, written by the owner',
+  );
+
+  const redo = await server.services.approvals.request({
+    kind: 'social.post',
+    channel: 'instagram',
+    title: 'instagram: redo',
+    text: 'Meh',
+    productIds: ['prod-curl-cream'],
+  });
+  const redoCard = await waitFor(() => telegram.sent(OWNER).find(cardFor(redo.id)), 30_000, 'the redo card');
+  telegram.press(OWNER, redoCard.message_id, `ap:${redo.id}:r`);
+  await waitFor(() => /What should change/.test(lastText(OWNER)), 15_000, 'the question');
+  telegram.say(OWNER, 'mention curl day');
+  await waitFor(
+    async () => (await server.services.approvals.get(redo.id)).status === 'rejected',
+    15_000,
+    'the rewrite request',
+  );
+  // The rewrite is written and reviewed again: approved by the gate or sent as a new card.
+  await waitFor(
+    async () =>
+      (
+        await server.db.pool.query(
+          `select count(*) from ai_qa_reviews where product_ids = '{prod-curl-cream}'`,
+        )
+      ).rows[0].count > 0,
+    30_000,
+    'the rewrite',
+  );
+});
+
+test('a stranger is ignored and logged; the owner pauses and resumes from the phone', async () => {
+  telegram.say(STRANGER, '/pause');
+  await waitFor(
+    () => server.logLines().some((l) => l.chatId === STRANGER && /not allowed/.test(String(l.msg))),
+    15_000,
+    'the log line',
+  );
+  assert.equal(telegram.sent(STRANGER).length, 0, 'no answer to a stranger');
+  assert.equal((await server.services.approvals.paused()).paused, false);
+
+  telegram.say(OWNER, '/pause');
+  await waitFor(async () => (await server.services.approvals.paused()).paused, 15_000, 'the pause');
+  telegram.say(OWNER, '/status');
+  await waitFor(() => /Paused by/.test(lastText(OWNER)), 15_000, 'the status');
+  telegram.say(OWNER, '/resume');
+  await waitFor(async () => !(await server.services.approvals.paused()).paused, 15_000, 'the resume');
+});
