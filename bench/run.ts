@@ -16,6 +16,7 @@ import {
 } from './server.ts';
 import { rssMb, treePssMb } from './memory.ts';
 import { load } from './load.ts';
+import { timeQaChecks } from './qa-checks.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TMP = path.join(ROOT, '.tmp');
@@ -222,7 +223,11 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
   progress(`data dir ${env.dataDir}, port ${env.port}, PostgreSQL port ${env.pgPort}`);
   try {
-    const figures = await measure(session);
+    const qa = timeQaChecks();
+    const figures = {
+      ...(await measure(session)),
+      qaChecksMsPerDraft: figure(qa.msPerDraft, 'ms', { max: 5 }, { drafts: qa.drafts, comparedWithRecentPosts: qa.recent }),
+    };
     const pass = Object.values(figures).every((f) => f.pass !== false);
     const report = {
       benchmark: 'shopkeep',

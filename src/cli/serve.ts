@@ -1,22 +1,27 @@
 // `shopkeep serve`, `sandbox`, `start` and `worker`: long-running processes with an orderly shutdown.
 import type { CommandContext } from './main.ts';
 import { startRuntime, type Runtime } from '../platform/runtime.ts';
-import { startSimulators, type RunningSimulator } from '../sim/registry.ts';
+import { startSandbox, type Sandbox } from '../sim/registry.ts';
+import { sandboxPages } from '../sim/sandbox-pages.ts';
+import { loadEnvironment, parseConfig } from '../platform/config.ts';
 import { progress } from './io.ts';
 import { acquireServeLock } from '../platform/process-lock.ts';
 import { StaticCatalog } from '../modules/ai/qa/catalog.ts';
 import { SANDBOX_PRODUCTS } from '../sim/catalog.ts';
 
 export async function serve(
-  { config, logger }: CommandContext,
+  context: CommandContext,
   options: { sandbox: boolean; http: boolean },
 ): Promise<number> {
+  const { logger } = context;
+  let { config } = context;
   const started = Date.now();
-  let simulators: RunningSimulator[] = [];
+  let sandbox: Sandbox | undefined;
   if (options.sandbox) {
     progress('starting the simulators (sandbox: nothing leaves this machine)');
-    simulators = await startSimulators(logger);
-    for (const simulator of simulators) Object.assign(process.env, simulator.env);
+    sandbox = await startSandbox();
+    // The simulators' addresses win over anything configured, so the sandbox never reaches a real service.
+    config = parseConfig({ ...loadEnvironment(), ...sandbox.env });
   }
   const releaseLock = acquireServeLock(config.dataDir);
   let runtime: Runtime;
@@ -26,7 +31,9 @@ export async function serve(
       work: true,
       ownsEmbeddedServer: true,
       onProgress: progress,
-      ...(options.sandbox ? { catalog: new StaticCatalog(SANDBOX_PRODUCTS) } : {}),
+      ...(sandbox
+        ? { catalog: new StaticCatalog(SANDBOX_PRODUCTS), extraRoutes: [sandboxPages(sandbox)] }
+        : {}),
     });
   } catch (error) {
     releaseLock();
@@ -34,7 +41,7 @@ export async function serve(
   }
   // From here a Ctrl-C or SIGTERM shuts down in order, even while the server is still starting to listen.
   const stopped = untilSignal(runtime, async () => {
-    for (const simulator of simulators) await simulator.stop();
+    await sandbox?.stop();
   }).finally(releaseLock);
   try {
     await runtime.app!.listen({ host: config.host, port: config.port });
@@ -53,11 +60,9 @@ export async function serve(
   const lines = [
     `shopkeep ${runtime.services.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
   ];
-  if (options.sandbox) {
+  if (sandbox) {
     lines.push(
-      simulators.length
-        ? `Sandbox: simulated ${simulators.map((s) => s.name).join(', ')}.`
-        : 'Sandbox mode: no external service is contacted.',
+      `Sandbox: nothing leaves this machine. Simulated: ${sandbox.names.join(', ')}; sample products for the QA gate.`,
     );
   }
   if (!(await accounts.hasOwner())) {

@@ -16,7 +16,7 @@ import { EventBus } from './events/outbox.ts';
 import { WebhookEndpoints } from './events/webhooks.ts';
 import { MqttBridge } from './events/mqtt.ts';
 import { Metrics } from './http/metrics.ts';
-import { buildApp } from './http/app.ts';
+import { buildApp, type RouteModule } from './http/app.ts';
 import type { Services } from './services.ts';
 import { MODULES, migrationSources } from '../modules/index.ts';
 import { AiService } from '../modules/ai/ai-service.ts';
@@ -39,6 +39,8 @@ export interface OpenOptions {
   createMasterKey?: boolean;
   /** Products the QA gate checks drafts against (the sandbox's until the shop module provides one). */
   catalog?: Catalog;
+  /** Pages beyond the modules' own (the sandbox's simulated Telegram chat). */
+  extraRoutes?: RouteModule[];
   onProgress?: (step: string) => void;
 }
 
@@ -167,11 +169,12 @@ export async function startRuntime(
     // One dispatcher, in the server: it fans events out to the sinks and subscribers configured there,
     // so a worker with other settings (or an older build) can never drop a delivery.
     if (options.http) await events.start();
-    if (options.http)
-      app = await buildApp(
-        services,
-        MODULES.flatMap((module) => module.routes ?? []),
-      );
+    if (options.http) {
+      app = await buildApp(services, [
+        ...MODULES.flatMap((module) => module.routes ?? []),
+        ...(options.extraRoutes ?? []),
+      ]);
+    }
     // The bot polls from the server only: Telegram allows one getUpdates consumer per bot.
     const { token: botToken } = config.telegram;
     if (options.http && botToken && services.telegram) {

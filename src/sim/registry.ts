@@ -1,24 +1,33 @@
-// Local simulators of the external services, started by `shopkeep sandbox`. Each later module adds its
-// own (Shopify, Gemini, Telegram, ...) here; a simulator listens on loopback and tells the client its base URL.
-import type { Logger } from '../platform/logger.ts';
+// The sandbox: local simulators of the external services, started by `shopkeep sandbox` (and by
+// `npm start` while nothing is connected), with the sample catalog. Nothing leaves the machine.
+// Later modules add their simulators here (Shopify, Meta, ...).
+import { randomBytes } from 'node:crypto';
+import { TelegramSimulator } from './telegram.ts';
 
-export interface RunningSimulator {
-  name: string;
-  baseUrl: string;
-  /** Environment variables that point shopkeep's client at this simulator. */
+export const SANDBOX_OWNER_CHAT = 1001;
+
+export interface Sandbox {
+  /** Names of the simulated services, for the start message. */
+  names: string[];
+  /** Variables that point shopkeep's clients at the simulators; they win over the configuration. */
   env: Record<string, string>;
+  telegram: TelegramSimulator;
   stop(): Promise<void>;
 }
 
-export interface Simulator {
-  name: string;
-  start(logger: Logger): Promise<RunningSimulator>;
-}
-
-export const SIMULATORS: Simulator[] = [];
-
-export async function startSimulators(logger: Logger): Promise<RunningSimulator[]> {
-  const running: RunningSimulator[] = [];
-  for (const simulator of SIMULATORS) running.push(await simulator.start(logger));
-  return running;
+export async function startSandbox(): Promise<Sandbox> {
+  const token = `${100000 + Math.floor(Math.random() * 900000)}:sandbox_${randomBytes(16).toString('hex')}`;
+  const telegram = await TelegramSimulator.start({ token });
+  return {
+    names: ['Telegram (play the owner at /sandbox/telegram)'],
+    env: {
+      TELEGRAM_BOT_TOKEN: token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_ALLOWED_CHAT_IDS: String(SANDBOX_OWNER_CHAT),
+    },
+    telegram,
+    async stop() {
+      await telegram.stop();
+    },
+  };
 }

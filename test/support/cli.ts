@@ -42,8 +42,12 @@ export interface RunningServer {
 }
 
 /** Starts `shopkeep serve` and resolves once it prints that it is ready. */
-export function startServe(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+export function startServe(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  command = 'serve',
+): Promise<RunningServer> {
+  const child = spawn(process.execPath, [BIN, command], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

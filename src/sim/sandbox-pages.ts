@@ -1,0 +1,73 @@
+// In the sandbox, the dashboard shows the simulated Telegram chat so a newcomer can play the owner:
+// read what the bot sent, press its buttons, type commands and replies.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { RouteModule } from '../platform/http/app.ts';
+import { html, type Html } from '../platform/dashboard/html.ts';
+import { csrfField, page } from '../platform/dashboard/layout.ts';
+import { SANDBOX_OWNER_CHAT, type Sandbox } from './registry.ts';
+
+const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } as const;
+
+export function sandboxPages(sandbox: Sandbox): RouteModule {
+  return (app: FastifyInstance) => {
+    const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
+
+    app.get(
+      '/sandbox/telegram',
+      { config: { access: 'write' }, schema: { hide: true } },
+      async (request, reply) => {
+        const principal = request.principal;
+        const messages = sandbox.telegram.sent(SANDBOX_OWNER_CHAT);
+        return send(
+          reply,
+          page(
+            { title: 'Sandbox: your Telegram chat', principal },
+            html`<p class="muted">The bot writes here as it would to your phone. Press its buttons, or type a command such as /status, /approvals, /pause.</p>
+            ${messages.length === 0 ? html`<p class="muted">No messages yet. Write a post under Approvals, or send /help.</p>` : ''}
+            ${messages.map(
+              (message) => html`<article class="card" data-testid="telegram-message">
+                <p style="white-space: pre-wrap">${message.text ?? message.caption ?? ''}</p>
+                ${(message.reply_markup?.inline_keyboard ?? []).flat().map(
+                  (
+                    button,
+                  ) => html`<form method="post" action="/sandbox/telegram/press" class="inline">${csrfField(principal)}
+                    <input type="hidden" name="messageId" value="${message.message_id}" /><input type="hidden" name="data" value="${button.callback_data ?? ''}" />
+                    <button class="secondary">${button.text}</button></form>`,
+                )}
+              </article>`,
+            )}
+            <form method="post" action="/sandbox/telegram/say" class="stack">${csrfField(principal)}
+              <label>Message to the bot <input name="text" required maxlength="4096" placeholder="/status" /></label>
+              <button>Send</button>
+            </form>`,
+          ),
+        );
+      },
+    );
+
+    app.post<{ Body: Record<string, string | undefined> }>(
+      '/sandbox/telegram/say',
+      { config: { access: 'write' }, schema: { hide: true, body: formBody } },
+      async (request, reply) => {
+        const text = (request.body.text ?? '').trim();
+        if (text) sandbox.telegram.say(SANDBOX_OWNER_CHAT, text);
+        await new Promise((resolve) => setTimeout(resolve, 400)); // let the bot answer before the page reloads
+        return reply.redirect('/sandbox/telegram', 303);
+      },
+    );
+
+    app.post<{ Body: Record<string, string | undefined> }>(
+      '/sandbox/telegram/press',
+      { config: { access: 'write' }, schema: { hide: true, body: formBody } },
+      async (request, reply) => {
+        try {
+          sandbox.telegram.press(SANDBOX_OWNER_CHAT, Number(request.body.messageId), request.body.data ?? '');
+        } catch {
+          // a message that no longer exists: nothing to press
+        }
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        return reply.redirect('/sandbox/telegram', 303);
+      },
+    );
+  };
+}
