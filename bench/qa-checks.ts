@@ -13,17 +13,33 @@ interface Draft {
 }
 
 export function timeQaChecks(rounds = 200): { msPerDraft: number; drafts: number; recent: number } {
-  const golden = JSON.parse(readFileSync(path.join(import.meta.dirname, '../test/golden/qa-drafts.json'), 'utf8')) as Draft[];
+  const golden = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, '../test/golden/qa-drafts.json'), 'utf8'),
+  ) as Draft[];
   // A realistic history to compare against for near-duplicates: 300 earlier posts.
-  const recent = Array.from({ length: 300 }, (_, i) => ({ text: `${golden[i % golden.length]!.text} #${i}`, at: new Date() }));
+  const recent = Array.from({ length: 300 }, (_, i) => ({
+    text: `${golden[i % golden.length]!.text} #${i}`,
+    at: new Date(),
+  }));
   const run = () => {
     for (const draft of golden) {
       const products = SANDBOX_PRODUCTS.filter((p) => draft.productIds.includes(p.id));
-      runChecks({ channel: draft.channel, text: draft.text, products, unknownProductIds: [], recent, voice: DEFAULT_VOICE });
+      runChecks({
+        channel: draft.channel,
+        text: draft.text,
+        products,
+        unknownProductIds: [],
+        recent,
+        voice: DEFAULT_VOICE,
+      });
     }
   };
   for (let i = 0; i < 5; i += 1) run(); // warm-up
   const started = performance.now();
   for (let i = 0; i < rounds; i += 1) run();
-  return { msPerDraft: (performance.now() - started) / (rounds * golden.length), drafts: golden.length, recent: recent.length };
+  return {
+    msPerDraft: (performance.now() - started) / (rounds * golden.length),
+    drafts: golden.length,
+    recent: recent.length,
+  };
 }

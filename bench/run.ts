@@ -226,7 +226,12 @@ async function main(): Promise<void> {
     const qa = timeQaChecks();
     const figures = {
       ...(await measure(session)),
-      qaChecksMsPerDraft: figure(qa.msPerDraft, 'ms', { max: 5 }, { drafts: qa.drafts, comparedWithRecentPosts: qa.recent }),
+      qaChecksMsPerDraft: figure(
+        qa.msPerDraft,
+        'ms',
+        { max: 5 },
+        { drafts: qa.drafts, comparedWithRecentPosts: qa.recent },
+      ),
     };
     const pass = Object.values(figures).every((f) => f.pass !== false);
     const report = {

@@ -96,7 +96,8 @@ export async function worker({ config, logger }: CommandContext): Promise<number
   return 0;
 }
 
-function untilSignal(runtime: Runtime, beforeStop: () => Promise<void>): Promise<void> {
+/** Waits for Ctrl-C or SIGTERM, stops the runtime, then `afterStop` (simulators the runtime was using). */
+function untilSignal(runtime: Runtime, afterStop: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -106,8 +107,9 @@ function untilSignal(runtime: Runtime, beforeStop: () => Promise<void>): Promise
       }
       stopping = true;
       console.error(`shopkeep: ${signal} received, shutting down (jobs finish, database stops cleanly)…`);
-      beforeStop()
-        .then(() => runtime.stop())
+      runtime
+        .stop()
+        .then(afterStop)
         .catch((error: Error) => console.error(`shopkeep: shutdown problem: ${error.message}`))
         .finally(resolve);
     };

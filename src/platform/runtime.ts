@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from './paths.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import { describeError } from './errors.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
 import { AccountService } from './accounts/account-service.ts';
@@ -190,13 +191,29 @@ export async function startRuntime(
     services,
     database,
     app,
+    /** Each part stops even when the one before it failed: the database always closes last. */
     async stop() {
-      await bot?.stop();
-      await app?.close();
-      await events.stop();
-      await jobs.stop();
-      await mqtt?.close();
-      await database.close();
+      const steps: [string, (() => Promise<unknown>) | undefined][] = [
+        ['telegram bot', bot && (() => bot!.stop())],
+        ['http', app && (() => app!.close())],
+        ['event dispatcher', () => events.stop()],
+        ['job queue', () => jobs.stop()],
+        ['mqtt', mqtt && (() => mqtt!.close())],
+        ['database', () => database.close()],
+      ];
+      for (const [name, step] of steps) {
+        if (!step) continue;
+        try {
+          await Promise.race([
+            step(),
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error('took longer than 15 s')), 15_000).unref(),
+            ),
+          ]);
+        } catch (error) {
+          logger.warn({ err: describeError(error), part: name }, 'a part did not stop cleanly');
+        }
+      }
     },
   };
 }

@@ -2,7 +2,7 @@
 // Telegram chat in the dashboard where they play the owner and approve a post.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, runCli, startServe, type RunningServer } from '../support/cli.ts';
@@ -91,4 +91,10 @@ test('in the sandbox, a post written for a sample product reaches the simulated 
     (r) => r.json(),
   );
   assert.equal((approvals as { approvals: unknown[] }).approvals.length, 1);
+});
+
+test('the sandbox stops cleanly: the bot, the simulators and the embedded PostgreSQL', async () => {
+  server.child.kill('SIGTERM');
+  assert.equal(await server.exited, 0);
+  assert.equal(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid')), false, 'PostgreSQL was stopped');
 });
