@@ -3,10 +3,10 @@
 // otherwise an embedded PostgreSQL is started for the run, with its data under .tmp/, and stopped after.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { EmbeddedPostgres, databaseUrl } from '../src/platform/db/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { freePort } from '../test/support/cli.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -15,17 +15,6 @@ function testFiles(dir: string): string[] {
     const full = path.join(dir, name);
     if (statSync(full).isDirectory()) return testFiles(full);
     return name.endsWith('.test.ts') ? [full] : [];
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
   });
 }
 
