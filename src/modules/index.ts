@@ -15,6 +15,7 @@ import { opsRoutes } from './ops/routes.ts';
 import { opsPages } from './ops/pages.ts';
 import { opsJobs } from './ops/jobs.ts';
 import { aiRoutes } from './ai/routes.ts';
+import { aiPages } from './ai/pages.ts';
 import { aiSubscriptions } from './ai/subscriptions.ts';
 import { approvalRoutes } from './approvals/routes.ts';
 import { approvalPages } from './approvals/pages.ts';
@@ -46,7 +47,7 @@ export const MODULES: ModuleDefinition[] = [
   {
     name: 'ai',
     migrations: sourcePath('modules/ai/migrations'),
-    routes: [aiRoutes],
+    routes: [aiRoutes, aiPages],
     subscriptions: aiSubscriptions,
   },
   {

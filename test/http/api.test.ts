@@ -209,7 +209,7 @@ test('dashboard pages render for the owner and redirect strangers to login', asy
   const anonymous = await server.app.inject({ url: '/', headers: { accept: 'text/html' } });
   assert.equal(anonymous.statusCode, 302);
   assert.equal(anonymous.headers.location, '/login');
-  for (const url of ['/', '/users', '/settings', '/ops', '/orders']) {
+  for (const url of ['/', '/users', '/settings', '/ops', '/orders', '/ai', '/approvals']) {
     const page = await server.app.inject({ url, headers: { cookie: owner.cookie, accept: 'text/html' } });
     assert.equal(page.statusCode, 200, url);
     assert.match(page.body, /<nav>/, url);

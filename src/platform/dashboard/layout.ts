@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { href: '/outreach', label: 'Outreach', ready: false },
   { href: '/tasks', label: 'Tasks', ready: false },
   { href: '/ops', label: 'Operations', ready: true },
+  { href: '/ai', label: 'AI', ready: true },
   { href: '/settings', label: 'Settings', ready: true },
   { href: '/users', label: 'Users', ready: true },
 ];
