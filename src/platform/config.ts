@@ -29,6 +29,8 @@ export interface TelegramConfig {
   apiRoot: string;
   /** Only these chats may act; messages from any other are ignored and logged. */
   allowedChatIds: number[];
+  /** Set: Telegram posts updates to /webhooks/telegram with this secret, instead of long polling. */
+  webhookSecret: string | undefined;
 }
 
 export interface AiConfig {
@@ -95,6 +97,17 @@ export function loadEnvironment(processEnv: Env = process.env, cwd = process.cwd
     }
   }
   return env;
+}
+
+function webhookSecret(value: string | undefined): string | undefined {
+  // Telegram's rule for secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -.
+  if (value !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(value)) {
+    throw new ConfigError(
+      'TELEGRAM_WEBHOOK_SECRET',
+      'may only hold letters, digits, _ and - (1 to 256 of them)',
+    );
+  }
+  return value;
 }
 
 export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): Config {
@@ -216,6 +229,7 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
         '',
       ),
       allowedChatIds,
+      webhookSecret: webhookSecret(read('TELEGRAM_WEBHOOK_SECRET')),
     },
     ai: {
       provider,

@@ -170,18 +170,19 @@ export async function startRuntime(
     // One dispatcher, in the server: it fans events out to the sinks and subscribers configured there,
     // so a worker with other settings (or an older build) can never drop a delivery.
     if (options.http) await events.start();
+    // The bot runs in the server only: Telegram allows one consumer of a bot's updates.
+    const { token: botToken } = config.telegram;
+    if (options.http && botToken && services.telegram) {
+      bot = new OwnerBot({ ...config.telegram, token: botToken }, services, services.telegram, logger);
+    }
     if (options.http) {
       app = await buildApp(services, [
         ...MODULES.flatMap((module) => module.routes ?? []),
         ...(options.extraRoutes ?? []),
+        ...(bot ? [bot.webhookRoute()] : []),
       ]);
     }
-    // The bot polls from the server only: Telegram allows one getUpdates consumer per bot.
-    const { token: botToken } = config.telegram;
-    if (options.http && botToken && services.telegram) {
-      bot = new OwnerBot({ ...config.telegram, token: botToken }, services, services.telegram, logger);
-      bot.start();
-    }
+    await bot?.start(`${config.publicUrl}/webhooks/telegram`);
   } catch (error) {
     await jobs.stop().catch(() => undefined);
     await database.close();

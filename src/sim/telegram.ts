@@ -45,6 +45,7 @@ export class TelegramSimulator {
   private nextUpdateId = 1;
   private nextMessageId = 1;
   private webhookUrl = '';
+  private webhookSecret = '';
   private waiting: (() => void)[] = [];
 
   private constructor(
@@ -93,6 +94,11 @@ export class TelegramSimulator {
     return id;
   }
 
+  /** The webhook the bot registered, if any (and the secret Telegram would send with each update). */
+  get webhook(): { url: string; secret: string } | undefined {
+    return this.webhookUrl ? { url: this.webhookUrl, secret: this.webhookSecret } : undefined;
+  }
+
   sent(chatId: number): SimMessage[] {
     return this.chats.get(chatId) ?? [];
   }
@@ -124,6 +130,7 @@ export class TelegramSimulator {
         if (typeof params.url !== 'string')
           return fail(400, 'Bad Request: bad webhook: URL must be provided');
         this.webhookUrl = params.url;
+        this.webhookSecret = typeof params.secret_token === 'string' ? params.secret_token : '';
         return ok(true);
       case 'deleteWebhook':
         this.webhookUrl = '';

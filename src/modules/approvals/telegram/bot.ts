@@ -2,6 +2,9 @@
 // chats may act; anything else is ignored and logged. Buttons carry ids only; a press on a card that
 // was already decided or expired is answered with what happened instead of acting twice.
 import { Bot, type Context } from 'grammy';
+import type { Update } from 'grammy/types';
+import type { RouteModule } from '../../../platform/http/app.ts';
+import { sameSecret } from '../../../platform/http/auth.ts';
 import type { TelegramConfig } from '../../../platform/config.ts';
 import type { Logger } from '../../../platform/logger.ts';
 import { AppError, describeError } from '../../../platform/errors.ts';
@@ -64,7 +67,20 @@ export class OwnerBot {
     );
   }
 
-  start(): void {
+  /**
+   * Long polling by default (works behind a home router). With TELEGRAM_WEBHOOK_SECRET, Telegram is
+   * told to post updates to `webhookUrl` with that secret in its header instead.
+   */
+  async start(webhookUrl: string): Promise<void> {
+    if (this.config.webhookSecret) {
+      await this.bot.init();
+      await this.bot.api.setWebhook(webhookUrl, {
+        secret_token: this.config.webhookSecret,
+        allowed_updates: ['message', 'callback_query'],
+      });
+      this.logger.info({ url: webhookUrl }, 'telegram webhook set');
+      return;
+    }
     void this.bot
       .start({
         drop_pending_updates: false,
@@ -74,6 +90,28 @@ export class OwnerBot {
       .catch((error: unknown) =>
         this.logger.error({ err: describeError(error) }, 'telegram polling stopped'),
       );
+  }
+
+  /** POST /webhooks/telegram: checks the secret-token header in constant time, then handles the update. */
+  webhookRoute(): RouteModule {
+    return (app) => {
+      app.post<{ Body: Update }>(
+        '/webhooks/telegram',
+        {
+          config: { access: 'public', csrf: false, audit: false },
+          schema: { hide: true, body: { type: 'object' } },
+        },
+        async (request, reply) => {
+          const secret = this.config.webhookSecret;
+          const sent = request.headers['x-telegram-bot-api-secret-token'];
+          if (!secret || typeof sent !== 'string' || !sameSecret(sent, secret)) {
+            throw new AppError('unauthenticated', 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
+          }
+          await this.bot.handleUpdate(request.body);
+          return reply.code(200).send({ ok: true });
+        },
+      );
+    };
   }
 
   async stop(): Promise<void> {
