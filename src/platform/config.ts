@@ -44,6 +44,7 @@ export interface AiConfig {
     configured: boolean;
     model: string;
     embeddingModel: string;
+    transcriptionModel: string;
   };
   anthropic: { apiKey: string | undefined; baseUrl: string; model: string };
 }
@@ -246,6 +247,7 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
         configured: read('OPENAI_API_KEY') !== undefined || openaiBase !== undefined,
         model: read('OPENAI_MODEL') ?? 'gpt-4o-mini',
         embeddingModel: read('OPENAI_EMBEDDING_MODEL') ?? 'text-embedding-3-small',
+        transcriptionModel: read('OPENAI_TRANSCRIPTION_MODEL') ?? 'whisper-1',
       },
       anthropic: {
         apiKey: read('ANTHROPIC_API_KEY'),

@@ -10,6 +10,7 @@ export interface SimRequest {
   headers: IncomingMessage['headers'];
   body: unknown;
   rawBody: string;
+  bodyBytes: Buffer;
   /** Settles when the client goes away: a simulated hang waits for this, not for a timer. */
   clientGone: Promise<void>;
 }
@@ -18,8 +19,8 @@ export interface SimResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** A reply that is not JSON at all (to test clients against broken upstreams). */
-  raw?: string;
+  /** A reply that is not JSON (a file download, or a broken upstream). */
+  raw?: string | Buffer;
 }
 
 export type SimHandler = (request: SimRequest) => SimResponse | Promise<SimResponse>;
@@ -58,7 +59,8 @@ export function close(server: Server): Promise<void> {
 async function serve(handler: SimHandler, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const rawBody = Buffer.concat(chunks).toString('utf8');
+  const bodyBytes = Buffer.concat(chunks);
+  const rawBody = bodyBytes.toString('utf8');
   let body: unknown;
   try {
     body = rawBody ? JSON.parse(rawBody) : undefined;
@@ -76,13 +78,15 @@ async function serve(handler: SimHandler, request: IncomingMessage, response: Se
       headers: request.headers,
       body,
       rawBody,
+      bodyBytes,
       clientGone,
     });
   } catch (error) {
     reply = { status: 500, body: { error: { message: `simulator bug: ${(error as Error).message}` } } };
   }
   if (response.destroyed) return;
-  response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+  const type = reply.raw instanceof Buffer ? 'application/octet-stream' : 'application/json';
+  response.writeHead(reply.status, { 'content-type': type, ...reply.headers });
   response.end(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
 }
 

@@ -39,6 +39,8 @@ export class OpenAiSimulator {
   readonly failures = new FailureQueue();
   readonly calls: OpenAiCall[] = [];
   responder: OpenAiResponder | undefined;
+  /** What the "speech" says: set by a test or the sandbox. */
+  transcriber: ((audio: Buffer) => string) | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -79,6 +81,8 @@ export class OpenAiSimulator {
     if (request.method === 'POST' && request.path === '/v1/chat/completions')
       return this.chat(request.body, injected === 'malformed');
     if (request.method === 'POST' && request.path === '/v1/embeddings') return this.embeddings(request.body);
+    if (request.method === 'POST' && request.path === '/v1/audio/transcriptions')
+      return this.transcribe(request);
     return error(404, 'invalid_request_error', `Invalid URL (${request.method} ${request.path})`);
   }
 
@@ -131,6 +135,21 @@ export class OpenAiSimulator {
           total_tokens: approxTokens(system + prompt + answer),
         },
       },
+    };
+  }
+
+  /** Multipart with a `file` and a `model`, as Whisper's endpoint takes it; the text comes from `transcriber`. */
+  private transcribe(request: SimRequest): SimResponse {
+    const type = String(request.headers['content-type'] ?? '');
+    if (!type.startsWith('multipart/form-data'))
+      return error(400, 'invalid_request_error', 'expected multipart/form-data');
+    if (!/name="model"/.test(request.rawBody))
+      return error(400, 'invalid_request_error', 'you must provide a model parameter');
+    if (!/name="file"/.test(request.rawBody))
+      return error(400, 'invalid_request_error', "'file' is a required property");
+    return {
+      status: 200,
+      body: { text: this.transcriber?.(request.bodyBytes) ?? 'simulated transcription' },
     };
   }
 

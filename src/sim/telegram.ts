@@ -46,6 +46,7 @@ export class TelegramSimulator {
   private nextMessageId = 1;
   private webhookUrl = '';
   private webhookSecret = '';
+  private readonly files = new Map<string, Buffer>();
   private waiting: (() => void)[] = [];
 
   private constructor(
@@ -85,6 +86,21 @@ export class TelegramSimulator {
     });
   }
 
+  /** A voice note from the owner; the bot fetches it with getFile and the file URL. */
+  sendVoice(chatId: number, audio: Buffer, duration = 3): void {
+    const fileId = `voice${this.nextMessageId}`;
+    this.files.set(fileId, audio);
+    this.push({
+      message: {
+        message_id: this.nextMessageId++,
+        date: now(),
+        chat: chat(chatId),
+        from: person(chatId),
+        voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration, mime_type: 'audio/ogg' },
+      },
+    });
+  }
+
   /** Presses an inline button on a message the bot sent; returns the callback query id. */
   press(chatId: number, messageId: number, data: string): string {
     const message = this.chats.get(chatId)?.find((m) => m.message_id === messageId);
@@ -111,6 +127,11 @@ export class TelegramSimulator {
   // ---- the Bot API -------------------------------------------------------------------------------
 
   private async handle(request: SimRequest): Promise<SimResponse> {
+    const file = request.path.match(/^\/file\/bot([^/]+)\/voice\/([\w]+)\.oga$/);
+    if (file) {
+      const bytes = file[1] === this.token ? this.files.get(file[2]!) : undefined;
+      return bytes ? { status: 200, raw: bytes } : fail(404, 'Not Found');
+    }
     const match = request.path.match(/^\/bot([^/]+)\/(\w+)$/);
     if (!match) return fail(404, 'Not Found');
     if (match[1] !== this.token) return fail(401, 'Unauthorized');
@@ -152,13 +173,16 @@ export class TelegramSimulator {
           ...(typeof params.text === 'string' ? { text: params.text } : {}),
         });
         return ok(true);
-      case 'getFile':
+      case 'getFile': {
+        const bytes = this.files.get(String(params.file_id));
+        if (!bytes) return fail(400, 'Bad Request: invalid file_id');
         return ok({
           file_id: params.file_id,
           file_unique_id: `u${String(params.file_id)}`,
-          file_size: 1024,
+          file_size: bytes.length,
           file_path: `voice/${String(params.file_id)}.oga`,
         });
+      }
       default:
         return fail(404, 'Not Found: method not found');
     }

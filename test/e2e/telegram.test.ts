@@ -7,15 +7,18 @@ import { waitFor } from '../support/wait.ts';
 import { TelegramSimulator, type SimMessage } from '../../src/sim/telegram.ts';
 import { StaticCatalog } from '../../src/modules/ai/qa/catalog.ts';
 import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';
+import { OpenAiSimulator } from '../../src/sim/openai.ts';
 
 const TOKEN = '123456789:TEST_fake_token_for_the_simulator_only';
 const OWNER = 4242;
 const STRANGER = 999;
 let telegram: TelegramSimulator;
+let voiceTelegram: TelegramSimulator;
 let server: TestServer;
 
 before(async () => {
   telegram = await TelegramSimulator.start({ token: TOKEN });
+  voiceTelegram = await TelegramSimulator.start({ token: '55555:TEST_voice_token_for_the_simulator' });
   server = await startTestServer({
     work: true,
     catalog: new StaticCatalog(SANDBOX_PRODUCTS),
@@ -29,6 +32,7 @@ before(async () => {
 after(async () => {
   await server.close();
   await telegram.stop();
+  await voiceTelegram.stop();
 });
 
 const cardFor = (approvalId: string) => (m: SimMessage) =>
@@ -155,4 +159,33 @@ test('a stranger is ignored and logged; the owner pauses and resumes from the ph
   await waitFor(() => /Paused by/.test(lastText(OWNER)), 15_000, 'the status');
   telegram.say(OWNER, '/resume');
   await waitFor(async () => !(await server.services.approvals.paused()).paused, 15_000, 'the resume');
+});
+
+test('a voice note is transcribed and understood as a command', async () => {
+  const openai = await OpenAiSimulator.start({ apiKey: 'sim-openai' });
+  const voiceServer = await startTestServer({
+    work: true,
+    env: {
+      TELEGRAM_BOT_TOKEN: '55555:TEST_voice_token_for_the_simulator',
+      TELEGRAM_API_ROOT: voiceTelegram.apiRoot,
+      TELEGRAM_ALLOWED_CHAT_IDS: String(OWNER),
+      OPENAI_API_KEY: 'sim-openai',
+      OPENAI_BASE_URL: openai.baseUrl,
+    },
+  });
+  try {
+    openai.transcriber = (audio) => (audio.length > 0 ? 'Please pause everything for today' : '');
+    voiceTelegram.sendVoice(OWNER, Buffer.from('OggS fake opus audio'));
+    await waitFor(
+      async () => (await voiceServer.services.approvals.paused()).paused,
+      15_000,
+      'the pause by voice',
+    );
+    assert.ok(
+      voiceTelegram.sent(OWNER).some((m) => m.text === '🎙 Heard: “Please pause everything for today”'),
+    );
+  } finally {
+    await voiceServer.close();
+    await openai.stop();
+  }
 });

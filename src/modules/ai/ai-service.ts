@@ -75,6 +75,19 @@ export class AiService {
     });
   }
 
+  /** Speech to text through the OpenAI-compatible (Whisper) endpoint, the one provider that has it. */
+  async transcribe(audio: Buffer, mimeType: string, filename: string): Promise<string> {
+    const provider = this.chain.find((p): p is OpenAiProvider => p instanceof OpenAiProvider);
+    if (!provider)
+      throw new AiUnavailableError(
+        'speech to text needs an OpenAI-compatible endpoint (OPENAI_BASE_URL or OPENAI_API_KEY)',
+      );
+    return withRetries(
+      () => provider.transcribe(audio, mimeType, filename, AbortSignal.timeout(this.config.timeoutMs)),
+      this.retry,
+    );
+  }
+
   /** The providers in the order they are tried, and whether each is usable right now. */
   status(): { name: ProviderName; model: string; available: boolean }[] {
     return this.chain.map((provider) => ({

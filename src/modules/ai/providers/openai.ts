@@ -8,6 +8,7 @@ export interface OpenAiOptions {
   baseUrl: string; // https://api.openai.com/v1, http://127.0.0.1:11434/v1
   model: string;
   embeddingModel: string;
+  transcriptionModel: string;
 }
 
 interface ChatResponse {
@@ -80,6 +81,35 @@ export class OpenAiProvider implements AiProvider {
     if (!body.data || body.data.length !== texts.length)
       throw new ProviderError('openai', 'the embedding answer is incomplete', true);
     return [...body.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
+  }
+
+  /** Whisper-compatible speech to text: POST /audio/transcriptions (multipart: file, model). */
+  async transcribe(audio: Buffer, mimeType: string, filename: string, signal: AbortSignal): Promise<string> {
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(audio)], { type: mimeType }), filename);
+    form.append('model', this.options.transcriptionModel);
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/audio/transcriptions`, {
+        method: 'POST',
+        headers: this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {},
+        body: form,
+        signal,
+      });
+    } catch {
+      throw new ProviderError('openai', 'the transcription endpoint could not be reached', true);
+    }
+    const body = (await response.json().catch(() => undefined)) as
+      { text?: string; error?: { message?: string } } | undefined;
+    if (!response.ok || typeof body?.text !== 'string') {
+      throw new ProviderError(
+        'openai',
+        `transcription failed: ${response.status} ${body?.error?.message ?? ''}`.trim(),
+        response.status >= 500 || response.status === 429,
+        response.status,
+      );
+    }
+    return body.text;
   }
 
   private post<T>(path: string, signal: AbortSignal, body: unknown): Promise<T> {

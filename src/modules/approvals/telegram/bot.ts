@@ -62,6 +62,7 @@ export class OwnerBot {
     });
     this.bot.on('callback_query:data', (ctx) => this.press(ctx));
     this.bot.on('message:text', (ctx) => this.text(ctx));
+    this.bot.on('message:voice', (ctx) => this.voice(ctx));
     this.bot.catch((error) =>
       this.logger.error({ err: describeError(error.error) }, 'telegram: handling an update failed'),
     );
@@ -191,6 +192,41 @@ export class OwnerBot {
       else await ctx.reply(message);
       if (error.kind === 'conflict') await this.notifier.showOutcome(approvalId);
     }
+  }
+
+  /** A voice note: transcribed (Whisper-compatible endpoint), then understood as a command if it is one. */
+  private async voice(
+    ctx: Context & { message: { voice: { file_id: string; mime_type?: string; duration: number } } },
+  ): Promise<void> {
+    if (ctx.message.voice.duration > 120) {
+      await ctx.reply('That note is over two minutes; please keep it shorter.');
+      return;
+    }
+    let heard: string;
+    try {
+      const file = await ctx.api.getFile(ctx.message.voice.file_id);
+      const response = await fetch(`${this.config.apiRoot}/file/bot${this.config.token}/${file.file_path}`, {
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (!response.ok) throw new Error(`the voice file could not be downloaded (${response.status})`);
+      const audio = Buffer.from(await response.arrayBuffer());
+      heard = (
+        await this.services.ai.transcribe(audio, ctx.message.voice.mime_type ?? 'audio/ogg', 'voice.oga')
+      ).trim();
+    } catch (error) {
+      this.logger.warn({ err: describeError(error) }, 'telegram: a voice note could not be transcribed');
+      await ctx.reply('I could not listen to that voice note. Please type it instead.');
+      return;
+    }
+    const lower = heard.toLowerCase();
+    await ctx.reply(`🎙 Heard: “${heard}”`);
+    if (/\b(pause|stop)\b/.test(lower)) return this.pause(ctx, true);
+    if (/\b(resume|start again|carry on|continue)\b/.test(lower)) return this.pause(ctx, false);
+    if (/\bstatus\b/.test(lower)) return this.status(ctx);
+    if (/\bapprovals?\b|\bwaiting\b/.test(lower)) return this.listApprovals(ctx);
+    await ctx.reply(
+      'Noted. Turning notes into tasks comes with the tasks module; for now try “pause”, “resume”, “status” or “approvals”.',
+    );
   }
 
   private async status(ctx: Context): Promise<void> {
