@@ -10,19 +10,11 @@ import {
   listen,
   pseudoEmbedding,
   valueFromSchema,
+  type ModelCall,
+  type ModelResponder,
   type SimRequest,
   type SimResponse,
 } from './http-sim.ts';
-
-export interface GeminiCall {
-  model: string;
-  system: string;
-  prompt: string;
-  schema: unknown;
-}
-
-/** Lets a test or the sandbox decide what the "model" says; undefined falls back to the default. */
-export type GeminiResponder = (call: GeminiCall) => string | undefined;
 
 export interface GeminiSimOptions {
   apiKey: string;
@@ -36,8 +28,8 @@ const status = (code: number, state: string, message: string, details?: unknown[
 
 export class GeminiSimulator {
   readonly failures = new FailureQueue();
-  readonly calls: GeminiCall[] = [];
-  responder: GeminiResponder | undefined;
+  readonly calls: ModelCall[] = [];
+  responder: ModelResponder | undefined;
   private recent: number[] = [];
 
   private constructor(

@@ -25,6 +25,17 @@ export interface SimResponse {
 
 export type SimHandler = (request: SimRequest) => SimResponse | Promise<SimResponse>;
 
+/** What a simulated language model was asked; a responder decides what it says back. */
+export interface ModelCall {
+  model: string;
+  system: string;
+  prompt: string;
+  schema: unknown;
+}
+
+/** Returns the model's answer, or undefined for the simulator's default. */
+export type ModelResponder = (call: ModelCall) => string | undefined;
+
 export type InjectedFailure = 'rate-limit' | 'server-error' | 'malformed' | 'hang';
 
 export class FailureQueue {

@@ -10,18 +10,11 @@ import {
   listen,
   pseudoEmbedding,
   valueFromSchema,
+  type ModelCall,
+  type ModelResponder,
   type SimRequest,
   type SimResponse,
 } from './http-sim.ts';
-
-export interface OpenAiCall {
-  model: string;
-  system: string;
-  prompt: string;
-  schema: unknown;
-}
-
-export type OpenAiResponder = (call: OpenAiCall) => string | undefined;
 
 const error = (
   status: number,
@@ -37,8 +30,8 @@ const error = (
 
 export class OpenAiSimulator {
   readonly failures = new FailureQueue();
-  readonly calls: OpenAiCall[] = [];
-  responder: OpenAiResponder | undefined;
+  readonly calls: ModelCall[] = [];
+  responder: ModelResponder | undefined;
   /** What the "speech" says: set by a test or the sandbox. */
   transcriber: ((audio: Buffer) => string) | undefined;
 

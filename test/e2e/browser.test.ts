@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { freePort, startServe, type RunningServer } from '../support/cli.ts';
+import { embeddedServerEnv, freePort, startServe, type RunningServer } from '../support/cli.ts';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
 
 const CHROMIUM = process.env.SHOPKEEP_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,15 +24,7 @@ before(async () => {
   chmodSync(dataDir, 0o755);
   const port = await freePort();
   baseUrl = `http://localhost:${port}`;
-  server = await startServe({
-    SHOPKEEP_DATA_DIR: dataDir,
-    SHOPKEEP_PORT: String(port),
-    SHOPKEEP_HOST: '127.0.0.1',
-    SHOPKEEP_PUBLIC_URL: baseUrl,
-    SHOPKEEP_EMBEDDED_PG_PORT: String(await freePort()),
-    SHOPKEEP_LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
-  });
+  server = await startServe(await embeddedServerEnv(dataDir, port, { SHOPKEEP_PUBLIC_URL: baseUrl }));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

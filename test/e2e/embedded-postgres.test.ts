@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, runCli, startServe } from '../support/cli.ts';
+import { embeddedServerEnv, freePort, runCli, startServe } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
 
 let dataDir: string;
@@ -15,14 +15,7 @@ let baseUrl: string;
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sk-embedded-'));
   const port = await freePort();
-  env = {
-    SHOPKEEP_DATA_DIR: dataDir,
-    SHOPKEEP_PORT: String(port),
-    SHOPKEEP_HOST: '127.0.0.1',
-    SHOPKEEP_EMBEDDED_PG_PORT: String(await freePort()),
-    SHOPKEEP_LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
-  };
+  env = await embeddedServerEnv(dataDir, port);
   baseUrl = `http://127.0.0.1:${port}`;
 });
 after(() => {

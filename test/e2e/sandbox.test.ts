@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, runCli, startServe, type RunningServer } from '../support/cli.ts';
+import { embeddedServerEnv, freePort, runCli, startServe, type RunningServer } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
 
@@ -19,14 +19,7 @@ before(async () => {
   chmodSync(dataDir, 0o755);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  env = {
-    SHOPKEEP_DATA_DIR: dataDir,
-    SHOPKEEP_PORT: String(port),
-    SHOPKEEP_HOST: '127.0.0.1',
-    SHOPKEEP_EMBEDDED_PG_PORT: String(await freePort()),
-    SHOPKEEP_LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
-  };
+  env = await embeddedServerEnv(dataDir, port);
   server = await startServe(env, 60_000, 'sandbox');
 });
 after(async () => {

@@ -16,6 +16,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Environment for a real `shopkeep` process on the embedded PostgreSQL, on free ports. */
+export async function embeddedServerEnv(
+  dataDir: string,
+  port: number,
+  extra: Record<string, string> = {},
+): Promise<Record<string, string>> {
+  return {
+    SHOPKEEP_DATA_DIR: dataDir,
+    SHOPKEEP_PORT: String(port),
+    SHOPKEEP_HOST: '127.0.0.1',
+    SHOPKEEP_EMBEDDED_PG_PORT: String(await freePort()),
+    SHOPKEEP_LOG_LEVEL: 'warn',
+    DATABASE_URL: '',
+    ...extra,
+  };
+}
+
 export function runCli(
   args: string[],
   env: Record<string, string>,

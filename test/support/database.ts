@@ -32,6 +32,9 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   await withAdmin((client) => client.query(`create database ${name}`));
   const url = databaseUrl(adminUrl(), name);
   const pool = new pg.Pool({ connectionString: url, max: 5 });
+  // Dropping the database ends its connections; that must not surface as an uncaught error.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (options.migrated !== false) await migrate(pool, migrationSources());
   return {
     url,

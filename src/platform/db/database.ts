@@ -52,8 +52,13 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
     connectionTimeoutMillis: 5_000,
     application_name: 'shopkeep',
   });
-  // A dropped connection must not take the process down; the next query reports it.
+  // A dropped connection must not take the process down; the next query reports it. Idle clients
+  // report through the pool; a client that is checked out (a LISTEN, a transaction) through its own
+  // listener, which every client gets when it connects.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'database connection lost'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error.message }, 'database connection lost'));
+  });
   return {
     pool,
     url,
