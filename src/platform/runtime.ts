@@ -24,6 +24,7 @@ import { AiService } from '../modules/ai/ai-service.ts';
 import { QaService } from '../modules/ai/qa/qa-service.ts';
 import { StaticCatalog, type Catalog } from '../modules/ai/qa/catalog.ts';
 import { ApprovalService } from '../modules/approvals/approval-service.ts';
+import { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import { PostWriter } from '../modules/ai/writer.ts';
 import { TelegramNotifier } from '../modules/approvals/telegram/notifier.ts';
 import { telegramApi } from '../modules/approvals/telegram/telegram-api.ts';
@@ -91,9 +92,10 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics);
   const catalog = options.catalog ?? new StaticCatalog([]);
-  const qa = new QaService(pool, ai, catalog, config.qa);
+  const voice = new VoiceStore(pool, audit);
+  const qa = new QaService(pool, ai, catalog, config.qa, () => voice.get());
   const approvals = new ApprovalService(pool, audit);
-  const writer = new PostWriter(pool, ai, qa, catalog, approvals, config.qa.maxAttempts);
+  const writer = new PostWriter(pool, ai, qa, catalog, approvals, config.qa.maxAttempts, () => voice.get());
   const { token } = config.telegram;
   const telegram = token
     ? new TelegramNotifier(
@@ -121,6 +123,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     writer,
     approvals,
     catalog,
+    voice,
     telegram,
     startedAt: new Date(),
     version: VERSION,

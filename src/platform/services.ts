@@ -14,6 +14,7 @@ import type { QaService } from '../modules/ai/qa/qa-service.ts';
 import type { PostWriter } from '../modules/ai/writer.ts';
 import type { ApprovalService } from '../modules/approvals/approval-service.ts';
 import type { Catalog } from '../modules/ai/qa/catalog.ts';
+import type { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import type { TelegramNotifier } from '../modules/approvals/telegram/notifier.ts';
 
 export interface Readiness {
@@ -37,6 +38,7 @@ export interface Services {
   writer: PostWriter;
   approvals: ApprovalService;
   catalog: Catalog;
+  voice: VoiceStore;
   /** Present when TELEGRAM_BOT_TOKEN is set. */
   telegram: TelegramNotifier | undefined;
   readiness(): Promise<Readiness>;

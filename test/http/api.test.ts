@@ -283,3 +283,42 @@ test('POST /api/v1/qa/check scores and routes a draft, with the breakdown', asyn
     ['offline'],
   );
 });
+
+test('the owner edits the brand voice; the QA gate holds drafts to it', async () => {
+  const headers = { cookie: owner.cookie, 'x-csrf-token': owner.csrf };
+  const before = (await server.app.inject({ url: '/api/v1/ai/voice', headers })).json().voice;
+  assert.ok(!before.wordsToAvoid.includes('fabulous'));
+  const bad = await server.app.inject({
+    method: 'PUT',
+    url: '/api/v1/ai/voice',
+    headers,
+    payload: { ...before, languages: ['english'] },
+  });
+  assert.equal(bad.statusCode, 400);
+  const saved = await server.app.inject({
+    method: 'PUT',
+    url: '/api/v1/ai/voice',
+    headers,
+    payload: { ...before, wordsToAvoid: [...before.wordsToAvoid, 'fabulous'] },
+  });
+  assert.equal(saved.statusCode, 200, saved.body);
+  const check = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/qa/check',
+    headers,
+    payload: { channel: 'instagram', text: 'A fabulous new look for spring! Link in bio.' },
+  });
+  assert.ok(
+    check
+      .json()
+      .findings.some(
+        (f: { check: string; message: string }) => f.check === 'voice' && /fabulous/.test(f.message),
+      ),
+  );
+  const page = await server.app.inject({
+    url: '/ai',
+    headers: { cookie: owner.cookie, accept: 'text/html' },
+  });
+  assert.match(page.body, /Save the voice/);
+  assert.match(page.body, /fabulous/);
+});

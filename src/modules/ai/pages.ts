@@ -5,15 +5,17 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { orm } from '../../platform/db/orm.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
-import { page } from '../../platform/dashboard/layout.ts';
+import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { table } from '../../platform/dashboard/components.ts';
 import { aiUsage } from './schema.ts';
-import { DEFAULT_VOICE } from './qa/voice.ts';
+import { actorOf } from '../../platform/accounts/roles.ts';
 
-export function aiPages(app: FastifyInstance, { ai, pool, config }: Services): void {
+export function aiPages(app: FastifyInstance, { ai, pool, config, voice: voiceStore }: Services): void {
   const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
 
   app.get('/ai', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
+    const voice = await voiceStore.get();
+    const canEdit = request.principal?.scopes.has('admin') ?? false;
     const usage = await orm(pool)
       .select({
         provider: aiUsage.provider,
@@ -69,10 +71,54 @@ export function aiPages(app: FastifyInstance, { ai, pool, config }: Services): v
             <h2>Quality gate</h2>
             <p>Above <strong>${config.qa.autoApproveAbove}</strong> a draft goes out by itself; from <strong>${config.qa.regenerateBelow}</strong> up you decide; below it is written again, at most ${config.qa.maxAttempts} times.</p>
             <h3>Brand voice</h3>
-            <p>${DEFAULT_VOICE.tone}</p>
-            <p class="muted">Words to use: ${DEFAULT_VOICE.wordsToUse.join(', ')} · to avoid: ${DEFAULT_VOICE.wordsToAvoid.join(', ')} · emoji: ${DEFAULT_VOICE.emojiPolicy} · languages: ${DEFAULT_VOICE.languages.join(', ')}</p>
+            ${
+              canEdit
+                ? html`<form method="post" action="/ai/voice" class="stack">
+                  ${csrfField(request.principal)}
+                  <label>Tone <textarea name="tone" rows="3" required maxlength="500">${voice.tone}</textarea></label>
+                  <label>Words to use (comma-separated) <input name="wordsToUse" value="${voice.wordsToUse.join(', ')}" /></label>
+                  <label>Words to avoid (comma-separated) <input name="wordsToAvoid" value="${voice.wordsToAvoid.join(', ')}" /></label>
+                  <label>Emoji
+                    <select name="emojiPolicy">${(['none', 'few', 'many'] as const).map((p) => html`<option${p === voice.emojiPolicy ? html` selected` : ''}>${p}</option>`)}</select>
+                  </label>
+                  <label>Languages (two-letter codes) <input name="languages" value="${voice.languages.join(', ')}" required /></label>
+                  <button>Save the voice</button>
+                </form>`
+                : html`<p>${voice.tone}</p>
+                  <p class="muted">Words to use: ${voice.wordsToUse.join(', ')} · to avoid: ${voice.wordsToAvoid.join(', ')} · emoji: ${voice.emojiPolicy} · languages: ${voice.languages.join(', ')}</p>`
+            }
           </section>`,
       ),
     );
   });
+
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/ai/voice',
+    {
+      config: { access: 'admin' },
+      schema: {
+        hide: true,
+        body: { type: 'object', additionalProperties: { type: 'string', maxLength: 4000 } },
+      },
+    },
+    async (request, reply) => {
+      const list = (value: string | undefined) =>
+        (value ?? '')
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
+      const policy = request.body.emojiPolicy;
+      await voiceStore.set(
+        {
+          tone: request.body.tone ?? '',
+          wordsToUse: list(request.body.wordsToUse),
+          wordsToAvoid: list(request.body.wordsToAvoid),
+          emojiPolicy: policy === 'none' || policy === 'many' ? policy : 'few',
+          languages: list(request.body.languages),
+        },
+        actorOf(request.principal).actorLabel,
+      );
+      return reply.redirect('/ai', 303);
+    },
+  );
 }

@@ -5,8 +5,43 @@ import type { Services } from '../../platform/services.ts';
 import { orm } from '../../platform/db/orm.ts';
 import { CHANNELS, type Channel } from './qa/channels.ts';
 import { aiUsage } from './schema.ts';
+import type { VoiceProfile } from './qa/voice.ts';
+import { actorOf } from '../../platform/accounts/roles.ts';
 
-export function aiRoutes(app: FastifyInstance, { qa, ai, pool }: Services): void {
+const voiceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tone', 'wordsToUse', 'wordsToAvoid', 'emojiPolicy', 'languages'],
+  properties: {
+    tone: { type: 'string', minLength: 1, maxLength: 500 },
+    wordsToUse: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 60 } },
+    wordsToAvoid: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 60 } },
+    emojiPolicy: { type: 'string', enum: ['none', 'few', 'many'] },
+    languages: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^[a-z]{2}$' } },
+  },
+} as const;
+
+export function aiRoutes(app: FastifyInstance, { qa, ai, pool, voice }: Services): void {
+  app.get(
+    '/api/v1/ai/voice',
+    {
+      config: { access: 'read' },
+      schema: { tags: ['ai'], summary: 'The brand voice the writer and the QA gate use' },
+    },
+    async () => ({
+      voice: await voice.get(),
+    }),
+  );
+
+  app.put<{ Body: VoiceProfile }>(
+    '/api/v1/ai/voice',
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['ai'], summary: 'Change the brand voice', body: voiceSchema },
+    },
+    async (request) => ({ voice: await voice.set(request.body, actorOf(request.principal).actorLabel) }),
+  );
+
   app.post<{ Body: { channel: Channel; text: string; productIds?: string[]; attempt?: number } }>(
     '/api/v1/qa/check',
     {

@@ -1,3 +1,4 @@
+import type { VoiceProfile } from './qa/voice.ts';
 import {
   bigint,
   bigserial,
@@ -36,4 +37,11 @@ export const aiQaReviews = pgTable('ai_qa_reviews', {
   findings: jsonb('findings').$type<unknown[]>().notNull(),
   criteria: jsonb('criteria').$type<unknown[]>().notNull(),
   reviewer: text('reviewer').notNull(),
+});
+
+export const aiVoice = pgTable('ai_voice', {
+  id: boolean('id').primaryKey().default(true),
+  profile: jsonb('profile').$type<VoiceProfile>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: text('updated_by').notNull(),
 });

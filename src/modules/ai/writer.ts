@@ -10,7 +10,7 @@ import type { AiService } from './ai-service.ts';
 import type { Catalog, CatalogProduct } from './qa/catalog.ts';
 import { CHANNELS, type Channel } from './qa/channels.ts';
 import type { QaResult, QaService } from './qa/qa-service.ts';
-import { DEFAULT_VOICE } from './qa/voice.ts';
+import { DEFAULT_VOICE, type VoiceProfile } from './qa/voice.ts';
 
 export interface DraftRequest {
   channel: Channel;
@@ -36,16 +36,18 @@ export class PostWriter {
     private readonly catalog: Catalog,
     private readonly approvals: ApprovalService,
     private readonly maxAttempts: number,
+    private readonly voice: () => Promise<VoiceProfile> | VoiceProfile = () => DEFAULT_VOICE,
   ) {}
 
   async draft(request: DraftRequest): Promise<DraftOutcome> {
     const [product] = await this.catalog.products([request.productId]);
     if (!product) throw notFound(`no product ${request.productId} in the catalog`);
     let feedback = request.feedback ? [`The owner asked: ${request.feedback}`] : [];
+    const voice = await this.voice();
     for (let attempt = 1; ; attempt += 1) {
       const written = await this.ai.generate({
         feature: 'social.caption',
-        system: `You write ${request.channel} posts for a small hair and beauty shop. Voice: ${DEFAULT_VOICE.tone}. Never make medical claims. Use the exact product name and price given.`,
+        system: `You write ${request.channel} posts for a small hair and beauty shop. Voice: ${voice.tone}. Words to use: ${voice.wordsToUse.join(', ')}. Never use: ${voice.wordsToAvoid.join(', ')}. Never make medical claims. Use the exact product name and price given.`,
         prompt: prompt(request.channel, product, feedback),
         temperature: 0.8,
         maxOutputTokens: 600,

@@ -47,7 +47,7 @@ export class QaService {
     private readonly ai: AiService,
     private readonly catalog: Catalog,
     private readonly thresholds: Thresholds,
-    private readonly voice: () => VoiceProfile = () => DEFAULT_VOICE,
+    private readonly voice: () => Promise<VoiceProfile> | VoiceProfile = () => DEFAULT_VOICE,
   ) {
     this.db = orm(pool);
   }
@@ -56,7 +56,7 @@ export class QaService {
     const productIds = [...new Set(request.productIds ?? [])];
     const products = await this.catalog.products(productIds);
     const unknownProductIds = productIds.filter((id) => !products.some((p) => p.id === id));
-    const voice = this.voice();
+    const voice = await this.voice();
     const findings = runChecks({
       channel: request.channel,
       text: request.text,
