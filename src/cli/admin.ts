@@ -299,7 +299,7 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
         detail: owner ? 'exists' : 'not created yet',
         fix: 'start shopkeep and open the setup link it prints',
       });
-      const dead = (await services.jobs.deadLetters()).length;
+      const dead = await services.jobs.deadLetterCount();
       checks.push({
         name: 'failed jobs',
         ok: dead === 0,

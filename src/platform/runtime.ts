@@ -138,7 +138,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   };
   metrics.watchJobs(
     () => jobs.counts(),
-    async () => (await jobs.deadLetters(10_000)).length,
+    () => jobs.deadLetterCount(),
   );
   return { services, database };
 }

@@ -97,10 +97,12 @@ test('a job that fails every attempt becomes a dead letter; retrying it runs it 
   );
   assert.equal(letter!.queue, 'test.flaky');
   assert.equal(letter!.attempts, 2);
+  assert.equal(await queue.deadLetterCount(), 1);
   assert.match(letter!.error, /supplier API said no to restock/);
   await queue.resolveDeadLetter(letter!.id, 'retried');
   await waitFor(() => runs.includes('flaky:restock'), 15_000, 'the retried job');
   assert.deepEqual(await queue.deadLetters(), []);
+  assert.equal(await queue.deadLetterCount(), 0);
   await assert.rejects(queue.resolveDeadLetter(letter!.id, 'dismissed'), /no open dead letter/);
 });
 

@@ -15,7 +15,7 @@ export function opsPages(app: FastifyInstance, services: Services): void {
     if (principal.via.kind === 'session' && principal.via.stage === 'enrolling')
       return reply.redirect('/enrol');
     const readiness = await services.readiness();
-    const dead = readiness.database ? (await jobs.deadLetters(1000)).length : 0;
+    const dead = readiness.database ? await jobs.deadLetterCount() : 0;
     return send(
       reply,
       page(

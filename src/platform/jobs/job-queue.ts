@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, count, desc, eq, isNull } from 'drizzle-orm';
 import { transaction, type Queryable } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { jobsDeadLetters } from './schema.ts';
@@ -152,6 +152,15 @@ export class JobQueue {
       `select name, state, count(*) from pgboss.job group by name, state`,
     );
     return rows.map((row) => ({ queue: row.name, state: row.state, count: Number(row.count) }));
+  }
+
+  /** How many dead letters wait, counted in the database (for /metrics, the start page, doctor). */
+  async deadLetterCount(): Promise<number> {
+    const [row] = await this.db
+      .select({ count: count() })
+      .from(jobsDeadLetters)
+      .where(isNull(jobsDeadLetters.resolvedAt));
+    return row?.count ?? 0;
   }
 
   async deadLetters(limit = 100): Promise<DeadLetter[]> {
