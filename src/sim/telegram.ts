@@ -72,17 +72,11 @@ export class TelegramSimulator {
   say(chatId: number, text: string): void {
     // Telegram marks a leading /command as an entity; bots find commands by it.
     const command = text.match(/^\/\w+(@\w+)?/);
-    this.push({
-      message: {
-        message_id: this.nextMessageId++,
-        date: now(),
-        chat: chat(chatId),
-        from: person(chatId),
-        text,
-        ...(command
-          ? { entities: [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] }
-          : {}),
-      },
+    this.fromOwner(chatId, {
+      text,
+      ...(command
+        ? { entities: [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] }
+        : {}),
     });
   }
 
@@ -90,13 +84,19 @@ export class TelegramSimulator {
   sendVoice(chatId: number, audio: Buffer, duration = 3): void {
     const fileId = `voice${this.nextMessageId}`;
     this.files.set(fileId, audio);
+    this.fromOwner(chatId, {
+      voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration, mime_type: 'audio/ogg' },
+    });
+  }
+
+  private fromOwner(chatId: number, content: Pick<SimMessage, 'text' | 'entities' | 'voice'>): void {
     this.push({
       message: {
         message_id: this.nextMessageId++,
         date: now(),
         chat: chat(chatId),
         from: person(chatId),
-        voice: { file_id: fileId, file_unique_id: `u${fileId}`, duration, mime_type: 'audio/ogg' },
+        ...content,
       },
     });
   }
