@@ -12,7 +12,7 @@ import type { Services } from '../platform/services.ts';
 import { UsageError, options, type CommandContext } from './main.ts';
 import { progress, readSecret } from './io.ts';
 
-async function withServices<T>(
+export async function withServices<T>(
   { config, logger }: CommandContext,
   work: (services: Services) => Promise<T>,
   extra: Partial<OpenOptions> = {},
@@ -25,7 +25,7 @@ async function withServices<T>(
   }
 }
 
-const print = (json: boolean, data: unknown, text: string) =>
+export const print = (json: boolean, data: unknown, text: string) =>
   console.log(json ? JSON.stringify(data, null, 2) : text);
 
 export async function migrateCommand({ config, logger }: CommandContext): Promise<number> {

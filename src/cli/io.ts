@@ -39,3 +39,33 @@ export async function readSecret(prompt: string): Promise<string> {
     stdin.on('data', onData);
   });
 }
+
+/**
+ * A progress line for a long step: redrawn in place on a terminal, one line per step (and every
+ * few seconds) when the output is a log.
+ */
+export function progressBar(): { update(step: string, done: number, total?: number): void; end(): void } {
+  let lastStep = '';
+  let lastWrite = 0;
+  const tty = stderr.isTTY;
+  return {
+    update(step, done, total) {
+      const now = Date.now();
+      const changed = step !== lastStep;
+      if (!changed && now - lastWrite < (tty ? 100 : 5000)) return;
+      let text = `  … ${step}: ${done.toLocaleString('en-GB')}`;
+      if (total) {
+        const width = 24;
+        const filled = Math.min(width, Math.round((done / total) * width));
+        text = `  … ${step} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')}`;
+      }
+      if (tty) stderr.write(`${changed && lastStep ? '\n' : '\r'}${text}\u001b[K`);
+      else stderr.write(`${text}\n`);
+      lastStep = step;
+      lastWrite = now;
+    },
+    end() {
+      if (tty && lastStep) stderr.write('\n');
+    },
+  };
+}

@@ -16,6 +16,7 @@ import {
   doctorCommand,
   aiCommand,
 } from './admin.ts';
+import { shopCommand } from './shop.ts';
 
 export interface CommandContext {
   args: string[];
@@ -88,6 +89,12 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'shopkeep ai status [--json]\n  shopkeep ai draft --channel instagram|facebook|tiktok|linkedin|telegram|email --product ID [--sandbox-catalog] [--json]',
     run: aiCommand,
+  },
+  shop: {
+    summary: 'Shopify: status, test the connection, import everything, reconcile now, register webhooks',
+    usage:
+      'shopkeep shop status [--json]\n  shopkeep shop test [--json]\n  shopkeep shop import [--json]   (resumes a stopped import)\n  shopkeep shop reconcile [--json]\n  shopkeep shop webhooks sync [--json]   (at SHOPKEEP_PUBLIC_URL/webhooks/shopify)',
+    run: shopCommand,
   },
   doctor: {
     summary: 'Check configuration, data directory, database and disk, and say what to fix',

@@ -20,6 +20,8 @@ import { aiSubscriptions } from './ai/subscriptions.ts';
 import { approvalRoutes } from './approvals/routes.ts';
 import { approvalPages } from './approvals/pages.ts';
 import { approvalJobs } from './approvals/jobs.ts';
+import { shopRoutes } from './shop/routes.ts';
+import { shopPages } from './shop/pages.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -56,6 +58,12 @@ export const MODULES: ModuleDefinition[] = [
     routes: [approvalRoutes, approvalPages],
     jobs: approvalJobs,
     subscriptions: ({ telegram }) => telegram?.subscriptions() ?? [],
+  },
+  {
+    name: 'shop',
+    migrations: sourcePath('modules/shop/migrations'),
+    routes: [shopRoutes, shopPages],
+    jobs: ({ shop }) => shop.jobs(),
   },
 ];
 

@@ -22,6 +22,19 @@ export interface Config {
   ai: AiConfig;
   qa: QaConfig;
   telegram: TelegramConfig;
+  shopify: ShopifyConfig;
+}
+
+/** The connection may also be entered in the dashboard (kept in the vault); these variables win. */
+export interface ShopifyConfig {
+  shop: string | undefined;
+  adminToken: string | undefined;
+  apiSecret: string | undefined;
+  baseUrl: string | undefined;
+  /** Minutes between reconciliation runs. */
+  reconcileMinutes: number;
+  /** A variant at or below this many units is low on stock, unless it has its own threshold. */
+  lowStockDefault: number;
 }
 
 export interface TelegramConfig {
@@ -222,7 +235,23 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     );
   }
 
+  const shop = read('SHOPIFY_SHOP')?.toLowerCase();
+  if (shop !== undefined && !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) {
+    throw new ConfigError(
+      'SHOPIFY_SHOP',
+      `expected the shop's myshopify.com domain, such as my-shop.myshopify.com, got "${shop}"`,
+    );
+  }
+
   return {
+    shopify: {
+      shop,
+      adminToken: read('SHOPIFY_ADMIN_TOKEN'),
+      apiSecret: read('SHOPIFY_API_SECRET'),
+      baseUrl: url('SHOPIFY_API_BASE_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
+      reconcileMinutes: integer('SHOPKEEP_SHOP_RECONCILE_MINUTES', 15, 1, 24 * 60),
+      lowStockDefault: integer('SHOPKEEP_SHOP_LOW_STOCK', 5, 0, 1_000_000),
+    },
     telegram: {
       token: telegramToken,
       apiRoot: (url('TELEGRAM_API_ROOT', ['http:', 'https:']) ?? 'https://api.telegram.org').replace(

@@ -22,7 +22,8 @@ import type { Services } from './services.ts';
 import { MODULES, migrationSources } from '../modules/index.ts';
 import { AiService } from '../modules/ai/ai-service.ts';
 import { QaService } from '../modules/ai/qa/qa-service.ts';
-import { StaticCatalog, type Catalog } from '../modules/ai/qa/catalog.ts';
+import type { Catalog } from '../modules/ai/qa/catalog.ts';
+import { ShopService } from '../modules/shop/shop-service.ts';
 import { ApprovalService } from '../modules/approvals/approval-service.ts';
 import { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import { PostWriter } from '../modules/ai/writer.ts';
@@ -39,7 +40,7 @@ export interface OpenOptions {
   ownsEmbeddedServer: boolean;
   /** Make a master key file when none exists (false for workers, which must share the server's key). */
   createMasterKey?: boolean;
-  /** Products the QA gate checks drafts against (the sandbox's until the shop module provides one). */
+  /** Products the QA gate checks drafts against; the shop's own catalog by default. */
   catalog?: Catalog;
   /** Pages beyond the modules' own (the sandbox's simulated Telegram chat). */
   extraRoutes?: RouteModule[];
@@ -91,7 +92,8 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const events = new EventBus(pool, jobs, logger, metrics);
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics);
-  const catalog = options.catalog ?? new StaticCatalog([]);
+  const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone);
+  const catalog = options.catalog ?? shop.catalog;
   const voice = new VoiceStore(pool, audit);
   const qa = new QaService(pool, ai, catalog, config.qa, () => voice.get());
   const approvals = new ApprovalService(pool, audit);
@@ -124,6 +126,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     approvals,
     catalog,
     voice,
+    shop,
     telegram,
     startedAt: new Date(),
     version: VERSION,
@@ -170,6 +173,16 @@ export async function startRuntime(
     jobs.register(definitions);
     options.onProgress?.('starting the job queue');
     await jobs.start({ work: options.work });
+    if (options.work) services.shop.applier.start();
+    // On start: the first import if none finished, else a reconciliation to catch what was missed
+    // while shopkeep was down.
+    if (options.http) {
+      await services.shop
+        .catchUp(jobs)
+        .catch((error: unknown) =>
+          logger.warn({ err: describeError(error) }, 'could not queue the Shopify catch-up'),
+        );
+    }
     // One dispatcher, in the server: it fans events out to the sinks and subscribers configured there,
     // so a worker with other settings (or an older build) can never drop a delivery.
     if (options.http) await events.start();
@@ -201,6 +214,7 @@ export async function startRuntime(
         ['telegram bot', bot && (() => bot!.stop())],
         ['http', app && (() => app!.close())],
         ['event dispatcher', () => events.stop()],
+        ['shopify webhooks', () => services.shop.applier.stop()],
         ['job queue', () => jobs.stop()],
         ['mqtt', mqtt && (() => mqtt!.close())],
         ['database', () => database.close()],

@@ -15,6 +15,7 @@ import type { PostWriter } from '../modules/ai/writer.ts';
 import type { ApprovalService } from '../modules/approvals/approval-service.ts';
 import type { Catalog } from '../modules/ai/qa/catalog.ts';
 import type { VoiceStore } from '../modules/ai/qa/voice-store.ts';
+import type { ShopService } from '../modules/shop/shop-service.ts';
 import type { TelegramNotifier } from '../modules/approvals/telegram/notifier.ts';
 
 export interface Readiness {
@@ -39,6 +40,7 @@ export interface Services {
   approvals: ApprovalService;
   catalog: Catalog;
   voice: VoiceStore;
+  shop: ShopService;
   /** Present when TELEGRAM_BOT_TOKEN is set. */
   telegram: TelegramNotifier | undefined;
   readiness(): Promise<Readiness>;

@@ -9,6 +9,7 @@ import * as jobs from '../../src/platform/jobs/schema.ts';
 import * as ops from '../../src/modules/ops/schema.ts';
 import * as ai from '../../src/modules/ai/schema.ts';
 import * as approvals from '../../src/modules/approvals/schema.ts';
+import * as shop from '../../src/modules/shop/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
@@ -32,7 +33,7 @@ const SQL_TYPE: Record<string, string> = {
 };
 
 test('every Drizzle table matches its migrated table, column by column', async () => {
-  const tables = [accounts, vault, events, jobs, ops, ai, approvals].flatMap(
+  const tables = [accounts, vault, events, jobs, ops, ai, approvals, shop].flatMap(
     (module) => Object.values(module) as PgTable[],
   );
   assert.ok(tables.length >= 11);

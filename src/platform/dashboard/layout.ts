@@ -11,7 +11,8 @@ export interface NavItem {
 export const NAV: NavItem[] = [
   { href: '/', label: 'Home', ready: true },
   { href: '/approvals', label: 'Approvals', ready: true },
-  { href: '/orders', label: 'Orders', ready: false },
+  { href: '/orders', label: 'Orders', ready: true },
+  { href: '/products', label: 'Stock', ready: true },
   { href: '/books', label: 'Books', ready: false },
   { href: '/social', label: 'Social', ready: false },
   { href: '/mail', label: 'Mail', ready: false },
@@ -19,6 +20,7 @@ export const NAV: NavItem[] = [
   { href: '/tasks', label: 'Tasks', ready: false },
   { href: '/ops', label: 'Operations', ready: true },
   { href: '/ai', label: 'AI', ready: true },
+  { href: '/shop', label: 'Shopify', ready: true },
   { href: '/settings', label: 'Settings', ready: true },
   { href: '/users', label: 'Users', ready: true },
 ];

@@ -212,6 +212,8 @@ const BROKEN_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
 
 function unstorable(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return BROKEN_TEXT.test(value);
+  // A raw body (a signed webhook) is checked by the route that asked for it.
+  if (Buffer.isBuffer(value)) return false;
   if (depth > 32 || value === null || typeof value !== 'object') return false;
   for (const [key, inner] of Object.entries(value)) {
     if (BROKEN_TEXT.test(key) || unstorable(inner, depth + 1)) return true;

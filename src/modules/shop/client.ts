@@ -1,0 +1,300 @@
+// The Admin GraphQL client: the pinned API version, the access token, cost-based throttling (it waits
+// for the bucket to refill instead of failing), retries with backoff on 5xx, timeouts and network
+// errors, cursor pagination and bulk operations streamed line by line.
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { AppError } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { API_VERSION, BULK_RUN_MUTATION, BULK_STATUS_QUERY } from './queries.ts';
+
+export interface ShopifyConnection {
+  shop: string; // the *.myshopify.com domain
+  adminToken: string;
+  baseUrl: string; // https://{shop}, or the simulator / a proxy
+}
+
+interface Cost {
+  requestedQueryCost: number;
+  actualQueryCost: number | null;
+  throttleStatus: { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+}
+
+interface GraphQLAnswer<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[] | string;
+  extensions?: { cost?: Cost };
+}
+
+/** Shopify said no in a way retrying will not fix (a bad token, a bad query). */
+export class ShopifyError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'auth' | 'query' | 'unavailable',
+  ) {
+    super(message);
+    this.name = 'ShopifyError';
+  }
+}
+
+export interface ClientOptions {
+  logger: Logger;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Waits are injectable so tests of the backoff rules do not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+  bulkPollMs?: number;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class ShopifyClient {
+  private readonly endpoint: string;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private bucket: { available: number; restoreRate: number; at: number } | undefined;
+  /** What the last query cost: the next one of the same kind will cost about the same. */
+  private readonly lastCost = new Map<string, number>();
+  calls = 0;
+  throttledWaits = 0;
+
+  constructor(
+    private readonly connection: ShopifyConnection,
+    private readonly options: ClientOptions,
+  ) {
+    this.endpoint = `${connection.baseUrl.replace(/\/$/, '')}/admin/api/${API_VERSION}/graphql.json`;
+    this.sleep = options.sleep ?? sleepFor;
+  }
+
+  get shop(): string {
+    return this.connection.shop;
+  }
+
+  async query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const maxRetries = this.options.maxRetries ?? 5;
+    let failures = 0;
+    for (;;) {
+      await this.waitForBucket(document);
+      let answer: GraphQLAnswer<T>;
+      try {
+        answer = await this.post<T>(document, variables);
+      } catch (error) {
+        if (error instanceof ShopifyError && error.kind !== 'unavailable') throw error;
+        failures += 1;
+        if (failures > maxRetries) {
+          throw new ShopifyError(
+            `Shopify did not answer after ${failures} attempts (${(error as Error).message}); shopkeep will try again later`,
+            'unavailable',
+          );
+        }
+        const delay = Math.min(30_000, 500 * 2 ** (failures - 1)) * (0.75 + Math.random() / 2);
+        this.options.logger.warn(
+          { attempt: failures, delayMs: Math.round(delay), err: (error as Error).message },
+          'Shopify call failed; retrying',
+        );
+        await this.sleep(delay);
+        continue;
+      }
+      const cost = answer.extensions?.cost;
+      if (cost) this.noteCost(document, cost);
+      const errors = Array.isArray(answer.errors)
+        ? answer.errors
+        : answer.errors
+          ? [{ message: answer.errors }]
+          : [];
+      if (errors.some((error) => error.extensions?.code === 'THROTTLED')) {
+        this.throttledWaits += 1;
+        const needed = cost ? cost.requestedQueryCost - cost.throttleStatus.currentlyAvailable : 50;
+        const rate = cost?.throttleStatus.restoreRate ?? 50;
+        await this.sleep(Math.max(100, Math.ceil((needed / rate) * 1000)));
+        continue;
+      }
+      if (errors.length) {
+        throw new ShopifyError(
+          `Shopify refused the query: ${errors.map((error) => error.message).join('; ')}`,
+          'query',
+        );
+      }
+      if (answer.data === undefined) throw new ShopifyError('Shopify answered without data', 'query');
+      return answer.data;
+    }
+  }
+
+  /** Every page of a connection; `pick` finds the connection in the answer. */
+  async *pages<T, N>(
+    document: string,
+    variables: Record<string, unknown>,
+    pick: (data: T) => Page<N> | null | undefined,
+  ): AsyncGenerator<{ nodes: N[]; cursor: string | null }> {
+    let after: string | null = (variables.after as string | undefined) ?? null;
+    for (;;) {
+      const page = pick(await this.query<T>(document, { ...variables, after }));
+      if (!page) return;
+      yield { nodes: page.nodes, cursor: page.pageInfo.endCursor };
+      if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return;
+      after = page.pageInfo.endCursor;
+    }
+  }
+
+  /**
+   * Runs a bulk query and streams its result: each top-level object with its children put back under
+   * the connection they came from (children name their parent with `__parentId`). `operationId`
+   * resumes an operation started before a crash.
+   */
+  async startBulk(query: string): Promise<string> {
+    const data = await this.query<{
+      bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: { message: string }[] };
+    }>(BULK_RUN_MUTATION, { query });
+    const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
+    if (!bulkOperation) {
+      throw new ShopifyError(
+        `Shopify refused the bulk export: ${userErrors.map((e) => e.message).join('; ')}`,
+        'query',
+      );
+    }
+    return bulkOperation.id;
+  }
+
+  async waitForBulk(id: string, onProgress?: (objects: number) => void): Promise<string | null> {
+    for (;;) {
+      const { node } = await this.query<{
+        node: { status: string; errorCode: string | null; objectCount: string; url: string | null } | null;
+      }>(BULK_STATUS_QUERY, { id });
+      if (!node) throw new ShopifyError(`the bulk export ${id} no longer exists`, 'query');
+      onProgress?.(Number(node.objectCount));
+      if (node.status === 'COMPLETED') return node.url;
+      if (['FAILED', 'CANCELED', 'CANCELLED', 'EXPIRED'].includes(node.status)) {
+        throw new ShopifyError(
+          `the bulk export ended ${node.status.toLowerCase()} (${node.errorCode ?? 'no reason given'})`,
+          'unavailable',
+        );
+      }
+      await this.sleep(this.options.bulkPollMs ?? 1000);
+    }
+  }
+
+  /** Streams a finished bulk result; `nest` says under which field a child of a given type belongs. */
+  async *bulkObjects(
+    url: string | null,
+    nest: (childGid: string) => string | undefined,
+  ): AsyncGenerator<Record<string, unknown>> {
+    if (!url) return; // no objects at all
+    const response = await fetch(url, { signal: AbortSignal.timeout(10 * 60_000) });
+    if (!response.ok || !response.body)
+      throw new ShopifyError(`could not download the bulk export (HTTP ${response.status})`, 'unavailable');
+    const lines = createInterface({ input: Readable.fromWeb(response.body as never), crlfDelay: Infinity });
+    let current: Record<string, unknown> | undefined;
+    let byId = new Map<string, Record<string, unknown>>();
+    const index = (object: Record<string, unknown>) => {
+      if (typeof object.id === 'string') byId.set(object.id, object);
+      for (const value of Object.values(object)) {
+        if (Array.isArray(value))
+          for (const item of value)
+            if (item && typeof item === 'object') index(item as Record<string, unknown>);
+      }
+    };
+    for await (const line of lines) {
+      if (!line.trim()) continue;
+      const object = JSON.parse(line) as Record<string, unknown>;
+      const parentId = object.__parentId as string | undefined;
+      if (parentId === undefined) {
+        if (current) yield current;
+        current = object;
+        byId = new Map();
+        index(object);
+        continue;
+      }
+      delete object.__parentId;
+      const parent = byId.get(parentId);
+      const field = typeof object.id === 'string' ? nest(object.id) : undefined;
+      if (!parent || !field)
+        throw new ShopifyError(
+          `the bulk export has a child of ${parentId} that shopkeep cannot place`,
+          'query',
+        );
+      const list = ((parent[field] as { nodes?: unknown[] } | undefined)?.nodes ?? []) as unknown[];
+      list.push(object);
+      parent[field] = { nodes: list };
+      index(object);
+    }
+    if (current) yield current;
+  }
+
+  private async post<T>(document: string, variables: Record<string, unknown>): Promise<GraphQLAnswer<T>> {
+    this.calls += 1;
+    let response: Response;
+    try {
+      response = await fetch(this.endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          'x-shopify-access-token': this.connection.adminToken,
+        },
+        body: JSON.stringify({ query: document, variables }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      const reason =
+        (error as Error).name === 'TimeoutError'
+          ? 'timed out'
+          : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+      throw new ShopifyError(`cannot reach ${this.connection.shop}: ${reason}`, 'unavailable');
+    }
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw new ShopifyError(
+        `Shopify refused the admin API token for ${this.connection.shop} (HTTP ${response.status}): check the token and the app's access scopes`,
+        'auth',
+      );
+    }
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel();
+      throw new ShopifyError(`Shopify answered HTTP ${response.status}`, 'unavailable');
+    }
+    const text = await response.text();
+    if (response.status === 404)
+      throw new ShopifyError(
+        `no Shopify Admin API at ${this.endpoint} (HTTP 404): check the shop domain`,
+        'query',
+      );
+    try {
+      return JSON.parse(text) as GraphQLAnswer<T>;
+    } catch {
+      throw new ShopifyError(
+        `Shopify answered HTTP ${response.status} with a body that is not JSON`,
+        'unavailable',
+      );
+    }
+  }
+
+  private noteCost(document: string, cost: Cost): void {
+    this.lastCost.set(document, cost.requestedQueryCost);
+    this.bucket = {
+      available: cost.throttleStatus.currentlyAvailable,
+      restoreRate: cost.throttleStatus.restoreRate,
+      at: Date.now(),
+    };
+  }
+
+  /** Waits until the bucket has refilled enough for this query, by the restore rate Shopify reported. */
+  private async waitForBucket(document: string): Promise<void> {
+    const needed = this.lastCost.get(document);
+    if (!this.bucket || needed === undefined) return;
+    const available =
+      this.bucket.available + ((Date.now() - this.bucket.at) / 1000) * this.bucket.restoreRate;
+    if (available >= needed) return;
+    await this.sleep(Math.ceil(((needed - available) / this.bucket.restoreRate) * 1000));
+  }
+}
+
+/** The one error a caller shows: what went wrong and what to do. */
+export function shopifyProblem(error: unknown): AppError {
+  if (error instanceof ShopifyError) {
+    return new AppError(error.kind === 'auth' ? 'forbidden' : 'unavailable', error.message);
+  }
+  return new AppError('unavailable', `the Shopify connection failed: ${(error as Error).message}`);
+}

@@ -1,0 +1,171 @@
+// The Admin GraphQL documents shopkeep sends, in one place: the simulator answers exactly these, and
+// the mapping in model.ts reads exactly these fields. The API version is pinned.
+export const API_VERSION = '2026-10';
+
+const MONEY_BAG = 'shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }';
+const TAX_LINE = `title rate priceSet { ${MONEY_BAG} }`;
+
+/**
+ * One order's fields. Paged queries read nested connections as `(first: n) { nodes }`; a bulk operation
+ * takes them without `first` and as `edges { node }`, and returns each child as its own JSONL line.
+ */
+function orderFields(bulk: boolean, lines: number): string {
+  const connection = (name: string, first: number, fields: string) =>
+    bulk ? `${name} { edges { node { ${fields} } } }` : `${name}(first: ${first}) { nodes { ${fields} } }`;
+  const transaction = `id kind status gateway processedAt test amountSet { ${MONEY_BAG} } parentTransaction { id }
+      fees { amount { amount currencyCode } }`;
+  return `
+  id legacyResourceId name createdAt updatedAt processedAt cancelledAt cancelReason closedAt test
+  currencyCode presentmentCurrencyCode taxesIncluded displayFinancialStatus displayFulfillmentStatus email
+  sourceName tags paymentGatewayNames discountCodes
+  customer { id legacyResourceId }
+  shippingAddress { countryCodeV2 provinceCode }
+  subtotalPriceSet { ${MONEY_BAG} }
+  totalPriceSet { ${MONEY_BAG} }
+  totalTaxSet { ${MONEY_BAG} }
+  totalShippingPriceSet { ${MONEY_BAG} }
+  totalDiscountsSet { ${MONEY_BAG} }
+  totalRefundedSet { ${MONEY_BAG} }
+  taxLines { ${TAX_LINE} }
+  customerJourneySummary {
+    firstVisit { landingPage referrerUrl source utmParameters { source medium campaign content term } }
+    lastVisit { landingPage referrerUrl source utmParameters { source medium campaign content term } }
+  }
+  ${connection(
+    'lineItems',
+    lines,
+    `id name sku quantity isGiftCard variant { id legacyResourceId } product { id legacyResourceId }
+      originalUnitPriceSet { ${MONEY_BAG} } totalDiscountSet { ${MONEY_BAG} } taxLines { ${TAX_LINE} }`,
+  )}
+  ${connection(
+    'shippingLines',
+    5,
+    `id title originalPriceSet { ${MONEY_BAG} } discountedPriceSet { ${MONEY_BAG} } taxLines { ${TAX_LINE} }`,
+  )}
+  transactions(first: 20) { ${transaction} }
+  refunds(first: 20) {
+    id legacyResourceId createdAt note
+    totalRefundedSet { ${MONEY_BAG} }
+    ${connection(
+      'refundLineItems',
+      lines,
+      `id lineItem { id } quantity restockType subtotalSet { ${MONEY_BAG} } totalTaxSet { ${MONEY_BAG} }`,
+    )}
+    ${connection('transactions', 5, transaction)}
+  }`;
+}
+
+const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
+
+export const SHOP_QUERY = `query Shop { shop { name myshopifyDomain currencyCode ianaTimezone } }`;
+
+/** Orders changed since a time (reconciliation); `query` is Shopify's search syntax on updated_at. */
+export const ORDERS_QUERY = `query Orders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    ${PAGE_INFO}
+    nodes { ${orderFields(false, 50)} }
+  }
+}`;
+
+export const ORDER_QUERY = `query Order($id: ID!) { order(id: $id) { ${orderFields(false, 100)} } }`;
+
+/** The bulk export of every order (a bulk query allows five connections, nested two deep: these are five). */
+export const BULK_ORDERS_QUERY = `{ orders { edges { node { ${orderFields(true, 0)} } } } }`;
+
+const VARIANT_FIELDS = `id legacyResourceId title sku price compareAtPrice inventoryQuantity updatedAt
+  inventoryItem { id legacyResourceId tracked unitCost { amount currencyCode } }`;
+
+const PRODUCT_FIELDS = `id legacyResourceId title handle status vendor productType tags createdAt updatedAt
+  featuredMedia { preview { image { url } } }`;
+
+export const PRODUCTS_QUERY = `query Products($first: Int!, $after: String, $query: String) {
+  products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    ${PAGE_INFO}
+    nodes { ${PRODUCT_FIELDS} variants(first: 100) { nodes { ${VARIANT_FIELDS} } } }
+  }
+}`;
+
+export const LOCATIONS_QUERY = `query Locations { locations(first: 50) { nodes { id legacyResourceId name isActive } } }`;
+
+export const INVENTORY_LEVELS_QUERY = `query InventoryLevels($location: ID!, $first: Int!, $after: String) {
+  location(id: $location) {
+    inventoryLevels(first: $first, after: $after) {
+      ${PAGE_INFO}
+      nodes { id updatedAt item { id legacyResourceId } quantities(names: ["available", "on_hand"]) { name quantity } }
+    }
+  }
+}`;
+
+export const CUSTOMERS_QUERY = `query Customers($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    ${PAGE_INFO}
+    nodes { id legacyResourceId firstName lastName email phone tags createdAt updatedAt numberOfOrders
+      amountSpent { amount currencyCode } }
+  }
+}`;
+
+const BALANCE_FIELDS = `id type transactionDate test
+  amount { amount currencyCode } fee { amount currencyCode } net { amount currencyCode }
+  sourceType sourceId associatedOrder { id } associatedPayout { id status }`;
+
+/** Newest first: polling stops once a page holds nothing new or changed. */
+export const BALANCE_TRANSACTIONS_QUERY = `query BalanceTransactions($first: Int!, $after: String) {
+  shopifyPaymentsAccount {
+    balanceTransactions(first: $first, after: $after, reverse: true) {
+      ${PAGE_INFO}
+      nodes { ${BALANCE_FIELDS} }
+    }
+  }
+}`;
+
+export const PAYOUTS_QUERY = `query Payouts($first: Int!, $after: String) {
+  shopifyPaymentsAccount {
+    payouts(first: $first, after: $after, reverse: true) {
+      ${PAGE_INFO}
+      nodes { id legacyResourceId status issuedAt transactionType net { amount currencyCode }
+        summary { chargesGross { amount currencyCode } chargesFee { amount currencyCode }
+          refundsFeeGross { amount currencyCode } refundsFee { amount currencyCode }
+          adjustmentsGross { amount currencyCode } adjustmentsFee { amount currencyCode }
+          reservedFundsGross { amount currencyCode } reservedFundsFee { amount currencyCode } } }
+    }
+  }
+}`;
+
+export const DISPUTES_QUERY = `query Disputes($first: Int!, $after: String) {
+  shopifyPaymentsAccount {
+    disputes(first: $first, after: $after, reverse: true) {
+      ${PAGE_INFO}
+      nodes { id legacyResourceId status reasonDetails { reason } initiatedAt evidenceDueBy finalizedOn
+        amount { amount currencyCode } order { id } }
+    }
+  }
+}`;
+
+export const BULK_RUN_MUTATION = `mutation BulkRun($query: String!) {
+  bulkOperationRunQuery(query: $query) {
+    bulkOperation { id status }
+    userErrors { field message }
+  }
+}`;
+
+export const BULK_STATUS_QUERY = `query BulkStatus($id: ID!) {
+  node(id: $id) { ... on BulkOperation { id status errorCode objectCount url partialDataUrl } }
+}`;
+
+export const WEBHOOK_SUBSCRIPTIONS_QUERY = `query WebhookSubscriptions($after: String) {
+  webhookSubscriptions(first: 100, after: $after) {
+    ${PAGE_INFO}
+    nodes { id topic uri format }
+  }
+}`;
+
+export const WEBHOOK_CREATE_MUTATION = `mutation WebhookCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}`;
+
+export const WEBHOOK_DELETE_MUTATION = `mutation WebhookDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) { deletedWebhookSubscriptionId userErrors { field message } }
+}`;

@@ -1,0 +1,292 @@
+// The shop over the API: orders, products and stock, the sync's health, and the Shopify webhook intake.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { AppError } from '../../platform/errors.ts';
+import { shopifyProblem } from './client.ts';
+import { webhookIntake } from './intake.ts';
+
+const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } },
+} as const;
+
+const STATUSES = [
+  'pending',
+  'authorized',
+  'partially_paid',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'voided',
+  'expired',
+  'cancelled',
+];
+
+export function shopRoutes(app: FastifyInstance, services: Services): void {
+  const { shop, jobs, config } = services;
+
+  webhookIntake(app, {
+    pool: services.pool,
+    connection: shop.connection,
+    counter: shop.webhookCounter,
+    onStored: () => shop.applier.kick(),
+  });
+
+  app.get<{
+    Querystring: {
+      from?: string;
+      to?: string;
+      status?: string;
+      customer?: string;
+      q?: string;
+      limit?: string;
+      cursor?: string;
+    };
+  }>(
+    '/api/v1/shop/orders',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['shop'],
+        summary:
+          'Orders, newest first; filter by date (the shop’s time zone), status, customer or text; paginated by cursor',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            from: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD, inclusive' },
+            to: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD, inclusive' },
+            status: { type: 'string', enum: STATUSES },
+            customer: { type: 'string', pattern: '^[0-9]{1,16}$' },
+            q: { type: 'string', minLength: 1, maxLength: 100, description: 'order name or email contains' },
+            limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: '1 to 250, default 50' },
+            cursor: { type: 'string', maxLength: 200, description: 'nextCursor from the previous page' },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { from, to, status, customer, q, limit, cursor } = request.query;
+      const size = Number(limit ?? 50);
+      if (size < 1 || size > 250) throw new AppError('invalid_request', 'limit must be between 1 and 250');
+      for (const [name, value] of [
+        ['from', from],
+        ['to', to],
+      ] as const) {
+        if (value && Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+          throw new AppError('invalid_request', `${name} is not a real date: ${value}`);
+        }
+      }
+      return shop.orders({
+        from,
+        to,
+        status,
+        customerId: customer === undefined ? undefined : Number(customer),
+        search: q,
+        limit: size,
+        cursor,
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/shop/orders/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['shop'],
+        summary: 'One order with its lines, taxes, shipping, transactions, refunds and attribution',
+        params: idParams,
+      },
+    },
+    async (request) => ({ order: await shop.order(Number(request.params.id)) }),
+  );
+
+  app.get<{ Querystring: { low_first?: string; q?: string } }>(
+    '/api/v1/shop/products',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['shop'],
+        summary: 'Products with their variants, prices, unit costs and stock',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            low_first: { type: 'string', enum: ['true', 'false'] },
+            q: { type: 'string', minLength: 1, maxLength: 100 },
+          },
+        },
+      },
+    },
+    async (request) => ({
+      products: await shop.products({
+        lowFirst: request.query.low_first === 'true',
+        search: request.query.q,
+      }),
+    }),
+  );
+
+  app.put<{ Params: { id: string }; Body: { threshold: number | null } }>(
+    '/api/v1/shop/variants/:id/low-stock',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['shop'],
+        summary: 'Set a variant’s low-stock threshold (null: the shop’s default)',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['threshold'],
+          properties: { threshold: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      await shop.setLowStockThreshold(Number(request.params.id), request.body.threshold);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/shop/sync',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['shop'],
+        summary: 'Sync health: last webhook, last import and reconciliation, changes webhooks missed',
+      },
+    },
+    async () => shop.status(),
+  );
+
+  for (const [path, job, summary] of [
+    ['/api/v1/shop/sync/reconcile', shop.reconcileJob, 'Reconcile now (runs as a job)'],
+    [
+      '/api/v1/shop/sync/import',
+      shop.importJob,
+      'Import everything again, or resume a stopped import (runs as a job)',
+    ],
+  ] as const) {
+    app.post(
+      path,
+      {
+        config: { access: 'write' },
+        schema: {
+          tags: ['shop'],
+          summary,
+          body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+        },
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
+      async (_request, reply) => {
+        await shop.connection.require();
+        // One request a minute is plenty: the same key within that minute enqueues once.
+        await jobs.send(job, {}, { idempotencyKey: new Date().toISOString().slice(0, 16) });
+        return reply.code(202).send({ queued: true });
+      },
+    );
+  }
+
+  app.post(
+    '/api/v1/shop/connection/test',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['shop'],
+        summary: 'Ask Shopify who the shop is, with the saved connection',
+        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async () => {
+      try {
+        return { shop: await shop.connection.test() };
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw shopifyProblem(error);
+      }
+    },
+  );
+
+  app.put<{ Body: { shop: string; adminToken: string; apiSecret: string } }>(
+    '/api/v1/shop/connection',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['shop'],
+        summary: 'Connect the shop: checked with Shopify, then kept encrypted in the vault',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['shop', 'adminToken', 'apiSecret'],
+          properties: {
+            shop: { type: 'string', minLength: 4, maxLength: 255 },
+            adminToken: { type: 'string', minLength: 8, maxLength: 500 },
+            apiSecret: { type: 'string', minLength: 8, maxLength: 500 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      try {
+        const info = await shop.connection.save(request.body);
+        await jobs.send(shop.importJob, {}, { idempotencyKey: `connected:${info.domain}` });
+        return { shop: info };
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw shopifyProblem(error);
+      }
+    },
+  );
+
+  app.post(
+    '/api/v1/shop/webhooks/sync',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['shop'],
+        summary: 'Register the webhook topics shopkeep needs at this server’s public URL',
+        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async () => {
+      try {
+        return await shop.syncWebhooks(config.publicUrl);
+      } catch (error) {
+        if (error instanceof AppError) throw error;
+        throw shopifyProblem(error);
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/shop/deliveries/:id/retry',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['shop'],
+        summary: 'Try a webhook delivery that failed every attempt again',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 200 } } },
+        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      await shop.retryDelivery(request.params.id);
+      return reply.code(204).send();
+    },
+  );
+}
