@@ -114,7 +114,7 @@ function urlsFor(url: string): string[] {
 }
 
 // Routes that take no input: the request is the action. Logging out is tested on its own below,
-// pausing and resuming in test/http/approvals.test.ts.
+// pausing and resuming in test/http/approvals.test.ts, the Shopify page's buttons in test/e2e/shop.test.ts.
 const SKIP = new Set([
   'POST /logout',
   'POST /api/v1/auth/logout',
@@ -122,6 +122,10 @@ const SKIP = new Set([
   'POST /api/v1/resume',
   'POST /approvals/pause',
   'POST /approvals/resume',
+  'POST /shop/test',
+  'POST /shop/reconcile',
+  'POST /shop/import',
+  'POST /shop/webhooks',
 ]);
 
 test('every route answers bad input with a 4xx in the error shape and writes nothing', async () => {

@@ -12,6 +12,23 @@ import type { Amount } from './model.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 1000 } } as const;
+const connectForm = {
+  type: 'object',
+  required: ['shop', 'adminToken', 'apiSecret'],
+  properties: {
+    _csrf: { type: 'string' },
+    shop: { type: 'string', minLength: 4, maxLength: 255 },
+    adminToken: { type: 'string', minLength: 8, maxLength: 500 },
+    apiSecret: { type: 'string', minLength: 8, maxLength: 500 },
+  },
+  additionalProperties: false,
+} as const;
+const retryForm = {
+  type: 'object',
+  required: ['id'],
+  properties: { _csrf: { type: 'string' }, id: { type: 'string', pattern: '^[\\w.:-]{1,200}$' } },
+  additionalProperties: false,
+} as const;
 const time = (value: string | null | undefined, zone: string) =>
   formatTime(value ? new Date(value) : null, zone);
 
@@ -329,7 +346,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
 
   app.post<{ Body: Form }>(
     '/shop/connect',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+    { config: { access: 'admin' }, schema: { hide: true, body: connectForm } },
     async (request, reply) =>
       attempt(reply, async () => {
         const info = await shop.connection.save({
@@ -374,7 +391,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
 
   app.post<{ Body: Form }>(
     '/shop/retry',
-    { config: { access: 'write' }, schema: { hide: true, body: formBody } },
+    { config: { access: 'write' }, schema: { hide: true, body: retryForm } },
     async (request, reply) =>
       attempt(reply, async () => {
         await shop.retryDelivery(request.body.id ?? '');

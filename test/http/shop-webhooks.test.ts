@@ -1,0 +1,142 @@
+// The Shopify webhook intake: signed, deduplicated, persisted, acknowledged; everything else refused
+// with nothing kept.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { sampleOrder, sampleOrderWebhook } from '../support/shop.ts';
+import { orderFromWebhook } from '../../src/modules/shop/from-webhook.ts';
+
+const SECRET = 'shpss_test_secret_0123456789abcdef';
+const TOKEN = 'shpat_test_token_0123456789abcdef';
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer({
+    env: {
+      SHOPIFY_SHOP: 'sandbox-beauty.myshopify.com',
+      SHOPIFY_ADMIN_TOKEN: TOKEN,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_API_BASE_URL: 'http://127.0.0.1:9',
+    },
+  });
+  // What a connection test would have learnt; this test talks to no Shopify.
+  await server.db.pool.query(`insert into shop_sync_cursors (resource, cursor) values ('shop.info', $1)`, [
+    JSON.stringify({
+      name: 'Sandbox Beauty',
+      domain: 'sandbox-beauty.myshopify.com',
+      currency: 'GBP',
+      timezone: 'Europe/London',
+    }),
+  ]);
+});
+after(() => server.close());
+
+function deliver(body: string, headers: Record<string, string> = {}, secret = SECRET) {
+  return server.app.inject({
+    method: 'POST',
+    url: '/webhooks/shopify',
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/create',
+      'x-shopify-shop-domain': 'sandbox-beauty.myshopify.com',
+      'x-shopify-webhook-id': randomUUID(),
+      'x-shopify-api-version': '2026-10',
+      'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+      ...headers,
+    },
+    payload: body,
+  });
+}
+
+async function counts() {
+  const { rows } = await server.db.pool.query(
+    'select (select count(*) from shop_webhook_deliveries)::int as deliveries, (select count(*) from shop_orders)::int as orders',
+  );
+  return rows[0] as { deliveries: number; orders: number };
+}
+
+async function metric(outcome: string): Promise<number> {
+  const text = await server.services.metrics.registry.getSingleMetricAsString('shopkeep_shop_webhooks_total');
+  const line = text.split('\n').find((l) => l.includes(`outcome="${outcome}"`));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+test('the webhook body and the model agree: money in minor units, UTM from the landing page', () => {
+  const order = orderFromWebhook(sampleOrderWebhook());
+  const expected = sampleOrder();
+  assert.deepEqual({ ...order, firstVisit: null }, expected);
+  assert.equal(order.firstVisit?.source, 'instagram');
+  assert.equal(order.firstVisit?.campaign, 'autumn');
+});
+
+test('a signed delivery is stored once and applied; a redelivery with the same id is acknowledged and ignored', async () => {
+  const body = JSON.stringify(sampleOrderWebhook());
+  const id = randomUUID();
+  const first = await deliver(body, { 'x-shopify-webhook-id': id });
+  assert.equal(first.statusCode, 200);
+  const again = await deliver(body, { 'x-shopify-webhook-id': id });
+  assert.equal(again.statusCode, 200);
+  assert.equal((await counts()).deliveries, 1);
+  assert.equal(await metric('duplicate'), 1);
+  await server.services.shop.applier.drain();
+  const { rows } = await server.db.pool.query('select name, total_minor, first_visit from shop_orders');
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].name, '#1001');
+  assert.equal(Number(rows[0].total_minor), 3394);
+  assert.equal(rows[0].first_visit.source, 'instagram');
+  const outcome = await server.db.pool.query('select outcome, applied_at from shop_webhook_deliveries');
+  assert.equal(outcome.rows[0].outcome, 'applied');
+});
+
+test('a wrong or missing signature is refused with 401 and nothing is kept', async () => {
+  const before = await counts();
+  const body = JSON.stringify(sampleOrderWebhook({ id: 5_550_000_000_099, name: '#1099' }));
+  const wrong = await deliver(body, {}, 'not-the-secret');
+  assert.equal(wrong.statusCode, 401);
+  assert.match(wrong.json().error.message, /X-Shopify-Hmac-Sha256/);
+  const missing = await deliver(body, { 'x-shopify-hmac-sha256': '' });
+  assert.equal(missing.statusCode, 401);
+  const tampered = await deliver(body.replace('#1099', '#1100'), {
+    'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(body).digest('base64'),
+  });
+  assert.equal(tampered.statusCode, 401);
+  const otherShop = await deliver(body, { 'x-shopify-shop-domain': 'someone-else.myshopify.com' });
+  assert.equal(otherShop.statusCode, 401);
+  assert.deepEqual(await counts(), before);
+  assert.ok((await metric('bad_signature')) >= 4);
+});
+
+test('malformed bodies get a 400 naming the problem and are kept nowhere but a metric', async () => {
+  const before = await counts();
+  const notJson = await deliver('{"id": 1, "name": ');
+  assert.equal(notJson.statusCode, 400);
+  assert.match(notJson.json().error.message, /not valid JSON/);
+  const missingField = await deliver(JSON.stringify(sampleOrderWebhook({ updated_at: undefined })));
+  assert.equal(missingField.statusCode, 400);
+  assert.match(missingField.json().error.message, /order\.updated_at/);
+  const badMoney = await deliver(
+    JSON.stringify(
+      sampleOrderWebhook({ total_price_set: { shop_money: { amount: 'lots', currency_code: 'GBP' } } }),
+    ),
+  );
+  assert.equal(badMoney.statusCode, 400);
+  assert.match(badMoney.json().error.message, /total_price_set\.shop_money\.amount/);
+  const noId = await deliver(JSON.stringify(sampleOrderWebhook()), { 'x-shopify-webhook-id': '' });
+  assert.equal(noId.statusCode, 400);
+  assert.deepEqual(await counts(), before);
+  assert.equal(await metric('malformed'), 4);
+});
+
+test('a topic shopkeep did not ask for is acknowledged and not kept', async () => {
+  const before = await counts();
+  const response = await deliver('{"id": 1}', { 'x-shopify-topic': 'carts/update' });
+  assert.equal(response.statusCode, 200);
+  assert.deepEqual(await counts(), before);
+});
+
+test('secrets never reach the log', () => {
+  const log = server.logText();
+  assert.ok(!log.includes(SECRET));
+  assert.ok(!log.includes(TOKEN));
+});
