@@ -33,6 +33,8 @@ export interface ShopifyConfig {
   baseUrl: string | undefined;
   /** Minutes between reconciliation runs. */
   reconcileMinutes: number;
+  /** Changes younger than this are left to their webhooks; reconciliation counts only older ones as missed. */
+  reconcileGraceSeconds: number;
   /** A variant at or below this many units is low on stock, unless it has its own threshold. */
   lowStockDefault: number;
 }
@@ -250,6 +252,7 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
       apiSecret: read('SHOPIFY_API_SECRET'),
       baseUrl: url('SHOPIFY_API_BASE_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
       reconcileMinutes: integer('SHOPKEEP_SHOP_RECONCILE_MINUTES', 15, 1, 24 * 60),
+      reconcileGraceSeconds: integer('SHOPKEEP_SHOP_RECONCILE_GRACE_SECONDS', 60, 0, 3600),
       lowStockDefault: integer('SHOPKEEP_SHOP_LOW_STOCK', 5, 0, 1_000_000),
     },
     telegram: {

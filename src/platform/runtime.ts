@@ -92,7 +92,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const events = new EventBus(pool, jobs, logger, metrics);
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics);
-  const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone);
+  const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
   const catalog = options.catalog ?? shop.catalog;
   const voice = new VoiceStore(pool, audit);
   const qa = new QaService(pool, ai, catalog, config.qa, () => voice.get());

@@ -23,7 +23,7 @@ before(async () => {
 after(() => db.drop());
 beforeEach(async () => {
   await db.pool.query(
-    'truncate shop_orders, shop_transactions, shop_refunds, shop_products, shop_variants, shop_inventory_levels, shop_payouts, shop_disputes, events_outbox',
+    'truncate shop_orders, shop_order_refresh, shop_transactions, shop_refunds, shop_products, shop_variants, shop_inventory_levels, shop_payouts, shop_disputes, events_outbox',
   );
 });
 
@@ -251,4 +251,17 @@ test('payout.paid fires once; disputes open then update', async () => {
   await inTx((tx) => applyDispute(tx, dispute));
   await inTx((tx) => applyDispute(tx, { ...dispute, status: 'under_review' }));
   assert.deepEqual(await events(), ['payout.paid', 'dispute.opened', 'dispute.updated']);
+});
+
+test('two versions in the same second: the webhook asks for the API, whose answer is applied as a change', async () => {
+  await inTx((tx) => applyOrder(tx, sampleOrder({ financialStatus: 'paid' }), 'webhook'));
+  const fulfilled = sampleOrder({ financialStatus: 'paid', fulfillmentStatus: 'fulfilled' });
+  assert.equal(await inTx((tx) => applyOrder(tx, fulfilled, 'webhook')), 'conflict');
+  const waiting = await db.pool.query('select order_id from shop_order_refresh');
+  assert.equal(waiting.rows.length, 1);
+  assert.equal(await inTx((tx) => applyOrder(tx, fulfilled, 'api')), 'updated');
+  assert.equal(await inTx((tx) => applyOrder(tx, fulfilled, 'api')), 'stale');
+  const { rows } = await db.pool.query('select fulfillment_status from shop_orders');
+  assert.equal(rows[0].fulfillment_status, 'fulfilled');
+  assert.deepEqual(await events(), ['order.created', 'order.paid', 'order.updated']);
 });

@@ -22,6 +22,8 @@ export class DeliveryApplier {
     private readonly logger: Logger,
     private readonly shopCurrency: () => Promise<string>,
     private readonly lowStockDefault: number,
+    /** Told after a batch in which a webhook was ambiguous and the API must be asked. */
+    private readonly onConflict: () => void,
   ) {}
 
   /** Applies as soon as a delivery is stored, and every few seconds for retries and other processes' work. */
@@ -93,16 +95,18 @@ export class DeliveryApplier {
          order by received_at, webhook_id limit $1`,
         [BATCH, MAX_ATTEMPTS],
       );
+      let conflicts = 0;
       for (const delivery of rows) {
         await client.query('savepoint delivery');
         try {
           if (!isTopic(delivery.topic)) throw new Error(`unknown topic ${delivery.topic}`);
           const change = changeFrom(delivery.topic, JSON.parse(delivery.body), currency);
           const outcome = await change(client, this.lowStockDefault);
+          if (outcome === 'conflict') conflicts += 1;
           await client.query(
             `update shop_webhook_deliveries set applied_at = now(), outcome = $2, attempts = attempts + 1, last_error = null
              where webhook_id = $1`,
-            [delivery.webhook_id, outcome === 'stale' || outcome === 'ignored' ? outcome : 'applied'],
+            [delivery.webhook_id, outcome === 'created' || outcome === 'updated' ? 'applied' : outcome],
           );
           await client.query('release savepoint delivery');
         } catch (error) {
@@ -131,6 +135,7 @@ export class DeliveryApplier {
         }
       }
       await client.query('commit');
+      if (conflicts) this.onConflict();
       return rows.length;
     } catch (error) {
       await client.query('rollback').catch(() => undefined);

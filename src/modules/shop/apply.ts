@@ -6,6 +6,7 @@
 //    (the last visit, shop money of foreign-currency transactions), silently;
 //  - each event fires on the change it names, once: order.paid when first seen paid, refund.created
 //    when a refund id is first seen, stock.low when a variant crosses its threshold.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { emit } from '../../platform/events/outbox.ts';
 import type {
@@ -22,6 +23,8 @@ import type {
 
 export type Source = 'webhook' | 'api';
 export type Outcome = 'created' | 'updated' | 'stale';
+/** A webhook version with the stored updated_at but other content: only the API can say which is current. */
+export type OrderOutcome = Outcome | 'conflict';
 
 const PAID = new Set(['paid', 'partially_refunded', 'refunded']);
 
@@ -43,7 +46,26 @@ function orderSummary(order: Order) {
   };
 }
 
-export async function applyOrder(tx: pg.PoolClient, order: Order, source: Source): Promise<Outcome> {
+/** What tells two versions apart (not the visits, which only the API knows). */
+export function contentHash(order: Order): string {
+  const content = [
+    order.financialStatus,
+    order.fulfillmentStatus,
+    order.cancelledAt,
+    order.closedAt,
+    order.email,
+    order.tags,
+    order.total.shop,
+    order.subtotal.shop,
+    order.tax.shop,
+    order.discounts.shop,
+    order.shipping.shop,
+    order.lines.map((line) => [line.id, line.quantity, line.discount.shop]),
+  ];
+  return createHash('sha1').update(JSON.stringify(content)).digest('base64url');
+}
+
+export async function applyOrder(tx: pg.PoolClient, order: Order, source: Source): Promise<OrderOutcome> {
   await lock(tx, `order:${order.id}`);
   const { rows } = await tx.query<{
     updated_at: Date;
@@ -51,36 +73,38 @@ export async function applyOrder(tx: pg.PoolClient, order: Order, source: Source
     paid_at: Date | null;
     cancelled_at: Date | null;
     last_visit: unknown;
-  }>('select updated_at, source, paid_at, cancelled_at, last_visit from shop_orders where id = $1', [
-    order.id,
-  ]);
+    content_hash: string;
+  }>('select updated_at, source, paid_at, cancelled_at, last_visit, content_hash from shop_orders where id = $1', [order.id]);
   const stored = rows[0];
-  const incoming = Date.parse(order.updatedAt);
+  const hash = contentHash(order);
   if (stored) {
+    const incoming = Date.parse(order.updatedAt);
     const storedAt = stored.updated_at.getTime();
-    const fillIn = incoming === storedAt && source === 'api' && stored.source === 'webhook';
-    if (incoming < storedAt || (incoming === storedAt && !fillIn)) return 'stale';
+    if (incoming < storedAt) return 'stale';
     // A webhook never knows the last visit: keep the one the API told us.
-    if (source === 'webhook' && !order.lastVisit && stored.last_visit)
-      order.lastVisit = stored.last_visit as Order['lastVisit'];
-    if (fillIn) {
-      await writeOrder(tx, order, source, stored.paid_at);
-      return 'stale';
+    if (source === 'webhook' && !order.lastVisit && stored.last_visit) order.lastVisit = stored.last_visit as Order['lastVisit'];
+    if (incoming === storedAt) {
+      if (hash === stored.content_hash) {
+        // The same version; the API's copy fills in what a webhook could not carry.
+        if (source === 'api' && stored.source === 'webhook') await writeOrder(tx, order, source, stored.paid_at, hash);
+        return 'stale';
+      }
+      // Two changes within one second: a webhook cannot tell which is later, the API can.
+      if (source === 'webhook') {
+        await tx.query('insert into shop_order_refresh (order_id) values ($1) on conflict do nothing', [order.id]);
+        return 'conflict';
+      }
     }
   }
   const becamePaid = PAID.has(order.financialStatus ?? '') && !stored?.paid_at;
   const paidAt = stored?.paid_at ?? (becamePaid ? new Date() : null);
-  await writeOrder(tx, order, source, paidAt);
+  await writeOrder(tx, order, source, paidAt, hash);
   const summary = orderSummary(order);
   if (!stored) await emit(tx, 'order.created', { ...summary, source });
   else await emit(tx, 'order.updated', { ...summary, source });
   if (becamePaid) await emit(tx, 'order.paid', summary);
   if (order.cancelledAt && !stored?.cancelled_at) {
-    await emit(tx, 'order.cancelled', {
-      ...summary,
-      cancelledAt: order.cancelledAt,
-      reason: order.cancelReason,
-    });
+    await emit(tx, 'order.cancelled', { ...summary, cancelledAt: order.cancelledAt, reason: order.cancelReason });
   }
   return stored ? 'updated' : 'created';
 }
@@ -90,12 +114,13 @@ async function writeOrder(
   order: Order,
   source: Source,
   paidAt: Date | null,
+  hash: string,
 ): Promise<void> {
   await tx.query(
     `insert into shop_orders (id, name, created_at, updated_at, processed_at, cancelled_at, paid_at, financial_status,
        fulfillment_status, currency, presentment_currency, customer_id, email, total_minor, tax_minor, discounts_minor,
-       test, first_visit, last_visit, data, source)
-     values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)
+       test, first_visit, last_visit, data, source, content_hash)
+     values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)
      on conflict (id) do update set name = excluded.name, updated_at = excluded.updated_at,
        processed_at = excluded.processed_at, cancelled_at = excluded.cancelled_at, paid_at = excluded.paid_at,
        financial_status = excluded.financial_status, fulfillment_status = excluded.fulfillment_status,
@@ -103,7 +128,7 @@ async function writeOrder(
        tax_minor = excluded.tax_minor, discounts_minor = excluded.discounts_minor, test = excluded.test,
        first_visit = coalesce(excluded.first_visit, shop_orders.first_visit),
        last_visit = coalesce(excluded.last_visit, shop_orders.last_visit),
-       data = excluded.data, source = excluded.source, stored_at = now()`,
+       data = excluded.data, source = excluded.source, content_hash = excluded.content_hash, stored_at = now()`,
     [
       order.id,
       order.name,
@@ -126,6 +151,7 @@ async function writeOrder(
       order.lastVisit && JSON.stringify(order.lastVisit),
       JSON.stringify(order),
       source,
+      hash,
     ],
   );
 }
@@ -206,7 +232,7 @@ export async function applyOrderWithChildren(
   tx: pg.PoolClient,
   value: { order: Order; transactions: Transaction[]; refunds: Refund[] },
   source: Source,
-): Promise<{ outcome: Outcome; newChildren: number }> {
+): Promise<{ outcome: OrderOutcome; newChildren: number }> {
   const outcome = await applyOrder(tx, value.order, source);
   let newChildren = 0;
   for (const refund of value.refunds) if (await applyRefund(tx, refund)) newChildren += 1;
@@ -293,18 +319,25 @@ export async function deleteProduct(tx: pg.PoolClient, productId: number): Promi
   return Boolean(rowCount);
 }
 
+/**
+ * Levels carry no content to compare but `available`: a webhook applies only when strictly newer;
+ * the API's answer also at the same second (two changes in one second are settled by the API).
+ */
 export async function applyInventoryLevel(
   tx: pg.PoolClient,
   level: InventoryLevel,
   lowStockDefault: number,
+  source: Source = 'webhook',
 ): Promise<Outcome> {
   await lock(tx, `item:${level.inventoryItemId}`);
   const { rows } = await tx.query<{ inserted: boolean }>(
     `insert into shop_inventory_levels (inventory_item_id, location_id, available, updated_at) values ($1,$2,$3,$4)
      on conflict (inventory_item_id, location_id) do update set available = excluded.available, updated_at = excluded.updated_at
        where shop_inventory_levels.updated_at < excluded.updated_at
+          or ($5 = 'api' and shop_inventory_levels.updated_at = excluded.updated_at
+              and shop_inventory_levels.available <> excluded.available)
      returning (xmax = 0) as inserted`,
-    [level.inventoryItemId, level.locationId, level.available, level.updatedAt],
+    [level.inventoryItemId, level.locationId, level.available, level.updatedAt, source],
   );
   if (!rows[0]) return 'stale';
   const { rows: variants } = await tx.query<{ id: string }>(

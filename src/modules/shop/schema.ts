@@ -35,8 +35,14 @@ export const shopOrders = pgTable('shop_orders', {
   firstVisit: jsonb('first_visit').$type<Visit>(),
   lastVisit: jsonb('last_visit').$type<Visit>(),
   data: jsonb('data').$type<Order>().notNull(),
+  contentHash: text('content_hash').notNull(),
   source: text('source').$type<'webhook' | 'api'>().notNull(),
   storedAt: timestamp('stored_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const shopOrderRefresh = pgTable('shop_order_refresh', {
+  orderId: id('order_id').primaryKey(),
+  requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
 export const shopTransactions = pgTable('shop_transactions', {

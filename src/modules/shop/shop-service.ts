@@ -91,6 +91,8 @@ export class ShopService {
   readonly reconcileJob: JobDefinition<object>;
   /** The first import (or a full re-import); resumes a crashed one. */
   readonly importJob: JobDefinition<object>;
+  /** Orders two webhooks left ambiguous, fetched from the API. */
+  readonly refreshJob: JobDefinition<object>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -99,6 +101,7 @@ export class ShopService {
     private readonly logger: Logger,
     metrics: Metrics,
     private readonly timezone: string,
+    private readonly jobQueue: JobQueue,
   ) {
     this.connection = new ShopConnection(pool, config, vault, logger);
     this.applier = new DeliveryApplier(
@@ -106,8 +109,12 @@ export class ShopService {
       logger,
       async () => (await this.connection.shopInfo()).currency,
       config.lowStockDefault,
+      () =>
+        void this.jobQueue
+          .send(this.refreshJob, {}, { idempotencyKey: `refresh:${Math.floor(Date.now() / 5000)}` })
+          .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not queue the order refresh')),
     );
-    this.sync = new ShopSync(pool, this.connection, logger, config.lowStockDefault);
+    this.sync = new ShopSync(pool, this.connection, logger, config.lowStockDefault, config.reconcileGraceSeconds * 1000);
     this.catalog = new ShopCatalog(pool);
     this.webhookCounter = new client.Counter({
       name: 'shopkeep_shop_webhooks_total',
@@ -138,6 +145,12 @@ export class ShopService {
         await this.importAll((progress) => this.logger.debug(progress, 'import progress'));
       },
     });
+    this.refreshJob = defineJob<object>({
+      name: 'shop.refresh-orders',
+      handler: async () => {
+        if (await this.connection.get()) await this.sync.refreshOrders();
+      },
+    });
     this.repairedCounter = new client.Counter({
       name: 'shopkeep_shop_reconciliation_repaired_total',
       help: 'Changes reconciliation found that no webhook had delivered',
@@ -149,6 +162,7 @@ export class ShopService {
     return [
       this.reconcileJob,
       this.importJob,
+      this.refreshJob,
       defineJob<object>({
         name: 'shop.prune-deliveries',
         cron: '41 3 * * *',

@@ -14,6 +14,7 @@ import {
   applyOrderWithChildren,
   applyPayout,
   applyProduct,
+  type OrderOutcome,
   type Outcome,
 } from './apply.ts';
 import {
@@ -33,6 +34,7 @@ import {
   DISPUTES_QUERY,
   INVENTORY_LEVELS_QUERY,
   LOCATIONS_QUERY,
+  ORDER_QUERY,
   ORDERS_QUERY,
   PAYOUTS_QUERY,
   PRODUCTS_QUERY,
@@ -49,8 +51,6 @@ export type ProgressListener = (progress: SyncProgress) => void;
 
 type Json = Record<string, unknown>;
 
-/** Webhooks have a minute's head start before reconciliation counts something as missed. */
-const SETTLE_MS = 60_000;
 const ORDER_BATCH = 100;
 const PARALLEL_BATCHES = 3;
 
@@ -73,7 +73,7 @@ async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Prom
   }
 }
 
-const changed = (outcome: Outcome) => outcome !== 'stale';
+const changed = (outcome: OrderOutcome) => outcome !== 'stale';
 
 export class ShopSync {
   constructor(
@@ -81,6 +81,8 @@ export class ShopSync {
     private readonly connection: ShopConnection,
     private readonly logger: Logger,
     private readonly lowStockDefault: number,
+    /** Webhooks have this head start before reconciliation counts a change as missed. */
+    private readonly graceMs: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -181,7 +183,8 @@ export class ShopSync {
     try {
       const client = await this.connection.client();
       const currency = (await this.connection.shopInfo()).currency;
-      const until = new Date(this.now().getTime() - SETTLE_MS).toISOString();
+      const until = new Date(this.now().getTime() - this.graceMs).toISOString();
+      repaired += await this.refreshOrders(client);
       const since = async (resource: string) => (await this.cursor(resource)) ?? new Date(0).toISOString();
       const changedSince = async (
         resource: string,
@@ -247,6 +250,26 @@ export class ShopSync {
       await this.finishRun(run.id, 'failed', repaired, { counts }, (error as Error).message);
       throw error;
     }
+  }
+
+  /** Asks the API for orders two webhooks left ambiguous (same updated_at, other content). */
+  async refreshOrders(client?: ShopifyClient): Promise<number> {
+    const { rows } = await this.pool.query<{ order_id: string }>(
+      'select order_id from shop_order_refresh order by requested_at limit 250',
+    );
+    if (!rows.length) return 0;
+    const shopify = client ?? (await this.connection.client());
+    let changedCount = 0;
+    for (const { order_id } of rows) {
+      const data = await shopify.query<{ order: Json | null }>(ORDER_QUERY, { id: `gid://shopify/Order/${order_id}` });
+      changedCount += await inTransaction(this.pool, async (tx) => {
+        await tx.query('delete from shop_order_refresh where order_id = $1', [order_id]);
+        if (!data.order) return 0;
+        const { outcome, newChildren } = await applyOrderWithChildren(tx, orderFromApi(data.order), 'api');
+        return (changed(outcome) ? 1 : 0) + newChildren;
+      });
+    }
+    return changedCount;
   }
 
   private async paged(
@@ -358,7 +381,7 @@ export class ShopSync {
           for (const node of page.nodes) {
             if (
               changed(
-                await applyInventoryLevel(tx, inventoryLevelFromApi(node, locationId), this.lowStockDefault),
+                await applyInventoryLevel(tx, inventoryLevelFromApi(node, locationId), this.lowStockDefault, 'api'),
               )
             )
               count += 1;

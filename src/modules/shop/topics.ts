@@ -9,7 +9,7 @@ import {
   applyRefund,
   applyTransaction,
   deleteProduct,
-  type Outcome,
+  type OrderOutcome,
 } from './apply.ts';
 import {
   customerFromWebhook,
@@ -53,7 +53,7 @@ export function topicEnum(topic: Topic): string {
 }
 
 /** A mapped delivery, ready to apply; mapping a malformed body throws a PayloadError. */
-export type Change = (tx: pg.PoolClient, lowStockDefault: number) => Promise<Outcome | 'ignored'>;
+export type Change = (tx: pg.PoolClient, lowStockDefault: number) => Promise<OrderOutcome | 'ignored'>;
 
 export function changeFrom(topic: Topic, body: unknown, shopCurrency: string): Change {
   switch (topic) {

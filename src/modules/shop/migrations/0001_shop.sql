@@ -21,6 +21,7 @@ create table shop_orders (
   first_visit jsonb,                         -- UTM parameters of the first and last visit
   last_visit jsonb,
   data jsonb not null,                       -- the whole order in shopkeep's model
+  content_hash text not null,                -- what changes between versions; tells two same-second versions apart
   source text not null check (source in ('webhook', 'api')),
   stored_at timestamptz not null default now()
 );
@@ -28,6 +29,13 @@ create index shop_orders_created on shop_orders (created_at desc);
 create index shop_orders_customer on shop_orders (customer_id, created_at desc);
 create index shop_orders_name on shop_orders (lower(name));
 create index shop_orders_email on shop_orders (lower(email));
+
+-- Orders whose webhook version had the stored updated_at but other content (two changes in one
+-- second): the API is asked which is current.
+create table shop_order_refresh (
+  order_id bigint primary key,
+  requested_at timestamptz not null default now()
+);
 
 create table shop_transactions (
   id bigint primary key,
