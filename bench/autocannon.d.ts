@@ -2,11 +2,24 @@
 // and adding @types/autocannon would mean touching package.json).
 declare module 'autocannon' {
   namespace autocannon {
+    interface Request {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      /** Changes each request before it is sent (a fresh id per delivery). */
+      setupRequest?: (request: Request) => Request;
+    }
     interface Options {
       url: string;
       connections?: number;
       duration?: number;
       headers?: Record<string, string>;
+      method?: string;
+      body?: string;
+      /** Requests per second over all connections. */
+      overallRate?: number;
+      requests?: Request[];
     }
     interface Histogram {
       average: number;

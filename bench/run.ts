@@ -17,6 +17,7 @@ import {
 import { rssMb, treePssMb } from './memory.ts';
 import { load } from './load.ts';
 import { timeQaChecks } from './qa-checks.ts';
+import { IMPORT_ORDERS, shopBenchmarks } from './shop.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TMP = path.join(ROOT, '.tmp');
@@ -171,6 +172,48 @@ async function apiLoad(env: BenchEnv, token: string): Promise<{ throughput: Figu
   };
 }
 
+async function shopFigures(env: BenchEnv) {
+  const shop = await shopBenchmarks(env, progress);
+  const valid = (run: { non2xx: number; errors: number }) => run.non2xx === 0 && run.errors === 0;
+  return {
+    shopImportSeconds: figure(
+      shop.importSeconds,
+      's',
+      { max: 120 },
+      {
+        orders: IMPORT_ORDERS,
+        counts: shop.importCounts,
+        simulatorGenerateSeconds: round(shop.generateSeconds),
+      },
+    ),
+    shopImportPeakRssMb: figure(shop.importPeakRssMb, 'MB', { max: 250 }),
+    webhookIntakePerSecond: figure(
+      shop.intake.requestsPerSecond,
+      'deliveries/s',
+      { min: 1500 },
+      {
+        connections: 50,
+        total: shop.intake.total,
+        non2xx: shop.intake.non2xx,
+        errors: shop.intake.errors,
+        p99Ms: shop.intake.p99Ms,
+      },
+      valid(shop.intake),
+    ),
+    webhookIntakeP99At200PerSecondMs: figure(
+      shop.intakeSteady.p99Ms,
+      'ms',
+      { max: 50 },
+      {
+        rate: shop.intakeSteady.requestsPerSecond,
+        p50Ms: shop.intakeSteady.p50Ms,
+        non2xx: shop.intakeSteady.non2xx,
+      },
+      valid(shop.intakeSteady),
+    ),
+  };
+}
+
 async function measure(session: Session) {
   const cold = await coldStart(session);
   const warm = await warmStarts(session);
@@ -226,6 +269,7 @@ async function main(): Promise<void> {
     const qa = timeQaChecks();
     const figures = {
       ...(await measure(session)),
+      ...(await shopFigures(env)),
       qaChecksMsPerDraft: figure(
         qa.msPerDraft,
         'ms',

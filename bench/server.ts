@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const ENTRY = path.join(ROOT, 'bin', 'shopkeep.js');
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const ENTRY = path.join(ROOT, 'bin', 'shopkeep.js');
 const READY_TIMEOUT_MS = 180_000; // a cold start includes initdb, slow on an SD card
 const STOP_TIMEOUT_MS = 60_000;
 const ANNOUNCE_TIMEOUT_MS = 10_000;
@@ -15,10 +15,12 @@ export interface BenchEnv {
   dataDir: string;
   port: number;
   pgPort: number;
+  /** More variables (the Shopify simulator's address and credentials). */
+  extra?: Record<string, string>;
 }
 
 /** The server's environment: ours, minus anything that would point it away from the throwaway setup. */
-function serverEnv({ dataDir, port, pgPort }: BenchEnv): NodeJS.ProcessEnv {
+export function serverEnv({ dataDir, port, pgPort, extra }: BenchEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SHOPKEEP_DATA_DIR: dataDir,
@@ -30,6 +32,7 @@ function serverEnv({ dataDir, port, pgPort }: BenchEnv): NodeJS.ProcessEnv {
     SHOPKEEP_ENV_FILE: path.join(dataDir, 'no-such.env'),
     // An empty value counts as unset, so the embedded PostgreSQL is what gets measured.
     DATABASE_URL: '',
+    ...extra,
   };
   delete env.DATABASE_URL_FILE;
   return env;

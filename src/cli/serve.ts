@@ -1,13 +1,12 @@
 // `shopkeep serve`, `sandbox`, `start` and `worker`: long-running processes with an orderly shutdown.
 import type { CommandContext } from './main.ts';
 import { startRuntime, type Runtime } from '../platform/runtime.ts';
-import { startSandbox, type Sandbox } from '../sim/registry.ts';
+import { SANDBOX_ORDER_EVERY_MS, startSandbox, type Sandbox } from '../sim/registry.ts';
 import { sandboxPages } from '../sim/sandbox-pages.ts';
 import { loadEnvironment, parseConfig } from '../platform/config.ts';
 import { progress } from './io.ts';
 import { acquireServeLock } from '../platform/process-lock.ts';
-import { StaticCatalog } from '../modules/ai/qa/catalog.ts';
-import { SANDBOX_PRODUCTS } from '../sim/catalog.ts';
+import { describeError } from '../platform/errors.ts';
 
 export async function serve(
   context: CommandContext,
@@ -31,9 +30,7 @@ export async function serve(
       work: true,
       ownsEmbeddedServer: true,
       onProgress: progress,
-      ...(sandbox
-        ? { catalog: new StaticCatalog(SANDBOX_PRODUCTS), extraRoutes: [sandboxPages(sandbox)] }
-        : {}),
+      ...(sandbox ? { extraRoutes: [sandboxPages(sandbox)] } : {}),
     });
   } catch (error) {
     releaseLock();
@@ -57,13 +54,20 @@ export async function serve(
     throw error;
   }
   const { accounts } = runtime.services;
+  if (sandbox) {
+    // The simulated shop delivers its webhooks here, as Shopify would, and takes orders from now on.
+    await runtime.services.shop
+      .syncWebhooks(`http://127.0.0.1:${config.port}`)
+      .catch((error: unknown) =>
+        logger.warn({ err: describeError(error) }, 'sandbox webhooks not registered'),
+      );
+    sandbox.shopify.startLiveStream(SANDBOX_ORDER_EVERY_MS);
+  }
   const lines = [
     `shopkeep ${runtime.services.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
   ];
   if (sandbox) {
-    lines.push(
-      `Sandbox: nothing leaves this machine. Simulated: ${sandbox.names.join(', ')}; sample products for the QA gate.`,
-    );
+    lines.push(`Sandbox: nothing leaves this machine. Simulated: ${sandbox.names.join('; ')}.`);
   }
   if (!(await accounts.hasOwner())) {
     const token = await accounts.newSetupToken();

@@ -1,8 +1,9 @@
 // The sandbox: local simulators of the external services, started by `shopkeep sandbox` (and by
 // `npm start` while nothing is connected), with the sample catalog. Nothing leaves the machine.
-// Later modules add their simulators here (Shopify, Meta, ...).
+// Later modules add their simulators here (Meta, ...).
 import { randomBytes } from 'node:crypto';
 import { TelegramSimulator } from './telegram.ts';
+import { ShopifySimulator } from './shopify/index.ts';
 
 export const SANDBOX_OWNER_CHAT = 1001;
 
@@ -12,22 +13,40 @@ export interface Sandbox {
   /** Variables that point shopkeep's clients at the simulators; they win over the configuration. */
   env: Record<string, string>;
   telegram: TelegramSimulator;
+  shopify: ShopifySimulator;
   stop(): Promise<void>;
 }
+
+/** A new order in the sandbox shop about this often (with now and then a fulfilment or a refund). */
+export const SANDBOX_ORDER_EVERY_MS = 45_000;
 
 export async function startSandbox(): Promise<Sandbox> {
   const token = `${100000 + Math.floor(Math.random() * 900000)}:sandbox_${randomBytes(16).toString('hex')}`;
   const telegram = await TelegramSimulator.start({ token });
+  const shopify = await ShopifySimulator.start({
+    adminToken: `shpat_sandbox_${randomBytes(16).toString('hex')}`,
+    apiSecret: `shpss_sandbox_${randomBytes(16).toString('hex')}`,
+    historyDays: 365,
+  });
   return {
-    names: ['Telegram (play the owner at /sandbox/telegram)'],
+    names: [
+      `Shopify (${shopify.shopDomain}: a year of orders, new ones arriving live)`,
+      'Telegram (play the owner at /sandbox/telegram)',
+    ],
     env: {
       TELEGRAM_BOT_TOKEN: token,
       TELEGRAM_API_ROOT: telegram.apiRoot,
       TELEGRAM_ALLOWED_CHAT_IDS: String(SANDBOX_OWNER_CHAT),
+      SHOPIFY_SHOP: shopify.shopDomain,
+      SHOPIFY_ADMIN_TOKEN: shopify.adminToken,
+      SHOPIFY_API_SECRET: shopify.apiSecret,
+      SHOPIFY_API_BASE_URL: shopify.baseUrl,
     },
     telegram,
+    shopify,
     async stop() {
-      await telegram.stop();
+      shopify.stopLiveStream();
+      await Promise.all([telegram.stop(), shopify.stop()]);
     },
   };
 }

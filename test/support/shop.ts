@@ -18,7 +18,7 @@ export function sampleOrder(overrides: Partial<Order> = {}): Order {
     presentmentCurrency: 'GBP',
     taxesIncluded: true,
     financialStatus: 'pending',
-    fulfillmentStatus: null,
+    fulfillmentStatus: 'unfulfilled',
     email: 'ava@example.com',
     customerId: 7_100_000_000_001,
     tags: [],

@@ -74,7 +74,10 @@ export async function applyOrder(tx: pg.PoolClient, order: Order, source: Source
     cancelled_at: Date | null;
     last_visit: unknown;
     content_hash: string;
-  }>('select updated_at, source, paid_at, cancelled_at, last_visit, content_hash from shop_orders where id = $1', [order.id]);
+  }>(
+    'select updated_at, source, paid_at, cancelled_at, last_visit, content_hash from shop_orders where id = $1',
+    [order.id],
+  );
   const stored = rows[0];
   const hash = contentHash(order);
   if (stored) {
@@ -82,16 +85,20 @@ export async function applyOrder(tx: pg.PoolClient, order: Order, source: Source
     const storedAt = stored.updated_at.getTime();
     if (incoming < storedAt) return 'stale';
     // A webhook never knows the last visit: keep the one the API told us.
-    if (source === 'webhook' && !order.lastVisit && stored.last_visit) order.lastVisit = stored.last_visit as Order['lastVisit'];
+    if (source === 'webhook' && !order.lastVisit && stored.last_visit)
+      order.lastVisit = stored.last_visit as Order['lastVisit'];
     if (incoming === storedAt) {
       if (hash === stored.content_hash) {
         // The same version; the API's copy fills in what a webhook could not carry.
-        if (source === 'api' && stored.source === 'webhook') await writeOrder(tx, order, source, stored.paid_at, hash);
+        if (source === 'api' && stored.source === 'webhook')
+          await writeOrder(tx, order, source, stored.paid_at, hash);
         return 'stale';
       }
       // Two changes within one second: a webhook cannot tell which is later, the API can.
       if (source === 'webhook') {
-        await tx.query('insert into shop_order_refresh (order_id) values ($1) on conflict do nothing', [order.id]);
+        await tx.query('insert into shop_order_refresh (order_id) values ($1) on conflict do nothing', [
+          order.id,
+        ]);
         return 'conflict';
       }
     }
@@ -104,7 +111,11 @@ export async function applyOrder(tx: pg.PoolClient, order: Order, source: Source
   else await emit(tx, 'order.updated', { ...summary, source });
   if (becamePaid) await emit(tx, 'order.paid', summary);
   if (order.cancelledAt && !stored?.cancelled_at) {
-    await emit(tx, 'order.cancelled', { ...summary, cancelledAt: order.cancelledAt, reason: order.cancelReason });
+    await emit(tx, 'order.cancelled', {
+      ...summary,
+      cancelledAt: order.cancelledAt,
+      reason: order.cancelReason,
+    });
   }
   return stored ? 'updated' : 'created';
 }

@@ -101,8 +101,13 @@ export function orderFromApi(value: unknown): OrderFromApi {
       total.object('presentmentMoney').string('currencyCode'),
     taxesIncluded: order.boolean('taxesIncluded'),
     financialStatus: order.optionalString('displayFinancialStatus')?.toLowerCase() ?? null,
-    fulfillmentStatus: order.optionalString('displayFulfillmentStatus')?.toLowerCase() ?? null,
-    email: order.optionalString('email'),
+    // The API's PARTIALLY_FULFILLED is REST's "partial".
+    fulfillmentStatus:
+      order
+        .optionalString('displayFulfillmentStatus')
+        ?.toLowerCase()
+        .replace('partially_fulfilled', 'partial') ?? null,
+    email: order.optionalString('email') || null,
     customerId: order.optionalObject('customer')?.id('id') ?? null,
     tags: order.strings('tags'),
     gateways: order.strings('paymentGatewayNames'),

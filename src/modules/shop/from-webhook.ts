@@ -70,8 +70,9 @@ export function orderFromWebhook(body: unknown): Order {
     presentmentCurrency: currencies.presentment,
     taxesIncluded: order.boolean('taxes_included'),
     financialStatus: order.optionalString('financial_status')?.toLowerCase() ?? null,
-    fulfillmentStatus: order.optionalString('fulfillment_status')?.toLowerCase() ?? null,
-    email: order.optionalString('email'),
+    // REST says null for nothing shipped yet; the API says UNFULFILLED.
+    fulfillmentStatus: order.optionalString('fulfillment_status')?.toLowerCase() ?? 'unfulfilled',
+    email: order.optionalString('email') || null,
     customerId: order.optionalObject('customer')?.optionalId('id') ?? null,
     tags: order.strings('tags'),
     gateways: order.strings('payment_gateway_names'),

@@ -5,13 +5,27 @@ export const API_VERSION = '2026-10';
 const MONEY_BAG = 'shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }';
 const TAX_LINE = `title rate priceSet { ${MONEY_BAG} }`;
 
+/** How many of each nested list one order query reads; more than this and the order is exported in bulk. */
+export const ORDER_LIMITS = {
+  lines: 25,
+  shippingLines: 3,
+  transactions: 10,
+  refunds: 5,
+  refundLines: 10,
+  refundTransactions: 3,
+};
+
 /**
- * One order's fields. Paged queries read nested connections as `(first: n) { nodes }`; a bulk operation
- * takes them without `first` and as `edges { node }`, and returns each child as its own JSONL line.
+ * One order's fields. A single-order query reads nested connections as `(first: n) { pageInfo nodes }`
+ * within ORDER_LIMITS (so its cost stays under Shopify's 1,000 per query); a bulk operation takes them
+ * whole, without `first`, as `edges { node }`, and returns each child as its own JSONL line.
  */
-function orderFields(bulk: boolean, lines: number): string {
+function orderFields(bulk: boolean): string {
   const connection = (name: string, first: number, fields: string) =>
-    bulk ? `${name} { edges { node { ${fields} } } }` : `${name}(first: ${first}) { nodes { ${fields} } }`;
+    bulk
+      ? `${name} { edges { node { ${fields} } } }`
+      : `${name}(first: ${first}) { pageInfo { hasNextPage } nodes { ${fields} } }`;
+  const list = (name: string, first: number) => (bulk ? `${name}(first: 250)` : `${name}(first: ${first})`);
   const transaction = `id kind status gateway processedAt test amountSet { ${MONEY_BAG} } parentTransaction { id }
       fees { amount { amount currencyCode } }`;
   return `
@@ -33,25 +47,25 @@ function orderFields(bulk: boolean, lines: number): string {
   }
   ${connection(
     'lineItems',
-    lines,
+    ORDER_LIMITS.lines,
     `id name sku quantity isGiftCard variant { id legacyResourceId } product { id legacyResourceId }
       originalUnitPriceSet { ${MONEY_BAG} } totalDiscountSet { ${MONEY_BAG} } taxLines { ${TAX_LINE} }`,
   )}
   ${connection(
     'shippingLines',
-    5,
+    ORDER_LIMITS.shippingLines,
     `id title originalPriceSet { ${MONEY_BAG} } discountedPriceSet { ${MONEY_BAG} } taxLines { ${TAX_LINE} }`,
   )}
-  transactions(first: 20) { ${transaction} }
-  refunds(first: 20) {
+  ${list('transactions', ORDER_LIMITS.transactions)} { ${transaction} }
+  ${list('refunds', ORDER_LIMITS.refunds)} {
     id legacyResourceId createdAt note
     totalRefundedSet { ${MONEY_BAG} }
     ${connection(
       'refundLineItems',
-      lines,
+      ORDER_LIMITS.refundLines,
       `id lineItem { id } quantity restockType subtotalSet { ${MONEY_BAG} } totalTaxSet { ${MONEY_BAG} }`,
     )}
-    ${connection('transactions', 5, transaction)}
+    ${connection('transactions', ORDER_LIMITS.refundTransactions, transaction)}
   }`;
 }
 
@@ -59,18 +73,24 @@ const PAGE_INFO = 'pageInfo { hasNextPage endCursor }';
 
 export const SHOP_QUERY = `query Shop { shop { name myshopifyDomain currencyCode ianaTimezone } }`;
 
-/** Orders changed since a time (reconciliation); `query` is Shopify's search syntax on updated_at. */
-export const ORDERS_QUERY = `query Orders($first: Int!, $after: String, $query: String) {
+/**
+ * Which orders changed in a time range (Shopify's search syntax on updated_at): ids and versions only,
+ * 250 to a page for a cost of about 250; the changed ones are then fetched whole.
+ */
+export const ORDER_VERSIONS_QUERY = `query OrderVersions($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     ${PAGE_INFO}
-    nodes { ${orderFields(false, 50)} }
+    nodes { legacyResourceId updatedAt }
   }
 }`;
 
-export const ORDER_QUERY = `query Order($id: ID!) { order(id: $id) { ${orderFields(false, 100)} } }`;
+export const ORDER_QUERY = `query Order($id: ID!) { order(id: $id) { ${orderFields(false)} } }`;
 
-/** The bulk export of every order (a bulk query allows five connections, nested two deep: these are five). */
-export const BULK_ORDERS_QUERY = `{ orders { edges { node { ${orderFields(true, 0)} } } } }`;
+/** A bulk export of orders, all of them or those a search matches (a bulk query allows five connections, nested two deep: these are five). */
+export function bulkOrdersQuery(search?: string): string {
+  const filter = search ? `(query: ${JSON.stringify(search)})` : '';
+  return `{ orders${filter} { edges { node { ${orderFields(true)} } } } }`;
+}
 
 const VARIANT_FIELDS = `id legacyResourceId title sku price compareAtPrice inventoryQuantity updatedAt
   inventoryItem { id legacyResourceId tracked unitCost { amount currencyCode } }`;
@@ -78,12 +98,26 @@ const VARIANT_FIELDS = `id legacyResourceId title sku price compareAtPrice inven
 const PRODUCT_FIELDS = `id legacyResourceId title handle status vendor productType tags createdAt updatedAt
   featuredMedia { preview { image { url } } }`;
 
-export const PRODUCTS_QUERY = `query Products($first: Int!, $after: String, $query: String) {
+export const PRODUCT_VERSIONS_QUERY = `query ProductVersions($first: Int!, $after: String, $query: String) {
   products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     ${PAGE_INFO}
-    nodes { ${PRODUCT_FIELDS} variants(first: 100) { nodes { ${VARIANT_FIELDS} } } }
+    nodes { legacyResourceId updatedAt }
   }
 }`;
+
+/** One product with its variants, 100 at a time (PRODUCT_VARIANTS_QUERY reads further pages). */
+export const PRODUCT_QUERY = `query Product($id: ID!) {
+  product(id: $id) { ${PRODUCT_FIELDS} variants(first: 100) { ${PAGE_INFO} nodes { ${VARIANT_FIELDS} } } }
+}`;
+
+export const PRODUCT_VARIANTS_QUERY = `query ProductVariants($id: ID!, $after: String) {
+  product(id: $id) { variants(first: 100, after: $after) { ${PAGE_INFO} nodes { ${VARIANT_FIELDS} } } }
+}`;
+
+export function bulkProductsQuery(search?: string): string {
+  const filter = search ? `(query: ${JSON.stringify(search)})` : '';
+  return `{ products${filter} { edges { node { ${PRODUCT_FIELDS} variants { edges { node { ${VARIANT_FIELDS} } } } } } } }`;
+}
 
 export const LOCATIONS_QUERY = `query Locations { locations(first: 50) { nodes { id legacyResourceId name isActive } } }`;
 

@@ -112,9 +112,17 @@ export class ShopService {
       () =>
         void this.jobQueue
           .send(this.refreshJob, {}, { idempotencyKey: `refresh:${Math.floor(Date.now() / 5000)}` })
-          .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not queue the order refresh')),
+          .catch((error: Error) =>
+            this.logger.warn({ err: error.message }, 'could not queue the order refresh'),
+          ),
     );
-    this.sync = new ShopSync(pool, this.connection, logger, config.lowStockDefault, config.reconcileGraceSeconds * 1000);
+    this.sync = new ShopSync(
+      pool,
+      this.connection,
+      logger,
+      config.lowStockDefault,
+      config.reconcileGraceSeconds * 1000,
+    );
     this.catalog = new ShopCatalog(pool);
     this.webhookCounter = new client.Counter({
       name: 'shopkeep_shop_webhooks_total',

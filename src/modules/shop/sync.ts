@@ -1,6 +1,11 @@
 // Pulling from Shopify: the first import (everything, resumable after a crash) and reconciliation
 // (what changed since the last cursor, on start and on a schedule). Both apply through the same
 // rules as webhooks, so whichever arrives first wins and the other changes nothing.
+//
+// Query costs decide the shape: lists of ids and versions are cheap (about 250 for 250), whole orders
+// are not (about 500 each). So the import exports orders and products in bulk; reconciliation lists
+// what changed, fetches the few changed ones whole, and falls back to a bulk export of the time range
+// when many changed or one is too large for a single query.
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -29,21 +34,25 @@ import {
 import { numericId } from './model.ts';
 import {
   BALANCE_TRANSACTIONS_QUERY,
-  BULK_ORDERS_QUERY,
   CUSTOMERS_QUERY,
   DISPUTES_QUERY,
   INVENTORY_LEVELS_QUERY,
   LOCATIONS_QUERY,
+  ORDER_LIMITS,
   ORDER_QUERY,
-  ORDERS_QUERY,
+  ORDER_VERSIONS_QUERY,
   PAYOUTS_QUERY,
-  PRODUCTS_QUERY,
+  PRODUCT_QUERY,
+  PRODUCT_VARIANTS_QUERY,
+  PRODUCT_VERSIONS_QUERY,
+  bulkOrdersQuery,
+  bulkProductsQuery,
 } from './queries.ts';
 
 export interface SyncProgress {
   step: string;
   done: number;
-  /** Known only for some steps (the bulk export reports how many objects it has written). */
+  /** Known only for some steps. */
   total?: number;
 }
 
@@ -51,15 +60,29 @@ export type ProgressListener = (progress: SyncProgress) => void;
 
 type Json = Record<string, unknown>;
 
-const ORDER_BATCH = 100;
-const PARALLEL_BATCHES = 3;
+interface ImportProgress {
+  done: string[];
+  cursors: Record<string, string | null>;
+  counts: Record<string, number>;
+  bulk: Record<string, string>;
+  startedAt: string;
+}
 
+/** Orders or products applied in one transaction, and how many such transactions run at once. */
+const BATCH = 100;
+const PARALLEL_BATCHES = 3;
+/** More changed than this since the last run, and reconciliation exports the range in bulk. */
+const FETCH_ONE_BY_ONE = 25;
+
+/** Where a bulk export's child lines belong, by the type in their id. */
 const CHILD_FIELDS: Record<string, string> = {
   LineItem: 'lineItems',
   ShippingLine: 'shippingLines',
   RefundLineItem: 'refundLineItems',
   OrderTransaction: 'transactions',
+  ProductVariant: 'variants',
 };
+const childField = (gid: string) => CHILD_FIELDS[/gid:\/\/shopify\/(\w+)\//.exec(gid)?.[1] ?? ''];
 
 /** Runs `work` in a transaction, again if PostgreSQL chose it as a deadlock victim. */
 async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -75,6 +98,22 @@ async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Prom
 
 const changed = (outcome: OrderOutcome) => outcome !== 'stale';
 
+/** A single-order answer that hit one of ORDER_LIMITS may be missing lines: export it in bulk instead. */
+function truncated(order: Json): boolean {
+  const more = (connection: unknown) =>
+    Boolean((connection as { pageInfo?: { hasNextPage?: boolean } } | null)?.pageInfo?.hasNextPage);
+  const refunds = (order.refunds as Json[] | undefined) ?? [];
+  return (
+    more(order.lineItems) ||
+    more(order.shippingLines) ||
+    ((order.transactions as unknown[] | undefined)?.length ?? 0) >= ORDER_LIMITS.transactions ||
+    refunds.length >= ORDER_LIMITS.refunds ||
+    refunds.some((refund) => more(refund.refundLineItems) || more(refund.transactions))
+  );
+}
+
+const searchBetween = (from: string, until: string) => `updated_at:>='${from}' AND updated_at:<='${until}'`;
+
 export class ShopSync {
   constructor(
     private readonly pool: pg.Pool,
@@ -88,70 +127,117 @@ export class ShopSync {
 
   /**
    * Imports everything. A run that crashed is resumed where it stopped: finished steps are skipped,
-   * paged steps continue from their cursor, and the order export is downloaded again and re-applied
-   * (applying is idempotent).
+   * paged steps continue from their cursor, and a bulk export already started is awaited and applied
+   * again from the start (applying is idempotent).
    */
   async importAll(
     onProgress: ProgressListener = () => undefined,
     options: { bulkPollMs?: number } = {},
   ): Promise<{ runId: number; counts: Record<string, number> }> {
     const run = await this.openRun('import');
-    const progress = run.progress as {
-      done?: string[];
-      cursors?: Record<string, string | null>;
-      counts?: Record<string, number>;
-      bulkId?: string;
-      startedAt?: string;
+    const progress: ImportProgress = {
+      done: [],
+      cursors: {},
+      counts: {},
+      bulk: {},
+      startedAt: this.now().toISOString(),
+      ...(run.progress as Partial<ImportProgress>),
     };
-    progress.done ??= [];
-    progress.cursors ??= {};
-    progress.counts ??= {};
-    progress.startedAt ??= this.now().toISOString();
     const save = (step: string) =>
       this.pool.query('update shop_sync_runs set step = $2, progress = $3 where id = $1', [
         run.id,
         step,
         JSON.stringify(progress),
       ]);
+    const count = (step: string, done: number) => {
+      progress.counts[step] = done;
+      onProgress({ step, done });
+    };
     try {
       const client = await this.connection.client({ bulkPollMs: options.bulkPollMs });
       const currency = (await this.connection.test()).currency;
-      const steps: [string, () => Promise<void>][] = [
+      const bulk = async (step: string, query: string, apply: (nodes: Json[]) => Promise<number>) => {
+        progress.bulk[step] ??= await client.startBulk(query);
+        await save(step);
+        await this.applyBulk(
+          client,
+          progress.bulk[step],
+          step,
+          apply,
+          (done) => count(step, done),
+          onProgress,
+        );
+      };
+      const paged = async (
+        step: string,
+        document: string,
+        first: number,
+        pick: (data: Json) => Page<Json> | undefined,
+        apply: (nodes: Json[]) => Promise<number>,
+      ) => {
+        for await (const page of client.pages<Json, Json>(
+          document,
+          { first, after: progress.cursors[step] ?? null },
+          pick,
+        )) {
+          await apply(page.nodes);
+          progress.cursors[step] = page.cursor;
+          await save(step);
+          count(step, (progress.counts[step] ?? 0) + page.nodes.length);
+        }
+      };
+      const payments = (data: Json) => (data.shopifyPaymentsAccount as Json | null) ?? {};
+      const steps: [string, () => Promise<unknown>][] = [
         ['locations', () => this.locations(client)],
         [
           'products',
-          () =>
-            this.paged(client, 'products', progress, save, onProgress, (page) =>
-              this.applyProducts(page, currency),
-            ),
+          () => bulk('products', bulkProductsQuery(), (nodes) => this.applyProducts(nodes, currency)),
         ],
-        [
-          'inventory',
-          async () => {
-            await this.inventory(client, (n) => onProgress({ step: 'inventory', done: n }));
-          },
-        ],
+        ['inventory', () => this.inventory(client, (done) => count('inventory', done))],
         [
           'customers',
           () =>
-            this.paged(client, 'customers', progress, save, onProgress, (page) => this.applyCustomers(page)),
+            paged(
+              'customers',
+              CUSTOMERS_QUERY,
+              250,
+              (data) => data.customers as Page<Json>,
+              (nodes) => this.applyCustomers(nodes),
+            ),
         ],
-        ['orders', () => this.bulkOrders(client, progress, save, onProgress)],
+        ['orders', () => bulk('orders', bulkOrdersQuery(), (nodes) => this.applyOrders(nodes))],
         [
           'balance transactions',
           () =>
-            this.paged(client, 'balance transactions', progress, save, onProgress, (page) =>
-              this.applyBalance(page),
+            paged(
+              'balance transactions',
+              BALANCE_TRANSACTIONS_QUERY,
+              100,
+              (data) => payments(data).balanceTransactions as Page<Json>,
+              (nodes) => this.applyBalance(nodes),
             ),
         ],
         [
           'payouts',
-          () => this.paged(client, 'payouts', progress, save, onProgress, (page) => this.applyPayouts(page)),
+          () =>
+            paged(
+              'payouts',
+              PAYOUTS_QUERY,
+              50,
+              (data) => payments(data).payouts as Page<Json>,
+              (nodes) => this.applyPayouts(nodes),
+            ),
         ],
         [
           'disputes',
           () =>
-            this.paged(client, 'disputes', progress, save, onProgress, (page) => this.applyDisputes(page)),
+            paged(
+              'disputes',
+              DISPUTES_QUERY,
+              100,
+              (data) => payments(data).disputes as Page<Json>,
+              (nodes) => this.applyDisputes(nodes),
+            ),
         ],
       ];
       for (const [step, work] of steps) {
@@ -185,62 +271,78 @@ export class ShopSync {
       const currency = (await this.connection.shopInfo()).currency;
       const until = new Date(this.now().getTime() - this.graceMs).toISOString();
       repaired += await this.refreshOrders(client);
-      const since = async (resource: string) => (await this.cursor(resource)) ?? new Date(0).toISOString();
-      const changedSince = async (
-        resource: string,
-        document: string,
-        pick: (data: Json) => Page<Json>,
-        apply: (nodes: Json[]) => Promise<number>,
-      ) => {
-        const from = await since(resource);
-        for await (const page of client.pages<Json, Json>(
-          document,
-          {
-            first: resource === 'orders' ? 10 : 50,
-            query: `updated_at:>='${from}' AND updated_at:<='${until}'`,
-          },
-          pick,
-        )) {
-          const found = await apply(page.nodes);
-          repaired += found;
-          counts[resource] = (counts[resource] ?? 0) + page.nodes.length;
-          onProgress({ step: resource, done: counts[resource] });
-        }
-        // Everything changed up to `until` has been seen; the next run starts there (`>=` re-reads the edge).
-        if (until > from) await this.setCursor(resource, until);
-      };
-      await changedSince(
-        'products',
-        PRODUCTS_QUERY,
-        (data) => data.products as Page<Json>,
-        (nodes) => this.applyProducts(nodes, currency),
-      );
-      await changedSince(
-        'customers',
-        CUSTOMERS_QUERY,
-        (data) => data.customers as Page<Json>,
-        (nodes) => this.applyCustomers(nodes),
-      );
-      await changedSince(
+
+      const ordersFrom = (await this.cursor('orders')) ?? new Date(0).toISOString();
+      const changedOrders = await this.changedSince(
+        client,
+        ORDER_VERSIONS_QUERY,
         'orders',
-        ORDERS_QUERY,
-        (data) => data.orders as Page<Json>,
-        (nodes) => this.applyOrders(nodes, 'api'),
+        'shop_orders',
+        ordersFrom,
+        until,
       );
+      counts.orders = changedOrders.length;
+      onProgress({ step: 'orders', done: changedOrders.length });
+      repaired += await this.fetchOrders(client, changedOrders, ordersFrom, until, onProgress);
+      if (until > ordersFrom) await this.setCursor('orders', until);
+
+      const productsFrom = (await this.cursor('products')) ?? new Date(0).toISOString();
+      const changedProducts = await this.changedSince(
+        client,
+        PRODUCT_VERSIONS_QUERY,
+        'products',
+        'shop_products',
+        productsFrom,
+        until,
+      );
+      counts.products = changedProducts.length;
+      onProgress({ step: 'products', done: changedProducts.length });
+      repaired += await this.fetchProducts(
+        client,
+        changedProducts,
+        productsFrom,
+        until,
+        currency,
+        onProgress,
+      );
+      if (until > productsFrom) await this.setCursor('products', until);
+
+      const customersFrom = (await this.cursor('customers')) ?? new Date(0).toISOString();
+      counts.customers = 0;
+      for await (const page of client.pages<Json, Json>(
+        CUSTOMERS_QUERY,
+        { first: 250, query: searchBetween(customersFrom, until) },
+        (data) => data.customers as Page<Json>,
+      )) {
+        repaired += await this.applyCustomers(page.nodes);
+        counts.customers += page.nodes.length;
+      }
+      if (until > customersFrom) await this.setCursor('customers', until);
+
       await this.locations(client);
-      repaired += await this.inventory(client, (n) => onProgress({ step: 'inventory', done: n }));
+      repaired += await this.inventory(client, (done) => onProgress({ step: 'inventory', done }));
       // No webhooks exist for these: polling is the only way, newest first until nothing is new.
-      counts.payments = await this.pollNewest(
+      const payments = (data: Json) => (data.shopifyPaymentsAccount as Json | null) ?? {};
+      counts.balanceTransactions = await this.pollNewest(
         client,
         BALANCE_TRANSACTIONS_QUERY,
-        'balanceTransactions',
+        100,
+        (data) => payments(data).balanceTransactions as Page<Json>,
         (nodes) => this.applyBalance(nodes),
       );
-      counts.payouts = await this.pollNewest(client, PAYOUTS_QUERY, 'payouts', (nodes) =>
-        this.applyPayouts(nodes),
+      counts.payouts = await this.pollNewest(
+        client,
+        PAYOUTS_QUERY,
+        50,
+        (data) => payments(data).payouts as Page<Json>,
+        (nodes) => this.applyPayouts(nodes),
       );
-      repaired += await this.pollNewest(client, DISPUTES_QUERY, 'disputes', (nodes) =>
-        this.applyDisputes(nodes),
+      repaired += await this.pollNewest(
+        client,
+        DISPUTES_QUERY,
+        100,
+        (data) => payments(data).disputes as Page<Json>,
+        (nodes) => this.applyDisputes(nodes),
       );
       await this.finishRun(run.id, 'done', repaired, { counts });
       if (repaired)
@@ -259,95 +361,182 @@ export class ShopSync {
     );
     if (!rows.length) return 0;
     const shopify = client ?? (await this.connection.client());
-    let changedCount = 0;
+    let found = 0;
     for (const { order_id } of rows) {
-      const data = await shopify.query<{ order: Json | null }>(ORDER_QUERY, { id: `gid://shopify/Order/${order_id}` });
-      changedCount += await inTransaction(this.pool, async (tx) => {
-        await tx.query('delete from shop_order_refresh where order_id = $1', [order_id]);
-        if (!data.order) return 0;
-        const { outcome, newChildren } = await applyOrderWithChildren(tx, orderFromApi(data.order), 'api');
-        return (changed(outcome) ? 1 : 0) + newChildren;
+      const data = await shopify.query<{ order: Json | null }>(ORDER_QUERY, {
+        id: `gid://shopify/Order/${order_id}`,
       });
+      if (data.order && truncated(data.order)) {
+        const updatedAt = String(data.order.updatedAt);
+        found += await this.bulkApply(
+          shopify,
+          bulkOrdersQuery(searchBetween(updatedAt, updatedAt)),
+          'orders',
+          (nodes) => this.applyOrders(nodes),
+        );
+      } else if (data.order) {
+        found += await this.applyOrders([data.order]);
+      }
+      await this.pool.query('delete from shop_order_refresh where order_id = $1', [order_id]);
     }
-    return changedCount;
+    return found;
   }
 
-  private async paged(
+  /** Ids whose version in Shopify differs from the stored one (or that are not stored at all). */
+  private async changedSince(
     client: ShopifyClient,
-    step: string,
-    progress: { cursors?: Record<string, string | null>; counts?: Record<string, number> },
-    save: (step: string) => Promise<unknown>,
-    onProgress: ProgressListener,
-    apply: (nodes: Json[]) => Promise<number>,
-  ): Promise<void> {
-    const [document, pick]: [string, (data: Json) => Page<Json>] =
-      step === 'products'
-        ? [PRODUCTS_QUERY, (data) => data.products as Page<Json>]
-        : step === 'customers'
-          ? [CUSTOMERS_QUERY, (data) => data.customers as Page<Json>]
-          : step === 'balance transactions'
-            ? [
-                BALANCE_TRANSACTIONS_QUERY,
-                (data) => (data.shopifyPaymentsAccount as Json | null)?.balanceTransactions as Page<Json>,
-              ]
-            : step === 'payouts'
-              ? [PAYOUTS_QUERY, (data) => (data.shopifyPaymentsAccount as Json | null)?.payouts as Page<Json>]
-              : [
-                  DISPUTES_QUERY,
-                  (data) => (data.shopifyPaymentsAccount as Json | null)?.disputes as Page<Json>,
-                ];
-    const first = step === 'products' ? 50 : 250;
+    document: string,
+    field: string,
+    table: 'shop_orders' | 'shop_products',
+    from: string,
+    until: string,
+  ): Promise<number[]> {
+    const ids: number[] = [];
     for await (const page of client.pages<Json, Json>(
       document,
-      { first, after: progress.cursors![step] ?? null },
-      pick,
+      { first: 250, query: searchBetween(from, until) },
+      (data) => data[field] as Page<Json>,
     )) {
-      await apply(page.nodes);
-      progress.counts![step] = (progress.counts![step] ?? 0) + page.nodes.length;
-      progress.cursors![step] = page.cursor;
-      await save(step);
-      onProgress({ step, done: progress.counts![step] });
+      const versions = page.nodes.map((node) => ({
+        id: numericId(node.legacyResourceId),
+        updatedAt: String(node.updatedAt),
+      }));
+      const { rows } = await this.pool.query<{ id: string; updated_at: Date }>(
+        `select id, updated_at from ${table} where id = any($1::bigint[])`,
+        [versions.map((version) => version.id)],
+      );
+      const stored = new Map(rows.map((row) => [Number(row.id), row.updated_at.getTime()]));
+      for (const version of versions) {
+        const known = stored.get(version.id);
+        if (known === undefined || Date.parse(version.updatedAt) > known) ids.push(version.id);
+      }
     }
+    return ids;
   }
 
-  private async bulkOrders(
+  private async fetchOrders(
     client: ShopifyClient,
-    progress: { bulkId?: string; counts?: Record<string, number> },
-    save: (step: string) => Promise<unknown>,
+    ids: number[],
+    from: string,
+    until: string,
     onProgress: ProgressListener,
-  ): Promise<void> {
-    if (!progress.bulkId) {
-      progress.bulkId = await client.startBulk(BULK_ORDERS_QUERY);
-      await save('orders');
+  ): Promise<number> {
+    if (!ids.length) return 0;
+    const inBulk = () =>
+      this.bulkApply(
+        client,
+        bulkOrdersQuery(searchBetween(from, until)),
+        'orders',
+        (nodes) => this.applyOrders(nodes),
+        onProgress,
+      );
+    if (ids.length > FETCH_ONE_BY_ONE) return inBulk();
+    const orders: Json[] = [];
+    for (const id of ids) {
+      const { order } = await client.query<{ order: Json | null }>(ORDER_QUERY, {
+        id: `gid://shopify/Order/${id}`,
+      });
+      if (!order) continue; // deleted since it was listed
+      if (truncated(order)) return inBulk();
+      orders.push(order);
     }
-    const url = await client.waitForBulk(progress.bulkId, (objects) =>
-      onProgress({ step: 'exporting orders', done: objects }),
+    return this.applyOrders(orders);
+  }
+
+  private async fetchProducts(
+    client: ShopifyClient,
+    ids: number[],
+    from: string,
+    until: string,
+    currency: string,
+    onProgress: ProgressListener,
+  ): Promise<number> {
+    if (!ids.length) return 0;
+    if (ids.length > FETCH_ONE_BY_ONE) {
+      return this.bulkApply(
+        client,
+        bulkProductsQuery(searchBetween(from, until)),
+        'products',
+        (nodes) => this.applyProducts(nodes, currency),
+        onProgress,
+      );
+    }
+    const products: Json[] = [];
+    for (const id of ids) {
+      const gid = `gid://shopify/Product/${id}`;
+      const { product } = await client.query<{ product: Json | null }>(PRODUCT_QUERY, { id: gid });
+      if (!product) continue;
+      // A product with more than 100 variants: read the rest page by page.
+      const variants = product.variants as Page<Json>;
+      let after = variants.pageInfo.hasNextPage ? variants.pageInfo.endCursor : null;
+      while (after) {
+        const more = await client.query<{ product: { variants: Page<Json> } | null }>(
+          PRODUCT_VARIANTS_QUERY,
+          { id: gid, after },
+        );
+        if (!more.product) break;
+        variants.nodes.push(...more.product.variants.nodes);
+        after = more.product.variants.pageInfo.hasNextPage ? more.product.variants.pageInfo.endCursor : null;
+      }
+      products.push(product);
+    }
+    return this.applyProducts(products, currency);
+  }
+
+  private async bulkApply(
+    client: ShopifyClient,
+    query: string,
+    step: string,
+    apply: (nodes: Json[]) => Promise<number>,
+    onProgress: ProgressListener = () => undefined,
+  ): Promise<number> {
+    const id = await client.startBulk(query);
+    return this.applyBulk(client, id, step, apply, (done) => onProgress({ step, done }), onProgress);
+  }
+
+  /** Waits for a bulk export and applies it in batches, a few transactions at a time; returns what changed. */
+  private async applyBulk(
+    client: ShopifyClient,
+    operationId: string,
+    step: string,
+    apply: (nodes: Json[]) => Promise<number>,
+    onApplied: (done: number) => void,
+    onProgress: ProgressListener,
+  ): Promise<number> {
+    const url = await client.waitForBulk(operationId, (objects) =>
+      onProgress({ step: `exporting ${step}`, done: objects }),
     );
     let done = 0;
+    let found = 0;
     let batch: Json[] = [];
-    const inFlight = new Set<Promise<unknown>>();
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
     const flush = async () => {
       const nodes = batch;
       batch = [];
-      const work = this.applyOrders(nodes, 'api').then(() => {
-        done += nodes.length;
-        progress.counts!.orders = done;
-        onProgress({ step: 'orders', done });
-      });
+      const work = apply(nodes).then(
+        (changedCount) => {
+          found += changedCount;
+          done += nodes.length;
+          onApplied(done);
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      );
       inFlight.add(work);
-      void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+      void work.finally(() => inFlight.delete(work));
       if (inFlight.size >= PARALLEL_BATCHES) await Promise.race(inFlight);
+      if (failure) throw failure;
     };
-    for await (const order of client.bulkObjects(
-      url,
-      (gid) => CHILD_FIELDS[/gid:\/\/shopify\/(\w+)\//.exec(gid)?.[1] ?? ''],
-    )) {
-      batch.push(order);
-      if (batch.length >= ORDER_BATCH) await flush();
+    for await (const object of client.bulkObjects(url, childField)) {
+      batch.push(object);
+      if (batch.length >= BATCH) await flush();
     }
     if (batch.length) await flush();
     await Promise.all(inFlight);
-    await save('orders');
+    if (failure) throw failure;
+    return found;
   }
 
   private async locations(client: ShopifyClient): Promise<void> {
@@ -379,12 +568,8 @@ export class ShopSync {
         changedCount += await inTransaction(this.pool, async (tx) => {
           let count = 0;
           for (const node of page.nodes) {
-            if (
-              changed(
-                await applyInventoryLevel(tx, inventoryLevelFromApi(node, locationId), this.lowStockDefault, 'api'),
-              )
-            )
-              count += 1;
+            const level = inventoryLevelFromApi(node, locationId);
+            if (changed(await applyInventoryLevel(tx, level, this.lowStockDefault, 'api'))) count += 1;
           }
           return count;
         });
@@ -399,15 +584,12 @@ export class ShopSync {
   private async pollNewest(
     client: ShopifyClient,
     document: string,
-    field: string,
+    first: number,
+    pick: (data: Json) => Page<Json> | undefined,
     apply: (nodes: Json[]) => Promise<number>,
   ): Promise<number> {
     let total = 0;
-    for await (const page of client.pages<Json, Json>(
-      document,
-      { first: 50 },
-      (data) => (data.shopifyPaymentsAccount as Json | null)?.[field] as Page<Json>,
-    )) {
+    for await (const page of client.pages<Json, Json>(document, { first }, pick)) {
       const found = await apply(page.nodes);
       total += found;
       if (found === 0) break;
@@ -415,12 +597,12 @@ export class ShopSync {
     return total;
   }
 
-  private applyOrders(nodes: Json[], source: 'api'): Promise<number> {
+  private applyOrders(nodes: Json[]): Promise<number> {
     const orders = nodes.map((node) => orderFromApi(node));
     return inTransaction(this.pool, async (tx) => {
       let count = 0;
       for (const order of orders) {
-        const { outcome, newChildren } = await applyOrderWithChildren(tx, order, source);
+        const { outcome, newChildren } = await applyOrderWithChildren(tx, order, 'api');
         count += (changed(outcome) ? 1 : 0) + newChildren;
       }
       return count;

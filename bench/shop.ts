@@ -1,0 +1,152 @@
+// Shopify budgets: the first import of 50,000 orders from the simulator (time, Node RSS), and the
+// webhook intake (throughput at 50 connections, p99 at 200 deliveries/s) of a running server.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { ENTRY, ROOT, ServerProcess, serverEnv, type BenchEnv } from './server.ts';
+import { ShopifySimulator } from '../src/sim/shopify/index.ts';
+
+export const IMPORT_ORDERS = 50_000;
+const INTAKE = { connections: 50, seconds: 10, warmupSeconds: 2, steadyRate: 200, steadySeconds: 10 };
+
+export interface ShopFigures {
+  generateSeconds: number;
+  importSeconds: number;
+  importPeakRssMb: number;
+  importCounts: Record<string, number>;
+  intake: IntakeRun;
+  intakeSteady: IntakeRun;
+}
+
+export interface IntakeRun {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** Peak resident memory of a process so far (VmHWM), in MB; 0 once it has gone. */
+function peakRssMb(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function shopBenchmarks(env: BenchEnv, progress: (line: string) => void): Promise<ShopFigures> {
+  progress(`generating a shop with ${IMPORT_ORDERS.toLocaleString('en-GB')} orders in the simulator…`);
+  const generating = performance.now();
+  const sim = await ShopifySimulator.start({
+    adminToken: 'shpat_bench_token_0123456789',
+    apiSecret: 'shpss_bench_secret_0123456789',
+    orderCount: IMPORT_ORDERS,
+    seed: 11,
+    // A Shopify Plus bucket: the import is measured, not the plan's rate limit.
+    bucket: { maximumAvailable: 20_000, restoreRate: 1000 },
+  });
+  const generateSeconds = (performance.now() - generating) / 1000;
+  const shopEnv: BenchEnv = {
+    ...env,
+    extra: {
+      SHOPIFY_SHOP: sim.shopDomain,
+      SHOPIFY_ADMIN_TOKEN: sim.adminToken,
+      SHOPIFY_API_SECRET: sim.apiSecret,
+      SHOPIFY_API_BASE_URL: sim.baseUrl,
+      SHOPKEEP_SHOP_RECONCILE_MINUTES: '59',
+    },
+  };
+  try {
+    const imported = await importRun(shopEnv, progress);
+    const server = new ServerProcess(shopEnv);
+    try {
+      await server.ready();
+      const url = `http://127.0.0.1:${env.port}/webhooks/shopify`;
+      const orderId = sim.orderIds()[0]!;
+      const sample = sim.delivery('orders/updated', orderId);
+      const check = await fetch(url, { method: 'POST', headers: sample.headers, body: sample.body });
+      if (check.status !== 200) throw new Error(`the intake answered ${check.status}: ${await check.text()}`);
+      const run = (connections: number, seconds: number, overallRate?: number) =>
+        intake(url, sample.headers, sample.body, connections, seconds, overallRate);
+      progress(`warming up the webhook intake for ${INTAKE.warmupSeconds} s…`);
+      await run(INTAKE.connections, INTAKE.warmupSeconds);
+      progress(`webhook intake at ${INTAKE.connections} connections for ${INTAKE.seconds} s…`);
+      const burst = await run(INTAKE.connections, INTAKE.seconds);
+      progress(`webhook intake at a steady ${INTAKE.steadyRate}/s for ${INTAKE.steadySeconds} s…`);
+      const steady = await run(10, INTAKE.steadySeconds, INTAKE.steadyRate);
+      return { generateSeconds, ...imported, intake: burst, intakeSteady: steady };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await sim.stop();
+  }
+}
+
+async function importRun(env: BenchEnv, progress: (line: string) => void) {
+  progress('shopkeep shop import (a separate process; its peak RSS is measured)…');
+  const started = performance.now();
+  const child = spawn(process.execPath, [ENTRY, 'shop', 'import', '--json'], {
+    cwd: ROOT,
+    env: serverEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid!))), 100);
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    peak = Math.max(peak, peakRssMb(child.pid!));
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`shop import exited with ${code}: ${stderr.slice(-500)}`);
+  const result = JSON.parse(stdout) as { counts: Record<string, number> };
+  return {
+    importSeconds: (performance.now() - started) / 1000,
+    importPeakRssMb: peak,
+    importCounts: result.counts,
+  };
+}
+
+/** POSTs the same signed body with a fresh X-Shopify-Webhook-Id each time: every one is a new delivery. */
+async function intake(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  connections: number,
+  seconds: number,
+  overallRate?: number,
+): Promise<IntakeRun> {
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    ...(overallRate ? { overallRate } : {}),
+    requests: [
+      {
+        method: 'POST',
+        headers,
+        body,
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, 'x-shopify-webhook-id': randomUUID() },
+        }),
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}

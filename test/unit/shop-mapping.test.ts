@@ -1,0 +1,96 @@
+// The webhook path (REST, snake_case) and the API path (GraphQL, camelCase, here through a bulk
+// export) map every order of the simulated shop to the same model, money to the minor unit.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ShopifySimulator } from '../../src/sim/shopify/index.ts';
+import { ShopifyClient } from '../../src/modules/shop/client.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { bulkOrdersQuery } from '../../src/modules/shop/queries.ts';
+import { orderFromApi, type OrderFromApi } from '../../src/modules/shop/from-api.ts';
+import { orderFromWebhook, refundFromWebhook } from '../../src/modules/shop/from-webhook.ts';
+import { Reader } from '../../src/modules/shop/read.ts';
+
+let sim: ShopifySimulator;
+const fromApi = new Map<number, OrderFromApi>();
+
+before(async () => {
+  sim = await ShopifySimulator.start({
+    adminToken: 'shpat_map_0123456789',
+    apiSecret: 'shpss_map_0123456789',
+    historyDays: 120,
+    ordersPerDay: 8,
+    seed: 3,
+  });
+  const client = new ShopifyClient(
+    { shop: sim.shopDomain, adminToken: sim.adminToken, baseUrl: sim.baseUrl },
+    { logger: createLogger('silent'), bulkPollMs: 50 },
+  );
+  const url = await client.waitForBulk(await client.startBulk(bulkOrdersQuery()));
+  const fields: Record<string, string> = {
+    LineItem: 'lineItems',
+    ShippingLine: 'shippingLines',
+    RefundLineItem: 'refundLineItems',
+    OrderTransaction: 'transactions',
+  };
+  for await (const object of client.bulkObjects(url, (gid) => fields[gid.split('/')[3]!])) {
+    const mapped = orderFromApi(object);
+    fromApi.set(mapped.order.id, mapped);
+  }
+});
+after(() => sim.stop());
+
+test('the bulk export brings every order once', () => {
+  assert.equal(fromApi.size, sim.counts().orders);
+  assert.deepEqual([...fromApi.keys()].sort(), [...sim.orderIds()].sort());
+});
+
+test('every order maps to the same model from its webhook body and from the API', () => {
+  let foreign = 0;
+  let refunded = 0;
+  for (const [id, api] of fromApi) {
+    const body = sim.restOrder(id);
+    const webhook = orderFromWebhook(body);
+    // Only the API knows the last visit; the first visit's UTM source agrees where the webhook has one.
+    assert.deepEqual(
+      { ...webhook, firstVisit: null, lastVisit: null },
+      { ...api.order, firstVisit: null, lastVisit: null },
+      `order ${id}`,
+    );
+    if (webhook.firstVisit?.source)
+      assert.equal(webhook.firstVisit.source, api.order.firstVisit?.source, `order ${id} first visit`);
+    if (webhook.presentmentCurrency !== webhook.currency) foreign += 1;
+    const refunds = Reader.of(body)
+      .list('refunds')
+      .map((refund) => refundFromWebhook({ order_id: id, ...refund.value }, webhook.currency));
+    assert.equal(refunds.length, api.refunds.length, `order ${id} refunds`);
+    for (const refund of refunds) {
+      const other = api.refunds.find((r) => r.id === refund.id)!;
+      assert.ok(other, `refund ${refund.id}`);
+      assert.deepEqual(
+        refund.lines.map((l) => [l.lineId, l.quantity, l.restockType, l.subtotal.shop, l.tax.shop]),
+        other.lines.map((l) => [l.lineId, l.quantity, l.restockType, l.subtotal.shop, l.tax.shop]),
+        `refund ${refund.id} lines`,
+      );
+      assert.deepEqual(
+        refund.transactions.map((t) => [t.id, t.kind, t.amount.presentment]),
+        other.transactions.map((t) => [t.id, t.kind, t.amount.presentment]),
+        `refund ${refund.id} transactions`,
+      );
+      refunded += 1;
+    }
+  }
+  assert.ok(foreign > 0, 'some orders are in a foreign currency');
+  assert.ok(refunded > 0, 'some orders have refunds');
+});
+
+test('money adds up in the model: lines, shipping and tax make the total, in the shop’s money', () => {
+  for (const { order } of fromApi.values()) {
+    const lines = order.lines.reduce(
+      (sum, line) => sum + line.unitPrice.shop * line.quantity - line.discount.shop,
+      0,
+    );
+    const shipping = order.shippingLines.reduce((sum, line) => sum + line.discountedPrice.shop, 0);
+    const tax = order.taxesIncluded ? 0 : order.tax.shop;
+    assert.equal(lines + shipping + tax, order.total.shop, `order ${order.name}`);
+  }
+});
