@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { ConfigError, loadEnvironment, parseConfig, type Config } from '../platform/config.ts';
+import pino from 'pino';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { AppError } from '../platform/errors.ts';
 import { EmbeddedPostgresError } from '../platform/db/embedded-postgres.ts';
@@ -156,9 +157,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  // Commands other than the server keep the console for their own output.
+  // Commands other than the server keep the console for their own output: their log lines go to
+  // stderr, so `--json` output on stdout stays one JSON document.
   const quiet = !['serve', 'sandbox', 'start', 'worker'].includes(name);
-  const logger = createLogger(quiet && config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const logger = createLogger(
+    quiet && config.logLevel === 'info' ? 'warn' : config.logLevel,
+    quiet ? pino.destination(2) : undefined,
+  );
   try {
     return (await command.run({ args, config, env, logger })) ?? 0;
   } catch (error) {

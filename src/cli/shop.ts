@@ -66,7 +66,7 @@ export async function shopCommand(context: CommandContext): Promise<number> {
               `Imported ${counts} in ${Math.round((Date.now() - started) / 1000)} s.`,
             );
           } else {
-            const result = await shop.reconcile(onProgress).catch(explain);
+            const result = await shop.reconcile(onProgress, { full: true }).catch(explain);
             bar.end();
             print(
               json,

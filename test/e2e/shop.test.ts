@@ -94,7 +94,13 @@ test('a killed import resumes where it stopped and ends with everything once', a
     expected.orders,
   );
   assert.ok((counts.orders ?? 0) >= expected.orders, JSON.stringify(counts));
-  assert.match(resumed.stderr, /orders/);
+  // The same run carried on: one import in the books, finished.
+  const runs = await db.query("select status from shop_sync_runs where kind = 'import'");
+  assert.deepEqual(
+    runs.rows.map((row) => row.status),
+    ['done'],
+  );
+  assert.match(resumed.stderr, /…/, 'the resumed import shows its progress');
 });
 
 test('5,000 signed webhooks, duplicated and shuffled, with kill -9 in the middle: every order once, latest version', async () => {
@@ -111,7 +117,9 @@ test('5,000 signed webhooks, duplicated and shuffled, with kill -9 in the middle
     deliveries.push(...placed);
     const order = JSON.parse(placed.find((d) => d.topic === 'orders/create')!.body) as { id: number };
     newOrders.add(order.id);
-    if (newOrders.size % 5 === 0) deliveries.push(...(await sim.fulfilOrder(order.id, { deliver: false })));
+    // Some orders (a gift card alone) have nothing to ship.
+    if (newOrders.size % 5 === 0)
+      deliveries.push(...(await sim.fulfilOrder(order.id, { deliver: false }).catch(() => [])));
     if (newOrders.size % 17 === 0)
       deliveries.push(...(await sim.refundOrder(order.id, { restock: true, deliver: false })));
   }
@@ -228,6 +236,18 @@ test('a wrong signature is refused and changes nothing', async () => {
 });
 
 test('reconciliation finds and repairs orders whose webhooks were never sent, and counts them', async () => {
+  // Let the reconciliation the restart queued finish first, so the repair below is this test's own.
+  await waitFor(
+    async () =>
+      (await count(
+        "select count(*) as n from shop_sync_runs where kind = 'reconcile' and status = 'running'",
+      )) === 0,
+    120_000,
+    'the start-up reconciliation',
+  );
+  const driftBefore = await count(
+    "select coalesce(sum(repaired), 0) as n from shop_sync_runs where kind = 'reconcile'",
+  );
   const silent: number[] = [];
   for (let i = 0; i < 3; i += 1) {
     const placed = await sim.placeOrder({ deliver: false });
@@ -239,13 +259,18 @@ test('reconciliation finds and repairs orders whose webhooks were never sent, an
   const result = await runCli(['shop', 'reconcile', '--json'], env);
   assert.equal(result.code, 0, result.stderr);
   const { repaired } = JSON.parse(result.stdout) as { repaired: number };
-  assert.ok(repaired >= 4, `repaired ${repaired}`);
   assert.equal(await count('select count(*) as n from shop_orders where id = any($1)', [silent]), 3);
   assert.equal(await count('select count(*) as n from shop_refunds where order_id = $1', [refunded]), 1);
+  // 3 orders, their sale transactions, the refund and its transaction (plus stock levels they moved);
+  // a scheduled run may have found some of them first, so count over every run.
+  const driftAfter = await count(
+    "select coalesce(sum(repaired), 0) as n from shop_sync_runs where kind = 'reconcile'",
+  );
+  assert.ok(driftAfter - driftBefore >= 8, `repaired ${driftAfter - driftBefore} (this run ${repaired})`);
   const status = JSON.parse((await runCli(['shop', 'status', '--json'], env)).stdout) as {
     driftLast7Days: number;
   };
-  assert.ok(status.driftLast7Days >= repaired);
+  assert.ok(status.driftLast7Days >= driftAfter - driftBefore);
   // Nothing new: a second run repairs nothing.
   const again = JSON.parse((await runCli(['shop', 'reconcile', '--json'], env)).stdout) as {
     repaired: number;

@@ -360,20 +360,15 @@ export function shopPages(app: FastifyInstance, services: Services): void {
   );
 
   for (const [path, job, done] of [
-    [
-      '/shop/reconcile',
-      shop.reconcileJob,
-      'Reconciliation queued; this page shows the result when it is done.',
-    ],
-    ['/shop/import', shop.importJob, 'Import queued.'],
+    ['/shop/reconcile', 'reconcile', 'Reconciliation queued; this page shows the result when it is done.'],
+    ['/shop/import', 'import', 'Import queued.'],
   ] as const) {
     app.post(
       path,
       { config: { access: 'write' }, schema: { hide: true, body: formBody } },
       async (_request, reply) =>
         attempt(reply, async () => {
-          await shop.connection.require();
-          await jobs.send(job, {}, { idempotencyKey: new Date().toISOString().slice(0, 16) });
+          await shop.queue(job);
           return done;
         }),
     );

@@ -164,10 +164,10 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
   );
 
   for (const [path, job, summary] of [
-    ['/api/v1/shop/sync/reconcile', shop.reconcileJob, 'Reconcile now (runs as a job)'],
+    ['/api/v1/shop/sync/reconcile', 'reconcile', 'Reconcile now (runs as a job)'],
     [
       '/api/v1/shop/sync/import',
-      shop.importJob,
+      'import',
       'Import everything again, or resume a stopped import (runs as a job)',
     ],
   ] as const) {
@@ -185,9 +185,7 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
         },
       },
       async (_request, reply) => {
-        await shop.connection.require();
-        // One request a minute is plenty: the same key within that minute enqueues once.
-        await jobs.send(job, {}, { idempotencyKey: new Date().toISOString().slice(0, 16) });
+        await shop.queue(job);
         return reply.code(202).send({ queued: true });
       },
     );

@@ -88,7 +88,7 @@ export class ShopService {
   readonly webhookCounter: client.Counter<'outcome'>;
   readonly repairedCounter: client.Counter;
   /** Reconciliation on a schedule; skipped while not connected or before the first import is done. */
-  readonly reconcileJob: JobDefinition<object>;
+  readonly reconcileJob: JobDefinition<{ full?: boolean }>;
   /** The first import (or a full re-import); resumes a crashed one. */
   readonly importJob: JobDefinition<object>;
   /** Orders two webhooks left ambiguous, fetched from the API. */
@@ -131,16 +131,16 @@ export class ShopService {
       registers: [metrics.registry],
     });
     const every = config.reconcileMinutes;
-    this.reconcileJob = defineJob<object>({
+    this.reconcileJob = defineJob<{ full?: boolean }>({
       name: 'shop.reconcile',
       cron: every < 60 ? `*/${every} * * * *` : '0 * * * *',
       expireInMinutes: 60,
       retryLimit: 3,
-      handler: async () => {
+      handler: async ({ full }) => {
         if (!(await this.connection.get())) return;
         const { lastImport } = await this.status();
         if (lastImport?.status !== 'done') return; // the import comes first
-        await this.reconcile();
+        await this.reconcile(undefined, { full: Boolean(full) });
       },
     });
     this.importJob = defineJob<object>({
@@ -168,7 +168,7 @@ export class ShopService {
 
   jobs(): JobDefinition<object>[] {
     return [
-      this.reconcileJob,
+      this.reconcileJob as JobDefinition<object>,
       this.importJob,
       this.refreshJob,
       defineJob<object>({
@@ -181,6 +181,15 @@ export class ShopService {
     ];
   }
 
+  /** Asked for by the owner: a full reconciliation, or an import (resuming one that stopped); once a minute at most. */
+  async queue(what: 'reconcile' | 'import'): Promise<void> {
+    await this.connection.require();
+    const key = `asked:${new Date().toISOString().slice(0, 16)}`;
+    if (what === 'reconcile')
+      await this.jobQueue.send(this.reconcileJob, { full: true }, { idempotencyKey: key });
+    else await this.jobQueue.send(this.importJob, {}, { idempotencyKey: key });
+  }
+
   /** Queues the import if none has finished, otherwise a reconciliation. */
   async catchUp(jobs: JobQueue): Promise<void> {
     if (!(await this.connection.get())) return;
@@ -190,8 +199,9 @@ export class ShopService {
     else await jobs.send(this.importJob, {}, { idempotencyKey: key });
   }
 
-  async reconcile(onProgress?: ProgressListener) {
-    const result = await this.sync.reconcile(onProgress);
+  /** `full` also compares every stock level (otherwise hourly). */
+  async reconcile(onProgress?: ProgressListener, options: { full?: boolean } = {}) {
+    const result = await this.sync.reconcile(onProgress, options);
     this.repairedCounter.inc(result.repaired);
     return result;
   }

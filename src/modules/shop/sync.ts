@@ -73,6 +73,8 @@ const BATCH = 100;
 const PARALLEL_BATCHES = 3;
 /** More changed than this since the last run, and reconciliation exports the range in bulk. */
 const FETCH_ONE_BY_ONE = 25;
+/** Reconciliation compares the whole stock this often. */
+const STOCK_CHECK_MS = 60 * 60_000;
 
 /** Where a bulk export's child lines belong, by the type in their id. */
 const CHILD_FIELDS: Record<string, string> = {
@@ -113,6 +115,12 @@ function truncated(order: Json): boolean {
 }
 
 const searchBetween = (from: string, until: string) => `updated_at:>='${from}' AND updated_at:<='${until}'`;
+
+/**
+ * Where the next run starts: the whole second `until` falls in, because Shopify's times have whole
+ * seconds and a change later in that second was not seen yet. `>=` reads the edge again (harmlessly).
+ */
+const nextCursor = (until: string) => `${until.slice(0, 19)}Z`;
 
 export class ShopSync {
   constructor(
@@ -262,6 +270,7 @@ export class ShopSync {
   /** Fetches what changed since the last run; returns how many changes webhooks had not delivered. */
   async reconcile(
     onProgress: ProgressListener = () => undefined,
+    options: { full?: boolean } = {},
   ): Promise<{ runId: number; repaired: number; counts: Record<string, number> }> {
     const run = await this.openRun('reconcile');
     const counts: Record<string, number> = {};
@@ -284,7 +293,7 @@ export class ShopSync {
       counts.orders = changedOrders.length;
       onProgress({ step: 'orders', done: changedOrders.length });
       repaired += await this.fetchOrders(client, changedOrders, ordersFrom, until, onProgress);
-      if (until > ordersFrom) await this.setCursor('orders', until);
+      if (nextCursor(until) > ordersFrom) await this.setCursor('orders', nextCursor(until));
 
       const productsFrom = (await this.cursor('products')) ?? new Date(0).toISOString();
       const changedProducts = await this.changedSince(
@@ -305,22 +314,32 @@ export class ShopSync {
         currency,
         onProgress,
       );
-      if (until > productsFrom) await this.setCursor('products', until);
+      if (nextCursor(until) > productsFrom) await this.setCursor('products', nextCursor(until));
 
       const customersFrom = (await this.cursor('customers')) ?? new Date(0).toISOString();
       counts.customers = 0;
       for await (const page of client.pages<Json, Json>(
         CUSTOMERS_QUERY,
-        { first: 250, query: searchBetween(customersFrom, until) },
+        { first: 50, query: searchBetween(customersFrom, until) },
         (data) => data.customers as Page<Json>,
       )) {
         repaired += await this.applyCustomers(page.nodes);
         counts.customers += page.nodes.length;
       }
-      if (until > customersFrom) await this.setCursor('customers', until);
+      if (nextCursor(until) > customersFrom) await this.setCursor('customers', nextCursor(until));
 
-      await this.locations(client);
-      repaired += await this.inventory(client, (done) => onProgress({ step: 'inventory', done }));
+      // Every level costs query points and webhooks report stock changes: the whole stock is
+      // compared hourly, or when asked.
+      const lastStockCheck = await this.cursor('inventory');
+      if (
+        options.full ||
+        !lastStockCheck ||
+        Date.parse(lastStockCheck) < this.now().getTime() - STOCK_CHECK_MS
+      ) {
+        await this.locations(client);
+        repaired += await this.inventory(client, (done) => onProgress({ step: 'inventory', done }));
+        await this.setCursor('inventory', this.now().toISOString());
+      }
       // No webhooks exist for these: polling is the only way, newest first until nothing is new.
       const payments = (data: Json) => (data.shopifyPaymentsAccount as Json | null) ?? {};
       counts.balanceTransactions = await this.pollNewest(

@@ -7,18 +7,19 @@ import {
   execute,
   getOperationAST,
   getVariableValues,
-  GraphQLError,
   Kind,
   parse,
   validate,
   type DocumentNode,
   type ExecutionResult,
   type FragmentDefinitionNode,
+  type GraphQLError,
   type GraphQLSchema,
 } from 'graphql';
 import type { FailureQueue, SimRequest, SimResponse } from '../http-sim.ts';
 import type { Context } from './context.ts';
 import { actualCost, requestedCost, type Bucket, type CostInput, type ThrottleStatus } from './cost.ts';
+import { executionError, syntaxError, validationError, variableError, type ShopifyError } from './errors.ts';
 import { API_VERSION } from './version.ts';
 
 export interface AdminApi {
@@ -28,13 +29,6 @@ export interface AdminApi {
   bucket: Bucket;
   maxQueryCost: number;
   context: () => Context;
-}
-
-interface ShopifyError {
-  message: string;
-  locations?: { line: number; column: number }[];
-  path?: readonly (string | number)[];
-  extensions: Record<string, unknown>;
 }
 
 interface Cost {
@@ -59,8 +53,9 @@ const answer = (body: {
 
 export async function handleAdminApi(api: AdminApi, request: SimRequest): Promise<SimResponse> {
   const route = ENDPOINT.exec(request.path);
-  // A version Shopify does not know (or one this simulator does not speak) is simply not there; a
-  // client pinned to 2026-10 never sees this.
+  // Shopify serves a retired version as the oldest supported one (naming it in X-Shopify-API-Version)
+  // and a version that never existed as 404 Not Found. A simulator that speaks one version answers
+  // every other with the 404; a client pinned to 2026-10 never sees it.
   if (!route || route[1] !== API_VERSION) return json(404, { errors: 'Not Found' });
   if (request.method !== 'POST') return json(405, { errors: 'Method Not Allowed' });
   const injected = api.failures.take();
@@ -96,10 +91,11 @@ export async function handleAdminApi(api: AdminApi, request: SimRequest): Promis
   try {
     document = parse(query);
   } catch (error) {
-    return answer({ errors: [syntaxError(error as GraphQLError)] });
+    return answer({ errors: [syntaxError(error as GraphQLError)], extensions: free(api) });
   }
   const invalid = validate(api.schema, document);
-  if (invalid.length > 0) return answer({ errors: invalid.map((e) => validationError(e, document)) });
+  if (invalid.length > 0)
+    return answer({ errors: invalid.map((e) => validationError(e, document)), extensions: free(api) });
   const operationName = typeof body.operationName === 'string' ? body.operationName : null;
   const operation = getOperationAST(document, operationName);
   if (!operation)
@@ -110,13 +106,14 @@ export async function handleAdminApi(api: AdminApi, request: SimRequest): Promis
           extensions: { code: 'OPERATION_NOT_FOUND' },
         },
       ],
+      extensions: free(api),
     });
   const coerced = getVariableValues(
     api.schema,
     operation.variableDefinitions ?? [],
     (body.variables as Record<string, unknown>) ?? {},
   );
-  if (coerced.errors) return answer({ errors: coerced.errors.map(variableError) });
+  if (coerced.errors) return answer({ errors: coerced.errors.map(variableError), extensions: free(api) });
 
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const definition of document.definitions)
@@ -155,6 +152,11 @@ export async function handleAdminApi(api: AdminApi, request: SimRequest): Promis
   });
 }
 
+/** A query refused before it ran costs nothing, but the answer still shows the bucket. */
+const free = (api: AdminApi): { cost: Cost } => ({
+  cost: { requestedQueryCost: 0, actualQueryCost: 0, throttleStatus: api.bucket.status() },
+});
+
 function throttled(api: AdminApi, requested: number): SimResponse {
   return answer({
     errors: [
@@ -167,124 +169,4 @@ function throttled(api: AdminApi, requested: number): SimResponse {
       cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: api.bucket.status() },
     },
   });
-}
-
-const locations = (error: GraphQLError) => error.locations?.map(({ line, column }) => ({ line, column }));
-
-function syntaxError(error: GraphQLError): ShopifyError {
-  const found = /found (.+)\.$/.exec(error.message)?.[1] ?? 'end of file';
-  const at = error.locations?.[0];
-  return {
-    message: `syntax error, unexpected ${found.replace(/"/g, '')}${at ? ` at [${at.line}, ${at.column}]` : ''}`,
-    locations: locations(error),
-    extensions: { code: 'PARSE_ERROR' },
-  };
-}
-
-/** graphql-js's wording, reworded into graphql-ruby's (which is what Shopify runs), with its codes. */
-const REWORDINGS: [
-  RegExp,
-  (m: RegExpExecArray, operation: string) => { message: string; extensions: Record<string, unknown> },
-][] = [
-  [
-    /^Cannot query field "(\w+)" on type "(\w+)"/,
-    (m) => ({
-      message: `Field '${m[1]}' doesn't exist on type '${m[2]}'`,
-      extensions: { code: 'undefinedField', typeName: m[2], fieldName: m[1] },
-    }),
-  ],
-  [
-    /^Unknown argument "(\w+)" on field "\w+\.(\w+)"/,
-    (m) => ({
-      message: `Field '${m[2]}' doesn't accept argument '${m[1]}'`,
-      extensions: { code: 'argumentNotAccepted', name: m[2], typeName: 'Field', argumentName: m[1] },
-    }),
-  ],
-  [
-    /^Field "(\w+)" argument "(\w+)" of type "[^"]+" is required, but it was not provided/,
-    (m) => ({
-      message: `Field '${m[1]}' is missing required arguments: ${m[2]}`,
-      extensions: { code: 'missingRequiredArguments', className: 'Field', name: m[1], arguments: m[2] },
-    }),
-  ],
-  [
-    /^Unknown type "(\w+)"/,
-    (m) => ({
-      message: `No such type ${m[1]}, so it can't be a fragment condition`,
-      extensions: { code: 'undefinedType', typeName: m[1] },
-    }),
-  ],
-  [
-    /^Variable "\$(\w+)" is never used/,
-    (m, operation) => ({
-      message: `Variable $${m[1]} is declared by ${operation} but not used`,
-      extensions: { code: 'variableNotUsed', variableName: m[1] },
-    }),
-  ],
-  [
-    /^Variable "\$(\w+)" is not defined/,
-    (m, operation) => ({
-      message: `Variable $${m[1]} is used by ${operation} but not declared`,
-      extensions: { code: 'variableNotDefined', variableName: m[1] },
-    }),
-  ],
-  [
-    /^Field "(\w+)" of type "([^"]+)" must have a selection of subfields/,
-    (m) => ({
-      message: `Field must have selections (field '${m[1]}' returns ${m[2]} but has no selections. Did you mean '${m[1]} { ... }'?)`,
-      extensions: { code: 'selectionMismatch', nodeName: `field '${m[1]}'`, typeName: m[2] },
-    }),
-  ],
-  [
-    /^Field "(\w+)" must not have a selection since type "([^"]+)" has no subfields/,
-    (m) => ({
-      message: `Selections can't be made on scalars (field '${m[1]}' returns ${m[2]} but has selections)`,
-      extensions: { code: 'selectionMismatch', nodeName: `field '${m[1]}'`, typeName: m[2] },
-    }),
-  ],
-];
-
-function validationError(error: GraphQLError, document: DocumentNode): ShopifyError {
-  const operation = getOperationAST(document);
-  const name = operation
-    ? `${operation.operation}${operation.name ? ` ${operation.name.value}` : ''}`
-    : 'anonymous query';
-  for (const [pattern, reword] of REWORDINGS) {
-    const match = pattern.exec(error.message);
-    if (match) return { ...reword(match, name), locations: locations(error) };
-  }
-  return {
-    message: error.message,
-    locations: locations(error),
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-  };
-}
-
-function variableError(error: GraphQLError): ShopifyError {
-  const match = /^Variable "\$(\w+)" (?:of (?:required )?type "([^"]+)")?/.exec(error.message);
-  const missing = /was not provided/.test(error.message);
-  return {
-    message: match
-      ? `Variable $${match[1]} of type ${match[2] ?? 'unknown'} was provided invalid value`
-      : error.message,
-    locations: locations(error),
-    extensions: {
-      code: 'INVALID_VARIABLE',
-      value: null,
-      problems: [{ path: [], explanation: missing ? 'Expected value to not be null' : error.message }],
-    },
-  };
-}
-
-function executionError(error: GraphQLError): ShopifyError {
-  const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR';
-  return {
-    message:
-      code === 'INTERNAL_SERVER_ERROR' && !error.extensions?.code
-        ? `Internal error. Looks like something went wrong on our end. (${error.message})`
-        : error.message,
-    locations: locations(error),
-    ...(error.path ? { path: error.path } : {}),
-    extensions: { ...error.extensions, code },
-  };
 }

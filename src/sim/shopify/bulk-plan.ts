@@ -111,20 +111,20 @@ export function compileBulk(
   ): Step[] => {
     const selected: Selected[] = [];
     for (const selectionSet of selections) collect(walk, selectionSet, parent, selected, null);
-    const steps: Step[] = [];
-    const seen = new Set<string>();
+    // A key selected twice (say `variant { id }` and `variant { sku }`) is one field with both selections.
+    const byKey = new Map<string, FieldNode[]>();
     for (const { node, on } of selected) {
       if (!applies(on, concrete) && on !== parent) continue;
       const key = node.alias?.value ?? node.name.value;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      steps.push(step(node, concrete, key, [...path, key]));
+      byKey.set(key, [...(byKey.get(key) ?? []), node]);
     }
+    const steps = [...byKey].map(([key, nodes]) => step(nodes, concrete, key, [...path, key]));
     // The id first, so children can name their parent whatever order the query asked for.
     return [...steps.filter((s) => s.key === 'id'), ...steps.filter((s) => s.key !== 'id')];
   };
 
-  const step = (node: FieldNode, parent: GraphQLObjectType, key: string, path: string[]): Step => {
+  const step = (nodes: FieldNode[], parent: GraphQLObjectType, key: string, path: string[]): Step => {
+    const node = nodes[0]!;
     if (node.name.value === '__typename')
       return {
         key,
@@ -149,10 +149,12 @@ export function compileBulk(
     if (named instanceof GraphQLScalarType || named instanceof GraphQLEnumType)
       return { ...base, leaf: (value) => named.serialize(value) };
     if (isConnection(named)) {
-      const nodeSteps = childrenOf(nodeSelections(walk, node, named), nodeTypeOf(named), path);
+      const selections = nodes.flatMap((n) => nodeSelections(walk, n, named));
+      const nodeSteps = childrenOf(selections, nodeTypeOf(named), path);
       return { ...base, connection: { node: nodeSteps, outer: path.join('.') === outer.join('.') } };
     }
-    return { ...base, children: childrenOf([node.selectionSet!], named as GraphQLCompositeType, path) };
+    const selections = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
+    return { ...base, children: childrenOf(selections, named as GraphQLCompositeType, path) };
   };
 
   const root = schema.getQueryType()!;

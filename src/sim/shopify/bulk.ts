@@ -34,6 +34,7 @@ import {
 } from 'graphql';
 import { compileBulk } from './bulk-plan.ts';
 import type { BulkOperationRecord, BulkRunner, BulkUserError, BulkWindow, Context } from './context.ts';
+import { syntaxError, validationError } from './errors.ts';
 import { gid } from './model.ts';
 import {
   collect,
@@ -48,14 +49,20 @@ import type { Store } from './store.ts';
 
 /** Outer objects read per window: small enough to keep memory flat, large enough to be quick. */
 const WINDOW = 250;
+const QUEUED_MS = 50;
 
 export class BulkFiles {
+  private readonly tidy = (): void => rmSync(this.dir, { recursive: true, force: true });
+
   private constructor(
     private readonly server: Server,
     private readonly dir: string,
     private readonly root: string,
     private readonly token: string,
-  ) {}
+  ) {
+    // A test that dies without stopping the simulator still leaves no exports behind.
+    process.once('exit', this.tidy);
+  }
 
   static async start(): Promise<BulkFiles> {
     const dir = mkdtempSync(path.join(tmpdir(), 'shopify-sim-bulk-'));
@@ -95,7 +102,8 @@ export class BulkFiles {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.dir, { recursive: true, force: true });
+    process.off('exit', this.tidy);
+    this.tidy();
   }
 }
 
@@ -114,10 +122,11 @@ function plan(schema: GraphQLSchema, query: string): Plan | BulkUserError {
   try {
     document = parse(query);
   } catch (error) {
-    return invalid(`Invalid bulk query: ${(error as GraphQLError).message}`);
+    return invalid(`Invalid bulk query: ${syntaxError(error as GraphQLError).message}`);
   }
   const problems = validate(schema, document);
-  if (problems.length > 0) return invalid(`Invalid bulk query: ${problems[0]!.message}`);
+  if (problems.length > 0)
+    return invalid(`Invalid bulk query: ${validationError(problems[0]!, document).message}`);
   const operation = getOperationAST(document);
   if (!operation || operation.operation !== 'query')
     return invalid('Bulk queries must be a single query operation.');
@@ -244,9 +253,13 @@ export class BulkOperations implements BulkRunner {
   }
 
   private async export(operation: BulkOperationRecord, { selectionSet, walk, outer }: Plan): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+    // Shopify queues an operation before running it; a client polls a CREATED one at least once.
+    await new Promise((resolve) => setTimeout(resolve, QUEUED_MS));
     const file = this.files.pathOf(operation.id);
     const stream = createWriteStream(file);
+    // A full disk fails the operation (as Shopify reports an internal error), never the process.
+    let broken: Error | null = null;
+    stream.on('error', (error) => (broken = error));
     // Read through a function: a cancel can arrive between windows.
     const cancelling = () => this.stopped || operation.status === 'CANCELING';
     const finish = (status: BulkOperationRecord['status']) => {
@@ -273,6 +286,7 @@ export class BulkOperations implements BulkRunner {
           operation.objectCount += lines.length;
           operation.rootObjectCount += lines.filter((line) => !('__parentId' in line)).length;
         }
+        if (broken) throw broken;
         window.offset += WINDOW;
         if (window.offset >= window.total) break;
         // Let the simulator answer status polls while a big export runs.
@@ -292,10 +306,19 @@ export class BulkOperations implements BulkRunner {
   }
 }
 
+/** Writes a window, waiting for the disk when the stream asks (or for its end, should it break). */
 function write(stream: WriteStream, text: string): Promise<void> {
   if (stream.write(text)) return Promise.resolve();
-  return new Promise((resolve) => stream.once('drain', () => resolve()));
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
 }
 
 const close = (stream: WriteStream): Promise<void> =>
-  new Promise((resolve) => (stream.closed ? resolve() : stream.end(() => resolve())));
+  new Promise((resolve) => (stream.destroyed || stream.closed ? resolve() : stream.end(() => resolve())));

@@ -32,10 +32,10 @@ export interface ShopifySimOptions {
   historyDays?: number;
   ordersPerDay?: number;
   orderCount?: number;
-  /** The shop's clock; default real time. Changes are always stamped later than the one before. */
+  /** The shop's clock; default real time. A change always moves the changed object's updated_at. */
   now?: () => Date;
   bucket?: { maximumAvailable: number; restoreRate: number };
-  /** Shopify refuses a single query that would cost more than 1000 points. */
+  /** Points a single query may cost; default 1000, where Shopify draws the line. */
   maxQueryCost?: number;
   /** Waits before each retry of a webhook that was not acknowledged with a 2xx. */
   webhookRetryDelaysMs?: number[];

@@ -4,6 +4,7 @@
 // generated stock levels are today's stock take, already net of the history.
 import { DAY, wholeSecond } from './clock.ts';
 import {
+  later,
   net,
   refundedQuantity,
   unfulfilledQuantity,
@@ -238,7 +239,9 @@ export function refund(
   const given = add(...refundRecord.transactions.map((t) => t.amount));
   if (order.customer && !order.test) {
     order.customer.amountSpent -= given.shop;
-    order.customer.updatedAt = Math.max(order.customer.updatedAt, at);
+    order.customer.updatedAt = touched
+      ? later(order.customer.updatedAt, at)
+      : Math.max(order.customer.updatedAt, at);
   }
   order.updatedAt = Math.max(order.updatedAt, at);
   store.changed();

@@ -1,12 +1,12 @@
 // The shop while it trades: a change now (an order, a refund, a cancellation, a parcel, a price, a
 // stock count, a chargeback) mutates the model, records what Shopify Payments books for it, and
-// names the webhooks Shopify would send, in the order it sends them. Every change is stamped with a
-// time later than the last, so each bumps updated_at.
+// names the webhooks Shopify would send, in the order it sends them. Each change moves the changed
+// object's updated_at (see `later`).
 import { randomUUID } from 'node:crypto';
 import { checkout } from './checkout.ts';
 import type { Crowd } from './crowd.ts';
 import { cancel, fulfil, openDispute, refund, type Touched } from './lifecycle.ts';
-import { financialStatus, type Order, type Transaction } from './model.ts';
+import { financialStatus, later, type Order, type Transaction } from './model.ts';
 import { disputeEntry, paymentEntry, record } from './payments.ts';
 import type { Random } from './random.ts';
 import {
@@ -54,9 +54,10 @@ export class LiveShop {
   private stockNotices(touched: Touched, at: number): Notice[] {
     for (const level of touched) {
       const variant = level.item.variant;
-      level.item.updatedAt = at;
-      variant.updatedAt = at;
-      variant.product.updatedAt = at;
+      // Many orders in one second touch one product: like Shopify, it keeps that second.
+      level.item.updatedAt = Math.max(level.item.updatedAt, at);
+      variant.updatedAt = Math.max(variant.updatedAt, at);
+      variant.product.updatedAt = Math.max(variant.product.updatedAt, at);
     }
     if (touched.size > 0) this.store.changed();
     return [...touched].map((level) => ({
@@ -107,7 +108,7 @@ export class LiveShop {
 
   refundOrder(id: number, options: { restock?: boolean; partial?: boolean }): Notice[] {
     const order = this.order(id);
-    const at = this.stamp();
+    const at = later(order.updatedAt, this.stamp());
     const touched: Touched = new Set();
     const given = refund(
       this.store,
@@ -130,7 +131,7 @@ export class LiveShop {
 
   cancelOrder(id: number): Notice[] {
     const order = this.order(id);
-    const at = this.stamp();
+    const at = later(order.updatedAt, this.stamp());
     const touched: Touched = new Set();
     const cancelled = cancel(this.store, this.rng, order, at, 'CUSTOMER', touched);
     if (!cancelled) throw new Error(`order #${order.number} is already cancelled or has shipped`);
@@ -150,7 +151,7 @@ export class LiveShop {
 
   fulfilOrder(id: number): Notice[] {
     const order = this.order(id);
-    const at = this.stamp();
+    const at = later(order.updatedAt, this.stamp());
     const touched: Touched = new Set();
     if (!fulfil(this.store, order, at, touched))
       throw new Error(`order #${order.number} has nothing left to ship`);
@@ -166,7 +167,7 @@ export class LiveShop {
   updateProduct(id: number): Notice[] {
     const product = this.store.productsById.get(id);
     if (!product || product.deletedAt !== null) throw new Error(`no product ${id} in the simulated shop`);
-    const at = this.stamp();
+    const at = later(product.updatedAt, this.stamp());
     if (this.rng.chance(0.6)) {
       const variant = this.rng.pick(product.variants);
       const step = this.rng.pick([-100, -50, 50, 100, 150]);
@@ -187,7 +188,7 @@ export class LiveShop {
     const item = this.store.inventoryItemsById.get(inventoryItemId);
     const level = item?.levels.find((l) => l.location.id === locationId);
     if (!level) throw new Error(`inventory item ${inventoryItemId} is not stocked at location ${locationId}`);
-    const at = this.stamp();
+    const at = later(level.updatedAt, this.stamp());
     level.available = available;
     level.updatedAt = at;
     return this.stockNotices(new Set([level]), at);
@@ -195,7 +196,7 @@ export class LiveShop {
 
   openDispute(orderId: number): Notice[] {
     const order = this.order(orderId);
-    const at = this.stamp();
+    const at = later(order.updatedAt, this.stamp());
     const dispute = openDispute(this.store, this.rng, order, at);
     if (!dispute) throw new Error(`order #${order.number} has no open Shopify Payments charge to dispute`);
     record(this.store, disputeEntry(dispute, at, false));

@@ -340,12 +340,12 @@ export interface WebhookSubscription {
 
 export const gid = (type: string, id: number | string): string => `gid://shopify/${type}/${id}`;
 
-/** The number at the end of a gid, or undefined when the gid is for another type or malformed. */
-export function idFromGid(value: unknown, type: string): number | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^gid:\/\/shopify\/(\w+)\/(\d+)(?:\?.*)?$/.exec(value);
-  return match && match[1] === type ? Number(match[2]) : undefined;
-}
+/**
+ * When a live change to an object happens: now, or a second after its last change if the clock has
+ * not moved on (timestamps are whole seconds). So every change moves updated_at, even under a frozen
+ * test clock, while objects nobody touched twice keep the clock's time.
+ */
+export const later = (previous: number, now: number): number => Math.max(now, previous + 1000);
 
 export const lineName = (line: LineItem): string =>
   line.variantTitle ? `${line.title} - ${line.variantTitle}` : line.title;
@@ -354,6 +354,9 @@ export const net = (line: LineItem): Pair => ({
   shop: line.unit.shop * line.quantity - line.discount.shop,
   presentment: line.unit.presentment * line.quantity - line.discount.presentment,
 });
+
+/** Prices include VAT in every market the shop sells to; US orders carry no tax at all. */
+export const TAXES_INCLUDED = true;
 
 export interface OrderTotals {
   lineItems: Pair;
@@ -387,12 +390,9 @@ export function orderTotals(order: Order): OrderTotals {
     presentment: lineItems.presentment - discounts.presentment,
   };
   // The shop's prices include VAT, so tax is inside the subtotal and shipping, not on top of them.
-  const total = add(subtotal, shipping, taxesIncluded(order) ? ZERO : tax);
+  const total = add(subtotal, shipping, TAXES_INCLUDED ? ZERO : tax);
   return { lineItems, discounts, subtotal, shipping, tax, total };
 }
-
-/** Prices include VAT in every market the shop sells to; US orders carry no tax at all. */
-export const taxesIncluded = (_order: Order): boolean => true;
 
 export interface TaxSummary {
   title: string;

@@ -78,7 +78,7 @@ export class Store {
   nextOrderNumber = 1001;
   private readonly next = new Map<IdKind, number>();
   private readonly gaps: Random;
-  private lastStamp = 0;
+  private historyEnd = 0;
 
   constructor(seed: number) {
     this.gaps = new Random(seed).fork('ids');
@@ -93,19 +93,14 @@ export class Store {
     return current;
   }
 
-  /**
-   * The time of a live change: the clock's second, but always later than the previous change, so
-   * "every change bumps updated_at" holds even with a frozen test clock.
-   */
+  /** The time of a live change: the clock's second, never before the generated history ends. */
   stamp(clock: number): number {
-    const second = Math.floor(clock / SECOND) * SECOND;
-    this.lastStamp = Math.max(second, this.lastStamp + SECOND);
-    return this.lastStamp;
+    return Math.max(Math.floor(clock / SECOND) * SECOND, this.historyEnd);
   }
 
-  /** Records that history generation ran up to a time, so live changes start after it. */
+  /** Records when the generated history ends. */
   settle(until: number): void {
-    this.lastStamp = Math.max(this.lastStamp, Math.floor(until / SECOND) * SECOND);
+    this.historyEnd = Math.floor(until / SECOND) * SECOND;
   }
 
   changed(): void {
