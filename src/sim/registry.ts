@@ -27,10 +27,12 @@ export async function startSandbox(): Promise<Sandbox> {
     adminToken: `shpat_sandbox_${randomBytes(16).toString('hex')}`,
     apiSecret: `shpss_sandbox_${randomBytes(16).toString('hex')}`,
     historyDays: 365,
+    // A Shopify Plus-sized query budget: the sandbox shows the features, not a plan's rate limit.
+    bucket: { maximumAvailable: 20_000, restoreRate: 1000 },
   });
   return {
     names: [
-      `Shopify (${shopify.shopDomain}: a year of orders, new ones arriving live)`,
+      `Shopify (${shopify.shopDomain}: a year of orders, new ones arriving live; play a customer at /sandbox/shopify)`,
       'Telegram (play the owner at /sandbox/telegram)',
     ],
     env: {

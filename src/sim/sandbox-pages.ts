@@ -1,10 +1,11 @@
-// In the sandbox, the dashboard shows the simulated Telegram chat so a newcomer can play the owner:
-// read what the bot sent, press its buttons, type commands and replies.
+// In the sandbox, the dashboard shows the simulated Telegram chat so a newcomer can play the owner
+// (read what the bot sent, press its buttons, type commands and replies), and lets them play the
+// shop's customers: place an order, refund one, now rather than waiting for the live stream.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteModule } from '../platform/http/app.ts';
 import { html, type Html } from '../platform/dashboard/html.ts';
 import { csrfField, page } from '../platform/dashboard/layout.ts';
-import { SANDBOX_OWNER_CHAT, type Sandbox } from './registry.ts';
+import { SANDBOX_ORDER_EVERY_MS, SANDBOX_OWNER_CHAT, type Sandbox } from './registry.ts';
 
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } as const;
 
@@ -69,5 +70,50 @@ export function sandboxPages(sandbox: Sandbox): RouteModule {
         return reply.redirect('/sandbox/telegram', 303);
       },
     );
+
+    app.get(
+      '/sandbox/shopify',
+      { config: { access: 'write' }, schema: { hide: true } },
+      async (request, reply) => {
+        const counts = sandbox.shopify.counts();
+        return send(
+          reply,
+          page(
+            { title: 'Sandbox: your Shopify shop', principal: request.principal },
+            html`<p class="muted">A simulated shop, ${sandbox.shopify.shopDomain}, with a year of history: ${counts.orders} orders, ${counts.products} products, ${counts.customers} customers, ${counts.payouts} payouts. A customer orders about every ${Math.round(SANDBOX_ORDER_EVERY_MS / 1000)} seconds; each change reaches shopkeep as a signed webhook, as from Shopify.</p>
+            <form method="post" action="/sandbox/shopify/order" class="inline">${csrfField(request.principal)}<button>A customer places an order now</button></form>
+            <form method="post" action="/sandbox/shopify/refund" class="inline">${csrfField(request.principal)}<button class="secondary">Refund the latest order</button></form>
+            <p><a href="/orders">Orders</a> · <a href="/products">Stock</a> · <a href="/shop">Sync health</a></p>`,
+          ),
+        );
+      },
+    );
+
+    for (const [path, act] of [
+      ['/sandbox/shopify/order', () => sandbox.shopify.placeOrder()],
+      [
+        '/sandbox/shopify/refund',
+        () => sandbox.shopify.refundOrder(sandbox.shopify.orderIds().at(-1)!, { restock: true }),
+      ],
+    ] as const) {
+      app.post(
+        path,
+        { config: { access: 'write' }, schema: { hide: true, body: formBody } },
+        async (_request, reply) => {
+          const deliveries = await act().catch(() => []);
+          const order = deliveries.find(
+            (delivery) => delivery.topic.startsWith('orders/') || delivery.topic === 'refunds/create',
+          );
+          const name = order ? (JSON.parse(order.body) as { name?: string }).name : undefined;
+          const notice = deliveries.length
+            ? `Done${name ? ` (${name})` : ''}: ${deliveries.length} webhooks sent.`
+            : 'Nothing to do.';
+          return reply.redirect(
+            `/orders?q=${encodeURIComponent(name ?? '')}&notice=${encodeURIComponent(notice)}`,
+            303,
+          );
+        },
+      );
+    }
   };
 }

@@ -1,5 +1,6 @@
-// `shopkeep sandbox` as a newcomer meets it: sample products, the QA gate, and the simulated
-// Telegram chat in the dashboard where they play the owner and approve a post.
+// `shopkeep sandbox` as a newcomer meets it: a simulated Shopify shop with a year of orders imported
+// and new orders arriving live, the QA gate, and the simulated Telegram chat in the dashboard where
+// they play the owner and approve a post.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +20,8 @@ before(async () => {
   chmodSync(dataDir, 0o755);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  env = await embeddedServerEnv(dataDir, port);
+  // The owner approves every post here (no draft can score above 100), so the card always comes.
+  env = await embeddedServerEnv(dataDir, port, { SHOPKEEP_QA_AUTO_APPROVE_ABOVE: '100' });
   server = await startServe(env, 60_000, 'sandbox');
 });
 after(async () => {
@@ -28,7 +30,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('in the sandbox, a post written for a sample product reaches the simulated Telegram chat and is approved there', async () => {
+test('in the sandbox, the shop is imported, orders arrive live, and a post for one of its products is approved on Telegram', async () => {
   assert.match(server.output(), /Sandbox: nothing leaves this machine/);
   const added = await runCli(
     ['user', 'add', '--email', 'owner@salon.example', '--role', 'owner', '--json'],
@@ -55,9 +57,56 @@ test('in the sandbox, a post written for a sample product reaches the simulated 
     body: new URLSearchParams({ _csrf: csrfToken, ...fields }).toString(),
   });
 
+  interface Product {
+    id: number;
+    title: string;
+    status: string;
+    variants: { available: number | null }[];
+  }
+  interface Answers {
+    sync: { lastImport: { status: string } | null };
+    orders: { orders: { name: string }[] };
+    products: { products: Product[] };
+  }
+  const api = <K extends keyof Answers>(_kind: K, url: string) =>
+    fetch(`${base}${url}`, { headers: { cookie } }).then((r) => r.json() as Promise<Answers[K]>);
+  // The import of the simulated shop's year runs by itself after start.
+  await waitFor(
+    async () => (await api('sync', '/api/v1/shop/sync')).lastImport?.status === 'done',
+    180_000,
+    'the sandbox shop to be imported',
+  );
+  const yearAgo = new Date(Date.now() - 330 * 86_400_000).toISOString().slice(0, 10);
+  assert.equal(
+    (await api('orders', `/api/v1/shop/orders?to=${yearAgo}&limit=1`)).orders.length,
+    1,
+    'orders from a year ago',
+  );
+  const { products } = await api('products', '/api/v1/shop/products');
+  assert.ok(products.length >= 35, `${products.length} products`);
+
+  // A customer orders now: the simulated Shopify sends signed webhooks and the order shows up.
+  const ordered = await fetch(`${base}/sandbox/shopify/order`, form({}));
+  assert.equal(ordered.status, 303);
+  const name = new URL(ordered.headers.get('location')!, base).searchParams.get('q');
+  assert.match(name ?? '', /^#\d+$/);
+  await waitFor(
+    async () =>
+      (await api('orders', `/api/v1/shop/orders?q=${encodeURIComponent(name!)}`)).orders.length === 1,
+    30_000,
+    `order ${name} to arrive by webhook`,
+  );
+  const ordersPage = await fetch(`${base}/orders`, { headers: { cookie, accept: 'text/html' } }).then((r) =>
+    r.text(),
+  );
+  assert.ok(ordersPage.includes(name!), 'the new order is on the Orders page');
+
+  const product = products.find(
+    (p) => p.status === 'active' && p.variants.some((v) => (v.available ?? 0) > 0),
+  )!;
   const drafted = await fetch(
     `${base}/approvals/draft`,
-    form({ channel: 'instagram', productId: 'prod-bond-mask' }),
+    form({ channel: 'instagram', productId: String(product.id) }),
   );
   assert.equal(drafted.status, 303);
   const chatPage = () =>
@@ -65,7 +114,7 @@ test('in the sandbox, a post written for a sample product reaches the simulated 
   const page = await waitFor(
     async () => {
       const body = await chatPage();
-      return body.includes('Bond Builder Mask') ? body : undefined;
+      return body.includes(product.title.replaceAll('&', '&amp;')) ? body : undefined;
     },
     30_000,
     'the card in the simulated chat',

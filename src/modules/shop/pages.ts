@@ -38,7 +38,16 @@ export function shopPages(app: FastifyInstance, services: Services): void {
   const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
   const notConnected = html`<p class="notice">Shopify is not connected yet. ${html`<a href="/shop">Connect it</a>`} to see orders and stock.</p>`;
 
-  app.get<{ Querystring: { q?: string; status?: string; from?: string; to?: string; cursor?: string } }>(
+  app.get<{
+    Querystring: {
+      q?: string;
+      status?: string;
+      from?: string;
+      to?: string;
+      cursor?: string;
+      notice?: string;
+    };
+  }>(
     '/orders',
     {
       config: { access: 'read' },
@@ -52,12 +61,13 @@ export function shopPages(app: FastifyInstance, services: Services): void {
             from: { type: 'string', maxLength: 10 },
             to: { type: 'string', maxLength: 10 },
             cursor: { type: 'string', maxLength: 200 },
+            notice: { type: 'string', maxLength: 300 },
           },
         },
       },
     },
     async (request, reply) => {
-      const { q, status, from, to, cursor } = request.query;
+      const { q, status, from, to, cursor, notice } = request.query;
       const validDate = (value?: string) => (value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined);
       const result = await shop.orders({
         search: q || undefined,
@@ -79,7 +89,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
         reply,
         page(
           { title: 'Orders', principal: request.principal, current: '/orders' },
-          html`${status_.connected ? '' : notConnected}
+          html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${status_.connected ? '' : notConnected}
             <form method="get" action="/orders" class="stack filters">
               <label>Search <input name="q" value="${q ?? ''}" placeholder="#1001 or email" maxlength="100" /></label>
               <label>Status <select name="status">
