@@ -192,6 +192,12 @@ export class ShopService {
 
   /** Queues the import if none has finished, otherwise a reconciliation. */
   async catchUp(jobs: JobQueue): Promise<void> {
+    // Runs this server was doing when it stopped (a crash, kill -9) are not running any more; an
+    // import carries on from where it stopped when it is queued again.
+    await this.pool.query(
+      `update shop_sync_runs set status = 'failed', error = 'interrupted: shopkeep stopped during the run', finished_at = now()
+       where status = 'running'`,
+    );
     if (!(await this.connection.get())) return;
     const { lastImport } = await this.status();
     const key = `start:${Date.now()}`;
