@@ -67,7 +67,14 @@ export async function shopBenchmarks(env: BenchEnv, progress: (line: string) => 
       await server.ready();
       const url = `http://127.0.0.1:${env.port}/webhooks/shopify`;
       const orderId = sim.orderIds()[0]!;
-      const sample = sim.delivery('orders/updated', orderId);
+      const delivered = sim.delivery('orders/updated', orderId);
+      // Header names in lower case, so the fresh id per request replaces the sample's instead of joining it.
+      const sample = {
+        body: delivered.body,
+        headers: Object.fromEntries(
+          Object.entries(delivered.headers).map(([name, value]) => [name.toLowerCase(), value]),
+        ),
+      };
       const check = await fetch(url, { method: 'POST', headers: sample.headers, body: sample.body });
       if (check.status !== 200) throw new Error(`the intake answered ${check.status}: ${await check.text()}`);
       const run = (connections: number, seconds: number, overallRate?: number) =>

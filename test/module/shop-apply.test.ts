@@ -3,16 +3,20 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { transaction } from '../../src/platform/db/database.ts';
+import type pg from 'pg';
 import {
   applyDispute,
   applyInventoryLevel,
-  applyOrder,
   applyPayout,
   applyProduct,
-  applyRefund,
-  applyTransaction,
 } from '../../src/modules/shop/apply.ts';
-import type { Product, Refund, Transaction } from '../../src/modules/shop/model.ts';
+import {
+  applyOrders,
+  applyRefunds,
+  applyTransactions,
+  type Source,
+} from '../../src/modules/shop/apply-orders.ts';
+import type { Order, Product, Refund, Transaction } from '../../src/modules/shop/model.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { sampleOrder } from '../support/shop.ts';
 
@@ -27,7 +31,12 @@ beforeEach(async () => {
   );
 });
 
-const inTx = <T>(work: (tx: import('pg').PoolClient) => Promise<T>) => transaction(db.pool, work);
+const inTx = <T>(work: (tx: pg.PoolClient) => Promise<T>) => transaction(db.pool, work);
+const applyOrder = async (tx: pg.PoolClient, order: Order, source: Source) =>
+  (await applyOrders(tx, [{ order, transactions: [], refunds: [] }], source)).outcomes.get(order.id);
+const applyRefund = async (tx: pg.PoolClient, refund: Refund) => (await applyRefunds(tx, [refund])) === 1;
+const applyTransaction = async (tx: pg.PoolClient, transaction: Transaction) =>
+  (await applyTransactions(tx, [{ transaction, refundId: null }])) === 1;
 
 async function events(): Promise<string[]> {
   const { rows } = await db.pool.query<{ type: string }>('select type from events_outbox order by id');
@@ -264,4 +273,51 @@ test('two versions in the same second: the webhook asks for the API, whose answe
   const { rows } = await db.pool.query('select fulfillment_status from shop_orders');
   assert.equal(rows[0].fulfillment_status, 'fulfilled');
   assert.deepEqual(await events(), ['order.created', 'order.paid', 'order.updated']);
+});
+
+test('a batch applies many orders at once, the newest of several versions of one, with the same events', async () => {
+  const paid = (id: number, minute: number, status = 'paid') =>
+    sampleOrder({
+      id,
+      name: `#${id % 10_000}`,
+      updatedAt: `2026-11-20T10:${String(minute).padStart(2, '0')}:00.000Z`,
+      financialStatus: status,
+    });
+  const result = await inTx((tx) =>
+    applyOrders(
+      tx,
+      [paid(1, 5), paid(2, 1, 'pending'), paid(1, 1, 'pending'), paid(3, 2)].map((order) => ({
+        order,
+        transactions: [],
+        refunds: [],
+      })),
+      'api',
+    ),
+  );
+  assert.deepEqual(Object.fromEntries(result.outcomes), { 1: 'created', 2: 'created', 3: 'created' });
+  assert.equal(result.changes, 3);
+  const { rows } = await db.pool.query('select id, financial_status from shop_orders order by id');
+  assert.deepEqual(
+    rows.map((row) => [Number(row.id), row.financial_status]),
+    [
+      [1, 'paid'],
+      [2, 'pending'],
+      [3, 'paid'],
+    ],
+  );
+  const again = await inTx((tx) =>
+    applyOrders(
+      tx,
+      [paid(1, 5), paid(3, 2)].map((order) => ({ order, transactions: [], refunds: [] })),
+      'api',
+    ),
+  );
+  assert.equal(again.changes, 0);
+  assert.deepEqual((await events()).sort(), [
+    'order.created',
+    'order.created',
+    'order.created',
+    'order.paid',
+    'order.paid',
+  ]);
 });

@@ -72,7 +72,6 @@ export class DeliveryApplier {
   }
 
   private async batch(): Promise<number> {
-    const currency = await this.shopCurrency();
     const client = await this.pool.connect();
     try {
       await client.query('begin');
@@ -95,6 +94,8 @@ export class DeliveryApplier {
          order by received_at, webhook_id limit $1`,
         [BATCH, MAX_ATTEMPTS],
       );
+      // Asked only when there is work: a shop that is not connected has no deliveries either.
+      const currency = rows.length ? await this.shopCurrency() : '';
       let conflicts = 0;
       for (const delivery of rows) {
         await client.query('savepoint delivery');

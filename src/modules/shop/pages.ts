@@ -268,10 +268,16 @@ export function shopPages(app: FastifyInstance, services: Services): void {
       const canWrite = principal?.scopes.has('write') ?? false;
       const isAdmin = principal?.scopes.has('admin') ?? false;
       const [status, failed] = await Promise.all([shop.status(), shop.failedDeliveries()]);
+      const counted = (summary: NonNullable<typeof status.lastImport>) =>
+        Object.entries((summary.progress.counts as Record<string, number> | undefined) ?? {})
+          .map(([step, n]) => `${n.toLocaleString('en-GB')} ${step}`)
+          .join(' · ');
       const run = (label: string, summary: typeof status.lastImport) =>
         summary
-          ? html`<li>${label}: <strong>${summary.status}</strong>${summary.step && summary.status === 'running' ? ` (${summary.step})` : ''}, started ${time(summary.startedAt, zone)}${summary.finishedAt ? `, finished ${time(summary.finishedAt, zone)}` : ''}${summary.error ? html` · <span class="bad">${summary.error}</span>` : ''}</li>`
+          ? html`<li>${label}: <strong>${summary.status}</strong>${summary.step && summary.status === 'running' ? ` (${summary.step})` : ''}, started ${time(summary.startedAt, zone)}${summary.finishedAt ? `, finished ${time(summary.finishedAt, zone)}` : ''}${summary.error ? html` · <span class="bad">${summary.error}</span>` : ''}${counted(summary) ? html`<br /><span class="muted">${counted(summary)}</span>` : ''}</li>`
           : html`<li>${label}: never</li>`;
+      // While an import or reconciliation runs, the section refreshes itself every few seconds.
+      const busy = status.lastImport?.status === 'running' || status.lastReconciliation?.status === 'running';
       return send(
         reply,
         page(
@@ -294,7 +300,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
                   : ''
               }
             </section>
-            <section>
+            <section id="sync-health"${busy ? html` hx-get="/shop" hx-trigger="every 3s" hx-select="#sync-health" hx-swap="outerHTML"` : ''}>
               <h2>Sync health</h2>
               <ul data-testid="sync-health">
                 <li>Last webhook: ${time(status.lastWebhookAt, zone)} · ${status.webhooks.last24h} in 24 h · ${status.webhooks.pending} waiting to be applied</li>

@@ -142,6 +142,9 @@ const BALANCE_FIELDS = `id type transactionDate test
   amount { amount currencyCode } fee { amount currencyCode } net { amount currencyCode }
   sourceType sourceId associatedOrder { id } associatedPayout { id status }`;
 
+/** All of them in one export: a large shop has one per order, too many to page through at query cost. */
+export const BULK_BALANCE_TRANSACTIONS_QUERY = `{ shopifyPaymentsAccount { balanceTransactions { edges { node { ${BALANCE_FIELDS} } } } } }`;
+
 /** Newest first: polling stops once a page holds nothing new or changed. */
 export const BALANCE_TRANSACTIONS_QUERY = `query BalanceTransactions($first: Int!, $after: String) {
   shopifyPaymentsAccount {

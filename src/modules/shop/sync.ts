@@ -9,19 +9,17 @@
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { ShopifyClient, Page } from './client.ts';
+import { ShopifyError, type ShopifyClient, type Page } from './client.ts';
 import type { ShopConnection } from './connection.ts';
 import {
   applyBalanceTransaction,
   applyCustomer,
   applyDispute,
   applyInventoryLevel,
-  applyOrderWithChildren,
   applyPayout,
   applyProduct,
-  type OrderOutcome,
-  type Outcome,
 } from './apply.ts';
+import { applyOrders, type OrderOutcome, type Outcome } from './apply-orders.ts';
 import {
   balanceTransactionFromApi,
   customerFromApi,
@@ -34,6 +32,7 @@ import {
 import { numericId } from './model.ts';
 import {
   BALANCE_TRANSACTIONS_QUERY,
+  BULK_BALANCE_TRANSACTIONS_QUERY,
   CUSTOMERS_QUERY,
   DISPUTES_QUERY,
   INVENTORY_LEVELS_QUERY,
@@ -216,14 +215,34 @@ export class ShopSync {
         ['orders', () => bulk('orders', bulkOrdersQuery(), (nodes) => this.applyOrders(nodes))],
         [
           'balance transactions',
-          () =>
-            paged(
-              'balance transactions',
-              BALANCE_TRANSACTIONS_QUERY,
-              100,
-              (data) => payments(data).balanceTransactions as Page<Json>,
-              (nodes) => this.applyBalance(nodes),
-            ),
+          async () => {
+            // In bulk where the shop's API allows it (a top-level object around the connection);
+            // page by page otherwise.
+            try {
+              await bulk('balance transactions', BULK_BALANCE_TRANSACTIONS_QUERY, (nodes) =>
+                this.applyBalance(nodes),
+              );
+            } catch (error) {
+              if (
+                !(error instanceof ShopifyError) ||
+                error.kind !== 'query' ||
+                progress.counts['balance transactions']
+              )
+                throw error;
+              this.logger.info(
+                { err: error.message },
+                'balance transactions cannot be exported in bulk; paging instead',
+              );
+              delete progress.bulk['balance transactions'];
+              await paged(
+                'balance transactions',
+                BALANCE_TRANSACTIONS_QUERY,
+                100,
+                (data) => payments(data).balanceTransactions as Page<Json>,
+                (nodes) => this.applyBalance(nodes),
+              );
+            }
+          },
         ],
         [
           'payouts',
@@ -617,15 +636,8 @@ export class ShopSync {
   }
 
   private applyOrders(nodes: Json[]): Promise<number> {
-    const orders = nodes.map((node) => orderFromApi(node));
-    return inTransaction(this.pool, async (tx) => {
-      let count = 0;
-      for (const order of orders) {
-        const { outcome, newChildren } = await applyOrderWithChildren(tx, order, 'api');
-        count += (changed(outcome) ? 1 : 0) + newChildren;
-      }
-      return count;
-    });
+    const versions = nodes.map((node) => orderFromApi(node));
+    return inTransaction(this.pool, async (tx) => (await applyOrders(tx, versions, 'api')).changes);
   }
 
   private applyProducts(nodes: Json[], currency: string): Promise<number> {

@@ -1,16 +1,7 @@
 // Which webhook topics shopkeep subscribes to, and what each delivery's body becomes.
 import type pg from 'pg';
-import {
-  applyCustomer,
-  applyDispute,
-  applyInventoryLevel,
-  applyOrder,
-  applyProduct,
-  applyRefund,
-  applyTransaction,
-  deleteProduct,
-  type OrderOutcome,
-} from './apply.ts';
+import { applyCustomer, applyDispute, applyInventoryLevel, applyProduct, deleteProduct } from './apply.ts';
+import { applyOrders, applyRefunds, applyTransactions, type OrderOutcome } from './apply-orders.ts';
 import {
   customerFromWebhook,
   disputeFromWebhook,
@@ -66,19 +57,17 @@ export function changeFrom(topic: Topic, body: unknown, shopCurrency: string): C
       const refunds = Reader.of(body, 'order')
         .list('refunds')
         .map((refund) => refundFromWebhook({ order_id: order.id, ...refund.value }, order.currency));
-      return async (tx) => {
-        const outcome = await applyOrder(tx, order, 'webhook');
-        for (const refund of refunds) await applyRefund(tx, refund);
-        return outcome;
-      };
+      return async (tx) =>
+        (await applyOrders(tx, [{ order, transactions: [], refunds }], 'webhook')).outcomes.get(order.id)!;
     }
     case 'refunds/create': {
       const refund = refundFromWebhook(body, shopCurrency);
-      return async (tx) => ((await applyRefund(tx, refund)) ? 'created' : 'stale');
+      return async (tx) => ((await applyRefunds(tx, [refund])) ? 'created' : 'stale');
     }
     case 'order_transactions/create': {
       const transaction = transactionFromWebhook(body, shopCurrency);
-      return async (tx) => ((await applyTransaction(tx, transaction)) ? 'created' : 'stale');
+      return async (tx) =>
+        (await applyTransactions(tx, [{ transaction, refundId: null }])) ? 'created' : 'stale';
     }
     case 'disputes/create':
     case 'disputes/update': {

@@ -48,6 +48,21 @@ export async function emit(
   return row!.id;
 }
 
+/** Writes several events in one statement, in order (a change that causes more than one). */
+export async function emitAll(
+  tx: pg.PoolClient,
+  events: { type: string; payload: Record<string, unknown> }[],
+): Promise<void> {
+  if (!events.length) return;
+  for (const { type } of events) {
+    if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
+  }
+  await tx.query('insert into events_outbox (type, payload) select * from unnest($1::text[], $2::jsonb[])', [
+    events.map((event) => event.type),
+    events.map((event) => JSON.stringify(event.payload)),
+  ]);
+}
+
 export async function loadEvent(pool: pg.Pool, id: number): Promise<DomainEvent | undefined> {
   const [row] = await orm(pool).select().from(eventsOutbox).where(eq(eventsOutbox.id, id));
   return row ? { id: row.id, type: row.type, payload: row.payload, createdAt: row.createdAt } : undefined;
@@ -61,6 +76,8 @@ export class EventBus {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  /** Set by stop(): a long backlog (a first import's events) stops between batches, not at its end. */
+  private stopping = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -100,6 +117,7 @@ export class EventBus {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -134,7 +152,7 @@ export class EventBus {
     for (;;) {
       const count = await transaction(this.pool, (tx) => this.dispatchBatch(tx));
       total += count;
-      if (count === 0) return total;
+      if (count === 0 || this.stopping) return total;
     }
   }
 
