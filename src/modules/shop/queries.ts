@@ -125,7 +125,7 @@ export const INVENTORY_LEVELS_QUERY = `query InventoryLevels($location: ID!, $fi
   location(id: $location) {
     inventoryLevels(first: $first, after: $after) {
       ${PAGE_INFO}
-      nodes { id updatedAt item { id legacyResourceId } quantities(names: ["available", "on_hand"]) { name quantity } }
+      nodes { id updatedAt item { id legacyResourceId } quantities(names: ["available"]) { name quantity } }
     }
   }
 }`;
