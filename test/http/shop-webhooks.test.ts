@@ -3,9 +3,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { loginAs, startTestServer, type TestServer } from '../support/server.ts';
 import { sampleOrder, sampleOrderWebhook } from '../support/shop.ts';
 import { orderFromWebhook } from '../../src/modules/shop/from-webhook.ts';
+import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
+import { transaction } from '../../src/platform/db/database.ts';
 
 const SECRET = 'shpss_test_secret_0123456789abcdef';
 const TOKEN = 'shpat_test_token_0123456789abcdef';
@@ -139,4 +141,132 @@ test('secrets never reach the log', () => {
   const log = server.logText();
   assert.ok(!log.includes(SECRET));
   assert.ok(!log.includes(TOKEN));
+});
+
+test('the order, orders, stock and Shopify pages show what arrived, to a viewer too', async () => {
+  const viewer = await loginAs(server, 'viewer');
+  const page = async (url: string) => {
+    const response = await server.app.inject({
+      url,
+      headers: { cookie: viewer.cookie, accept: 'text/html' },
+    });
+    assert.equal(response.statusCode, 200, url);
+    return response.body;
+  };
+  const orders = await page('/orders?q=1001');
+  assert.match(orders, /#1001/);
+  assert.match(orders, /£33\.94/);
+  const order = await page('/orders/5550000000001');
+  assert.match(order, /Argan Repair Oil - 100 ml/);
+  assert.match(order, /instagram \/ social \/ autumn/);
+  assert.match(order, /Royal Mail Tracked 48|£3\.95/);
+  assert.match(await page('/products'), /Products and stock/);
+  const shop = await page('/shop');
+  assert.match(shop, /Connected<\/span> to <strong>sandbox-beauty\.myshopify\.com/);
+  assert.match(shop, /set by SHOPIFY_\* variables/);
+  assert.doesNotMatch(shop, /Check and save/, 'a viewer sees no connection form');
+  const api = await server.app.inject({
+    url: '/api/v1/shop/orders/5550000000001',
+    headers: { cookie: viewer.cookie },
+  });
+  assert.equal(api.json().order.total.shop, 3394);
+  assert.equal(api.json().order.firstVisit.source, 'instagram');
+  const missing = await server.app.inject({
+    url: '/api/v1/shop/orders/123',
+    headers: { cookie: viewer.cookie },
+  });
+  assert.equal(missing.statusCode, 404);
+  const badCursor = await server.app.inject({
+    url: '/api/v1/shop/orders?cursor=nonsense',
+    headers: { cookie: viewer.cookie },
+  });
+  assert.equal(badCursor.statusCode, 400);
+});
+
+test('GET /api/v1/shop/orders pages by cursor and filters by date in the shop’s time zone, status, customer and text', async () => {
+  const viewer = await loginAs(server, 'viewer');
+  // 23:30 in London on 1 July is 22:30 UTC: the order belongs to 1 July, not 2 July.
+  const orders = [
+    sampleOrder({
+      id: 9001,
+      name: '#9001',
+      createdAt: '2026-07-01T22:30:00.000Z',
+      updatedAt: '2026-07-01T22:30:00.000Z',
+      financialStatus: 'paid',
+      customerId: 77,
+      email: 'mia@salon.example',
+    }),
+    sampleOrder({
+      id: 9002,
+      name: '#9002',
+      createdAt: '2026-07-02T09:00:00.000Z',
+      updatedAt: '2026-07-02T09:00:00.000Z',
+      financialStatus: 'refunded',
+      customerId: 77,
+    }),
+    sampleOrder({
+      id: 9003,
+      name: '#9003',
+      createdAt: '2026-07-03T09:00:00.000Z',
+      updatedAt: '2026-07-03T09:00:00.000Z',
+      financialStatus: 'paid',
+      customerId: 78,
+    }),
+    sampleOrder({
+      id: 9004,
+      name: '#9004',
+      createdAt: '2026-07-04T09:00:00.000Z',
+      updatedAt: '2026-07-04T09:00:00.000Z',
+      financialStatus: 'paid',
+      cancelledAt: '2026-07-04T10:00:00.000Z',
+    }),
+    sampleOrder({
+      id: 9005,
+      name: '#9005',
+      createdAt: '2026-07-05T09:00:00.000Z',
+      updatedAt: '2026-07-05T09:00:00.000Z',
+      financialStatus: 'pending',
+    }),
+  ];
+  await transaction(server.db.pool, (tx) =>
+    applyOrders(
+      tx,
+      orders.map((order) => ({ order, transactions: [], refunds: [] })),
+      'api',
+    ),
+  );
+  const get = async (query: string) => {
+    const response = await server.app.inject({
+      url: `/api/v1/shop/orders?${query}`,
+      headers: { cookie: viewer.cookie },
+    });
+    assert.equal(response.statusCode, 200, `${query}: ${response.body}`);
+    return response.json() as { orders: { name: string }[]; nextCursor: string | null };
+  };
+  const names = (page: { orders: { name: string }[] }) => page.orders.map((order) => order.name);
+  const seen: string[] = [];
+  let cursor = '';
+  for (let pages = 0; pages < 10; pages += 1) {
+    const page = await get(`from=2026-07-01&to=2026-07-31&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    seen.push(...names(page));
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  assert.deepEqual(seen, ['#9005', '#9004', '#9003', '#9002', '#9001']);
+  assert.deepEqual(names(await get('from=2026-07-01&to=2026-07-01')), ['#9001']);
+  assert.deepEqual(names(await get('from=2026-07-02&to=2026-07-02')), ['#9002']);
+  assert.deepEqual(names(await get('from=2026-07-01&to=2026-07-31&status=paid')), [
+    '#9004',
+    '#9003',
+    '#9001',
+  ]);
+  assert.deepEqual(names(await get('status=cancelled&from=2026-07-01')), ['#9004']);
+  assert.deepEqual(names(await get('customer=77')), ['#9002', '#9001']);
+  assert.deepEqual(names(await get('q=MIA%40salon')), ['#9001']);
+  assert.deepEqual(names(await get('q=%25')), [], 'a % is searched for, not a wildcard');
+  const bad = await server.app.inject({
+    url: '/api/v1/shop/orders?from=2026-02-31',
+    headers: { cookie: viewer.cookie },
+  });
+  assert.equal(bad.statusCode, 400);
 });

@@ -259,6 +259,14 @@ export class ShopService {
   }
 
   async orders(filter: OrderFilter): Promise<{ orders: OrderRow[]; nextCursor: string | null }> {
+    for (const [name, value] of [
+      ['from', filter.from],
+      ['to', filter.to],
+    ] as const) {
+      if (value !== undefined && !isDate(value)) {
+        throw new AppError('invalid_request', `${name} is not a real date (YYYY-MM-DD): ${value}`);
+      }
+    }
     const where: string[] = [];
     const values: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -271,11 +279,9 @@ export class ShopService {
     else if (filter.status) add('o.financial_status = ?', filter.status);
     if (filter.customerId !== undefined) add('o.customer_id = ?', filter.customerId);
     if (filter.search) {
-      // The same parameter twice: `?` marks where add() numbers it.
-      add(
-        "(lower(o.name) like ? or lower(coalesce(o.email, '')) like ?)",
-        `%${filter.search.toLowerCase()}%`,
-      );
+      // The same parameter twice: `?` marks where add() numbers it. %, _ and \ are searched for as such.
+      const literal = filter.search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`);
+      add("(lower(o.name) like ? or lower(coalesce(o.email, '')) like ?)", `%${literal}%`);
       where[where.length - 1] = where.at(-1)!.replace('?', `$${values.length}`);
     }
     if (filter.cursor) {
@@ -520,6 +526,13 @@ export class ShopService {
     if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(this.timezone)) return 'UTC';
     return this.timezone;
   }
+}
+
+/** 2026-02-28 yes; 2026-02-31 no (JavaScript would quietly read it as 3 March). */
+function isDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
 }
 
 function encodeCursor(createdAt: string, id: number): string {
