@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ENTRY = path.join(ROOT, 'bin', 'shopkeep.js');
+/** The Node flags `npm start` and the systemd unit run shopkeep with (see bin/shopkeep.js). */
+export const NODE_FLAGS = ['--max-semi-space-size=2'];
 const READY_TIMEOUT_MS = 180_000; // a cold start includes initdb, slow on an SD card
 const STOP_TIMEOUT_MS = 60_000;
 const ANNOUNCE_TIMEOUT_MS = 10_000;
@@ -52,7 +54,7 @@ export class ServerProcess {
   constructor(private readonly bench: BenchEnv) {
     // bin/shopkeep.js registers tsx in-process, so child.pid is the Node process that serves requests.
     // detached: a Ctrl-C on the benchmark reaches the benchmark only, which then stops the server in order.
-    this.child = spawn(process.execPath, [ENTRY, 'serve'], {
+    this.child = spawn(process.execPath, [...NODE_FLAGS, ENTRY, 'serve'], {
       cwd: ROOT,
       env: serverEnv(bench),
       stdio: ['ignore', 'pipe', 2],
@@ -165,7 +167,7 @@ function isAlive(pid: number): boolean {
 /** Runs `shopkeep <args>` against the same data dir (adopting the running database) and returns its stdout. */
 export function runCli(bench: BenchEnv, args: string[], input = ''): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
+    const child = spawn(process.execPath, [...NODE_FLAGS, ENTRY, ...args], {
       cwd: ROOT,
       env: serverEnv(bench),
       stdio: ['pipe', 'pipe', 'pipe'],

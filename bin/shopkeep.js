@@ -1,7 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // Runs the compiled build in dist/ (made by `npm run build`, which `npm ci` runs through `prepare`)
 // when it is newer than every source file; otherwise the TypeScript sources through tsx, so an edit
 // is never run stale. The build starts faster and uses about 30 MB less memory (no loader thread).
+// `--max-semi-space-size=2` (here, in `npm start` and in the systemd unit) keeps V8's young
+// generation small: grown to its default 16 MB per half by the job pollers' steady allocations, it
+// costs about 30 MB of RSS on a 4 GB Pi for no gain at shopkeep's request rates.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

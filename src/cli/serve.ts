@@ -1,8 +1,7 @@
 // `shopkeep serve`, `sandbox`, `start` and `worker`: long-running processes with an orderly shutdown.
 import type { CommandContext } from './main.ts';
 import { startRuntime, type Runtime } from '../platform/runtime.ts';
-import { SANDBOX_ORDER_EVERY_MS, startSandbox, type Sandbox } from '../sim/registry.ts';
-import { sandboxPages } from '../sim/sandbox-pages.ts';
+import type { Sandbox } from '../sim/registry.ts';
 import { loadEnvironment, parseConfig } from '../platform/config.ts';
 import { progress } from './io.ts';
 import { acquireServeLock } from '../platform/process-lock.ts';
@@ -16,9 +15,14 @@ export async function serve(
   let { config } = context;
   const started = Date.now();
   let sandbox: Sandbox | undefined;
-  if (options.sandbox) {
+  // The simulators (and the GraphQL library the Shopify one uses) load only for the sandbox: a real
+  // server does not carry them in memory.
+  const simulators = options.sandbox
+    ? { ...(await import('../sim/registry.ts')), ...(await import('../sim/sandbox-pages.ts')) }
+    : undefined;
+  if (simulators) {
     progress('starting the simulators (sandbox: nothing leaves this machine)');
-    sandbox = await startSandbox();
+    sandbox = await simulators.startSandbox();
     // The simulators' addresses win over anything configured, so the sandbox never reaches a real service.
     config = parseConfig({ ...loadEnvironment(), ...sandbox.env });
   }
@@ -30,7 +34,7 @@ export async function serve(
       work: true,
       ownsEmbeddedServer: true,
       onProgress: progress,
-      ...(sandbox ? { extraRoutes: [sandboxPages(sandbox)] } : {}),
+      ...(sandbox && simulators ? { extraRoutes: [simulators.sandboxPages(sandbox)] } : {}),
     });
   } catch (error) {
     releaseLock();
@@ -54,14 +58,14 @@ export async function serve(
     throw error;
   }
   const { accounts } = runtime.services;
-  if (sandbox) {
+  if (sandbox && simulators) {
     // The simulated shop delivers its webhooks here, as Shopify would, and takes orders from now on.
     await runtime.services.shop
       .syncWebhooks(`http://127.0.0.1:${config.port}`)
       .catch((error: unknown) =>
         logger.warn({ err: describeError(error) }, 'sandbox webhooks not registered'),
       );
-    sandbox.shopify.startLiveStream(SANDBOX_ORDER_EVERY_MS);
+    sandbox.shopify.startLiveStream(simulators.SANDBOX_ORDER_EVERY_MS);
   }
   const lines = [
     `shopkeep ${runtime.services.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`,

@@ -22,7 +22,7 @@ export class MqttBridge {
   }
 
   sink(): EventSink {
-    return { job: this.job, targets: async () => ['mqtt'] };
+    return { job: this.job, targets: async () => () => ['mqtt'] };
   }
 
   async close(): Promise<void> {

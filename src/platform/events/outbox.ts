@@ -26,10 +26,13 @@ export interface Subscription {
   handle: (event: DomainEvent) => Promise<void>;
 }
 
-/** Other deliveries (webhooks, MQTT) decide per event whether they want it. */
+/**
+ * Other deliveries (webhooks, MQTT) decide per event whether they want it. They read their settings
+ * once per batch of events (a first import brings many thousands), then answer per event.
+ */
 export interface EventSink {
   job: JobDefinition<{ eventId: number; target: string }>;
-  targets: (event: DomainEvent, tx: pg.PoolClient) => Promise<string[]>;
+  targets: (tx: pg.PoolClient) => Promise<(event: DomainEvent) => string[]>;
 }
 
 const TYPE = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
@@ -163,8 +166,11 @@ export class EventBus {
       .from(eventsOutbox)
       .where(isNull(eventsOutbox.dispatchedAt))
       .orderBy(asc(eventsOutbox.id))
-      .limit(100)
+      .limit(500)
       .for('update', { skipLocked: true });
+    const sinks = await Promise.all(
+      this.sinks.map(async (sink) => ({ job: sink.job, targets: await sink.targets(tx) })),
+    );
     for (const row of rows) {
       const event: DomainEvent = {
         id: row.id,
@@ -176,8 +182,8 @@ export class EventBus {
         if (!matches(subscription.types, event.type)) continue;
         await this.jobs.send(job, { eventId: event.id }, { idempotencyKey: String(event.id), tx });
       }
-      for (const sink of this.sinks) {
-        for (const target of await sink.targets(event, tx)) {
+      for (const sink of sinks) {
+        for (const target of sink.targets(event)) {
           await this.jobs.send(
             sink.job,
             { eventId: event.id, target },

@@ -47,12 +47,12 @@ export class WebhookEndpoints {
   sink(): EventSink {
     return {
       job: this.job,
-      targets: async (event, client) => {
+      targets: async (client) => {
         const rows = await orm(client)
           .select({ id: eventsWebhookEndpoints.id, eventTypes: eventsWebhookEndpoints.eventTypes })
           .from(eventsWebhookEndpoints)
           .where(eq(eventsWebhookEndpoints.active, true));
-        return rows.filter((row) => matches(row.eventTypes, event.type)).map((row) => row.id);
+        return (event) => rows.filter((row) => matches(row.eventTypes, event.type)).map((row) => row.id);
       },
     };
   }
