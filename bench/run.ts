@@ -184,6 +184,7 @@ async function shopFigures(env: BenchEnv) {
         orders: IMPORT_ORDERS,
         counts: shop.importCounts,
         simulatorGenerateSeconds: round(shop.generateSeconds),
+        serverBusyAfterImportSeconds: round(shop.settleSeconds),
       },
     ),
     shopImportPeakRssMb: figure(shop.importPeakRssMb, 'MB', { max: 250 }),

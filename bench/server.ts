@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const ENTRY = path.join(ROOT, 'bin', 'shopkeep.js');
 /** The Node flags `npm start` and the systemd unit run shopkeep with (see bin/shopkeep.js). */
-export const NODE_FLAGS = ['--max-semi-space-size=2'];
+export const NODE_FLAGS = ['--max-semi-space-size=8'];
 const READY_TIMEOUT_MS = 180_000; // a cold start includes initdb, slow on an SD card
 const STOP_TIMEOUT_MS = 60_000;
 const ANNOUNCE_TIMEOUT_MS = 10_000;

@@ -8,6 +8,7 @@ import { AppError } from '../../platform/errors.ts';
 import type { ShopConnection } from './connection.ts';
 import { PayloadError } from './read.ts';
 import { changeFrom, isTopic } from './topics.ts';
+import { DeliveryWriter } from './delivery-writer.ts';
 
 export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
   if (!header) return false;
@@ -30,6 +31,7 @@ export function webhookIntake(
   app: FastifyInstance,
   { pool, connection, counter, onStored }: IntakeDependencies,
 ): void {
+  const writer = new DeliveryWriter(pool);
   app.register(async (scope) => {
     // The signature covers the exact bytes Shopify sent: keep them, parse later.
     scope.removeAllContentTypeParsers();
@@ -86,12 +88,9 @@ export function webhookIntake(
           const reason = error instanceof PayloadError ? error.message : 'the body is not valid JSON';
           throw new AppError('invalid_request', `malformed ${topic} delivery: ${reason}`);
         }
-        const { rowCount } = await pool.query(
-          `insert into shop_webhook_deliveries (webhook_id, topic, body) values ($1, $2, $3) on conflict (webhook_id) do nothing`,
-          [webhookId, topic, text],
-        );
-        counter.inc({ outcome: rowCount ? 'stored' : 'duplicate' });
-        if (rowCount) onStored();
+        const stored = await writer.store({ webhookId, topic, body: text });
+        counter.inc({ outcome: stored ? 'stored' : 'duplicate' });
+        if (stored) onStored();
         return reply.code(200).send();
       },
     );
