@@ -379,6 +379,18 @@ export function restDispute(store: Store, d: Dispute): Json {
 
 export function restProduct(store: Store, p: Product): Json {
   const optionId = p.id + 1;
+  const image = p.imageUrl
+    ? {
+        id: p.imageId,
+        product_id: p.id,
+        position: 1,
+        src: p.imageUrl,
+        alt: p.title,
+        width: 1200,
+        height: 1200,
+        variant_ids: [],
+      }
+    : null;
   return {
     admin_graphql_api_id: gid('Product', p.id),
     body_html: p.description,
@@ -429,32 +441,8 @@ export function restProduct(store: Store, p: Product): Json {
         values: p.variants.map((v) => v.title),
       },
     ],
-    images: p.imageUrl
-      ? [
-          {
-            id: p.imageId,
-            product_id: p.id,
-            position: 1,
-            src: p.imageUrl,
-            alt: p.title,
-            width: 1200,
-            height: 1200,
-            variant_ids: [],
-          },
-        ]
-      : [],
-    image: p.imageUrl
-      ? {
-          id: p.imageId,
-          product_id: p.id,
-          position: 1,
-          src: p.imageUrl,
-          alt: p.title,
-          width: 1200,
-          height: 1200,
-          variant_ids: [],
-        }
-      : null,
+    images: image ? [image] : [],
+    image,
   };
 }
 
