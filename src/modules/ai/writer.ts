@@ -1,6 +1,7 @@
 // Writes a post about a product and takes it through the QA gate: a rewrite with the reviewer's
 // feedback while the gate says so, then either approved by the gate or sent to the owner. The
 // social module will call this same service; until it exists, the CLI and the dashboard do.
+import { toDecimal } from '../../platform/money.ts';
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
 import { emit } from '../../platform/events/outbox.ts';
@@ -101,7 +102,7 @@ export class PostWriter {
 }
 
 function prompt(channel: Channel, product: CatalogProduct, feedback: string[]): string {
-  const price = `${(product.priceMinor / 100).toFixed(2)} ${product.currency}`;
+  const price = `${toDecimal(product.priceMinor, product.currency)} ${product.currency}`;
   return [
     `Write one ${channel} post about "${product.title}" (price ${price}, ${product.available ? 'in stock' : 'out of stock'}).`,
     `At most ${Math.min(CHANNELS[channel].maxChars, 600)} characters and ${CHANNELS[channel].maxHashtags} hashtags. End with a clear call to action.`,
@@ -116,7 +117,7 @@ const OPENERS = ['Meet', 'Say hello to', 'Your new favourite:'];
 
 /** The offline writer: a post from catalog facts, a little different on each attempt. */
 export function template(channel: Channel, product: CatalogProduct, attempt: number): string {
-  const price = `${product.currency === 'GBP' ? '£' : product.currency === 'EUR' ? '€' : product.currency === 'USD' ? '$' : ''}${(product.priceMinor / 100).toFixed(2)}`;
+  const price = `${product.currency === 'GBP' ? '£' : product.currency === 'EUR' ? '€' : product.currency === 'USD' ? '$' : ''}${toDecimal(product.priceMinor, product.currency)}`;
   const opener = OPENERS[(attempt - 1) % OPENERS.length];
   const action = CHANNELS[channel].clickableLinks
     ? 'Shop now in our online store!'

@@ -1,5 +1,6 @@
 // The deterministic half of the QA gate: fast rules that need no model. Hard findings send a draft
 // back whatever its score; soft ones cost points and are shown with the score.
+import { toDecimal } from '../../../platform/money.ts';
 import { CHANNELS, type Channel } from './channels.ts';
 import { CLAIM_RULES } from './claims.ts';
 import type { CatalogProduct } from './catalog.ts';
@@ -106,7 +107,7 @@ export function pricesIn(text: string): { text: string; currency: string; minor:
 
 function formatMoney(minor: number, currency: string): string {
   const symbol = Object.entries(SYMBOL_CURRENCY).find(([, code]) => code === currency)?.[0];
-  const amount = `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+  const amount = toDecimal(minor, currency);
   return symbol ? `${symbol}${amount}` : `${amount} ${currency}`;
 }
 
