@@ -1,9 +1,10 @@
 // In the sandbox, the dashboard shows the simulated Telegram chat so a newcomer can play the owner
 // (read what the bot sent, press its buttons, type commands and replies), and lets them play the
 // shop's customers: place an order, refund one, now rather than waiting for the live stream.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { sendPage } from '../platform/dashboard/components.ts';
+import type { FastifyInstance } from 'fastify';
 import type { RouteModule } from '../platform/http/app.ts';
-import { html, type Html } from '../platform/dashboard/html.ts';
+import { html } from '../platform/dashboard/html.ts';
 import { csrfField, page } from '../platform/dashboard/layout.ts';
 import { SANDBOX_ORDER_EVERY_MS, SANDBOX_OWNER_CHAT, type Sandbox } from './registry.ts';
 
@@ -11,15 +12,13 @@ const formBody = { type: 'object', additionalProperties: { type: 'string', maxLe
 
 export function sandboxPages(sandbox: Sandbox): RouteModule {
   return (app: FastifyInstance) => {
-    const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
-
     app.get(
       '/sandbox/telegram',
       { config: { access: 'write' }, schema: { hide: true } },
       async (request, reply) => {
         const principal = request.principal;
         const messages = sandbox.telegram.sent(SANDBOX_OWNER_CHAT);
-        return send(
+        return sendPage(
           reply,
           page(
             { title: 'Sandbox: your Telegram chat', principal },
@@ -76,7 +75,7 @@ export function sandboxPages(sandbox: Sandbox): RouteModule {
       { config: { access: 'write' }, schema: { hide: true } },
       async (request, reply) => {
         const counts = sandbox.shopify.counts();
-        return send(
+        return sendPage(
           reply,
           page(
             { title: 'Sandbox: your Shopify shop', principal: request.principal },

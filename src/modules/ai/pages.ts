@@ -1,18 +1,16 @@
 // The AI page: which providers answer and in what order, usage and estimated cost per feature over
 // the last 30 days, the QA thresholds and the brand voice the reviewer holds drafts to.
 import { sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { orm } from '../../platform/db/orm.ts';
-import { html, type Html } from '../../platform/dashboard/html.ts';
+import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
-import { table } from '../../platform/dashboard/components.ts';
+import { sendPage, table } from '../../platform/dashboard/components.ts';
 import { aiUsage } from './schema.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 
 export function aiPages(app: FastifyInstance, { ai, pool, config, voice: voiceStore }: Services): void {
-  const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
-
   app.get('/ai', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const voice = await voiceStore.get();
     const canEdit = request.principal?.scopes.has('admin') ?? false;
@@ -30,7 +28,7 @@ export function aiPages(app: FastifyInstance, { ai, pool, config, voice: voiceSt
       .groupBy(aiUsage.provider, aiUsage.feature)
       .orderBy(aiUsage.provider, aiUsage.feature);
     const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
-    return send(
+    return sendPage(
       reply,
       page(
         { title: 'AI', principal: request.principal, current: '/ai' },

@@ -1,11 +1,11 @@
 // The approvals queue in the dashboard: the same actions as the API and the bot, the score and its
 // breakdown beside each draft, a way to write a post for a product now, and the pause switch.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
-import { html, type Html } from '../../platform/dashboard/html.ts';
+import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
-import { postButton } from '../../platform/dashboard/components.ts';
+import { postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CHANNELS, isChannel } from '../ai/qa/channels.ts';
 import type { DecisionAction } from './approval-service.ts';
@@ -14,8 +14,6 @@ type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 25_000 } } as const;
 
 export function approvalPages(app: FastifyInstance, { approvals, writer, catalog, config }: Services): void {
-  const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
-
   app.get<{ Querystring: { notice?: string } }>(
     '/approvals',
     {
@@ -33,7 +31,7 @@ export function approvalPages(app: FastifyInstance, { approvals, writer, catalog
         approvals.paused(),
         catalog.all(),
       ]);
-      return send(
+      return sendPage(
         reply,
         page(
           { title: 'Approvals', principal, current: '/approvals' },

@@ -1,13 +1,12 @@
 // The start page, the operations page (jobs, dead letters, audit) and the pages of modules to come.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../platform/services.ts';
-import { html, type Html } from '../../platform/dashboard/html.ts';
+import { html } from '../../platform/dashboard/html.ts';
 import { NAV, formatTime, page } from '../../platform/dashboard/layout.ts';
-import { postButton, table } from '../../platform/dashboard/components.ts';
+import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 
 export function opsPages(app: FastifyInstance, services: Services): void {
   const { jobs, audit, config } = services;
-  const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
 
   app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal;
@@ -16,7 +15,7 @@ export function opsPages(app: FastifyInstance, services: Services): void {
       return reply.redirect('/enrol');
     const readiness = await services.readiness();
     const dead = readiness.database ? await jobs.deadLetterCount() : 0;
-    return send(
+    return sendPage(
       reply,
       page(
         { title: `Hello, ${principal.user.email}`, principal, current: '/' },
@@ -60,7 +59,7 @@ export function opsPages(app: FastifyInstance, services: Services): void {
       canAdmin ? audit.recent(50) : Promise.resolve([]),
     ]);
     const when = (date: Date) => formatTime(date, config.timezone);
-    return send(
+    return sendPage(
       reply,
       page(
         { title: 'Operations', principal, current: '/ops' },
@@ -134,7 +133,7 @@ export function opsPages(app: FastifyInstance, services: Services): void {
 
   for (const item of NAV.filter((entry) => !entry.ready)) {
     app.get(item.href, { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) =>
-      send(
+      sendPage(
         reply,
         page(
           { title: item.label, principal: request.principal, current: item.href },

@@ -2,9 +2,9 @@
 // Shopify page (connection, sync health, what webhooks missed, deliveries that failed).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../platform/services.ts';
-import { html, type Html } from '../../platform/dashboard/html.ts';
+import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
-import { postButton, table } from '../../platform/dashboard/components.ts';
+import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { shopifyProblem } from './client.ts';
@@ -35,7 +35,6 @@ const time = (value: string | null | undefined, zone: string) =>
 export function shopPages(app: FastifyInstance, services: Services): void {
   const { shop, config, jobs } = services;
   const zone = config.timezone;
-  const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
   const notConnected = html`<p class="notice">Shopify is not connected yet. ${html`<a href="/shop">Connect it</a>`} to see orders and stock.</p>`;
 
   app.get<{
@@ -85,7 +84,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
         ...(to ? { to } : {}),
       });
       if (result.nextCursor) next.set('cursor', result.nextCursor);
-      return send(
+      return sendPage(
         reply,
         page(
           { title: 'Orders', principal: request.principal, current: '/orders' },
@@ -140,7 +139,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
         v
           ? html`<li>${label}: ${[v.source, v.medium, v.campaign, v.content].filter(Boolean).join(' / ') || 'no UTM parameters'}${v.landingPage ? html` <span class="muted">(${v.landingPage})</span>` : ''}</li>`
           : html`<li>${label}: unknown</li>`;
-      return send(
+      return sendPage(
         reply,
         page(
           { title: `Order ${order.name}`, principal: request.principal, current: '/orders' },
@@ -221,7 +220,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
       const currency = status.connected
         ? ((await shop.connection.shopInfo().catch(() => undefined))?.currency ?? 'GBP')
         : 'GBP';
-      return send(
+      return sendPage(
         reply,
         page(
           { title: 'Products and stock', principal: request.principal, current: '/products' },
@@ -278,7 +277,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
           : html`<li>${label}: never</li>`;
       // While an import or reconciliation runs, the section refreshes itself every few seconds.
       const busy = status.lastImport?.status === 'running' || status.lastReconciliation?.status === 'running';
-      return send(
+      return sendPage(
         reply,
         page(
           { title: 'Shopify', principal, current: '/shop' },

@@ -1,11 +1,11 @@
 // Dashboard pages for signing in: the owner's first setup, two-factor enrolment, login, logout, users.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Services } from '../services.ts';
 import { AppError } from '../errors.ts';
-import { html, trusted, type Html } from '../dashboard/html.ts';
+import { html, trusted } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
-import { postButton, table } from '../dashboard/components.ts';
+import { postButton, sendPage, table } from '../dashboard/components.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/auth.ts';
 import { ROLES, actorOf } from './roles.ts';
 import { otpauthUri } from './totp.ts';
@@ -17,8 +17,6 @@ const formBody = { type: 'object', additionalProperties: { type: 'string', maxLe
 export function accountPages(app: FastifyInstance, { accounts, config }: Services): void {
   const secure = config.publicUrl.startsWith('https://');
   const maxAge = config.sessionAbsoluteHours * 3600;
-  const send = (reply: FastifyReply, body: Html, status = 200) =>
-    reply.code(status).type('text/html; charset=utf-8').send(body.value);
 
   const loginForm = (error?: string, email = '') =>
     page(
@@ -47,7 +45,7 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
     if (request.principal?.via.kind === 'session' && request.principal.via.stage === 'active')
       return reply.redirect('/');
     if (!(await accounts.hasOwner())) {
-      return send(
+      return sendPage(
         reply,
         page(
           { title: 'Welcome to shopkeep' },
@@ -58,7 +56,7 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
         ),
       );
     }
-    return send(reply, loginForm());
+    return sendPage(reply, loginForm());
   });
 
   app.post<{ Body: Form }>(
@@ -82,7 +80,7 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
       } catch (error) {
         if (!(error instanceof AppError) || !['unauthenticated', 'rate_limited'].includes(error.kind))
           throw error;
-        return send(reply, loginForm(error.message, email), error.kind === 'rate_limited' ? 429 : 401);
+        return sendPage(reply, loginForm(error.message, email), error.kind === 'rate_limited' ? 429 : 401);
       }
     },
   );
@@ -136,7 +134,7 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
     async (request, reply) => {
       const token = request.query.token ?? '';
       if (!(await accounts.setupTokenValid(token))) {
-        return send(
+        return sendPage(
           reply,
           page(
             { title: 'Setup link not valid' },
@@ -148,7 +146,7 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
           403,
         );
       }
-      return send(reply, setupForm(token));
+      return sendPage(reply, setupForm(token));
     },
   );
 
@@ -157,14 +155,14 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
     { config: { access: 'public', csrf: false, audit: false }, schema: { hide: true, body: formBody } },
     async (request, reply) => {
       const { token = '', email = '', password = '', confirm = '' } = request.body;
-      if (password !== confirm) return send(reply, setupForm(token, 'The two passwords differ.'), 400);
+      if (password !== confirm) return sendPage(reply, setupForm(token, 'The two passwords differ.'), 400);
       try {
         const session = await accounts.createOwner(token, email, password, request.ip);
         setSessionCookie(reply, session.cookieValue, secure, maxAge);
         return reply.redirect('/enrol', 303);
       } catch (error) {
         if (!(error instanceof AppError) || error.kind !== 'invalid_request') throw error;
-        return send(reply, setupForm(token, error.message), 400);
+        return sendPage(reply, setupForm(token, error.message), 400);
       }
     },
   );
@@ -199,7 +197,7 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
 
   app.get('/enrol', { config: { access: 'enrolling' }, schema: { hide: true } }, async (request, reply) => {
     if (request.principal!.user.twoFactorEnabled) return reply.redirect('/');
-    return send(reply, await enrolPage(request));
+    return sendPage(reply, await enrolPage(request));
   });
 
   app.post<{ Body: Form }>(
@@ -215,7 +213,7 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
           request.headers['user-agent'],
         );
         setSessionCookie(reply, session.cookieValue, secure, maxAge);
-        return send(
+        return sendPage(
           reply,
           page(
             { title: 'Two-factor is on' },
@@ -231,14 +229,14 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
         );
       } catch (error) {
         if (!(error instanceof AppError) || error.kind !== 'invalid_request') throw error;
-        return send(reply, await enrolPage(request, error.message), 400);
+        return sendPage(reply, await enrolPage(request, error.message), 400);
       }
     },
   );
 
   app.get('/users', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) => {
     const users = await accounts.listUsers();
-    return send(
+    return sendPage(
       reply,
       page(
         { title: 'Users', principal: request.principal, current: '/users' },

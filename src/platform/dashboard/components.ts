@@ -1,8 +1,14 @@
-// The few building blocks every dashboard page uses: a table that scrolls sideways on a phone,
-// and a one-button form that carries the CSRF token.
+// The few building blocks every dashboard page uses: sending a page, a table that scrolls sideways
+// on a phone, and a one-button form that carries the CSRF token.
+import type { FastifyReply } from 'fastify';
 import type { Principal } from '../accounts/roles.ts';
 import { html, type Html, type Value } from './html.ts';
 import { csrfField } from './layout.ts';
+
+/** Answers with a rendered page. */
+export function sendPage(reply: FastifyReply, body: Html, status = 200): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(body.value);
+}
 
 /** Rows of cells under a header; `empty` is shown instead of an empty table. */
 export function table(headers: string[], rows: Value[][], empty: Html | string): Html {

@@ -1,18 +1,16 @@
 // Settings: integration secrets (names only; values never leave the vault), outgoing webhooks, API tokens.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.ts';
 import { actorOf } from '../accounts/roles.ts';
 import { html, type Html } from './html.ts';
 import { csrfField, formatTime, page } from './layout.ts';
-import { postButton, table } from './components.ts';
+import { postButton, sendPage, table } from './components.ts';
 import type { Principal } from '../accounts/roles.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 8192 } } as const;
 
 export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks, config }: Services): void {
-  const send = (reply: FastifyReply, body: Html) => reply.type('text/html; charset=utf-8').send(body.value);
-
   const settingsPage = async (principal: Principal | undefined, shownOnce?: Html) => {
     const [secrets, endpoints, tokens] = await Promise.all([
       vault.list(),
@@ -106,7 +104,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
     </p>`;
 
   app.get('/settings', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) =>
-    send(reply, await settingsPage(request.principal)),
+    sendPage(reply, await settingsPage(request.principal)),
   );
 
   app.post<{ Body: Form }>(
@@ -136,7 +134,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
         .map((type) => type.trim())
         .filter(Boolean);
       const { secret } = await webhooks.create((request.body.url ?? '').trim(), events);
-      return send(
+      return sendPage(
         reply,
         await settingsPage(request.principal, once('Webhook added. Its signing secret:', secret)),
       );
@@ -170,7 +168,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
         scopes,
         actorOf(principal).actorLabel,
       );
-      return send(reply, await settingsPage(principal, once('Token created.', token)));
+      return sendPage(reply, await settingsPage(principal, once('Token created.', token)));
     },
   );
 
