@@ -4,16 +4,12 @@ import type { CommandContext } from './main.ts';
 import { UsageError, options } from './main.ts';
 import { print, withServices } from './admin.ts';
 import { progress, progressBar } from './io.ts';
-import { shopifyProblem } from '../modules/shop/client.ts';
-import { AppError } from '../platform/errors.ts';
+import { explainShopify } from '../modules/shop/client.ts';
 
 export async function shopCommand(context: CommandContext): Promise<number> {
   const [action, ...rest] = context.args;
   const { values, positionals } = options(rest, { json: { type: 'boolean' } });
   const json = Boolean(values.json);
-  const explain = (error: unknown): never => {
-    throw error instanceof AppError ? error : shopifyProblem(error);
-  };
   switch (action) {
     case 'status':
       return withServices(context, async ({ shop }) => {
@@ -38,7 +34,7 @@ export async function shopCommand(context: CommandContext): Promise<number> {
     case 'test':
       return withServices(context, async ({ shop }) => {
         progress('asking Shopify who the shop is');
-        const info = await shop.connection.test().catch(explain);
+        const info = await shop.connection.test().catch(explainShopify);
         print(
           json,
           info,
@@ -55,7 +51,7 @@ export async function shopCommand(context: CommandContext): Promise<number> {
         const started = Date.now();
         try {
           if (action === 'import') {
-            const result = await shop.importAll(onProgress).catch(explain);
+            const result = await shop.importAll(onProgress).catch(explainShopify);
             bar.end();
             const counts = Object.entries(result.counts)
               .map(([step, count]) => `${count} ${step}`)
@@ -66,7 +62,7 @@ export async function shopCommand(context: CommandContext): Promise<number> {
               `Imported ${counts} in ${Math.round((Date.now() - started) / 1000)} s.`,
             );
           } else {
-            const result = await shop.reconcile(onProgress, { full: true }).catch(explain);
+            const result = await shop.reconcile(onProgress, { full: true }).catch(explainShopify);
             bar.end();
             print(
               json,
@@ -90,7 +86,7 @@ export async function shopCommand(context: CommandContext): Promise<number> {
           );
         }
         progress('registering webhook topics');
-        const result = await shop.syncWebhooks(config.publicUrl).catch(explain);
+        const result = await shop.syncWebhooks(config.publicUrl).catch(explainShopify);
         print(
           json,
           result,

@@ -291,10 +291,13 @@ export class ShopifyClient {
   }
 }
 
-/** The one error a caller shows: what went wrong and what to do. */
-export function shopifyProblem(error: unknown): AppError {
+/**
+ * Rethrows a Shopify failure as the error a caller shows (what went wrong, what to do); anything
+ * else unchanged, so a database error stays an internal error and its message is not shown.
+ */
+export function explainShopify(error: unknown): never {
   if (error instanceof ShopifyError) {
-    return new AppError(error.kind === 'auth' ? 'forbidden' : 'unavailable', error.message);
+    throw new AppError(error.kind === 'auth' ? 'forbidden' : 'unavailable', error.message);
   }
-  return new AppError('unavailable', `the Shopify connection failed: ${(error as Error).message}`);
+  throw error;
 }

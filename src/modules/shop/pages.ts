@@ -7,7 +7,7 @@ import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts'
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatMoney } from '../../platform/money.ts';
-import { shopifyProblem } from './client.ts';
+import { explainShopify } from './client.ts';
 import type { Amount } from './model.ts';
 
 type Form = Record<string, string | undefined>;
@@ -342,10 +342,11 @@ export function shopPages(app: FastifyInstance, services: Services): void {
     reply.redirect(`/shop?notice=${encodeURIComponent(notice)}`, 303);
   const attempt = async (reply: FastifyReply, work: () => Promise<string>) => {
     try {
-      return back(reply, await work());
+      return back(reply, await work().catch(explainShopify));
     } catch (error) {
-      const problem = error instanceof AppError ? error : shopifyProblem(error);
-      return back(reply, `Not done: ${problem.message}`);
+      // What the owner can act on goes back to the page; anything else is an internal error.
+      if (!(error instanceof AppError)) throw error;
+      return back(reply, `Not done: ${error.message}`);
     }
   };
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { AppError } from '../../platform/errors.ts';
-import { shopifyProblem } from './client.ts';
+import { explainShopify } from './client.ts';
 import { webhookIntake } from './intake.ts';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
@@ -196,14 +196,7 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
         request.body ??= {};
       },
     },
-    async () => {
-      try {
-        return { shop: await shop.connection.test() };
-      } catch (error) {
-        if (error instanceof AppError) throw error;
-        throw shopifyProblem(error);
-      }
-    },
+    async () => ({ shop: await shop.connection.test().catch(explainShopify) }),
   );
 
   app.put<{ Body: { shop: string; adminToken: string; apiSecret: string } }>(
@@ -226,14 +219,9 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      try {
-        const info = await shop.connection.save(request.body);
-        await jobs.send(shop.importJob, {}, { idempotencyKey: `connected:${info.domain}` });
-        return { shop: info };
-      } catch (error) {
-        if (error instanceof AppError) throw error;
-        throw shopifyProblem(error);
-      }
+      const info = await shop.connection.save(request.body).catch(explainShopify);
+      await jobs.send(shop.importJob, {}, { idempotencyKey: `connected:${info.domain}` });
+      return { shop: info };
     },
   );
 
@@ -250,14 +238,7 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
         request.body ??= {};
       },
     },
-    async () => {
-      try {
-        return await shop.syncWebhooks(config.publicUrl);
-      } catch (error) {
-        if (error instanceof AppError) throw error;
-        throw shopifyProblem(error);
-      }
-    },
+    async () => shop.syncWebhooks(config.publicUrl).catch(explainShopify),
   );
 
   app.post<{ Params: { id: string } }>(
