@@ -258,6 +258,10 @@ test('reconciliation finds and repairs orders whose webhooks were never sent, an
   const refunded = silent[0]!;
   await sim.refundOrder(refunded, { deliver: false });
   assert.equal(await count('select count(*) as n from shop_orders where id = any($1)', [silent]), 0);
+  // A second change in the same second moves the order's updated_at to the next second, as the
+  // simulator keeps every change visible; reconciliation reads up to now, so wait for that second.
+  const latest = Math.max(...silent.map((id) => Date.parse(String(sim.restOrder(id).updated_at))));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, latest + 1000 - Date.now())));
   const result = await runCli(['shop', 'reconcile', '--json'], env);
   assert.equal(result.code, 0, result.stderr);
   const { repaired } = JSON.parse(result.stdout) as { repaired: number };
