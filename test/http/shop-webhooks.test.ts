@@ -34,7 +34,7 @@ before(async () => {
 });
 after(() => server.close());
 
-function deliver(body: string, headers: Record<string, string> = {}, secret = SECRET) {
+function deliver(body: string | Buffer, headers: Record<string, string> = {}, secret = SECRET) {
   return server.app.inject({
     method: 'POST',
     url: '/webhooks/shopify',
@@ -91,6 +91,89 @@ test('a signed delivery is stored once and applied; a redelivery with the same i
   assert.equal(outcome.rows[0].outcome, 'applied');
 });
 
+test('a burst of order deliveries is applied together; same-second rivals still go one by one', async () => {
+  const applier = server.services.shop.applier;
+  await applier.stop(); // deliveries wait, so the drain below sees them all in one batch
+  try {
+    const id = 5_550_000_000_200;
+    const older = sampleOrderWebhook({ id, name: '#1200', updated_at: '2026-11-20T10:00:00+00:00' });
+    const newer = sampleOrderWebhook({
+      id,
+      name: '#1200',
+      updated_at: '2026-11-20T10:05:00+00:00',
+      tags: 'vip',
+    });
+    const other = sampleOrderWebhook({ id: id + 1, name: '#1201' });
+    const sent: Record<string, string> = {};
+    for (const [name, body] of Object.entries({ newer, older, other, again: newer })) {
+      sent[name] = randomUUID();
+      const response = await deliver(JSON.stringify(body), { 'x-shopify-webhook-id': sent[name] });
+      assert.equal(response.statusCode, 200);
+    }
+    // Stored by another process: this applier has not read its body and must read it from the table.
+    sent.elsewhere = randomUUID();
+    await server.db.pool.query(
+      `insert into shop_webhook_deliveries (webhook_id, topic, body) values ($1, 'orders/create', $2)`,
+      [sent.elsewhere, JSON.stringify(sampleOrderWebhook({ id: id + 2, name: '#1202' }))],
+    );
+    assert.equal(await applier.drain(), 5);
+    const outcomes = async () => {
+      const { rows } = await server.db.pool.query<{ webhook_id: string; outcome: string }>(
+        'select webhook_id, outcome from shop_webhook_deliveries where webhook_id = any($1)',
+        [Object.values(sent)],
+      );
+      const byId = new Map(rows.map((row) => [row.webhook_id, row.outcome]));
+      return Object.fromEntries(Object.entries(sent).map(([name, webhookId]) => [name, byId.get(webhookId)]));
+    };
+    assert.deepEqual(await outcomes(), {
+      newer: 'stale', // the same version arrived again later in the batch, and that one counts
+      older: 'stale',
+      other: 'applied',
+      again: 'applied',
+      elsewhere: 'applied',
+    });
+    const { rows } = await server.db.pool.query<{ id: string; updated_at: Date }>(
+      'select id::text, updated_at from shop_orders where id = any($1::bigint[]) order by id',
+      [[id, id + 1, id + 2]],
+    );
+    assert.deepEqual(
+      rows.map((row) => row.id),
+      [String(id), String(id + 1), String(id + 2)],
+    );
+    assert.equal(rows[0]!.updated_at.toISOString(), '2026-11-20T10:05:00.000Z'); // the newer version
+    const created = await server.db.pool.query(
+      "select count(*)::int as n from events_outbox where type = 'order.created' and (payload->>'orderId')::bigint = $1",
+      [id],
+    );
+    assert.equal(created.rows[0].n, 1);
+
+    // Two versions in one second with other content: one by one, so the second is the conflict.
+    const rivalId = 5_550_000_000_300;
+    const rivals = [
+      sampleOrderWebhook({ id: rivalId, name: '#1300' }),
+      sampleOrderWebhook({ id: rivalId, name: '#1300', email: 'someone.else@example.com' }),
+    ];
+    const rivalIds = rivals.map(() => randomUUID());
+    for (const [index, body] of rivals.entries())
+      await deliver(JSON.stringify(body), { 'x-shopify-webhook-id': rivalIds[index]! });
+    await applier.drain();
+    const rivalOutcomes = await server.db.pool.query<{ webhook_id: string; outcome: string }>(
+      'select webhook_id, outcome from shop_webhook_deliveries where webhook_id = any($1)',
+      [rivalIds],
+    );
+    assert.deepEqual(
+      rivalIds.map((webhookId) => rivalOutcomes.rows.find((row) => row.webhook_id === webhookId)?.outcome),
+      ['applied', 'conflict'],
+    );
+    const refresh = await server.db.pool.query('select 1 from shop_order_refresh where order_id = $1', [
+      rivalId,
+    ]);
+    assert.equal(refresh.rowCount, 1);
+  } finally {
+    applier.start();
+  }
+});
+
 test('a wrong or missing signature is refused with 401 and nothing is kept', async () => {
   const before = await counts();
   const body = JSON.stringify(sampleOrderWebhook({ id: 5_550_000_000_099, name: '#1099' }));
@@ -126,8 +209,13 @@ test('malformed bodies get a 400 naming the problem and are kept nowhere but a m
   assert.match(badMoney.json().error.message, /total_price_set\.shop_money\.amount/);
   const noId = await deliver(JSON.stringify(sampleOrderWebhook()), { 'x-shopify-webhook-id': '' });
   assert.equal(noId.statusCode, 400);
+  // Stored as text: bytes that are not UTF-8 are refused at the door, not by the database later.
+  const latin1 = Buffer.from(JSON.stringify(sampleOrderWebhook({ email: 'zoë@example.com' })), 'latin1');
+  const notUtf8 = await deliver(latin1);
+  assert.equal(notUtf8.statusCode, 400);
+  assert.match(notUtf8.json().error.message, /not UTF-8/);
   assert.deepEqual(await counts(), before);
-  assert.equal(await metric('malformed'), 4);
+  assert.equal(await metric('malformed'), 5);
 });
 
 test('a topic shopkeep did not ask for is acknowledged and not kept', async () => {

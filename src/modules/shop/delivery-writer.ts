@@ -7,7 +7,8 @@ import type pg from 'pg';
 export interface Delivery {
   webhookId: string;
   topic: string;
-  body: string;
+  /** The bytes Shopify sent, valid UTF-8: sent to PostgreSQL as they are, never copied into a string. */
+  body: Buffer;
 }
 
 interface Waiting extends Delivery {
@@ -45,10 +46,9 @@ export class DeliveryWriter {
       const rows = [...first.values()];
       try {
         const { rows: inserted } = await this.pool.query<{ webhook_id: string }>(
-          `insert into shop_webhook_deliveries (webhook_id, topic, body)
-           select * from unnest($1::text[], $2::text[], $3::text[])
+          `insert into shop_webhook_deliveries (webhook_id, topic, body) values ${placeholders(rows.length)}
            on conflict (webhook_id) do nothing returning webhook_id`,
-          [rows.map((row) => row.webhookId), rows.map((row) => row.topic), rows.map((row) => row.body)],
+          rows.flatMap((row) => [row.webhookId, row.topic, row.body]),
         );
         const stored = new Set(inserted.map((row) => row.webhook_id));
         for (const delivery of batch) {
@@ -60,4 +60,12 @@ export class DeliveryWriter {
     }
     this.writing -= 1;
   }
+}
+
+/** "($1, $2, $3::text), ($4, …)": one parameter per value, so bodies go as bytes (an array would be escaped text). */
+function placeholders(rows: number): string {
+  return Array.from(
+    { length: rows },
+    (_, row) => `($${row * 3 + 1}, $${row * 3 + 2}, $${row * 3 + 3}::text)`,
+  ).join(', ');
 }

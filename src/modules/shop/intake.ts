@@ -1,5 +1,6 @@
 // The webhook intake: verify the signature over the raw bytes, refuse what is malformed, keep each
 // delivery once (by X-Shopify-Webhook-Id) and answer at once; the applier does the work afterwards.
+import { isUtf8 } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -7,7 +8,8 @@ import type client from 'prom-client';
 import { AppError } from '../../platform/errors.ts';
 import type { ShopConnection } from './connection.ts';
 import { PayloadError } from './read.ts';
-import { changeFrom, isTopic } from './topics.ts';
+import { changeFrom, isOrderTopic, isTopic, orderVersionFromWebhook } from './topics.ts';
+import type { OrderVersion } from './apply-orders.ts';
 import { DeliveryWriter } from './delivery-writer.ts';
 
 export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
@@ -21,8 +23,8 @@ export interface IntakeDependencies {
   pool: pg.Pool;
   connection: ShopConnection;
   counter: client.Counter<'outcome'>;
-  /** Told when a new delivery is stored. */
-  onStored: () => void;
+  /** Told when a new delivery is stored, with the order version read from it (order topics). */
+  onStored: (webhookId: string, version?: OrderVersion) => void;
 }
 
 const WEBHOOK_ID = /^[\w.:-]{1,200}$/;
@@ -80,17 +82,21 @@ export function webhookIntake(
           counter.inc({ outcome: 'ignored' });
           return reply.code(200).send();
         }
-        const text = body.toString('utf8');
+        // An order is read once here; the applier in this process takes the result as it is.
+        let version: OrderVersion | undefined;
         try {
-          changeFrom(topic, JSON.parse(text), (await connection.shopInfo()).currency);
+          if (!isUtf8(body)) throw new PayloadError('body', 'is not UTF-8 text');
+          const json: unknown = JSON.parse(body.toString('utf8'));
+          if (isOrderTopic(topic)) version = orderVersionFromWebhook(json);
+          else changeFrom(topic, json, (await connection.shopInfo()).currency);
         } catch (error) {
           counter.inc({ outcome: 'malformed' });
           const reason = error instanceof PayloadError ? error.message : 'the body is not valid JSON';
           throw new AppError('invalid_request', `malformed ${topic} delivery: ${reason}`);
         }
-        const stored = await writer.store({ webhookId, topic, body: text });
+        const stored = await writer.store({ webhookId, topic, body });
         counter.inc({ outcome: stored ? 'stored' : 'duplicate' });
-        if (stored) onStored();
+        if (stored) onStored(webhookId, version);
         return reply.code(200).send();
       },
     );

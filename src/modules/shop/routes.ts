@@ -31,7 +31,7 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
     pool: services.pool,
     connection: shop.connection,
     counter: shop.webhookCounter,
-    onStored: () => shop.applier.kick(),
+    onStored: (webhookId, version) => shop.applier.stored(webhookId, version),
   });
 
   app.get<{

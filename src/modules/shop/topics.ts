@@ -1,7 +1,13 @@
 // Which webhook topics shopkeep subscribes to, and what each delivery's body becomes.
 import type pg from 'pg';
 import { applyCustomer, applyDispute, applyInventoryLevel, applyProduct, deleteProduct } from './apply.ts';
-import { applyOrders, applyRefunds, applyTransactions, type OrderOutcome } from './apply-orders.ts';
+import {
+  applyOrders,
+  applyRefunds,
+  applyTransactions,
+  type OrderOutcome,
+  type OrderVersion,
+} from './apply-orders.ts';
 import {
   customerFromWebhook,
   disputeFromWebhook,
@@ -43,6 +49,26 @@ export function topicEnum(topic: Topic): string {
   return topic.replace('/', '_').toUpperCase();
 }
 
+const ORDER_TOPICS: ReadonlySet<string> = new Set([
+  'orders/create',
+  'orders/updated',
+  'orders/paid',
+  'orders/cancelled',
+  'orders/fulfilled',
+]);
+
+/** The topics whose body is a whole order. */
+export const isOrderTopic = (topic: string): boolean => ORDER_TOPICS.has(topic);
+
+/** An order webhook's body as a version to apply, with the refunds it carries. */
+export function orderVersionFromWebhook(body: unknown): OrderVersion {
+  const order = orderFromWebhook(body);
+  const refunds = Reader.of(body, 'order')
+    .list('refunds')
+    .map((refund) => refundFromWebhook({ order_id: order.id, ...refund.value }, order.currency));
+  return { order, transactions: [], refunds };
+}
+
 /** A mapped delivery, ready to apply; mapping a malformed body throws a PayloadError. */
 export type Change = (tx: pg.PoolClient, lowStockDefault: number) => Promise<OrderOutcome | 'ignored'>;
 
@@ -53,12 +79,8 @@ export function changeFrom(topic: Topic, body: unknown, shopCurrency: string): C
     case 'orders/paid':
     case 'orders/cancelled':
     case 'orders/fulfilled': {
-      const order = orderFromWebhook(body);
-      const refunds = Reader.of(body, 'order')
-        .list('refunds')
-        .map((refund) => refundFromWebhook({ order_id: order.id, ...refund.value }, order.currency));
-      return async (tx) =>
-        (await applyOrders(tx, [{ order, transactions: [], refunds }], 'webhook')).outcomes.get(order.id)!;
+      const version = orderVersionFromWebhook(body);
+      return async (tx) => (await applyOrders(tx, [version], 'webhook')).outcomes.get(version.order.id)!;
     }
     case 'refunds/create': {
       const refund = refundFromWebhook(body, shopCurrency);
