@@ -18,6 +18,7 @@ import {
   aiCommand,
 } from './admin.ts';
 import { shopCommand } from './shop.ts';
+import { ledgerCommand } from './ledger.ts';
 
 export interface CommandContext {
   args: string[];
@@ -96,6 +97,12 @@ const COMMANDS: Record<string, Command> = {
     usage:
       'shopkeep shop status [--json]\n  shopkeep shop test [--json]\n  shopkeep shop import [--json]   (resumes a stopped import)\n  shopkeep shop reconcile [--json]\n  shopkeep shop webhooks sync [--json]   (at SHOPKEEP_PUBLIC_URL/webhooks/shopify)',
     run: shopCommand,
+  },
+  ledger: {
+    summary: 'The books: export them for hledger or a spreadsheet, print the reports',
+    usage:
+      'shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance [--from D] [--to D] [--json]',
+    run: ledgerCommand,
   },
   doctor: {
     summary: 'Check configuration, data directory, database and disk, and say what to fix',

@@ -5,6 +5,7 @@ import type { RouteModule } from '../platform/http/app.ts';
 import type { JobDefinition } from '../platform/jobs/job-queue.ts';
 import type { Services } from '../platform/services.ts';
 import type { Subscription } from '../platform/events/outbox.ts';
+import type { Feed } from '../platform/events/feeds.ts';
 import { sourcePath } from '../platform/paths.ts';
 import { accountRoutes } from '../platform/accounts/routes.ts';
 import { accountPages } from '../platform/accounts/pages.ts';
@@ -22,6 +23,8 @@ import { approvalPages } from './approvals/pages.ts';
 import { approvalJobs } from './approvals/jobs.ts';
 import { shopRoutes } from './shop/routes.ts';
 import { shopPages } from './shop/pages.ts';
+import { ledgerRoutes } from './ledger/routes.ts';
+import { ledgerPages } from './ledger/pages.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -29,6 +32,8 @@ export interface ModuleDefinition {
   routes?: RouteModule[];
   jobs?: (services: Services) => JobDefinition<object>[];
   subscriptions?: (services: Services) => Subscription[];
+  /** Batched, in-order consumers of events (the books). */
+  feeds?: (services: Services) => Feed[];
 }
 
 export const MODULES: ModuleDefinition[] = [
@@ -64,6 +69,13 @@ export const MODULES: ModuleDefinition[] = [
     migrations: sourcePath('modules/shop/migrations'),
     routes: [shopRoutes, shopPages],
     jobs: ({ shop }) => shop.jobs(),
+  },
+  {
+    name: 'ledger',
+    migrations: sourcePath('modules/ledger/migrations'),
+    routes: [ledgerRoutes, ledgerPages],
+    jobs: ({ ledger }) => ledger.jobs(),
+    feeds: ({ ledger }) => [ledger.feed()],
   },
 ];
 

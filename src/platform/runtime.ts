@@ -24,6 +24,7 @@ import { AiService } from '../modules/ai/ai-service.ts';
 import { QaService } from '../modules/ai/qa/qa-service.ts';
 import type { Catalog } from '../modules/ai/qa/catalog.ts';
 import { ShopService } from '../modules/shop/shop-service.ts';
+import { LedgerService } from '../modules/ledger/ledger-service.ts';
 import { ApprovalService } from '../modules/approvals/approval-service.ts';
 import { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import { PostWriter } from '../modules/ai/writer.ts';
@@ -93,6 +94,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics);
   const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
+  const ledger = new LedgerService(pool, shop, logger, config.timezone);
   const catalog = options.catalog ?? shop.catalog;
   const voice = new VoiceStore(pool, audit);
   const qa = new QaService(pool, ai, catalog, config.qa, () => voice.get());
@@ -127,6 +129,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     catalog,
     voice,
     shop,
+    ledger,
     telegram,
     startedAt: new Date(),
     version: VERSION,
@@ -169,11 +172,15 @@ export async function startRuntime(
       for (const subscription of module.subscriptions?.(services) ?? []) {
         definitions.push(events.subscribe(subscription) as unknown as JobDefinition<object>);
       }
+      for (const feed of module.feeds?.(services) ?? []) events.addFeed(feed);
     }
     jobs.register(definitions);
     options.onProgress?.('starting the job queue');
     await jobs.start({ work: options.work });
-    if (options.work) services.shop.applier.start();
+    if (options.work) {
+      services.shop.applier.start();
+      events.consumeFeeds();
+    }
     // On start: the first import if none finished, else a reconciliation to catch what was missed
     // while shopkeep was down.
     if (options.http) {

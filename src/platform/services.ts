@@ -16,6 +16,7 @@ import type { ApprovalService } from '../modules/approvals/approval-service.ts';
 import type { Catalog } from '../modules/ai/qa/catalog.ts';
 import type { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import type { ShopService } from '../modules/shop/shop-service.ts';
+import type { LedgerService } from '../modules/ledger/ledger-service.ts';
 import type { TelegramNotifier } from '../modules/approvals/telegram/notifier.ts';
 
 export interface Readiness {
@@ -41,6 +42,7 @@ export interface Services {
   catalog: Catalog;
   voice: VoiceStore;
   shop: ShopService;
+  ledger: LedgerService;
   /** Present when TELEGRAM_BOT_TOKEN is set. */
   telegram: TelegramNotifier | undefined;
   readiness(): Promise<Readiness>;

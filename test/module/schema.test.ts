@@ -10,6 +10,7 @@ import * as ops from '../../src/modules/ops/schema.ts';
 import * as ai from '../../src/modules/ai/schema.ts';
 import * as approvals from '../../src/modules/approvals/schema.ts';
 import * as shop from '../../src/modules/shop/schema.ts';
+import * as ledger from '../../src/modules/ledger/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
@@ -28,12 +29,13 @@ const SQL_TYPE: Record<string, string> = {
   bigint: 'bigint',
   bigserial: 'bigint',
   jsonb: 'jsonb',
+  date: 'date',
   bytea: 'bytea',
   'timestamp with time zone': 'timestamp with time zone',
 };
 
 test('every Drizzle table matches its migrated table, column by column', async () => {
-  const tables = [accounts, vault, events, jobs, ops, ai, approvals, shop].flatMap(
+  const tables = [accounts, vault, events, jobs, ops, ai, approvals, shop, ledger].flatMap(
     (module) => Object.values(module) as PgTable[],
   );
   assert.ok(tables.length >= 11);

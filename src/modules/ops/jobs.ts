@@ -25,7 +25,11 @@ export function opsJobs({ accounts, pool, logger, jobs }: Services): JobDefiniti
       name: 'ops.prune-events',
       cron: '23 3 * * *',
       handler: async () => {
-        await pool.query(`delete from events_outbox where dispatched_at < now() - interval '30 days'`);
+        // An event a feed has not consumed yet stays, however old.
+        await pool.query(
+          `delete from events_outbox e where dispatched_at < now() - interval '30 days'
+           and not exists (select 1 from events_feed_items f where f.event_id = e.id)`,
+        );
       },
     }),
   ];

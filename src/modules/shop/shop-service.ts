@@ -1,6 +1,7 @@
 // The shop module's one interface: the connection, the intake and applier for webhooks, import and
 // reconciliation, and the reads other modules, the API and the dashboard use.
 import type pg from 'pg';
+import { isDate } from '../../platform/dates.ts';
 import client from 'prom-client';
 import type { ShopifyConfig } from '../../platform/config.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
@@ -11,6 +12,7 @@ import type { Vault } from '../../platform/vault/vault.ts';
 import type { Catalog, CatalogProduct } from '../ai/qa/catalog.ts';
 import { AVAILABLE_SQL } from './apply.ts';
 import { DeliveryApplier } from './applier.ts';
+import { ShopRecords } from './records.ts';
 import { ShopConnection } from './connection.ts';
 import type { Order, RefundLine } from './model.ts';
 import { ShopSync, type ProgressListener } from './sync.ts';
@@ -83,6 +85,8 @@ export interface RunSummary {
 export class ShopService {
   readonly connection: ShopConnection;
   readonly applier: DeliveryApplier;
+  /** The stored orders, transactions, refunds and payouts by id (what the books read). */
+  readonly records: ShopRecords;
   readonly sync: ShopSync;
   readonly catalog: Catalog;
   readonly webhookCounter: client.Counter<'outcome'>;
@@ -104,6 +108,7 @@ export class ShopService {
     private readonly jobQueue: JobQueue,
   ) {
     this.connection = new ShopConnection(pool, config, vault, logger);
+    this.records = new ShopRecords(pool);
     this.applier = new DeliveryApplier(
       pool,
       logger,
@@ -526,13 +531,6 @@ export class ShopService {
     if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(this.timezone)) return 'UTC';
     return this.timezone;
   }
-}
-
-/** 2026-02-28 yes; 2026-02-31 no (JavaScript would quietly read it as 3 March). */
-function isDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const time = Date.parse(`${value}T00:00:00Z`);
-  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === value;
 }
 
 function encodeCursor(createdAt: string, id: number): string {

@@ -13,7 +13,7 @@ export const NAV: NavItem[] = [
   { href: '/approvals', label: 'Approvals', ready: true },
   { href: '/orders', label: 'Orders', ready: true },
   { href: '/products', label: 'Stock', ready: true },
-  { href: '/books', label: 'Books', ready: false },
+  { href: '/books', label: 'Books', ready: true },
   { href: '/social', label: 'Social', ready: false },
   { href: '/mail', label: 'Mail', ready: false },
   { href: '/outreach', label: 'Outreach', ready: false },

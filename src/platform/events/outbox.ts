@@ -12,6 +12,7 @@ import { eventsOutbox } from './schema.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
+import { FeedConsumer, type Feed } from './feeds.ts';
 
 export interface DomainEvent<T = Record<string, unknown>> {
   id: number;
@@ -75,6 +76,7 @@ export class EventBus {
   private readonly subscriptions: { subscription: Subscription; job: JobDefinition<{ eventId: number }> }[] =
     [];
   private readonly sinks: EventSink[] = [];
+  private readonly feeds: { feed: Feed; consumer: FeedConsumer }[] = [];
   private listener: pg.PoolClient | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -106,6 +108,18 @@ export class EventBus {
     this.sinks.push(sink);
   }
 
+  /** Every process adds the same feeds, so the dispatcher fills each whichever process consumes it. */
+  addFeed(feed: Feed): FeedConsumer {
+    const consumer = new FeedConsumer(this.pool, feed, this.logger);
+    this.feeds.push({ feed, consumer });
+    return consumer;
+  }
+
+  /** Starts consuming the feeds in this process (the server and workers; not one-off CLI commands). */
+  consumeFeeds(): void {
+    for (const { consumer } of this.feeds) consumer.start();
+  }
+
   /** Dispatches as soon as an event commits (LISTEN), and every few seconds in case a notification was lost. */
   async start(): Promise<void> {
     this.listener = await this.pool.connect();
@@ -121,6 +135,7 @@ export class EventBus {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await Promise.all(this.feeds.map(({ consumer }) => consumer.stop()));
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -155,6 +170,7 @@ export class EventBus {
     for (;;) {
       const count = await transaction(this.pool, (tx) => this.dispatchBatch(tx));
       total += count;
+      if (count) for (const { consumer } of this.feeds) consumer.kick();
       if (count === 0 || this.stopping) return total;
     }
   }
@@ -192,6 +208,14 @@ export class EventBus {
         }
       }
       this.metrics?.eventsDispatched.inc({ type: event.type });
+    }
+    for (const { feed } of this.feeds) {
+      const ids = rows.filter((row) => matches(feed.types, row.type)).map((row) => row.id);
+      if (!ids.length) continue;
+      await tx.query(
+        'insert into events_feed_items (feed, event_id) select $1, unnest($2::bigint[]) on conflict do nothing',
+        [feed.name, ids],
+      );
     }
     if (rows.length > 0) {
       await db

@@ -1,4 +1,14 @@
-import { bigserial, boolean, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const eventsOutbox = pgTable('events_outbox', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -16,3 +26,14 @@ export const eventsWebhookEndpoints = pgTable('events_webhook_endpoints', {
   active: boolean('active').notNull().default(true),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const eventsFeedItems = pgTable(
+  'events_feed_items',
+  {
+    feed: text('feed').notNull(),
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => eventsOutbox.id),
+  },
+  (table) => [primaryKey({ columns: [table.feed, table.eventId] })],
+);

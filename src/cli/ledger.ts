@@ -1,0 +1,143 @@
+// `shopkeep ledger …`: the books from a terminal: export them (hledger journal or CSV) and print the
+// reports. Progress goes to stderr; --json prints data on stdout.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { CommandContext } from './main.ts';
+import { UsageError, options } from './main.ts';
+import { print, withServices } from './admin.ts';
+import { progress } from './io.ts';
+import { dayIn, isDate } from '../platform/dates.ts';
+import { formatMoney } from '../platform/money.ts';
+
+function day(name: string, value: string | undefined, fallback?: string): string {
+  const chosen = value ?? fallback;
+  if (chosen === undefined) throw new UsageError(`--${name} YYYY-MM-DD is required`);
+  if (!isDate(chosen)) throw new UsageError(`--${name} "${chosen}" is not a date (YYYY-MM-DD)`);
+  return chosen;
+}
+
+export async function ledgerCommand(context: CommandContext): Promise<number> {
+  const [action, ...rest] = context.args;
+  const { values, positionals } = options(rest, {
+    json: { type: 'boolean' },
+    format: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    at: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+  });
+  const today = dayIn(new Date(), context.config.timezone);
+  switch (action) {
+    case 'export': {
+      const format = values.format ?? 'hledger';
+      if (format !== 'hledger' && format !== 'csv') throw new UsageError('--format is hledger or csv');
+      const from = day('from', values.from);
+      const to = day('to', values.to, today);
+      if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+      return withServices(context, async ({ ledger }) => {
+        const lines = format === 'csv' ? ledger.csv(from, to) : ledger.hledger(from, to);
+        const out = values.output ? createWriteStream(values.output) : process.stdout;
+        let count = 0;
+        for await (const line of lines) {
+          if (!out.write(line)) await once(out, 'drain');
+          count += 1;
+          if (count % 100_000 === 0) progress(`${count.toLocaleString('en-GB')} lines written`);
+        }
+        if (values.output) {
+          out.end();
+          await once(out, 'finish');
+          progress(`wrote ${values.output} (${count.toLocaleString('en-GB')} lines, ${from} to ${to})`);
+        }
+        return 0;
+      });
+    }
+    case 'report': {
+      const which = positionals[0];
+      return withServices(context, async ({ ledger }) => {
+        const json = Boolean(values.json);
+        const money = (minor: number, currency: string) => formatMoney(minor, currency);
+        switch (which) {
+          case 'pnl': {
+            const report = await ledger.reports.profitAndLoss(
+              day('from', values.from, `${today.slice(0, 8)}01`),
+              day('to', values.to, today),
+            );
+            const lines = [...report.income, ...report.costs].map(
+              (line) => `  ${line.name.padEnd(44)} ${money(line.amount, report.currency).padStart(14)}`,
+            );
+            print(
+              json,
+              report,
+              [
+                `Profit and loss, ${report.from} to ${report.to}`,
+                ...lines,
+                `  ${'Revenue'.padEnd(44)} ${money(report.revenue, report.currency).padStart(14)}`,
+                `  ${'Expenses'.padEnd(44)} ${money(report.expenses, report.currency).padStart(14)}`,
+                `  ${'Net'.padEnd(44)} ${money(report.net, report.currency).padStart(14)}`,
+              ].join('\n'),
+            );
+            return 0;
+          }
+          case 'balance-sheet': {
+            const sheet = await ledger.reports.balanceSheet(day('at', values.at, today));
+            const rows = [...sheet.assets, ...sheet.liabilities, ...sheet.equity].map(
+              (line) => `  ${line.name.padEnd(44)} ${money(line.amount, sheet.currency).padStart(14)}`,
+            );
+            print(
+              json,
+              sheet,
+              [
+                `Balance sheet at ${sheet.at}`,
+                ...rows,
+                `  ${'Earnings'.padEnd(44)} ${money(sheet.earnings, sheet.currency).padStart(14)}`,
+                `  Assets ${money(sheet.totalAssets, sheet.currency)} = liabilities ${money(sheet.totalLiabilities, sheet.currency)} + equity ${money(sheet.totalEquity, sheet.currency)}`,
+              ].join('\n'),
+            );
+            return 0;
+          }
+          case 'trial-balance': {
+            const trial = await ledger.reports.trialBalance(
+              values.from ? day('from', values.from) : null,
+              day('to', values.to, today),
+            );
+            print(
+              json,
+              trial,
+              [
+                `Trial balance to ${trial.to}`,
+                ...trial.lines.map(
+                  (line) =>
+                    `  ${line.account.padEnd(44)} ${money(line.debit, trial.currency).padStart(14)} ${money(line.credit, trial.currency).padStart(14)}`,
+                ),
+                `  ${'Total'.padEnd(44)} ${money(trial.totalDebits, trial.currency).padStart(14)} ${money(trial.totalCredits, trial.currency).padStart(14)}`,
+              ].join('\n'),
+            );
+            return 0;
+          }
+          case 'sales-tax': {
+            const tax = await ledger.reports.salesTax(
+              day('from', values.from, `${today.slice(0, 8)}01`),
+              day('to', values.to, today),
+            );
+            print(
+              json,
+              tax,
+              [
+                `Sales tax, ${tax.from} to ${tax.to}`,
+                ...tax.lines.map(
+                  (line) =>
+                    `  ${line.jurisdiction.padEnd(30)} collected ${money(line.collected, tax.currency)}, refunded ${money(line.refunded, tax.currency)}, owed ${money(line.owed, tax.currency)}`,
+                ),
+              ].join('\n'),
+            );
+            return 0;
+          }
+          default:
+            throw new UsageError('ledger report takes pnl, balance-sheet, trial-balance or sales-tax');
+        }
+      });
+    }
+    default:
+      throw new UsageError('ledger takes export or report (see shopkeep ledger --help)');
+  }
+}

@@ -1,0 +1,91 @@
+// The chart of accounts for an online retailer. Codes are hledger account names (the export uses
+// them as they are); names are what the owner reads, and can be changed. Clearing accounts are made
+// per payment gateway the first time one appears.
+import type { AccountType } from './schema.ts';
+
+export const ACCOUNTS = {
+  bank: 'Assets:Bank',
+  receivable: 'Assets:Shopify Receivable',
+  reserve: 'Assets:Shopify Payments Reserve',
+  sales: 'Income:Sales',
+  shipping: 'Income:Shipping',
+  refunds: 'Income:Refunds',
+  orderAdjustments: 'Income:Order Adjustments',
+  salesTax: 'Liabilities:Sales Tax Payable',
+  giftCards: 'Liabilities:Gift Cards',
+  fees: 'Expenses:Payment Fees',
+  chargebacks: 'Expenses:Chargebacks',
+  shopifyAdjustments: 'Expenses:Shopify Adjustments',
+  ownerCapital: 'Equity:Owner Capital',
+  openingBalances: 'Equity:Opening Balances',
+  retainedEarnings: 'Equity:Retained Earnings',
+} as const;
+
+const GATEWAY_NAMES: Record<string, string> = {
+  shopify_payments: 'Shopify Payments',
+  paypal: 'PayPal',
+  manual: 'Manual Payments',
+  cash: 'Cash',
+};
+
+export interface AccountDefinition {
+  code: string;
+  name: string;
+  type: AccountType;
+}
+
+export const DEFAULT_CHART: AccountDefinition[] = [
+  { code: ACCOUNTS.bank, name: 'Bank account', type: 'asset' },
+  { code: ACCOUNTS.receivable, name: 'Owed by Shopify orders (not yet paid)', type: 'asset' },
+  { code: ACCOUNTS.reserve, name: 'Held back by Shopify Payments', type: 'asset' },
+  { code: clearingAccount('shopify_payments'), name: 'Shopify Payments (not yet paid out)', type: 'asset' },
+  { code: clearingAccount('paypal'), name: 'PayPal (not yet withdrawn)', type: 'asset' },
+  { code: ACCOUNTS.sales, name: 'Sales', type: 'income' },
+  { code: ACCOUNTS.shipping, name: 'Shipping charged', type: 'income' },
+  { code: ACCOUNTS.refunds, name: 'Refunds given', type: 'income' },
+  { code: ACCOUNTS.orderAdjustments, name: 'Other order amounts (tips, duties, rounding)', type: 'income' },
+  { code: ACCOUNTS.salesTax, name: 'Sales tax / VAT owed', type: 'liability' },
+  { code: ACCOUNTS.giftCards, name: 'Gift cards not yet spent', type: 'liability' },
+  { code: ACCOUNTS.fees, name: 'Payment fees', type: 'expense' },
+  { code: ACCOUNTS.chargebacks, name: 'Chargebacks and disputes', type: 'expense' },
+  { code: ACCOUNTS.shopifyAdjustments, name: 'Shopify adjustments', type: 'expense' },
+  { code: ACCOUNTS.ownerCapital, name: 'Owner capital', type: 'equity' },
+  { code: ACCOUNTS.openingBalances, name: 'Opening balances', type: 'equity' },
+  { code: ACCOUNTS.retainedEarnings, name: 'Earnings of earlier periods', type: 'equity' },
+];
+
+/** "shopify_payments" → "Assets:Clearing:Shopify Payments"; gift cards are a liability, not a gateway account. */
+export function clearingAccount(gateway: string): string {
+  const known = GATEWAY_NAMES[gateway];
+  if (known) return `Assets:Clearing:${known}`;
+  const words = gateway
+    .replace(/[^A-Za-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1));
+  return `Assets:Clearing:${words.join(' ') || 'Other Gateway'}`;
+}
+
+/** Where money taken or given back through a gateway goes: gift cards move the gift-card liability. */
+export function gatewayAccount(gateway: string): string {
+  return gateway === 'gift_card' ? ACCOUNTS.giftCards : clearingAccount(gateway);
+}
+
+export function accountType(code: string): AccountType {
+  const root = code.split(':')[0];
+  switch (root) {
+    case 'Assets':
+      return 'asset';
+    case 'Liabilities':
+      return 'liability';
+    case 'Equity':
+      return 'equity';
+    case 'Income':
+      return 'income';
+    case 'Expenses':
+      return 'expense';
+    default:
+      throw new Error(`account ${code} must start with Assets, Liabilities, Equity, Income or Expenses`);
+  }
+}

@@ -1,0 +1,153 @@
+// The books as files: an hledger journal (`hledger check --strict` accepts it, and its income
+// statement agrees with ours to the cent) and CSV, one posting per row. Both are written a page of
+// entries at a time, so a year of orders streams without being held in memory.
+import type pg from 'pg';
+import { toDecimal } from '../../platform/money.ts';
+import { ACCOUNTS } from './chart.ts';
+import type { AccountType } from './schema.ts';
+
+const PAGE = 2000;
+
+interface EntryRow {
+  id: string;
+  entry_date: string;
+  description: string;
+  source_type: string;
+  source_id: string | null;
+  source_key: string;
+}
+
+interface PostingRow {
+  entry_id: string;
+  account_code: string;
+  amount_minor: string;
+  currency: string;
+  jurisdiction: string | null;
+}
+
+const HLEDGER_TYPE: Record<AccountType, string> = {
+  asset: 'A',
+  liability: 'L',
+  equity: 'E',
+  income: 'R',
+  expense: 'X',
+};
+
+/** Text hledger reads as one token: no ';' (a comment), no tabs or line breaks, no leading space. */
+const clean = (text: string) => text.replace(/[;\t\r\n]+/g, ' ').trim();
+
+/** Entries dated in [from, to] with their postings, a page at a time, by date then id. */
+async function* entriesBetween(pool: pg.Pool, from: string, to: string) {
+  let after = { date: '0001-01-01', id: 0 };
+  for (;;) {
+    const { rows } = await pool.query<EntryRow>(
+      `select id, to_char(entry_date, 'YYYY-MM-DD') as entry_date, description, source_type, source_id, source_key
+       from ledger_entries
+       where entry_date between $1::date and $2::date and (entry_date, id) > ($3::date, $4::bigint)
+       order by entry_date, id limit $5`,
+      [from, to, after.date, after.id, PAGE],
+    );
+    if (!rows.length) return;
+    const { rows: postings } = await pool.query<PostingRow>(
+      `select entry_id, account_code, amount_minor, currency, jurisdiction from ledger_postings
+       where entry_id = any($1::bigint[]) order by entry_id, id`,
+      [rows.map((row) => row.id)],
+    );
+    const byEntry = new Map<string, PostingRow[]>();
+    for (const posting of postings) {
+      const list = byEntry.get(posting.entry_id) ?? [];
+      list.push(posting);
+      byEntry.set(posting.entry_id, list);
+    }
+    for (const row of rows) yield { entry: row, postings: byEntry.get(row.id) ?? [] };
+    const last = rows[rows.length - 1]!;
+    after = { date: last.entry_date, id: Number(last.id) };
+    if (rows.length < PAGE) return;
+  }
+}
+
+function amountText(minor: number, currency: string): string {
+  return `${toDecimal(minor, currency)} ${currency}`;
+}
+
+/** The journal, line by line: declarations, opening balances at `from`, then every entry. */
+export async function* hledgerJournal(pool: pg.Pool, from: string, to: string): AsyncGenerator<string> {
+  const { rows: accounts } = await pool.query<{ code: string; name: string; type: AccountType }>(
+    'select code, name, type from ledger_accounts order by code',
+  );
+  const { rows: currencies } = await pool.query<{ currency: string }>(
+    'select distinct currency from ledger_postings order by currency',
+  );
+  yield `; shopkeep books from ${from} to ${to}\n`;
+  yield 'decimal-mark .\n\n';
+  for (const { currency } of currencies) yield `commodity ${amountText(100000, currency)}\n`;
+  yield '\n';
+  for (const account of accounts)
+    yield `account ${account.code}  ; type: ${HLEDGER_TYPE[account.type]}, name: ${clean(account.name)}\n`;
+  yield '\n';
+
+  // What the balance sheet accounts held before `from`; earlier income and expenses as retained earnings.
+  const { rows: opening } = await pool.query<{
+    code: string;
+    type: AccountType;
+    currency: string;
+    total: string;
+  }>(
+    `select a.code, a.type, p.currency, sum(p.amount_minor) as total
+     from ledger_postings p join ledger_entries e on e.id = p.entry_id join ledger_accounts a on a.code = p.account_code
+     where e.entry_date < $1::date group by a.code, a.type, p.currency having sum(p.amount_minor) <> 0
+     order by a.code, p.currency`,
+    [from],
+  );
+  if (opening.length) {
+    yield `${from} * Opening balances  ; source:opening\n`;
+    const earnings = new Map<string, number>();
+    for (const row of opening) {
+      if (row.type === 'income' || row.type === 'expense') {
+        earnings.set(row.currency, (earnings.get(row.currency) ?? 0) + Number(row.total));
+      } else yield `    ${row.code}  ${amountText(Number(row.total), row.currency)}\n`;
+    }
+    for (const [currency, total] of earnings)
+      if (total) yield `    ${ACCOUNTS.retainedEarnings}  ${amountText(total, currency)}\n`;
+    yield '\n';
+  }
+
+  for await (const { entry, postings } of entriesBetween(pool, from, to)) {
+    const source = `source:${entry.source_type}${entry.source_id ? `:${entry.source_id}` : ''}`;
+    yield `${entry.entry_date} * ${clean(entry.description)}  ; ${source}, entry:${entry.id}\n`;
+    for (const posting of postings) {
+      const where = posting.jurisdiction ? `  ; jurisdiction: ${clean(posting.jurisdiction)}` : '';
+      yield `    ${posting.account_code}  ${amountText(Number(posting.amount_minor), posting.currency)}${where}\n`;
+    }
+    yield '\n';
+  }
+}
+
+const csvField = (value: string) =>
+  /[",\r\n]/.test(value) || /^[=+\-@\t]/.test(value)
+    ? `"${value.replace(/"/g, '""').replace(/^([=+\-@\t])/, "'$1")}"`
+    : value;
+
+/** One row per posting; amounts as decimals in their currency, debits positive. */
+export async function* ledgerCsv(pool: pg.Pool, from: string, to: string): AsyncGenerator<string> {
+  yield 'date,entry,description,source_type,source_id,account,debit,credit,currency,jurisdiction\n';
+  for await (const { entry, postings } of entriesBetween(pool, from, to)) {
+    for (const posting of postings) {
+      const amount = Number(posting.amount_minor);
+      yield (
+        [
+          entry.entry_date,
+          entry.id,
+          csvField(entry.description),
+          entry.source_type,
+          entry.source_id ?? '',
+          csvField(posting.account_code),
+          amount > 0 ? toDecimal(amount, posting.currency) : '',
+          amount < 0 ? toDecimal(-amount, posting.currency) : '',
+          posting.currency,
+          csvField(posting.jurisdiction ?? ''),
+        ].join(',') + '\n'
+      );
+    }
+  }
+}

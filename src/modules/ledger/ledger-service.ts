@@ -1,0 +1,299 @@
+// The ledger module's one interface: it follows the shop's events into the books (a feed), keeps the
+// chart of accounts and the review queue, closes periods, and answers the reports and exports.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { transaction } from '../../platform/db/database.ts';
+import { addDays, dayIn, isDate } from '../../platform/dates.ts';
+import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import type { Feed } from '../../platform/events/feeds.ts';
+import type { DomainEvent } from '../../platform/events/outbox.ts';
+import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { ShopService } from '../shop/shop-service.ts';
+import { accountType } from './chart.ts';
+import { hledgerJournal, ledgerCsv } from './export.ts';
+import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
+import { LedgerReports } from './reports.ts';
+import type { AccountType } from './schema.ts';
+
+export interface Account {
+  code: string;
+  name: string;
+  type: AccountType;
+  system: boolean;
+}
+
+export interface ReviewItem {
+  id: number;
+  sourceKey: string;
+  kind: string;
+  reason: string;
+  detail: Record<string, unknown>;
+  retriable: boolean;
+  status: string;
+  createdAt: string;
+}
+
+export interface Period {
+  startsOn: string;
+  endsOn: string;
+  closedAt: string;
+  closedBy: string;
+  entries: number;
+  hash: string;
+}
+
+/** The event that books a review item's source again (a retriable item, tried later). */
+const RETRY_EVENT: Record<string, { type: string; key: string }> = {
+  payment: { type: 'transaction.created', key: 'transactionId' },
+  refund: { type: 'refund.created', key: 'refundId' },
+  payout: { type: 'payout.paid', key: 'payoutId' },
+};
+
+export class LedgerService {
+  readonly reports: LedgerReports;
+  private readonly poster: Poster;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly shop: ShopService,
+    private readonly logger: Logger,
+    private readonly timezone: string,
+  ) {
+    this.poster = new Poster(shop.records, () => this.basics());
+    this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
+  }
+
+  /** The shop's currency and time zone (Shopify's, once connected; else the configured zone and GBP). */
+  private async basics() {
+    const info = await this.shop.connection.shopInfo().catch(() => undefined);
+    return { currency: info?.currency ?? 'GBP', timezone: info?.timezone ?? this.timezone };
+  }
+
+  feed(): Feed {
+    return {
+      name: 'ledger.post',
+      types: BOOKED_EVENTS,
+      handle: async (tx, events) => {
+        const posted = await this.poster.post(tx, events);
+        if (posted.reviews)
+          this.logger.warn(
+            { reviews: posted.reviews },
+            'the books could not post some shop events; see Books → Review',
+          );
+      },
+    };
+  }
+
+  jobs(): JobDefinition<object>[] {
+    return [
+      defineJob({
+        name: 'ledger.retry-reviews',
+        cron: '*/15 * * * *',
+        handler: async () => {
+          const posted = await this.retryReviews();
+          if (posted.entries) this.logger.info(posted, 'review items settled into the books');
+        },
+      }),
+    ];
+  }
+
+  /** Books what the events say, in a transaction of its own (the CLI and tests; the feed uses its own). */
+  post(events: DomainEvent[]): Promise<Posted> {
+    return transaction(this.pool, (tx) => this.poster.post(tx, events));
+  }
+
+  /** Tries the retriable review items again (a payout whose transactions have arrived since). */
+  async retryReviews(): Promise<Posted> {
+    const { rows } = await this.pool.query<{ source_key: string }>(
+      `select source_key from ledger_review where status = 'open' and retriable order by id limit 500`,
+    );
+    const events: DomainEvent[] = [];
+    for (const [index, { source_key }] of rows.entries()) {
+      const [kind, id] = source_key.split(':');
+      const retry = RETRY_EVENT[kind ?? ''];
+      if (retry && id && /^\d+$/.test(id))
+        events.push({
+          id: -(index + 1),
+          type: retry.type,
+          payload: { [retry.key]: Number(id) },
+          createdAt: new Date(),
+        });
+    }
+    return events.length ? this.post(events) : { entries: 0, reviews: 0 };
+  }
+
+  async accounts(): Promise<Account[]> {
+    await this.poster.ensureChart(this.pool);
+    const { rows } = await this.pool.query<Account>(
+      'select code, name, type, system from ledger_accounts order by code',
+    );
+    return rows;
+  }
+
+  async addAccount(code: string, name: string): Promise<Account> {
+    let type: AccountType;
+    try {
+      type = accountType(code);
+    } catch (error) {
+      throw invalid((error as Error).message);
+    }
+    if (!/^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Za-z0-9][A-Za-z0-9 &/-]*)+$/.test(code))
+      throw invalid(
+        'an account code is words separated by ":" (letters, digits, spaces, & / -), e.g. "Expenses:Packaging"',
+      );
+    const { rows } = await this.pool.query<Account>(
+      `insert into ledger_accounts (code, name, type) values ($1, $2, $3) on conflict (code) do nothing
+       returning code, name, type, system`,
+      [code, name, type],
+    );
+    if (!rows[0]) throw conflict(`the chart already has ${code}`);
+    return rows[0];
+  }
+
+  async renameAccount(code: string, name: string): Promise<Account> {
+    await this.poster.ensureChart(this.pool);
+    const { rows } = await this.pool.query<Account>(
+      'update ledger_accounts set name = $2 where code = $1 returning code, name, type, system',
+      [code, name],
+    );
+    if (!rows[0]) throw notFound(`the chart has no account ${code}`);
+    return rows[0];
+  }
+
+  async review(status: 'open' | 'resolved' | 'dismissed' = 'open'): Promise<ReviewItem[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      source_key: string;
+      kind: string;
+      reason: string;
+      detail: Record<string, unknown>;
+      retriable: boolean;
+      status: string;
+      created_at: Date;
+    }>('select * from ledger_review where status = $1 order by created_at desc, id desc limit 500', [status]);
+    return rows.map((row) => ({
+      id: Number(row.id),
+      sourceKey: row.source_key,
+      kind: row.kind,
+      reason: row.reason,
+      detail: row.detail,
+      retriable: row.retriable,
+      status: row.status,
+      createdAt: row.created_at.toISOString(),
+    }));
+  }
+
+  async dismissReview(id: number): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      `update ledger_review set status = 'dismissed', resolved_at = now() where id = $1 and status = 'open'`,
+      [id],
+    );
+    if (!rowCount) throw notFound(`no open review item ${id}`);
+  }
+
+  periods(): Promise<Period[]> {
+    return this.periodsIn(this.pool);
+  }
+
+  /**
+   * Closes the books up to a day (before today): no entry can be added on or before it, and the
+   * period is sealed with a hash over the previous seal and every entry in it.
+   */
+  async closePeriod(endsOn: string, closedBy: string): Promise<Period> {
+    if (!isDate(endsOn)) throw invalid(`"${endsOn}" is not a date (YYYY-MM-DD)`);
+    const today = dayIn(new Date(), (await this.basics()).timezone);
+    if (endsOn >= today) throw invalid(`only days before today (${today}) can be closed`);
+    return transaction(this.pool, async (tx) => {
+      await tx.query('lock table ledger_periods in exclusive mode');
+      const { rows: last } = await tx.query<{ ends_on: string; hash: string }>(
+        `select to_char(ends_on, 'YYYY-MM-DD') as ends_on, hash from ledger_periods order by ends_on desc limit 1`,
+      );
+      const previous = last[0];
+      if (previous && endsOn <= previous.ends_on)
+        throw conflict(`the books are already closed up to ${previous.ends_on}`);
+      const { rows: first } = await tx.query<{ day: string | null }>(
+        `select to_char(min(entry_date), 'YYYY-MM-DD') as day from ledger_entries`,
+      );
+      const firstDay = first[0]?.day;
+      const startsOn = previous
+        ? addDays(previous.ends_on, 1)
+        : firstDay && firstDay < endsOn
+          ? firstDay
+          : endsOn;
+      const { hash, entries } = await sealOf(tx, previous?.hash ?? '', startsOn, endsOn);
+      await tx.query(
+        `insert into ledger_periods (starts_on, ends_on, closed_by, entries, hash) values ($1, $2, $3, $4, $5)`,
+        [startsOn, endsOn, closedBy, entries, hash],
+      );
+      return (await this.periodsIn(tx)).find((period) => period.endsOn === endsOn)!;
+    });
+  }
+
+  /** Recomputes every seal; the periods whose entries no longer match their hash (none, unless tampered with). */
+  async verifyPeriods(): Promise<{ endsOn: string; ok: boolean }[]> {
+    const periods = await this.periods();
+    const client = await this.pool.connect();
+    try {
+      let previous = '';
+      const results = [];
+      for (const period of periods) {
+        const { hash } = await sealOf(client, previous, period.startsOn, period.endsOn);
+        results.push({ endsOn: period.endsOn, ok: hash === period.hash });
+        previous = period.hash;
+      }
+      return results;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async periodsIn(tx: pg.PoolClient | pg.Pool): Promise<Period[]> {
+    const { rows } = await tx.query<{
+      starts_on: string;
+      ends_on: string;
+      closed_at: Date;
+      closed_by: string;
+      entries: number;
+      hash: string;
+    }>(
+      `select to_char(starts_on, 'YYYY-MM-DD') as starts_on, to_char(ends_on, 'YYYY-MM-DD') as ends_on,
+         closed_at, closed_by, entries, hash from ledger_periods order by ends_on`,
+    );
+    return rows.map((row) => ({
+      startsOn: row.starts_on,
+      endsOn: row.ends_on,
+      closedAt: row.closed_at.toISOString(),
+      closedBy: row.closed_by,
+      entries: row.entries,
+      hash: row.hash,
+    }));
+  }
+
+  hledger(from: string, to: string): AsyncGenerator<string> {
+    return hledgerJournal(this.pool, from, to);
+  }
+
+  csv(from: string, to: string): AsyncGenerator<string> {
+    return ledgerCsv(this.pool, from, to);
+  }
+}
+
+/** sha256 over the previous seal and every entry dated in [from, to], with its postings, in id order. */
+async function sealOf(
+  client: pg.PoolClient,
+  previous: string,
+  from: string,
+  to: string,
+): Promise<{ hash: string; entries: number }> {
+  const { rows } = await client.query<{ line: string }>(
+    `select e.id || '|' || e.entry_date || '|' || e.source_key || '|' || e.description || '|' ||
+       string_agg(p.account_code || '=' || p.amount_minor || ' ' || p.currency || coalesce(' @' || p.jurisdiction, ''), ';' order by p.id) as line
+     from ledger_entries e join ledger_postings p on p.entry_id = e.id
+     where e.entry_date between $1::date and $2::date group by e.id order by e.id`,
+    [from, to],
+  );
+  const hash = createHash('sha256').update(previous);
+  for (const { line } of rows) hash.update(`${line}\n`);
+  return { hash: hash.digest('hex'), entries: rows.length };
+}

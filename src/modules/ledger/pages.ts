@@ -1,0 +1,245 @@
+// The books in the dashboard: profit and loss for a period beside the one before it, the balance
+// sheet at its end, sales tax owed by jurisdiction, what waits for review, closed periods, exports.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { html, type Html } from '../../platform/dashboard/html.ts';
+import { csrfField, page } from '../../platform/dashboard/layout.ts';
+import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { actorOf } from '../../platform/accounts/roles.ts';
+import { addDays, dayIn, isDate } from '../../platform/dates.ts';
+import { AppError } from '../../platform/errors.ts';
+import { formatMoney } from '../../platform/money.ts';
+import type { AccountLine } from './reports.ts';
+
+const form = (required: string[], properties: Record<string, unknown>) =>
+  ({
+    type: 'object',
+    required,
+    properties: { _csrf: { type: 'string' }, ...properties },
+    additionalProperties: false,
+  }) as const;
+
+/** The period before [from, to], of the same length. */
+function previousPeriod(from: string, to: string): { from: string; to: string } {
+  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+  return { from: addDays(from, -days - 1), to: addDays(from, -1) };
+}
+
+export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Services): void {
+  app.get<{ Querystring: { from?: string; to?: string; notice?: string } }>(
+    '/books',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        querystring: {
+          type: 'object',
+          properties: {
+            from: { type: 'string', maxLength: 10 },
+            to: { type: 'string', maxLength: 10 },
+            notice: { type: 'string', maxLength: 300 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const today = dayIn(new Date(), config.timezone);
+      const from =
+        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
+      const to =
+        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const before = previousPeriod(from, to);
+      const [pnl, sheet, tax, review, periods] = await Promise.all([
+        ledger.reports.profitAndLoss(from, to, before),
+        ledger.reports.balanceSheet(to),
+        ledger.reports.salesTax(from, to),
+        ledger.review('open'),
+        ledger.periods(),
+      ]);
+      const money = (minor: number) => formatMoney(minor, pnl.currency);
+      const earlier = new Map(
+        [...(pnl.comparison?.income ?? []), ...(pnl.comparison?.costs ?? [])].map((line) => [
+          line.account,
+          line.amount,
+        ]),
+      );
+      const pnlRows = (lines: AccountLine[]) =>
+        lines.map((line) => [line.name, money(line.amount), money(earlier.get(line.account) ?? 0)]);
+      const sheetRows = (lines: AccountLine[]) => lines.map((line) => [line.name, money(line.amount)]);
+      const bar = (label: string, value: number, max: number, kind: string): Html =>
+        html`<div class="bar-row">
+          <span>${label}</span><meter class="${kind}" min="0" max="${String(max)}" value="${String(Math.abs(value))}"></meter
+          ><strong>${money(value)}</strong>
+        </div>`;
+      const max = Math.max(pnl.revenue, pnl.expenses, Math.abs(pnl.net), 1);
+      const owner = request.principal?.user.role === 'owner';
+      const exportLink = (format: string, label: string) =>
+        html`<a class="button secondary" href="/api/v1/ledger/export?format=${format}&from=${from}&to=${to}">${label}</a>`;
+      return sendPage(
+        reply,
+        page(
+          { title: 'Books', principal: request.principal, current: '/books' },
+          html`${request.query.notice ? html`<p class="notice">${request.query.notice}</p>` : ''}
+            <form method="get" action="/books" class="stack filters">
+              <label>From <input type="date" name="from" value="${from}" /></label>
+              <label>To <input type="date" name="to" value="${to}" /></label>
+              <button>Show</button>
+            </form>
+            <section>
+              <h2>Profit and loss, ${from} to ${to}</h2>
+              <div class="bars" data-testid="pnl-chart">
+                ${bar('Revenue', pnl.revenue, max, 'good')} ${bar('Expenses', pnl.expenses, max, 'bad')}
+                ${bar('Net', pnl.net, max, pnl.net >= 0 ? 'good' : 'bad')}
+              </div>
+              ${table(
+                ['Account', `${from} – ${to}`, `${before.from} – ${before.to}`],
+                [
+                  ...pnlRows(pnl.income),
+                  [html`<strong>Revenue</strong>`, money(pnl.revenue), money(pnl.comparison?.revenue ?? 0)],
+                  ...pnlRows(pnl.costs),
+                  [
+                    html`<strong>Expenses</strong>`,
+                    money(pnl.expenses),
+                    money(pnl.comparison?.expenses ?? 0),
+                  ],
+                  [
+                    html`<strong>Net</strong>`,
+                    html`<strong data-testid="pnl-net">${money(pnl.net)}</strong>`,
+                    money(pnl.comparison?.net ?? 0),
+                  ],
+                ],
+                'Nothing booked in this period yet.',
+              )}
+            </section>
+            <section>
+              <h2>Balance sheet at ${to}</h2>
+              ${table(
+                ['', 'Amount'],
+                [
+                  ...sheetRows(sheet.assets),
+                  [html`<strong>Assets</strong>`, money(sheet.totalAssets)],
+                  ...sheetRows(sheet.liabilities),
+                  [html`<strong>Liabilities</strong>`, money(sheet.totalLiabilities)],
+                  ...sheetRows(sheet.equity),
+                  ['Earnings', money(sheet.earnings)],
+                  [html`<strong>Equity</strong>`, money(sheet.totalEquity)],
+                ],
+                'Nothing booked yet.',
+              )}
+            </section>
+            <section>
+              <h2>Sales tax / VAT, ${from} to ${to}</h2>
+              ${table(
+                ['Where', 'Collected', 'Refunded', 'Owed'],
+                tax.lines.map((line) => [
+                  line.jurisdiction,
+                  money(line.collected),
+                  money(line.refunded),
+                  money(line.owed),
+                ]),
+                'No sales tax in this period.',
+              )}
+            </section>
+            <section>
+              <h2>Waiting for review (${review.length})</h2>
+              <p class="muted">What the rules could not book is kept out of the books until it is settled or dismissed.</p>
+              ${table(
+                ['When', 'What', ''],
+                review.map((item) => [
+                  item.createdAt.slice(0, 16).replace('T', ' '),
+                  item.reason,
+                  postButton(request.principal, `/books/review/${item.id}/dismiss`, 'Dismiss', {
+                    secondary: true,
+                  }),
+                ]),
+                'Nothing waits for review.',
+              )}
+            </section>
+            <section>
+              <h2>Closed periods</h2>
+              ${table(
+                ['From', 'To', 'Entries', 'Closed by', 'Seal'],
+                periods.map((period) => [
+                  period.startsOn,
+                  period.endsOn,
+                  String(period.entries),
+                  period.closedBy,
+                  html`<code>${period.hash.slice(0, 12)}…</code>`,
+                ]),
+                'No period is closed yet.',
+              )}
+              ${
+                owner
+                  ? html`<form method="post" action="/books/close" class="stack">
+                    ${csrfField(request.principal)}
+                    <label>Close the books up to <input type="date" name="endsOn" required /></label>
+                    <button>Close period</button>
+                  </form>`
+                  : ''
+              }
+            </section>
+            <section>
+              <h2>Export</h2>
+              <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')}</p>
+            </section>`,
+        ),
+      );
+    },
+  );
+
+  app.post<{ Body: { endsOn: string } }>(
+    '/books/close',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: form(['endsOn'], { endsOn: { type: 'string', maxLength: 10 } }) },
+    },
+    async (request, reply) => {
+      const { actor, actorLabel } = actorOf(request.principal);
+      try {
+        const period = await ledger.closePeriod(request.body.endsOn, actorLabel);
+        await audit.record({
+          actor,
+          actorLabel,
+          action: 'ledger.period_closed',
+          target: period.endsOn,
+          outcome: 'ok',
+          ip: request.ip,
+        });
+        return reply.redirect(
+          `/books?notice=${encodeURIComponent(`The books are closed up to ${period.endsOn}.`)}`,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`);
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/books/review/:id/dismiss',
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } } },
+        body: form([], {}),
+      },
+    },
+    async (request, reply) => {
+      try {
+        await ledger.dismissReview(Number(request.params.id));
+        await audit.record({
+          ...actorOf(request.principal),
+          action: 'ledger.review_dismissed',
+          target: request.params.id,
+          outcome: 'ok',
+          ip: request.ip,
+        });
+        return reply.redirect('/books?notice=Dismissed.');
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`);
+      }
+    },
+  );
+}

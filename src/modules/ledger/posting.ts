@@ -1,0 +1,314 @@
+// Posting the shop's events into the books, a batch at a time, in the transaction that consumes
+// them from the feed. Every entry has a source key, so a replayed event finds its entry there and
+// changes nothing; an order's later versions post only the difference from what is booked.
+import type pg from 'pg';
+import { emitAll } from '../../platform/events/outbox.ts';
+import type { DomainEvent } from '../../platform/events/outbox.ts';
+import { addDays, dayIn } from '../../platform/dates.ts';
+import type { ShopRecords } from '../shop/records.ts';
+import type { Order } from '../shop/model.ts';
+import { DEFAULT_CHART, accountType } from './chart.ts';
+import {
+  payoutRule,
+  paymentRule,
+  refundRule,
+  saleAdjustment,
+  saleLines,
+  type EntryDraft,
+  type PostingDraft,
+  type ReviewDraft,
+  type RuleResult,
+} from './rules.ts';
+
+/** The shop events the books follow. */
+export const BOOKED_EVENTS = [
+  'order.created',
+  'order.updated',
+  'order.cancelled',
+  'transaction.created',
+  'refund.created',
+  'payout.paid',
+];
+
+export interface ShopBasics {
+  currency: string;
+  timezone: string;
+}
+
+export interface Posted {
+  entries: number;
+  reviews: number;
+}
+
+const numberIn = (payload: Record<string, unknown>, key: string): number | undefined => {
+  const value = payload[key];
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+};
+
+export class Poster {
+  constructor(
+    private readonly records: ShopRecords,
+    private readonly shop: () => Promise<ShopBasics>,
+  ) {}
+
+  /** Books a batch of shop events; what the rules cannot book goes to the review queue. */
+  async post(tx: pg.PoolClient, events: DomainEvent[]): Promise<Posted> {
+    const orderEvents = new Map<number, number>(); // order id → the last event about it
+    const transactionIds = new Set<number>();
+    const refundIds = new Set<number>();
+    const payoutIds = new Set<number>();
+    const reviews: ReviewDraft[] = [];
+    for (const event of events) {
+      const { payload } = event;
+      const id =
+        event.type === 'transaction.created'
+          ? numberIn(payload, 'transactionId')
+          : event.type === 'refund.created'
+            ? numberIn(payload, 'refundId')
+            : event.type === 'payout.paid'
+              ? numberIn(payload, 'payoutId')
+              : numberIn(payload, 'orderId');
+      if (id === undefined) {
+        reviews.push({
+          sourceKey: `event:${event.id}`,
+          kind: 'unreadable_event',
+          reason: `event ${event.id} (${event.type}) does not say which record it is about`,
+          detail: { eventId: event.id, type: event.type },
+          retriable: false,
+        });
+      } else if (event.type === 'transaction.created') transactionIds.add(id);
+      else if (event.type === 'refund.created') refundIds.add(id);
+      else if (event.type === 'payout.paid') payoutIds.add(id);
+      else if (event.type.startsWith('order.')) orderEvents.set(id, event.id);
+      else {
+        reviews.push({
+          sourceKey: `event:${event.id}`,
+          kind: 'unknown_event',
+          reason: `the books have no rule for ${event.type} events`,
+          detail: { eventId: event.id, type: event.type },
+          retriable: false,
+        });
+      }
+    }
+    const basics = await this.shop();
+    const [transactions, refunds, payouts] = await Promise.all([
+      this.records.transactions([...transactionIds]),
+      this.records.refunds([...refundIds]),
+      this.records.payouts([...payoutIds]),
+    ]);
+    const orderIds = new Set(orderEvents.keys());
+    for (const transaction of transactions.values()) orderIds.add(transaction.orderId);
+    for (const refund of refunds.values()) orderIds.add(refund.orderId);
+    const orders = await this.records.orders([...orderIds]);
+
+    const results: RuleResult[] = [];
+    results.push(...(await this.orderResults(tx, orderEvents, orders, basics)));
+    for (const id of transactionIds) {
+      const transaction = transactions.get(id);
+      if (transaction)
+        results.push(paymentRule(transaction, orders.get(transaction.orderId), basics.timezone));
+    }
+    for (const id of refundIds) {
+      const refund = refunds.get(id);
+      if (refund) results.push(refundRule(refund, orders.get(refund.orderId), basics.timezone));
+    }
+    for (const id of payoutIds) {
+      const found = payouts.get(id);
+      if (found)
+        results.push(payoutRule(found.payout, found.balanceTransactions, basics.currency, basics.timezone));
+    }
+    const entries: EntryDraft[] = [];
+    for (const result of results) {
+      if ('entry' in result) entries.push(result.entry);
+      else if ('review' in result) reviews.push(result.review);
+    }
+    return this.write(tx, entries, reviews);
+  }
+
+  /** Each order brought to what it should have booked: its sale first, then the differences. */
+  private async orderResults(
+    tx: pg.PoolClient,
+    orderEvents: Map<number, number>,
+    orders: Map<number, Order>,
+    basics: ShopBasics,
+  ): Promise<RuleResult[]> {
+    if (!orderEvents.size) return [];
+    const { rows } = await tx.query<{
+      source_id: string;
+      account_code: string;
+      jurisdiction: string | null;
+      amount: string;
+    }>(
+      `select e.source_id, p.account_code, p.jurisdiction, sum(p.amount_minor) as amount
+       from ledger_entries e join ledger_postings p on p.entry_id = e.id
+       where e.source_type = 'order' and e.source_id = any($1::text[])
+       group by e.source_id, p.account_code, p.jurisdiction`,
+      [[...orderEvents.keys()].map(String)],
+    );
+    const booked = new Map<string, PostingDraft[]>();
+    for (const row of rows) {
+      const list = booked.get(row.source_id) ?? [];
+      list.push({ account: row.account_code, amount: Number(row.amount), jurisdiction: row.jurisdiction });
+      booked.set(row.source_id, list);
+    }
+    const results: RuleResult[] = [];
+    for (const [id, eventId] of orderEvents) {
+      const order = orders.get(id);
+      if (!order) continue; // an order the shop no longer has: nothing to book from
+      const desired = saleLines(order);
+      const already = booked.get(String(id));
+      if (!already) {
+        if (!desired.length) continue;
+        results.push({
+          entry: {
+            date: dayIn(order.processedAt ?? order.createdAt, basics.timezone),
+            description: `Shopify order ${order.name}`,
+            sourceType: 'order',
+            sourceId: String(id),
+            sourceKey: `order:${id}`,
+            currency: order.currency,
+            postings: desired,
+          },
+        });
+        continue;
+      }
+      const difference = saleAdjustment(desired, already);
+      if (!difference.length) continue;
+      results.push({
+        entry: {
+          date: dayIn(order.cancelledAt ?? order.updatedAt, basics.timezone),
+          description: desired.length
+            ? `Shopify order ${order.name} changed`
+            : `Shopify order ${order.name} cancelled`,
+          sourceType: 'order',
+          sourceId: String(id),
+          sourceKey: `order:${id}:event:${eventId}`,
+          currency: order.currency,
+          postings: difference,
+        },
+      });
+    }
+    return results;
+  }
+
+  /** Writes new entries (a source key already booked is skipped) and the review items, together. */
+  async write(tx: pg.PoolClient, drafts: EntryDraft[], reviews: ReviewDraft[]): Promise<Posted> {
+    await this.ensureChart(tx);
+    const entries = drafts
+      .map((draft) => ({ ...draft, postings: draft.postings.filter((posting) => posting.amount !== 0) }))
+      .filter((draft) => draft.postings.length >= 2);
+    let written = 0;
+    if (entries.length) {
+      await this.ensureAccounts(
+        tx,
+        entries.flatMap((entry) => entry.postings.map((posting) => posting.account)),
+      );
+      // An entry dated in a closed period goes on the first open day, saying so.
+      const { rows: closed } = await tx.query<{ ends_on: string | null }>(
+        `select to_char(max(ends_on), 'YYYY-MM-DD') as ends_on from ledger_periods`,
+      );
+      const closedUpTo = closed[0]?.ends_on ?? null;
+      const dated = entries.map((entry) =>
+        closedUpTo && entry.date <= closedUpTo
+          ? {
+              ...entry,
+              date: addDays(closedUpTo, 1),
+              description: `${entry.description} (dated ${entry.date}, in a closed period)`,
+            }
+          : entry,
+      );
+      const { rows: inserted } = await tx.query<{ id: string; source_key: string }>(
+        `insert into ledger_entries (entry_date, description, source_type, source_id, source_key)
+         select * from unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[])
+         on conflict (source_key) do nothing returning id, source_key`,
+        [
+          dated.map((entry) => entry.date),
+          dated.map((entry) => entry.description),
+          dated.map((entry) => entry.sourceType),
+          dated.map((entry) => entry.sourceId),
+          dated.map((entry) => entry.sourceKey),
+        ],
+      );
+      const ids = new Map(inserted.map((row) => [row.source_key, Number(row.id)]));
+      const postings = dated.flatMap((entry) => {
+        const id = ids.get(entry.sourceKey);
+        return id === undefined
+          ? []
+          : entry.postings.map((posting) => ({ ...posting, entryId: id, currency: entry.currency }));
+      });
+      if (postings.length) {
+        await tx.query(
+          `insert into ledger_postings (entry_id, account_code, amount_minor, currency, jurisdiction, memo)
+           select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])`,
+          [
+            postings.map((posting) => posting.entryId),
+            postings.map((posting) => posting.account),
+            postings.map((posting) => posting.amount),
+            postings.map((posting) => posting.currency),
+            postings.map((posting) => posting.jurisdiction ?? null),
+            postings.map((posting) => posting.memo ?? null),
+          ],
+        );
+      }
+      written = inserted.length;
+      // What the books now hold is no longer waiting for review.
+      await tx.query(
+        `update ledger_review set status = 'resolved', resolved_at = now()
+         where status = 'open' and source_key = any($1::text[])`,
+        [dated.map((entry) => entry.sourceKey)],
+      );
+    }
+    let raised = 0;
+    if (reviews.length) {
+      const { rows } = await tx.query<{ source_key: string; kind: string; reason: string; fresh: boolean }>(
+        `insert into ledger_review (source_key, kind, reason, detail, retriable)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::boolean[])
+         on conflict (source_key) do update set reason = excluded.reason, detail = excluded.detail,
+           kind = excluded.kind, retriable = excluded.retriable
+           where ledger_review.status = 'open'
+         returning source_key, kind, reason, (xmax = 0) as fresh`,
+        [
+          reviews.map((review) => review.sourceKey),
+          reviews.map((review) => review.kind),
+          reviews.map((review) => review.reason),
+          reviews.map((review) => JSON.stringify(review.detail)),
+          reviews.map((review) => review.retriable),
+        ],
+      );
+      const fresh = rows.filter((row) => row.fresh);
+      raised = fresh.length;
+      // An alert for each new item that needs the owner (retriable ones usually settle by themselves).
+      await emitAll(
+        tx,
+        fresh
+          .filter((row) => !reviews.find((review) => review.sourceKey === row.source_key)?.retriable)
+          .map((row) => ({
+            type: 'ledger.review_needed',
+            payload: { sourceKey: row.source_key, kind: row.kind, reason: row.reason },
+          })),
+      );
+    }
+    return { entries: written, reviews: raised };
+  }
+
+  /** The default chart, where it is missing (names the owner changed stay). */
+  async ensureChart(tx: pg.PoolClient | pg.Pool): Promise<void> {
+    await tx.query(
+      `insert into ledger_accounts (code, name, type, system)
+       select code, name, type, true from unnest($1::text[], $2::text[], $3::text[]) as a(code, name, type)
+       on conflict (code) do nothing`,
+      [DEFAULT_CHART.map((a) => a.code), DEFAULT_CHART.map((a) => a.name), DEFAULT_CHART.map((a) => a.type)],
+    );
+  }
+
+  /** Accounts a rule names that the chart does not have yet (a new gateway's clearing account). */
+  private async ensureAccounts(tx: pg.PoolClient, codes: string[]): Promise<void> {
+    const unique = [...new Set(codes)];
+    await tx.query(
+      `insert into ledger_accounts (code, name, type, system)
+       select code, name, type, true from unnest($1::text[], $2::text[], $3::text[]) as a(code, name, type)
+       on conflict (code) do nothing`,
+      [unique, unique.map((code) => code.split(':').pop()!), unique.map(accountType)],
+    );
+  }
+}

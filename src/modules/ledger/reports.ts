@@ -1,0 +1,240 @@
+// Reports from the postings: profit and loss, balance sheet, trial balance, the sales-tax liability by
+// jurisdiction and the general ledger. Income and liabilities are credits (negative postings); the
+// reports show them as positive figures, the way an accountant reads them.
+import type pg from 'pg';
+import type { AccountType } from './schema.ts';
+
+export interface AccountLine {
+  account: string;
+  name: string;
+  type: AccountType;
+  amount: number; // minor units, shown the natural way round (income and liabilities positive)
+}
+
+export interface ProfitAndLoss {
+  from: string;
+  to: string;
+  currency: string;
+  revenue: number;
+  expenses: number;
+  net: number;
+  income: AccountLine[];
+  costs: AccountLine[];
+  comparison?: Omit<ProfitAndLoss, 'comparison'>;
+}
+
+export interface BalanceSheet {
+  at: string;
+  currency: string;
+  assets: AccountLine[];
+  liabilities: AccountLine[];
+  equity: AccountLine[];
+  totalAssets: number;
+  totalLiabilities: number;
+  totalEquity: number; // includes the earnings not yet closed into equity
+  earnings: number;
+}
+
+export interface TrialBalanceLine {
+  account: string;
+  name: string;
+  type: AccountType;
+  debit: number;
+  credit: number;
+}
+
+export interface TaxLine {
+  jurisdiction: string;
+  collected: number;
+  refunded: number;
+  owed: number;
+}
+
+interface Balance {
+  code: string;
+  name: string;
+  type: AccountType;
+  total: string;
+  debits: string;
+  credits: string;
+}
+
+const natural = (type: AccountType, total: number) =>
+  type === 'income' || type === 'liability' || type === 'equity' ? -total : total;
+
+export class LedgerReports {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly currency: () => Promise<string>,
+  ) {}
+
+  /** Per account: the sum of postings dated in [from, to] (from null: since the beginning). */
+  private async balances(from: string | null, to: string): Promise<Balance[]> {
+    const { rows } = await this.pool.query<Balance>(
+      `select a.code, a.name, a.type, coalesce(sum(p.amount_minor), 0) as total,
+         coalesce(sum(greatest(p.amount_minor, 0)), 0) as debits,
+         coalesce(sum(greatest(-p.amount_minor, 0)), 0) as credits
+       from ledger_postings p
+       join ledger_entries e on e.id = p.entry_id
+       join ledger_accounts a on a.code = p.account_code
+       where e.entry_date <= $2::date and ($1::date is null or e.entry_date >= $1::date) and p.currency = $3
+       group by a.code, a.name, a.type order by a.code`,
+      [from, to, await this.currency()],
+    );
+    return rows;
+  }
+
+  async profitAndLoss(
+    from: string,
+    to: string,
+    compare?: { from: string; to: string },
+  ): Promise<ProfitAndLoss> {
+    const rows = await this.balances(from, to);
+    const lines = (type: AccountType) =>
+      rows
+        .filter((row) => row.type === type)
+        .map((row) => ({
+          account: row.code,
+          name: row.name,
+          type,
+          amount: natural(type, Number(row.total)),
+        }));
+    const income = lines('income');
+    const costs = lines('expense');
+    const revenue = income.reduce((sum, line) => sum + line.amount, 0);
+    const expenses = costs.reduce((sum, line) => sum + line.amount, 0);
+    const report: ProfitAndLoss = {
+      from,
+      to,
+      currency: await this.currency(),
+      revenue,
+      expenses,
+      net: revenue - expenses,
+      income,
+      costs,
+    };
+    if (compare) report.comparison = await this.profitAndLoss(compare.from, compare.to);
+    return report;
+  }
+
+  async balanceSheet(at: string): Promise<BalanceSheet> {
+    const rows = await this.balances(null, at);
+    const lines = (type: AccountType) =>
+      rows
+        .filter((row) => row.type === type && Number(row.total) !== 0)
+        .map((row) => ({
+          account: row.code,
+          name: row.name,
+          type,
+          amount: natural(type, Number(row.total)),
+        }));
+    const sum = (list: AccountLine[]) => list.reduce((total, line) => total + line.amount, 0);
+    const earnings = -rows
+      .filter((row) => row.type === 'income' || row.type === 'expense')
+      .reduce((total, row) => total + Number(row.total), 0);
+    const equity = lines('equity');
+    return {
+      at,
+      currency: await this.currency(),
+      assets: lines('asset'),
+      liabilities: lines('liability'),
+      equity,
+      totalAssets: sum(lines('asset')),
+      totalLiabilities: sum(lines('liability')),
+      totalEquity: sum(equity) + earnings,
+      earnings,
+    };
+  }
+
+  async trialBalance(from: string | null, to: string) {
+    const rows = await this.balances(from, to);
+    const lines: TrialBalanceLine[] = rows.map((row) => ({
+      account: row.code,
+      name: row.name,
+      type: row.type,
+      debit: Number(row.debits),
+      credit: Number(row.credits),
+    }));
+    return {
+      from,
+      to,
+      currency: await this.currency(),
+      lines,
+      totalDebits: lines.reduce((sum, line) => sum + line.debit, 0),
+      totalCredits: lines.reduce((sum, line) => sum + line.credit, 0),
+    };
+  }
+
+  /** Sales tax by jurisdiction: collected on sales, given back on refunds, and what is owed. */
+  async salesTax(
+    from: string,
+    to: string,
+  ): Promise<{ from: string; to: string; currency: string; lines: TaxLine[] }> {
+    const { rows } = await this.pool.query<{ jurisdiction: string; collected: string; refunded: string }>(
+      `select coalesce(p.jurisdiction, 'unspecified') as jurisdiction,
+         coalesce(sum(-p.amount_minor) filter (where e.source_type <> 'refund'), 0) as collected,
+         coalesce(sum(p.amount_minor) filter (where e.source_type = 'refund'), 0) as refunded
+       from ledger_postings p join ledger_entries e on e.id = p.entry_id
+       join ledger_accounts a on a.code = p.account_code
+       where a.code = 'Liabilities:Sales Tax Payable' and e.entry_date between $1::date and $2::date
+       group by 1 order by 1`,
+      [from, to],
+    );
+    return {
+      from,
+      to,
+      currency: await this.currency(),
+      lines: rows.map((row) => ({
+        jurisdiction: row.jurisdiction,
+        collected: Number(row.collected),
+        refunded: Number(row.refunded),
+        owed: Number(row.collected) - Number(row.refunded),
+      })),
+    };
+  }
+
+  /** One account's postings in a period, with the entry each belongs to and where it came from. */
+  async generalLedger(account: string, from: string, to: string, limit = 500) {
+    const { rows } = await this.pool.query<{
+      entry_id: string;
+      entry_date: string;
+      description: string;
+      source_type: string;
+      source_id: string | null;
+      amount_minor: string;
+      jurisdiction: string | null;
+    }>(
+      `select e.id as entry_id, to_char(e.entry_date, 'YYYY-MM-DD') as entry_date, e.description, e.source_type,
+         e.source_id, p.amount_minor, p.jurisdiction
+       from ledger_postings p join ledger_entries e on e.id = p.entry_id
+       where p.account_code = $1 and e.entry_date between $2::date and $3::date
+       order by e.entry_date, e.id limit $4`,
+      [account, from, to, limit],
+    );
+    const { rows: opening } = await this.pool.query<{ total: string }>(
+      `select coalesce(sum(p.amount_minor), 0) as total from ledger_postings p
+       join ledger_entries e on e.id = p.entry_id where p.account_code = $1 and e.entry_date < $2::date`,
+      [account, from],
+    );
+    let running = Number(opening[0]!.total);
+    return {
+      account,
+      from,
+      to,
+      currency: await this.currency(),
+      opening: running,
+      postings: rows.map((row) => {
+        running += Number(row.amount_minor);
+        return {
+          entryId: Number(row.entry_id),
+          date: row.entry_date,
+          description: row.description,
+          source: { type: row.source_type, id: row.source_id },
+          amount: Number(row.amount_minor),
+          jurisdiction: row.jurisdiction,
+          balance: running,
+        };
+      }),
+    };
+  }
+}

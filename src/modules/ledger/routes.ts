@@ -1,0 +1,315 @@
+// The books over the API: reports (P&L, balance sheet, trial balance, sales tax, general ledger), the
+// chart of accounts, the review queue, closing periods, and the hledger and CSV exports.
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { actorOf } from '../../platform/accounts/roles.ts';
+import { addDays, dayIn, isDate } from '../../platform/dates.ts';
+import { invalid } from '../../platform/errors.ts';
+
+const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
+const CODE = '^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Za-z0-9][A-Za-z0-9 &/-]*)+$';
+const date = (description: string) => ({ type: 'string', pattern: DATE, description }) as const;
+const period = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['from', 'to'],
+  properties: { from: date('YYYY-MM-DD, inclusive'), to: date('YYYY-MM-DD, inclusive') },
+} as const;
+
+/** Real dates, in order, not more than ten years apart. */
+function checkPeriod(from: string, to: string): void {
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const)
+    if (!isDate(value)) throw invalid(`${name} "${value}" is not a date (YYYY-MM-DD)`);
+  if (from > to) throw invalid(`from (${from}) is after to (${to})`);
+  if (addDays(from, 3660) < to) throw invalid('a period can be at most ten years long');
+}
+
+export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services): void {
+  app.get<{ Querystring: { from: string; to: string; compareFrom?: string; compareTo?: string } }>(
+    '/api/v1/ledger/reports/pnl',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Profit and loss for a period: revenue, expenses and net in minor units, with the currency',
+        querystring: {
+          ...period,
+          properties: {
+            ...period.properties,
+            compareFrom: date('start of a period to compare with'),
+            compareTo: date('end of the period to compare with'),
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { from, to, compareFrom, compareTo } = request.query;
+      checkPeriod(from, to);
+      if ((compareFrom === undefined) !== (compareTo === undefined))
+        throw invalid('compareFrom and compareTo go together');
+      if (compareFrom && compareTo) checkPeriod(compareFrom, compareTo);
+      return ledger.reports.profitAndLoss(
+        from,
+        to,
+        compareFrom && compareTo ? { from: compareFrom, to: compareTo } : undefined,
+      );
+    },
+  );
+
+  app.get<{ Querystring: { at: string } }>(
+    '/api/v1/ledger/reports/balance-sheet',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Assets, liabilities and equity at the end of a day',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['at'],
+          properties: { at: date('YYYY-MM-DD') },
+        },
+      },
+    },
+    async (request) => {
+      if (!isDate(request.query.at)) throw invalid(`at "${request.query.at}" is not a date (YYYY-MM-DD)`);
+      return ledger.reports.balanceSheet(request.query.at);
+    },
+  );
+
+  app.get<{ Querystring: { from: string; to: string } }>(
+    '/api/v1/ledger/reports/trial-balance',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Debits and credits per account in a period',
+        querystring: period,
+      },
+    },
+    async (request) => {
+      checkPeriod(request.query.from, request.query.to);
+      return ledger.reports.trialBalance(request.query.from, request.query.to);
+    },
+  );
+
+  app.get<{ Querystring: { from: string; to: string } }>(
+    '/api/v1/ledger/reports/sales-tax',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Sales tax / VAT by jurisdiction: collected, refunded, owed',
+        querystring: period,
+      },
+    },
+    async (request) => {
+      checkPeriod(request.query.from, request.query.to);
+      return ledger.reports.salesTax(request.query.from, request.query.to);
+    },
+  );
+
+  app.get<{ Querystring: { account: string; from: string; to: string } }>(
+    '/api/v1/ledger/reports/general-ledger',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'One account’s postings with running balance and the Shopify record each came from',
+        querystring: {
+          ...period,
+          required: ['account', 'from', 'to'],
+          properties: { ...period.properties, account: { type: 'string', pattern: CODE, maxLength: 200 } },
+        },
+      },
+    },
+    async (request) => {
+      const { account, from, to } = request.query;
+      checkPeriod(from, to);
+      return ledger.reports.generalLedger(account, from, to);
+    },
+  );
+
+  app.get(
+    '/api/v1/ledger/accounts',
+    { config: { access: 'read' }, schema: { tags: ['ledger'], summary: 'The chart of accounts' } },
+    async () => ({ accounts: await ledger.accounts() }),
+  );
+
+  const accountBody = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: { name: { type: 'string', minLength: 1, maxLength: 120 } },
+  } as const;
+
+  app.post<{ Body: { code: string; name: string } }>(
+    '/api/v1/ledger/accounts',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Add an account to the chart (its type comes from the first word of its code)',
+        body: {
+          ...accountBody,
+          required: ['code', 'name'],
+          properties: { ...accountBody.properties, code: { type: 'string', pattern: CODE, maxLength: 200 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const account = await ledger.addAccount(request.body.code, request.body.name);
+      await audit.record({
+        ...actorOf(request.principal),
+        action: 'ledger.account_added',
+        target: account.code,
+        outcome: 'ok',
+        ip: request.ip,
+      });
+      return reply.code(201).send({ account });
+    },
+  );
+
+  app.put<{ Params: { code: string }; Body: { name: string } }>(
+    '/api/v1/ledger/accounts/:code',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Rename an account (its code, which reports and exports use, stays)',
+        params: {
+          type: 'object',
+          required: ['code'],
+          properties: { code: { type: 'string', pattern: CODE, maxLength: 200 } },
+        },
+        body: accountBody,
+      },
+    },
+    async (request) => {
+      const account = await ledger.renameAccount(request.params.code, request.body.name);
+      await audit.record({
+        ...actorOf(request.principal),
+        action: 'ledger.account_renamed',
+        target: account.code,
+        outcome: 'ok',
+        ip: request.ip,
+      });
+      return { account };
+    },
+  );
+
+  app.get<{ Querystring: { status?: 'open' | 'resolved' | 'dismissed' } }>(
+    '/api/v1/ledger/review',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'What the posting rules could not book, waiting for a look',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { status: { type: 'string', enum: ['open', 'resolved', 'dismissed'] } },
+        },
+      },
+    },
+    async (request) => ({ items: await ledger.review(request.query.status) }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/api/v1/ledger/review/:id/dismiss',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Dismiss a review item (nothing is booked for it)',
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      await ledger.dismissReview(Number(request.params.id));
+      await audit.record({
+        ...actorOf(request.principal),
+        action: 'ledger.review_dismissed',
+        target: request.params.id,
+        outcome: 'ok',
+        ip: request.ip,
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/v1/ledger/periods',
+    { config: { access: 'read' }, schema: { tags: ['ledger'], summary: 'Closed periods and their seals' } },
+    async () => ({ periods: await ledger.periods(), verified: await ledger.verifyPeriods() }),
+  );
+
+  app.post<{ Body: { endsOn: string } }>(
+    '/api/v1/ledger/periods',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Close the books up to a day: nothing can be added on or before it afterwards',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['endsOn'],
+          properties: { endsOn: date('the last day of the period, before today') },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { actor, actorLabel } = actorOf(request.principal);
+      const closed = await ledger.closePeriod(request.body.endsOn, actorLabel);
+      await audit.record({
+        actor,
+        actorLabel,
+        action: 'ledger.period_closed',
+        target: closed.endsOn,
+        outcome: 'ok',
+        ip: request.ip,
+      });
+      return reply.code(201).send({ period: closed });
+    },
+  );
+
+  app.get<{ Querystring: { format: 'hledger' | 'csv'; from: string; to: string } }>(
+    '/api/v1/ledger/export',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'The books as an hledger journal or CSV (one posting per row)',
+        querystring: {
+          ...period,
+          required: ['format', 'from', 'to'],
+          properties: { ...period.properties, format: { type: 'string', enum: ['hledger', 'csv'] } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, from, to } = request.query;
+      checkPeriod(from, to);
+      const name = `shopkeep-books-${from}-to-${to}.${format === 'csv' ? 'csv' : 'journal'}`;
+      return reply
+        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(Readable.from(format === 'csv' ? ledger.csv(from, to) : ledger.hledger(from, to)));
+    },
+  );
+}
+
+/** Today and the first of this month in a time zone, for default report periods. */
+export function thisMonth(timeZone: string): { from: string; to: string } {
+  const to = dayIn(new Date(), timeZone);
+  return { from: `${to.slice(0, 8)}01`, to };
+}

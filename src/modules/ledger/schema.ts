@@ -1,0 +1,68 @@
+// The ledger's tables (migrations/0001_ledger.sql), for typed queries and the schema test.
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+const id = (name: string) => bigint(name, { mode: 'number' });
+const time = (name: string) => timestamp(name, { withTimezone: true });
+
+export const ledgerAccounts = pgTable('ledger_accounts', {
+  code: text('code').primaryKey(),
+  name: text('name').notNull(),
+  type: text('type').$type<AccountType>().notNull(),
+  system: boolean('system').notNull().default(false),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
+
+export type AccountType = 'asset' | 'liability' | 'equity' | 'income' | 'expense';
+
+export const ledgerEntries = pgTable('ledger_entries', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  entryDate: date('entry_date').notNull(),
+  description: text('description').notNull(),
+  sourceType: text('source_type').notNull(),
+  sourceId: text('source_id'),
+  sourceKey: text('source_key').notNull().unique(),
+  reverses: id('reverses'),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
+
+export const ledgerPostings = pgTable('ledger_postings', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  entryId: id('entry_id').notNull(),
+  accountCode: text('account_code').notNull(),
+  amountMinor: id('amount_minor').notNull(),
+  currency: text('currency').notNull(),
+  jurisdiction: text('jurisdiction'),
+  memo: text('memo'),
+});
+
+export const ledgerPeriods = pgTable('ledger_periods', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  startsOn: date('starts_on').notNull(),
+  endsOn: date('ends_on').notNull().unique(),
+  closedAt: time('closed_at').notNull().defaultNow(),
+  closedBy: text('closed_by').notNull(),
+  entries: integer('entries').notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const ledgerReview = pgTable('ledger_review', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  sourceKey: text('source_key').notNull().unique(),
+  kind: text('kind').notNull(),
+  detail: jsonb('detail').$type<Record<string, unknown>>().notNull(),
+  reason: text('reason').notNull(),
+  retriable: boolean('retriable').notNull().default(false),
+  status: text('status').$type<'open' | 'resolved' | 'dismissed'>().notNull().default('open'),
+  createdAt: time('created_at').notNull().defaultNow(),
+  resolvedAt: time('resolved_at'),
+});
