@@ -1,0 +1,287 @@
+// The books against a real PostgreSQL: posting the shop's events, replays that change nothing, the
+// database refusing unbalanced or edited entries, closed periods, the review queue, and the feed.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type pg from 'pg';
+import { transaction } from '../../src/platform/db/database.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { EventBus, type DomainEvent } from '../../src/platform/events/outbox.ts';
+import type { JobQueue } from '../../src/platform/jobs/job-queue.ts';
+import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
+import { applyBalanceTransaction, applyPayout } from '../../src/modules/shop/apply.ts';
+import type { BalanceTransaction, Order, Refund, Transaction } from '../../src/modules/shop/model.ts';
+import { ShopRecords } from '../../src/modules/shop/records.ts';
+import type { ShopService } from '../../src/modules/shop/shop-service.ts';
+import { LedgerService } from '../../src/modules/ledger/ledger-service.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { sampleOrder } from '../support/shop.ts';
+
+let db: TestDatabase;
+let ledger: LedgerService;
+const logger = createLogger('silent');
+
+before(async () => {
+  db = await createTestDatabase();
+  const shop = {
+    records: new ShopRecords(db.pool),
+    connection: {
+      shopInfo: async () => ({
+        name: 'Test',
+        domain: 'test.myshopify.com',
+        currency: 'GBP',
+        timezone: 'Europe/London',
+      }),
+    },
+  } as unknown as ShopService;
+  ledger = new LedgerService(db.pool, shop, logger, 'Europe/London');
+});
+after(() => db.drop());
+beforeEach(async () => {
+  // The books are append-only by trigger; a test starts from empty books the only way there is.
+  await db.pool.query(
+    `alter table ledger_entries disable trigger user; alter table ledger_postings disable trigger user;
+     alter table ledger_periods disable trigger user;
+     truncate ledger_postings, ledger_entries, ledger_periods, ledger_review, events_feed_items, events_outbox,
+       shop_orders, shop_transactions, shop_refunds, shop_payouts, shop_balance_transactions;
+     alter table ledger_entries enable trigger user; alter table ledger_postings enable trigger user;
+     alter table ledger_periods enable trigger user;`,
+  );
+});
+
+const inTx = <T>(work: (tx: pg.PoolClient) => Promise<T>) => transaction(db.pool, work);
+
+function sale(overrides: Partial<Transaction> = {}): Transaction {
+  return {
+    id: 6_600_000_000_001,
+    orderId: 5_550_000_000_001,
+    kind: 'sale',
+    status: 'success',
+    gateway: 'shopify_payments',
+    processedAt: '2026-11-20T10:00:05.000Z',
+    parentId: null,
+    test: false,
+    currency: 'GBP',
+    amount: { shop: 3394, presentment: 3394 },
+    fee: 79,
+    ...overrides,
+  };
+}
+
+async function store(order: Order, transactions: Transaction[] = [], refunds: Refund[] = []) {
+  await inTx((tx) => applyOrders(tx, [{ order, transactions, refunds }], 'api'));
+}
+
+/** Every event the shop wrote since the last call, as the feed would hand them over. */
+let seen = 0;
+async function shopEvents(): Promise<DomainEvent[]> {
+  const { rows } = await db.pool.query<{
+    id: string;
+    type: string;
+    payload: Record<string, unknown>;
+    created_at: Date;
+  }>('select id, type, payload, created_at from events_outbox where id > $1 order by id', [seen]);
+  if (rows.length) seen = Number(rows[rows.length - 1]!.id);
+  return rows.map((row) => ({
+    id: Number(row.id),
+    type: row.type,
+    payload: row.payload,
+    createdAt: row.created_at,
+  }));
+}
+beforeEach(() => {
+  seen = 0;
+});
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await db.pool.query<{ n: string }>(sql, params);
+  return Number(rows[0]!.n);
+}
+
+async function balance(account: string): Promise<number> {
+  return count(`select coalesce(sum(amount_minor), 0) as n from ledger_postings where account_code = $1`, [
+    account,
+  ]);
+}
+
+test('an order and its payment are booked once; replaying the same events changes nothing', async () => {
+  await store(sampleOrder({ financialStatus: 'paid' }), [sale()]);
+  const events = await shopEvents();
+  assert.ok(events.some((event) => event.type === 'order.created'));
+  const first = await ledger.post(events);
+  assert.equal(first.entries, 2);
+  assert.equal(await balance('Assets:Shopify Receivable'), 0);
+  assert.equal(await balance('Assets:Clearing:Shopify Payments'), 3394);
+  assert.equal(await balance('Income:Sales'), -2499);
+  const again = await ledger.post(events);
+  assert.deepEqual(again, { entries: 0, reviews: 0 });
+  assert.equal(await count('select count(*) as n from ledger_entries'), 2);
+
+  const pnl = await ledger.reports.profitAndLoss('2026-11-01', '2026-11-30');
+  assert.deepEqual([pnl.revenue, pnl.expenses, pnl.net, pnl.currency], [2828, 0, 2828, 'GBP']);
+  const trial = await ledger.reports.trialBalance(null, '2026-11-30');
+  assert.equal(trial.totalDebits, trial.totalCredits);
+  const sheet = await ledger.reports.balanceSheet('2026-11-30');
+  assert.equal(sheet.totalAssets, sheet.totalLiabilities + sheet.totalEquity);
+  assert.deepEqual((await ledger.reports.salesTax('2026-11-01', '2026-11-30')).lines, [
+    { jurisdiction: 'GB GB VAT', collected: 566, refunded: 0, owed: 566 },
+  ]);
+});
+
+test('an order cancelled before payment is reversed, once', async () => {
+  await store(sampleOrder());
+  await ledger.post(await shopEvents());
+  assert.equal(await balance('Assets:Shopify Receivable'), 3394);
+  await store(
+    sampleOrder({
+      updatedAt: '2026-11-21T09:00:00.000Z',
+      cancelledAt: '2026-11-21T09:00:00.000Z',
+      financialStatus: 'voided',
+    }),
+  );
+  const events = await shopEvents();
+  assert.ok(events.some((event) => event.type === 'order.cancelled'));
+  assert.equal((await ledger.post(events)).entries, 1);
+  assert.equal(await ledger.post(events).then((posted) => posted.entries), 0);
+  assert.equal(await balance('Assets:Shopify Receivable'), 0);
+  assert.equal(await balance('Income:Sales'), 0);
+  const { rows } = await db.pool.query(
+    "select to_char(entry_date, 'YYYY-MM-DD') as day, description from ledger_entries order by id",
+  );
+  assert.deepEqual(rows[1], { day: '2026-11-21', description: 'Shopify order #1001 cancelled' });
+});
+
+test('the database refuses an unbalanced entry, one without postings, and any edit', async () => {
+  await store(sampleOrder());
+  await ledger.post(await shopEvents());
+  await assert.rejects(
+    inTx(async (tx) => {
+      const { rows } = await tx.query(
+        `insert into ledger_entries (entry_date, description, source_type, source_key) values ('2026-11-20', 'bad', 'manual', 'manual:1') returning id`,
+      );
+      await tx.query(
+        `insert into ledger_postings (entry_id, account_code, amount_minor, currency) values ($1, 'Assets:Bank', 100, 'GBP'), ($1, 'Income:Sales', -99, 'GBP')`,
+        [rows[0].id],
+      );
+    }),
+    /does not balance/,
+  );
+  await assert.rejects(
+    db.pool.query(
+      `insert into ledger_entries (entry_date, description, source_type, source_key) values ('2026-11-20', 'empty', 'manual', 'manual:2')`,
+    ),
+    /has no postings/,
+  );
+  await assert.rejects(db.pool.query(`update ledger_postings set amount_minor = 0`), /append-only/);
+  await assert.rejects(db.pool.query(`delete from ledger_entries`), /append-only/);
+  // A balanced pair added to an entry already in the books is refused too.
+  await assert.rejects(
+    db.pool.query(
+      `insert into ledger_postings (entry_id, account_code, amount_minor, currency)
+       select min(id), 'Assets:Bank', v, 'GBP' from ledger_entries, (values (5), (-5)) as t(v) group by v`,
+    ),
+    /already in the books/,
+  );
+  assert.equal(await count('select count(*) as n from ledger_entries'), 1);
+});
+
+test('a closed period is sealed: nothing dated in it goes in, late news lands on the first open day', async () => {
+  await store(sampleOrder());
+  await ledger.post(await shopEvents());
+  const period = await ledger.closePeriod('2026-11-20', 'owner@example.com');
+  assert.equal(period.entries, 1);
+  assert.match(period.hash, /^[0-9a-f]{64}$/);
+  await assert.rejects(
+    ledger.closePeriod('2026-11-19', 'owner@example.com'),
+    /already closed up to 2026-11-20/,
+  );
+  await assert.rejects(
+    inTx((tx) =>
+      tx.query(
+        `insert into ledger_entries (entry_date, description, source_type, source_key) values ('2026-11-20', 'late', 'manual', 'manual:3')`,
+      ),
+    ),
+    /closed up to 2026-11-20/,
+  );
+  // The payment for that order arrives afterwards, dated in the closed period.
+  await store(sampleOrder({ financialStatus: 'paid', updatedAt: '2026-11-20T10:00:06.000Z' }), [sale()]);
+  await ledger.post(await shopEvents());
+  const { rows } = await db.pool.query(
+    `select to_char(entry_date, 'YYYY-MM-DD') as day, description from ledger_entries where source_type = 'payment'`,
+  );
+  assert.equal(rows[0].day, '2026-11-21');
+  assert.match(rows[0].description, /dated 2026-11-20, in a closed period/);
+  assert.deepEqual(await ledger.verifyPeriods(), [{ endsOn: '2026-11-20', ok: true }]);
+});
+
+test('an unknown kind of transaction goes to review with an alert, never into the books', async () => {
+  await store(sampleOrder(), [sale({ kind: 'change', amount: { shop: 100, presentment: 100 } })]);
+  const posted = await ledger.post(await shopEvents());
+  assert.equal(posted.reviews, 1);
+  const [item] = await ledger.review();
+  assert.equal(item!.kind, 'unknown_transaction_kind');
+  assert.match(item!.reason, /"change"/);
+  assert.equal(await count("select count(*) as n from ledger_entries where source_type = 'payment'"), 0);
+  assert.equal(await count("select count(*) as n from events_outbox where type = 'ledger.review_needed'"), 1);
+  await ledger.dismissReview(item!.id);
+  assert.deepEqual(await ledger.review(), []);
+});
+
+test('a payout whose balance transactions have not all arrived waits, then books once they have', async () => {
+  await store(sampleOrder({ financialStatus: 'paid' }), [sale()]);
+  const bt = (id: number, overrides: Partial<BalanceTransaction> = {}): BalanceTransaction => ({
+    id,
+    type: 'charge',
+    test: false,
+    transactionDate: '2026-11-20T10:00:05.000Z',
+    currency: 'GBP',
+    amount: 3394,
+    fee: 79,
+    net: 3315,
+    sourceType: 'charge',
+    sourceId: 6_600_000_000_001,
+    orderId: 5_550_000_000_001,
+    payoutId: 42,
+    payoutStatus: 'paid',
+    ...overrides,
+  });
+  await inTx(async (tx) => {
+    await applyPayout(tx, {
+      id: 42,
+      status: 'paid',
+      issuedAt: '2026-11-23T06:00:00Z',
+      currency: 'GBP',
+      net: 3315,
+      summary: {},
+    });
+  });
+  const posted = await ledger.post(await shopEvents());
+  assert.equal(posted.entries, 2); // the sale and the payment
+  const [waiting] = await ledger.review();
+  assert.equal(waiting!.kind, 'payout_incomplete');
+  assert.ok(waiting!.retriable);
+  await inTx((tx) => applyBalanceTransaction(tx, bt(1)));
+  const retried = await ledger.retryReviews();
+  assert.equal(retried.entries, 1);
+  assert.deepEqual(await ledger.review(), []);
+  assert.equal(await balance('Assets:Clearing:Shopify Payments'), 0); // settled: clearing back to zero
+  assert.equal(await balance('Assets:Bank'), 3315);
+  assert.equal(await balance('Expenses:Payment Fees'), 79);
+  assert.equal((await ledger.retryReviews()).entries, 0);
+});
+
+test('the feed: the dispatcher hands shop events to the books in batches, each once', async () => {
+  const bus = new EventBus(db.pool, {} as JobQueue, logger); // no subscribers or sinks: no jobs are sent
+  const consumer = bus.addFeed(ledger.feed());
+  for (let i = 0; i < 30; i += 1)
+    await store(sampleOrder({ id: 5_550_000_001_000 + i, name: `#${2000 + i}`, financialStatus: 'paid' }), [
+      sale({ id: 6_600_000_001_000 + i, orderId: 5_550_000_001_000 + i }),
+    ]);
+  assert.ok((await bus.drain()) >= 60);
+  assert.ok(await count('select count(*) as n from events_feed_items'));
+  assert.ok((await consumer.drain()) >= 60);
+  assert.equal(await count('select count(*) as n from events_feed_items'), 0);
+  assert.equal(await count("select count(*) as n from ledger_entries where source_type = 'order'"), 30);
+  assert.equal(await count("select count(*) as n from ledger_entries where source_type = 'payment'"), 30);
+  assert.equal(await consumer.drain(), 0);
+  assert.equal(await balance('Assets:Shopify Receivable'), 0);
+});
