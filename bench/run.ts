@@ -18,6 +18,7 @@ import { rssMb, treePssMb } from './memory.ts';
 import { load } from './load.ts';
 import { timeQaChecks } from './qa-checks.ts';
 import { IMPORT_ORDERS, shopBenchmarks } from './shop.ts';
+import { ledgerBenchmarks } from './ledger.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TMP = path.join(ROOT, '.tmp');
@@ -215,6 +216,24 @@ async function shopFigures(env: BenchEnv) {
   };
 }
 
+async function ledgerFigures() {
+  const ledger = await ledgerBenchmarks(ROOT, progress);
+  const year = { orders: ledger.orders, ordersPerDay: 500 };
+  return {
+    ledgerPostingOrdersPerSecond: figure(
+      ledger.postingOrdersPerSecond,
+      'orders/s',
+      { min: 2000 },
+      {
+        ...year,
+        eventsPerOrder: 2,
+      },
+    ),
+    ledgerPnlMs: figure(ledger.pnlMs, 'ms', { max: 300 }, { ...year, withComparison: true }),
+    ledgerBalanceSheetMs: figure(ledger.balanceSheetMs, 'ms', { max: 300 }, year),
+  };
+}
+
 async function measure(session: Session) {
   const cold = await coldStart(session);
   const warm = await warmStarts(session);
@@ -271,6 +290,7 @@ async function main(): Promise<void> {
     const figures = {
       ...(await measure(session)),
       ...(await shopFigures(env)),
+      ...(await ledgerFigures()),
       qaChecksMsPerDraft: figure(
         qa.msPerDraft,
         'ms',

@@ -71,13 +71,10 @@ export class LedgerReports {
   /** Per account: the sum of postings dated in [from, to] (from null: since the beginning). */
   private async balances(from: string | null, to: string): Promise<Balance[]> {
     const { rows } = await this.pool.query<Balance>(
-      `select a.code, a.name, a.type, coalesce(sum(p.amount_minor), 0) as total,
-         coalesce(sum(greatest(p.amount_minor, 0)), 0) as debits,
-         coalesce(sum(greatest(-p.amount_minor, 0)), 0) as credits
-       from ledger_postings p
-       join ledger_entries e on e.id = p.entry_id
-       join ledger_accounts a on a.code = p.account_code
-       where e.entry_date <= $2::date and ($1::date is null or e.entry_date >= $1::date) and p.currency = $3
+      `select a.code, a.name, a.type, coalesce(sum(t.total), 0) as total,
+         coalesce(sum(t.debits), 0) as debits, coalesce(sum(t.credits), 0) as credits
+       from ledger_day_totals t join ledger_accounts a on a.code = t.account_code
+       where t.day <= $2::date and ($1::date is null or t.day >= $1::date) and t.currency = $3
        group by a.code, a.name, a.type order by a.code`,
       [from, to, await this.currency()],
     );
@@ -171,12 +168,11 @@ export class LedgerReports {
     to: string,
   ): Promise<{ from: string; to: string; currency: string; lines: TaxLine[] }> {
     const { rows } = await this.pool.query<{ jurisdiction: string; collected: string; refunded: string }>(
-      `select coalesce(p.jurisdiction, 'unspecified') as jurisdiction,
-         coalesce(sum(-p.amount_minor) filter (where e.source_type <> 'refund'), 0) as collected,
-         coalesce(sum(p.amount_minor) filter (where e.source_type = 'refund'), 0) as refunded
-       from ledger_postings p join ledger_entries e on e.id = p.entry_id
-       join ledger_accounts a on a.code = p.account_code
-       where a.code = 'Liabilities:Sales Tax Payable' and e.entry_date between $1::date and $2::date
+      `select coalesce(nullif(jurisdiction, ''), 'unspecified') as jurisdiction,
+         coalesce(sum(-total) filter (where source_type <> 'refund'), 0) as collected,
+         coalesce(sum(total) filter (where source_type = 'refund'), 0) as refunded
+       from ledger_day_totals
+       where account_code = 'Liabilities:Sales Tax Payable' and day between $1::date and $2::date
        group by 1 order by 1`,
       [from, to],
     );

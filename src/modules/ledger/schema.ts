@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
@@ -66,3 +67,22 @@ export const ledgerReview = pgTable('ledger_review', {
   createdAt: time('created_at').notNull().defaultNow(),
   resolvedAt: time('resolved_at'),
 });
+
+export const ledgerDayTotals = pgTable(
+  'ledger_day_totals',
+  {
+    day: date('day').notNull(),
+    accountCode: text('account_code').notNull(),
+    currency: text('currency').notNull(),
+    jurisdiction: text('jurisdiction').notNull(),
+    sourceType: text('source_type').notNull(),
+    total: id('total').notNull(),
+    debits: id('debits').notNull(),
+    credits: id('credits').notNull(),
+  },
+  (table) => [
+    primaryKey({
+      columns: [table.day, table.accountCode, table.currency, table.jurisdiction, table.sourceType],
+    }),
+  ],
+);

@@ -36,17 +36,35 @@ create table ledger_postings (
 create index ledger_postings_entry on ledger_postings (entry_id);
 create index ledger_postings_account on ledger_postings (account_code);
 
+-- Postings summed per day, account, currency, jurisdiction and source: what the reports read, so a
+-- year's profit and loss adds up a few thousand rows instead of a million postings. Kept by the
+-- postings trigger below, in the transaction that books them.
+create table ledger_day_totals (
+  day date not null,
+  account_code text not null,
+  currency text not null,
+  jurisdiction text not null,            -- '' when the postings have none
+  source_type text not null,
+  total bigint not null,
+  debits bigint not null,
+  credits bigint not null,
+  primary key (day, account_code, currency, jurisdiction, source_type)
+);
+
 -- Balanced per currency with at least two postings: an entry's postings go in with one statement,
 -- checked when it ends (all of them, for every entry the statement touched).
 create function ledger_postings_balanced() returns trigger language plpgsql as $$
 declare
+  ids bigint[];
   bad record;
 begin
-  select p.entry_id, string_agg(p.currency || ' ' || p.total, ', ') as totals, sum(p.n) as postings
+  -- An array, not a subquery: the checks below then use the entry_id index however big the books are.
+  select array_agg(distinct entry_id) into ids from inserted;
+  select p.entry_id, string_agg(p.currency || ' ' || p.total, ', ') as totals
   into bad
   from (
     select entry_id, currency, sum(amount_minor) as total, count(*) as n from ledger_postings
-    where entry_id in (select distinct entry_id from inserted) group by entry_id, currency
+    where entry_id = any(ids) group by entry_id, currency
   ) p
   group by p.entry_id
   having bool_or(p.total <> 0) or sum(p.n) < 2
@@ -55,11 +73,20 @@ begin
     raise exception 'ledger entry % does not balance or has fewer than two postings: %', bad.entry_id, bad.totals;
   end if;
   -- created_at is the writing transaction's start: an older entry takes no more postings.
-  select e.id as entry_id into bad from ledger_entries e
-  where e.id in (select distinct entry_id from inserted) and e.created_at <> now() limit 1;
+  select e.id as entry_id into bad from ledger_entries e where e.id = any(ids) and e.created_at <> now() limit 1;
   if found then
     raise exception 'ledger entry % is already in the books: postings go in with their entry', bad.entry_id;
   end if;
+  -- The day totals the reports read (a year of postings summed per day, account and source).
+  insert into ledger_day_totals (day, account_code, currency, jurisdiction, source_type, total, debits, credits)
+  select e.entry_date, i.account_code, i.currency, coalesce(i.jurisdiction, ''), e.source_type,
+    sum(i.amount_minor), sum(greatest(i.amount_minor, 0)), sum(greatest(-i.amount_minor, 0))
+  from inserted i join ledger_entries e on e.id = i.entry_id and e.id = any(ids)
+  group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+  on conflict (day, account_code, currency, jurisdiction, source_type) do update
+    set total = ledger_day_totals.total + excluded.total,
+        debits = ledger_day_totals.debits + excluded.debits,
+        credits = ledger_day_totals.credits + excluded.credits;
   return null;
 end $$;
 create trigger ledger_postings_balanced after insert on ledger_postings

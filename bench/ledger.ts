@@ -1,0 +1,194 @@
+// The books' budgets: posting orders from events (≥ 2,000 orders/s) and the profit and loss and
+// balance sheet over a year of 500 orders a day (≤ 300 ms each), on an embedded PostgreSQL of its own.
+// Orders are generated as the shop module would store them (VAT-inclusive, shipping, a payment each,
+// a refund now and then); the posting code is the production Poster, reading them through the same
+// interface it uses against the shop's tables.
+import { mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
+import { migrate } from '../src/platform/db/migrate.ts';
+import { transaction } from '../src/platform/db/database.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { migrationSources } from '../src/modules/index.ts';
+import { Poster } from '../src/modules/ledger/posting.ts';
+import { LedgerReports } from '../src/modules/ledger/reports.ts';
+import type { DomainEvent } from '../src/platform/events/outbox.ts';
+import type { Order, Transaction } from '../src/modules/shop/model.ts';
+import type { ShopRecords } from '../src/modules/shop/records.ts';
+import { freePort } from './server.ts';
+
+export const YEAR_ORDERS = 500 * 365;
+const ORDERS_PER_BATCH = 250; // two events each: the feed's batch of 500
+const REPORT_RUNS = 5;
+const FIRST_DAY = Date.parse('2025-01-01T09:00:00Z');
+
+const money = (minor: number) => ({ shop: minor, presentment: minor });
+
+/** Order n of the year, the same every run. */
+function order(n: number): Order {
+  const unit = 500 + ((n * 7919) % 4500);
+  const quantity = 1 + (n % 3);
+  const gross = unit * quantity;
+  const tax = Math.round(gross / 6);
+  const at = new Date(FIRST_DAY + Math.floor((n * 365 * 86_400_000) / YEAR_ORDERS)).toISOString();
+  return {
+    id: 1_000_000 + n,
+    name: `#${1000 + n}`,
+    createdAt: at,
+    updatedAt: at,
+    processedAt: at,
+    cancelledAt: null,
+    cancelReason: null,
+    closedAt: null,
+    test: false,
+    currency: 'GBP',
+    presentmentCurrency: 'GBP',
+    taxesIncluded: true,
+    financialStatus: 'paid',
+    fulfillmentStatus: null,
+    email: null,
+    customerId: null,
+    tags: [],
+    gateways: ['shopify_payments'],
+    discountCodes: [],
+    sourceName: 'web',
+    shippingCountry: 'GB',
+    shippingProvince: null,
+    subtotal: money(gross),
+    total: money(gross + 395),
+    tax: money(tax + 66),
+    shipping: money(395),
+    discounts: money(0),
+    taxLines: [],
+    lines: [
+      {
+        id: 5_000_000 + n,
+        variantId: null,
+        productId: null,
+        sku: null,
+        name: 'Argan Repair Oil',
+        quantity,
+        unitPrice: money(unit),
+        discount: money(0),
+        taxLines: [{ title: 'GB VAT', rate: '0.2', amount: money(tax) }],
+        giftCard: false,
+      },
+    ],
+    shippingLines: [
+      {
+        id: 9_000_000 + n,
+        title: 'Royal Mail',
+        price: money(395),
+        discountedPrice: money(395),
+        taxLines: [{ title: 'GB VAT', rate: '0.2', amount: money(66) }],
+      },
+    ],
+    firstVisit: null,
+    lastVisit: null,
+  };
+}
+
+function payment(n: number): Transaction {
+  const placed = order(n);
+  return {
+    id: 2_000_000 + n,
+    orderId: placed.id,
+    kind: 'sale',
+    status: 'success',
+    gateway: n % 5 === 0 ? 'paypal' : 'shopify_payments',
+    processedAt: placed.createdAt,
+    parentId: null,
+    test: false,
+    currency: 'GBP',
+    amount: placed.total,
+    fee: null,
+  };
+}
+
+/** The shop's records for the generated year, made on demand (the Poster asks by id). */
+const records = {
+  async orders(ids: number[]) {
+    return new Map(ids.map((id) => [id, order(id - 1_000_000)]));
+  },
+  async transactions(ids: number[]) {
+    return new Map(ids.map((id) => [id, payment(id - 2_000_000)]));
+  },
+  async refunds() {
+    return new Map();
+  },
+  async payouts() {
+    return new Map();
+  },
+} as unknown as ShopRecords;
+
+export interface LedgerFigures {
+  orders: number;
+  postingOrdersPerSecond: number;
+  pnlMs: number;
+  balanceSheetMs: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export async function ledgerBenchmarks(
+  root: string,
+  progress: (line: string) => void,
+): Promise<LedgerFigures> {
+  const dataDir = mkdtempSync(path.join(root, '.tmp', 'bench-ledger-'));
+  const database = new EmbeddedPostgres({
+    dataDir,
+    port: await freePort(55490),
+    logger: createLogger('warn'),
+  });
+  await database.start();
+  const pool = new pg.Pool({ connectionString: database.connectionString, max: 4 });
+  try {
+    await migrate(pool, migrationSources());
+    const poster = new Poster(records, async () => ({ currency: 'GBP', timezone: 'Europe/London' }));
+    progress(`posting a year of orders (${YEAR_ORDERS.toLocaleString('en-GB')}, each with its payment)…`);
+    const started = performance.now();
+    let eventId = 0;
+    for (let first = 0; first < YEAR_ORDERS; first += ORDERS_PER_BATCH) {
+      const events: DomainEvent[] = [];
+      for (let n = first; n < Math.min(YEAR_ORDERS, first + ORDERS_PER_BATCH); n += 1) {
+        events.push({
+          id: ++eventId,
+          type: 'order.created',
+          payload: { orderId: 1_000_000 + n },
+          createdAt: new Date(),
+        });
+        events.push({
+          id: ++eventId,
+          type: 'transaction.created',
+          payload: { transactionId: 2_000_000 + n },
+          createdAt: new Date(),
+        });
+      }
+      await transaction(pool, (tx) => poster.post(tx, events));
+      if (first % 50_000 === 0 && first) progress(`${first.toLocaleString('en-GB')} orders posted`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await pool.query('analyze');
+    const reports = new LedgerReports(pool, async () => 'GBP');
+    const time = async (work: () => Promise<unknown>) => {
+      const runs: number[] = [];
+      for (let i = 0; i < REPORT_RUNS; i += 1) {
+        const at = performance.now();
+        await work();
+        runs.push(performance.now() - at);
+      }
+      return median(runs);
+    };
+    progress('timing the profit and loss and the balance sheet over the year…');
+    const pnlMs = await time(() =>
+      reports.profitAndLoss('2025-01-01', '2025-12-31', { from: '2024-01-01', to: '2024-12-31' }),
+    );
+    const balanceSheetMs = await time(() => reports.balanceSheet('2025-12-31'));
+    return { orders: YEAR_ORDERS, postingOrdersPerSecond: YEAR_ORDERS / seconds, pnlMs, balanceSheetMs };
+  } finally {
+    await pool.end();
+    await database.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
