@@ -175,6 +175,7 @@ export async function startRuntime(
       for (const feed of module.feeds?.(services) ?? []) events.addFeed(feed);
     }
     jobs.register(definitions);
+    await services.ledger.ensureChart();
     options.onProgress?.('starting the job queue');
     await jobs.start({ work: options.work });
     if (options.work) {

@@ -27,7 +27,7 @@ before(async () => {
 after(() => db.drop());
 beforeEach(async () => {
   await db.pool.query(
-    'truncate shop_orders, shop_order_refresh, shop_transactions, shop_refunds, shop_products, shop_variants, shop_inventory_levels, shop_payouts, shop_disputes, events_outbox',
+    'truncate shop_orders, shop_order_refresh, shop_transactions, shop_refunds, shop_products, shop_variants, shop_inventory_levels, shop_payouts, shop_disputes, events_feed_items, events_outbox',
   );
 });
 

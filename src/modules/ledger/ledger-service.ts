@@ -123,8 +123,12 @@ export class LedgerService {
     return events.length ? this.post(events) : { entries: 0, reviews: 0 };
   }
 
+  /** The default chart of accounts, where it is missing (the server does this when it starts). */
+  ensureChart(): Promise<void> {
+    return this.poster.ensureChart(this.pool);
+  }
+
   async accounts(): Promise<Account[]> {
-    await this.poster.ensureChart(this.pool);
     const { rows } = await this.pool.query<Account>(
       'select code, name, type, system from ledger_accounts order by code',
     );
@@ -152,7 +156,6 @@ export class LedgerService {
   }
 
   async renameAccount(code: string, name: string): Promise<Account> {
-    await this.poster.ensureChart(this.pool);
     const { rows } = await this.pool.query<Account>(
       'update ledger_accounts set name = $2 where code = $1 returning code, name, type, system',
       [code, name],

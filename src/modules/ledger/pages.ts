@@ -19,8 +19,18 @@ const form = (required: string[], properties: Record<string, unknown>) =>
     additionalProperties: false,
   }) as const;
 
-/** The period before [from, to], of the same length. */
-function previousPeriod(from: string, to: string): { from: string; to: string } {
+/**
+ * What to compare [from, to] with: a month (or the month so far) with the same days of the month
+ * before; any other period with the one of the same length just before it.
+ */
+export function previousPeriod(from: string, to: string): { from: string; to: string } {
+  if (from.endsWith('-01') && from.slice(0, 7) === to.slice(0, 7)) {
+    const monthBefore = addDays(from, -1).slice(0, 7); // YYYY-MM
+    const lastDay = addDays(from, -1).slice(8);
+    const wholeMonth = addDays(to, 1).endsWith('-01');
+    const day = wholeMonth || to.slice(8) > lastDay ? lastDay : to.slice(8);
+    return { from: `${monthBefore}-01`, to: `${monthBefore}-${day}` };
+  }
   const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
   return { from: addDays(from, -days - 1), to: addDays(from, -1) };
 }
@@ -74,7 +84,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
       const max = Math.max(pnl.revenue, pnl.expenses, Math.abs(pnl.net), 1);
       const owner = request.principal?.user.role === 'owner';
       const exportLink = (format: string, label: string) =>
-        html`<a class="button secondary" href="/api/v1/ledger/export?format=${format}&from=${from}&to=${to}">${label}</a>`;
+        html`<a class="button secondary" href="${`/api/v1/ledger/export?${new URLSearchParams({ format, from, to })}`}">${label}</a>`;
       return sendPage(
         reply,
         page(

@@ -1,0 +1,206 @@
+// The books over HTTP: the P&L contract, balance sheet, sales tax, exports, the chart and periods,
+// who may do what, and the Books page.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
+import { sampleOrder } from '../support/shop.ts';
+import { transaction } from '../../src/platform/db/database.ts';
+import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
+import type { DomainEvent } from '../../src/platform/events/outbox.ts';
+
+let server: TestServer;
+let owner: LoggedIn;
+let viewer: LoggedIn;
+
+before(async () => {
+  server = await startTestServer();
+  await server.db.pool.query(`insert into shop_sync_cursors (resource, cursor) values ('shop.info', $1)`, [
+    JSON.stringify({
+      name: 'Sandbox Beauty',
+      domain: 'sandbox-beauty.myshopify.com',
+      currency: 'GBP',
+      timezone: 'Europe/London',
+    }),
+  ]);
+  owner = await loginAs(server, 'owner');
+  viewer = await loginAs(server, 'viewer');
+  // Two orders (one paid by card), booked from the events the shop wrote.
+  await transaction(server.db.pool, (tx) =>
+    applyOrders(
+      tx,
+      [
+        {
+          order: sampleOrder({ financialStatus: 'paid' }),
+          transactions: [
+            {
+              id: 6_600_000_000_001,
+              orderId: 5_550_000_000_001,
+              kind: 'sale',
+              status: 'success',
+              gateway: 'shopify_payments',
+              processedAt: '2026-11-20T10:00:05.000Z',
+              parentId: null,
+              test: false,
+              currency: 'GBP',
+              amount: { shop: 3394, presentment: 3394 },
+              fee: 79,
+            },
+          ],
+          refunds: [],
+        },
+        { order: sampleOrder({ id: 5_550_000_000_002, name: '#1002' }), transactions: [], refunds: [] },
+      ],
+      'api',
+    ),
+  );
+  const { rows } = await server.db.pool.query(
+    'select id, type, payload, created_at from events_outbox order by id',
+  );
+  await server.services.ledger.post(
+    rows.map((row): DomainEvent => ({
+      id: Number(row.id),
+      type: row.type,
+      payload: row.payload,
+      createdAt: row.created_at,
+    })),
+  );
+});
+after(() => server.close());
+
+const get = (url: string, who: LoggedIn = viewer, accept = 'application/json') =>
+  server.app.inject({ method: 'GET', url, headers: { cookie: who.cookie, accept } });
+
+test('GET /api/v1/ledger/reports/pnl: revenue, expenses and net in minor units with the currency', async () => {
+  const response = await get('/api/v1/ledger/reports/pnl?from=2026-11-01&to=2026-11-30');
+  assert.equal(response.statusCode, 200);
+  const pnl = response.json();
+  assert.deepEqual([pnl.revenue, pnl.expenses, pnl.net, pnl.currency], [5656, 0, 5656, 'GBP']);
+  assert.deepEqual(
+    pnl.income.map((line: { account: string; amount: number }) => [line.account, line.amount]),
+    [
+      ['Income:Sales', 4998],
+      ['Income:Shipping', 658],
+    ],
+  );
+  const compared = (
+    await get(
+      '/api/v1/ledger/reports/pnl?from=2026-11-01&to=2026-11-30&compareFrom=2026-10-01&compareTo=2026-10-31',
+    )
+  ).json();
+  assert.equal(compared.comparison.net, 0);
+  const backwards = await get('/api/v1/ledger/reports/pnl?from=2026-11-30&to=2026-11-01');
+  assert.equal(backwards.statusCode, 400);
+  assert.match(backwards.json().error.message, /from \(2026-11-30\) is after to/);
+  const notADay = await get('/api/v1/ledger/reports/pnl?from=2026-02-30&to=2026-03-01');
+  assert.equal(notADay.statusCode, 400);
+  assert.match(notADay.json().error.message, /2026-02-30/);
+});
+
+test('balance sheet balances; sales tax by jurisdiction; trial balance debits equal credits', async () => {
+  const sheet = (await get('/api/v1/ledger/reports/balance-sheet?at=2026-11-30')).json();
+  assert.equal(sheet.totalAssets, sheet.totalLiabilities + sheet.totalEquity);
+  assert.equal(sheet.totalAssets, 3394 * 2);
+  const tax = (await get('/api/v1/ledger/reports/sales-tax?from=2026-11-01&to=2026-11-30')).json();
+  assert.deepEqual(tax.lines, [{ jurisdiction: 'GB GB VAT', collected: 1132, refunded: 0, owed: 1132 }]);
+  const trial = (await get('/api/v1/ledger/reports/trial-balance?from=2026-11-01&to=2026-11-30')).json();
+  assert.equal(trial.totalDebits, trial.totalCredits);
+  const ledger = (
+    await get(
+      '/api/v1/ledger/reports/general-ledger?account=Assets:Shopify%20Receivable&from=2026-11-01&to=2026-11-30',
+    )
+  ).json();
+  assert.deepEqual(
+    ledger.postings.map((p: { source: { type: string; id: string }; balance: number }) => [
+      p.source.type,
+      p.balance,
+    ]),
+    [
+      ['order', 3394],
+      ['order', 6788],
+      ['payment', 3394],
+    ],
+  );
+});
+
+test('exports: an hledger journal and CSV, as downloads', async () => {
+  const journal = await get('/api/v1/ledger/export?format=hledger&from=2026-11-01&to=2026-11-30');
+  assert.equal(journal.statusCode, 200);
+  assert.match(
+    journal.headers['content-disposition'] as string,
+    /shopkeep-books-2026-11-01-to-2026-11-30\.journal/,
+  );
+  assert.match(journal.body, /^decimal-mark \.$/m);
+  assert.match(journal.body, /^2026-11-20 \* Shopify order #1001 {2}; source:order:5550000000001/m);
+  assert.match(journal.body, /^ {4}Income:Sales {2}-24\.99 GBP$/m);
+  const csv = await get('/api/v1/ledger/export?format=csv&from=2026-11-01&to=2026-11-30');
+  assert.equal(csv.headers['content-type'], 'text/csv; charset=utf-8');
+  const rows = csv.body.trim().split('\n');
+  assert.equal(
+    rows[0],
+    'date,entry,description,source_type,source_id,account,debit,credit,currency,jurisdiction',
+  );
+  assert.ok(rows.some((row) => row.includes('Liabilities:Sales Tax Payable,,5.66,GBP,GB GB VAT')));
+});
+
+test('the chart can grow and be renamed by the owner only; periods close for the owner only', async () => {
+  const accounts = (await get('/api/v1/ledger/accounts')).json().accounts;
+  assert.ok(accounts.some((a: { code: string }) => a.code === 'Assets:Clearing:Shopify Payments'));
+  const asViewer = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/accounts',
+    headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf },
+    payload: { code: 'Expenses:Packaging', name: 'Packaging' },
+  });
+  assert.equal(asViewer.statusCode, 403);
+  const added = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/accounts',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: { code: 'Expenses:Packaging', name: 'Packaging' },
+  });
+  assert.equal(added.statusCode, 201);
+  assert.equal(added.json().account.type, 'expense');
+  const renamed = await server.app.inject({
+    method: 'PUT',
+    url: '/api/v1/ledger/accounts/Income:Sales',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: { name: 'Product sales' },
+  });
+  assert.equal(renamed.json().account.name, 'Product sales');
+  const badCode = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/accounts',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: { code: 'Stuff:Things', name: 'x' },
+  });
+  assert.equal(badCode.statusCode, 400);
+
+  const close = (who: LoggedIn, endsOn: string) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/api/v1/ledger/periods',
+      headers: { cookie: who.cookie, 'x-csrf-token': who.csrf },
+      payload: { endsOn },
+    });
+  assert.equal((await close(viewer, '2026-11-20')).statusCode, 403);
+  const closed = await close(owner, '2026-11-20');
+  assert.equal(closed.statusCode, 201);
+  assert.equal(closed.json().period.entries, 3);
+  assert.equal((await close(owner, '2026-11-19')).statusCode, 409);
+  assert.equal((await close(owner, '2999-01-01')).statusCode, 400);
+  const periods = (await get('/api/v1/ledger/periods')).json();
+  assert.deepEqual(periods.verified, [{ endsOn: '2026-11-20', ok: true }]);
+});
+
+test('the Books page shows the P&L with its chart, the balance sheet, tax, review and exports', async () => {
+  const response = await get('/books?from=2026-11-01&to=2026-11-30', viewer, 'text/html');
+  assert.equal(response.statusCode, 200);
+  assert.match(response.body, /data-testid="pnl-chart"/);
+  assert.match(response.body, /data-testid="pnl-net">£56\.56</);
+  assert.match(response.body, /GB GB VAT/);
+  assert.match(response.body, /Nothing waits for review/);
+  assert.match(response.body, /format=hledger&amp;from=2026-11-01&amp;to=2026-11-30/);
+  assert.doesNotMatch(response.body, /Close period/); // a viewer cannot close the books
+  const asOwner = await get('/books', owner, 'text/html');
+  assert.match(asOwner.body, /Close period/);
+});
