@@ -67,6 +67,7 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
     sync: { lastImport: { status: string } | null };
     orders: { orders: { name: string }[] };
     products: { products: Product[] };
+    pnl: { revenue: number; net: number; currency: string };
   }
   const api = <K extends keyof Answers>(_kind: K, url: string) =>
     fetch(`${base}${url}`, { headers: { cookie } }).then((r) => r.json() as Promise<Answers[K]>);
@@ -84,6 +85,14 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
   );
   const { products } = await api('products', '/api/v1/shop/products');
   assert.ok(products.length >= 35, `${products.length} products`);
+  // The year of orders becomes books, posted from the import's events.
+  const lastMonth = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 10);
+  const monthAgo = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+  await waitFor(
+    async () => (await api('pnl', `/api/v1/ledger/reports/pnl?from=${lastMonth}&to=${monthAgo}`)).revenue > 0,
+    120_000,
+    'the year of orders in the books',
+  );
 
   // A customer orders now: the simulated Shopify sends signed webhooks and the order shows up.
   const ordered = await fetch(`${base}/sandbox/shopify/order`, form({}));
