@@ -186,6 +186,12 @@ test('a refund gives back sales and VAT through the gateway the money went back 
     'Assets:Clearing:Shopify Payments': -2999,
   });
   assert.ok('nothing' in refundRule({ ...refund, transactions: [] }, sampleOrder(), 'UTC'));
+  const pending = refundRule(
+    { ...refund, transactions: [{ ...refund.transactions[0]!, status: 'pending' }] },
+    sampleOrder(),
+    'UTC',
+  );
+  assert.ok('review' in pending && pending.review.kind === 'refund_pending' && pending.review.retriable);
 });
 
 test('a payout: the bank gets the net, fees are an expense, settled charges leave clearing', () => {

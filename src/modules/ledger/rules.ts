@@ -211,6 +211,17 @@ export function refundRule(refund: Refund, order: Order | undefined, timeZone: s
     };
   }
   if (order.test) return { nothing: 'a test order' };
+  if (refund.transactions.some((t) => t.kind === 'refund' && t.status === 'pending' && !t.test)) {
+    return {
+      review: {
+        sourceKey,
+        kind: 'refund_pending',
+        reason: `refund ${refund.id} on order ${order.name} is still being paid back`,
+        detail: { refundId: refund.id, orderId: refund.orderId },
+        retriable: true,
+      },
+    };
+  }
   const moneyBack = refund.transactions.filter(
     (t) => t.kind === 'refund' && t.status === 'success' && !t.test,
   );
