@@ -1,6 +1,6 @@
 // `shopkeep ledger …`: the books from a terminal: export them (hledger journal or CSV) and print the
 // reports. Progress goes to stderr; --json prints data on stdout.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { CommandContext } from './main.ts';
 import { UsageError, options } from './main.ts';
@@ -8,6 +8,7 @@ import { print, withServices } from './admin.ts';
 import { progress } from './io.ts';
 import { dayIn, isDate } from '../platform/dates.ts';
 import { formatMoney } from '../platform/money.ts';
+import { AppError } from '../platform/errors.ts';
 
 function day(name: string, value: string | undefined, fallback?: string): string {
   const chosen = value ?? fallback;
@@ -49,6 +50,33 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
           progress(`wrote ${values.output} (${count.toLocaleString('en-GB')} lines, ${from} to ${to})`);
         }
         return 0;
+      });
+    }
+    case 'import-expenses': {
+      const file = positionals[0];
+      if (!file) throw new UsageError('ledger import-expenses takes the CSV file to import');
+      let csv: string;
+      try {
+        csv = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new UsageError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+      return withServices(context, async ({ ledger }) => {
+        try {
+          const result = await ledger.importExpenses(csv);
+          print(
+            Boolean(values.json),
+            result,
+            `Imported ${result.imported} expense(s) from ${file}${result.alreadyBooked ? `; ${result.alreadyBooked} were already in the books` : ''}.`,
+          );
+          return 0;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          console.error(error.message.replace(/; /g, '\n  '));
+          return 1;
+        }
       });
     }
     case 'report': {
@@ -138,6 +166,6 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
       });
     }
     default:
-      throw new UsageError('ledger takes export or report (see shopkeep ledger --help)');
+      throw new UsageError('ledger takes export, report or import-expenses (see shopkeep ledger --help)');
   }
 }

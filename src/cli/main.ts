@@ -99,9 +99,9 @@ const COMMANDS: Record<string, Command> = {
     run: shopCommand,
   },
   ledger: {
-    summary: 'The books: export them for hledger or a spreadsheet, print the reports',
+    summary: 'The books: export them for hledger or a spreadsheet, print the reports, import expenses',
     usage:
-      'shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance [--from D] [--to D] [--json]',
+      'shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance [--from D] [--to D] [--json]\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)',
     run: ledgerCommand,
   },
   doctor: {

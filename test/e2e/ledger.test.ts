@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -97,6 +97,19 @@ test('the imported year becomes books that hledger accepts and that agree with o
     currency: string;
   };
   assert.ok(review.revenue > 0);
+
+  // Expenses from a spreadsheet: a broken row refuses the file, a good one is booked (and exported).
+  const broken = path.join(dataDir, 'broken.csv');
+  writeFileSync(broken, 'date,supplier,amount\n2026-11-02,Royal Mail,12.00\n2026-11-03,Canva,ten\n');
+  const refused = await runCli(['ledger', 'import-expenses', broken], env);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /line 3: amount "ten" is not an amount in GBP/);
+  const good = path.join(dataDir, 'expenses.csv');
+  writeFileSync(
+    good,
+    'date,supplier,amount,tax,account\n2026-11-02,Royal Mail,12.00,2.00,Expenses:Postage\n',
+  );
+  assert.match(await cli(['ledger', 'import-expenses', good]), /Imported 1 expense/);
 
   const { rows: span } = await db.query(
     `select to_char(min(entry_date), 'YYYY-MM-DD') as first, to_char(max(entry_date), 'YYYY-MM-DD') as last from ledger_entries`,

@@ -149,14 +149,14 @@ test('the chart can grow and be renamed by the owner only; periods close for the
     method: 'POST',
     url: '/api/v1/ledger/accounts',
     headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf },
-    payload: { code: 'Expenses:Packaging', name: 'Packaging' },
+    payload: { code: 'Expenses:Salon Samples', name: 'Samples for salons' },
   });
   assert.equal(asViewer.statusCode, 403);
   const added = await server.app.inject({
     method: 'POST',
     url: '/api/v1/ledger/accounts',
     headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
-    payload: { code: 'Expenses:Packaging', name: 'Packaging' },
+    payload: { code: 'Expenses:Salon Samples', name: 'Samples for salons' },
   });
   assert.equal(added.statusCode, 201);
   assert.equal(added.json().account.type, 'expense');
@@ -203,4 +203,69 @@ test('the Books page shows the P&L with its chart, the balance sheet, tax, revie
   assert.doesNotMatch(response.body, /Close period/); // a viewer cannot close the books
   const asOwner = await get('/books', owner, 'text/html');
   assert.match(asOwner.body, /Close period/);
+});
+
+test('an expense: VAT to reclaim split off, paid from the bank; the same one twice is refused', async () => {
+  const post = (payload: Record<string, string>) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/api/v1/ledger/expenses',
+      headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+      payload,
+    });
+  const expense = {
+    date: '2026-11-24',
+    supplier: 'Royal Mail',
+    amount: '120.00',
+    tax: '20.00',
+    account: 'Expenses:Postage',
+    reference: 'RM-1',
+  };
+  const booked = await post(expense);
+  assert.equal(booked.statusCode, 201, booked.body);
+  assert.ok(booked.json().entryId > 0);
+  const again = await post(expense);
+  assert.equal(again.statusCode, 409);
+  assert.match(again.json().error.message, /already in the books/);
+  const wrongAccount = await post({ ...expense, reference: 'RM-2', account: 'Income:Sales' });
+  assert.equal(wrongAccount.statusCode, 400);
+  assert.match(wrongAccount.json().error.message, /not an expense account/);
+  const pnl = (await get('/api/v1/ledger/reports/pnl?from=2026-11-24&to=2026-11-24')).json();
+  assert.deepEqual([pnl.expenses, pnl.net], [10000, -10000]);
+  const tax = (await get('/api/v1/ledger/reports/sales-tax?from=2026-11-24&to=2026-11-24')).json();
+  assert.equal(tax.reclaimable, 2000);
+});
+
+test('a CSV of expenses is imported whole, or refused whole naming each bad row', async () => {
+  const upload = (csv: string) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/api/v1/ledger/expenses/import',
+      headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+  const entries = async () =>
+    Number((await server.db.pool.query('select count(*) from ledger_entries')).rows[0].count);
+  const before = await entries();
+  const bad = await upload(
+    'date,supplier,amount,tax,account\n2026-11-25,Packaging Co,35.00,5.83,Expenses:Packaging\n2026-11-26,Ads,lots,,Expenses:Advertising\n',
+  );
+  assert.equal(bad.statusCode, 400);
+  assert.match(
+    bad.json().error.message,
+    /nothing was imported: line 3: amount "lots" is not an amount in GBP/,
+  );
+  assert.equal(await entries(), before);
+  const good =
+    'date,supplier,amount,tax,account\n2026-11-25,Packaging Co,35.00,5.83,Expenses:Packaging\n2026-11-26,Meta,50.00,,Expenses:Advertising\n';
+  assert.deepEqual((await upload(good)).json(), { imported: 2, alreadyBooked: 0 });
+  assert.deepEqual((await upload(good)).json(), { imported: 0, alreadyBooked: 2 });
+  assert.equal(await entries(), before + 2);
+  const notCsv = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/expenses/import',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: { csv: 'x' },
+  });
+  assert.equal(notCsv.statusCode, 400);
 });

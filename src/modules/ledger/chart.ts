@@ -5,6 +5,8 @@ import type { AccountType } from './schema.ts';
 
 export const ACCOUNTS = {
   bank: 'Assets:Bank',
+  vatReclaimable: 'Assets:VAT Reclaimable',
+  generalExpenses: 'Expenses:General',
   receivable: 'Assets:Shopify Receivable',
   reserve: 'Assets:Shopify Payments Reserve',
   sales: 'Income:Sales',
@@ -46,6 +48,13 @@ export const DEFAULT_CHART: AccountDefinition[] = [
   { code: ACCOUNTS.orderAdjustments, name: 'Other order amounts (tips, duties, rounding)', type: 'income' },
   { code: ACCOUNTS.salesTax, name: 'Sales tax / VAT owed', type: 'liability' },
   { code: ACCOUNTS.giftCards, name: 'Gift cards not yet spent', type: 'liability' },
+  { code: ACCOUNTS.vatReclaimable, name: 'VAT to reclaim on purchases', type: 'asset' },
+  { code: 'Liabilities:Credit Card', name: 'Credit card', type: 'liability' },
+  { code: ACCOUNTS.generalExpenses, name: 'General expenses', type: 'expense' },
+  { code: 'Expenses:Postage', name: 'Postage and couriers', type: 'expense' },
+  { code: 'Expenses:Packaging', name: 'Packaging', type: 'expense' },
+  { code: 'Expenses:Advertising', name: 'Advertising', type: 'expense' },
+  { code: 'Expenses:Software', name: 'Software and subscriptions', type: 'expense' },
   { code: ACCOUNTS.fees, name: 'Payment fees', type: 'expense' },
   { code: ACCOUNTS.chargebacks, name: 'Chargebacks and disputes', type: 'expense' },
   { code: ACCOUNTS.shopifyAdjustments, name: 'Shopify adjustments', type: 'expense' },

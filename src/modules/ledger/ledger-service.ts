@@ -12,6 +12,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { ShopService } from '../shop/shop-service.ts';
 import { accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
+import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
 import { LedgerReports } from './reports.ts';
 import type { AccountType } from './schema.ts';
@@ -162,6 +163,51 @@ export class LedgerService {
     );
     if (!rows[0]) throw notFound(`the chart has no account ${code}`);
     return rows[0];
+  }
+
+  private async accountTypes(): Promise<Map<string, string>> {
+    const { rows } = await this.pool.query<{ code: string; type: string }>(
+      'select code, type from ledger_accounts',
+    );
+    return new Map(rows.map((row) => [row.code, row.type]));
+  }
+
+  /** Books one expense; the same expense (day, supplier, amount, reference) twice is refused. */
+  async addExpense(input: ExpenseInput): Promise<{ entryId: number }> {
+    const { currency } = await this.basics();
+    const read = readExpense(input, currency, await this.accountTypes());
+    if ('problems' in read) throw invalid(read.problems.join('; '));
+    const draft = expenseEntry(read.expense, currency);
+    return transaction(this.pool, async (tx) => {
+      const posted = await this.poster.write(tx, [draft], []);
+      if (!posted.entries)
+        throw conflict('this expense is already in the books (same day, supplier, amount and reference)');
+      const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
+        draft.sourceKey,
+      ]);
+      return { entryId: Number(rows[0]!.id) };
+    });
+  }
+
+  /**
+   * Books every expense in a CSV file, or none: a file with a bad row is refused with every bad row
+   * named. Expenses already in the books (an earlier import of the same file) are counted, not booked again.
+   */
+  async importExpenses(csv: string): Promise<{ imported: number; alreadyBooked: number }> {
+    const { currency } = await this.basics();
+    let drafts;
+    try {
+      drafts = readExpensesCsv(csv, currency, await this.accountTypes()).map((expense) =>
+        expenseEntry(expense, currency),
+      );
+    } catch (error) {
+      if (!(error instanceof ExpenseError)) throw error;
+      const shown = error.problems.slice(0, 20);
+      const more = error.problems.length - shown.length;
+      throw invalid(`nothing was imported: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`);
+    }
+    const posted = await transaction(this.pool, (tx) => this.poster.write(tx, drafts, []));
+    return { imported: posted.entries, alreadyBooked: drafts.length - posted.entries };
   }
 
   async review(status: 'open' | 'resolved' | 'dismissed' = 'open'): Promise<ReviewItem[]> {

@@ -59,12 +59,13 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
       const to =
         request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
       const before = previousPeriod(from, to);
-      const [pnl, sheet, tax, review, periods] = await Promise.all([
+      const [pnl, sheet, tax, review, periods, accounts] = await Promise.all([
         ledger.reports.profitAndLoss(from, to, before),
         ledger.reports.balanceSheet(to),
         ledger.reports.salesTax(from, to),
         ledger.review('open'),
         ledger.periods(),
+        ledger.accounts(),
       ]);
       const money = (minor: number) => formatMoney(minor, pnl.currency);
       const earlier = new Map(
@@ -166,6 +167,49 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
               )}
             </section>
             <section>
+              <h2>Add an expense</h2>
+              <form method="post" action="/books/expenses" class="stack">
+                ${csrfField(request.principal)}
+                <label>Paid on <input type="date" name="date" value="${today}" required /></label>
+                <label>Supplier <input name="supplier" maxlength="200" required /></label>
+                <label>What for <input name="description" maxlength="500" /></label>
+                <label>Amount paid (VAT included) <input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="12.50" required /></label>
+                <label>VAT in it <input name="tax" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="2.08" /></label>
+                <label
+                  >Kind
+                  <select name="account">
+                    ${accounts
+                      .filter((account) => account.type === 'expense')
+                      .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
+                  </select></label
+                >
+                <label
+                  >Paid from
+                  <select name="paidFrom">
+                    ${accounts
+                      .filter((account) => account.type === 'asset' || account.type === 'liability')
+                      .filter(
+                        (account) =>
+                          !account.code.startsWith('Assets:Clearing') &&
+                          !account.code.startsWith('Assets:Shopify'),
+                      )
+                      .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
+                  </select></label
+                >
+                <label>Invoice or receipt number <input name="reference" maxlength="100" /></label>
+                <button>Book the expense</button>
+              </form>
+              <form method="post" action="/books/expenses/import" class="stack">
+                ${csrfField(request.principal)}
+                <label
+                  >Or paste a spreadsheet saved as CSV (columns: date, supplier, description, amount, tax, account,
+                  paid_from, reference; up to 60 KB here, any size with <code>shopkeep ledger import-expenses</code>)
+                  <textarea name="csv" rows="5" required></textarea></label
+                >
+                <button class="secondary">Import expenses</button>
+              </form>
+            </section>
+            <section>
               <h2>Closed periods</h2>
               ${table(
                 ['From', 'To', 'Entries', 'Closed by', 'Seal'],
@@ -194,6 +238,68 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
             </section>`,
         ),
       );
+    },
+  );
+
+  const field = { type: 'string', maxLength: 500 } as const;
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/books/expenses',
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        body: form(['date', 'supplier', 'amount'], {
+          date: { type: 'string', maxLength: 10 },
+          supplier: field,
+          description: field,
+          amount: { type: 'string', maxLength: 20 },
+          tax: { type: 'string', maxLength: 20 },
+          account: field,
+          paidFrom: field,
+          reference: { type: 'string', maxLength: 100 },
+        }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      try {
+        await ledger.addExpense({
+          date: body.date ?? '',
+          supplier: body.supplier ?? '',
+          description: body.description,
+          amount: body.amount ?? '',
+          tax: body.tax,
+          account: body.account,
+          paidFrom: body.paidFrom,
+          reference: body.reference,
+        });
+        return reply.redirect(
+          `/books?notice=${encodeURIComponent(`Booked: ${body.supplier}, ${body.amount}.`)}`,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return reply.redirect(
+          `/books?notice=${encodeURIComponent(`Not booked: ${error.message}`.slice(0, 280))}`,
+        );
+      }
+    },
+  );
+
+  app.post<{ Body: { csv: string } }>(
+    '/books/expenses/import',
+    {
+      config: { access: 'write' },
+      schema: { hide: true, body: form(['csv'], { csv: { type: 'string', maxLength: 60_000 } }) },
+    },
+    async (request, reply) => {
+      try {
+        const { imported, alreadyBooked } = await ledger.importExpenses(request.body.csv);
+        const note = `Imported ${imported} expense(s)${alreadyBooked ? `; ${alreadyBooked} were already in the books` : ''}.`;
+        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`);
+      }
     },
   );
 

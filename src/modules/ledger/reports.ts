@@ -166,7 +166,12 @@ export class LedgerReports {
   async salesTax(
     from: string,
     to: string,
-  ): Promise<{ from: string; to: string; currency: string; lines: TaxLine[] }> {
+  ): Promise<{ from: string; to: string; currency: string; lines: TaxLine[]; reclaimable: number }> {
+    const { rows: purchases } = await this.pool.query<{ total: string }>(
+      `select coalesce(sum(total), 0) as total from ledger_day_totals
+       where account_code = 'Assets:VAT Reclaimable' and day between $1::date and $2::date`,
+      [from, to],
+    );
     const { rows } = await this.pool.query<{ jurisdiction: string; collected: string; refunded: string }>(
       `select coalesce(nullif(jurisdiction, ''), 'unspecified') as jurisdiction,
          coalesce(sum(-total) filter (where source_type <> 'refund'), 0) as collected,
@@ -186,6 +191,7 @@ export class LedgerReports {
         refunded: Number(row.refunded),
         owed: Number(row.collected) - Number(row.refunded),
       })),
+      reclaimable: Number(purchases[0]!.total),
     };
   }
 

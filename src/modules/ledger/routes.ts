@@ -6,6 +6,7 @@ import type { Services } from '../../platform/services.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { invalid } from '../../platform/errors.ts';
+import { CSV_COLUMNS, type ExpenseInput } from './expenses.ts';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const CODE = '^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Za-z0-9][A-Za-z0-9 &/-]*)+$';
@@ -133,6 +134,69 @@ export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services):
       return ledger.reports.generalLedger(account, from, to);
     },
   );
+
+  const money = {
+    type: 'string',
+    pattern: '^[0-9]{1,10}(\\.[0-9]{1,3})?$',
+    description: 'a decimal amount, e.g. 12.50',
+  } as const;
+  app.post<{ Body: ExpenseInput }>(
+    '/api/v1/ledger/expenses',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Book an expense: what was paid (VAT included), the VAT in it to reclaim, from which account',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['date', 'supplier', 'amount'],
+          properties: {
+            date: date('the day it was paid'),
+            supplier: { type: 'string', minLength: 1, maxLength: 200 },
+            description: { type: 'string', maxLength: 500 },
+            amount: money,
+            tax: money,
+            account: {
+              type: 'string',
+              pattern: CODE,
+              maxLength: 200,
+              description: 'default Expenses:General',
+            },
+            paidFrom: { type: 'string', pattern: CODE, maxLength: 200, description: 'default Assets:Bank' },
+            reference: { type: 'string', maxLength: 100 },
+          },
+        },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await ledger.addExpense(request.body)),
+  );
+
+  // A CSV upload: the body is the file as it is.
+  app.register(async (scope) => {
+    scope.addContentTypeParser(
+      'text/csv',
+      { parseAs: 'string', bodyLimit: 2 * 1024 * 1024 },
+      (_request, body, done) => done(null, body),
+    );
+    scope.post<{ Body: string }>(
+      '/api/v1/ledger/expenses/import',
+      {
+        config: { access: 'write' },
+        schema: {
+          tags: ['ledger'],
+          summary: `Import expenses from CSV (columns ${CSV_COLUMNS.join(', ')}; date, supplier and amount required): all or nothing`,
+          consumes: ['text/csv'],
+        },
+      },
+      async (request) => {
+        if (typeof request.body !== 'string')
+          throw invalid('send the CSV file as the body, with Content-Type: text/csv');
+        return ledger.importExpenses(request.body);
+      },
+    );
+  });
 
   app.get(
     '/api/v1/ledger/accounts',

@@ -24,8 +24,8 @@ export interface PostingDraft {
 export interface EntryDraft {
   date: string; // YYYY-MM-DD in the shop's time zone
   description: string;
-  sourceType: 'order' | 'payment' | 'refund' | 'payout';
-  sourceId: string;
+  sourceType: 'order' | 'payment' | 'refund' | 'payout' | 'manual' | 'receipt';
+  sourceId: string | null;
   sourceKey: string;
   currency: string;
   postings: PostingDraft[];
