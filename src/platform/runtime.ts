@@ -25,6 +25,7 @@ import { QaService } from '../modules/ai/qa/qa-service.ts';
 import type { Catalog } from '../modules/ai/qa/catalog.ts';
 import { ShopService } from '../modules/shop/shop-service.ts';
 import { LedgerService } from '../modules/ledger/ledger-service.ts';
+import { TesseractReader } from '../modules/ledger/ocr.ts';
 import { ApprovalService } from '../modules/approvals/approval-service.ts';
 import { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import { PostWriter } from '../modules/ai/writer.ts';
@@ -94,7 +95,11 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics);
   const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
-  const ledger = new LedgerService(pool, shop, logger, config.timezone);
+  const ledger = new LedgerService(pool, shop, logger, config.timezone, {
+    ai,
+    jobs,
+    reader: new TesseractReader(),
+  });
   const catalog = options.catalog ?? shop.catalog;
   const voice = new VoiceStore(pool, audit);
   const qa = new QaService(pool, ai, catalog, config.qa, () => voice.get());

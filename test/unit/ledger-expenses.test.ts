@@ -83,3 +83,51 @@ test('a file with bad rows is refused whole, every bad row named with its line a
   );
   assert.throws(() => readExpensesCsv('', 'GBP', chart), /empty/);
 });
+
+test('a receipt read from its text: supplier, day/month/year date, invoice, lines, VAT and total, checked', async () => {
+  const { checkReceipt, fieldsFromText } = await import('../../src/modules/ledger/receipt-text.ts');
+  const text = [
+    'PACKRIGHT SUPPLIES LTD',
+    '12 Mill Lane, Leeds LS1 4AB',
+    'Date: 14/11/2026',
+    'Invoice: PR-20931',
+    'Mailer boxes x50 £30.00',
+    'Tissue paper x200 £12.00',
+    'Labels roll £6.00',
+    'Subtotal £48.00',
+    'VAT 20% £9.60',
+    'TOTAL £57.60',
+    'Paid by card. Thank you!',
+  ].join('\n');
+  const fields = fieldsFromText(text);
+  assert.deepEqual(
+    { ...fields, lines: fields.lines.length },
+    {
+      supplier: 'PACKRIGHT SUPPLIES LTD',
+      date: '2026-11-14',
+      invoice: 'PR-20931',
+      total: '57.60',
+      subtotal: '48.00',
+      tax: '9.60',
+      taxRate: '20',
+      lines: 3,
+    },
+  );
+  assert.deepEqual(checkReceipt(fields), { total: 5760, tax: 960, problems: [] });
+  // VAT included in the lines (a till receipt) adds up too.
+  assert.deepEqual(
+    checkReceipt(fieldsFromText('Corner Shop\n01/12/2026\nTape £6.00\nVAT 20% £1.00\nTOTAL £6.00')).problems,
+    [],
+  );
+  const wrong = checkReceipt({ ...fields, tax: '12.00' });
+  assert.ok(wrong.problems.some((problem) => /do not make the total/.test(problem)));
+  assert.ok(wrong.problems.some((problem) => /is not 20%/.test(problem)));
+  const offByLines = checkReceipt({ ...fields, subtotal: '50.00', total: '59.60', tax: '9.60' });
+  assert.ok(
+    offByLines.problems.some((problem) => /lines add up to 48\.00, not the subtotal 50\.00/.test(problem)),
+  );
+  assert.deepEqual(checkReceipt(fieldsFromText('blurry\nsomething')).problems.slice(0, 2), [
+    'no total could be read',
+    'no date could be read',
+  ]);
+});

@@ -15,6 +15,7 @@ import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
 import { LedgerReports } from './reports.ts';
+import { Receipts, type ReceiptDependencies } from './receipts.ts';
 import type { AccountType } from './schema.ts';
 
 export interface Account {
@@ -55,14 +56,27 @@ export class LedgerService {
   readonly reports: LedgerReports;
   private readonly poster: Poster;
 
+  /** Receipt photos; there when the service was given an AI service and a job queue (the server, the CLI). */
+  readonly receipts: Receipts | undefined;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly shop: ShopService,
     private readonly logger: Logger,
     private readonly timezone: string,
+    receiptDependencies?: ReceiptDependencies,
   ) {
     this.poster = new Poster(shop.records, () => this.basics());
     this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
+    this.receipts = receiptDependencies
+      ? new Receipts(
+          pool,
+          receiptDependencies,
+          (tx, drafts, reviews) => this.poster.write(tx, drafts, reviews),
+          async () => (await this.basics()).currency,
+          logger,
+        )
+      : undefined;
   }
 
   /** The shop's currency and time zone (Shopify's, once connected; else the configured zone and GBP). */
@@ -88,6 +102,7 @@ export class LedgerService {
 
   jobs(): JobDefinition<object>[] {
     return [
+      ...(this.receipts ? [this.receipts.job as unknown as JobDefinition<object>] : []),
       defineJob({
         name: 'ledger.retry-reviews',
         cron: '*/15 * * * *',

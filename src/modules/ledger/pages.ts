@@ -1,6 +1,7 @@
 // The books in the dashboard: profit and loss for a period beside the one before it, the balance
 // sheet at its end, sales tax owed by jurisdiction, what waits for review, closed periods, exports.
 import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
 import type { Services } from '../../platform/services.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
@@ -59,13 +60,14 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
       const to =
         request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
       const before = previousPeriod(from, to);
-      const [pnl, sheet, tax, review, periods, accounts] = await Promise.all([
+      const [pnl, sheet, tax, review, periods, accounts, receipts] = await Promise.all([
         ledger.reports.profitAndLoss(from, to, before),
         ledger.reports.balanceSheet(to),
         ledger.reports.salesTax(from, to),
         ledger.review('open'),
         ledger.periods(),
         ledger.accounts(),
+        ledger.receipts?.list() ?? [],
       ]);
       const money = (minor: number) => formatMoney(minor, pnl.currency);
       const earlier = new Map(
@@ -167,6 +169,31 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
               )}
             </section>
             <section>
+              <h2>Receipts</h2>
+              <form method="post" action="/books/receipts" enctype="multipart/form-data" class="stack">
+                ${csrfField(request.principal)}
+                <label
+                  >Photo of a receipt (it is read, checked, then booked as an expense or put up for review)
+                  <input type="file" name="receipt" accept="image/png,image/jpeg,image/webp" capture="environment" required
+                /></label>
+                <button>Upload</button>
+              </form>
+              ${table(
+                ['Uploaded', 'Supplier', 'Total', 'What became of it'],
+                receipts.map((receipt) => [
+                  receipt.uploadedAt.slice(0, 16).replace('T', ' '),
+                  receipt.fields?.supplier ?? '—',
+                  receipt.fields?.total ?? '—',
+                  receipt.status === 'booked'
+                    ? html`<span class="ok">booked (entry ${String(receipt.entryId)})</span>`
+                    : receipt.status === 'review'
+                      ? html`<span class="bad">for review: ${receipt.problem ?? ''}</span>`
+                      : receipt.status,
+                ]),
+                'No receipts uploaded yet.',
+              )}
+            </section>
+            <section>
               <h2>Add an expense</h2>
               <form method="post" action="/books/expenses" class="stack">
                 ${csrfField(request.principal)}
@@ -240,6 +267,32 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
       );
     },
   );
+
+  // The receipt photo comes as a form upload; the CSRF token is a field of the same form.
+  app.register(async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 },
+    });
+    scope.post<{ Body: { receipt?: unknown } }>(
+      '/books/receipts',
+      { config: { access: 'write' }, schema: { hide: true } },
+      async (request, reply) => {
+        const photo = request.body?.receipt;
+        try {
+          if (!ledger.receipts) throw new AppError('invalid_request', 'receipts are read by the server');
+          if (!Buffer.isBuffer(photo)) throw new AppError('invalid_request', 'choose a photo of the receipt');
+          const receipt = await ledger.receipts.upload(photo, actorOf(request.principal).actorLabel);
+          return reply.redirect(
+            `/books?notice=${encodeURIComponent(`Receipt ${receipt.id} is being read; it shows under Receipts in a moment.`)}`,
+          );
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`);
+        }
+      },
+    );
+  });
 
   const field = { type: 'string', maxLength: 500 } as const;
   app.post<{ Body: Record<string, string | undefined> }>(

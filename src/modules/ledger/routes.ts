@@ -198,6 +198,72 @@ export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services):
     );
   });
 
+  // A receipt photo: the body is the image as it is.
+  app.register(async (scope) => {
+    scope.addContentTypeParser(
+      ['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream'],
+      { parseAs: 'buffer', bodyLimit: 10 * 1024 * 1024 },
+      (_request, body, done) => done(null, body),
+    );
+    scope.post<{ Body: Buffer; Querystring: { name?: string } }>(
+      '/api/v1/ledger/receipts',
+      {
+        config: { access: 'write' },
+        schema: {
+          tags: ['ledger'],
+          summary:
+            'Upload a receipt photo (PNG, JPEG or WebP as the body): it is read, checked, then booked or sent to review',
+          consumes: ['image/png', 'image/jpeg', 'image/webp'],
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              name: { type: 'string', maxLength: 200, description: 'the file name, for the list' },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        if (!ledger.receipts) throw invalid('receipts are read by the server; upload there');
+        if (!Buffer.isBuffer(request.body))
+          throw invalid('send the photo as the body, with Content-Type image/png, image/jpeg or image/webp');
+        const { actorLabel } = actorOf(request.principal);
+        return reply
+          .code(202)
+          .send({ receipt: await ledger.receipts.upload(request.body, actorLabel, request.query.name) });
+      },
+    );
+  });
+
+  app.get(
+    '/api/v1/ledger/receipts',
+    {
+      config: { access: 'read' },
+      schema: { tags: ['ledger'], summary: 'The last 100 receipts and what became of each' },
+    },
+    async () => ({ receipts: (await ledger.receipts?.list()) ?? [] }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/ledger/receipts/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'One receipt: status (reading, booked, review, failed), what was read, the entry it became',
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } },
+        },
+      },
+    },
+    async (request) => {
+      if (!ledger.receipts) throw invalid('receipts are read by the server');
+      return { receipt: await ledger.receipts.get(Number(request.params.id)) };
+    },
+  );
+
   app.get(
     '/api/v1/ledger/accounts',
     { config: { access: 'read' }, schema: { tags: ['ledger'], summary: 'The chart of accounts' } },

@@ -1,4 +1,5 @@
-// The ledger's tables (migrations/0001_ledger.sql), for typed queries and the schema test.
+// The ledger's tables (migrations/), for typed queries and the schema test.
+import { bytea } from '../../platform/db/orm.ts';
 import {
   bigint,
   bigserial,
@@ -86,3 +87,20 @@ export const ledgerDayTotals = pgTable(
     }),
   ],
 );
+
+export const ledgerReceipts = pgTable('ledger_receipts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  uploadedAt: time('uploaded_at').notNull().defaultNow(),
+  uploadedBy: text('uploaded_by').notNull(),
+  fileName: text('file_name'),
+  contentType: text('content_type').notNull(),
+  image: bytea('image').notNull(),
+  sha256: text('sha256').notNull().unique(),
+  status: text('status').$type<'reading' | 'booked' | 'review' | 'failed'>().notNull().default('reading'),
+  text: text('text'),
+  fields: jsonb('fields').$type<Record<string, unknown>>(),
+  readBy: text('read_by'),
+  problem: text('problem'),
+  entryId: id('entry_id'),
+  reviewId: id('review_id'),
+});

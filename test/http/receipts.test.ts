@@ -1,0 +1,145 @@
+// Receipt photos end to end in the server: a real photo read by offline OCR (tesseract.js with its
+// English data from npm), checked, booked as an expense; the same photo again refused; the same
+// receipt photographed again sent to review as a duplicate; a blank photo and a non-image refused
+// or reviewed with a message that says what to do.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
+
+const PHOTO = readFileSync(path.resolve(import.meta.dirname, '../fixtures/receipt.png'));
+let server: TestServer;
+let owner: LoggedIn;
+
+before(async () => {
+  server = await startTestServer({ work: true });
+  owner = await loginAs(server, 'owner');
+});
+after(() => server.close());
+
+const upload = (body: Buffer, type = 'image/png') =>
+  server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/receipts?name=receipt.png',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': type },
+    payload: body,
+  });
+
+async function settled(id: number) {
+  return waitFor(
+    async () => {
+      const { receipt } = (
+        await server.app.inject({
+          method: 'GET',
+          url: `/api/v1/ledger/receipts/${id}`,
+          headers: { cookie: owner.cookie },
+        })
+      ).json();
+      return receipt.status === 'reading' ? undefined : receipt;
+    },
+    60_000,
+    `receipt ${id} to be read`,
+  );
+}
+
+/** A plain white PNG: an image with nothing on it. */
+function blankPng(width = 64, height = 64): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (bytes: Buffer) => {
+    let c = 0xffffffff;
+    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const check = Buffer.alloc(4);
+    check.writeUInt32BE(crc(body));
+    return Buffer.concat([length, body, check]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 0; // greyscale
+  const rows = Buffer.concat(
+    Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width, 255)])),
+  );
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test('a receipt photo is read offline and booked: net, VAT to reclaim, paid from the bank', async () => {
+  const response = await upload(PHOTO);
+  assert.equal(response.statusCode, 202, response.body);
+  const receipt = await settled(response.json().receipt.id);
+  assert.equal(receipt.status, 'booked', receipt.problem);
+  assert.equal(receipt.readBy, 'ocr');
+  assert.equal(receipt.fields.supplier, 'PACKRIGHT SUPPLIES LTD');
+  assert.equal(receipt.fields.date, '2026-11-14');
+  assert.equal(receipt.fields.invoice, 'PR-20931');
+  const { rows } = await server.db.pool.query(
+    `select to_char(e.entry_date, 'YYYY-MM-DD') as day, e.source_type, p.account_code, p.amount_minor::int as amount
+     from ledger_entries e join ledger_postings p on p.entry_id = e.id where e.id = $1 order by p.id`,
+    [receipt.entryId],
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.day, row.source_type, row.account_code, row.amount]),
+    [
+      ['2026-11-14', 'receipt', 'Expenses:General', 4800],
+      ['2026-11-14', 'receipt', 'Assets:VAT Reclaimable', 960],
+      ['2026-11-14', 'receipt', 'Assets:Bank', -5760],
+    ],
+  );
+
+  // The same file again: refused at the door.
+  const again = await upload(PHOTO);
+  assert.equal(again.statusCode, 409);
+  assert.match(again.json().error.message, /uploaded before/);
+
+  // The same receipt in another file (a second photo): read, then held back as a duplicate, with an alert.
+  const second = await upload(Buffer.concat([PHOTO, Buffer.from('another shot')]));
+  assert.equal(second.statusCode, 202);
+  const duplicate = await settled(second.json().receipt.id);
+  assert.equal(duplicate.status, 'review');
+  assert.match(duplicate.problem, /already in the books/);
+  const review = (
+    await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/ledger/review',
+      headers: { cookie: owner.cookie },
+    })
+  ).json();
+  assert.ok(review.items.some((item: { kind: string }) => item.kind === 'duplicate_receipt'));
+  const alerts = await server.db.pool.query(
+    `select count(*)::int as n from events_outbox where type = 'ledger.review_needed'`,
+  );
+  assert.ok(alerts.rows[0].n >= 1);
+});
+
+test('a photo with nothing readable goes to review saying so; a file that is not an image is refused', async () => {
+  const blank = await upload(blankPng());
+  assert.equal(blank.statusCode, 202, blank.body);
+  const receipt = await settled(blank.json().receipt.id);
+  assert.equal(receipt.status, 'review');
+  assert.match(receipt.problem, /no text could be read/);
+  const pdf = await upload(Buffer.from('%PDF-1.7 not an image'), 'application/octet-stream');
+  assert.equal(pdf.statusCode, 400);
+  assert.match(pdf.json().error.message, /not a receipt photo: upload a PNG, JPEG or WebP image/);
+  const entries = await server.db.pool.query(
+    `select count(*)::int as n from ledger_entries where source_type = 'receipt'`,
+  );
+  assert.equal(entries.rows[0].n, 1);
+});
