@@ -12,6 +12,7 @@ import { transaction } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { migrationSources } from '../src/modules/index.ts';
 import { Poster } from '../src/modules/ledger/posting.ts';
+import { Stock } from '../src/modules/ledger/stock.ts';
 import { LedgerReports } from '../src/modules/ledger/reports.ts';
 import type { DomainEvent } from '../src/platform/events/outbox.ts';
 import type { Order, Transaction } from '../src/modules/shop/model.ts';
@@ -64,7 +65,7 @@ function order(n: number): Order {
     lines: [
       {
         id: 5_000_000 + n,
-        variantId: null,
+        variantId: 7_000_000 + (n % 120),
         productId: null,
         sku: null,
         name: 'Argan Repair Oil',
@@ -120,6 +121,9 @@ const records = {
   async payouts() {
     return new Map();
   },
+  async unitCosts(ids: number[]) {
+    return new Map(ids.map((id) => [id, 400 + (id % 7) * 50]));
+  },
 } as unknown as ShopRecords;
 
 export interface LedgerFigures {
@@ -145,7 +149,11 @@ export async function ledgerBenchmarks(
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 4 });
   try {
     await migrate(pool, migrationSources());
-    const poster = new Poster(records, async () => ({ currency: 'GBP', timezone: 'Europe/London' }));
+    const poster = new Poster(
+      records,
+      async () => ({ currency: 'GBP', timezone: 'Europe/London' }),
+      new Stock(records, 'fifo'),
+    );
     progress(`posting a year of orders (${YEAR_ORDERS.toLocaleString('en-GB')}, each with its payment)…`);
     const started = performance.now();
     let eventId = 0;

@@ -23,6 +23,8 @@ export interface Config {
   qa: QaConfig;
   telegram: TelegramConfig;
   shopify: ShopifyConfig;
+  /** How stock sold is costed: first in, first out (first to expire first), or the running average. */
+  costing: 'fifo' | 'average';
 }
 
 /** The connection may also be entered in the dashboard (kept in the vault); these variables win. */
@@ -189,6 +191,11 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     );
   }
 
+  const costing = (read('SHOPKEEP_LEDGER_COSTING') ?? 'fifo') as Config['costing'];
+  if (costing !== 'fifo' && costing !== 'average') {
+    throw new ConfigError('SHOPKEEP_LEDGER_COSTING', 'must be fifo or average (IAS 2 allows no other)');
+  }
+
   const masterKeyRaw = read('SHOPKEEP_MASTER_KEY');
   let masterKey: Buffer | undefined;
   if (masterKeyRaw !== undefined) {
@@ -305,5 +312,6 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     trustProxy: bool('SHOPKEEP_TRUST_PROXY', false),
     mqttUrl: url('SHOPKEEP_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     anonymousRateLimitPerMinute: integer('SHOPKEEP_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
+    costing,
   };
 }

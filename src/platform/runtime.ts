@@ -96,9 +96,8 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const ai = new AiService(pool, config.ai, logger, metrics);
   const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
   const ledger = new LedgerService(pool, shop, logger, config.timezone, {
-    ai,
-    jobs,
-    reader: new TesseractReader(),
+    costing: config.costing,
+    receipts: { ai, jobs, reader: new TesseractReader() },
   });
   const catalog = options.catalog ?? shop.catalog;
   const voice = new VoiceStore(pool, audit);

@@ -8,6 +8,7 @@ import type { DomainEvent } from '../../src/platform/events/outbox.ts';
 import type { Order, Refund, Transaction } from '../../src/modules/shop/model.ts';
 import type { ShopRecords } from '../../src/modules/shop/records.ts';
 import { Poster } from '../../src/modules/ledger/posting.ts';
+import { Stock } from '../../src/modules/ledger/stock.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { sampleOrder } from '../support/shop.ts';
 
@@ -43,8 +44,13 @@ test('every entry balances and the trial balance is zero after any sequence of e
       refunds: async (ids: number[]) =>
         new Map(ids.filter((id) => refunds.has(id)).map((id) => [id, refunds.get(id)!])),
       payouts: async () => new Map(),
+      unitCosts: async (ids: number[]) => new Map(ids.map((id) => [id, 750])),
     } as unknown as ShopRecords;
-    const poster = new Poster(records, async () => ({ currency: 'GBP', timezone: 'Europe/London' }));
+    const poster = new Poster(
+      records,
+      async () => ({ currency: 'GBP', timezone: 'Europe/London' }),
+      new Stock(records, seed % 2 ? 'fifo' : 'average'),
+    );
     const events: DomainEvent[] = [];
     const emit = (type: string, payload: Record<string, unknown>) =>
       events.push({ id: events.length + 1, type, payload, createdAt: new Date() });
@@ -183,6 +189,12 @@ test('every entry balances and the trial balance is zero after any sequence of e
       'select coalesce(sum(amount_minor), 0)::bigint as total from ledger_postings',
     );
     assert.equal(Number(total.rows[0].total), 0, `seed ${seed}: the trial balance is zero`);
+    // Stock on the books moved exactly as the movements say (sales out, returns and cancellations back).
+    const stock = await db.pool.query(
+      `select (select coalesce(sum(cost_minor), 0) from ledger_stock_moves)::bigint as moved,
+              (select coalesce(sum(amount_minor), 0) from ledger_postings where account_code = 'Assets:Inventory')::bigint as booked`,
+    );
+    assert.equal(Number(stock.rows[0].booked), Number(stock.rows[0].moved), `seed ${seed}: stock`);
     // And the books say what happened: each order's booked sale is its last version's.
     for (const [id, order] of orders) {
       const { rows } = await db.pool.query(

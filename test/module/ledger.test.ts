@@ -42,7 +42,8 @@ beforeEach(async () => {
     `alter table ledger_entries disable trigger user; alter table ledger_postings disable trigger user;
      alter table ledger_periods disable trigger user;
      truncate ledger_postings, ledger_entries, ledger_periods, ledger_review, events_feed_items, events_outbox,
-       shop_orders, shop_transactions, shop_refunds, shop_payouts, shop_balance_transactions;
+       shop_orders, shop_transactions, shop_refunds, shop_payouts, shop_balance_transactions,
+       ledger_stock_moves, ledger_lots, ledger_receipts;
      alter table ledger_entries enable trigger user; alter table ledger_postings enable trigger user;
      alter table ledger_periods enable trigger user;`,
   );
@@ -113,7 +114,7 @@ test('an order and its payment are booked once; replaying the same events change
   assert.equal(await balance('Assets:Clearing:Shopify Payments'), 3394);
   assert.equal(await balance('Income:Sales'), -2499);
   const again = await ledger.post(events);
-  assert.deepEqual(again, { entries: 0, reviews: 0 });
+  assert.deepEqual([again.entries, again.reviews], [0, 0]);
   assert.equal(await count('select count(*) as n from ledger_entries'), 2);
 
   const pnl = await ledger.reports.profitAndLoss('2026-11-01', '2026-11-30');
@@ -284,4 +285,147 @@ test('the feed: the dispatcher hands shop events to the books in batches, each o
   assert.equal(await count("select count(*) as n from ledger_entries where source_type = 'payment'"), 30);
   assert.equal(await consumer.drain(), 0);
   assert.equal(await balance('Assets:Shopify Receivable'), 0);
+});
+
+test('stock: goods received into lots, sold first-to-expire first at lot cost, a restocked return put back at cost', async () => {
+  const variant = sampleOrder().lines[0]!.variantId!;
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  const first = await ledger.receiveGoods({
+    date: '2026-11-01',
+    variantId: variant,
+    quantity: 2,
+    unitCost: '8.50',
+  });
+  assert.ok(first.entryId);
+  // A later delivery that expires sooner is sold first.
+  await ledger.receiveGoods({
+    date: '2026-11-10',
+    variantId: variant,
+    quantity: 5,
+    unitCost: '9.123456',
+    expiresOn: '2027-01-31',
+  });
+  await assert.rejects(
+    ledger.receiveGoods({
+      date: '2026-11-10',
+      variantId: variant,
+      quantity: 5,
+      unitCost: '9.123456',
+      expiresOn: '2027-01-31',
+    }),
+    /received already/,
+  );
+  assert.equal(await balance('Assets:Inventory'), 1700 + 4562);
+  await assert.rejects(
+    ledger.receiveGoods({ date: '2026-11-10', variantId: variant, quantity: 1, unitCost: '1.1234567' }),
+    /up to 6 decimals/,
+  );
+
+  const order = sampleOrder({
+    financialStatus: 'paid',
+    lines: [{ ...sampleOrder().lines[0]!, quantity: 6 }],
+  });
+  await store(order);
+  await ledger.post(await shopEvents());
+  // 5 from the expiring lot at £9.123456 (£45.62) and 1 from the first at £8.50.
+  assert.equal(await balance('Expenses:Cost of Goods Sold'), 4562 + 850);
+  assert.equal(await balance('Assets:Inventory'), 850);
+  const valuation = await ledger.stockValuation('2026-11-30');
+  assert.deepEqual(valuation.lines, [
+    { variantId: variant, quantity: 1, value: 850, expiringWithin30Days: 0 },
+  ]);
+
+  // Two come back to the shelf: they return at what they cost when sold (the dearer lot first sold).
+  const refund: Refund = {
+    id: 7_700_000_000_009,
+    orderId: order.id,
+    createdAt: '2026-11-25T12:00:00.000Z',
+    note: null,
+    lines: [
+      {
+        lineId: order.lines[0]!.id,
+        quantity: 2,
+        restockType: 'return',
+        subtotal: { shop: 5998, presentment: 5998 },
+        tax: { shop: 1000, presentment: 1000 },
+      },
+    ],
+    transactions: [
+      sale({ id: 6_600_000_000_099, kind: 'refund', amount: { shop: 5998, presentment: 5998 } }),
+    ],
+  };
+  await inTx((tx) =>
+    applyOrders(
+      tx,
+      [
+        {
+          order: { ...order, updatedAt: '2026-11-25T12:00:00.000Z', financialStatus: 'partially_refunded' },
+          transactions: [],
+          refunds: [refund],
+        },
+      ],
+      'api',
+    ),
+  );
+  await ledger.post(await shopEvents());
+  const costPerUnit = Math.round((4562 + 850) / 6);
+  assert.equal(await balance('Expenses:Cost of Goods Sold'), 4562 + 850 - 2 * costPerUnit);
+  assert.equal(await balance('Assets:Inventory'), 850 + 2 * costPerUnit);
+  // A lot close to its expiry date is flagged once.
+  const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+  await ledger.receiveGoods({
+    date: '2026-11-20',
+    variantId: variant,
+    quantity: 3,
+    unitCost: '8.00',
+    expiresOn: soon,
+  });
+  assert.equal(await ledger.alertExpiringStock(), 1);
+  assert.equal(await ledger.alertExpiringStock(), 0);
+  const expiring = await db.pool.query(
+    `select payload from events_outbox where type = 'ledger.stock_expiring'`,
+  );
+  assert.equal(expiring.rows[0].payload.expiresOn, soon);
+  assert.equal(await balance('Assets:Inventory'), 850 + 2 * costPerUnit + 2400);
+  // Replaying changes nothing, stock included.
+  await ledger.post(
+    await (async () => {
+      seen = 0;
+      return shopEvents();
+    })(),
+  );
+  assert.equal(await balance('Assets:Inventory'), 850 + 2 * costPerUnit + 2400);
+});
+
+test('stock: selling more than the books hold is costed at Shopify’s unit cost and raises one alert', async () => {
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  const variant = 4_400_000_000_777;
+  await db.pool.query(
+    `insert into shop_variants (id, product_id, title, price_minor, unit_cost_minor) values ($1, 1, 'Big', 2999, 640)
+     on conflict (id) do update set unit_cost_minor = 640`,
+    [variant],
+  );
+  for (const n of [1, 2]) {
+    await store(
+      sampleOrder({
+        id: 5_550_000_009_000 + n,
+        name: `#90${n}`,
+        lines: [{ ...sampleOrder().lines[0]!, id: 1_300_000_009_000 + n, variantId: variant, quantity: 2 }],
+      }),
+    );
+  }
+  await ledger.post(await shopEvents());
+  assert.equal(await balance('Expenses:Cost of Goods Sold'), 4 * 640);
+  assert.equal(await balance('Assets:Inventory'), -4 * 640);
+  const alerts = await db.pool.query(
+    `select payload from events_outbox where type = 'ledger.stock_negative'`,
+  );
+  assert.equal(alerts.rowCount, 1);
+  assert.equal(alerts.rows[0].payload.variantId, variant);
+  // The valuation shows it as negative stock, at the cost it was booked at.
+  const valuation = await ledger.stockValuation('2026-12-31');
+  assert.deepEqual(
+    valuation.lines.find((line) => line.variantId === variant),
+    { variantId: variant, quantity: -4, value: -2560, expiringWithin30Days: 0 },
+  );
 });

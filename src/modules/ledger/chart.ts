@@ -6,6 +6,8 @@ import type { AccountType } from './schema.ts';
 export const ACCOUNTS = {
   bank: 'Assets:Bank',
   vatReclaimable: 'Assets:VAT Reclaimable',
+  inventory: 'Assets:Inventory',
+  cogs: 'Expenses:Cost of Goods Sold',
   generalExpenses: 'Expenses:General',
   receivable: 'Assets:Shopify Receivable',
   reserve: 'Assets:Shopify Payments Reserve',
@@ -49,6 +51,8 @@ export const DEFAULT_CHART: AccountDefinition[] = [
   { code: ACCOUNTS.salesTax, name: 'Sales tax / VAT owed', type: 'liability' },
   { code: ACCOUNTS.giftCards, name: 'Gift cards not yet spent', type: 'liability' },
   { code: ACCOUNTS.vatReclaimable, name: 'VAT to reclaim on purchases', type: 'asset' },
+  { code: ACCOUNTS.inventory, name: 'Stock (at cost)', type: 'asset' },
+  { code: ACCOUNTS.cogs, name: 'Cost of goods sold', type: 'expense' },
   { code: 'Liabilities:Credit Card', name: 'Credit card', type: 'liability' },
   { code: ACCOUNTS.generalExpenses, name: 'General expenses', type: 'expense' },
   { code: 'Expenses:Postage', name: 'Postage and couriers', type: 'expense' },

@@ -6,16 +6,17 @@ import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
-import type { DomainEvent } from '../../platform/events/outbox.ts';
+import { emitAll, type DomainEvent } from '../../platform/events/outbox.ts';
 import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ShopService } from '../shop/shop-service.ts';
-import { accountType } from './chart.ts';
+import { ACCOUNTS, accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
 import { LedgerReports } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
+import { Stock, type Costing } from './stock.ts';
 import type { AccountType } from './schema.ts';
 
 export interface Account {
@@ -64,9 +65,14 @@ export class LedgerService {
     private readonly shop: ShopService,
     private readonly logger: Logger,
     private readonly timezone: string,
-    receiptDependencies?: ReceiptDependencies,
+    options: { costing?: Costing; receipts?: ReceiptDependencies } = {},
   ) {
-    this.poster = new Poster(shop.records, () => this.basics());
+    const receiptDependencies = options.receipts;
+    this.poster = new Poster(
+      shop.records,
+      () => this.basics(),
+      new Stock(shop.records, options.costing ?? 'fifo'),
+    );
     this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
     this.receipts = receiptDependencies
       ? new Receipts(
@@ -104,6 +110,14 @@ export class LedgerService {
     return [
       ...(this.receipts ? [this.receipts.job as unknown as JobDefinition<object>] : []),
       defineJob({
+        name: 'ledger.stock-expiry',
+        cron: '0 7 * * *',
+        handler: async () => {
+          const alerted = await this.alertExpiringStock();
+          if (alerted) this.logger.info({ lots: alerted }, 'stock close to its expiry date');
+        },
+      }),
+      defineJob({
         name: 'ledger.retry-reviews',
         cron: '*/15 * * * *',
         handler: async () => {
@@ -136,7 +150,96 @@ export class LedgerService {
           createdAt: new Date(),
         });
     }
-    return events.length ? this.post(events) : { entries: 0, reviews: 0 };
+    return events.length ? this.post(events) : { entries: 0, reviews: 0, inserted: new Set() };
+  }
+
+  /** Goods received into stock: a lot (with its expiry date if any), its cost moved into stock. */
+  async receiveGoods(input: {
+    date: string;
+    variantId: number;
+    quantity: number;
+    unitCost: string;
+    expiresOn?: string;
+    supplier?: string;
+    paidFrom?: string;
+    reference?: string;
+  }): Promise<{ entryId: number | null }> {
+    const problems: string[] = [];
+    if (!isDate(input.date)) problems.push(`date "${input.date}" is not a date (YYYY-MM-DD)`);
+    if (input.expiresOn !== undefined && !isDate(input.expiresOn))
+      problems.push(`expiresOn "${input.expiresOn}" is not a date (YYYY-MM-DD)`);
+    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1_000_000)
+      problems.push('quantity must be a whole number from 1 to 1,000,000');
+    const cost = /^(\d{1,9})(?:\.(\d{1,6}))?$/.exec(input.unitCost);
+    if (!cost)
+      problems.push(`unitCost "${input.unitCost}" is not an amount with up to 6 decimals (like 2.345)`);
+    const paidFrom = input.paidFrom ?? ACCOUNTS.bank;
+    const from = (await this.accountTypes()).get(paidFrom);
+    if (from !== 'asset' && from !== 'liability')
+      problems.push(`paidFrom "${paidFrom}" is not a bank, card or supplier account in the chart`);
+    if (problems.length) throw invalid(problems.join('; '));
+    const unitCostMicros = Number(cost![1]) * 1_000_000 + Number((cost![2] ?? '').padEnd(6, '0'));
+    const { currency } = await this.basics();
+    return transaction(this.pool, async (tx) => {
+      const draft = await this.poster.stock.receive(
+        tx,
+        {
+          date: input.date,
+          variantId: input.variantId,
+          quantity: input.quantity,
+          unitCostMicros,
+          expiresOn: input.expiresOn ?? null,
+          supplier: input.supplier?.trim() || null,
+          paidFrom,
+          reference: input.reference?.trim() || null,
+        },
+        currency,
+      );
+      const posted = await this.poster.write(tx, [draft], []);
+      if (!posted.entries && draft.postings.some((posting) => posting.amount !== 0))
+        throw conflict('these goods were received already (same day, variant, quantity, cost and reference)');
+      const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
+        draft.sourceKey,
+      ]);
+      return { entryId: rows[0] ? Number(rows[0].id) : null };
+    });
+  }
+
+  /** One alert per lot with stock left that expires within 30 days (ledger.stock_expiring). */
+  async alertExpiringStock(): Promise<number> {
+    const today = dayIn(new Date(), (await this.basics()).timezone);
+    return transaction(this.pool, async (tx) => {
+      const { rows } = await tx.query<{
+        id: string;
+        variant_id: string;
+        left_quantity: number;
+        expires_on: string;
+      }>(
+        `update ledger_lots set expiry_alerted_at = now()
+         where left_quantity > 0 and expires_on is not null and expires_on <= $1::date + 30 and expiry_alerted_at is null
+         returning id, variant_id, left_quantity, to_char(expires_on, 'YYYY-MM-DD') as expires_on`,
+        [today],
+      );
+      await emitAll(
+        tx,
+        rows.map((row) => ({
+          type: 'ledger.stock_expiring',
+          payload: {
+            lotId: Number(row.id),
+            variantId: Number(row.variant_id),
+            left: row.left_quantity,
+            expiresOn: row.expires_on,
+          },
+        })),
+      );
+      return rows.length;
+    });
+  }
+
+  /** Stock on the books at the end of a day: quantity and value per variant, by lot cost. */
+  async stockValuation(at: string) {
+    const { currency } = await this.basics();
+    return this.poster.stock.valuation(this.pool, at, currency);
   }
 
   /** The default chart of accounts, where it is missing (the server does this when it starts). */

@@ -60,7 +60,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
       const to =
         request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
       const before = previousPeriod(from, to);
-      const [pnl, sheet, tax, review, periods, accounts, receipts] = await Promise.all([
+      const [pnl, sheet, tax, review, periods, accounts, receipts, stock] = await Promise.all([
         ledger.reports.profitAndLoss(from, to, before),
         ledger.reports.balanceSheet(to),
         ledger.reports.salesTax(from, to),
@@ -68,6 +68,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
         ledger.periods(),
         ledger.accounts(),
         ledger.receipts?.list() ?? [],
+        ledger.stockValuation(to),
       ]);
       const money = (minor: number) => formatMoney(minor, pnl.currency);
       const earlier = new Map(
@@ -167,6 +168,27 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
                 ]),
                 'Nothing waits for review.',
               )}
+            </section>
+            <section>
+              <h2>Stock at cost, ${to}</h2>
+              <p>
+                ${money(stock.total)} in ${String(stock.lines.length)} variant(s), costed
+                ${stock.costing === 'fifo' ? 'first to expire, first in, first out' : 'at the running average'}.
+                ${
+                  stock.lines.some((line) => line.expiringWithin30Days)
+                    ? html`<strong class="bad"
+                      >${String(stock.lines.reduce((sum, line) => sum + line.expiringWithin30Days, 0))} unit(s) expire
+                      within 30 days.</strong
+                    >`
+                    : ''
+                }
+                ${
+                  stock.lines.some((line) => line.quantity < 0)
+                    ? html`<strong class="bad">Some variants sold more than the books hold: record the goods received.</strong>`
+                    : ''
+                }
+              </p>
+              <p class="muted">Goods received are recorded with <code>POST /api/v1/ledger/stock/receipts</code>.</p>
             </section>
             <section>
               <h2>Receipts</h2>
@@ -278,6 +300,8 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
       '/books/receipts',
       { config: { access: 'write' }, schema: { hide: true } },
       async (request, reply) => {
+        if (!request.isMultipart())
+          throw new AppError('invalid_request', 'send the photo as a form upload (multipart/form-data)');
         const photo = request.body?.receipt;
         try {
           if (!ledger.receipts) throw new AppError('invalid_request', 'receipts are read by the server');

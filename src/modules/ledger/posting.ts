@@ -6,8 +6,9 @@ import { emitAll } from '../../platform/events/outbox.ts';
 import type { DomainEvent } from '../../platform/events/outbox.ts';
 import { addDays, dayIn } from '../../platform/dates.ts';
 import type { ShopRecords } from '../shop/records.ts';
-import type { Order } from '../shop/model.ts';
-import { DEFAULT_CHART, accountType } from './chart.ts';
+import type { Order, Refund } from '../shop/model.ts';
+import { Stock, type StockAlert } from './stock.ts';
+import { ACCOUNTS, DEFAULT_CHART, accountType } from './chart.ts';
 import {
   payoutRule,
   paymentRule,
@@ -38,7 +39,13 @@ export interface ShopBasics {
 export interface Posted {
   entries: number;
   reviews: number;
+  /** The source keys of the entries this call booked (not those already in the books). */
+  inserted: Set<string>;
 }
+
+/** An entry with at least two postings that are not zero; anything less is not written. */
+const bookable = (draft: EntryDraft): boolean =>
+  draft.postings.filter((posting) => posting.amount !== 0).length >= 2;
 
 const numberIn = (payload: Record<string, unknown>, key: string): number | undefined => {
   const value = payload[key];
@@ -49,6 +56,7 @@ export class Poster {
   constructor(
     private readonly records: ShopRecords,
     private readonly shop: () => Promise<ShopBasics>,
+    readonly stock: Stock,
   ) {}
 
   /** Books a batch of shop events; what the rules cannot book goes to the review queue. */
@@ -100,6 +108,12 @@ export class Poster {
     for (const transaction of transactions.values()) orderIds.add(transaction.orderId);
     for (const refund of refunds.values()) orderIds.add(refund.orderId);
     const orders = await this.records.orders([...orderIds]);
+    // Another process may be posting events about the same orders: one at a time per order, so what
+    // is already booked (read below) stays true until this transaction commits.
+    await tx.query(
+      'select pg_advisory_xact_lock(hashtextextended(key, 0)) from unnest($1::text[]) as key order by key',
+      [[...orderIds].map((id) => `ledger.order:${id}`).sort()],
+    );
 
     const results: RuleResult[] = [];
     results.push(...(await this.orderResults(tx, orderEvents, orders, basics)));
@@ -122,7 +136,89 @@ export class Poster {
       if ('entry' in result) entries.push(result.entry);
       else if ('review' in result) reviews.push(result.review);
     }
-    return this.write(tx, entries, reviews);
+    const { rows: known } = await tx.query<{ source_key: string }>(
+      'select source_key from ledger_entries where source_key = any($1::text[])',
+      [entries.map((entry) => entry.sourceKey)],
+    );
+    const booked = new Set(known.map((row) => row.source_key));
+    // Only what write() will keep: an order whose sale is all zero (a free order) moves no stock either,
+    // so that replaying it can never take the goods out again.
+    const fresh = entries.filter((entry) => !booked.has(entry.sourceKey) && bookable(entry));
+    const stock = await this.moveStock(tx, fresh, orders, refunds, basics.currency);
+    const posted = await this.write(tx, [...entries, ...stock.drafts], reviews);
+    if (stock.drafts.length || stock.moved) {
+      // Each movement points at the entry that booked its cost.
+      await tx.query(
+        `update ledger_stock_moves m set entry_id = e.id
+         from (select id, source_id::bigint as order_id,
+                 case when source_key like 'order:%' then 'sale' when source_key like 'stock:cancel:%' then 'cancel' else 'return' end as reason
+               from ledger_entries where source_key = any($1::text[])) e
+         where m.order_id = e.order_id and m.entry_id is null and m.reason = e.reason`,
+        [[...fresh.map((entry) => entry.sourceKey), ...stock.drafts.map((draft) => draft.sourceKey)]],
+      );
+    }
+    await emitAll(tx, stock.alerts);
+    return posted;
+  }
+
+  /**
+   * What the newly booked entries did to stock: a sale took goods out at cost, an unpaid order's
+   * cancellation and a refund's restocked lines put them back at what they cost.
+   */
+  private async moveStock(
+    tx: pg.PoolClient,
+    fresh: EntryDraft[],
+    orders: Map<number, Order>,
+    refunds: Map<number, Refund>,
+    currency: string,
+  ): Promise<{ drafts: EntryDraft[]; alerts: StockAlert[]; moved: boolean }> {
+    const sales: { order: Order; date: string }[] = [];
+    const drafts: EntryDraft[] = [];
+    for (const entry of fresh) {
+      if (entry.sourceType === 'order') {
+        const order = orders.get(Number(entry.sourceId));
+        if (!order) continue;
+        if (entry.sourceKey === `order:${order.id}`) sales.push({ order, date: entry.date });
+        else if (!saleLines(order).length) {
+          const back = await this.stock.putBack(
+            tx,
+            order,
+            order.lines.map((line) => ({ lineId: line.id, quantity: line.quantity })),
+            entry.date,
+            'cancel',
+            `stock:cancel:${order.id}`,
+            currency,
+          );
+          if (back) drafts.push(back);
+        }
+      } else if (entry.sourceType === 'refund') {
+        const refund = refunds.get(Number(entry.sourceId));
+        const order = refund && orders.get(refund.orderId);
+        if (!refund || !order) continue;
+        const back = await this.stock.putBack(
+          tx,
+          order,
+          Stock.restocked(refund),
+          entry.date,
+          'return',
+          `stock:return:${refund.id}`,
+          currency,
+        );
+        if (back) drafts.push(back);
+      }
+    }
+    // A sale's cost goes in the sale's own entry: cost of goods sold against stock, beside the revenue.
+    const sold = await this.stock.sell(tx, sales, currency);
+    for (const entry of fresh) {
+      const cost = entry.sourceType === 'order' ? sold.costs.get(Number(entry.sourceId)) : undefined;
+      if (cost && entry.sourceKey === `order:${entry.sourceId}`) {
+        entry.postings.push(
+          { account: ACCOUNTS.cogs, amount: cost, memo: 'cost of goods sold' },
+          { account: ACCOUNTS.inventory, amount: -cost, memo: 'cost of goods sold' },
+        );
+      }
+    }
+    return { drafts, alerts: sold.alerts, moved: sales.length > 0 };
   }
 
   /** Each order brought to what it should have booked: its sale first, then the differences. */
@@ -141,9 +237,9 @@ export class Poster {
     }>(
       `select e.source_id, p.account_code, p.jurisdiction, sum(p.amount_minor) as amount
        from ledger_entries e join ledger_postings p on p.entry_id = e.id
-       where e.source_type = 'order' and e.source_id = any($1::text[])
+       where e.source_type = 'order' and e.source_id = any($1::text[]) and p.account_code <> all($2::text[])
        group by e.source_id, p.account_code, p.jurisdiction`,
-      [[...orderEvents.keys()].map(String)],
+      [[...orderEvents.keys()].map(String), [ACCOUNTS.cogs, ACCOUNTS.inventory]],
     );
     const booked = new Map<string, PostingDraft[]>();
     for (const row of rows) {
@@ -195,9 +291,10 @@ export class Poster {
   async write(tx: pg.PoolClient, drafts: EntryDraft[], reviews: ReviewDraft[]): Promise<Posted> {
     await this.ensureChart(tx);
     const entries = drafts
-      .map((draft) => ({ ...draft, postings: draft.postings.filter((posting) => posting.amount !== 0) }))
-      .filter((draft) => draft.postings.length >= 2);
+      .filter(bookable)
+      .map((draft) => ({ ...draft, postings: draft.postings.filter((posting) => posting.amount !== 0) }));
     let written = 0;
+    const keys = new Set<string>();
     if (entries.length) {
       await this.ensureAccounts(
         tx,
@@ -230,6 +327,7 @@ export class Poster {
         ],
       );
       const ids = new Map(inserted.map((row) => [row.source_key, Number(row.id)]));
+      for (const key of ids.keys()) keys.add(key);
       const postings = dated.flatMap((entry) => {
         const id = ids.get(entry.sourceKey);
         return id === undefined
@@ -288,7 +386,7 @@ export class Poster {
           })),
       );
     }
-    return { entries: written, reviews: raised };
+    return { entries: written, reviews: raised, inserted: keys };
   }
 
   /** The default chart, where it is missing (names the owner changed stay). */

@@ -264,6 +264,70 @@ export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services):
     },
   );
 
+  app.post<{
+    Body: {
+      date: string;
+      variantId: string;
+      quantity: number;
+      unitCost: string;
+      expiresOn?: string;
+      supplier?: string;
+      paidFrom?: string;
+      reference?: string;
+    };
+  }>(
+    '/api/v1/ledger/stock/receipts',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Goods received: a lot of a variant at a unit cost (up to 6 decimals), with an expiry date if it has one',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['date', 'variantId', 'quantity', 'unitCost'],
+          properties: {
+            date: date('the day the goods arrived'),
+            variantId: { type: 'string', pattern: '^[0-9]{1,16}$', description: 'the Shopify variant id' },
+            quantity: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+            unitCost: { type: 'string', pattern: '^[0-9]{1,9}(\\.[0-9]{1,6})?$', description: 'e.g. 2.345' },
+            expiresOn: date('best before'),
+            supplier: { type: 'string', maxLength: 200 },
+            paidFrom: { type: 'string', pattern: CODE, maxLength: 200, description: 'default Assets:Bank' },
+            reference: { type: 'string', maxLength: 100 },
+          },
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await ledger.receiveGoods({ ...request.body, variantId: Number(request.body.variantId) })),
+  );
+
+  app.get<{ Querystring: { at: string } }>(
+    '/api/v1/ledger/reports/stock',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Stock at cost at the end of a day: quantity, value and what expires within 30 days, per variant',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['at'],
+          properties: { at: date('YYYY-MM-DD') },
+        },
+      },
+    },
+    async (request) => {
+      if (!isDate(request.query.at)) throw invalid(`at "${request.query.at}" is not a date (YYYY-MM-DD)`);
+      return ledger.stockValuation(request.query.at);
+    },
+  );
+
   app.get(
     '/api/v1/ledger/accounts',
     { config: { access: 'read' }, schema: { tags: ['ledger'], summary: 'The chart of accounts' } },

@@ -24,7 +24,7 @@ export interface PostingDraft {
 export interface EntryDraft {
   date: string; // YYYY-MM-DD in the shop's time zone
   description: string;
-  sourceType: 'order' | 'payment' | 'refund' | 'payout' | 'manual' | 'receipt';
+  sourceType: 'order' | 'payment' | 'refund' | 'payout' | 'manual' | 'receipt' | 'stock';
   sourceId: string | null;
   sourceKey: string;
   currency: string;

@@ -104,3 +104,30 @@ export const ledgerReceipts = pgTable('ledger_receipts', {
   entryId: id('entry_id'),
   reviewId: id('review_id'),
 });
+
+export const ledgerLots = pgTable('ledger_lots', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  variantId: id('variant_id').notNull(),
+  receivedOn: date('received_on').notNull(),
+  quantity: integer('quantity').notNull(),
+  leftQuantity: integer('left_quantity').notNull(),
+  unitCostMicros: id('unit_cost_micros').notNull(),
+  expiresOn: date('expires_on'),
+  supplier: text('supplier'),
+  sourceKey: text('source_key').notNull().unique(),
+  expiryAlertedAt: time('expiry_alerted_at'),
+  createdAt: time('created_at').notNull().defaultNow(),
+});
+
+export const ledgerStockMoves = pgTable('ledger_stock_moves', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  variantId: id('variant_id').notNull(),
+  lotId: id('lot_id'),
+  movedOn: date('moved_on').notNull(),
+  quantity: integer('quantity').notNull(),
+  costMinor: id('cost_minor').notNull(),
+  reason: text('reason').$type<'sale' | 'return' | 'cancel'>().notNull(),
+  orderId: id('order_id'),
+  orderLineId: id('order_line_id'),
+  entryId: id('entry_id'),
+});

@@ -52,6 +52,16 @@ export class ShopRecords {
     return new Map(rows.map((row) => [row.data.id, row.data]));
   }
 
+  /** Shopify's unit cost of each variant (minor units), where it has one. */
+  async unitCosts(variantIds: number[]): Promise<Map<number, number>> {
+    if (!variantIds.length) return new Map();
+    const { rows } = await this.pool.query<{ id: string; unit_cost_minor: string }>(
+      'select id, unit_cost_minor from shop_variants where id = any($1::bigint[]) and unit_cost_minor is not null',
+      [variantIds],
+    );
+    return new Map(rows.map((row) => [Number(row.id), Number(row.unit_cost_minor)]));
+  }
+
   async transactions(ids: number[]): Promise<Map<number, Transaction>> {
     if (!ids.length) return new Map();
     const { rows } = await this.pool.query<TransactionRow>(

@@ -1,0 +1,371 @@
+// Stock at cost: goods received into lots, taken out by sales (first to expire first, then first in,
+// first out; or at the running average), put back by returns and cancellations at what they cost.
+// Each movement books its cost: a sale debits cost of goods sold and credits stock; a return the
+// other way round. Lots are locked while they are taken from, so two batches never sell the same unit.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { currencyExponent } from '../../platform/money.ts';
+import type { Order, Refund } from '../shop/model.ts';
+import type { ShopRecords } from '../shop/records.ts';
+import { ACCOUNTS } from './chart.ts';
+import type { EntryDraft } from './rules.ts';
+
+export type Costing = 'fifo' | 'average';
+
+export interface GoodsReceipt {
+  date: string;
+  variantId: number;
+  quantity: number;
+  unitCostMicros: number; // millionths of the currency unit: £2.345678 → 2345678
+  expiresOn: string | null;
+  supplier: string | null;
+  paidFrom: string;
+  reference: string | null;
+}
+
+export interface StockAlert {
+  type: 'ledger.stock_negative';
+  payload: Record<string, unknown>;
+}
+
+interface Lot {
+  id: string;
+  left_quantity: number;
+  unit_cost_micros: string;
+}
+
+const RESTOCKED = new Set(['return', 'cancel', 'legacy_restock']);
+
+/** Minor units for a quantity at a unit cost in millionths (rounded once, half away from zero). */
+export function costOf(quantity: number, unitCostMicros: number, currency: string): number {
+  const scale = 10 ** (6 - currencyExponent(currency));
+  return Math.round((quantity * unitCostMicros) / scale);
+}
+
+export class Stock {
+  constructor(
+    private readonly records: ShopRecords,
+    readonly costing: Costing,
+  ) {}
+
+  /** A goods receipt: a new lot, and the entry that puts its cost into stock. */
+  async receive(tx: pg.PoolClient, receipt: GoodsReceipt, currency: string): Promise<EntryDraft> {
+    const identity = [
+      receipt.date,
+      receipt.variantId,
+      receipt.quantity,
+      receipt.unitCostMicros,
+      receipt.reference ?? '',
+      receipt.supplier ?? '',
+    ];
+    const sourceKey = `stock:receipt:${createHash('sha256').update(identity.join('|')).digest('hex').slice(0, 32)}`;
+    await tx.query(
+      `insert into ledger_lots (variant_id, received_on, quantity, left_quantity, unit_cost_micros, expires_on, supplier, source_key)
+       values ($1, $2, $3, $3, $4, $5, $6, $7) on conflict (source_key) do nothing`,
+      [
+        receipt.variantId,
+        receipt.date,
+        receipt.quantity,
+        receipt.unitCostMicros,
+        receipt.expiresOn,
+        receipt.supplier,
+        sourceKey,
+      ],
+    );
+    const value = costOf(receipt.quantity, receipt.unitCostMicros, currency);
+    return {
+      date: receipt.date,
+      description: `Goods received: ${receipt.quantity} × variant ${receipt.variantId}${receipt.supplier ? ` from ${receipt.supplier}` : ''}`,
+      sourceType: 'stock',
+      sourceId: String(receipt.variantId),
+      sourceKey,
+      currency,
+      postings: [
+        { account: ACCOUNTS.inventory, amount: value },
+        { account: receipt.paidFrom, amount: -value },
+      ],
+    };
+  }
+
+  /**
+   * Takes what newly booked orders sold out of stock. Returns each order's cost and an alert for each
+   * variant that went below zero on the books (sold at Shopify's unit cost until goods are received).
+   */
+  async sell(
+    tx: pg.PoolClient,
+    sales: { order: Order; date: string }[],
+    currency: string,
+  ): Promise<{ costs: Map<number, number>; alerts: StockAlert[] }> {
+    const variantIds = [
+      ...new Set(sales.flatMap(({ order }) => order.lines.map((line) => line.variantId))),
+    ].filter((id): id is number => id !== null);
+    if (!variantIds.length) return { costs: new Map(), alerts: [] };
+    const shopifyCosts = await this.records.unitCosts(variantIds);
+    const scale = 10 ** (6 - currencyExponent(currency));
+    // Lots of every variant sold, locked in one sorted statement.
+    const { rows } = await tx.query<Lot & { variant_id: string }>(
+      `select id, variant_id, left_quantity, unit_cost_micros from ledger_lots
+       where variant_id = any($1::bigint[]) and left_quantity > 0
+       order by variant_id, coalesce(expires_on, 'infinity'::date), received_on, id for update`,
+      [variantIds],
+    );
+    const lots = new Map<number, Lot[]>();
+    for (const row of rows) {
+      const list = lots.get(Number(row.variant_id)) ?? [];
+      list.push(row);
+      lots.set(Number(row.variant_id), list);
+    }
+    const { rows: short } = await tx.query<{ variant_id: string }>(
+      `select v as variant_id from unnest($1::bigint[]) as v
+       where exists (select 1 from ledger_stock_moves m where m.variant_id = v and m.lot_id is null)`,
+      [variantIds],
+    );
+    const wentShort = new Set(short.map((row) => Number(row.variant_id)));
+    const moves: {
+      variantId: number;
+      lotId: string | null;
+      date: string;
+      quantity: number;
+      cost: number;
+      orderId: number;
+      lineId: number;
+    }[] = [];
+    const costs = new Map<number, number>();
+    const alerts: StockAlert[] = [];
+    for (const { order, date } of sales) {
+      let total = 0;
+      for (const line of order.lines) {
+        if (line.variantId === null || line.giftCard || line.quantity <= 0) continue;
+        const open = lots.get(line.variantId) ?? [];
+        const onHand = open.reduce((sum, lot) => sum + lot.left_quantity, 0);
+        const average = onHand
+          ? open.reduce((sum, lot) => sum + lot.left_quantity * Number(lot.unit_cost_micros), 0) / onHand
+          : 0;
+        let wanted = line.quantity;
+        for (const lot of open) {
+          if (!wanted) break;
+          const take = Math.min(wanted, lot.left_quantity);
+          if (!take) continue;
+          lot.left_quantity -= take;
+          wanted -= take;
+          const micros = this.costing === 'average' ? average : Number(lot.unit_cost_micros);
+          const cost = Math.round((take * micros) / scale);
+          moves.push({
+            variantId: line.variantId,
+            lotId: lot.id,
+            date,
+            quantity: -take,
+            cost,
+            orderId: order.id,
+            lineId: line.id,
+          });
+          total += cost;
+        }
+        if (wanted) {
+          // Sold more than the books hold: costed at Shopify's unit cost, and the owner is told once.
+          const unit = shopifyCosts.get(line.variantId) ?? 0;
+          const cost = unit * wanted;
+          moves.push({
+            variantId: line.variantId,
+            lotId: null,
+            date,
+            quantity: -wanted,
+            cost,
+            orderId: order.id,
+            lineId: line.id,
+          });
+          total += cost;
+          if (onHand > 0 || !wentShort.has(line.variantId)) {
+            alerts.push({
+              type: 'ledger.stock_negative',
+              payload: {
+                variantId: line.variantId,
+                sku: line.sku,
+                orderId: order.id,
+                order: order.name,
+                short: wanted,
+              },
+            });
+          }
+          wentShort.add(line.variantId);
+        }
+      }
+      if (total) costs.set(order.id, total);
+    }
+    await this.saveMoves(tx, moves, 'sale');
+    const used = [...lots.values()].flat();
+    if (used.length) {
+      await tx.query(
+        `update ledger_lots l set left_quantity = v.remaining from unnest($1::bigint[], $2::int[]) as v(id, remaining) where l.id = v.id`,
+        [used.map((lot) => lot.id), used.map((lot) => lot.left_quantity)],
+      );
+    }
+    return { costs, alerts };
+  }
+
+  /**
+   * Puts goods back at what they cost when sold: the restocked lines of a refund, or every line of an
+   * order cancelled before it was paid. Returns the entry, or nothing when nothing had been taken.
+   */
+  async putBack(
+    tx: pg.PoolClient,
+    order: Order,
+    lines: { lineId: number; quantity: number }[],
+    date: string,
+    reason: 'return' | 'cancel',
+    sourceKey: string,
+    currency: string,
+  ): Promise<EntryDraft | undefined> {
+    const ids = lines.map((line) => line.lineId);
+    if (!ids.length) return undefined;
+    const { rows } = await tx.query<{
+      order_line_id: string;
+      variant_id: string;
+      out: string;
+      back: string;
+      cost: string;
+    }>(
+      `select order_line_id, variant_id, -sum(quantity) filter (where reason = 'sale') as out,
+         coalesce(sum(quantity) filter (where reason <> 'sale'), 0) as back,
+         -sum(cost_minor) filter (where reason = 'sale') as cost
+       from ledger_stock_moves where order_line_id = any($1::bigint[]) group by order_line_id, variant_id`,
+      [ids],
+    );
+    const scale = 10 ** (6 - currencyExponent(currency));
+    let total = 0;
+    const moves = [];
+    for (const line of lines) {
+      const sold = rows.find((row) => Number(row.order_line_id) === line.lineId);
+      if (!sold || !Number(sold.out)) continue;
+      const quantity = Math.min(line.quantity, Number(sold.out) - Number(sold.back));
+      if (quantity <= 0) continue;
+      const unitMicros = Math.round((Number(sold.cost) * scale) / Number(sold.out));
+      const cost = Math.round((quantity * unitMicros) / scale);
+      const { rows: lot } = await tx.query<{ id: string }>(
+        `insert into ledger_lots (variant_id, received_on, quantity, left_quantity, unit_cost_micros, source_key)
+         values ($1, $2, $3, $3, $4, $5) returning id`,
+        [sold.variant_id, date, quantity, unitMicros, `${sourceKey}:line:${line.lineId}`],
+      );
+      moves.push({
+        variantId: Number(sold.variant_id),
+        lotId: lot[0]!.id,
+        date,
+        quantity,
+        cost,
+        orderId: order.id,
+        lineId: line.lineId,
+      });
+      total += cost;
+    }
+    await this.saveMoves(tx, moves, reason);
+    if (!total) return undefined;
+    const what =
+      reason === 'return'
+        ? `Returned to stock from order ${order.name}`
+        : `Back in stock: order ${order.name} cancelled`;
+    return this.costEntry(sourceKey, date, what, order.id, total, currency);
+  }
+
+  /** The restocked lines of a refund. */
+  static restocked(refund: Refund): { lineId: number; quantity: number }[] {
+    return refund.lines
+      .filter((line) => RESTOCKED.has(line.restockType) && line.quantity > 0)
+      .map((line) => ({ lineId: line.lineId, quantity: line.quantity }));
+  }
+
+  private costEntry(
+    sourceKey: string,
+    date: string,
+    description: string,
+    orderId: number,
+    cost: number,
+    currency: string,
+  ): EntryDraft {
+    return {
+      date,
+      description,
+      sourceType: 'stock',
+      sourceId: String(orderId),
+      sourceKey,
+      currency,
+      postings: [
+        { account: ACCOUNTS.inventory, amount: cost },
+        { account: ACCOUNTS.cogs, amount: -cost },
+      ],
+    };
+  }
+
+  private async saveMoves(
+    tx: pg.PoolClient,
+    moves: {
+      variantId: number;
+      lotId: string | null;
+      date: string;
+      quantity: number;
+      cost: number;
+      orderId: number;
+      lineId: number;
+    }[],
+    reason: 'sale' | 'return' | 'cancel',
+  ): Promise<void> {
+    if (!moves.length) return;
+    await tx.query(
+      `insert into ledger_stock_moves (variant_id, lot_id, moved_on, quantity, cost_minor, reason, order_id, order_line_id)
+       select v.variant_id, v.lot_id, v.moved_on, v.quantity, v.cost, $8, v.order_id, v.line_id
+       from unnest($1::bigint[], $2::bigint[], $3::date[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[])
+         as v(variant_id, lot_id, moved_on, quantity, cost, order_id, line_id)`,
+      [
+        moves.map((move) => move.variantId),
+        moves.map((move) => move.lotId),
+        moves.map((move) => move.date),
+        moves.map((move) => (reason === 'sale' ? move.quantity : Math.abs(move.quantity))),
+        moves.map((move) => (reason === 'sale' ? -move.cost : move.cost)),
+        moves.map((move) => move.orderId),
+        moves.map((move) => move.lineId),
+        reason,
+      ],
+    );
+  }
+
+  /** Quantity and value on the books per variant at the end of a day (lots received, less moves out). */
+  async valuation(pool: pg.Pool, at: string, currency: string) {
+    const scale = 10 ** (6 - currencyExponent(currency));
+    // Lots received by then, less what sales took from them; plus what was sold with no stock on the
+    // books (negative, at the cost it was booked at).
+    const { rows } = await pool.query<{
+      variant_id: string;
+      quantity: string;
+      value_micros: string;
+      expiring: string;
+    }>(
+      `with taken as (
+         select lot_id, sum(quantity) as moved from ledger_stock_moves
+         where moved_on <= $1::date and reason = 'sale' and lot_id is not null group by lot_id
+       ), per_lot as (
+         select l.variant_id, l.quantity + coalesce(t.moved, 0) as quantity,
+           (l.quantity + coalesce(t.moved, 0)) * l.unit_cost_micros as value_micros,
+           case when l.expires_on is not null and l.expires_on <= $1::date + 30 then l.quantity + coalesce(t.moved, 0) else 0 end as expiring
+         from ledger_lots l left join taken t on t.lot_id = l.id where l.received_on <= $1::date
+         union all
+         select variant_id, quantity, cost_minor * $2::bigint, 0 from ledger_stock_moves
+         where lot_id is null and reason = 'sale' and moved_on <= $1::date
+       )
+       select variant_id, sum(quantity) as quantity, sum(value_micros) as value_micros, sum(expiring) as expiring
+       from per_lot group by variant_id order by variant_id`,
+      [at, scale],
+    );
+    const lines = rows.map((row) => ({
+      variantId: Number(row.variant_id),
+      quantity: Number(row.quantity),
+      value: Math.round(Number(row.value_micros) / scale),
+      expiringWithin30Days: Number(row.expiring),
+    }));
+    return {
+      at,
+      currency,
+      costing: this.costing,
+      lines,
+      total: lines.reduce((sum, line) => sum + line.value, 0),
+    };
+  }
+}
