@@ -12,6 +12,7 @@ import { accountPages } from '../platform/accounts/pages.ts';
 import { systemRoutes } from '../platform/http/system-routes.ts';
 import { integrationRoutes } from '../platform/events/routes.ts';
 import { settingsPages } from '../platform/dashboard/settings-pages.ts';
+import { inboxPages, inboxRoutes } from '../platform/notify/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { opsPages } from './ops/pages.ts';
 import { opsJobs } from './ops/jobs.ts';
@@ -44,6 +45,7 @@ export const MODULES: ModuleDefinition[] = [
   },
   { name: 'vault', migrations: sourcePath('platform/vault/migrations') },
   { name: 'jobs', migrations: sourcePath('platform/jobs/migrations') },
+  { name: 'notify', migrations: sourcePath('platform/notify/migrations'), routes: [inboxRoutes, inboxPages] },
   { name: 'events', migrations: sourcePath('platform/events/migrations'), routes: [integrationRoutes] },
   {
     name: 'ops',
@@ -76,6 +78,7 @@ export const MODULES: ModuleDefinition[] = [
     routes: [ledgerRoutes, ledgerPages],
     jobs: ({ ledger }) => ledger.jobs(),
     feeds: ({ ledger }) => [ledger.feed()],
+    subscriptions: ({ ledger }) => ledger.subscriptions(),
   },
 ];
 

@@ -14,6 +14,7 @@ import { AuditLog } from '../modules/ops/audit-log.ts';
 import { MasterKeyStore, Vault } from './vault/vault.ts';
 import { JobQueue, type JobDefinition } from './jobs/job-queue.ts';
 import { EventBus } from './events/outbox.ts';
+import { Notifications } from './notify/notifications.ts';
 import { WebhookEndpoints } from './events/webhooks.ts';
 import { MqttBridge } from './events/mqtt.ts';
 import { Metrics } from './http/metrics.ts';
@@ -92,12 +93,14 @@ export async function openServices(config: Config, logger: Logger, options: Open
   );
   const jobs = new JobQueue(pool, logger, config.timezone, metrics);
   const events = new EventBus(pool, jobs, logger, metrics);
+  const notifications = new Notifications(pool, logger);
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics);
   const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
   const ledger = new LedgerService(pool, shop, logger, config.timezone, {
     costing: config.costing,
     receipts: { ai, jobs, reader: new TesseractReader() },
+    notifications,
   });
   const catalog = options.catalog ?? shop.catalog;
   const voice = new VoiceStore(pool, audit);
@@ -125,6 +128,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
     vault,
     jobs,
     events,
+    notifications,
     webhooks,
     ai,
     qa,

@@ -7,6 +7,7 @@ import type { AuditLog } from '../modules/ops/audit-log.ts';
 import type { Vault } from './vault/vault.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { EventBus } from './events/outbox.ts';
+import type { Notifications } from './notify/notifications.ts';
 import type { WebhookEndpoints } from './events/webhooks.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { AiService } from '../modules/ai/ai-service.ts';
@@ -34,6 +35,7 @@ export interface Services {
   vault: Vault;
   jobs: JobQueue;
   events: EventBus;
+  notifications: Notifications;
   webhooks: WebhookEndpoints;
   ai: AiService;
   qa: QaService;

@@ -269,3 +269,30 @@ test('a CSV of expenses is imported whole, or refused whole naming each bad row'
   });
   assert.equal(notCsv.statusCode, 400);
 });
+
+test('the inbox: notices in the API and the dashboard, marked read once seen', async () => {
+  const sent = await server.services.notifications.send({
+    kind: 'ledger.daily_summary',
+    severity: 'info',
+    title: 'Yesterday (2026-11-25): £56.56 in sales',
+    body: 'Orders: 2',
+    dedupeKey: 'test:inbox',
+  });
+  assert.ok(sent);
+  assert.equal(await server.services.notifications.send({ ...sent, dedupeKey: 'test:inbox' }), undefined);
+  const unread = (await get('/api/v1/notifications?unread=true')).json();
+  assert.deepEqual(
+    unread.notifications.map((n: { title: string }) => n.title),
+    ['Yesterday (2026-11-25): £56.56 in sales'],
+  );
+  const page = await get('/inbox', viewer, 'text/html');
+  assert.match(page.body, /Yesterday \(2026-11-25\): £56\.56 in sales/);
+  assert.match(page.body, /Mark as read/);
+  const read = await server.app.inject({
+    method: 'POST',
+    url: `/api/v1/notifications/${sent.id}/read`,
+    headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf },
+  });
+  assert.equal(read.statusCode, 204);
+  assert.deepEqual((await get('/api/v1/notifications?unread=true')).json().notifications, []);
+});

@@ -11,6 +11,7 @@ import * as ai from '../../src/modules/ai/schema.ts';
 import * as approvals from '../../src/modules/approvals/schema.ts';
 import * as shop from '../../src/modules/shop/schema.ts';
 import * as ledger from '../../src/modules/ledger/schema.ts';
+import * as notify from '../../src/platform/notify/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
@@ -35,7 +36,7 @@ const SQL_TYPE: Record<string, string> = {
 };
 
 test('every Drizzle table matches its migrated table, column by column', async () => {
-  const tables = [accounts, vault, events, jobs, ops, ai, approvals, shop, ledger].flatMap(
+  const tables = [accounts, vault, events, jobs, notify, ops, ai, approvals, shop, ledger].flatMap(
     (module) => Object.values(module) as PgTable[],
   );
   assert.ok(tables.length >= 11);

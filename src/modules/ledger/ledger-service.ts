@@ -6,7 +6,9 @@ import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
-import { emitAll, type DomainEvent } from '../../platform/events/outbox.ts';
+import { emitAll, type DomainEvent, type Subscription } from '../../platform/events/outbox.ts';
+import type { Notifications } from '../../platform/notify/notifications.ts';
+import { Briefings } from './briefings.ts';
 import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ShopService } from '../shop/shop-service.ts';
@@ -59,13 +61,16 @@ export class LedgerService {
 
   /** Receipt photos; there when the service was given an AI service and a job queue (the server, the CLI). */
   readonly receipts: Receipts | undefined;
+  /** Daily, weekly and monthly summaries and alerts; there when given the notification interface. */
+  readonly briefings: Briefings | undefined;
+  private readonly notifications: Notifications | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly shop: ShopService,
     private readonly logger: Logger,
     private readonly timezone: string,
-    options: { costing?: Costing; receipts?: ReceiptDependencies } = {},
+    options: { costing?: Costing; receipts?: ReceiptDependencies; notifications?: Notifications } = {},
   ) {
     const receiptDependencies = options.receipts;
     this.poster = new Poster(
@@ -74,6 +79,10 @@ export class LedgerService {
       new Stock(shop.records, options.costing ?? 'fifo'),
     );
     this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
+    this.notifications = options.notifications;
+    this.briefings = options.notifications
+      ? new Briefings(pool, this.reports, options.notifications, async () => (await this.basics()).currency)
+      : undefined;
     this.receipts = receiptDependencies
       ? new Receipts(
           pool,
@@ -106,8 +115,62 @@ export class LedgerService {
     };
   }
 
-  jobs(): JobDefinition<object>[] {
+  /** Alerts about the books, to the owner: what needs review, stock gone negative or about to expire. */
+  subscriptions(): Subscription[] {
+    const notifications = this.notifications;
+    if (!notifications) return [];
     return [
+      {
+        name: 'ledger.notify-owner',
+        types: ['ledger.review_needed', 'ledger.stock_negative', 'ledger.stock_expiring'],
+        handle: async (event) => {
+          const p = event.payload as Record<string, string | number>;
+          const notice =
+            event.type === 'ledger.review_needed'
+              ? { title: 'The books need a look', body: `${p.reason}\n\nBooks → Waiting for review.` }
+              : event.type === 'ledger.stock_negative'
+                ? {
+                    title: `Sold more ${p.sku ? `of ${p.sku} ` : ''}than the books hold`,
+                    body: `Order ${p.order} sold ${p.short} unit(s) of variant ${p.variantId} with none left on the books. Record the goods received (their cost) so the books value stock right.`,
+                  }
+                : {
+                    title: `Stock expires on ${p.expiresOn}`,
+                    body: `${p.left} unit(s) of variant ${p.variantId} (lot ${p.lotId}) expire on ${p.expiresOn}. Sell them first, bundle them, or write them off.`,
+                  };
+          await notifications.send({
+            kind: event.type,
+            severity: 'warning',
+            ...notice,
+            dedupeKey: `event:${event.id}`,
+          });
+        },
+      },
+    ];
+  }
+
+  jobs(): JobDefinition<object>[] {
+    const briefings = this.briefings;
+    const today = async () => dayIn(new Date(), (await this.basics()).timezone);
+    return [
+      ...(briefings
+        ? [
+            defineJob({
+              name: 'ledger.daily-summary',
+              cron: '30 7 * * *',
+              handler: async () => void (await briefings.dailySummary(await today())),
+            }),
+            defineJob({
+              name: 'ledger.weekly-report',
+              cron: '0 8 * * 1',
+              handler: async () => void (await briefings.weeklyReport(await today())),
+            }),
+            defineJob({
+              name: 'ledger.monthly-statement',
+              cron: '0 8 1 * *',
+              handler: async () => void (await briefings.monthlyStatement(await today())),
+            }),
+          ]
+        : []),
       ...(this.receipts ? [this.receipts.job as unknown as JobDefinition<object>] : []),
       defineJob({
         name: 'ledger.stock-expiry',

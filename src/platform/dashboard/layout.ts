@@ -10,6 +10,7 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   { href: '/', label: 'Home', ready: true },
+  { href: '/inbox', label: 'Inbox', ready: true },
   { href: '/approvals', label: 'Approvals', ready: true },
   { href: '/orders', label: 'Orders', ready: true },
   { href: '/products', label: 'Stock', ready: true },

@@ -1,0 +1,12 @@
+import { bigserial, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const notifyInbox = pgTable('notify_inbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  kind: text('kind').notNull(),
+  severity: text('severity').$type<'info' | 'warning'>().notNull(),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  dedupeKey: text('dedupe_key').unique(),
+  readAt: timestamp('read_at', { withTimezone: true }),
+});
