@@ -180,7 +180,24 @@ test('the database refuses an unbalanced entry, one without postings, and any ed
       `insert into ledger_postings (entry_id, account_code, amount_minor, currency)
        select min(id), 'Assets:Bank', v, 'GBP' from ledger_entries, (values (5), (-5)) as t(v) group by v`,
     ),
-    /already in the books/,
+    /not a new entry of this transaction/,
+  );
+  // A posting to an account the chart does not have, and removing an account that has postings.
+  await assert.rejects(
+    inTx(async (tx) => {
+      const { rows } = await tx.query(
+        `insert into ledger_entries (entry_date, description, source_type, source_key) values ('2026-11-20', 'x', 'manual', 'manual:9') returning id`,
+      );
+      await tx.query(
+        `insert into ledger_postings (entry_id, account_code, amount_minor, currency) values ($1, 'Assets:Bank', 5, 'GBP'), ($1, 'Income:Nowhere', -5, 'GBP')`,
+        [rows[0].id],
+      );
+    }),
+    /the chart has no account Income:Nowhere/,
+  );
+  await assert.rejects(
+    db.pool.query(`delete from ledger_accounts where code = 'Income:Sales'`),
+    /has postings/,
   );
   assert.equal(await count('select count(*) as n from ledger_entries'), 1);
 });

@@ -26,8 +26,8 @@ create index ledger_entries_source on ledger_entries (source_type, source_id);
 
 create table ledger_postings (
   id bigserial primary key,
-  entry_id bigint not null references ledger_entries (id),
-  account_code text not null references ledger_accounts (code),
+  entry_id bigint not null,              -- an entry of the same transaction, checked by the trigger below
+  account_code text not null,            -- an account of the chart, checked by the trigger below
   amount_minor bigint not null,          -- debit positive, credit negative
   currency text not null check (currency ~ '^[A-Z]{3}$'),
   jurisdiction text,                     -- sales tax: where it is owed
@@ -72,10 +72,18 @@ begin
   if found then
     raise exception 'ledger entry % does not balance or has fewer than two postings: %', bad.entry_id, bad.totals;
   end if;
-  -- created_at is the writing transaction's start: an older entry takes no more postings.
-  select e.id as entry_id into bad from ledger_entries e where e.id = any(ids) and e.created_at <> now() limit 1;
+  -- Each posting's entry exists and was written by this transaction (created_at is its start): an
+  -- older entry takes no more postings. Checked here once per statement rather than by a foreign key
+  -- per row (a year of orders is millions of postings); entries are never deleted.
+  if (select count(*) from ledger_entries e where e.id = any(ids) and e.created_at = now()) <> cardinality(ids) then
+    select i.id as entry_id into bad from unnest(ids) as i(id)
+    where not exists (select 1 from ledger_entries e where e.id = i.id and e.created_at = now()) limit 1;
+    raise exception 'ledger entry % is not a new entry of this transaction: postings go in with their entry', bad.entry_id;
+  end if;
+  select i.account_code into bad from (select distinct account_code from inserted) i
+  where not exists (select 1 from ledger_accounts a where a.code = i.account_code) limit 1;
   if found then
-    raise exception 'ledger entry % is already in the books: postings go in with their entry', bad.entry_id;
+    raise exception 'the chart has no account %', bad.account_code;
   end if;
   -- The day totals the reports read (a year of postings summed per day, account and source).
   insert into ledger_day_totals (day, account_code, currency, jurisdiction, source_type, total, debits, credits)
@@ -113,6 +121,17 @@ create trigger ledger_entries_immutable before update or delete on ledger_entrie
 create trigger ledger_postings_immutable before update or delete on ledger_postings
   for each row execute function ledger_immutable();
 
+-- An account with postings stays (it is what they point at); renaming is the way to change it.
+create function ledger_account_kept() returns trigger language plpgsql as $$
+begin
+  if exists (select 1 from ledger_postings where account_code = old.code) then
+    raise exception 'account % has postings and cannot be removed or recoded (rename it instead)', old.code;
+  end if;
+  return case when tg_op = 'DELETE' then old else new end;
+end $$;
+create trigger ledger_accounts_kept before delete or update of code on ledger_accounts
+  for each row execute function ledger_account_kept();
+
 create table ledger_periods (
   id bigserial primary key,
   starts_on date not null,
@@ -126,19 +145,24 @@ create table ledger_periods (
 create trigger ledger_periods_immutable before update or delete on ledger_periods
   for each row execute function ledger_immutable();
 
--- A closed period takes no new entries.
+-- A closed period takes no new entries (checked once per statement, for all of its rows).
 create function ledger_entry_open_period() returns trigger language plpgsql as $$
 declare
   closed date;
+  earliest date;
 begin
   select max(ends_on) into closed from ledger_periods;
-  if closed is not null and new.entry_date <= closed then
-    raise exception 'the books are closed up to %: an entry dated % cannot be added', closed, new.entry_date;
+  if closed is null then
+    return null;
   end if;
-  return new;
+  select min(entry_date) into earliest from inserted;
+  if earliest <= closed then
+    raise exception 'the books are closed up to %: an entry dated % cannot be added', closed, earliest;
+  end if;
+  return null;
 end $$;
-create trigger ledger_entries_open_period before insert on ledger_entries
-  for each row execute function ledger_entry_open_period();
+create trigger ledger_entries_open_period after insert on ledger_entries
+  referencing new table as inserted for each statement execute function ledger_entry_open_period();
 
 -- What the rules could not book: an unknown kind of transaction, a payout whose transactions have not
 -- all arrived. Nothing here is in the books until it is settled; retriable items are tried again.
