@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
-import { sampleOrder } from '../support/shop.ts';
+import { sampleOrder, samplePayment } from '../support/shop.ts';
 import { transaction } from '../../src/platform/db/database.ts';
 import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
 import type { DomainEvent } from '../../src/platform/events/outbox.ts';
@@ -31,21 +31,7 @@ before(async () => {
       [
         {
           order: sampleOrder({ financialStatus: 'paid' }),
-          transactions: [
-            {
-              id: 6_600_000_000_001,
-              orderId: 5_550_000_000_001,
-              kind: 'sale',
-              status: 'success',
-              gateway: 'shopify_payments',
-              processedAt: '2026-11-20T10:00:05.000Z',
-              parentId: null,
-              test: false,
-              currency: 'GBP',
-              amount: { shop: 3394, presentment: 3394 },
-              fee: 79,
-            },
-          ],
+          transactions: [samplePayment()],
           refunds: [],
         },
         { order: sampleOrder({ id: 5_550_000_000_002, name: '#1002' }), transactions: [], refunds: [] },

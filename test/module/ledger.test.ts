@@ -14,7 +14,7 @@ import { ShopRecords } from '../../src/modules/shop/records.ts';
 import type { ShopService } from '../../src/modules/shop/shop-service.ts';
 import { LedgerService } from '../../src/modules/ledger/ledger-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { sampleOrder } from '../support/shop.ts';
+import { sampleOrder, samplePayment } from '../support/shop.ts';
 
 let db: TestDatabase;
 let ledger: LedgerService;
@@ -50,23 +50,6 @@ beforeEach(async () => {
 });
 
 const inTx = <T>(work: (tx: pg.PoolClient) => Promise<T>) => transaction(db.pool, work);
-
-function sale(overrides: Partial<Transaction> = {}): Transaction {
-  return {
-    id: 6_600_000_000_001,
-    orderId: 5_550_000_000_001,
-    kind: 'sale',
-    status: 'success',
-    gateway: 'shopify_payments',
-    processedAt: '2026-11-20T10:00:05.000Z',
-    parentId: null,
-    test: false,
-    currency: 'GBP',
-    amount: { shop: 3394, presentment: 3394 },
-    fee: 79,
-    ...overrides,
-  };
-}
 
 async function store(order: Order, transactions: Transaction[] = [], refunds: Refund[] = []) {
   await inTx((tx) => applyOrders(tx, [{ order, transactions, refunds }], 'api'));
@@ -105,7 +88,7 @@ async function balance(account: string): Promise<number> {
 }
 
 test('an order and its payment are booked once; replaying the same events changes nothing', async () => {
-  await store(sampleOrder({ financialStatus: 'paid' }), [sale()]);
+  await store(sampleOrder({ financialStatus: 'paid' }), [samplePayment()]);
   const events = await shopEvents();
   assert.ok(events.some((event) => event.type === 'order.created'));
   const first = await ledger.post(events);
@@ -221,7 +204,9 @@ test('a closed period is sealed: nothing dated in it goes in, late news lands on
     /closed up to 2026-11-20/,
   );
   // The payment for that order arrives afterwards, dated in the closed period.
-  await store(sampleOrder({ financialStatus: 'paid', updatedAt: '2026-11-20T10:00:06.000Z' }), [sale()]);
+  await store(sampleOrder({ financialStatus: 'paid', updatedAt: '2026-11-20T10:00:06.000Z' }), [
+    samplePayment(),
+  ]);
   await ledger.post(await shopEvents());
   const { rows } = await db.pool.query(
     `select to_char(entry_date, 'YYYY-MM-DD') as day, description from ledger_entries where source_type = 'payment'`,
@@ -232,7 +217,7 @@ test('a closed period is sealed: nothing dated in it goes in, late news lands on
 });
 
 test('an unknown kind of transaction goes to review with an alert, never into the books', async () => {
-  await store(sampleOrder(), [sale({ kind: 'change', amount: { shop: 100, presentment: 100 } })]);
+  await store(sampleOrder(), [samplePayment({ kind: 'change', amount: { shop: 100, presentment: 100 } })]);
   const posted = await ledger.post(await shopEvents());
   assert.equal(posted.reviews, 1);
   const [item] = await ledger.review();
@@ -245,7 +230,7 @@ test('an unknown kind of transaction goes to review with an alert, never into th
 });
 
 test('a payout whose balance transactions have not all arrived waits, then books once they have', async () => {
-  await store(sampleOrder({ financialStatus: 'paid' }), [sale()]);
+  await store(sampleOrder({ financialStatus: 'paid' }), [samplePayment()]);
   const bt = (id: number, overrides: Partial<BalanceTransaction> = {}): BalanceTransaction => ({
     id,
     type: 'charge',
@@ -292,7 +277,7 @@ test('the feed: the dispatcher hands shop events to the books in batches, each o
   const consumer = bus.addFeed(ledger.feed());
   for (let i = 0; i < 30; i += 1)
     await store(sampleOrder({ id: 5_550_000_001_000 + i, name: `#${2000 + i}`, financialStatus: 'paid' }), [
-      sale({ id: 6_600_000_001_000 + i, orderId: 5_550_000_001_000 + i }),
+      samplePayment({ id: 6_600_000_001_000 + i, orderId: 5_550_000_001_000 + i }),
     ]);
   assert.ok((await bus.drain()) >= 60);
   assert.ok(await count('select count(*) as n from events_feed_items'));
@@ -368,7 +353,7 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
       },
     ],
     transactions: [
-      sale({ id: 6_600_000_000_099, kind: 'refund', amount: { shop: 5998, presentment: 5998 } }),
+      samplePayment({ id: 6_600_000_000_099, kind: 'refund', amount: { shop: 5998, presentment: 5998 } }),
     ],
   };
   await inTx((tx) =>

@@ -1,5 +1,5 @@
 // A small, exact order for tests of the shop's rules (the simulator makes the big realistic ones).
-import type { Order } from '../../src/modules/shop/model.ts';
+import type { Order, Transaction } from '../../src/modules/shop/model.ts';
 
 const gbp = (minor: number) => ({ shop: minor, presentment: minor });
 
@@ -129,6 +129,24 @@ export function sampleOrderWebhook(overrides: Record<string, unknown> = {}): Rec
       },
     ],
     refunds: [],
+    ...overrides,
+  };
+}
+
+/** The card payment that pays sampleOrder() in full through Shopify Payments. */
+export function samplePayment(overrides: Partial<Transaction> = {}): Transaction {
+  return {
+    id: 6_600_000_000_001,
+    orderId: 5_550_000_000_001,
+    kind: 'sale',
+    status: 'success',
+    gateway: 'shopify_payments',
+    processedAt: '2026-11-20T10:00:05.000Z',
+    parentId: null,
+    test: false,
+    currency: 'GBP',
+    amount: { shop: 3394, presentment: 3394 },
+    fee: 79,
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 // The posting rules on orders worked out by hand, and the invariant that every entry balances.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleOrder } from '../support/shop.ts';
+import { sampleOrder, samplePayment } from '../support/shop.ts';
 import {
   payoutRule,
   paymentRule,
@@ -12,7 +12,7 @@ import {
   type PostingDraft,
   type RuleResult,
 } from '../../src/modules/ledger/rules.ts';
-import type { BalanceTransaction, Refund, Transaction } from '../../src/modules/shop/model.ts';
+import type { BalanceTransaction, Refund } from '../../src/modules/shop/model.ts';
 
 const sum = (postings: PostingDraft[]) => postings.reduce((total, posting) => total + posting.amount, 0);
 const entryOf = (result: RuleResult) => {
@@ -23,23 +23,6 @@ const byAccount = (postings: PostingDraft[]) =>
   Object.fromEntries(
     postings.map((p) => [`${p.account}${p.jurisdiction ? ` @${p.jurisdiction}` : ''}`, p.amount]),
   );
-
-function payment(overrides: Partial<Transaction> = {}): Transaction {
-  return {
-    id: 6_600_000_000_001,
-    orderId: 5_550_000_000_001,
-    kind: 'sale',
-    status: 'success',
-    gateway: 'shopify_payments',
-    processedAt: '2026-11-20T10:00:05.000Z',
-    parentId: null,
-    test: false,
-    currency: 'GBP',
-    amount: { shop: 3394, presentment: 3394 },
-    fee: 79,
-    ...overrides,
-  };
-}
 
 test('a VAT-inclusive order: sales and shipping net of VAT, VAT owed in GB, the total owed by the customer', () => {
   const lines = saleLines(sampleOrder());
@@ -127,20 +110,22 @@ test('test orders and orders cancelled before payment book nothing; a cancellati
 });
 
 test('a payment moves the amount from the receivable to the gateway; gift cards reduce their liability', () => {
-  const entry = entryOf(paymentRule(payment(), sampleOrder(), 'Europe/London'));
+  const entry = entryOf(paymentRule(samplePayment(), sampleOrder(), 'Europe/London'));
   assert.deepEqual(byAccount(entry.postings), {
     'Assets:Clearing:Shopify Payments': 3394,
     'Assets:Shopify Receivable': -3394,
   });
   assert.equal(entry.date, '2026-11-20');
   assert.equal(entry.sourceKey, 'payment:6600000000001');
-  const giftCard = entryOf(paymentRule(payment({ gateway: 'gift_card' }), sampleOrder(), 'Europe/London'));
+  const giftCard = entryOf(
+    paymentRule(samplePayment({ gateway: 'gift_card' }), sampleOrder(), 'Europe/London'),
+  );
   assert.equal(byAccount(giftCard.postings)['Liabilities:Gift Cards'], 3394);
   // A foreign-currency payment without Shopify's shop-money figure: converted at the order's own rate.
   const euros = sampleOrder({ presentmentCurrency: 'EUR', total: { shop: 3394, presentment: 3900 } });
   const converted = entryOf(
     paymentRule(
-      payment({ currency: 'EUR', amount: { shop: null, presentment: 1950 } }),
+      samplePayment({ currency: 'EUR', amount: { shop: null, presentment: 1950 } }),
       euros,
       'Europe/London',
     ),
@@ -149,15 +134,15 @@ test('a payment moves the amount from the receivable to the gateway; gift cards 
 });
 
 test('what the rules do not know goes to review, never into the books as a guess', () => {
-  const unknown = paymentRule(payment({ kind: 'change' }), sampleOrder(), 'UTC');
+  const unknown = paymentRule(samplePayment({ kind: 'change' }), sampleOrder(), 'UTC');
   assert.ok(
     'review' in unknown && unknown.review.kind === 'unknown_transaction_kind' && !unknown.review.retriable,
   );
-  const pending = paymentRule(payment({ status: 'pending' }), sampleOrder(), 'UTC');
+  const pending = paymentRule(samplePayment({ status: 'pending' }), sampleOrder(), 'UTC');
   assert.ok('review' in pending && pending.review.retriable);
-  assert.ok('nothing' in paymentRule(payment({ kind: 'authorization' }), sampleOrder(), 'UTC'));
-  assert.ok('nothing' in paymentRule(payment({ status: 'failure' }), sampleOrder(), 'UTC'));
-  assert.ok('review' in paymentRule(payment(), undefined, 'UTC'));
+  assert.ok('nothing' in paymentRule(samplePayment({ kind: 'authorization' }), sampleOrder(), 'UTC'));
+  assert.ok('nothing' in paymentRule(samplePayment({ status: 'failure' }), sampleOrder(), 'UTC'));
+  assert.ok('review' in paymentRule(samplePayment(), undefined, 'UTC'));
 });
 
 test('a refund gives back sales and VAT through the gateway the money went back by', () => {
@@ -176,7 +161,7 @@ test('a refund gives back sales and VAT through the gateway the money went back 
       },
     ],
     transactions: [
-      payment({ id: 6_600_000_000_002, kind: 'refund', amount: { shop: 2999, presentment: 2999 } }),
+      samplePayment({ id: 6_600_000_000_002, kind: 'refund', amount: { shop: 2999, presentment: 2999 } }),
     ],
   };
   const entry = entryOf(refundRule(refund, sampleOrder(), 'Europe/London'));
