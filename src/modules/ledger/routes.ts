@@ -29,7 +29,7 @@ function checkPeriod(from: string, to: string): void {
   if (addDays(from, 3660) < to) throw invalid('a period can be at most ten years long');
 }
 
-export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services): void {
+export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
   app.get<{ Querystring: { from: string; to: string; compareFrom?: string; compareTo?: string } }>(
     '/api/v1/ledger/reports/pnl',
     {
@@ -357,13 +357,6 @@ export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services):
     },
     async (request, reply) => {
       const account = await ledger.addAccount(request.body.code, request.body.name);
-      await audit.record({
-        ...actorOf(request.principal),
-        action: 'ledger.account_added',
-        target: account.code,
-        outcome: 'ok',
-        ip: request.ip,
-      });
       return reply.code(201).send({ account });
     },
   );
@@ -385,13 +378,6 @@ export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services):
     },
     async (request) => {
       const account = await ledger.renameAccount(request.params.code, request.body.name);
-      await audit.record({
-        ...actorOf(request.principal),
-        action: 'ledger.account_renamed',
-        target: account.code,
-        outcome: 'ok',
-        ip: request.ip,
-      });
       return { account };
     },
   );
@@ -429,13 +415,6 @@ export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services):
     },
     async (request, reply) => {
       await ledger.dismissReview(Number(request.params.id));
-      await audit.record({
-        ...actorOf(request.principal),
-        action: 'ledger.review_dismissed',
-        target: request.params.id,
-        outcome: 'ok',
-        ip: request.ip,
-      });
       return reply.code(204).send();
     },
   );
@@ -462,16 +441,8 @@ export function ledgerRoutes(app: FastifyInstance, { ledger, audit }: Services):
       },
     },
     async (request, reply) => {
-      const { actor, actorLabel } = actorOf(request.principal);
+      const { actorLabel } = actorOf(request.principal);
       const closed = await ledger.closePeriod(request.body.endsOn, actorLabel);
-      await audit.record({
-        actor,
-        actorLabel,
-        action: 'ledger.period_closed',
-        target: closed.endsOn,
-        outcome: 'ok',
-        ip: request.ip,
-      });
       return reply.code(201).send({ period: closed });
     },
   );
