@@ -14,7 +14,7 @@ import { ShopRecords } from '../../src/modules/shop/records.ts';
 import type { ShopService } from '../../src/modules/shop/shop-service.ts';
 import { LedgerService } from '../../src/modules/ledger/ledger-service.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { sampleOrder, samplePayment } from '../support/shop.ts';
+import { sampleBalanceTransaction, sampleOrder, samplePayment } from '../support/shop.ts';
 
 let db: TestDatabase;
 let ledger: LedgerService;
@@ -231,22 +231,8 @@ test('an unknown kind of transaction goes to review with an alert, never into th
 
 test('a payout whose balance transactions have not all arrived waits, then books once they have', async () => {
   await store(sampleOrder({ financialStatus: 'paid' }), [samplePayment()]);
-  const bt = (id: number, overrides: Partial<BalanceTransaction> = {}): BalanceTransaction => ({
-    id,
-    type: 'charge',
-    test: false,
-    transactionDate: '2026-11-20T10:00:05.000Z',
-    currency: 'GBP',
-    amount: 3394,
-    fee: 79,
-    net: 3315,
-    sourceType: 'charge',
-    sourceId: 6_600_000_000_001,
-    orderId: 5_550_000_000_001,
-    payoutId: 42,
-    payoutStatus: 'paid',
-    ...overrides,
-  });
+  const bt = (id: number, overrides: Partial<BalanceTransaction> = {}) =>
+    sampleBalanceTransaction({ id, ...overrides });
   await inTx(async (tx) => {
     await applyPayout(tx, {
       id: 42,

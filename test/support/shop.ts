@@ -1,5 +1,5 @@
 // A small, exact order for tests of the shop's rules (the simulator makes the big realistic ones).
-import type { Order, Transaction } from '../../src/modules/shop/model.ts';
+import type { BalanceTransaction, Order, Transaction } from '../../src/modules/shop/model.ts';
 
 const gbp = (minor: number) => ({ shop: minor, presentment: minor });
 
@@ -147,6 +147,26 @@ export function samplePayment(overrides: Partial<Transaction> = {}): Transaction
     currency: 'GBP',
     amount: { shop: 3394, presentment: 3394 },
     fee: 79,
+    ...overrides,
+  };
+}
+
+/** The Shopify Payments charge for samplePayment(), in payout 42. */
+export function sampleBalanceTransaction(overrides: Partial<BalanceTransaction> = {}): BalanceTransaction {
+  return {
+    id: 1,
+    type: 'charge',
+    test: false,
+    transactionDate: '2026-11-20T10:00:05.000Z',
+    currency: 'GBP',
+    amount: 3394,
+    fee: 79,
+    net: 3315,
+    sourceType: 'charge',
+    sourceId: 6_600_000_000_001,
+    orderId: 5_550_000_000_001,
+    payoutId: 42,
+    payoutStatus: 'paid',
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 // The posting rules on orders worked out by hand, and the invariant that every entry balances.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleOrder, samplePayment } from '../support/shop.ts';
+import { sampleBalanceTransaction, sampleOrder, samplePayment } from '../support/shop.ts';
 import {
   payoutRule,
   paymentRule,
@@ -12,7 +12,7 @@ import {
   type PostingDraft,
   type RuleResult,
 } from '../../src/modules/ledger/rules.ts';
-import type { BalanceTransaction, Refund } from '../../src/modules/shop/model.ts';
+import type { Refund } from '../../src/modules/shop/model.ts';
 
 const sum = (postings: PostingDraft[]) => postings.reduce((total, posting) => total + posting.amount, 0);
 const entryOf = (result: RuleResult) => {
@@ -180,22 +180,7 @@ test('a refund gives back sales and VAT through the gateway the money went back 
 });
 
 test('a payout: the bank gets the net, fees are an expense, settled charges leave clearing', () => {
-  const bt = (overrides: Partial<BalanceTransaction>): BalanceTransaction => ({
-    id: 1,
-    type: 'charge',
-    test: false,
-    transactionDate: '2026-11-20T10:00:05.000Z',
-    currency: 'GBP',
-    amount: 3394,
-    fee: 79,
-    net: 3315,
-    sourceType: 'charge',
-    sourceId: 6_600_000_000_001,
-    orderId: 5_550_000_000_001,
-    payoutId: 42,
-    payoutStatus: 'paid',
-    ...overrides,
-  });
+  const bt = sampleBalanceTransaction;
   const payout = {
     id: 42,
     status: 'paid',
