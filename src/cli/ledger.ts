@@ -79,6 +79,25 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
         }
       });
     }
+    case 'opening-stock':
+      return withServices(context, async ({ ledger }) => {
+        const opening = await ledger.takeOpeningStock();
+        print(
+          Boolean(values.json),
+          opening,
+          [
+            opening.units
+              ? `Opening stock on ${opening.firstDay}: ${opening.units} unit(s) of ${opening.variants} variant(s), ${formatMoney(opening.value, opening.currency)} at Shopify's unit costs.`
+              : 'The books already hold what Shopify counts; nothing to add.',
+            ...(opening.withoutCost.length
+              ? [
+                  `No unit cost in Shopify for ${opening.withoutCost.join(', ')}: record their goods received with a cost.`,
+                ]
+              : []),
+          ].join('\n'),
+        );
+        return 0;
+      });
     case 'report': {
       const which = positionals[0];
       return withServices(context, async ({ ledger }) => {
@@ -166,6 +185,8 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
       });
     }
     default:
-      throw new UsageError('ledger takes export, report or import-expenses (see shopkeep ledger --help)');
+      throw new UsageError(
+        'ledger takes export, report, import-expenses or opening-stock (see shopkeep ledger --help)',
+      );
   }
 }

@@ -26,6 +26,7 @@ import { shopRoutes } from './shop/routes.ts';
 import { shopPages } from './shop/pages.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerPages } from './ledger/pages.ts';
+import { stockPages } from './ledger/stock-pages.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -75,7 +76,7 @@ export const MODULES: ModuleDefinition[] = [
   {
     name: 'ledger',
     migrations: sourcePath('modules/ledger/migrations'),
-    routes: [ledgerRoutes, ledgerPages],
+    routes: [ledgerRoutes, ledgerPages, stockPages],
     jobs: ({ ledger }) => ledger.jobs(),
     feeds: ({ ledger }) => [ledger.feed()],
     subscriptions: ({ ledger }) => ledger.subscriptions(),

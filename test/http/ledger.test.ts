@@ -191,6 +191,64 @@ test('the Books page shows the P&L with its chart, the balance sheet, tax, revie
   assert.match(asOwner.body, /Close period/);
 });
 
+test('the Stock page: products on the books beside Shopify’s count, goods received from a form, opening stock', async () => {
+  await server.db.pool.query(
+    `insert into shop_products (id, title, handle, status, created_at, updated_at) values (8_800_000_000_001, 'Argan Oil', 'argan-oil', 'active', now(), now());
+     insert into shop_variants (id, product_id, title, sku, price_minor, unit_cost_minor, inventory_quantity)
+     values (8_800_000_000_101, 8_800_000_000_001, '100 ml', 'ARG-100', 1800, 425, 7)`,
+  );
+  const stockPage = () => get('/books/stock', owner, 'text/html').then((response) => response.body);
+  assert.match(await stockPage(), /Argan Oil – 100 ml \(ARG-100\)/); // in the goods-received picker
+  const form = (url: string, who: LoggedIn, fields: Record<string, string>) =>
+    server.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: who.csrf, ...fields }).toString(),
+    });
+  const receive = {
+    variantId: '8800000000101',
+    date: '2026-11-02',
+    quantity: '3',
+    unitCost: '4.10',
+    supplier: 'Oils Ltd',
+    reference: 'INV-77',
+  };
+  assert.equal((await form('/books/stock/receive', viewer, receive)).statusCode, 403);
+  const received = await form('/books/stock/receive', owner, receive);
+  assert.equal(received.statusCode, 303);
+  assert.match(decodeURIComponent(String(received.headers.location)), /Recorded: 3 received on 2026-11-02/);
+  const badCost = await form('/books/stock/receive', owner, { ...receive, unitCost: 'four' });
+  assert.match(decodeURIComponent(String(badCost.headers.location)), /Not recorded: unitCost "four"/);
+  // Shopify counts 7; the books hold 3: four more open at Shopify's £4.25.
+  const opening = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/stock/opening',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+  });
+  assert.equal(opening.statusCode, 200, opening.body);
+  assert.deepEqual([opening.json().units, opening.json().value], [4, 1700]);
+  const valuation = (await get('/api/v1/ledger/reports/stock?at=2026-11-30')).json();
+  assert.deepEqual(
+    valuation.lines.find((line: { sku: string }) => line.sku === 'ARG-100'),
+    {
+      variantId: 8_800_000_000_101,
+      name: 'Argan Oil – 100 ml',
+      sku: 'ARG-100',
+      quantity: 7,
+      value: 1230 + 1700,
+      expiringWithin30Days: 0,
+      shopifyCount: 7,
+    },
+  );
+  assert.match(
+    await stockPage(),
+    /<td>Argan Oil – 100 ml<\/td>\s*<td>ARG-100<\/td>\s*<td><span class="">7<\/span><\/td>/,
+  );
+  const again = await form('/books/stock/opening', owner, {});
+  assert.match(decodeURIComponent(String(again.headers.location)), /already hold what Shopify counts/);
+});
+
 test('an expense: VAT to reclaim split off, paid from the bank; the same one twice is refused', async () => {
   const post = (payload: Record<string, string>) =>
     server.app.inject({

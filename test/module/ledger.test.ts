@@ -81,6 +81,11 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+/** How the valuation names a variant the shop has no record of. */
+const unnamed = (variant: number) => ({ name: `Variant ${variant}`, sku: null, shopifyCount: null });
+const big = { name: 'Product 1 – Big', sku: null, shopifyCount: null };
+const big5 = { name: 'Product 1 – Big', sku: 'BIG-1', shopifyCount: 5 };
+
 async function balance(account: string): Promise<number> {
   return count(`select coalesce(sum(amount_minor), 0) as n from ledger_postings where account_code = $1`, [
     account,
@@ -320,7 +325,7 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
   assert.equal(await balance('Assets:Inventory'), 850);
   const valuation = await ledger.stockValuation('2026-11-30');
   assert.deepEqual(valuation.lines, [
-    { variantId: variant, quantity: 1, value: 850, expiringWithin30Days: 0 },
+    { variantId: variant, quantity: 1, value: 850, expiringWithin30Days: 0, ...unnamed(variant) },
   ]);
 
   // Two come back to the shelf: they return at what they cost when sold (the dearer lot first sold).
@@ -414,6 +419,71 @@ test('stock: selling more than the books hold is costed at Shopify’s unit cost
   const valuation = await ledger.stockValuation('2026-12-31');
   assert.deepEqual(
     valuation.lines.find((line) => line.variantId === variant),
-    { variantId: variant, quantity: -4, value: -2560, expiringWithin30Days: 0 },
+    { variantId: variant, quantity: -4, value: -2560, expiringWithin30Days: 0, ...big },
+  );
+});
+
+test('stock: goods received late cover the shortfall at their cost; opening stock brings the books to Shopify’s count once', async () => {
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  const variant = 4_400_000_000_778;
+  const uncosted = 4_400_000_000_779;
+  await db.pool.query(
+    `insert into shop_variants (id, product_id, title, sku, price_minor, unit_cost_minor, inventory_quantity)
+     values ($1, 1, 'Big', 'BIG-1', 2999, 640, 5), ($2, 1, 'Free sample', 'SAMPLE', 0, null, 12)
+     on conflict (id) do update set unit_cost_minor = excluded.unit_cost_minor, inventory_quantity = excluded.inventory_quantity`,
+    [variant, uncosted],
+  );
+  await store(
+    sampleOrder({
+      id: 5_550_000_009_101,
+      name: '#911',
+      lines: [{ ...sampleOrder().lines[0]!, id: 1_300_000_009_101, variantId: variant, quantity: 4 }],
+    }),
+  );
+  await ledger.post(await shopEvents());
+  assert.equal(await balance('Expenses:Cost of Goods Sold'), 4 * 640);
+  // Three arrive at £7.00: they cover three of the four sold, and those three now cost 60p more each.
+  await ledger.receiveGoods({ date: '2026-11-20', variantId: variant, quantity: 3, unitCost: '7.00' });
+  assert.equal(await balance('Expenses:Cost of Goods Sold'), 4 * 640 + 3 * 60);
+  assert.equal(await balance('Assets:Inventory'), -640);
+  const afterReceipt = await ledger.stockValuation('2026-12-31');
+  assert.deepEqual(
+    afterReceipt.lines.find((line) => line.variantId === variant),
+    { variantId: variant, quantity: -1, value: -640, expiringWithin30Days: 0, ...big5 },
+  );
+  // Shopify counts 5: the books hold -1, so 6 open at Shopify's cost on the books' first day.
+  const opening = await ledger.takeOpeningStock();
+  assert.equal(opening.variants, 1);
+  assert.equal(opening.units, 6);
+  assert.equal(opening.value, 6 * 640);
+  assert.deepEqual(opening.withoutCost, ['SAMPLE']);
+  const { rows: first } = await db.pool.query<{ day: string }>(
+    "select to_char(min(entry_date), 'YYYY-MM-DD') as day from ledger_entries",
+  );
+  assert.equal(opening.firstDay, first[0]!.day);
+  assert.equal(await balance('Assets:Inventory'), 5 * 640);
+  assert.equal(await balance('Equity:Opening Balances'), -6 * 640);
+  const afterOpening = await ledger.stockValuation('2026-12-31');
+  assert.deepEqual(
+    afterOpening.lines.find((line) => line.variantId === variant),
+    { variantId: variant, quantity: 5, value: 5 * 640, expiringWithin30Days: 0, ...big5 },
+  );
+  // Once: a second run books nothing more.
+  const again = await ledger.takeOpeningStock();
+  assert.equal(again.units, 0);
+  assert.equal(await balance('Equity:Opening Balances'), -6 * 640);
+  // The next sale takes from the lots, not from Shopify's cost.
+  await store(
+    sampleOrder({
+      id: 5_550_000_009_102,
+      name: '#912',
+      lines: [{ ...sampleOrder().lines[0]!, id: 1_300_000_009_102, variantId: variant, quantity: 2 }],
+    }),
+  );
+  await ledger.post(await shopEvents());
+  assert.equal(await balance('Assets:Inventory'), 3 * 640);
+  assert.equal(
+    await count("select count(*) as n from events_outbox where type = 'ledger.stock_negative'"),
+    1,
   );
 });

@@ -117,9 +117,31 @@ export class LedgerService {
 
   /** Alerts about the books, to the owner: what needs review, stock gone negative or about to expire. */
   subscriptions(): Subscription[] {
+    const openingStock: Subscription = {
+      name: 'ledger.opening-stock',
+      types: ['shop.imported'],
+      handle: async (event) => {
+        const backlog = await this.postingBacklog(event.id);
+        if (backlog)
+          throw new Error(
+            `the books are still posting the import (${backlog} events to go); opening stock waits`,
+          );
+        const opening = await this.takeOpeningStock();
+        this.logger.info(opening, 'opening stock taken from Shopify');
+        if (opening.withoutCost.length)
+          await this.notifications?.send({
+            kind: 'ledger.opening_stock',
+            severity: 'warning',
+            title: 'Some stock has no cost in Shopify',
+            body: `${opening.withoutCost.length} product(s) have stock but no unit cost in Shopify (${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}). Record them under Books → Stock → Goods received, with what they cost, so the books value them.`,
+            dedupeKey: `event:${event.id}`,
+          });
+      },
+    };
     const notifications = this.notifications;
-    if (!notifications) return [];
+    if (!notifications) return [openingStock];
     return [
+      openingStock,
       {
         name: 'ledger.notify-owner',
         types: ['ledger.review_needed', 'ledger.stock_negative', 'ledger.stock_expiring'],
@@ -244,7 +266,7 @@ export class LedgerService {
     const unitCostMicros = Number(cost![1]) * 1_000_000 + Number((cost![2] ?? '').padEnd(6, '0'));
     const { currency } = await this.basics();
     return transaction(this.pool, async (tx) => {
-      const draft = await this.poster.stock.receive(
+      const drafts = await this.poster.stock.receive(
         tx,
         {
           date: input.date,
@@ -258,14 +280,61 @@ export class LedgerService {
         },
         currency,
       );
-      const posted = await this.poster.write(tx, [draft], []);
-      if (!posted.entries && draft.postings.some((posting) => posting.amount !== 0))
+      const posted = await this.poster.write(tx, drafts, []);
+      if (!posted.entries && drafts[0]!.postings.some((posting) => posting.amount !== 0))
         throw conflict('these goods were received already (same day, variant, quantity, cost and reference)');
       const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
-        draft.sourceKey,
+        drafts[0]!.sourceKey,
       ]);
       return { entryId: rows[0] ? Number(rows[0].id) : null };
     });
+  }
+
+  /**
+   * Brings stock on the books in line with Shopify's count once (see Stock.opening): run after the
+   * first import, when every imported order is booked. Variants without a unit cost in Shopify are
+   * named so the owner can receive them with a cost.
+   */
+  async takeOpeningStock(): Promise<{
+    firstDay: string;
+    variants: number;
+    units: number;
+    value: number;
+    currency: string;
+    withoutCost: string[];
+  }> {
+    const { currency, timezone } = await this.basics();
+    return transaction(this.pool, async (tx) => {
+      await tx.query("select pg_advisory_xact_lock(hashtext('ledger.opening-stock'))");
+      const { rows } = await tx.query<{ first_day: string | null }>(
+        "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
+      );
+      const firstDay = rows[0]?.first_day ?? dayIn(new Date(), timezone);
+      const opening = await this.poster.stock.opening(tx, firstDay, currency);
+      await this.poster.write(tx, opening.drafts, []);
+      const value = opening.drafts
+        .filter(
+          (draft) => draft.sourceKey.startsWith('stock:opening:') && !draft.sourceKey.endsWith(':shortfall'),
+        )
+        .reduce((sum, draft) => sum + draft.postings[0]!.amount, 0);
+      return {
+        firstDay,
+        variants: opening.variants,
+        units: opening.units,
+        value,
+        currency,
+        withoutCost: opening.withoutCost,
+      };
+    });
+  }
+
+  /** How many of the shop's events before this one the books have still to post. */
+  private async postingBacklog(beforeEventId: number): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>(
+      "select count(*)::int as count from events_feed_items where feed = 'ledger.post' and event_id < $1",
+      [beforeEventId],
+    );
+    return rows[0]!.count;
   }
 
   /** One alert per lot with stock left that expires within 30 days (ledger.stock_expiring). */
@@ -300,9 +369,32 @@ export class LedgerService {
   }
 
   /** Stock on the books at the end of a day: quantity and value per variant, by lot cost. */
+  /** The shop's products, to pick from when goods are received. */
+  async stockProducts(): Promise<{ variantId: number; name: string; sku: string | null }[]> {
+    const counts = await this.shop.records.stockCounts();
+    return counts.map(({ variantId, name, sku }) => ({ variantId, name, sku }));
+  }
+
+  /** Stock at cost at the end of a day, per variant with its name and what Shopify counts now. */
   async stockValuation(at: string) {
     const { currency } = await this.basics();
-    return this.poster.stock.valuation(this.pool, at, currency);
+    const [valuation, counts] = await Promise.all([
+      this.poster.stock.valuation(this.pool, at, currency),
+      this.shop.records.stockCounts(),
+    ]);
+    const byVariant = new Map(counts.map((count) => [count.variantId, count]));
+    return {
+      ...valuation,
+      lines: valuation.lines.map((line) => {
+        const count = byVariant.get(line.variantId);
+        return {
+          ...line,
+          name: count?.name ?? `Variant ${line.variantId}`,
+          sku: count?.sku ?? null,
+          shopifyCount: count?.available ?? null,
+        };
+      }),
+    };
   }
 
   /** The default chart of accounts, where it is missing (the server does this when it starts). */

@@ -188,7 +188,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
                     : ''
                 }
               </p>
-              <p class="muted">Goods received are recorded with <code>POST /api/v1/ledger/stock/receipts</code>.</p>
+              <p><a class="button secondary" href="/books/stock">Stock: per product, goods received, opening stock</a></p>
             </section>
             <section>
               <h2>Receipts</h2>
@@ -309,10 +309,11 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
           const receipt = await ledger.receipts.upload(photo, actorOf(request.principal).actorLabel);
           return reply.redirect(
             `/books?notice=${encodeURIComponent(`Receipt ${receipt.id} is being read; it shows under Receipts in a moment.`)}`,
+            303,
           );
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
-          return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`);
+          return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`, 303);
         }
       },
     );
@@ -352,11 +353,13 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
         });
         return reply.redirect(
           `/books?notice=${encodeURIComponent(`Booked: ${body.supplier}, ${body.amount}.`)}`,
+          303,
         );
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         return reply.redirect(
           `/books?notice=${encodeURIComponent(`Not booked: ${error.message}`.slice(0, 280))}`,
+          303,
         );
       }
     },
@@ -372,10 +375,10 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
       try {
         const { imported, alreadyBooked } = await ledger.importExpenses(request.body.csv);
         const note = `Imported ${imported} expense(s)${alreadyBooked ? `; ${alreadyBooked} were already in the books` : ''}.`;
-        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`);
+        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`, 303);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`);
+        return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`, 303);
       }
     },
   );
@@ -392,10 +395,11 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
         const period = await ledger.closePeriod(request.body.endsOn, actorLabel);
         return reply.redirect(
           `/books?notice=${encodeURIComponent(`The books are closed up to ${period.endsOn}.`)}`,
+          303,
         );
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`);
+        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`, 303);
       }
     },
   );
@@ -413,10 +417,10 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
     async (request, reply) => {
       try {
         await ledger.dismissReview(Number(request.params.id));
-        return reply.redirect('/books?notice=Dismissed.');
+        return reply.redirect('/books?notice=Dismissed.', 303);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`);
+        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`, 303);
       }
     },
   );

@@ -306,6 +306,19 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
         .send(await ledger.receiveGoods({ ...request.body, variantId: Number(request.body.variantId) })),
   );
 
+  app.post(
+    '/api/v1/ledger/stock/opening',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          "Opening stock from Shopify: each variant's units Shopify counts beyond the books' become a lot at Shopify's unit cost on the books' first day (once per variant; done by itself after the first import)",
+      },
+    },
+    async () => ledger.takeOpeningStock(),
+  );
+
   app.get<{ Querystring: { at: string } }>(
     '/api/v1/ledger/reports/stock',
     {

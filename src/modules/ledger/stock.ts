@@ -36,6 +36,19 @@ interface Lot {
 
 const RESTOCKED = new Set(['return', 'cancel', 'legacy_restock']);
 
+/** The same receipt entered twice (same day, variant, quantity, cost, reference, supplier) is one lot. */
+function receiptKey(receipt: GoodsReceipt): string {
+  const identity = [
+    receipt.date,
+    receipt.variantId,
+    receipt.quantity,
+    receipt.unitCostMicros,
+    receipt.reference ?? '',
+    receipt.supplier ?? '',
+  ];
+  return `stock:receipt:${createHash('sha256').update(identity.join('|')).digest('hex').slice(0, 32)}`;
+}
+
 /** Minor units for a quantity at a unit cost in millionths (rounded once, half away from zero). */
 export function costOf(quantity: number, unitCostMicros: number, currency: string): number {
   const scale = 10 ** (6 - currencyExponent(currency));
@@ -48,20 +61,20 @@ export class Stock {
     readonly costing: Costing,
   ) {}
 
-  /** A goods receipt: a new lot, and the entry that puts its cost into stock. */
-  async receive(tx: pg.PoolClient, receipt: GoodsReceipt, currency: string): Promise<EntryDraft> {
-    const identity = [
-      receipt.date,
-      receipt.variantId,
-      receipt.quantity,
-      receipt.unitCostMicros,
-      receipt.reference ?? '',
-      receipt.supplier ?? '',
-    ];
-    const sourceKey = `stock:receipt:${createHash('sha256').update(identity.join('|')).digest('hex').slice(0, 32)}`;
-    await tx.query(
+  /**
+   * A goods receipt: a new lot, and the entry that puts its cost into stock. Goods that arrive after
+   * the books sold them (stock gone negative) cover that shortfall first, oldest sale first, and the
+   * cost those sales were booked at (Shopify's unit cost) is corrected to the lot's.
+   */
+  async receive(
+    tx: pg.PoolClient,
+    receipt: GoodsReceipt,
+    currency: string,
+    sourceKey = receiptKey(receipt),
+  ): Promise<EntryDraft[]> {
+    const { rows } = await tx.query<{ id: string }>(
       `insert into ledger_lots (variant_id, received_on, quantity, left_quantity, unit_cost_micros, expires_on, supplier, source_key)
-       values ($1, $2, $3, $3, $4, $5, $6, $7) on conflict (source_key) do nothing`,
+       values ($1, $2, $3, $3, $4, $5, $6, $7) on conflict (source_key) do nothing returning id`,
       [
         receipt.variantId,
         receipt.date,
@@ -73,7 +86,7 @@ export class Stock {
       ],
     );
     const value = costOf(receipt.quantity, receipt.unitCostMicros, currency);
-    return {
+    const entry: EntryDraft = {
       date: receipt.date,
       description: `Goods received: ${receipt.quantity} × variant ${receipt.variantId}${receipt.supplier ? ` from ${receipt.supplier}` : ''}`,
       sourceType: 'stock',
@@ -85,6 +98,128 @@ export class Stock {
         { account: receipt.paidFrom, amount: -value },
       ],
     };
+    const lotId = rows[0]?.id;
+    if (!lotId) return [entry];
+    const correction = await this.coverShortfall(tx, lotId, receipt, sourceKey, currency);
+    return correction ? [entry, correction] : [entry];
+  }
+
+  /** Assigns a new lot to the variant's sales made with none on the books; returns the cost correction. */
+  private async coverShortfall(
+    tx: pg.PoolClient,
+    lotId: string,
+    receipt: GoodsReceipt,
+    sourceKey: string,
+    currency: string,
+  ): Promise<EntryDraft | undefined> {
+    const { rows: short } = await tx.query<{ id: string; quantity: number; cost_minor: string }>(
+      `select id, quantity, cost_minor from ledger_stock_moves
+       where variant_id = $1 and lot_id is null and reason = 'sale' order by moved_on, id for update`,
+      [receipt.variantId],
+    );
+    let left = receipt.quantity;
+    let correction = 0;
+    for (const move of short) {
+      if (!left) break;
+      const sold = -move.quantity;
+      const booked = -Number(move.cost_minor);
+      const take = Math.min(sold, left);
+      const cost = costOf(take, receipt.unitCostMicros, currency);
+      const bookedPart = take === sold ? booked : Math.round((booked * take) / sold);
+      correction += cost - bookedPart;
+      left -= take;
+      if (take === sold) {
+        await tx.query('update ledger_stock_moves set lot_id = $2, cost_minor = $3 where id = $1', [
+          move.id,
+          lotId,
+          -cost,
+        ]);
+      } else {
+        // Part of the sale is covered: that part moves to the lot, the rest stays short.
+        await tx.query('update ledger_stock_moves set quantity = $2, cost_minor = $3 where id = $1', [
+          move.id,
+          -(sold - take),
+          -(booked - bookedPart),
+        ]);
+        await tx.query(
+          `insert into ledger_stock_moves (variant_id, lot_id, moved_on, quantity, cost_minor, reason, order_id, order_line_id, entry_id)
+           select variant_id, $2, moved_on, $3, $4, reason, order_id, order_line_id, entry_id from ledger_stock_moves where id = $1`,
+          [move.id, lotId, -take, -cost],
+        );
+      }
+    }
+    if (left === receipt.quantity) return undefined;
+    await tx.query('update ledger_lots set left_quantity = $2 where id = $1', [lotId, left]);
+    if (!correction) return undefined;
+    return {
+      date: receipt.date,
+      description: `Cost of goods sold before they were on the books: variant ${receipt.variantId} at the received cost`,
+      sourceType: 'stock',
+      sourceId: String(receipt.variantId),
+      sourceKey: `${sourceKey}:shortfall`,
+      currency,
+      postings: [
+        { account: ACCOUNTS.cogs, amount: correction },
+        { account: ACCOUNTS.inventory, amount: -correction },
+      ],
+    };
+  }
+
+  /**
+   * Opening stock: each variant's units that Shopify counts beyond what the books hold become a lot
+   * at Shopify's unit cost, dated the books' first day, against Opening balances (once per variant).
+   * Sales booked before it, with none on the books, are covered from it.
+   */
+  async opening(
+    tx: pg.PoolClient,
+    firstDay: string,
+    currency: string,
+  ): Promise<{ drafts: EntryDraft[]; variants: number; units: number; withoutCost: string[] }> {
+    const counts = await this.records.stockCounts();
+    const { rows } = await tx.query<{ variant_id: string; on_hand: string }>(
+      `select variant_id, sum(quantity) as on_hand from (
+         select variant_id, left_quantity as quantity from ledger_lots where variant_id = any($1::bigint[])
+         union all
+         select variant_id, quantity from ledger_stock_moves
+         where variant_id = any($1::bigint[]) and lot_id is null and reason = 'sale'
+       ) held group by variant_id`,
+      [counts.map((count) => count.variantId)],
+    );
+    const onBooks = new Map(rows.map((row) => [Number(row.variant_id), Number(row.on_hand)]));
+    const { rows: opened } = await tx.query<{ variant_id: string }>(
+      "select variant_id from ledger_lots where source_key like 'stock:opening:%'",
+    );
+    const done = new Set(opened.map((row) => Number(row.variant_id)));
+    const drafts: EntryDraft[] = [];
+    const withoutCost: string[] = [];
+    let variants = 0;
+    let units = 0;
+    const micros = 10 ** (6 - currencyExponent(currency));
+    for (const count of counts) {
+      if (count.available === null) continue;
+      const missing = count.available - (onBooks.get(count.variantId) ?? 0);
+      if (missing <= 0 || done.has(count.variantId)) continue;
+      if (count.unitCost === null) {
+        withoutCost.push(count.sku ?? `variant ${count.variantId}`);
+        continue;
+      }
+      const receipt: GoodsReceipt = {
+        date: firstDay,
+        variantId: count.variantId,
+        quantity: missing,
+        unitCostMicros: count.unitCost * micros,
+        expiresOn: null,
+        supplier: null,
+        paidFrom: ACCOUNTS.openingBalances,
+        reference: 'opening stock',
+      };
+      const [entry, ...rest] = await this.receive(tx, receipt, currency, `stock:opening:${count.variantId}`);
+      entry!.description = `Opening stock: ${missing} × ${count.sku ?? `variant ${count.variantId}`} (Shopify's count and unit cost)`;
+      drafts.push(entry!, ...rest);
+      variants += 1;
+      units += missing;
+    }
+    return { drafts, variants, units, withoutCost };
   }
 
   /**

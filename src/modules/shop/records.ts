@@ -1,6 +1,7 @@
 // The shop's stored facts as the model, by id, many at a time: what the books read when the shop's
 // events tell them something happened (one query per kind for a batch of 500 events).
 import type pg from 'pg';
+import { AVAILABLE_SQL } from './apply.ts';
 import type { BalanceTransaction, Order, Payout, Refund, RefundLine, Transaction } from './model.ts';
 
 interface TransactionRow {
@@ -60,6 +61,37 @@ export class ShopRecords {
       [variantIds],
     );
     return new Map(rows.map((row) => [Number(row.id), Number(row.unit_cost_minor)]));
+  }
+
+  /** Every variant: its name, units available across locations (null: Shopify does not count it), unit cost (minor units). */
+  async stockCounts(): Promise<
+    {
+      variantId: number;
+      name: string;
+      sku: string | null;
+      available: number | null;
+      unitCost: number | null;
+    }[]
+  > {
+    const { rows } = await this.pool.query<{
+      id: string;
+      name: string;
+      sku: string | null;
+      available: number | null;
+      unit_cost_minor: string | null;
+    }>(
+      `select v.id, coalesce(p.title, 'Product ' || v.product_id)
+           || case when v.title in ('', 'Default Title') then '' else ' – ' || v.title end as name,
+         v.sku, ${AVAILABLE_SQL}::int as available, v.unit_cost_minor
+       from shop_variants v left join shop_products p on p.id = v.product_id order by 2, v.id`,
+    );
+    return rows.map((row) => ({
+      variantId: Number(row.id),
+      name: row.name,
+      sku: row.sku,
+      available: row.available,
+      unitCost: orNull(row.unit_cost_minor),
+    }));
   }
 
   async transactions(ids: number[]): Promise<Map<number, Transaction>> {

@@ -8,6 +8,7 @@
 // when many changed or one is too large for a single query.
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
+import { emit } from '../../platform/events/outbox.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { ShopifyError, type ShopifyClient, type Page } from './client.ts';
 import type { ShopConnection } from './connection.ts';
@@ -278,7 +279,10 @@ export class ShopSync {
       // Reconciliation starts from the moment the import began: anything changed since is fetched again.
       for (const resource of ['orders', 'products', 'customers'])
         await this.setCursor(resource, progress.startedAt);
-      await this.finishRun(run.id, 'done', 0, progress);
+      await transaction(this.pool, async (tx) => {
+        await this.finishRun(run.id, 'done', 0, progress, undefined, tx);
+        await emit(tx, 'shop.imported', { runId: run.id, counts: progress.counts });
+      });
       return { runId: run.id, counts: progress.counts };
     } catch (error) {
       await this.finishRun(run.id, 'failed', 0, progress, (error as Error).message);
@@ -697,8 +701,9 @@ export class ShopSync {
     repaired: number,
     progress: object,
     error?: string,
+    client: pg.Pool | pg.PoolClient = this.pool,
   ): Promise<void> {
-    await this.pool.query(
+    await client.query(
       'update shop_sync_runs set status = $2, repaired = $3, progress = $4, error = $5, finished_at = now() where id = $1',
       [id, status, repaired, JSON.stringify(progress), error ?? null],
     );

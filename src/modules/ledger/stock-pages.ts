@@ -1,0 +1,191 @@
+// Stock in the dashboard: what the books hold of each product at cost beside what Shopify counts,
+// goods received (a lot at its unit cost, with a best-before date), and the opening stock.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { html } from '../../platform/dashboard/html.ts';
+import { csrfField, page } from '../../platform/dashboard/layout.ts';
+import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { dayIn } from '../../platform/dates.ts';
+import { AppError } from '../../platform/errors.ts';
+import { formatMoney } from '../../platform/money.ts';
+
+const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+
+export function stockPages(app: FastifyInstance, { ledger, config }: Services): void {
+  app.get<{ Querystring: { notice?: string } }>(
+    '/books/stock',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        querystring: { type: 'object', properties: { notice: text(300) } },
+      },
+    },
+    async (request, reply) => {
+      const today = dayIn(new Date(), config.timezone);
+      const stock = await ledger.stockValuation(today);
+      const money = (minor: number) => formatMoney(minor, stock.currency);
+      const differs = stock.lines.filter(
+        (line) => line.shopifyCount !== null && line.shopifyCount !== line.quantity,
+      );
+      return sendPage(
+        reply,
+        page(
+          { title: 'Stock', principal: request.principal, current: '/books' },
+          html`${request.query.notice ? html`<p class="notice">${request.query.notice}</p>` : ''}
+            <p><a href="/books">← Books</a></p>
+            <section>
+              <h2>Stock at cost today</h2>
+              <p>
+                ${money(stock.total)} in ${String(stock.lines.length)} product(s), costed
+                ${stock.costing === 'fifo' ? 'first to expire, first in, first out' : 'at the running average'}.
+                ${
+                  differs.length
+                    ? html`<span class="muted"
+                      >${String(differs.length)} differ from Shopify's count (goods not yet recorded, or
+                      orders not yet shipped).</span
+                    >`
+                    : ''
+                }
+              </p>
+              ${table(
+                [
+                  'Product',
+                  'SKU',
+                  'On the books',
+                  'Shopify counts',
+                  'Value at cost',
+                  'Expire within 30 days',
+                ],
+                stock.lines.map((line) => [
+                  line.name,
+                  line.sku ?? '',
+                  html`<span class="${line.quantity < 0 ? 'bad' : ''}">${String(line.quantity)}</span>`,
+                  line.shopifyCount === null ? '–' : String(line.shopifyCount),
+                  money(line.value),
+                  line.expiringWithin30Days ? String(line.expiringWithin30Days) : '',
+                ]),
+                'No stock on the books yet: record goods received, or take the opening stock from Shopify.',
+              )}
+            </section>
+            <section>
+              <h2>Goods received</h2>
+              <form method="post" action="/books/stock/receive" class="stack">
+                ${csrfField(request.principal)}
+                <label
+                  >Product
+                  <select name="variantId" required>
+                    ${(await ledger.stockProducts()).map(
+                      (product) =>
+                        html`<option value="${String(product.variantId)}">
+                          ${product.name}${product.sku ? ` (${product.sku})` : ''}
+                        </option>`,
+                    )}
+                  </select></label
+                >
+                <label>Arrived on <input type="date" name="date" value="${today}" required /></label>
+                <label>Quantity <input type="number" name="quantity" min="1" max="1000000" required /></label>
+                <label
+                  >Cost per unit, before VAT
+                  <input name="unitCost" inputmode="decimal" pattern="[0-9]{1,9}([.][0-9]{1,6})?" required
+                /></label>
+                <label>Best before (if it has one) <input type="date" name="expiresOn" /></label>
+                <label>Supplier <input name="supplier" maxlength="200" /></label>
+                <label>Invoice or delivery note number <input name="reference" maxlength="100" /></label>
+                <button>Record goods received</button>
+              </form>
+            </section>
+            <section>
+              <h2>Opening stock</h2>
+              <p>
+                Stock that was on the shelves before the books began: the units Shopify counts beyond what
+                the books hold become opening stock at Shopify's cost per unit, once per product. This
+                happens by itself after the first import.
+              </p>
+              ${postButton(
+                request.principal,
+                '/books/stock/opening',
+                "Take the opening stock from Shopify's count",
+                {
+                  secondary: true,
+                },
+              )}
+            </section>`,
+        ),
+      );
+    },
+  );
+
+  app.post<{ Body: Record<string, string | undefined> }>(
+    '/books/stock/receive',
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        body: {
+          type: 'object',
+          required: ['variantId', 'date', 'quantity', 'unitCost'],
+          additionalProperties: false,
+          properties: {
+            _csrf: { type: 'string' },
+            variantId: text(20),
+            date: text(10),
+            quantity: text(10),
+            unitCost: text(20),
+            expiresOn: text(10),
+            supplier: text(200),
+            reference: text(100),
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const back = (notice: string) =>
+        reply.redirect(`/books/stock?notice=${encodeURIComponent(notice.slice(0, 280))}`, 303);
+      try {
+        if (!/^\d{1,16}$/.test(body.variantId ?? ''))
+          throw new AppError('invalid_request', 'choose a product');
+        if (!/^\d{1,7}$/.test(body.quantity ?? ''))
+          throw new AppError('invalid_request', 'quantity must be a whole number from 1 to 1,000,000');
+        await ledger.receiveGoods({
+          date: body.date ?? '',
+          variantId: Number(body.variantId),
+          quantity: Number(body.quantity),
+          unitCost: (body.unitCost ?? '').trim(),
+          expiresOn: body.expiresOn || undefined,
+          supplier: body.supplier,
+          reference: body.reference,
+        });
+        return back(`Recorded: ${body.quantity} received on ${body.date}.`);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return back(`Not recorded: ${error.message}`);
+      }
+    },
+  );
+
+  app.post(
+    '/books/stock/opening',
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        body: { type: 'object', properties: { _csrf: { type: 'string' } }, additionalProperties: false },
+      },
+    },
+    async (_request, reply) => {
+      const opening = await ledger.takeOpeningStock();
+      const notice = opening.units
+        ? `Opening stock on ${opening.firstDay}: ${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)}.`
+        : 'The books already hold what Shopify counts; nothing added.';
+      const missing = opening.withoutCost.length
+        ? ` No cost in Shopify for ${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}: record their goods received.`
+        : '';
+      return reply.redirect(
+        `/books/stock?notice=${encodeURIComponent((notice + missing).slice(0, 280))}`,
+        303,
+      );
+    },
+  );
+}
