@@ -68,6 +68,7 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
     orders: { orders: { name: string }[] };
     products: { products: Product[] };
     pnl: { revenue: number; net: number; currency: string };
+    stock: { total: number; lines: { quantity: number }[] };
   }
   const api = <K extends keyof Answers>(_kind: K, url: string) =>
     fetch(`${base}${url}`, { headers: { cookie } }).then((r) => r.json() as Promise<Answers[K]>);
@@ -92,6 +93,18 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
     async () => (await api('pnl', `/api/v1/ledger/reports/pnl?from=${lastMonth}&to=${monthAgo}`)).revenue > 0,
     120_000,
     'the year of orders in the books',
+  );
+
+  // Stock on the shelves before the year began opens from Shopify's count once the import is booked:
+  // nothing is left below zero on the books.
+  const today = new Date().toISOString().slice(0, 10);
+  await waitFor(
+    async () => {
+      const stock = await api('stock', `/api/v1/ledger/reports/stock?at=${today}`);
+      return stock.total > 0 && stock.lines.every((line) => line.quantity >= 0);
+    },
+    120_000,
+    'the opening stock on the books',
   );
 
   // A customer orders now: the simulated Shopify sends signed webhooks and the order shows up.
