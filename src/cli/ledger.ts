@@ -87,7 +87,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
           opening,
           [
             opening.units
-              ? `Opening stock on ${opening.firstDay}: ${opening.units} unit(s) of ${opening.variants} variant(s), ${formatMoney(opening.value, opening.currency)} at Shopify's unit costs.`
+              ? `Opening stock on ${opening.date}: ${opening.units} unit(s) of ${opening.variants} variant(s), ${formatMoney(opening.value, opening.currency)} at Shopify's unit costs.`
               : 'The books already hold what Shopify counts; nothing to add.',
             ...(opening.withoutCost.length
               ? [
@@ -161,6 +161,50 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
             );
             return 0;
           }
+          case 'cash-flow': {
+            const flow = await ledger.reports.cashFlow(
+              day('from', values.from, `${today.slice(0, 8)}01`),
+              day('to', values.to, today),
+            );
+            const row = (name: string, amount: number) =>
+              `  ${name.padEnd(44)} ${money(amount, flow.currency).padStart(14)}`;
+            const section = (title: string, part: typeof flow.operating) => [
+              title,
+              ...part.lines.map((line) => row(`  ${line.name}`, line.amount)),
+              row(`Total`, part.total),
+            ];
+            print(
+              json,
+              flow,
+              [
+                `Cash flow, ${flow.from} to ${flow.to}`,
+                row('Cash at the start', flow.openingCash),
+                ...section('Operating', flow.operating),
+                ...section('Investing', flow.investing),
+                ...section('Financing', flow.financing),
+                row('Change in cash', flow.netChange),
+                row('Cash at the end', flow.closingCash),
+              ].join('\n'),
+            );
+            return 0;
+          }
+          case 'projection': {
+            const projection = await ledger.cashProjection();
+            print(
+              json,
+              projection,
+              [
+                `Cash over the next ${projection.days} days from ${projection.from}`,
+                `  ${'Week from'.padEnd(12)} ${'Money in'.padStart(14)} ${'Money out'.padStart(14)} ${'Cash after'.padStart(14)}`,
+                ...projection.weeks.map(
+                  (week) =>
+                    `  ${week.starts.padEnd(12)} ${money(week.moneyIn, projection.currency).padStart(14)} ${money(week.moneyOut, projection.currency).padStart(14)} ${money(week.closing, projection.currency).padStart(14)}`,
+                ),
+                `  Lowest: ${money(projection.lowest.balance, projection.currency)} on ${projection.lowest.date}`,
+              ].join('\n'),
+            );
+            return 0;
+          }
           case 'sales-tax': {
             const tax = await ledger.reports.salesTax(
               day('from', values.from, `${today.slice(0, 8)}01`),
@@ -180,7 +224,9 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
             return 0;
           }
           default:
-            throw new UsageError('ledger report takes pnl, balance-sheet, trial-balance or sales-tax');
+            throw new UsageError(
+              'ledger report takes pnl, balance-sheet, trial-balance, sales-tax, cash-flow or projection',
+            );
         }
       });
     }

@@ -27,6 +27,7 @@ import { shopPages } from './shop/pages.ts';
 import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerPages } from './ledger/pages.ts';
 import { stockPages } from './ledger/stock-pages.ts';
+import { cashPages } from './ledger/cash-pages.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -76,7 +77,7 @@ export const MODULES: ModuleDefinition[] = [
   {
     name: 'ledger',
     migrations: sourcePath('modules/ledger/migrations'),
-    routes: [ledgerRoutes, ledgerPages, stockPages],
+    routes: [ledgerRoutes, ledgerPages, stockPages, cashPages],
     jobs: ({ ledger }) => ledger.jobs(),
     feeds: ({ ledger }) => [ledger.feed()],
     subscriptions: ({ ledger }) => ledger.subscriptions(),

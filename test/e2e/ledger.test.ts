@@ -78,9 +78,10 @@ test('the imported year becomes books that hledger accepts and that agree with o
       (await count(`select count(*) as n from shop_sync_runs where kind = 'import' and status = 'done'`)) ===
         1 &&
       (await count(`select count(*) as n from events_outbox where dispatched_at is null`)) === 0 &&
-      (await count(`select count(*) as n from events_feed_items`)) === 0,
+      (await count(`select count(*) as n from events_feed_items`)) === 0 &&
+      (await count(`select count(*) as n from ledger_lots where source_key like 'stock:opening:%'`)) > 0,
     240_000,
-    'the import and its booking',
+    'the import, its booking and the opening stock',
   );
   const orders = await count(`select count(*) as n from shop_orders where not test`);
   assert.ok(orders > 300, `${orders} orders`);
@@ -157,6 +158,29 @@ test('the imported year becomes books that hledger accepts and that agree with o
     totalEquity: number;
   };
   assert.equal(balanceSheet.totalAssets, balanceSheet.totalLiabilities + balanceSheet.totalEquity);
+  // The cash-flow statement explains the change in the bank to the cent, as hledger sees the bank.
+  const flow = JSON.parse(
+    await cli(['ledger', 'report', 'cash-flow', '--from', first, '--to', last, '--json']),
+  ) as { openingCash: number; closingCash: number; netChange: number; netProfit: number };
+  assert.equal(flow.openingCash, 0);
+  assert.equal(flow.netProfit, ours.net);
+  assert.equal(flow.closingCash, theirs.get('Assets:Bank') ?? 0);
+  assert.equal(flow.netChange, flow.closingCash - flow.openingCash);
+  assert.ok(flow.closingCash > 0, 'payouts reached the bank');
+  // The next 90 days start from the cash in the bank and add up week by week.
+  const projection = JSON.parse(await cli(['ledger', 'report', 'projection', '--json'])) as {
+    openingCash: number;
+    closingCash: number;
+    weeks: { moneyIn: number; moneyOut: number }[];
+    items: { kind: string }[];
+  };
+  assert.equal(projection.weeks.length, 13);
+  assert.ok(projection.items.some((item) => item.kind === 'takings'));
+  assert.equal(
+    projection.closingCash,
+    projection.openingCash + projection.weeks.reduce((sum, week) => sum + week.moneyIn - week.moneyOut, 0),
+  );
+
   // Settled items leave clearing: what Shopify Payments clearing holds is exactly what was taken and
   // not yet paid out (charges less refunds outside a paid payout).
   const unsettled = await count(

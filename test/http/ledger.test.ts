@@ -278,6 +278,20 @@ test('an expense: VAT to reclaim split off, paid from the bank; the same one twi
   assert.deepEqual([pnl.expenses, pnl.net], [10000, -10000]);
   const tax = (await get('/api/v1/ledger/reports/sales-tax?from=2026-11-24&to=2026-11-24')).json();
   assert.equal(tax.reclaimable, 2000);
+  // Cash: the £120 left the bank; the profit says £100 of it, the VAT to reclaim the other £20.
+  const flow = (await get('/api/v1/ledger/reports/cash-flow?from=2026-11-24&to=2026-11-24')).json();
+  assert.deepEqual(
+    flow.operating.lines.map((line: { account: string; amount: number }) => [line.account, line.amount]),
+    [
+      ['profit', -10000],
+      ['Assets:VAT Reclaimable', -2000],
+    ],
+  );
+  assert.deepEqual([flow.netChange, flow.closingCash - flow.openingCash], [-12000, -12000]);
+  const cashPage = await get('/books/cash?from=2026-11-24&to=2026-11-24', viewer, 'text/html');
+  assert.equal(cashPage.statusCode, 200);
+  assert.match(cashPage.body, /data-testid="cash-change">-£120\.00</);
+  assert.match(cashPage.body, /data-testid="projection-chart"/);
 });
 
 test('a CSV of expenses is imported whole, or refused whole naming each bad row', async () => {

@@ -452,15 +452,15 @@ test('stock: goods received late cover the shortfall at their cost; opening stoc
     { variantId: variant, quantity: -1, value: -640, expiringWithin30Days: 0, ...big5 },
   );
   // Shopify counts 5: the books hold -1, so 6 open at Shopify's cost on the books' first day.
+  const { rows: first } = await db.pool.query<{ day: string }>(
+    "select to_char(min(entry_date) - 1, 'YYYY-MM-DD') as day from ledger_entries",
+  );
   const opening = await ledger.takeOpeningStock();
   assert.equal(opening.variants, 1);
   assert.equal(opening.units, 6);
   assert.equal(opening.value, 6 * 640);
   assert.deepEqual(opening.withoutCost, ['SAMPLE']);
-  const { rows: first } = await db.pool.query<{ day: string }>(
-    "select to_char(min(entry_date), 'YYYY-MM-DD') as day from ledger_entries",
-  );
-  assert.equal(opening.firstDay, first[0]!.day);
+  assert.equal(opening.date, first[0]!.day); // the day before the books' first entry
   assert.equal(await balance('Assets:Inventory'), 5 * 640);
   assert.equal(await balance('Equity:Opening Balances'), -6 * 640);
   const afterOpening = await ledger.stockValuation('2026-12-31');

@@ -102,3 +102,18 @@ export function accountType(code: string): AccountType {
       throw new Error(`account ${code} must start with Assets, Liabilities, Equity, Income or Expenses`);
   }
 }
+
+export type CashFlowClass = 'cash' | 'operating' | 'investing' | 'financing';
+
+/**
+ * Where an account's movements go in the cash-flow statement: bank and cash accounts are the cash;
+ * equipment is investing; loans and the owner's money are financing; everything else (stock, what
+ * Shopify and PayPal hold, tax, suppliers, income and expenses) is operating.
+ */
+export function cashFlowClass(code: string): CashFlowClass {
+  if (/^Assets:(Bank|Cash)(:|$)/.test(code)) return 'cash';
+  if (/^Assets:(Equipment|Fixed Assets|Vehicles)(:|$)/.test(code)) return 'investing';
+  if (/^Liabilities:Loans?(:|$)/.test(code)) return 'financing';
+  if (code.startsWith('Equity:') && code !== ACCOUNTS.retainedEarnings) return 'financing';
+  return 'operating';
+}

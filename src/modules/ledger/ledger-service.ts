@@ -16,6 +16,7 @@ import { ACCOUNTS, accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
+import { CashProjector, type CashProjection } from './projection.ts';
 import { LedgerReports } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
 import { Stock, type Costing } from './stock.ts';
@@ -58,6 +59,7 @@ const RETRY_EVENT: Record<string, { type: string; key: string }> = {
 export class LedgerService {
   readonly reports: LedgerReports;
   private readonly poster: Poster;
+  private readonly projector: CashProjector;
 
   /** Receipt photos; there when the service was given an AI service and a job queue (the server, the CLI). */
   readonly receipts: Receipts | undefined;
@@ -79,6 +81,7 @@ export class LedgerService {
       new Stock(shop.records, options.costing ?? 'fifo'),
     );
     this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
+    this.projector = new CashProjector(pool, async () => (await this.basics()).currency);
     this.notifications = options.notifications;
     this.briefings = options.notifications
       ? new Briefings(pool, this.reports, options.notifications, async () => (await this.basics()).currency)
@@ -291,12 +294,13 @@ export class LedgerService {
   }
 
   /**
-   * Brings stock on the books in line with Shopify's count once (see Stock.opening): run after the
+   * Brings stock on the books in line with Shopify's count once (see Stock.opening), dated the day
+   * before the books' first entry: run after the
    * first import, when every imported order is booked. Variants without a unit cost in Shopify are
    * named so the owner can receive them with a cost.
    */
   async takeOpeningStock(): Promise<{
-    firstDay: string;
+    date: string;
     variants: number;
     units: number;
     value: number;
@@ -309,8 +313,9 @@ export class LedgerService {
       const { rows } = await tx.query<{ first_day: string | null }>(
         "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
       );
-      const firstDay = rows[0]?.first_day ?? dayIn(new Date(), timezone);
-      const opening = await this.poster.stock.opening(tx, firstDay, currency);
+      // The day before the first entry: opening stock is what the books start with, not a purchase.
+      const date = addDays(rows[0]?.first_day ?? dayIn(new Date(), timezone), -1);
+      const opening = await this.poster.stock.opening(tx, date, currency);
       await this.poster.write(tx, opening.drafts, []);
       const value = opening.drafts
         .filter(
@@ -318,7 +323,7 @@ export class LedgerService {
         )
         .reduce((sum, draft) => sum + draft.postings[0]!.amount, 0);
       return {
-        firstDay,
+        date,
         variants: opening.variants,
         units: opening.units,
         value,
@@ -369,6 +374,13 @@ export class LedgerService {
   }
 
   /** Stock on the books at the end of a day: quantity and value per variant, by lot cost. */
+  /** The next 90 days of cash from today: payouts on their way, takings, monthly expenses, reorders. */
+  async cashProjection(): Promise<CashProjection> {
+    const { timezone } = await this.basics();
+    const names = new Map((await this.stockProducts()).map((product) => [product.variantId, product.name]));
+    return this.projector.projection(dayIn(new Date(), timezone), names);
+  }
+
   /** The shop's products, to pick from when goods are received. */
   async stockProducts(): Promise<{ variantId: number; name: string; sku: string | null }[]> {
     const counts = await this.shop.records.stockCounts();

@@ -99,6 +99,10 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               <label>To <input type="date" name="to" value="${to}" /></label>
               <button>Show</button>
             </form>
+            <p>
+              <a href="${`/books/cash?${new URLSearchParams({ from, to })}`}">Cash flow and the next 90 days</a> ·
+              <a href="/books/stock">Stock</a>
+            </p>
             <section>
               <h2>Profit and loss, ${from} to ${to}</h2>
               <div class="bars" data-testid="pnl-chart">

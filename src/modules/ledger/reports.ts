@@ -2,6 +2,8 @@
 // jurisdiction and the general ledger. Income and liabilities are credits (negative postings); the
 // reports show them as positive figures, the way an accountant reads them.
 import type pg from 'pg';
+import { addDays } from '../../platform/dates.ts';
+import { cashFlowClass } from './chart.ts';
 import type { AccountType } from './schema.ts';
 
 export interface AccountLine {
@@ -48,6 +50,25 @@ export interface TaxLine {
   collected: number;
   refunded: number;
   owed: number;
+}
+
+/** A section of the cash-flow statement: what each account added to (or took from) the cash. */
+export interface CashFlowSection {
+  lines: { account: string; name: string; amount: number }[];
+  total: number;
+}
+
+export interface CashFlowStatement {
+  from: string;
+  to: string;
+  currency: string;
+  openingCash: number;
+  netProfit: number;
+  operating: CashFlowSection; // starts from the profit; stock, Shopify balances, tax owed… adjust it
+  investing: CashFlowSection;
+  financing: CashFlowSection;
+  netChange: number;
+  closingCash: number;
 }
 
 interface Balance {
@@ -140,6 +161,58 @@ export class LedgerReports {
       totalLiabilities: sum(lines('liability')),
       totalEquity: sum(equity) + earnings,
       earnings,
+    };
+  }
+
+  /**
+   * The cash-flow statement (indirect method): the period's profit, adjusted by the change in every
+   * account that is not cash, in three sections. Every posting balances, so the sections add up to
+   * the change in the bank and cash accounts exactly.
+   */
+  async cashFlow(from: string, to: string): Promise<CashFlowStatement> {
+    const [moved, before] = await Promise.all([
+      this.balances(from, to),
+      this.balances(null, addDays(from, -1)),
+    ]);
+    const cashOf = (rows: Balance[]) =>
+      rows
+        .filter((row) => cashFlowClass(row.code) === 'cash')
+        .reduce((sum, row) => sum + Number(row.total), 0);
+    const netProfit = -moved
+      .filter((row) => row.type === 'income' || row.type === 'expense')
+      .reduce((sum, row) => sum + Number(row.total), 0);
+    const section = (kind: 'operating' | 'investing' | 'financing'): CashFlowSection => {
+      const lines = moved
+        .filter(
+          (row) =>
+            row.type !== 'income' &&
+            row.type !== 'expense' &&
+            cashFlowClass(row.code) === kind &&
+            Number(row.total) !== 0,
+        )
+        .map((row) => ({ account: row.code, name: row.name, amount: -Number(row.total) }));
+      return { lines, total: lines.reduce((sum, line) => sum + line.amount, 0) };
+    };
+    const adjustments = section('operating');
+    const operating = {
+      lines: [{ account: 'profit', name: 'Profit for the period', amount: netProfit }, ...adjustments.lines],
+      total: netProfit + adjustments.total,
+    };
+    const investing = section('investing');
+    const financing = section('financing');
+    const openingCash = cashOf(before);
+    const netChange = operating.total + investing.total + financing.total;
+    return {
+      from,
+      to,
+      currency: await this.currency(),
+      openingCash,
+      netProfit,
+      operating,
+      investing,
+      financing,
+      netChange,
+      closingCash: openingCash + cashOf(moved),
     };
   }
 

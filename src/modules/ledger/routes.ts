@@ -114,6 +114,36 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     },
   );
 
+  app.get<{ Querystring: { from: string; to: string } }>(
+    '/api/v1/ledger/reports/cash-flow',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Cash-flow statement (indirect): profit adjusted by the change in stock, Shopify balances, tax and the rest; operating, investing, financing; cash at the start and end',
+        querystring: period,
+      },
+    },
+    async (request) => {
+      checkPeriod(request.query.from, request.query.to);
+      return ledger.reports.cashFlow(request.query.from, request.query.to);
+    },
+  );
+
+  app.get(
+    '/api/v1/ledger/reports/cash-projection',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Cash over the next 90 days: payouts on their way, takings at the last 90 days’ pace, monthly expenses, reorders as stock runs low; week by week, with the lowest point',
+      },
+    },
+    async () => ledger.cashProjection(),
+  );
+
   app.get<{ Querystring: { account: string; from: string; to: string } }>(
     '/api/v1/ledger/reports/general-ledger',
     {

@@ -177,7 +177,7 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
     async (_request, reply) => {
       const opening = await ledger.takeOpeningStock();
       const notice = opening.units
-        ? `Opening stock on ${opening.firstDay}: ${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)}.`
+        ? `Opening stock on ${opening.date}: ${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)}.`
         : 'The books already hold what Shopify counts; nothing added.';
       const missing = opening.withoutCost.length
         ? ` No cost in Shopify for ${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}: record their goods received.`

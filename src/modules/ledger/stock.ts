@@ -167,12 +167,12 @@ export class Stock {
 
   /**
    * Opening stock: each variant's units that Shopify counts beyond what the books hold become a lot
-   * at Shopify's unit cost, dated the books' first day, against Opening balances (once per variant).
+   * at Shopify's unit cost, dated before the books' first day, against Opening balances (once per variant).
    * Sales booked before it, with none on the books, are covered from it.
    */
   async opening(
     tx: pg.PoolClient,
-    firstDay: string,
+    openedOn: string,
     currency: string,
   ): Promise<{ drafts: EntryDraft[]; variants: number; units: number; withoutCost: string[] }> {
     const counts = await this.records.stockCounts();
@@ -204,7 +204,7 @@ export class Stock {
         continue;
       }
       const receipt: GoodsReceipt = {
-        date: firstDay,
+        date: openedOn,
         variantId: count.variantId,
         quantity: missing,
         unitCostMicros: count.unitCost * micros,

@@ -1,0 +1,130 @@
+// Cash in the dashboard: where the period's cash came from and went (the cash-flow statement), and
+// where it is heading over the next 90 days, week by week, as a chart and a list.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { html, type Html } from '../../platform/dashboard/html.ts';
+import { page } from '../../platform/dashboard/layout.ts';
+import { sendPage, table } from '../../platform/dashboard/components.ts';
+import { dayIn, isDate } from '../../platform/dates.ts';
+import { formatMoney } from '../../platform/money.ts';
+import type { CashProjection } from './projection.ts';
+import type { CashFlowSection } from './reports.ts';
+
+/** The projected cash at the end of each week as bars above (or below) a zero line. */
+function projectionChart(projection: CashProjection): Html {
+  const width = 320;
+  const height = 140;
+  const values = projection.weeks.map((week) => week.closing);
+  const top = Math.max(0, ...values, projection.openingCash);
+  const bottom = Math.min(0, ...values);
+  const span = top - bottom || 1;
+  const y = (value: number) => ((top - value) / span) * (height - 10) + 5;
+  const step = width / Math.max(values.length, 1);
+  return html`<svg
+    class="chart"
+    viewBox="0 0 ${String(width)} ${String(height)}"
+    role="img"
+    aria-label="Cash at the end of each of the next ${String(values.length)} weeks"
+    data-testid="projection-chart"
+  >
+    <line class="axis" x1="0" x2="${String(width)}" y1="${String(y(0))}" y2="${String(y(0))}"></line>
+    ${values.map((value, index) => {
+      const from = y(Math.max(value, 0));
+      const to = y(Math.min(value, 0));
+      return html`<rect
+        class="${value < 0 ? 'bar-bad' : 'bar-good'}"
+        x="${String(index * step + 2)}"
+        width="${String(Math.max(step - 4, 1))}"
+        y="${String(from)}"
+        height="${String(Math.max(to - from, 1))}"
+        ><title>${projection.weeks[index]!.starts}: ${formatMoney(value, projection.currency)}</title></rect
+      >`;
+    })}
+  </svg>`;
+}
+
+export function cashPages(app: FastifyInstance, { ledger, config }: Services): void {
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/books/cash',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        querystring: {
+          type: 'object',
+          properties: { from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const today = dayIn(new Date(), config.timezone);
+      const from =
+        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
+      const to =
+        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const [flow, projection] = await Promise.all([
+        ledger.reports.cashFlow(from, to),
+        ledger.cashProjection(),
+      ]);
+      const money = (minor: number) => formatMoney(minor, flow.currency);
+      const section = (title: string, part: CashFlowSection): Html =>
+        html`<h3>${title}</h3>
+          ${table(
+            ['', ''],
+            [
+              ...part.lines.map((line) => [line.name, money(line.amount)]),
+              [html`<strong>Total</strong>`, html`<strong>${money(part.total)}</strong>`],
+            ],
+            'Nothing.',
+          )}`;
+      const shortfall = projection.lowest.balance < 0;
+      return sendPage(
+        reply,
+        page(
+          { title: 'Cash', principal: request.principal, current: '/books' },
+          html`<p><a href="/books">← Books</a></p>
+            <section>
+              <h2>The next ${String(projection.days)} days</h2>
+              <p>
+                Cash now ${money(projection.openingCash)}; in ${String(projection.days)} days about
+                <strong>${money(projection.closingCash)}</strong>.
+                ${
+                  shortfall
+                    ? html`<strong class="bad" data-testid="shortfall"
+                      >Cash may run out: ${money(projection.lowest.balance)} on ${projection.lowest.date}.</strong
+                    >`
+                    : html`Lowest point ${money(projection.lowest.balance)} on ${projection.lowest.date}.`
+                }
+              </p>
+              ${projectionChart(projection)}
+              <p class="muted">
+                From what the books know: money Shopify and PayPal hold that is on its way, payouts at the pace
+                of the last 90 days, expenses paid in three of the last four months, and reorders when a
+                product has two weeks of stock left.
+              </p>
+              ${table(
+                ['Date', 'What', 'Amount'],
+                projection.items
+                  .filter((item) => item.kind !== 'takings')
+                  .slice(0, 40)
+                  .map((item) => [item.date, item.description, money(item.amount)]),
+                'Nothing expected beyond the usual payouts.',
+              )}
+            </section>
+            <section>
+              <h2>Cash flow, ${from} to ${to}</h2>
+              <form method="get" action="/books/cash" class="stack filters">
+                <label>From <input type="date" name="from" value="${from}" /></label>
+                <label>To <input type="date" name="to" value="${to}" /></label>
+                <button>Show</button>
+              </form>
+              <p>Cash at the start ${money(flow.openingCash)}; at the end <strong>${money(flow.closingCash)}</strong>.</p>
+              ${section('From running the shop', flow.operating)} ${section('Equipment', flow.investing)}
+              ${section('Owner and loans', flow.financing)}
+              <p>Change in cash: <strong data-testid="cash-change">${money(flow.netChange)}</strong></p>
+            </section>`,
+        ),
+      );
+    },
+  );
+}
