@@ -188,6 +188,26 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
             );
             return 0;
           }
+          case 'margins': {
+            const report = await ledger.productMargins(
+              day('from', values.from, `${today.slice(0, 8)}01`),
+              day('to', values.to, today),
+            );
+            const cell = (minor: number) => money(minor, report.currency).padStart(12);
+            print(
+              json,
+              report,
+              [
+                `Margin per product, ${report.from} to ${report.to}`,
+                `  ${'Product'.padEnd(36)} ${'Units'.padStart(6)} ${'Sales'.padStart(12)} ${'Refunds'.padStart(12)} ${'Cost'.padStart(12)} ${'Fees'.padStart(12)} ${'Margin'.padStart(12)} ${'%'.padStart(6)}`,
+                ...[...report.lines, { ...report.totals, name: 'Total' }].map(
+                  (line) =>
+                    `  ${line.name.slice(0, 36).padEnd(36)} ${String(line.units).padStart(6)} ${cell(line.sales)} ${cell(line.refunds)} ${cell(line.cost)} ${cell(line.fees)} ${cell(line.margin)} ${(line.marginPercent === null ? '' : line.marginPercent.toFixed(1)).padStart(6)}`,
+                ),
+              ].join('\n'),
+            );
+            return 0;
+          }
           case 'projection': {
             const projection = await ledger.cashProjection();
             print(
@@ -225,7 +245,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
           }
           default:
             throw new UsageError(
-              'ledger report takes pnl, balance-sheet, trial-balance, sales-tax, cash-flow or projection',
+              'ledger report takes pnl, balance-sheet, trial-balance, sales-tax, cash-flow, margins or projection',
             );
         }
       });

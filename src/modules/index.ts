@@ -28,6 +28,7 @@ import { ledgerRoutes } from './ledger/routes.ts';
 import { ledgerPages } from './ledger/pages.ts';
 import { stockPages } from './ledger/stock-pages.ts';
 import { cashPages } from './ledger/cash-pages.ts';
+import { marginPages } from './ledger/margin-pages.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -77,7 +78,7 @@ export const MODULES: ModuleDefinition[] = [
   {
     name: 'ledger',
     migrations: sourcePath('modules/ledger/migrations'),
-    routes: [ledgerRoutes, ledgerPages, stockPages, cashPages],
+    routes: [ledgerRoutes, ledgerPages, stockPages, cashPages, marginPages],
     jobs: ({ ledger }) => ledger.jobs(),
     feeds: ({ ledger }) => [ledger.feed()],
     subscriptions: ({ ledger }) => ledger.subscriptions(),

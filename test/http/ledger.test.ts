@@ -189,6 +189,12 @@ test('the Books page shows the P&L with its chart, the balance sheet, tax, revie
   assert.doesNotMatch(response.body, /Close period/); // a viewer cannot close the books
   const asOwner = await get('/books', owner, 'text/html');
   assert.match(asOwner.body, /Close period/);
+  // Product margins: the two Argan Oils sold (VAT included) are £49.98 of sales, none on the books
+  // at a cost, so the whole of it is margin.
+  const margins = await get('/books/margins?from=2026-11-01&to=2026-11-30', viewer, 'text/html');
+  assert.equal(margins.statusCode, 200);
+  assert.match(margins.body, /data-testid="margin-chart"/);
+  assert.match(margins.body, /<td>Argan Repair Oil - 100 ml<\/td>\s*<td>2<\/td>\s*<td>£49\.98<\/td>/);
 });
 
 test('the Stock page: products on the books beside Shopify’s count, goods received from a form, opening stock', async () => {

@@ -195,6 +195,14 @@ test('every entry balances and the trial balance is zero after any sequence of e
               (select coalesce(sum(amount_minor), 0) from ledger_postings where account_code = 'Assets:Inventory')::bigint as booked`,
     );
     assert.equal(Number(stock.rows[0].booked), Number(stock.rows[0].moved), `seed ${seed}: stock`);
+    // Every booked refund of a restocked line put its unit back, whatever batch its order's sale was in.
+    const { rows: returned } = await db.pool.query<{ source_id: string; back: string | null }>(
+      `select e.source_id, (select sum(m.quantity) from ledger_stock_moves m
+                             where m.reason = 'return' and m.order_line_id = e.source_id::bigint * 10) as back
+       from ledger_entries e where e.source_type = 'refund'`,
+    );
+    for (const row of returned)
+      assert.equal(Number(row.back), 1, `seed ${seed}: refund ${row.source_id} restocked`);
     // And the books say what happened: each order's booked sale is its last version's.
     for (const [id, order] of orders) {
       const { rows } = await db.pool.query(

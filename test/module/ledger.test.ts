@@ -43,7 +43,7 @@ beforeEach(async () => {
      alter table ledger_periods disable trigger user;
      truncate ledger_postings, ledger_entries, ledger_periods, ledger_review, events_feed_items, events_outbox,
        shop_orders, shop_transactions, shop_refunds, shop_payouts, shop_balance_transactions,
-       ledger_stock_moves, ledger_lots, ledger_receipts;
+       ledger_stock_moves, ledger_lots, ledger_receipts, ledger_day_totals;
      alter table ledger_entries enable trigger user; alter table ledger_postings enable trigger user;
      alter table ledger_periods enable trigger user;`,
   );
@@ -486,4 +486,117 @@ test('stock: goods received late cover the shortfall at their cost; opening stoc
     await count("select count(*) as n from events_outbox where type = 'ledger.stock_negative'"),
     1,
   );
+});
+
+test('product margins by hand: sales after discounts and tax, a return at cost, fees shared by sales', async () => {
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  const variant = sampleOrder().lines[0]!.variantId!;
+  const other = 4_400_000_000_888;
+  await db.pool.query(
+    `insert into shop_variants (id, product_id, title, sku, price_minor, unit_cost_minor) values ($1, 1, 'Small', 'SMALL', 1500, 400)
+     on conflict (id) do update set unit_cost_minor = 400, sku = 'SMALL'`,
+    [other],
+  );
+  await ledger.receiveGoods({ date: '2026-11-01', variantId: variant, quantity: 10, unitCost: '8.00' });
+  // Two at £29.99 less £5.00 off, VAT included (£9.16): £45.82 of sales.
+  const order = sampleOrder({
+    financialStatus: 'paid',
+    lines: [
+      {
+        ...sampleOrder().lines[0]!,
+        quantity: 2,
+        discount: { shop: 500, presentment: 500 },
+        taxLines: [{ title: 'GB VAT', rate: '0.2', amount: { shop: 916, presentment: 916 } }],
+      },
+    ],
+  });
+  // One at £15.00 with £2.50 VAT, none on the books: costed at Shopify's £4.00.
+  const small = sampleOrder({
+    id: 5_550_000_009_201,
+    name: '#921',
+    lines: [
+      {
+        ...sampleOrder().lines[0]!,
+        id: 1_300_000_009_201,
+        variantId: other,
+        sku: 'SMALL',
+        quantity: 1,
+        unitPrice: { shop: 1500, presentment: 1500 },
+        taxLines: [{ title: 'GB VAT', rate: '0.2', amount: { shop: 250, presentment: 250 } }],
+      },
+    ],
+  });
+  await store(order);
+  await store(small);
+  // One of the two comes back to the shelf: £27.49 with £4.58 VAT given back, £8.00 of cost back.
+  const refund: Refund = {
+    id: 7_700_000_009_201,
+    orderId: order.id,
+    createdAt: '2026-11-21T12:00:00.000Z',
+    note: null,
+    lines: [
+      {
+        lineId: order.lines[0]!.id,
+        quantity: 1,
+        restockType: 'return',
+        subtotal: { shop: 2749, presentment: 2749 },
+        tax: { shop: 458, presentment: 458 },
+      },
+    ],
+    transactions: [
+      samplePayment({ id: 6_600_000_009_201, kind: 'refund', amount: { shop: 2749, presentment: 2749 } }),
+    ],
+  };
+  await inTx((tx) =>
+    applyOrders(
+      tx,
+      [
+        {
+          order: { ...order, updatedAt: '2026-11-21T12:00:00.000Z', financialStatus: 'partially_refunded' },
+          transactions: [],
+          refunds: [refund],
+        },
+      ],
+      'api',
+    ),
+  );
+  await ledger.post(await shopEvents());
+  await ledger.addExpense({
+    date: '2026-11-22',
+    supplier: 'Shopify',
+    amount: '1.00',
+    account: 'Expenses:Payment Fees',
+  });
+  const report = await ledger.productMargins('2026-11-01', '2026-11-30');
+  const pick = (line: (typeof report.lines)[number]) => [
+    line.sku,
+    line.units,
+    line.returnedUnits,
+    line.sales,
+    line.discounts,
+    line.refunds,
+    line.cost,
+    line.fees,
+    line.margin,
+    line.marginPercent,
+  ];
+  // Sales after refunds £22.91 and £12.50: the £1.00 of fees splits 65p / 35p.
+  assert.deepEqual(report.lines.map(pick), [
+    ['ARG-OIL-100', 2, 1, 4582, 500, 2291, 800, 65, 1426, 62.2],
+    ['SMALL', 1, 0, 1250, 0, 0, 400, 35, 815, 65.2],
+  ]);
+  assert.deepEqual(
+    [
+      report.totals.sales,
+      report.totals.refunds,
+      report.totals.cost,
+      report.totals.fees,
+      report.totals.margin,
+    ],
+    [5832, 2291, 1200, 100, 2241],
+  );
+  // The sales agree with the books: the Sales account less the refunds of goods.
+  const pnl = await ledger.reports.profitAndLoss('2026-11-01', '2026-11-30');
+  const sales = pnl.income.find((line) => line.account === 'Income:Sales')!.amount;
+  assert.equal(sales, report.totals.sales);
 });

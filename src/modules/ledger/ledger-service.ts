@@ -16,6 +16,7 @@ import { ACCOUNTS, accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
+import { ProductMargins, type MarginReport } from './margins.ts';
 import { CashProjector, type CashProjection } from './projection.ts';
 import { LedgerReports } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
@@ -60,6 +61,7 @@ export class LedgerService {
   readonly reports: LedgerReports;
   private readonly poster: Poster;
   private readonly projector: CashProjector;
+  private readonly margins: ProductMargins;
 
   /** Receipt photos; there when the service was given an AI service and a job queue (the server, the CLI). */
   readonly receipts: Receipts | undefined;
@@ -82,6 +84,7 @@ export class LedgerService {
     );
     this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
     this.projector = new CashProjector(pool, async () => (await this.basics()).currency);
+    this.margins = new ProductMargins(pool, shop.records, () => this.basics());
     this.notifications = options.notifications;
     this.briefings = options.notifications
       ? new Briefings(pool, this.reports, options.notifications, async () => (await this.basics()).currency)
@@ -374,6 +377,11 @@ export class LedgerService {
   }
 
   /** Stock on the books at the end of a day: quantity and value per variant, by lot cost. */
+  /** Each product's margin in a period: sales after discounts, less refunds, cost and its share of fees. */
+  productMargins(from: string, to: string): Promise<MarginReport> {
+    return this.margins.report(from, to);
+  }
+
   /** The next 90 days of cash from today: payouts on their way, takings, monthly expenses, reorders. */
   async cashProjection(): Promise<CashProjection> {
     const { timezone } = await this.basics();

@@ -101,6 +101,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
             </form>
             <p>
               <a href="${`/books/cash?${new URLSearchParams({ from, to })}`}">Cash flow and the next 90 days</a> ·
+              <a href="${`/books/margins?${new URLSearchParams({ from, to })}`}">Product margins</a> ·
               <a href="/books/stock">Stock</a>
             </p>
             <section>

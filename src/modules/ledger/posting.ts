@@ -172,25 +172,39 @@ export class Poster {
     refunds: Map<number, Refund>,
     currency: string,
   ): Promise<{ drafts: EntryDraft[]; alerts: StockAlert[]; moved: boolean }> {
+    // Sales first: a refund or cancellation in the same batch (a first import brings an order and its
+    // refunds together) puts back what its sale took.
     const sales: { order: Order; date: string }[] = [];
+    for (const entry of fresh) {
+      const order = entry.sourceType === 'order' ? orders.get(Number(entry.sourceId)) : undefined;
+      if (order && entry.sourceKey === `order:${order.id}`) sales.push({ order, date: entry.date });
+    }
+    // A sale's cost goes in the sale's own entry: cost of goods sold against stock, beside the revenue.
+    const sold = await this.stock.sell(tx, sales, currency);
+    for (const entry of fresh) {
+      const cost = entry.sourceType === 'order' ? sold.costs.get(Number(entry.sourceId)) : undefined;
+      if (cost && entry.sourceKey === `order:${entry.sourceId}`) {
+        entry.postings.push(
+          { account: ACCOUNTS.cogs, amount: cost, memo: 'cost of goods sold' },
+          { account: ACCOUNTS.inventory, amount: -cost, memo: 'cost of goods sold' },
+        );
+      }
+    }
     const drafts: EntryDraft[] = [];
     for (const entry of fresh) {
       if (entry.sourceType === 'order') {
         const order = orders.get(Number(entry.sourceId));
-        if (!order) continue;
-        if (entry.sourceKey === `order:${order.id}`) sales.push({ order, date: entry.date });
-        else if (!saleLines(order).length) {
-          const back = await this.stock.putBack(
-            tx,
-            order,
-            order.lines.map((line) => ({ lineId: line.id, quantity: line.quantity })),
-            entry.date,
-            'cancel',
-            `stock:cancel:${order.id}`,
-            currency,
-          );
-          if (back) drafts.push(back);
-        }
+        if (!order || entry.sourceKey === `order:${order.id}` || saleLines(order).length) continue;
+        const back = await this.stock.putBack(
+          tx,
+          order,
+          order.lines.map((line) => ({ lineId: line.id, quantity: line.quantity })),
+          entry.date,
+          'cancel',
+          `stock:cancel:${order.id}`,
+          currency,
+        );
+        if (back) drafts.push(back);
       } else if (entry.sourceType === 'refund') {
         const refund = refunds.get(Number(entry.sourceId));
         const order = refund && orders.get(refund.orderId);
@@ -205,17 +219,6 @@ export class Poster {
           currency,
         );
         if (back) drafts.push(back);
-      }
-    }
-    // A sale's cost goes in the sale's own entry: cost of goods sold against stock, beside the revenue.
-    const sold = await this.stock.sell(tx, sales, currency);
-    for (const entry of fresh) {
-      const cost = entry.sourceType === 'order' ? sold.costs.get(Number(entry.sourceId)) : undefined;
-      if (cost && entry.sourceKey === `order:${entry.sourceId}`) {
-        entry.postings.push(
-          { account: ACCOUNTS.cogs, amount: cost, memo: 'cost of goods sold' },
-          { account: ACCOUNTS.inventory, amount: -cost, memo: 'cost of goods sold' },
-        );
       }
     }
     return { drafts, alerts: sold.alerts, moved: sales.length > 0 };

@@ -131,6 +131,23 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     },
   );
 
+  app.get<{ Querystring: { from: string; to: string } }>(
+    '/api/v1/ledger/reports/margins',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Margin per product: sales after discounts (without tax), refunds, cost of the units (returns back at cost), share of payment fees',
+        querystring: period,
+      },
+    },
+    async (request) => {
+      checkPeriod(request.query.from, request.query.to);
+      return ledger.productMargins(request.query.from, request.query.to);
+    },
+  );
+
   app.get(
     '/api/v1/ledger/reports/cash-projection',
     {

@@ -94,6 +94,85 @@ export class ShopRecords {
     }));
   }
 
+  /**
+   * What each variant sold in orders processed in [from, to] (days in the shop's zone): units, price
+   * before discounts, discounts and the tax included in prices, without tax; and what refunds in the
+   * period gave back per variant (without tax). Test orders, gift cards and orders cancelled before
+   * they were paid do not count.
+   */
+  async productSales(
+    from: string,
+    to: string,
+    timezone: string,
+  ): Promise<
+    {
+      variantId: number;
+      name: string | null;
+      sku: string | null;
+      units: number;
+      gross: number;
+      discounts: number;
+      includedTax: number;
+      refundedUnits: number;
+      refunded: number;
+    }[]
+  > {
+    const { rows } = await this.pool.query<{
+      variant_id: string;
+      name: string | null;
+      sku: string | null;
+      units: string;
+      gross: string;
+      discounts: string;
+      included_tax: string;
+      refunded_units: string;
+      refunded: string;
+    }>(
+      `with sold as (
+         select (l->>'variantId')::bigint as variant_id, max(l->>'name') as name, max(l->>'sku') as sku,
+           sum((l->>'quantity')::int) as units,
+           sum((l->'unitPrice'->>'shop')::bigint * (l->>'quantity')::int) as gross,
+           sum((l->'discount'->>'shop')::bigint) as discounts,
+           sum(case when (o.data->>'taxesIncluded')::boolean
+                 then (select coalesce(sum((t->'amount'->>'shop')::bigint), 0) from jsonb_array_elements(l->'taxLines') t)
+                 else 0 end) as included_tax
+         from shop_orders o cross join jsonb_array_elements(o.data->'lines') l
+         where not o.test and (coalesce(o.processed_at, o.created_at) at time zone $3)::date between $1::date and $2::date
+           and (o.cancelled_at is null or o.financial_status in ('paid', 'partially_paid', 'partially_refunded', 'refunded'))
+           and l->>'variantId' is not null and not (l->>'giftCard')::boolean
+         group by 1
+       ), given_back as (
+         select (ol->>'variantId')::bigint as variant_id, max(ol->>'name') as name, max(ol->>'sku') as sku,
+           sum((rl->>'quantity')::int) as units,
+           sum((rl->'subtotal'->>'shop')::bigint
+               - case when (o.data->>'taxesIncluded')::boolean then (rl->'tax'->>'shop')::bigint else 0 end) as amount
+         from shop_refunds r join shop_orders o on o.id = r.order_id
+           cross join jsonb_array_elements(r.lines) rl
+           cross join jsonb_array_elements(o.data->'lines') ol
+         where not o.test and (r.created_at at time zone $3)::date between $1::date and $2::date
+           and ol->>'id' = rl->>'lineId' and ol->>'variantId' is not null and not (ol->>'giftCard')::boolean
+         group by 1
+       )
+       select coalesce(s.variant_id, g.variant_id) as variant_id, coalesce(s.name, g.name) as name,
+         coalesce(s.sku, g.sku) as sku, coalesce(s.units, 0) as units,
+         coalesce(s.gross, 0) as gross, coalesce(s.discounts, 0) as discounts, coalesce(s.included_tax, 0) as included_tax,
+         coalesce(g.units, 0) as refunded_units, coalesce(g.amount, 0) as refunded
+       from sold s full join given_back g on g.variant_id = s.variant_id`,
+      [from, to, timezone],
+    );
+    return rows.map((row) => ({
+      variantId: Number(row.variant_id),
+      name: row.name,
+      sku: row.sku,
+      units: Number(row.units),
+      gross: Number(row.gross),
+      discounts: Number(row.discounts),
+      includedTax: Number(row.included_tax),
+      refundedUnits: Number(row.refunded_units),
+      refunded: Number(row.refunded),
+    }));
+  }
+
   async transactions(ids: number[]): Promise<Map<number, Transaction>> {
     if (!ids.length) return new Map();
     const { rows } = await this.pool.query<TransactionRow>(

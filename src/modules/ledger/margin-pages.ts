@@ -1,0 +1,90 @@
+// Product margins in the dashboard: what each product earned in a period after discounts, refunds,
+// its cost and its share of fees, best first, with the margin as a bar.
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { html } from '../../platform/dashboard/html.ts';
+import { page } from '../../platform/dashboard/layout.ts';
+import { sendPage, table } from '../../platform/dashboard/components.ts';
+import { dayIn, isDate } from '../../platform/dates.ts';
+import { formatMoney } from '../../platform/money.ts';
+
+export function marginPages(app: FastifyInstance, { ledger, config }: Services): void {
+  app.get<{ Querystring: { from?: string; to?: string } }>(
+    '/books/margins',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        querystring: {
+          type: 'object',
+          properties: { from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const today = dayIn(new Date(), config.timezone);
+      const from =
+        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
+      const to =
+        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const report = await ledger.productMargins(from, to);
+      const money = (minor: number) => formatMoney(minor, report.currency);
+      const best = Math.max(1, ...report.lines.map((line) => Math.abs(line.margin)));
+      const percent = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)}%`);
+      return sendPage(
+        reply,
+        page(
+          { title: 'Product margins', principal: request.principal, current: '/books' },
+          html`<p><a href="${`/books?${new URLSearchParams({ from, to })}`}">← Books</a></p>
+            <form method="get" action="/books/margins" class="stack filters">
+              <label>From <input type="date" name="from" value="${from}" /></label>
+              <label>To <input type="date" name="to" value="${to}" /></label>
+              <button>Show</button>
+            </form>
+            <section>
+              <h2>Margin per product, ${from} to ${to}</h2>
+              <p>
+                ${money(report.totals.margin)} on ${money(report.totals.sales - report.totals.refunds)} of sales
+                after refunds (<strong data-testid="margin-total">${percent(report.totals.marginPercent)}</strong>).
+              </p>
+              <div class="bars" data-testid="margin-chart">
+                ${report.lines.slice(0, 10).map(
+                  (line) =>
+                    html`<div class="bar-row">
+                      <span>${line.sku ?? line.name.slice(0, 14)}</span
+                      ><meter
+                        class="${line.margin >= 0 ? 'good' : 'bad'}"
+                        min="0"
+                        max="${String(best)}"
+                        value="${String(Math.abs(line.margin))}"
+                      ></meter
+                      ><strong>${money(line.margin)}</strong>
+                    </div>`,
+                )}
+              </div>
+              ${table(
+                ['Product', 'Units', 'Sales', 'Discounts', 'Refunds', 'Cost', 'Fees', 'Margin', ''],
+                report.lines.map((line) => [
+                  line.name,
+                  line.returnedUnits ? `${line.units} (${line.returnedUnits} back)` : String(line.units),
+                  money(line.sales),
+                  money(line.discounts),
+                  money(line.refunds),
+                  money(line.cost),
+                  money(line.fees),
+                  html`<strong class="${line.margin < 0 ? 'bad' : ''}">${money(line.margin)}</strong>`,
+                  percent(line.marginPercent),
+                ]),
+                'Nothing sold in this period.',
+              )}
+              <p class="muted">
+                Sales are after discounts and without tax; cost is what the units cost on the books (returns back at
+                their cost); payment fees are shared out by sales.
+                <a href="${`/api/v1/ledger/reports/margins?${new URLSearchParams({ from, to })}`}">As data (JSON)</a>
+              </p>
+            </section>`,
+        ),
+      );
+    },
+  );
+}
