@@ -1,6 +1,6 @@
 // `shopkeep ledger …`: the books from a terminal: export them (hledger journal or CSV) and print the
 // reports. Progress goes to stderr; --json prints data on stdout.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import type { CommandContext } from './main.ts';
 import { UsageError, options } from './main.ts';
@@ -9,6 +9,9 @@ import { progress } from './io.ts';
 import { dayIn, isDate } from '../platform/dates.ts';
 import { formatMoney } from '../platform/money.ts';
 import { AppError } from '../platform/errors.ts';
+import { documentCsv } from '../platform/documents/csv.ts';
+import { documentPdf } from '../platform/documents/pdf.ts';
+import { REPORT_NAMES, type ReportName } from '../modules/ledger/documents.ts';
 
 function day(name: string, value: string | undefined, fallback?: string): string {
   const chosen = value ?? fallback;
@@ -100,6 +103,29 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
       });
     case 'report': {
       const which = positionals[0];
+      if (values.format !== undefined) {
+        // The report as a file to print or send: PDF, or CSV for a spreadsheet.
+        if (values.format !== 'pdf' && values.format !== 'csv')
+          throw new UsageError('--format for a report is pdf or csv (or leave it out for text)');
+        if (!REPORT_NAMES.includes(which as ReportName))
+          throw new UsageError(`ledger report takes ${REPORT_NAMES.join(', ')} with --format`);
+        if (values.format === 'pdf' && !values.output)
+          throw new UsageError('--output FILE.pdf is required for a PDF');
+        const to = day(values.at !== undefined ? 'at' : 'to', values.at ?? values.to, today);
+        const from = day('from', values.from, `${to.slice(0, 8)}01`);
+        if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+        const format = values.format;
+        return withServices(context, async ({ ledger }) => {
+          const document = await ledger.reportDocument(which as ReportName, from, to);
+          const file = format === 'pdf' ? documentPdf(document) : documentCsv(document);
+          if (!values.output) process.stdout.write(file);
+          else {
+            writeFileSync(values.output, file);
+            progress(`wrote ${values.output} (${document.title}, ${document.subtitle})`);
+          }
+          return 0;
+        });
+      }
       return withServices(context, async ({ ledger }) => {
         const json = Boolean(values.json);
         const money = (minor: number, currency: string) => formatMoney(minor, currency);

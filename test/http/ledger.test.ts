@@ -1,6 +1,12 @@
 // The books over HTTP: the P&L contract, balance sheet, sales tax, exports, the chart and periods,
 // who may do what, and the Books page.
 import { after, before, test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { formatMoney } from '../../src/platform/money.ts';
 import assert from 'node:assert/strict';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
 import { sampleOrder, samplePayment } from '../support/shop.ts';
@@ -8,6 +14,7 @@ import { transaction } from '../../src/platform/db/database.ts';
 import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
 import type { DomainEvent } from '../../src/platform/events/outbox.ts';
 
+const run = promisify(execFile);
 let server: TestServer;
 let owner: LoggedIn;
 let viewer: LoggedIn;
@@ -359,4 +366,51 @@ test('the inbox: notices in the API and the dashboard, marked read once seen', a
   });
   assert.equal(read.statusCode, 204);
   assert.deepEqual((await get('/api/v1/notifications?unread=true')).json().notifications, []);
+});
+
+test('reports download as PDF (text that pdftotext reads back) and CSV (plain decimals)', async () => {
+  const download = (report: string, format: string, from = '2026-11-01', to = '2026-11-30') =>
+    server.app.inject({
+      url: `/api/v1/ledger/reports/${report}/download?from=${from}&to=${to}&format=${format}`,
+      headers: { cookie: viewer.cookie },
+    });
+  const pdf = await download('pnl', 'pdf');
+  assert.equal(pdf.statusCode, 200);
+  assert.equal(pdf.headers['content-type'], 'application/pdf');
+  assert.match(String(pdf.headers['content-disposition']), /shopkeep-pnl-2026-11-01-to-2026-11-30\.pdf/);
+  const dir = mkdtempSync(path.join(tmpdir(), 'sk-pdf-'));
+  try {
+    const file = path.join(dir, 'pnl.pdf');
+    writeFileSync(file, pdf.rawPayload);
+    const { stdout: info } = await run('pdfinfo', [file]);
+    assert.match(info, /Pages:\s+1/);
+    assert.match(info, /Title:\s+Profit and loss/);
+    const { stdout: text } = await run('pdftotext', ['-layout', file, '-']);
+    assert.match(text, /Sandbox Beauty · 2026-11-01 to 2026-11-30 · GBP/);
+    assert.match(text, /Product sales\s+£49\.98\s+£0\.00/); // this month beside the month before (renamed above)
+    const { net } = (await get('/api/v1/ledger/reports/pnl?from=2026-11-01&to=2026-11-30')).json();
+    const shown = formatMoney(net, 'GBP').replace('.', '\\.');
+    assert.match(text, new RegExp(`Net profit\\s+${shown}\\s`));
+    // Every report makes a PDF that poppler reads without complaint.
+    for (const report of ['balance-sheet', 'cash-flow', 'trial-balance', 'sales-tax', 'margins', 'stock']) {
+      const response = await download(report, 'pdf');
+      assert.equal(response.statusCode, 200, report);
+      writeFileSync(file, response.rawPayload);
+      const checked = await run('pdftotext', [file, '-']);
+      assert.equal(checked.stderr, '', report);
+      assert.ok(checked.stdout.length > 50, report);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const csv = await download('sales-tax', 'csv');
+  assert.equal(csv.statusCode, 200);
+  assert.match(csv.headers['content-type'] as string, /^text\/csv/);
+  assert.match(csv.body, /^Jurisdiction,Collected,Refunded,Owed\r$/m);
+  assert.match(csv.body, /^GB GB VAT,[0-9]+\.[0-9]{2},0\.00,[0-9]+\.[0-9]{2}\r$/m);
+  const unknown = await download('profits', 'pdf');
+  assert.equal(unknown.statusCode, 400);
+  const backwards = await download('pnl', 'csv', '2026-11-30', '2026-11-01');
+  assert.equal(backwards.statusCode, 400);
+  assert.match(backwards.json().error.message, /after to/);
 });

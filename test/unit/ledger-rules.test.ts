@@ -262,7 +262,7 @@ test('every sale balances, whatever the order (a property over many generated or
 });
 
 test('the Books page compares a month with the same days of the month before', async () => {
-  const { previousPeriod } = await import('../../src/modules/ledger/pages.ts');
+  const { previousPeriod } = await import('../../src/modules/ledger/reports.ts');
   assert.deepEqual(previousPeriod('2026-11-01', '2026-11-30'), { from: '2026-10-01', to: '2026-10-31' });
   assert.deepEqual(previousPeriod('2026-03-01', '2026-03-31'), { from: '2026-02-01', to: '2026-02-28' });
   assert.deepEqual(previousPeriod('2026-11-01', '2026-11-15'), { from: '2026-10-01', to: '2026-10-15' });

@@ -9,6 +9,7 @@ import { dayIn, isDate } from '../../platform/dates.ts';
 import { formatMoney } from '../../platform/money.ts';
 import type { CashProjection } from './projection.ts';
 import type { CashFlowSection } from './reports.ts';
+import { downloadLinks } from './documents.ts';
 
 /** The projected cash at the end of each week as bars above (or below) a zero line. */
 function projectionChart(projection: CashProjection): Html {
@@ -112,7 +113,7 @@ export function cashPages(app: FastifyInstance, { ledger, config }: Services): v
               )}
             </section>
             <section>
-              <h2>Cash flow, ${from} to ${to}</h2>
+              <h2>Cash flow, ${from} to ${to} ${downloadLinks('cash-flow', from, to)}</h2>
               <form method="get" action="/books/cash" class="stack filters">
                 <label>From <input type="date" name="from" value="${from}" /></label>
                 <label>To <input type="date" name="to" value="${to}" /></label>

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { toDecimal } from '../../platform/money.ts';
 import { ACCOUNTS } from './chart.ts';
 import type { AccountType } from './schema.ts';
+import { csvField } from '../../platform/documents/csv.ts';
 
 const PAGE = 2000;
 
@@ -122,11 +123,6 @@ export async function* hledgerJournal(pool: pg.Pool, from: string, to: string): 
     yield '\n';
   }
 }
-
-const csvField = (value: string) =>
-  /[",\r\n]/.test(value) || /^[=+\-@\t]/.test(value)
-    ? `"${value.replace(/"/g, '""').replace(/^([=+\-@\t])/, "'$1")}"`
-    : value;
 
 /** One row per posting; amounts as decimals in their currency, debits positive. */
 export async function* ledgerCsv(pool: pg.Pool, from: string, to: string): AsyncGenerator<string> {

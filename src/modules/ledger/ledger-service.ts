@@ -16,9 +16,11 @@ import { ACCOUNTS, accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
+import type { ReportDocument } from '../../platform/documents/document.ts';
+import * as documents from './documents.ts';
 import { ProductMargins, type MarginReport } from './margins.ts';
 import { CashProjector, type CashProjection } from './projection.ts';
-import { LedgerReports } from './reports.ts';
+import { LedgerReports, previousPeriod } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
 import { Stock, type Costing } from './stock.ts';
 import type { AccountType } from './schema.ts';
@@ -377,6 +379,34 @@ export class LedgerService {
   }
 
   /** Stock on the books at the end of a day: quantity and value per variant, by lot cost. */
+  /**
+   * A report as a document to download (PDF or CSV): over [from, to], or at `to` for the balance
+   * sheet and stock.
+   */
+  async reportDocument(name: documents.ReportName, from: string, to: string): Promise<ReportDocument> {
+    const info = await this.shop.connection.shopInfo().catch(() => undefined);
+    const shop = info?.name ?? 'Shop';
+    switch (name) {
+      case 'pnl':
+        return documents.pnlDocument(
+          await this.reports.profitAndLoss(from, to, previousPeriod(from, to)),
+          shop,
+        );
+      case 'balance-sheet':
+        return documents.balanceSheetDocument(await this.reports.balanceSheet(to), shop);
+      case 'cash-flow':
+        return documents.cashFlowDocument(await this.reports.cashFlow(from, to), shop);
+      case 'trial-balance':
+        return documents.trialBalanceDocument(await this.reports.trialBalance(from, to), shop);
+      case 'sales-tax':
+        return documents.salesTaxDocument(await this.reports.salesTax(from, to), shop);
+      case 'margins':
+        return documents.marginsDocument(await this.productMargins(from, to), shop);
+      case 'stock':
+        return documents.stockDocument(await this.stockValuation(to), shop);
+    }
+  }
+
   /** Each product's margin in a period: sales after discounts, less refunds, cost and its share of fees. */
   productMargins(from: string, to: string): Promise<MarginReport> {
     return this.margins.report(from, to);

@@ -7,6 +7,7 @@ import { page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
 import { dayIn, isDate } from '../../platform/dates.ts';
 import { formatMoney } from '../../platform/money.ts';
+import { downloadLinks } from './documents.ts';
 
 export function marginPages(app: FastifyInstance, { ledger, config }: Services): void {
   app.get<{ Querystring: { from?: string; to?: string } }>(
@@ -42,7 +43,7 @@ export function marginPages(app: FastifyInstance, { ledger, config }: Services):
               <button>Show</button>
             </form>
             <section>
-              <h2>Margin per product, ${from} to ${to}</h2>
+              <h2>Margin per product, ${from} to ${to} ${downloadLinks('margins', from, to)}</h2>
               <p>
                 ${money(report.totals.margin)} on ${money(report.totals.sales - report.totals.refunds)} of sales
                 after refunds (<strong data-testid="margin-total">${percent(report.totals.marginPercent)}</strong>).

@@ -7,10 +7,11 @@ import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
-import { addDays, dayIn, isDate } from '../../platform/dates.ts';
+import { dayIn, isDate } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatMoney } from '../../platform/money.ts';
-import type { AccountLine } from './reports.ts';
+import { previousPeriod, type AccountLine } from './reports.ts';
+import { downloadLinks } from './documents.ts';
 
 const form = (required: string[], properties: Record<string, unknown>) =>
   ({
@@ -19,22 +20,6 @@ const form = (required: string[], properties: Record<string, unknown>) =>
     properties: { _csrf: { type: 'string' }, ...properties },
     additionalProperties: false,
   }) as const;
-
-/**
- * What to compare [from, to] with: a month (or the month so far) with the same days of the month
- * before; any other period with the one of the same length just before it.
- */
-export function previousPeriod(from: string, to: string): { from: string; to: string } {
-  if (from.endsWith('-01') && from.slice(0, 7) === to.slice(0, 7)) {
-    const monthBefore = addDays(from, -1).slice(0, 7); // YYYY-MM
-    const lastDay = addDays(from, -1).slice(8);
-    const wholeMonth = addDays(to, 1).endsWith('-01');
-    const day = wholeMonth || to.slice(8) > lastDay ? lastDay : to.slice(8);
-    return { from: `${monthBefore}-01`, to: `${monthBefore}-${day}` };
-  }
-  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
-  return { from: addDays(from, -days - 1), to: addDays(from, -1) };
-}
 
 export function ledgerPages(app: FastifyInstance, { ledger, config }: Services): void {
   app.get<{ Querystring: { from?: string; to?: string; notice?: string } }>(
@@ -105,7 +90,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               <a href="/books/stock">Stock</a>
             </p>
             <section>
-              <h2>Profit and loss, ${from} to ${to}</h2>
+              <h2>Profit and loss, ${from} to ${to} ${downloadLinks('pnl', from, to)}</h2>
               <div class="bars" data-testid="pnl-chart">
                 ${bar('Revenue', pnl.revenue, max, 'good')} ${bar('Expenses', pnl.expenses, max, 'bad')}
                 ${bar('Net', pnl.net, max, pnl.net >= 0 ? 'good' : 'bad')}
@@ -131,7 +116,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               )}
             </section>
             <section>
-              <h2>Balance sheet at ${to}</h2>
+              <h2>Balance sheet at ${to} ${downloadLinks('balance-sheet', from, to)}</h2>
               ${table(
                 ['', 'Amount'],
                 [
@@ -147,7 +132,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               )}
             </section>
             <section>
-              <h2>Sales tax / VAT, ${from} to ${to}</h2>
+              <h2>Sales tax / VAT, ${from} to ${to} ${downloadLinks('sales-tax', from, to)}</h2>
               ${table(
                 ['Where', 'Collected', 'Refunded', 'Owed'],
                 tax.lines.map((line) => [
@@ -175,7 +160,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               )}
             </section>
             <section>
-              <h2>Stock at cost, ${to}</h2>
+              <h2>Stock at cost, ${to} ${downloadLinks('stock', from, to)}</h2>
               <p>
                 ${money(stock.total)} in ${String(stock.lines.length)} variant(s), costed
                 ${stock.costing === 'fifo' ? 'first to expire, first in, first out' : 'at the running average'}.
@@ -289,6 +274,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
             <section>
               <h2>Export</h2>
               <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')}</p>
+              <p>Trial balance ${downloadLinks('trial-balance', from, to)}</p>
             </section>`,
         ),
       );

@@ -83,6 +83,22 @@ interface Balance {
 const natural = (type: AccountType, total: number) =>
   type === 'income' || type === 'liability' || type === 'equity' ? -total : total;
 
+/**
+ * What to compare [from, to] with: a month (or the month so far) with the same days of the month
+ * before; any other period with the one of the same length just before it.
+ */
+export function previousPeriod(from: string, to: string): { from: string; to: string } {
+  if (from.endsWith('-01') && from.slice(0, 7) === to.slice(0, 7)) {
+    const monthBefore = addDays(from, -1).slice(0, 7); // YYYY-MM
+    const lastDay = addDays(from, -1).slice(8);
+    const wholeMonth = addDays(to, 1).endsWith('-01');
+    const day = wholeMonth || to.slice(8) > lastDay ? lastDay : to.slice(8);
+    return { from: `${monthBefore}-01`, to: `${monthBefore}-${day}` };
+  }
+  const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+  return { from: addDays(from, -days - 1), to: addDays(from, -1) };
+}
+
 export class LedgerReports {
   constructor(
     private readonly pool: pg.Pool,

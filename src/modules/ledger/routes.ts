@@ -7,6 +7,9 @@ import { actorOf } from '../../platform/accounts/roles.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { invalid } from '../../platform/errors.ts';
 import { CSV_COLUMNS, type ExpenseInput } from './expenses.ts';
+import { documentCsv } from '../../platform/documents/csv.ts';
+import { documentPdf } from '../../platform/documents/pdf.ts';
+import { REPORT_NAMES, type ReportName } from './documents.ts';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const CODE = '^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Za-z0-9][A-Za-z0-9 &/-]*)+$';
@@ -111,6 +114,41 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     async (request) => {
       checkPeriod(request.query.from, request.query.to);
       return ledger.reports.salesTax(request.query.from, request.query.to);
+    },
+  );
+
+  app.get<{
+    Params: { report: ReportName };
+    Querystring: { from: string; to: string; format: 'pdf' | 'csv' };
+  }>(
+    '/api/v1/ledger/reports/:report/download',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'A report as a file: PDF to print or send to the accountant, CSV for a spreadsheet (balance sheet and stock are at `to`)',
+        params: {
+          type: 'object',
+          required: ['report'],
+          properties: { report: { type: 'string', enum: [...REPORT_NAMES] } },
+        },
+        querystring: {
+          ...period,
+          required: ['from', 'to', 'format'],
+          properties: { ...period.properties, format: { type: 'string', enum: ['pdf', 'csv'] } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { from, to, format } = request.query;
+      checkPeriod(from, to);
+      const document = await ledger.reportDocument(request.params.report, from, to);
+      const name = `shopkeep-${request.params.report}-${from}-to-${to}.${format}`;
+      return reply
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .type(format === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8')
+        .send(format === 'pdf' ? documentPdf(document) : documentCsv(document));
     },
   );
 

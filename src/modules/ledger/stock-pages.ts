@@ -8,6 +8,7 @@ import { postButton, sendPage, table } from '../../platform/dashboard/components
 import { dayIn } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatMoney } from '../../platform/money.ts';
+import { downloadLinks } from './documents.ts';
 
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 
@@ -35,7 +36,7 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
           html`${request.query.notice ? html`<p class="notice">${request.query.notice}</p>` : ''}
             <p><a href="/books">← Books</a></p>
             <section>
-              <h2>Stock at cost today</h2>
+              <h2>Stock at cost today ${downloadLinks('stock', today, today)}</h2>
               <p>
                 ${money(stock.total)} in ${String(stock.lines.length)} product(s), costed
                 ${stock.costing === 'fifo' ? 'first to expire, first in, first out' : 'at the running average'}.
