@@ -6,7 +6,7 @@ import type { CommandContext } from './main.ts';
 import { UsageError, options } from './main.ts';
 import { print, withServices } from './admin.ts';
 import { progress } from './io.ts';
-import { dayIn, isDate } from '../platform/dates.ts';
+import { addDays, dayIn, isDate } from '../platform/dates.ts';
 import { formatMoney } from '../platform/money.ts';
 import { AppError } from '../platform/errors.ts';
 import { documentCsv } from '../platform/documents/csv.ts';
@@ -80,6 +80,24 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
           console.error(error.message.replace(/; /g, '\n  '));
           return 1;
         }
+      });
+    }
+    case 'akaunting-sync': {
+      const to = day('to', values.to, addDays(today, -1));
+      const from = day('from', values.from, addDays(to, -6));
+      if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+      return withServices(context, async ({ ledger }) => {
+        let done = 0;
+        const result = await ledger.syncAkaunting(from, to, (pushedDay) => {
+          done += 1;
+          if (done % 7 === 0) progress(`up to ${pushedDay}`);
+        });
+        print(
+          Boolean(values.json),
+          result,
+          `Akaunting: ${result.pushed} transaction(s) pushed, ${result.upToDate} already there, ${result.days} day(s) from ${from} to ${to}.`,
+        );
+        return 0;
       });
     }
     case 'opening-stock':
@@ -278,7 +296,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
     }
     default:
       throw new UsageError(
-        'ledger takes export, report, import-expenses or opening-stock (see shopkeep ledger --help)',
+        'ledger takes export, report, import-expenses, opening-stock or akaunting-sync (see shopkeep ledger --help)',
       );
   }
 }

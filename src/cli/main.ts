@@ -101,7 +101,7 @@ const COMMANDS: Record<string, Command> = {
   ledger: {
     summary: 'The books: export them for hledger or a spreadsheet, print the reports, import expenses',
     usage:
-      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)",
+      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)",
     run: ledgerCommand,
   },
   doctor: {

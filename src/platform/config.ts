@@ -25,6 +25,20 @@ export interface Config {
   shopify: ShopifyConfig;
   /** How stock sold is costed: first in, first out (first to expire first), or the running average. */
   costing: 'fifo' | 'average';
+  /** Set: each day's sales and expenses are pushed to this Akaunting as two summary transactions. */
+  akaunting: AkauntingConfig | undefined;
+}
+
+export interface AkauntingConfig {
+  baseUrl: string; // the Akaunting site; the API is under /api
+  email: string;
+  password: string;
+  companyId: number;
+  /** Unset: the first enabled account, and the first enabled income and expense categories. */
+  accountId: number | undefined;
+  incomeCategoryId: number | undefined;
+  expenseCategoryId: number | undefined;
+  paymentMethod: string;
 }
 
 /** The connection may also be entered in the dashboard (kept in the vault); these variables win. */
@@ -252,7 +266,33 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     );
   }
 
+  const akauntingUrl = url('AKAUNTING_URL', ['http:', 'https:'])?.replace(/\/$/, '');
+  const optionalId = (name: string) => (read(name) === undefined ? undefined : integer(name, 0, 1, 2 ** 31));
+  let akaunting: AkauntingConfig | undefined;
+  if (akauntingUrl !== undefined) {
+    const email = read('AKAUNTING_EMAIL');
+    const password = read('AKAUNTING_PASSWORD');
+    if (!email)
+      throw new ConfigError('AKAUNTING_EMAIL', 'is needed with AKAUNTING_URL: the API user’s email');
+    if (!password)
+      throw new ConfigError(
+        'AKAUNTING_PASSWORD',
+        'is needed with AKAUNTING_URL (or AKAUNTING_PASSWORD_FILE)',
+      );
+    akaunting = {
+      baseUrl: akauntingUrl,
+      email,
+      password,
+      companyId: integer('AKAUNTING_COMPANY_ID', 1, 1, 2 ** 31),
+      accountId: optionalId('AKAUNTING_ACCOUNT_ID'),
+      incomeCategoryId: optionalId('AKAUNTING_INCOME_CATEGORY_ID'),
+      expenseCategoryId: optionalId('AKAUNTING_EXPENSE_CATEGORY_ID'),
+      paymentMethod: read('AKAUNTING_PAYMENT_METHOD') ?? 'offline-payments.bank_transfer.2',
+    };
+  }
+
   return {
+    akaunting,
     shopify: {
       shop,
       adminToken: read('SHOPIFY_ADMIN_TOKEN'),

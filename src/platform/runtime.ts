@@ -98,6 +98,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const ai = new AiService(pool, config.ai, logger, metrics);
   const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
   const ledger = new LedgerService(pool, shop, logger, config.timezone, {
+    akaunting: config.akaunting,
     costing: config.costing,
     receipts: { ai, jobs, reader: new TesseractReader() },
     notifications,

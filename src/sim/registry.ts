@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { TelegramSimulator } from './telegram.ts';
 import { ShopifySimulator } from './shopify/index.ts';
+import { AkauntingSimulator } from './akaunting.ts';
 
 export const SANDBOX_OWNER_CHAT = 1001;
 
@@ -14,6 +15,7 @@ export interface Sandbox {
   env: Record<string, string>;
   telegram: TelegramSimulator;
   shopify: ShopifySimulator;
+  akaunting: AkauntingSimulator;
   stop(): Promise<void>;
 }
 
@@ -30,10 +32,13 @@ export async function startSandbox(): Promise<Sandbox> {
     // A Shopify Plus-sized query budget: the sandbox shows the features, not a plan's rate limit.
     bucket: { maximumAvailable: 20_000, restoreRate: 1000 },
   });
+  const akauntingLogin = { email: 'api@sandbox-books.example', password: randomBytes(12).toString('hex') };
+  const akaunting = await AkauntingSimulator.start(akauntingLogin);
   return {
     names: [
       `Shopify (${shopify.shopDomain}: a year of orders, new ones arriving live; play a customer at /sandbox/shopify)`,
       'Telegram (play the owner at /sandbox/telegram)',
+      'Akaunting (the daily summaries the books push; see /sandbox/akaunting)',
     ],
     env: {
       TELEGRAM_BOT_TOKEN: token,
@@ -43,12 +48,16 @@ export async function startSandbox(): Promise<Sandbox> {
       SHOPIFY_ADMIN_TOKEN: shopify.adminToken,
       SHOPIFY_API_SECRET: shopify.apiSecret,
       SHOPIFY_API_BASE_URL: shopify.baseUrl,
+      AKAUNTING_URL: akaunting.baseUrl,
+      AKAUNTING_EMAIL: akauntingLogin.email,
+      AKAUNTING_PASSWORD: akauntingLogin.password,
     },
     telegram,
     shopify,
+    akaunting,
     async stop() {
       shopify.stopLiveStream();
-      await Promise.all([telegram.stop(), shopify.stop()]);
+      await Promise.all([telegram.stop(), shopify.stop(), akaunting.stop()]);
     },
   };
 }

@@ -1,7 +1,7 @@
 // In the sandbox, the dashboard shows the simulated Telegram chat so a newcomer can play the owner
 // (read what the bot sent, press its buttons, type commands and replies), and lets them play the
 // shop's customers: place an order, refund one, now rather than waiting for the live stream.
-import { sendPage } from '../platform/dashboard/components.ts';
+import { sendPage, table } from '../platform/dashboard/components.ts';
 import type { FastifyInstance } from 'fastify';
 import type { RouteModule } from '../platform/http/app.ts';
 import { html } from '../platform/dashboard/html.ts';
@@ -86,6 +86,30 @@ export function sandboxPages(sandbox: Sandbox): RouteModule {
           ),
         );
       },
+    );
+
+    app.get(
+      '/sandbox/akaunting',
+      { config: { access: 'write' }, schema: { hide: true } },
+      async (request, reply) =>
+        sendPage(
+          reply,
+          page(
+            { title: 'Sandbox: your Akaunting', principal: request.principal },
+            html`<p class="muted">A simulated Akaunting. Each morning the books push the day before as two transactions (sales, expenses), and a correction if a day changes later. Push the last week now from <a href="/books">Books</a> → Export.</p>
+            ${table(
+              ['Number', 'Type', 'Date', 'Amount', 'Description'],
+              sandbox.akaunting.transactions.map((t) => [
+                t.number,
+                t.type,
+                t.paid_at.slice(0, 10),
+                `${t.amount.toFixed(2)} ${t.currency_code}`,
+                t.description ?? '',
+              ]),
+              'Nothing pushed yet.',
+            )}`,
+          ),
+        ),
     );
 
     for (const [path, act] of [

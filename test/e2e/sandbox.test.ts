@@ -107,6 +107,15 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
     'the opening stock on the books',
   );
 
+  // The last week's summaries go to the simulated Akaunting from the Books page.
+  const pushed = await fetch(`${base}/books/akaunting`, form({}));
+  assert.equal(pushed.status, 303);
+  assert.match(decodeURIComponent(pushed.headers.get('location')!), /Akaunting: \d+ transaction\(s\) pushed/);
+  const akaunting = await fetch(`${base}/sandbox/akaunting`, {
+    headers: { cookie, accept: 'text/html' },
+  }).then((r) => r.text());
+  assert.match(akaunting, /SK-\d{4}-\d{2}-\d{2}-SALES/);
+
   // A customer orders now: the simulated Shopify sends signed webhooks and the order shows up.
   const ordered = await fetch(`${base}/sandbox/shopify/order`, form({}));
   assert.equal(ordered.status, 303);

@@ -15,6 +15,7 @@ test('defaults give a runnable configuration', () => {
   assert.equal(config.databaseUrl, undefined);
   assert.equal(config.sessionIdleMinutes, 30);
   assert.equal(config.publicUrl, 'http://localhost:8080');
+  assert.equal(config.akaunting, undefined);
 });
 
 test('a bad value stops start-up with a message naming the variable', () => {
@@ -26,6 +27,23 @@ test('a bad value stops start-up with a message naming the variable', () => {
     [{ SHOPKEEP_TIMEZONE: 'Mars/Olympus' }, 'SHOPKEEP_TIMEZONE', /IANA/],
     [{ SHOPKEEP_MASTER_KEY: 'short' }, 'SHOPKEEP_MASTER_KEY', /32 bytes/],
     [{ SHOPKEEP_TRUST_PROXY: 'maybe' }, 'SHOPKEEP_TRUST_PROXY', /true or false/],
+    [{ AKAUNTING_URL: 'books.example.com' }, 'AKAUNTING_URL', /valid URL/],
+    [{ AKAUNTING_URL: 'https://books.example.com' }, 'AKAUNTING_EMAIL', /needed with AKAUNTING_URL/],
+    [
+      { AKAUNTING_URL: 'https://books.example.com', AKAUNTING_EMAIL: 'a@b.example' },
+      'AKAUNTING_PASSWORD',
+      /needed with AKAUNTING_URL/,
+    ],
+    [
+      {
+        AKAUNTING_URL: 'https://books.example.com',
+        AKAUNTING_EMAIL: 'a@b.example',
+        AKAUNTING_PASSWORD: 'x',
+        AKAUNTING_ACCOUNT_ID: 'main',
+      },
+      'AKAUNTING_ACCOUNT_ID',
+      /whole number/,
+    ],
   ];
   for (const [env, variable, problem] of cases) {
     assert.throws(

@@ -18,6 +18,9 @@ import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseI
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
 import * as documents from './documents.ts';
+import type { AkauntingConfig } from '../../platform/config.ts';
+import { AkauntingClient, AkauntingError } from './akaunting.ts';
+import { AkauntingSync } from './akaunting-sync.ts';
 import { ProductMargins, type MarginReport } from './margins.ts';
 import { CashProjector, type CashProjection } from './projection.ts';
 import { LedgerReports, previousPeriod } from './reports.ts';
@@ -64,6 +67,8 @@ export class LedgerService {
   private readonly poster: Poster;
   private readonly projector: CashProjector;
   private readonly margins: ProductMargins;
+  /** Each day's summary pushed to Akaunting; there when AKAUNTING_URL is set. */
+  readonly akaunting: AkauntingSync | undefined;
 
   /** Receipt photos; there when the service was given an AI service and a job queue (the server, the CLI). */
   readonly receipts: Receipts | undefined;
@@ -76,7 +81,12 @@ export class LedgerService {
     private readonly shop: ShopService,
     private readonly logger: Logger,
     private readonly timezone: string,
-    options: { costing?: Costing; receipts?: ReceiptDependencies; notifications?: Notifications } = {},
+    options: {
+      costing?: Costing;
+      receipts?: ReceiptDependencies;
+      notifications?: Notifications;
+      akaunting?: AkauntingConfig;
+    } = {},
   ) {
     const receiptDependencies = options.receipts;
     this.poster = new Poster(
@@ -87,6 +97,14 @@ export class LedgerService {
     this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
     this.projector = new CashProjector(pool, async () => (await this.basics()).currency);
     this.margins = new ProductMargins(pool, shop.records, () => this.basics());
+    this.akaunting = options.akaunting
+      ? new AkauntingSync(
+          pool,
+          this.reports,
+          new AkauntingClient(options.akaunting),
+          options.akaunting.paymentMethod,
+        )
+      : undefined;
     this.notifications = options.notifications;
     this.briefings = options.notifications
       ? new Briefings(pool, this.reports, options.notifications, async () => (await this.basics()).currency)
@@ -202,6 +220,19 @@ export class LedgerService {
           ]
         : []),
       ...(this.receipts ? [this.receipts.job as unknown as JobDefinition<object>] : []),
+      ...(this.akaunting
+        ? [
+            defineJob({
+              name: 'ledger.akaunting-sync',
+              cron: '15 6 * * *',
+              handler: async () => {
+                const day = await today();
+                const result = await this.syncAkaunting(addDays(day, -7), addDays(day, -1));
+                if (result.pushed) this.logger.info(result, 'daily summaries pushed to Akaunting');
+              },
+            }),
+          ]
+        : []),
       defineJob({
         name: 'ledger.stock-expiry',
         cron: '0 7 * * *',
@@ -404,6 +435,28 @@ export class LedgerService {
         return documents.marginsDocument(await this.productMargins(from, to), shop);
       case 'stock':
         return documents.stockDocument(await this.stockValuation(to), shop);
+    }
+  }
+
+  /**
+   * Pushes each day's summary in [from, to] to Akaunting. A refused login or permission is told to
+   * the owner once a day (it will not mend itself), then thrown so the job shows it.
+   */
+  async syncAkaunting(from: string, to: string, onDay?: (day: string) => void) {
+    if (!this.akaunting)
+      throw invalid('Akaunting is not connected: set AKAUNTING_URL, AKAUNTING_EMAIL and AKAUNTING_PASSWORD');
+    try {
+      return await this.akaunting.sync(from, to, onDay);
+    } catch (error) {
+      if (error instanceof AkauntingError && error.kind !== 'unavailable')
+        await this.notifications?.send({
+          kind: 'ledger.akaunting_failed',
+          severity: 'warning',
+          title: 'Akaunting did not take the daily summary',
+          body: error.message,
+          dedupeKey: `akaunting:${dayIn(new Date(), this.timezone)}`,
+        });
+      throw error;
     }
   }
 

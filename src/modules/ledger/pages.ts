@@ -7,11 +7,12 @@ import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
-import { dayIn, isDate } from '../../platform/dates.ts';
+import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { previousPeriod, type AccountLine } from './reports.ts';
 import { downloadLinks } from './documents.ts';
+import { AkauntingError } from './akaunting.ts';
 
 const form = (required: string[], properties: Record<string, unknown>) =>
   ({
@@ -45,7 +46,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
       const to =
         request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
       const before = previousPeriod(from, to);
-      const [pnl, sheet, tax, review, periods, accounts, receipts, stock] = await Promise.all([
+      const [pnl, sheet, tax, review, periods, accounts, receipts, stock, akaunting] = await Promise.all([
         ledger.reports.profitAndLoss(from, to, before),
         ledger.reports.balanceSheet(to),
         ledger.reports.salesTax(from, to),
@@ -54,6 +55,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
         ledger.accounts(),
         ledger.receipts?.list() ?? [],
         ledger.stockValuation(to),
+        ledger.akaunting?.status(),
       ]);
       const money = (minor: number) => formatMoney(minor, pnl.currency);
       const earlier = new Map(
@@ -275,6 +277,22 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               <h2>Export</h2>
               <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')}</p>
               <p>Trial balance ${downloadLinks('trial-balance', from, to)}</p>
+              ${
+                akaunting
+                  ? html`<p>
+                      Akaunting: each day's sales and expenses are pushed at 06:15;
+                      ${akaunting.lastDay ? `last day there: ${akaunting.lastDay}` : 'nothing pushed yet'}.
+                    </p>
+                    ${postButton(
+                      request.principal,
+                      '/books/akaunting',
+                      'Push the last 7 days to Akaunting now',
+                      {
+                        secondary: true,
+                      },
+                    )}`
+                  : html`<p class="muted">Akaunting: not connected (see Configuration: AKAUNTING_URL).</p>`
+              }
             </section>`,
         ),
       );
@@ -391,6 +409,22 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`, 303);
+      }
+    },
+  );
+
+  app.post(
+    '/books/akaunting',
+    { config: { access: 'write' }, schema: { hide: true, body: form([], {}) } },
+    async (_request, reply) => {
+      const yesterday = addDays(dayIn(new Date(), config.timezone), -1);
+      try {
+        const result = await ledger.syncAkaunting(addDays(yesterday, -6), yesterday);
+        const note = `Akaunting: ${result.pushed} transaction(s) pushed, ${result.upToDate} already there.`;
+        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError) && !(error instanceof AkauntingError)) throw error;
+        return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`, 303);
       }
     },
   );

@@ -131,3 +131,12 @@ export const ledgerStockMoves = pgTable('ledger_stock_moves', {
   orderLineId: id('order_line_id'),
   entryId: id('entry_id'),
 });
+
+export const ledgerAkauntingPushes = pgTable('ledger_akaunting_pushes', {
+  number: text('number').primaryKey(),
+  day: date('day').notNull(),
+  line: text('line').$type<'sales' | 'expenses'>().notNull(),
+  amountMinor: id('amount_minor').notNull(),
+  akauntingId: id('akaunting_id').notNull(),
+  pushedAt: time('pushed_at').notNull().defaultNow(),
+});
