@@ -29,6 +29,7 @@ import { ledgerPages } from './ledger/pages.ts';
 import { stockPages } from './ledger/stock-pages.ts';
 import { cashPages } from './ledger/cash-pages.ts';
 import { marginPages } from './ledger/margin-pages.ts';
+import { ledgerAccountPages } from './ledger/account-pages.ts';
 
 export interface ModuleDefinition {
   name: string;
@@ -78,7 +79,7 @@ export const MODULES: ModuleDefinition[] = [
   {
     name: 'ledger',
     migrations: sourcePath('modules/ledger/migrations'),
-    routes: [ledgerRoutes, ledgerPages, stockPages, cashPages, marginPages],
+    routes: [ledgerRoutes, ledgerPages, stockPages, cashPages, marginPages, ledgerAccountPages],
     jobs: ({ ledger }) => ledger.jobs(),
     feeds: ({ ledger }) => [ledger.feed()],
     subscriptions: ({ ledger }) => ledger.subscriptions(),

@@ -196,6 +196,22 @@ test('the Books page shows the P&L with its chart, the balance sheet, tax, revie
   assert.doesNotMatch(response.body, /Close period/); // a viewer cannot close the books
   const asOwner = await get('/books', owner, 'text/html');
   assert.match(asOwner.body, /Close period/);
+  // An account's line opens its entries, each with the Shopify order it came from.
+  assert.match(
+    response.body,
+    /href="\/books\/account\?code=Income%3ASales&amp;from=2026-11-01&amp;to=2026-11-30"/,
+  );
+  const sales = await get(
+    '/books/account?code=Income%3ASales&from=2026-11-01&to=2026-11-30',
+    viewer,
+    'text/html',
+  );
+  assert.equal(sales.statusCode, 200);
+  assert.match(sales.body, /<a href="\/orders\/5550000000001">Shopify order 5550000000001<\/a>/);
+  assert.match(sales.body, /-£24\.99/);
+  const unknown = await get('/books/account?code=Income%3ANope', viewer, 'text/html');
+  assert.equal(unknown.statusCode, 404);
+  assert.match(unknown.body, /no account "Income:Nope" in the chart/);
   // Product margins: the two Argan Oils sold (VAT included) are £49.98 of sales, none on the books
   // at a cost, so the whole of it is margin.
   const margins = await get('/books/margins?from=2026-11-01&to=2026-11-30', viewer, 'text/html');

@@ -13,6 +13,7 @@ import { formatMoney } from '../../platform/money.ts';
 import { previousPeriod, type AccountLine } from './reports.ts';
 import { downloadLinks } from './documents.ts';
 import { AkauntingError } from './akaunting.ts';
+import { accountLink } from './account-pages.ts';
 
 const form = (required: string[], properties: Record<string, unknown>) =>
   ({
@@ -65,8 +66,13 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
         ]),
       );
       const pnlRows = (lines: AccountLine[]) =>
-        lines.map((line) => [line.name, money(line.amount), money(earlier.get(line.account) ?? 0)]);
-      const sheetRows = (lines: AccountLine[]) => lines.map((line) => [line.name, money(line.amount)]);
+        lines.map((line) => [
+          accountLink(line.account, line.name, from, to),
+          money(line.amount),
+          money(earlier.get(line.account) ?? 0),
+        ]);
+      const sheetRows = (lines: AccountLine[]) =>
+        lines.map((line) => [accountLink(line.account, line.name, from, to), money(line.amount)]);
       const bar = (label: string, value: number, max: number, kind: string): Html =>
         html`<div class="bar-row">
           <span>${label}</span><meter class="${kind}" min="0" max="${String(max)}" value="${String(Math.abs(value))}"></meter

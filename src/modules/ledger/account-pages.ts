@@ -1,0 +1,102 @@
+// One account's entries in a period, in the dashboard: what the P&L and balance sheet lines add up
+// from, each with where it came from (a Shopify order opens the order).
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../platform/services.ts';
+import { html } from '../../platform/dashboard/html.ts';
+import { page } from '../../platform/dashboard/layout.ts';
+import { sendPage, table } from '../../platform/dashboard/components.ts';
+import { dayIn, isDate } from '../../platform/dates.ts';
+import { formatMoney } from '../../platform/money.ts';
+
+const LIMIT = 500;
+const SOURCES: Record<string, string> = {
+  order: 'Shopify order',
+  payment: 'Shopify transaction',
+  refund: 'Shopify refund',
+  payout: 'Shopify payout',
+  receipt: 'Receipt',
+  manual: 'Entered',
+  reversal: 'Reversal',
+  stock: 'Stock',
+};
+
+/** A link to an account's entries, for the report pages. */
+export const accountLink = (code: string, name: string, from: string, to: string) =>
+  html`<a href="${`/books/account?${new URLSearchParams({ code, from, to })}`}">${name}</a>`;
+
+export function ledgerAccountPages(app: FastifyInstance, { ledger, config }: Services): void {
+  app.get<{ Querystring: { code?: string; from?: string; to?: string } }>(
+    '/books/account',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        querystring: {
+          type: 'object',
+          properties: {
+            code: { type: 'string', maxLength: 200 },
+            from: { type: 'string', maxLength: 10 },
+            to: { type: 'string', maxLength: 10 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const today = dayIn(new Date(), config.timezone);
+      const from =
+        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
+      const to =
+        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const account = (await ledger.accounts()).find((one) => one.code === request.query.code);
+      if (!account)
+        return sendPage(
+          reply,
+          page(
+            { title: 'Account', principal: request.principal, current: '/books' },
+            html`<p class="notice bad">There is no account "${request.query.code ?? ''}" in the chart.</p>
+              <p><a href="/books">← Books</a></p>`,
+          ),
+          404,
+        );
+      const ledgerLines = await ledger.reports.generalLedger(account.code, from, to, LIMIT);
+      const money = (minor: number) => formatMoney(minor, ledgerLines.currency);
+      const source = (type: string, id: string | null) =>
+        type === 'order' && id
+          ? html`<a href="/orders/${id}">${SOURCES[type]} ${id}</a>`
+          : `${SOURCES[type] ?? type}${id ? ` ${id}` : ''}`;
+      return sendPage(
+        reply,
+        page(
+          { title: account.name, principal: request.principal, current: '/books' },
+          html`<p><a href="${`/books?${new URLSearchParams({ from, to })}`}">← Books</a></p>
+            <form method="get" action="/books/account" class="stack filters">
+              <input type="hidden" name="code" value="${account.code}" />
+              <label>From <input type="date" name="from" value="${from}" /></label>
+              <label>To <input type="date" name="to" value="${to}" /></label>
+              <button>Show</button>
+            </form>
+            <section>
+              <h2>${account.name} <span class="muted">${account.code}</span>, ${from} to ${to}</h2>
+              <p>Balance before ${from}: ${money(ledgerLines.opening)}. Debits are positive, credits negative.</p>
+              ${table(
+                ['Date', 'What', 'From', 'Amount', 'Balance'],
+                ledgerLines.postings.map((posting) => [
+                  posting.date,
+                  posting.description,
+                  source(posting.source.type, posting.source.id),
+                  money(posting.amount),
+                  money(posting.balance),
+                ]),
+                'Nothing in this period.',
+              )}
+              ${
+                ledgerLines.postings.length === LIMIT
+                  ? html`<p class="muted">The first ${String(LIMIT)} only: choose a shorter period to see the rest.</p>`
+                  : ''
+              }
+            </section>`,
+        ),
+      );
+    },
+  );
+}
