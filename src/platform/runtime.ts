@@ -26,7 +26,7 @@ import { QaService } from '../modules/ai/qa/qa-service.ts';
 import type { Catalog } from '../modules/ai/qa/catalog.ts';
 import { ShopService } from '../modules/shop/shop-service.ts';
 import { LedgerService } from '../modules/ledger/ledger-service.ts';
-import { TesseractReader } from '../modules/ledger/ocr.ts';
+import { ReceiptReader } from '../modules/ledger/ocr.ts';
 import { ApprovalService } from '../modules/approvals/approval-service.ts';
 import { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import { PostWriter } from '../modules/ai/writer.ts';
@@ -100,7 +100,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const ledger = new LedgerService(pool, shop, logger, config.timezone, {
     akaunting: config.akaunting,
     costing: config.costing,
-    receipts: { ai, jobs, reader: new TesseractReader() },
+    receipts: { ai, jobs, reader: new ReceiptReader() },
     notifications,
   });
   const catalog = options.catalog ?? shop.catalog;

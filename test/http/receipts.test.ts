@@ -9,6 +9,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
+import { documentPdf } from '../../src/platform/documents/pdf.ts';
 
 const PHOTO = readFileSync(path.resolve(import.meta.dirname, '../fixtures/receipt.png'));
 let server: TestServer;
@@ -135,11 +136,89 @@ test('a photo with nothing readable goes to review saying so; a file that is not
   const receipt = await settled(blank.json().receipt.id);
   assert.equal(receipt.status, 'review');
   assert.match(receipt.problem, /no text could be read/);
-  const pdf = await upload(Buffer.from('%PDF-1.7 not an image'), 'application/octet-stream');
-  assert.equal(pdf.statusCode, 400);
-  assert.match(pdf.json().error.message, /not a receipt photo: upload a PNG, JPEG or WebP image/);
+  const gif = await upload(Buffer.from('GIF89a a moving picture'), 'application/octet-stream');
+  assert.equal(gif.statusCode, 400);
+  assert.match(
+    gif.json().error.message,
+    /not a receipt: upload a photo \(PNG, JPEG or WebP\) or a PDF invoice/,
+  );
+  // A PDF that is not one, and a PDF with nothing printed on it (a scan would be the same): review.
+  const broken = await settled(
+    (await upload(Buffer.from('%PDF-1.7 and then nothing'), 'application/pdf')).json().receipt.id,
+  );
+  assert.equal(broken.status, 'review');
+  assert.match(broken.problem, /the PDF could not be opened/);
+  const empty = await settled((await upload(emptyPdf(), 'application/pdf')).json().receipt.id);
+  assert.equal(empty.status, 'review');
+  assert.match(empty.problem, /no text in it \(a scan\?\): upload a photo/);
   const entries = await server.db.pool.query(
     `select count(*)::int as n from ledger_entries where source_type = 'receipt'`,
   );
-  assert.equal(entries.rows[0].n, 1);
+  assert.equal(entries.rows[0].n, 1); // only the photo of the first test: nothing from these
 });
+
+test('a PDF invoice is read from its own text and booked', async () => {
+  const invoice = documentPdf({
+    title: 'GLOW WHOLESALE LTD',
+    subtitle: 'Invoice: GW-5512 · Date: 03/11/2026',
+    currency: 'GBP',
+    sections: [
+      {
+        columns: [{ label: 'Item' }, { label: 'Amount' }],
+        rows: [
+          { cells: ['Shampoo base 5L', { money: 3000 }] },
+          { cells: ['Pump bottles x100', { money: 1000 }] },
+          { cells: ['Subtotal', { money: 4000 }] },
+          { cells: ['VAT 20%', { money: 800 }] },
+          { cells: ['Total', { money: 4800 }], bold: true },
+        ],
+      },
+    ],
+  });
+  const response = await upload(invoice, 'application/pdf');
+  assert.equal(response.statusCode, 202, response.body);
+  const receipt = await settled(response.json().receipt.id);
+  assert.equal(receipt.status, 'booked', receipt.problem);
+  assert.equal(receipt.readBy, 'pdf text');
+  assert.deepEqual(
+    [
+      receipt.fields.supplier,
+      receipt.fields.date,
+      receipt.fields.invoice,
+      receipt.fields.total,
+      receipt.fields.tax,
+    ],
+    ['GLOW WHOLESALE LTD', '2026-11-03', 'GW-5512', '48.00', '8.00'],
+  );
+  const { rows } = await server.db.pool.query(
+    'select account_code, amount_minor::int as amount from ledger_postings where entry_id = $1 order by id',
+    [receipt.entryId],
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.account_code, row.amount]),
+    [
+      ['Expenses:General', 4000],
+      ['Assets:VAT Reclaimable', 800],
+      ['Assets:Bank', -4800],
+    ],
+  );
+});
+
+/** A valid PDF with one blank page: nothing to read. */
+function emptyPdf(): Buffer {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets = objects.map((object, index) => {
+    const at = body.length;
+    body += `${index + 1} 0 obj\n${object}\nendobj\n`;
+    return at;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n \n`).join('')}`;
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}

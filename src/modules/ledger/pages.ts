@@ -193,8 +193,8 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               <form method="post" action="/books/receipts" enctype="multipart/form-data" class="stack">
                 ${csrfField(request.principal)}
                 <label
-                  >Photo of a receipt (it is read, checked, then booked as an expense or put up for review)
-                  <input type="file" name="receipt" accept="image/png,image/jpeg,image/webp" capture="environment" required
+                  >Photo of a receipt, or a PDF invoice (it is read, checked, then booked as an expense or put up for review)
+                  <input type="file" name="receipt" accept="image/png,image/jpeg,image/webp,application/pdf" capture="environment" required
                 /></label>
                 <button>Upload</button>
               </form>

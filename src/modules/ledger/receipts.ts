@@ -1,4 +1,4 @@
-// Receipt photos: uploaded in the dashboard or the API, read in a job (offline OCR; the configured
+// Receipt photos and PDF invoices: uploaded in the dashboard or the API, read in a job (offline OCR; the configured
 // model reads the photo and the OCR text when there is one), checked (the lines and VAT must make the
 // total), and then booked as an expense, or put in the review queue with what is wrong. The same
 // photo twice is refused at upload; the same receipt photographed twice goes to review as a duplicate.
@@ -11,7 +11,7 @@ import type { Logger } from '../../platform/logger.ts';
 import { AiUnavailableError, type AiService } from '../ai/ai-service.ts';
 import { ACCOUNTS } from './chart.ts';
 import { expenseEntry, type Expense } from './expenses.ts';
-import { imageType, type TextReader } from './ocr.ts';
+import { receiptType, type ReceiptType, type TextReader } from './ocr.ts';
 import type { Posted } from './posting.ts';
 import { RECEIPT_SCHEMA, checkReceipt, fieldsFromText, type ReceiptFields } from './receipt-text.ts';
 import type { EntryDraft, ReviewDraft } from './rules.ts';
@@ -56,14 +56,12 @@ export class Receipts {
 
   /** Keeps the photo and queues its reading; a file that is not an image, or was sent before, is refused. */
   async upload(image: Buffer, uploadedBy: string, fileName?: string): Promise<Receipt> {
-    if (!image.length) throw invalid('the upload is empty: choose a photo of the receipt');
+    if (!image.length) throw invalid('the upload is empty: choose a photo or PDF of the receipt');
     if (image.length > MAX_BYTES)
-      throw invalid('the photo is larger than 10 MB: take it again at a lower resolution');
-    const type = imageType(image);
+      throw invalid('the file is larger than 10 MB: take the photo again at a lower resolution');
+    const type = receiptType(image);
     if (!type)
-      throw invalid(
-        'this file is not a receipt photo: upload a PNG, JPEG or WebP image (PDF receipts are not read yet; add the expense by hand)',
-      );
+      throw invalid('this file is not a receipt: upload a photo (PNG, JPEG or WebP) or a PDF invoice');
     const sha256 = createHash('sha256').update(image).digest('hex');
     const id = await transaction(this.pool, async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
@@ -96,18 +94,29 @@ export class Receipts {
     );
     const receipt = rows[0];
     if (!receipt || receipt.status !== 'reading') return;
+    const type = receipt.content_type as ReceiptType;
+    const pdf = type === 'application/pdf';
     let text: string;
     try {
-      text = await this.dependencies.reader.read(receipt.image);
+      text = await this.dependencies.reader.read(receipt.image, type);
     } catch (error) {
-      this.logger.warn({ receiptId: id, err: (error as Error).message }, 'a receipt photo could not be read');
-      return this.toReview(id, null, null, null, ['the photo could not be read as an image']);
+      this.logger.warn({ receiptId: id, err: (error as Error).message }, 'a receipt could not be read');
+      return this.toReview(id, null, null, null, [
+        pdf
+          ? 'the PDF could not be opened (damaged, or protected by a password)'
+          : 'the photo could not be read as an image',
+      ]);
     }
     if (text.replace(/\s/g, '').length < 10)
       return this.toReview(id, text, null, null, [
-        'no text could be read: is it a photo of a receipt, sharp and the right way up?',
+        pdf
+          ? 'this PDF has no text in it (a scan?): upload a photo of the receipt instead'
+          : 'no text could be read: is it a photo of a receipt, sharp and the right way up?',
       ]);
-    const { fields, readBy } = await this.fields(text, receipt.image, receipt.content_type);
+    const { fields, readBy } = await this.fields(
+      text,
+      pdf ? undefined : { mimeType: type, data: receipt.image },
+    );
     const checked = checkReceipt(fields);
     if (checked.problems.length) return this.toReview(id, text, fields, readBy, checked.problems);
     const expense: Expense = {
@@ -155,26 +164,28 @@ export class Receipts {
   /** The model reads the photo and the OCR text when one is configured; the text rules otherwise. */
   private async fields(
     text: string,
-    image: Buffer,
-    mimeType: string,
+    image: { mimeType: string; data: Buffer } | undefined,
   ): Promise<{ fields: ReceiptFields; readBy: string }> {
     try {
       const answer = await this.dependencies.ai.generate<ReceiptFields>({
         feature: 'ledger.receipt',
         system:
           'You read shop receipts and invoices for bookkeeping. Give amounts as printed, as decimals without currency signs; the date as YYYY-MM-DD (UK receipts write day/month/year). Use null for what the receipt does not show. Never guess.',
-        prompt: `The photo's text as OCR read it (it may have errors; the photo decides):\n\n${text.slice(0, 4000)}`,
-        images: [{ mimeType, data: image }],
+        prompt: image
+          ? `The photo's text as OCR read it (it may have errors; the photo decides):\n\n${text.slice(0, 4000)}`
+          : `The text of the PDF invoice, line by line:\n\n${text.slice(0, 4000)}`,
+        images: image ? [image] : [],
         schema: RECEIPT_SCHEMA,
         offline: () => JSON.stringify(fieldsFromText(text)),
       });
       return {
         fields: answer.value,
-        readBy: answer.provider === 'offline' ? 'ocr' : `${answer.provider}:${answer.model}`,
+        readBy:
+          answer.provider === 'offline' ? (image ? 'ocr' : 'pdf text') : `${answer.provider}:${answer.model}`,
       };
     } catch (error) {
       if (!(error instanceof AiUnavailableError)) throw error;
-      return { fields: fieldsFromText(text), readBy: 'ocr' };
+      return { fields: fieldsFromText(text), readBy: image ? 'ocr' : 'pdf text' };
     }
   }
 

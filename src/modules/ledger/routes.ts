@@ -283,10 +283,10 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     );
   });
 
-  // A receipt photo: the body is the image as it is.
+  // A receipt photo or PDF invoice: the body is the file as it is.
   app.register(async (scope) => {
     scope.addContentTypeParser(
-      ['image/png', 'image/jpeg', 'image/webp', 'application/octet-stream'],
+      ['image/png', 'image/jpeg', 'image/webp', 'application/pdf', 'application/octet-stream'],
       { parseAs: 'buffer', bodyLimit: 10 * 1024 * 1024 },
       (_request, body, done) => done(null, body),
     );
@@ -297,8 +297,8 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
         schema: {
           tags: ['ledger'],
           summary:
-            'Upload a receipt photo (PNG, JPEG or WebP as the body): it is read, checked, then booked or sent to review',
-          consumes: ['image/png', 'image/jpeg', 'image/webp'],
+            'Upload a receipt photo (PNG, JPEG or WebP) or PDF invoice as the body: it is read, checked, then booked or sent to review',
+          consumes: ['image/png', 'image/jpeg', 'image/webp', 'application/pdf'],
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -311,7 +311,9 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
       async (request, reply) => {
         if (!ledger.receipts) throw invalid('receipts are read by the server; upload there');
         if (!Buffer.isBuffer(request.body))
-          throw invalid('send the photo as the body, with Content-Type image/png, image/jpeg or image/webp');
+          throw invalid(
+            'send the photo or PDF as the body, with Content-Type image/png, image/jpeg, image/webp or application/pdf',
+          );
         const { actorLabel } = actorOf(request.principal);
         return reply
           .code(202)
