@@ -155,6 +155,49 @@ test('a photo with nothing readable goes to review saying so; a file that is not
     `select count(*)::int as n from ledger_entries where source_type = 'receipt'`,
   );
   assert.equal(entries.rows[0].n, 1); // only the photo of the first test: nothing from these
+
+  // The owner books the blank one by hand, into the account it belongs in; its review item closes.
+  const book = (id: number, payload: Record<string, string>) =>
+    server.app.inject({
+      method: 'POST',
+      url: `/api/v1/ledger/receipts/${id}/book`,
+      headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+      payload,
+    });
+  const corrected = {
+    date: '2026-11-15',
+    supplier: 'Corner Shop',
+    amount: '6.00',
+    account: 'Expenses:Packaging',
+  };
+  const wrong = await book(receipt.id, { ...corrected, account: 'Income:Sales' });
+  assert.equal(wrong.statusCode, 400);
+  assert.match(wrong.json().error.message, /not an expense account/);
+  const booked = await book(receipt.id, corrected);
+  assert.equal(booked.statusCode, 200, booked.body);
+  assert.equal(booked.json().receipt.status, 'booked');
+  const { rows } = await server.db.pool.query(
+    'select account_code, amount_minor::int as amount from ledger_postings where entry_id = $1 order by id',
+    [booked.json().receipt.entryId],
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.account_code, row.amount]),
+    [
+      ['Expenses:Packaging', 600],
+      ['Assets:Bank', -600],
+    ],
+  );
+  const review = await server.db.pool.query('select status from ledger_review where source_key = $1', [
+    `receipt:${receipt.id}`,
+  ]);
+  assert.equal(review.rows[0].status, 'resolved');
+  // A receipt still in review shows a form to correct and book it, filled with what was read.
+  const books = await server.app.inject({ url: '/books', headers: { cookie: owner.cookie, accept: 'text/html' } });
+  assert.match(books.body, new RegExp(`action="/books/receipts/${empty.id}/book"`));
+  assert.doesNotMatch(books.body, new RegExp(`action="/books/receipts/${receipt.id}/book"`));
+  const twice = await book(receipt.id, corrected);
+  assert.equal(twice.statusCode, 409);
+  assert.match(twice.json().error.message, /is booked, not waiting for review/);
 });
 
 test('a PDF invoice is read from its own text and booked', async () => {

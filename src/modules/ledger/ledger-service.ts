@@ -609,6 +609,12 @@ export class LedgerService {
     }));
   }
 
+  /** A receipt in review, booked with the owner's corrections and the expense account chosen. */
+  async bookReceipt(id: number, input: ExpenseInput) {
+    if (!this.receipts) throw invalid('receipts are read by the server');
+    return this.receipts.book(id, input, await this.accountTypes());
+  }
+
   async dismissReview(id: number): Promise<void> {
     const { rowCount } = await this.pool.query(
       `update ledger_review set status = 'dismissed', resolved_at = now() where id = $1 and status = 'open'`,

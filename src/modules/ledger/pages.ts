@@ -23,6 +23,45 @@ const form = (required: string[], properties: Record<string, unknown>) =>
     additionalProperties: false,
   }) as const;
 
+/** The fields of an expense (the Add an expense form, and a receipt booked from review), with values filled in. */
+function expenseFields(
+  accounts: { code: string; name: string; type: string }[],
+  values: { date?: string; supplier?: string; amount?: string; tax?: string; reference?: string },
+): Html {
+  return html`<label>Paid on <input type="date" name="date" value="${values.date ?? ''}" required /></label>
+    <label>Supplier <input name="supplier" maxlength="200" value="${values.supplier ?? ''}" required /></label>
+    <label>What for <input name="description" maxlength="500" /></label>
+    <label
+      >Amount paid (VAT included)
+      <input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="12.50" value="${values.amount ?? ''}" required
+    /></label>
+    <label
+      >VAT in it
+      <input name="tax" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="2.08" value="${values.tax ?? ''}"
+    /></label>
+    <label
+      >Kind
+      <select name="account">
+        ${accounts
+          .filter((account) => account.type === 'expense')
+          .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
+      </select></label
+    >
+    <label
+      >Paid from
+      <select name="paidFrom">
+        ${accounts
+          .filter((account) => account.type === 'asset' || account.type === 'liability')
+          .filter(
+            (account) =>
+              !account.code.startsWith('Assets:Clearing') && !account.code.startsWith('Assets:Shopify'),
+          )
+          .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
+      </select></label
+    >
+    <label>Invoice or receipt number <input name="reference" maxlength="100" value="${values.reference ?? ''}" /></label>`;
+}
+
 export function ledgerPages(app: FastifyInstance, { ledger, config }: Services): void {
   app.get<{ Querystring: { from?: string; to?: string; notice?: string } }>(
     '/books',
@@ -207,7 +246,21 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
                   receipt.status === 'booked'
                     ? html`<span class="ok">booked (entry ${String(receipt.entryId)})</span>`
                     : receipt.status === 'review'
-                      ? html`<span class="bad">for review: ${receipt.problem ?? ''}</span>`
+                      ? html`<span class="bad">for review: ${receipt.problem ?? ''}</span>
+                          <details>
+                            <summary>Correct and book it</summary>
+                            <form method="post" action="/books/receipts/${String(receipt.id)}/book" class="stack">
+                              ${csrfField(request.principal)}
+                              ${expenseFields(accounts, {
+                                date: receipt.fields?.date ?? today,
+                                supplier: receipt.fields?.supplier ?? '',
+                                amount: receipt.fields?.total ?? '',
+                                tax: receipt.fields?.tax ?? '',
+                                reference: receipt.fields?.invoice ?? '',
+                              })}
+                              <button>Book this receipt</button>
+                            </form>
+                          </details>`
                       : receipt.status,
                 ]),
                 'No receipts uploaded yet.',
@@ -217,33 +270,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               <h2>Add an expense</h2>
               <form method="post" action="/books/expenses" class="stack">
                 ${csrfField(request.principal)}
-                <label>Paid on <input type="date" name="date" value="${today}" required /></label>
-                <label>Supplier <input name="supplier" maxlength="200" required /></label>
-                <label>What for <input name="description" maxlength="500" /></label>
-                <label>Amount paid (VAT included) <input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="12.50" required /></label>
-                <label>VAT in it <input name="tax" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="2.08" /></label>
-                <label
-                  >Kind
-                  <select name="account">
-                    ${accounts
-                      .filter((account) => account.type === 'expense')
-                      .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
-                  </select></label
-                >
-                <label
-                  >Paid from
-                  <select name="paidFrom">
-                    ${accounts
-                      .filter((account) => account.type === 'asset' || account.type === 'liability')
-                      .filter(
-                        (account) =>
-                          !account.code.startsWith('Assets:Clearing') &&
-                          !account.code.startsWith('Assets:Shopify'),
-                      )
-                      .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
-                  </select></label
-                >
-                <label>Invoice or receipt number <input name="reference" maxlength="100" /></label>
+                ${expenseFields(accounts, { date: today })}
                 <button>Book the expense</button>
               </form>
               <form method="post" action="/books/expenses/import" class="stack">
@@ -335,37 +362,66 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
   });
 
   const field = { type: 'string', maxLength: 500 } as const;
+  const expenseForm = form(['date', 'supplier', 'amount'], {
+    date: { type: 'string', maxLength: 10 },
+    supplier: field,
+    description: field,
+    amount: { type: 'string', maxLength: 20 },
+    tax: { type: 'string', maxLength: 20 },
+    account: field,
+    paidFrom: field,
+    reference: { type: 'string', maxLength: 100 },
+  });
+  const expenseInput = (body: Record<string, string | undefined>) => ({
+    date: body.date ?? '',
+    supplier: body.supplier ?? '',
+    description: body.description,
+    amount: body.amount ?? '',
+    tax: body.tax || undefined,
+    account: body.account,
+    paidFrom: body.paidFrom,
+    reference: body.reference,
+  });
+
+  app.post<{ Params: { id: string }; Body: Record<string, string | undefined> }>(
+    '/books/receipts/:id/book',
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } } },
+        body: expenseForm,
+      },
+    },
+    async (request, reply) => {
+      try {
+        await ledger.bookReceipt(Number(request.params.id), expenseInput(request.body));
+        return reply.redirect(
+          `/books?notice=${encodeURIComponent(`Receipt ${request.params.id} booked.`)}`,
+          303,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return reply.redirect(
+          `/books?notice=${encodeURIComponent(`Not booked: ${error.message}`.slice(0, 280))}`,
+          303,
+        );
+      }
+    },
+  );
   app.post<{ Body: Record<string, string | undefined> }>(
     '/books/expenses',
     {
       config: { access: 'write' },
       schema: {
         hide: true,
-        body: form(['date', 'supplier', 'amount'], {
-          date: { type: 'string', maxLength: 10 },
-          supplier: field,
-          description: field,
-          amount: { type: 'string', maxLength: 20 },
-          tax: { type: 'string', maxLength: 20 },
-          account: field,
-          paidFrom: field,
-          reference: { type: 'string', maxLength: 100 },
-        }),
+        body: expenseForm,
       },
     },
     async (request, reply) => {
       const body = request.body;
       try {
-        await ledger.addExpense({
-          date: body.date ?? '',
-          supplier: body.supplier ?? '',
-          description: body.description,
-          amount: body.amount ?? '',
-          tax: body.tax,
-          account: body.account,
-          paidFrom: body.paidFrom,
-          reference: body.reference,
-        });
+        await ledger.addExpense(expenseInput(body));
         return reply.redirect(
           `/books?notice=${encodeURIComponent(`Booked: ${body.supplier}, ${body.amount}.`)}`,
           303,

@@ -10,7 +10,7 @@ import { defineJob, type JobDefinition, type JobQueue } from '../../platform/job
 import type { Logger } from '../../platform/logger.ts';
 import { AiUnavailableError, type AiService } from '../ai/ai-service.ts';
 import { ACCOUNTS } from './chart.ts';
-import { expenseEntry, type Expense } from './expenses.ts';
+import { expenseEntry, readExpense, type Expense, type ExpenseInput } from './expenses.ts';
 import { receiptType, type ReceiptType, type TextReader } from './ocr.ts';
 import type { Posted } from './posting.ts';
 import { RECEIPT_SCHEMA, checkReceipt, fieldsFromText, type ReceiptFields } from './receipt-text.ts';
@@ -159,6 +159,46 @@ export class Receipts {
         ],
       );
     });
+  }
+
+  /**
+   * A receipt waiting for review, booked as the owner corrected it (the date, supplier, amounts, and
+   * the expense account it belongs in); its review item is resolved in the same transaction.
+   */
+  async book(id: number, input: ExpenseInput, accountTypes: Map<string, string>): Promise<Receipt> {
+    const currency = await this.currency();
+    const read = readExpense(
+      { ...input, description: input.description || `receipt ${id}` },
+      currency,
+      accountTypes,
+    );
+    if ('problems' in read) throw invalid(read.problems.join('; '));
+    const draft = { ...expenseEntry(read.expense, currency, 'receipt'), sourceId: String(id) };
+    await transaction(this.pool, async (tx) => {
+      const { rows } = await tx.query<{ status: string }>(
+        'select status from ledger_receipts where id = $1 for update',
+        [id],
+      );
+      if (!rows[0]) throw notFound(`no receipt ${id}`);
+      if (rows[0].status !== 'review')
+        throw conflict(`receipt ${id} is ${rows[0].status}, not waiting for review`);
+      const posted = await this.write(tx, [draft], []);
+      if (!posted.entries)
+        throw conflict('this expense is already in the books (same day, supplier, amount and reference)');
+      const { rows: entry } = await tx.query<{ id: string }>(
+        'select id from ledger_entries where source_key = $1',
+        [draft.sourceKey],
+      );
+      await tx.query(
+        `update ledger_receipts set status = 'booked', entry_id = $2, problem = null where id = $1`,
+        [id, entry[0]!.id],
+      );
+      await tx.query(
+        `update ledger_review set status = 'resolved', resolved_at = now() where source_key = $1 and status = 'open'`,
+        [`receipt:${id}`],
+      );
+    });
+    return this.get(id);
   }
 
   /** The model reads the photo and the OCR text when one is configured; the text rules otherwise. */

@@ -225,6 +225,26 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     pattern: '^[0-9]{1,10}(\\.[0-9]{1,3})?$',
     description: 'a decimal amount, e.g. 12.50',
   } as const;
+  const expenseBody = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['date', 'supplier', 'amount'],
+    properties: {
+      date: date('the day it was paid'),
+      supplier: { type: 'string', minLength: 1, maxLength: 200 },
+      description: { type: 'string', maxLength: 500 },
+      amount: money,
+      tax: money,
+      account: {
+        type: 'string',
+        pattern: CODE,
+        maxLength: 200,
+        description: 'default Expenses:General',
+      },
+      paidFrom: { type: 'string', pattern: CODE, maxLength: 200, description: 'default Assets:Bank' },
+      reference: { type: 'string', maxLength: 100 },
+    },
+  } as const;
   app.post<{ Body: ExpenseInput }>(
     '/api/v1/ledger/expenses',
     {
@@ -233,29 +253,29 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
         tags: ['ledger'],
         summary:
           'Book an expense: what was paid (VAT included), the VAT in it to reclaim, from which account',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['date', 'supplier', 'amount'],
-          properties: {
-            date: date('the day it was paid'),
-            supplier: { type: 'string', minLength: 1, maxLength: 200 },
-            description: { type: 'string', maxLength: 500 },
-            amount: money,
-            tax: money,
-            account: {
-              type: 'string',
-              pattern: CODE,
-              maxLength: 200,
-              description: 'default Expenses:General',
-            },
-            paidFrom: { type: 'string', pattern: CODE, maxLength: 200, description: 'default Assets:Bank' },
-            reference: { type: 'string', maxLength: 100 },
-          },
-        },
+        body: expenseBody,
       },
     },
     async (request, reply) => reply.code(201).send(await ledger.addExpense(request.body)),
+  );
+
+  app.post<{ Params: { id: string }; Body: ExpenseInput }>(
+    '/api/v1/ledger/receipts/:id/book',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Book a receipt that waits for review, as corrected (date, supplier, amounts) and in the expense account chosen; its review item is resolved',
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } },
+        },
+        body: expenseBody,
+      },
+    },
+    async (request) => ({ receipt: await ledger.bookReceipt(Number(request.params.id), request.body) }),
   );
 
   // A CSV upload: the body is the file as it is.
