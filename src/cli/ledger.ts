@@ -82,6 +82,28 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
         }
       });
     }
+    case 'fx-rate': {
+      const [currency, rateDay, rate] = positionals;
+      if (!currency || !rateDay || !rate)
+        throw new UsageError(
+          'ledger fx-rate takes CURRENCY DAY RATE, like: ledger fx-rate EUR 2026-11-20 0.8571',
+        );
+      return withServices(context, async ({ ledger }) => {
+        try {
+          const { posted } = await ledger.setFxRate(currency.toUpperCase(), rateDay, rate);
+          print(
+            Boolean(values.json),
+            { currency: currency.toUpperCase(), day: rateDay, rate, posted },
+            `1 ${currency.toUpperCase()} = ${rate} on ${rateDay}.${posted ? ` ${posted} waiting payout(s) booked.` : ''}`,
+          );
+          return 0;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          console.error(error.message);
+          return 1;
+        }
+      });
+    }
     case 'akaunting-sync': {
       const to = day('to', values.to, addDays(today, -1));
       const from = day('from', values.from, addDays(to, -6));
@@ -296,7 +318,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
     }
     default:
       throw new UsageError(
-        'ledger takes export, report, import-expenses, opening-stock or akaunting-sync (see shopkeep ledger --help)',
+        'ledger takes export, report, import-expenses, opening-stock, fx-rate or akaunting-sync (see shopkeep ledger --help)',
       );
   }
 }

@@ -57,3 +57,23 @@ export function formatMoney(minor: number, currency: string, locale = 'en-GB'): 
     minimumFractionDigits: exponent,
   }).format(Number(toDecimal(minor, currency)));
 }
+
+/**
+ * An amount in one currency in another at a rate (a decimal string: units of `to` per unit of
+ * `from`), rounded half away from zero once, in integers: 12345 EUR cents at "0.8571" → 10581 pence.
+ */
+export function convertMinor(minor: number, from: string, to: string, rate: string): number {
+  const match = /^(\d{1,10})(?:\.(\d{1,12}))?$/.exec(rate);
+  if (!match) throw new Error(`"${rate}" is not an exchange rate`);
+  const fraction = match[2] ?? '';
+  const scaledRate = BigInt(`${match[1]}${fraction}`);
+  const shift = currencyExponent(to) - currencyExponent(from) - fraction.length;
+  let numerator = BigInt(Math.abs(minor)) * scaledRate;
+  let denominator = 1n;
+  if (shift >= 0) numerator *= 10n ** BigInt(shift);
+  else denominator = 10n ** BigInt(-shift);
+  const rounded = (numerator * 2n + denominator) / (denominator * 2n);
+  const result = Number(rounded);
+  if (!Number.isSafeInteger(result)) throw new Error('the converted amount is too large');
+  return minor < 0 ? -result : result;
+}

@@ -196,6 +196,31 @@ test('the Books page shows the P&L with its chart, the balance sheet, tax, revie
   assert.doesNotMatch(response.body, /Close period/); // a viewer cannot close the books
   const asOwner = await get('/books', owner, 'text/html');
   assert.match(asOwner.body, /Close period/);
+  // Exchange rates from a form: a bad one is named, a good one listed.
+  const rateForm = (rate: string) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/books/fx-rate',
+      headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        _csrf: owner.csrf,
+        currency: 'eur',
+        day: '2026-11-20',
+        rate,
+      }).toString(),
+    });
+  assert.match(
+    decodeURIComponent(String((await rateForm('lots')).headers.location)),
+    /Not saved: rate "lots"/,
+  );
+  assert.match(
+    decodeURIComponent(String((await rateForm('0.8571')).headers.location)),
+    /Saved: 1 EUR = 0\.8571/,
+  );
+  assert.match(
+    (await get('/books', owner, 'text/html')).body,
+    /<td>EUR<\/td>\s*<td>2026-11-20<\/td>\s*<td>0\.8571<\/td>/,
+  );
   // An account's line opens its entries, each with the Shopify order it came from.
   assert.match(
     response.body,

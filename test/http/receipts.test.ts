@@ -192,7 +192,10 @@ test('a photo with nothing readable goes to review saying so; a file that is not
   ]);
   assert.equal(review.rows[0].status, 'resolved');
   // A receipt still in review shows a form to correct and book it, filled with what was read.
-  const books = await server.app.inject({ url: '/books', headers: { cookie: owner.cookie, accept: 'text/html' } });
+  const books = await server.app.inject({
+    url: '/books',
+    headers: { cookie: owner.cookie, accept: 'text/html' },
+  });
   assert.match(books.body, new RegExp(`action="/books/receipts/${empty.id}/book"`));
   assert.doesNotMatch(books.body, new RegExp(`action="/books/receipts/${receipt.id}/book"`));
   const twice = await book(receipt.id, corrected);

@@ -263,6 +263,44 @@ test('a payout whose balance transactions have not all arrived waits, then books
   assert.equal((await ledger.retryReviews()).entries, 0);
 });
 
+test('a payout to a euro account waits for the rate, then settles clearing at the pounds booked; the rest is an exchange difference', async () => {
+  // The customer paid €39.00 (£33.94 in the books); Shopify pays €38.10 out after a €0.90 fee.
+  const payment = samplePayment({ currency: 'EUR', amount: { shop: 3394, presentment: 3900 } });
+  await store(sampleOrder({ financialStatus: 'paid', presentmentCurrency: 'EUR' }), [payment]);
+  await inTx(async (tx) => {
+    await applyPayout(tx, {
+      id: 43,
+      status: 'paid',
+      issuedAt: '2026-11-23T06:00:00Z',
+      currency: 'EUR',
+      net: 3810,
+      summary: {},
+    });
+    await applyBalanceTransaction(
+      tx,
+      sampleBalanceTransaction({ id: 2, currency: 'EUR', amount: 3900, fee: 90, net: 3810, payoutId: 43 }),
+    );
+  });
+  await ledger.post(await shopEvents());
+  const [waiting] = await ledger.review();
+  assert.equal(waiting!.kind, 'payout_fx_rate');
+  assert.match(waiting!.reason, /need the EUR rate of that day/);
+  await assert.rejects(ledger.setFxRate('GBP', '2026-11-22', '1'), /the books' own currency/);
+  await assert.rejects(ledger.setFxRate('EUR', '2026-11-22', '-0.8'), /not a positive decimal/);
+  // The bank statement's rate of the day before will do (a week at most).
+  assert.deepEqual(await ledger.setFxRate('EUR', '2026-11-22', '0.87'), { posted: 1 });
+  assert.deepEqual(await ledger.fxRates(), [{ currency: 'EUR', day: '2026-11-22', rate: '0.87' }]);
+  assert.deepEqual(await ledger.review(), []);
+  assert.equal(await balance('Assets:Clearing:Shopify Payments'), 0);
+  assert.equal(await balance('Assets:Bank:EUR'), 3315); // €38.10 at 0.87 = £33.147
+  assert.equal(await balance('Expenses:Payment Fees'), 78); // €0.90 at 0.87 = £0.783
+  assert.equal(await balance('Income:Exchange Differences'), 1); // a penny lost to the rate
+  const { rows } = await db.pool.query(
+    "select memo from ledger_postings where account_code = 'Assets:Bank:EUR'",
+  );
+  assert.equal(rows[0].memo, '38.10 EUR at 0.87');
+});
+
 test('the feed: the dispatcher hands shop events to the books in batches, each once', async () => {
   const bus = new EventBus(db.pool, {} as JobQueue, logger); // no subscribers or sinks: no jobs are sent
   const consumer = bus.addFeed(ledger.feed());

@@ -31,6 +31,7 @@ const SQL_TYPE: Record<string, string> = {
   bigserial: 'bigint',
   jsonb: 'jsonb',
   date: 'date',
+  'numeric(20, 10)': 'numeric',
   bytea: 'bytea',
   'timestamp with time zone': 'timestamp with time zone',
 };

@@ -36,3 +36,14 @@ test('minor units go back to decimals and to what a person reads', () => {
   for (const minor of [0, 1, 99, 100, 123456789, -42])
     assert.equal(toMinor(toDecimal(minor, 'GBP'), 'GBP'), minor);
 });
+
+test('an amount converts at a decimal rate in integers, rounded once half away from zero', async () => {
+  const { convertMinor } = await import('../../src/platform/money.ts');
+  assert.equal(convertMinor(3810, 'EUR', 'GBP', '0.87'), 3315); // 33.147
+  assert.equal(convertMinor(-3810, 'EUR', 'GBP', '0.87'), -3315);
+  assert.equal(convertMinor(50, 'EUR', 'GBP', '0.87'), 44); // 43.5 rounds away from zero
+  assert.equal(convertMinor(10000, 'GBP', 'JPY', '191.23'), 19123); // £100 → ¥19,123 (no minor unit)
+  assert.equal(convertMinor(19123, 'JPY', 'GBP', '0.0052293'), 10000); // 100.0000...
+  assert.equal(convertMinor(123456789, 'USD', 'GBP', '0.7912345678'), 97683279); // 97683279.086…
+  assert.throws(() => convertMinor(1, 'EUR', 'GBP', '1e3'), /not an exchange rate/);
+});

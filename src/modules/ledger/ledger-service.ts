@@ -609,6 +609,36 @@ export class LedgerService {
     }));
   }
 
+  /**
+   * An exchange rate from the bank statement: how much one unit of `currency` was worth in the shop's
+   * currency on a day. Payouts that waited for it are booked at once.
+   */
+  async setFxRate(currency: string, day: string, rate: string): Promise<{ posted: number }> {
+    const { currency: shopCurrency } = await this.basics();
+    const problems: string[] = [];
+    if (!/^[A-Z]{3}$/.test(currency)) problems.push(`currency "${currency}" is not a code like EUR`);
+    else if (currency === shopCurrency) problems.push(`${currency} is the books' own currency`);
+    if (!isDate(day)) problems.push(`day "${day}" is not a date (YYYY-MM-DD)`);
+    if (!/^\d{1,9}(\.\d{1,10})?$/.test(rate) || Number(rate) <= 0)
+      problems.push(`rate "${rate}" is not a positive decimal (like 0.8571)`);
+    if (problems.length) throw invalid(problems.join('; '));
+    await this.pool.query(
+      `insert into ledger_fx_rates (currency, day, rate) values ($1, $2, $3)
+       on conflict (currency, day) do update set rate = excluded.rate, created_at = now()`,
+      [currency, day, rate],
+    );
+    const posted = await this.retryReviews();
+    return { posted: posted.entries };
+  }
+
+  async fxRates(): Promise<{ currency: string; day: string; rate: string }[]> {
+    const { rows } = await this.pool.query<{ currency: string; day: string; rate: string }>(
+      `select currency, to_char(day, 'YYYY-MM-DD') as day, trim(trailing '.' from trim(trailing '0' from rate::text)) as rate
+       from ledger_fx_rates order by day desc, currency limit 200`,
+    );
+    return rows;
+  }
+
   /** A receipt in review, booked with the owner's corrections and the expense account chosen. */
   async bookReceipt(id: number, input: ExpenseInput) {
     if (!this.receipts) throw invalid('receipts are read by the server');

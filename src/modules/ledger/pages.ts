@@ -86,17 +86,19 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
       const to =
         request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
       const before = previousPeriod(from, to);
-      const [pnl, sheet, tax, review, periods, accounts, receipts, stock, akaunting] = await Promise.all([
-        ledger.reports.profitAndLoss(from, to, before),
-        ledger.reports.balanceSheet(to),
-        ledger.reports.salesTax(from, to),
-        ledger.review('open'),
-        ledger.periods(),
-        ledger.accounts(),
-        ledger.receipts?.list() ?? [],
-        ledger.stockValuation(to),
-        ledger.akaunting?.status(),
-      ]);
+      const [pnl, sheet, tax, review, periods, accounts, receipts, stock, akaunting, rates] =
+        await Promise.all([
+          ledger.reports.profitAndLoss(from, to, before),
+          ledger.reports.balanceSheet(to),
+          ledger.reports.salesTax(from, to),
+          ledger.review('open'),
+          ledger.periods(),
+          ledger.accounts(),
+          ledger.receipts?.list() ?? [],
+          ledger.stockValuation(to),
+          ledger.akaunting?.status(),
+          ledger.fxRates(),
+        ]);
       const money = (minor: number) => formatMoney(minor, pnl.currency);
       const earlier = new Map(
         [...(pnl.comparison?.income ?? []), ...(pnl.comparison?.costs ?? [])].map((line) => [
@@ -307,6 +309,28 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
               }
             </section>
             <section>
+              <h2>Exchange rates</h2>
+              <p class="muted">
+                For Shopify payouts to a bank account in another currency: the rate from the bank statement,
+                as the value of one unit in the books' currency. Payouts waiting for a rate are booked when it is
+                entered.
+              </p>
+              ${table(
+                ['Currency', 'Day', 'Rate'],
+                rates.slice(0, 10).map((rate) => [rate.currency, rate.day, rate.rate]),
+                'No rates entered.',
+              )}
+              <form method="post" action="/books/fx-rate" class="stack">
+                ${csrfField(request.principal)}
+                <label>Currency <input name="currency" maxlength="3" pattern="[A-Za-z]{3}" placeholder="EUR" required /></label>
+                <label>Day <input type="date" name="day" value="${today}" required /></label>
+                <label
+                  >Rate <input name="rate" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,10})?" placeholder="0.8571" required
+                /></label>
+                <button>Save the rate</button>
+              </form>
+            </section>
+            <section>
               <h2>Export</h2>
               <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')}</p>
               <p>Trial balance ${downloadLinks('trial-balance', from, to)}</p>
@@ -471,6 +495,35 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`, 303);
+      }
+    },
+  );
+
+  app.post<{ Body: { currency: string; day: string; rate: string } }>(
+    '/books/fx-rate',
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        body: form(['currency', 'day', 'rate'], {
+          currency: { type: 'string', maxLength: 3 },
+          day: { type: 'string', maxLength: 10 },
+          rate: { type: 'string', maxLength: 24 },
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { currency, day, rate } = request.body;
+      try {
+        const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
+        const note = `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''}`;
+        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`, 303);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return reply.redirect(
+          `/books?notice=${encodeURIComponent(`Not saved: ${error.message}`.slice(0, 280))}`,
+          303,
+        );
       }
     },
   );

@@ -6,11 +6,12 @@ import { emitAll } from '../../platform/events/outbox.ts';
 import type { DomainEvent } from '../../platform/events/outbox.ts';
 import { addDays, dayIn } from '../../platform/dates.ts';
 import type { ShopRecords } from '../shop/records.ts';
-import type { Order, Refund } from '../shop/model.ts';
+import type { BalanceTransaction, Order, Payout, Refund } from '../shop/model.ts';
 import { Stock, type StockAlert } from './stock.ts';
 import { ACCOUNTS, DEFAULT_CHART, accountType } from './chart.ts';
 import {
   payoutRule,
+  type PayoutFx,
   paymentRule,
   refundRule,
   saleAdjustment,
@@ -128,8 +129,12 @@ export class Poster {
     }
     for (const id of payoutIds) {
       const found = payouts.get(id);
-      if (found)
-        results.push(payoutRule(found.payout, found.balanceTransactions, basics.currency, basics.timezone));
+      if (!found) continue;
+      const fx =
+        found.payout.currency === basics.currency
+          ? undefined
+          : await this.payoutFx(tx, found.payout, found.balanceTransactions, basics.timezone);
+      results.push(payoutRule(found.payout, found.balanceTransactions, basics.currency, basics.timezone, fx));
     }
     const entries: EntryDraft[] = [];
     for (const result of results) {
@@ -159,6 +164,27 @@ export class Poster {
     }
     await emitAll(tx, stock.alerts);
     return posted;
+  }
+
+  /** For a payout in another currency: the rate on its day (or the last one within a week) and what it settles. */
+  private async payoutFx(
+    tx: pg.PoolClient,
+    payout: Payout,
+    balanceTransactions: BalanceTransaction[],
+    timezone: string,
+  ): Promise<PayoutFx> {
+    const day = dayIn(payout.issuedAt, timezone);
+    const { rows } = await tx.query<{ rate: string }>(
+      `select rate::text as rate from ledger_fx_rates where currency = $1 and day <= $2::date and day > $2::date - 7
+       order by day desc limit 1`,
+      [payout.currency, day],
+    );
+    const orderIds = [
+      ...new Set(balanceTransactions.map((bt) => bt.orderId).filter((id): id is number => id !== null)),
+    ];
+    // numeric(20,10) prints trailing zeros: "0.8571000000" is the rate 0.8571.
+    const rate = rows[0]?.rate.replace(/\.?0+$/, '');
+    return { rate, transactions: await this.records.orderTransactions(orderIds) };
   }
 
   /**

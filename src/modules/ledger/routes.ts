@@ -449,6 +449,44 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
   );
 
   app.get(
+    '/api/v1/ledger/fx-rates',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['ledger'],
+        summary: 'Exchange rates entered for payouts in other currencies (latest 200)',
+      },
+    },
+    async () => ({ rates: await ledger.fxRates() }),
+  );
+
+  app.put<{ Params: { currency: string; day: string }; Body: { rate: string } }>(
+    '/api/v1/ledger/fx-rates/:currency/:day',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags: ['ledger'],
+        summary:
+          'Set the rate of a currency on a day (units of the shop currency per unit, from the bank statement); payouts waiting for it are booked',
+        params: {
+          type: 'object',
+          required: ['currency', 'day'],
+          properties: { currency: { type: 'string', pattern: '^[A-Z]{3}$' }, day: date('YYYY-MM-DD') },
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rate'],
+          properties: {
+            rate: { type: 'string', pattern: '^[0-9]{1,9}(\\.[0-9]{1,10})?$', description: 'e.g. 0.8571' },
+          },
+        },
+      },
+    },
+    async (request) => ledger.setFxRate(request.params.currency, request.params.day, request.body.rate),
+  );
+
+  app.get(
     '/api/v1/ledger/accounts',
     { config: { access: 'read' }, schema: { tags: ['ledger'], summary: 'The chart of accounts' } },
     async () => ({ accounts: await ledger.accounts() }),

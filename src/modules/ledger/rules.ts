@@ -12,6 +12,7 @@
 // What a rule does not know becomes a review item, never a guess in the books.
 import type { BalanceTransaction, Order, Payout, Refund, Transaction } from '../shop/model.ts';
 import { dayIn } from '../../platform/dates.ts';
+import { convertMinor, toDecimal } from '../../platform/money.ts';
 import { ACCOUNTS, gatewayAccount, clearingAccount } from './chart.ts';
 
 export interface PostingDraft {
@@ -291,6 +292,7 @@ export function payoutRule(
   balanceTransactions: BalanceTransaction[],
   shopCurrency: string,
   timeZone: string,
+  fx?: PayoutFx,
 ): RuleResult {
   const sourceKey = `payout:${payout.id}`;
   const review = (
@@ -302,11 +304,14 @@ export function payoutRule(
     review: { sourceKey, kind, reason, retriable, detail: { payoutId: payout.id, ...detail } },
   });
   if (payout.status !== 'paid') return { nothing: `payout is ${payout.status}` };
-  if (payout.currency !== shopCurrency)
+  const foreign = payout.currency !== shopCurrency;
+  const day = dayIn(payout.issuedAt, timeZone);
+  if (foreign && !fx?.rate)
     return review(
-      'payout_currency',
-      `payout ${payout.id} is in ${payout.currency}, the books in ${shopCurrency}`,
-      false,
+      'payout_fx_rate',
+      `payout ${payout.id} went to a ${payout.currency} account on ${day}: the books (in ${shopCurrency}) need the ${payout.currency} rate of that day (Books → Exchange rates)`,
+      true,
+      { currency: payout.currency, day },
     );
   const unknown = balanceTransactions.filter((bt) => !SETTLED_IN[bt.type]);
   if (unknown.length) {
@@ -326,6 +331,7 @@ export function payoutRule(
       { expected: payout.net, known: net },
     );
   }
+  if (foreign) return foreignPayout(payout, balanceTransactions, shopCurrency, day, fx!, review);
   const settled = new Map<string, number>();
   let fees = 0;
   for (const bt of balanceTransactions) {
@@ -338,12 +344,98 @@ export function payoutRule(
   for (const [account, amount] of settled) if (amount) postings.push({ account, amount });
   return {
     entry: {
-      date: dayIn(payout.issuedAt, timeZone),
+      date: day,
       description: `Shopify Payments payout ${payout.id}`,
       sourceType: 'payout',
       sourceId: String(payout.id),
       sourceKey,
       currency: payout.currency,
+      postings,
+    },
+  };
+}
+
+/** The order transactions a payout in another currency settles, and that currency's rate on its day. */
+export interface PayoutFx {
+  rate: string | undefined;
+  transactions: Transaction[];
+}
+
+const CHARGE_KINDS: Record<string, string[]> = {
+  charge: ['sale', 'capture'],
+  payment: ['sale', 'capture'],
+  refund: ['refund'],
+  payment_refund: ['refund'],
+};
+
+/**
+ * A payout to a bank account in another currency, booked in the shop's currency: the bank at the
+ * day's rate, fees and other items converted, and each charge or refund settled at the shop amount it
+ * was booked at (found by order and amount), so clearing returns to zero. What the rate makes of the
+ * difference is an exchange gain or loss.
+ */
+function foreignPayout(
+  payout: Payout,
+  balanceTransactions: BalanceTransaction[],
+  shopCurrency: string,
+  day: string,
+  fx: PayoutFx,
+  review: (kind: string, reason: string, retriable: boolean, detail?: Record<string, unknown>) => RuleResult,
+): RuleResult {
+  const rate = fx.rate!;
+  const convert = (minor: number) => convertMinor(minor, payout.currency, shopCurrency, rate);
+  const used = new Set<number>();
+  const postings: PostingDraft[] = [
+    {
+      account: `${ACCOUNTS.bank}:${payout.currency}`,
+      amount: convert(payout.net),
+      memo: `${toDecimal(payout.net, payout.currency)} ${payout.currency} at ${rate}`,
+    },
+  ];
+  const fees = convert(balanceTransactions.reduce((sum, bt) => sum + bt.fee, 0));
+  if (fees) postings.push({ account: ACCOUNTS.fees, amount: fees });
+  for (const bt of balanceTransactions) {
+    const account = SETTLED_IN[bt.type]!;
+    const kinds = CHARGE_KINDS[bt.type];
+    if (!kinds) {
+      postings.push({ account, amount: -convert(bt.amount) });
+      continue;
+    }
+    const original = fx.transactions.find(
+      (transaction) =>
+        !used.has(transaction.id) &&
+        transaction.orderId === bt.orderId &&
+        transaction.status === 'success' &&
+        kinds.includes(transaction.kind) &&
+        transaction.currency === payout.currency &&
+        transaction.amount.presentment === Math.abs(bt.amount) &&
+        transaction.amount.shop !== null,
+    );
+    if (!original)
+      return review(
+        'payout_fx_unmatched',
+        `payout ${payout.id}: the ${bt.type} of ${toDecimal(bt.amount, payout.currency)} ${payout.currency} for order ${bt.orderId ?? '(none)'} matches no booked transaction in ${shopCurrency} yet`,
+        true,
+        { balanceTransactionId: bt.id },
+      );
+    used.add(original.id);
+    postings.push({ account, amount: bt.amount < 0 ? original.amount.shop! : -original.amount.shop! });
+  }
+  const difference = -postings.reduce((sum, posting) => sum + posting.amount, 0);
+  if (difference)
+    postings.push({
+      account: ACCOUNTS.exchangeDifferences,
+      amount: difference,
+      memo: `${payout.currency} at ${rate}`,
+    });
+  return {
+    entry: {
+      date: day,
+      description: `Shopify Payments payout ${payout.id} (${payout.currency})`,
+      sourceType: 'payout',
+      sourceId: String(payout.id),
+      sourceKey: `payout:${payout.id}`,
+      currency: shopCurrency,
       postings,
     },
   };

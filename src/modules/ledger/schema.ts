@@ -7,6 +7,7 @@ import {
   date,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -140,3 +141,14 @@ export const ledgerAkauntingPushes = pgTable('ledger_akaunting_pushes', {
   akauntingId: id('akaunting_id').notNull(),
   pushedAt: time('pushed_at').notNull().defaultNow(),
 });
+
+export const ledgerFxRates = pgTable(
+  'ledger_fx_rates',
+  {
+    currency: text('currency').notNull(),
+    day: date('day').notNull(),
+    rate: numeric('rate', { precision: 20, scale: 10 }).notNull(),
+    createdAt: time('created_at').notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.currency, table.day] })],
+);

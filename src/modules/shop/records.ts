@@ -183,6 +183,16 @@ export class ShopRecords {
   }
 
   /** Refunds with the transactions that gave the money back. */
+  /** Every transaction of these orders (what a payout in another currency settles is found among them). */
+  async orderTransactions(orderIds: number[]): Promise<Transaction[]> {
+    if (!orderIds.length) return [];
+    const { rows } = await this.pool.query<TransactionRow>(
+      `select ${TRANSACTION_COLUMNS} from shop_transactions where order_id = any($1::bigint[]) order by id`,
+      [orderIds],
+    );
+    return rows.map(transactionFrom);
+  }
+
   async refunds(ids: number[]): Promise<Map<number, Refund>> {
     if (!ids.length) return new Map();
     const [refunds, transactions] = await Promise.all([
