@@ -119,11 +119,16 @@ test('5,000 signed webhooks, duplicated and shuffled, with kill -9 in the middle
     deliveries.push(...placed);
     const order = JSON.parse(placed.find((d) => d.topic === 'orders/create')!.body) as { id: number };
     newOrders.add(order.id);
-    // Some orders (a gift card alone) have nothing to ship.
+    // Some orders (a gift card alone) have nothing to ship; some (free samples only) nothing to refund.
     if (newOrders.size % 5 === 0)
       deliveries.push(...(await sim.fulfilOrder(order.id, { deliver: false }).catch(() => [])));
     if (newOrders.size % 17 === 0)
-      deliveries.push(...(await sim.refundOrder(order.id, { restock: true, deliver: false })));
+      deliveries.push(
+        ...(await sim.refundOrder(order.id, { restock: true, deliver: false }).catch((error: Error) => {
+          if (!/nothing left to refund/.test(error.message)) throw error;
+          return [];
+        })),
+      );
   }
   const duplicates = deliveries.filter((_, index) => index % 9 === 0);
   const burst = [...deliveries, ...duplicates];

@@ -421,6 +421,11 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
         tags: ['ledger'],
         summary:
           "Opening stock from Shopify: each variant's units Shopify counts beyond the books' become a lot at Shopify's unit cost on the books' first day (once per variant; done by itself after the first import)",
+        // No body, or an empty object: anything else is a mistake worth telling the caller about.
+        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async () => ledger.takeOpeningStock(),
