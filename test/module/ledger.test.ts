@@ -638,3 +638,76 @@ test('product margins by hand: sales after discounts and tax, a return at cost, 
   const sales = pnl.income.find((line) => line.account === 'Income:Sales')!.amount;
   assert.equal(sales, report.totals.sales);
 });
+
+test('stock: goods received late leave earlier days as they were, and never cover units that came back', async () => {
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  const [returned, kept] = [4_400_000_000_901, 4_400_000_000_902];
+  await db.pool.query(
+    `insert into shop_variants (id, product_id, title, price_minor, unit_cost_minor) values ($1, 1, 'A', 999, 200), ($2, 1, 'B', 999, 200)
+     on conflict (id) do update set unit_cost_minor = 200`,
+    [returned, kept],
+  );
+  const order = (id: number, variantId: number, quantity: number) =>
+    sampleOrder({
+      id,
+      name: `#${id % 1000}`,
+      financialStatus: 'paid',
+      lines: [{ ...sampleOrder().lines[0]!, id: id * 10, variantId, quantity }],
+    });
+  const first = order(5_550_000_009_301, returned, 3);
+  await store(first);
+  await store(order(5_550_000_009_302, kept, 2));
+  await ledger.post(await shopEvents());
+  // The three of the first order all come back to the shelf.
+  const refund: Refund = {
+    id: 7_700_000_009_301,
+    orderId: first.id,
+    createdAt: '2026-11-21T12:00:00.000Z',
+    note: null,
+    lines: [
+      {
+        lineId: first.id * 10,
+        quantity: 3,
+        restockType: 'return',
+        subtotal: { shop: 2997, presentment: 2997 },
+        tax: { shop: 0, presentment: 0 },
+      },
+    ],
+    transactions: [
+      samplePayment({ id: 6_600_000_009_301, kind: 'refund', amount: { shop: 2997, presentment: 2997 } }),
+    ],
+  };
+  await inTx((tx) =>
+    applyOrders(
+      tx,
+      [
+        {
+          order: { ...first, updatedAt: refund.createdAt, financialStatus: 'refunded' },
+          transactions: [],
+          refunds: [refund],
+        },
+      ],
+      'api',
+    ),
+  );
+  await ledger.post(await shopEvents());
+  const at = async (day: string, variant: number) => {
+    const line = (await ledger.stockValuation(day)).lines.find((one) => one.variantId === variant);
+    return [line?.quantity ?? 0, line?.value ?? 0];
+  };
+  assert.deepEqual(await at('2026-11-22', kept), [-2, -400]);
+  assert.deepEqual(await at('2026-11-22', returned), [0, 0]);
+  const cogsBefore = await balance('Expenses:Cost of Goods Sold');
+  await ledger.receiveGoods({ date: '2026-11-25', variantId: kept, quantity: 5, unitCost: '3.00' });
+  await ledger.receiveGoods({ date: '2026-11-25', variantId: returned, quantity: 10, unitCost: '3.00' });
+  // Two of B were sold short: covered at £3.00, £1.00 each more than booked at Shopify's £2.00. A's came back: nothing to cover.
+  assert.equal(await balance('Expenses:Cost of Goods Sold'), cogsBefore + 2 * 100);
+  assert.deepEqual(await at('2026-11-22', kept), [-2, -400], 'what the books held on the 22nd is unchanged');
+  assert.deepEqual(await at('2026-11-30', kept), [3, 900]);
+  assert.deepEqual(await at('2026-11-30', returned), [10, 3000]);
+  assert.equal(await balance('Assets:Inventory'), 900 + 3000);
+  // A sale later takes B from its lot, not short.
+  await store(order(5_550_000_009_303, kept, 1));
+  await ledger.post(await shopEvents());
+  assert.deepEqual(await at('2026-11-30', kept), [2, 600]);
+});

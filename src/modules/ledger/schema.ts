@@ -127,7 +127,7 @@ export const ledgerStockMoves = pgTable('ledger_stock_moves', {
   movedOn: date('moved_on').notNull(),
   quantity: integer('quantity').notNull(),
   costMinor: id('cost_minor').notNull(),
-  reason: text('reason').$type<'sale' | 'return' | 'cancel'>().notNull(),
+  reason: text('reason').$type<'sale' | 'return' | 'cancel' | 'cover'>().notNull(),
   orderId: id('order_id'),
   orderLineId: id('order_line_id'),
   entryId: id('entry_id'),
@@ -152,3 +152,12 @@ export const ledgerFxRates = pgTable(
   },
   (table) => [primaryKey({ columns: [table.currency, table.day] })],
 );
+
+export const ledgerOpeningStock = pgTable('ledger_opening_stock', {
+  id: boolean('id').primaryKey().default(true),
+  takenOn: date('taken_on').notNull(),
+  variants: integer('variants').notNull(),
+  units: integer('units').notNull(),
+  valueMinor: id('value_minor').notNull(),
+  takenAt: time('taken_at').notNull().defaultNow(),
+});

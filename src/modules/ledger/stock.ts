@@ -104,7 +104,12 @@ export class Stock {
     return correction ? [entry, correction] : [entry];
   }
 
-  /** Assigns a new lot to the variant's sales made with none on the books; returns the cost correction. */
+  /**
+   * Covers the variant's sales made with none on the books from a new lot, oldest first: for each
+   * order line, what it sold short less what was covered before and what came back (a return is
+   * never covered), as a pair of moves on the lot's day. Returns the cost correction: the lot's cost
+   * of those units less the Shopify cost they were booked at.
+   */
   private async coverShortfall(
     tx: pg.PoolClient,
     lotId: string,
@@ -112,43 +117,53 @@ export class Stock {
     sourceKey: string,
     currency: string,
   ): Promise<EntryDraft | undefined> {
-    const { rows: short } = await tx.query<{ id: string; quantity: number; cost_minor: string }>(
-      `select id, quantity, cost_minor from ledger_stock_moves
-       where variant_id = $1 and lot_id is null and reason = 'sale' order by moved_on, id for update`,
+    const { rows: lines } = await tx.query<{
+      order_id: string;
+      order_line_id: string;
+      open: string;
+      open_cost: string;
+      back: string;
+    }>(
+      `select order_id, order_line_id,
+         -sum(quantity) filter (where lot_id is null and reason in ('sale', 'cover')) as open,
+         -sum(cost_minor) filter (where lot_id is null and reason in ('sale', 'cover')) as open_cost,
+         coalesce(sum(quantity) filter (where reason in ('return', 'cancel')), 0) as back
+       from ledger_stock_moves
+       where order_line_id in (select order_line_id from ledger_stock_moves
+                               where variant_id = $1 and lot_id is null and reason = 'sale')
+       group by order_id, order_line_id order by min(moved_on), min(id)`,
       [receipt.variantId],
     );
     let left = receipt.quantity;
     let correction = 0;
-    for (const move of short) {
+    const pairs: { orderId: string; lineId: string; quantity: number; booked: number; cost: number }[] = [];
+    for (const line of lines) {
       if (!left) break;
-      const sold = -move.quantity;
-      const booked = -Number(move.cost_minor);
-      const take = Math.min(sold, left);
+      const open = Number(line.open ?? 0);
+      const outstanding = open - Number(line.back);
+      if (outstanding <= 0) continue;
+      const take = Math.min(outstanding, left);
+      const booked = Math.round((Number(line.open_cost ?? 0) * take) / open);
       const cost = costOf(take, receipt.unitCostMicros, currency);
-      const bookedPart = take === sold ? booked : Math.round((booked * take) / sold);
-      correction += cost - bookedPart;
+      pairs.push({ orderId: line.order_id, lineId: line.order_line_id, quantity: take, booked, cost });
+      correction += cost - booked;
       left -= take;
-      if (take === sold) {
-        await tx.query('update ledger_stock_moves set lot_id = $2, cost_minor = $3 where id = $1', [
-          move.id,
-          lotId,
-          -cost,
-        ]);
-      } else {
-        // Part of the sale is covered: that part moves to the lot, the rest stays short.
-        await tx.query('update ledger_stock_moves set quantity = $2, cost_minor = $3 where id = $1', [
-          move.id,
-          -(sold - take),
-          -(booked - bookedPart),
-        ]);
-        await tx.query(
-          `insert into ledger_stock_moves (variant_id, lot_id, moved_on, quantity, cost_minor, reason, order_id, order_line_id, entry_id)
-           select variant_id, $2, moved_on, $3, $4, reason, order_id, order_line_id, entry_id from ledger_stock_moves where id = $1`,
-          [move.id, lotId, -take, -cost],
-        );
-      }
     }
-    if (left === receipt.quantity) return undefined;
+    if (!pairs.length) return undefined;
+    await tx.query(
+      `insert into ledger_stock_moves (variant_id, lot_id, moved_on, quantity, cost_minor, reason, order_id, order_line_id)
+       select $1, v.lot_id, $2, v.quantity, v.cost, 'cover', v.order_id, v.line_id
+       from unnest($3::bigint[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[]) as v(lot_id, quantity, cost, order_id, line_id)`,
+      [
+        receipt.variantId,
+        receipt.date,
+        pairs.flatMap(() => [null, lotId]),
+        pairs.flatMap((pair) => [pair.quantity, -pair.quantity]),
+        pairs.flatMap((pair) => [pair.booked, -pair.cost]),
+        pairs.flatMap((pair) => [pair.orderId, pair.orderId]),
+        pairs.flatMap((pair) => [pair.lineId, pair.lineId]),
+      ],
+    );
     await tx.query('update ledger_lots set left_quantity = $2 where id = $1', [lotId, left]);
     if (!correction) return undefined;
     return {
@@ -181,7 +196,7 @@ export class Stock {
          select variant_id, left_quantity as quantity from ledger_lots where variant_id = any($1::bigint[])
          union all
          select variant_id, quantity from ledger_stock_moves
-         where variant_id = any($1::bigint[]) and lot_id is null and reason = 'sale'
+         where variant_id = any($1::bigint[]) and lot_id is null and reason in ('sale', 'cover')
        ) held group by variant_id`,
       [counts.map((count) => count.variantId)],
     );
@@ -251,8 +266,9 @@ export class Stock {
       lots.set(Number(row.variant_id), list);
     }
     const { rows: short } = await tx.query<{ variant_id: string }>(
-      `select v as variant_id from unnest($1::bigint[]) as v
-       where exists (select 1 from ledger_stock_moves m where m.variant_id = v and m.lot_id is null)`,
+      `select variant_id from ledger_stock_moves
+       where variant_id = any($1::bigint[]) and lot_id is null and reason in ('sale', 'cover')
+       group by variant_id having sum(quantity) < 0`,
       [variantIds],
     );
     const wentShort = new Set(short.map((row) => Number(row.variant_id)));
@@ -361,8 +377,8 @@ export class Stock {
       cost: string;
     }>(
       `select order_line_id, variant_id, -sum(quantity) filter (where reason = 'sale') as out,
-         coalesce(sum(quantity) filter (where reason <> 'sale'), 0) as back,
-         -sum(cost_minor) filter (where reason = 'sale') as cost
+         coalesce(sum(quantity) filter (where reason in ('return', 'cancel')), 0) as back,
+         -sum(cost_minor) filter (where reason in ('sale', 'cover')) as cost
        from ledger_stock_moves where order_line_id = any($1::bigint[]) group by order_line_id, variant_id`,
       [ids],
     );
@@ -475,7 +491,7 @@ export class Stock {
     }>(
       `with taken as (
          select lot_id, sum(quantity) as moved from ledger_stock_moves
-         where moved_on <= $1::date and reason = 'sale' and lot_id is not null group by lot_id
+         where moved_on <= $1::date and reason in ('sale', 'cover') and lot_id is not null group by lot_id
        ), per_lot as (
          select l.variant_id, l.quantity + coalesce(t.moved, 0) as quantity,
            (l.quantity + coalesce(t.moved, 0)) * l.unit_cost_micros as value_micros,
@@ -483,7 +499,7 @@ export class Stock {
          from ledger_lots l left join taken t on t.lot_id = l.id where l.received_on <= $1::date
          union all
          select variant_id, quantity, cost_minor * $2::bigint, 0 from ledger_stock_moves
-         where lot_id is null and reason = 'sale' and moved_on <= $1::date
+         where lot_id is null and reason in ('sale', 'cover') and moved_on <= $1::date
        )
        select variant_id, sum(quantity) as quantity, sum(value_micros) as value_micros, sum(expiring) as expiring
        from per_lot group by variant_id order by variant_id`,
