@@ -124,13 +124,18 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
     }
     case 'opening-stock':
       return withServices(context, async ({ ledger }) => {
-        const opening = await ledger.takeOpeningStock();
+        const opening = await ledger.takeOpeningStock().catch((error: unknown) => {
+          if (error instanceof AppError) console.error(error.message);
+          else throw error;
+          return undefined;
+        });
+        if (!opening) return 1;
         print(
           Boolean(values.json),
           opening,
           [
             opening.units
-              ? `Opening stock on ${opening.date}: ${opening.units} unit(s) of ${opening.variants} variant(s), ${formatMoney(opening.value, opening.currency)} at Shopify's unit costs.`
+              ? `Opening stock dated ${opening.date}: ${opening.units} unit(s) of ${opening.variants} variant(s), ${formatMoney(opening.value, opening.currency)} at Shopify's unit costs.`
               : 'The books already hold what Shopify counts; nothing to add.',
             ...(opening.withoutCost.length
               ? [

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { transaction } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { EventBus, type DomainEvent } from '../../src/platform/events/outbox.ts';
+import { EventBus, emit, type DomainEvent } from '../../src/platform/events/outbox.ts';
 import type { JobQueue } from '../../src/platform/jobs/job-queue.ts';
 import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
 import { applyBalanceTransaction, applyPayout } from '../../src/modules/shop/apply.ts';
@@ -43,7 +43,7 @@ beforeEach(async () => {
      alter table ledger_periods disable trigger user;
      truncate ledger_postings, ledger_entries, ledger_periods, ledger_review, events_feed_items, events_outbox,
        shop_orders, shop_transactions, shop_refunds, shop_payouts, shop_balance_transactions,
-       ledger_stock_moves, ledger_lots, ledger_receipts, ledger_day_totals;
+       ledger_stock_moves, ledger_lots, ledger_receipts, ledger_day_totals, ledger_opening_stock;
      alter table ledger_entries enable trigger user; alter table ledger_postings enable trigger user;
      alter table ledger_periods enable trigger user;`,
   );
@@ -506,9 +506,8 @@ test('stock: goods received late cover the shortfall at their cost; opening stoc
     afterOpening.lines.find((line) => line.variantId === variant),
     { variantId: variant, quantity: 5, value: 5 * 640, expiringWithin30Days: 0, ...big5 },
   );
-  // Once: a second run books nothing more.
-  const again = await ledger.takeOpeningStock();
-  assert.equal(again.units, 0);
+  // Once: stock bought afterwards is goods received, never more opening stock.
+  await assert.rejects(ledger.takeOpeningStock(), /taken already \(dated \d{4}-\d{2}-\d{2}\)/);
   assert.equal(await balance('Equity:Opening Balances'), -6 * 640);
   // The next sale takes from the lots, not from Shopify's cost.
   await store(
@@ -710,4 +709,42 @@ test('stock: goods received late leave earlier days as they were, and never cove
   await store(order(5_550_000_009_303, kept, 1));
   await ledger.post(await shopEvents());
   assert.deepEqual(await at('2026-11-30', kept), [2, 600]);
+});
+
+test('the feed takes the opening stock once the import is booked, counting orders still waiting for the books', async () => {
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  const variant = 4_400_000_000_950;
+  await db.pool.query(
+    `insert into shop_variants (id, product_id, title, price_minor, unit_cost_minor, inventory_quantity) values ($1, 1, 'C', 999, 300, 10)
+     on conflict (id) do update set unit_cost_minor = 300, inventory_quantity = 10`,
+    [variant],
+  );
+  await db.pool.query('update shop_variants set inventory_quantity = null where id <> $1', [variant]);
+  const order = (id: number, quantity: number) =>
+    sampleOrder({
+      id,
+      name: `#${id % 1000}`,
+      lines: [{ ...sampleOrder().lines[0]!, id: id * 10, variantId: variant, quantity }],
+    });
+  await store(order(5_550_000_009_401, 2));
+  await inTx((tx) => emit(tx, 'shop.imported', { runId: 1, counts: {} }));
+  // An order placed while the import finished: Shopify's 10 already left its unit out.
+  await store(order(5_550_000_009_402, 1));
+  const events = await shopEvents();
+  const imported = events.findIndex((event) => event.type === 'shop.imported');
+  await db.pool.query(
+    `insert into events_feed_items (feed, event_id) select 'ledger.post', id from events_outbox where id > $1`,
+    [events[imported]!.id],
+  );
+  const feed = ledger.feed();
+  await inTx((tx) => feed.handle(tx, events.slice(0, imported + 1)));
+  const { rows } = await db.pool.query('select units, variants from ledger_opening_stock');
+  assert.deepEqual(rows, [{ units: 13, variants: 1 }]); // 10 counted + 1 not booked yet + 2 sold short
+  await inTx((tx) => feed.handle(tx, events.slice(imported + 1)));
+  const line = (await ledger.stockValuation('2026-12-31')).lines.find((one) => one.variantId === variant)!;
+  assert.deepEqual([line.quantity, line.value, line.shopifyCount], [10, 3000, 10]);
+  // Another import later does not take it again.
+  await inTx((tx) => feed.handle(tx, [{ ...events[imported]!, id: events[imported]!.id + 1000 }]));
+  assert.equal(await count('select count(*) as n from ledger_opening_stock'), 1);
+  assert.equal(await count("select count(*) as n from events_outbox where type = 'ledger.opening_stock'"), 1);
 });

@@ -6,8 +6,9 @@ import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
-import { emitAll, type DomainEvent, type Subscription } from '../../platform/events/outbox.ts';
+import { emit, emitAll, type DomainEvent, type Subscription } from '../../platform/events/outbox.ts';
 import type { Notifications } from '../../platform/notify/notifications.ts';
+import { formatMoney } from '../../platform/money.ts';
 import { Briefings } from './briefings.ts';
 import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -16,6 +17,7 @@ import { ACCOUNTS, accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
+import { saleLines } from './rules.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
 import * as documents from './documents.ts';
 import type { AkauntingConfig } from '../../platform/config.ts';
@@ -53,6 +55,25 @@ export interface Period {
   closedBy: string;
   entries: number;
   hash: string;
+}
+
+export interface OpeningStock {
+  date: string;
+  variants: number;
+  units: number;
+  value: number;
+  currency: string;
+  withoutCost: string[];
+}
+
+function openingNotice(opening: OpeningStock): { title: string; body: string } {
+  const missing = opening.withoutCost.length
+    ? `\n\n${opening.withoutCost.length} product(s) have stock but no cost in Shopify (${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}): record them under Books → Stock → Goods received, with what they cost.`
+    : '';
+  return {
+    title: 'Opening stock is on the books',
+    body: `${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)} at Shopify's costs, dated ${opening.date}: what was on the shelves before the books began.${missing}`,
+  };
 }
 
 /** The event that books a review item's source again (a retriable item, tried later). */
@@ -129,9 +150,12 @@ export class LedgerService {
   feed(): Feed {
     return {
       name: 'ledger.post',
-      types: BOOKED_EVENTS,
+      types: [...BOOKED_EVENTS, 'shop.imported'],
       handle: async (tx, events) => {
-        const posted = await this.poster.post(tx, events);
+        const booked = events.filter((event) => event.type !== 'shop.imported');
+        const posted = await this.poster.post(tx, booked);
+        // The first import is booked up to here: the opening stock can be counted.
+        if (booked.length < events.length) await this.openingStock(tx);
         if (posted.reviews)
           this.logger.warn(
             { reviews: posted.reviews },
@@ -143,34 +167,17 @@ export class LedgerService {
 
   /** Alerts about the books, to the owner: what needs review, stock gone negative or about to expire. */
   subscriptions(): Subscription[] {
-    const openingStock: Subscription = {
-      name: 'ledger.opening-stock',
-      types: ['shop.imported'],
-      handle: async (event) => {
-        const backlog = await this.postingBacklog(event.id);
-        if (backlog)
-          throw new Error(
-            `the books are still posting the import (${backlog} events to go); opening stock waits`,
-          );
-        const opening = await this.takeOpeningStock();
-        this.logger.info(opening, 'opening stock taken from Shopify');
-        if (opening.withoutCost.length)
-          await this.notifications?.send({
-            kind: 'ledger.opening_stock',
-            severity: 'warning',
-            title: 'Some stock has no cost in Shopify',
-            body: `${opening.withoutCost.length} product(s) have stock but no unit cost in Shopify (${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}). Record them under Books → Stock → Goods received, with what they cost, so the books value them.`,
-            dedupeKey: `event:${event.id}`,
-          });
-      },
-    };
     const notifications = this.notifications;
-    if (!notifications) return [openingStock];
+    if (!notifications) return [];
     return [
-      openingStock,
       {
         name: 'ledger.notify-owner',
-        types: ['ledger.review_needed', 'ledger.stock_negative', 'ledger.stock_expiring'],
+        types: [
+          'ledger.review_needed',
+          'ledger.stock_negative',
+          'ledger.stock_expiring',
+          'ledger.opening_stock',
+        ],
         handle: async (event) => {
           const p = event.payload as Record<string, string | number>;
           const notice =
@@ -181,13 +188,15 @@ export class LedgerService {
                     title: `Sold more ${p.sku ? `of ${p.sku} ` : ''}than the books hold`,
                     body: `Order ${p.order} sold ${p.short} unit(s) of variant ${p.variantId} with none left on the books. Record the goods received (their cost) so the books value stock right.`,
                   }
-                : {
-                    title: `Stock expires on ${p.expiresOn}`,
-                    body: `${p.left} unit(s) of variant ${p.variantId} (lot ${p.lotId}) expire on ${p.expiresOn}. Sell them first, bundle them, or write them off.`,
-                  };
+                : event.type === 'ledger.stock_expiring'
+                  ? {
+                      title: `Stock expires on ${p.expiresOn}`,
+                      body: `${p.left} unit(s) of variant ${p.variantId} (lot ${p.lotId}) expire on ${p.expiresOn}. Sell them first, bundle them, or write them off.`,
+                    }
+                  : openingNotice(event.payload as unknown as OpeningStock);
           await notifications.send({
             kind: event.type,
-            severity: 'warning',
+            severity: event.type === 'ledger.opening_stock' ? 'info' : 'warning',
             ...notice,
             dedupeKey: `event:${event.id}`,
           });
@@ -330,52 +339,80 @@ export class LedgerService {
   }
 
   /**
-   * Brings stock on the books in line with Shopify's count once (see Stock.opening), dated the day
-   * before the books' first entry: run after the
-   * first import, when every imported order is booked. Variants without a unit cost in Shopify are
-   * named so the owner can receive them with a cost.
+   * The opening stock by hand (the Stock page, the API, the CLI), when the first import's did not
+   * happen (an import made before this version). Once only: afterwards stock bought is goods received.
    */
-  async takeOpeningStock(): Promise<{
-    date: string;
-    variants: number;
-    units: number;
-    value: number;
-    currency: string;
-    withoutCost: string[];
-  }> {
-    const { currency, timezone } = await this.basics();
-    return transaction(this.pool, async (tx) => {
-      await tx.query("select pg_advisory_xact_lock(hashtext('ledger.opening-stock'))");
-      const { rows } = await tx.query<{ first_day: string | null }>(
-        "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
-      );
-      // The day before the first entry: opening stock is what the books start with, not a purchase.
-      const date = addDays(rows[0]?.first_day ?? dayIn(new Date(), timezone), -1);
-      const opening = await this.poster.stock.opening(tx, date, currency);
-      await this.poster.write(tx, opening.drafts, []);
-      const value = opening.drafts
-        .filter(
-          (draft) => draft.sourceKey.startsWith('stock:opening:') && !draft.sourceKey.endsWith(':shortfall'),
-        )
-        .reduce((sum, draft) => sum + draft.postings[0]!.amount, 0);
-      return {
-        date,
-        variants: opening.variants,
-        units: opening.units,
-        value,
-        currency,
-        withoutCost: opening.withoutCost,
-      };
-    });
+  async takeOpeningStock(): Promise<OpeningStock> {
+    const taken = await transaction(this.pool, (tx) => this.openingStock(tx));
+    if (taken) return taken;
+    const earlier = await this.openingStockTaken();
+    throw conflict(
+      `the opening stock was taken already (dated ${earlier?.date}): record stock bought since under Goods received`,
+    );
   }
 
-  /** How many of the shop's events before this one the books have still to post. */
-  private async postingBacklog(beforeEventId: number): Promise<number> {
-    const { rows } = await this.pool.query<{ count: number }>(
-      "select count(*)::int as count from events_feed_items where feed = 'ledger.post' and event_id < $1",
-      [beforeEventId],
+  async openingStockTaken(): Promise<{ date: string; units: number; variants: number } | undefined> {
+    const { rows } = await this.pool.query<{ date: string; units: number; variants: number }>(
+      "select to_char(taken_on, 'YYYY-MM-DD') as date, units, variants from ledger_opening_stock",
     );
-    return rows[0]!.count;
+    return rows[0];
+  }
+
+  /**
+   * Brings stock on the books in line with Shopify's count, once (see Stock.opening), dated the day
+   * before the books' first entry; undefined when it was taken before. The feed calls it in the
+   * transaction that books the first import's last events, so every imported order is booked; orders
+   * still waiting for the books have left Shopify's count already and are counted back in.
+   */
+  private async openingStock(tx: pg.PoolClient): Promise<OpeningStock | undefined> {
+    await tx.query("select pg_advisory_xact_lock(hashtext('ledger.opening-stock'))");
+    const { rowCount } = await tx.query('select 1 from ledger_opening_stock');
+    if (rowCount) return undefined;
+    const { currency, timezone } = await this.basics();
+    const { rows } = await tx.query<{ first_day: string | null }>(
+      "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
+    );
+    // The day before the first entry: opening stock is what the books start with, not a purchase.
+    const date = addDays(rows[0]?.first_day ?? dayIn(new Date(), timezone), -1);
+    const opening = await this.poster.stock.opening(tx, date, currency, await this.unbookedSales(tx));
+    await this.poster.write(tx, opening.drafts, []);
+    const value = opening.drafts
+      .filter(
+        (draft) => draft.sourceKey.startsWith('stock:opening:') && !draft.sourceKey.endsWith(':shortfall'),
+      )
+      .reduce((sum, draft) => sum + draft.postings[0]!.amount, 0);
+    await tx.query(
+      'insert into ledger_opening_stock (taken_on, variants, units, value_minor) values ($1, $2, $3, $4)',
+      [date, opening.variants, opening.units, value],
+    );
+    const taken = {
+      date,
+      variants: opening.variants,
+      units: opening.units,
+      value,
+      currency,
+      withoutCost: opening.withoutCost,
+    };
+    await emit(tx, 'ledger.opening_stock', taken);
+    return taken;
+  }
+
+  /** Units per variant in orders whose events still wait for the books (sold in Shopify, not yet here). */
+  private async unbookedSales(tx: pg.PoolClient): Promise<Map<number, number>> {
+    const { rows } = await tx.query<{ id: string }>(
+      `select distinct e.payload->>'orderId' as id from events_feed_items f join events_outbox e on e.id = f.event_id
+       where f.feed = 'ledger.post' and e.type like 'order.%' and e.payload->>'orderId' ~ '^[0-9]{1,18}$'
+         and not exists (select 1 from ledger_entries b where b.source_key = 'order:' || (e.payload->>'orderId'))`,
+    );
+    const orders = await this.shop.records.orders(rows.map((row) => Number(row.id)));
+    const units = new Map<number, number>();
+    for (const order of orders.values()) {
+      if (!saleLines(order).length) continue;
+      for (const line of order.lines)
+        if (line.variantId !== null && !line.giftCard && line.quantity > 0)
+          units.set(line.variantId, (units.get(line.variantId) ?? 0) + line.quantity);
+    }
+    return units;
   }
 
   /** One alert per lot with stock left that expires within 30 days (ledger.stock_expiring). */

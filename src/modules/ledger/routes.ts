@@ -416,11 +416,11 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
   app.post(
     '/api/v1/ledger/stock/opening',
     {
-      config: { access: 'write' },
+      config: { access: 'admin' },
       schema: {
         tags: ['ledger'],
         summary:
-          "Opening stock from Shopify: each variant's units Shopify counts beyond the books' become a lot at Shopify's unit cost on the books' first day (once per variant; done by itself after the first import)",
+          "Opening stock from Shopify, once: each variant's units Shopify counts beyond the books' become a lot at Shopify's unit cost, dated the day before the books' first entry (done by itself after the first import; 409 once taken)",
         // No body, or an empty object: anything else is a mistake worth telling the caller about.
         body: { type: 'object', additionalProperties: false, maxProperties: 0 },
       },

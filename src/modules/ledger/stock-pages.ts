@@ -24,7 +24,7 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
     },
     async (request, reply) => {
       const today = dayIn(new Date(), config.timezone);
-      const stock = await ledger.stockValuation(today);
+      const [stock, opening] = await Promise.all([ledger.stockValuation(today), ledger.openingStockTaken()]);
       const money = (minor: number) => formatMoney(minor, stock.currency);
       const differs = stock.lines.filter(
         (line) => line.shopifyCount !== null && line.shopifyCount !== line.quantity,
@@ -98,19 +98,27 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
             </section>
             <section>
               <h2>Opening stock</h2>
-              <p>
-                Stock that was on the shelves before the books began: the units Shopify counts beyond what
-                the books hold become opening stock at Shopify's cost per unit, once per product. This
-                happens by itself after the first import.
-              </p>
-              ${postButton(
-                request.principal,
-                '/books/stock/opening',
-                "Take the opening stock from Shopify's count",
-                {
-                  secondary: true,
-                },
-              )}
+              ${
+                opening
+                  ? html`<p>
+                    Taken from Shopify's count after the first import: ${String(opening.units)} unit(s) of
+                    ${String(opening.variants)} product(s), dated ${opening.date}. Stock bought since is recorded
+                    above, as goods received.
+                  </p>`
+                  : html`<p>
+                      Stock that was on the shelves before the books began: the units Shopify counts beyond what
+                      the books hold become opening stock at Shopify's cost per unit, once. This happens by itself
+                      after the first import; the button is for an import made before.
+                    </p>
+                    ${postButton(
+                      request.principal,
+                      '/books/stock/opening',
+                      "Take the opening stock from Shopify's count",
+                      {
+                        secondary: true,
+                      },
+                    )}`
+              }
             </section>`,
         ),
       );
@@ -169,24 +177,27 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
   app.post(
     '/books/stock/opening',
     {
-      config: { access: 'write' },
+      config: { access: 'admin' },
       schema: {
         hide: true,
         body: { type: 'object', properties: { _csrf: { type: 'string' } }, additionalProperties: false },
       },
     },
     async (_request, reply) => {
-      const opening = await ledger.takeOpeningStock();
-      const notice = opening.units
-        ? `Opening stock on ${opening.date}: ${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)}.`
-        : 'The books already hold what Shopify counts; nothing added.';
-      const missing = opening.withoutCost.length
-        ? ` No cost in Shopify for ${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}: record their goods received.`
-        : '';
-      return reply.redirect(
-        `/books/stock?notice=${encodeURIComponent((notice + missing).slice(0, 280))}`,
-        303,
-      );
+      const back = (notice: string) =>
+        reply.redirect(`/books/stock?notice=${encodeURIComponent(notice.slice(0, 280))}`, 303);
+      try {
+        const opening = await ledger.takeOpeningStock();
+        const missing = opening.withoutCost.length
+          ? ` No cost in Shopify for ${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}: record their goods received.`
+          : '';
+        return back(
+          `Opening stock on ${opening.date}: ${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)}.${missing}`,
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return back(error.message);
+      }
     },
   );
 }

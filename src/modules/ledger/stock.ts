@@ -182,13 +182,14 @@ export class Stock {
 
   /**
    * Opening stock: each variant's units that Shopify counts beyond what the books hold become a lot
-   * at Shopify's unit cost, dated before the books' first day, against Opening balances (once per variant).
+   * at Shopify's unit cost, dated before the books' first day, against Opening balances.
    * Sales booked before it, with none on the books, are covered from it.
    */
   async opening(
     tx: pg.PoolClient,
     openedOn: string,
     currency: string,
+    unbooked: Map<number, number>,
   ): Promise<{ drafts: EntryDraft[]; variants: number; units: number; withoutCost: string[] }> {
     const counts = await this.records.stockCounts();
     const { rows } = await tx.query<{ variant_id: string; on_hand: string }>(
@@ -201,10 +202,6 @@ export class Stock {
       [counts.map((count) => count.variantId)],
     );
     const onBooks = new Map(rows.map((row) => [Number(row.variant_id), Number(row.on_hand)]));
-    const { rows: opened } = await tx.query<{ variant_id: string }>(
-      "select variant_id from ledger_lots where source_key like 'stock:opening:%'",
-    );
-    const done = new Set(opened.map((row) => Number(row.variant_id)));
     const drafts: EntryDraft[] = [];
     const withoutCost: string[] = [];
     let variants = 0;
@@ -212,8 +209,10 @@ export class Stock {
     const micros = 10 ** (6 - currencyExponent(currency));
     for (const count of counts) {
       if (count.available === null) continue;
-      const missing = count.available - (onBooks.get(count.variantId) ?? 0);
-      if (missing <= 0 || done.has(count.variantId)) continue;
+      // Units in orders not booked yet have left Shopify's count but not the books: they count back in.
+      const missing =
+        count.available + (unbooked.get(count.variantId) ?? 0) - (onBooks.get(count.variantId) ?? 0);
+      if (missing <= 0) continue;
       if (count.unitCost === null) {
         withoutCost.push(count.sku ?? `variant ${count.variantId}`);
         continue;
