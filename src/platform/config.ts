@@ -267,6 +267,11 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
   }
 
   const akauntingUrl = url('AKAUNTING_URL', ['http:', 'https:'])?.replace(/\/$/, '');
+  if (akauntingUrl && new URL(akauntingUrl).username)
+    throw new ConfigError(
+      'AKAUNTING_URL',
+      'must not hold a user or password: set AKAUNTING_EMAIL and AKAUNTING_PASSWORD',
+    );
   const optionalId = (name: string) => (read(name) === undefined ? undefined : integer(name, 0, 1, 2 ** 31));
   let akaunting: AkauntingConfig | undefined;
   if (akauntingUrl !== undefined) {

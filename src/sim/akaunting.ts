@@ -39,6 +39,15 @@ const PAYMENT_METHODS = new Set(['offline-payments.cash.1', 'offline-payments.ba
 const CURRENCIES = new Set(['GBP', 'EUR', 'USD']);
 const ACCOUNTS = [
   {
+    id: 3,
+    company_id: COMPANY,
+    type: 'bank',
+    name: 'Euro account',
+    number: '3',
+    currency_code: 'EUR',
+    enabled: true,
+  },
+  {
     id: 1,
     company_id: COMPANY,
     type: 'bank',
@@ -143,7 +152,7 @@ export class AkauntingSimulator {
     if (method === 'GET' && path === '/api/ping')
       return { status: 200, body: { status: 'ok', timestamp: new Date().toISOString() } };
     if (method === 'GET' && path === '/api/accounts')
-      return this.list(request, ACCOUNTS, ['type', 'name', 'enabled']);
+      return this.list(request, ACCOUNTS, ['type', 'name', 'enabled', 'currency_code']);
     if (method === 'GET' && path === '/api/categories')
       return this.list(request, CATEGORIES, ['type', 'name', 'enabled']);
     if (method === 'GET' && path === '/api/transactions')

@@ -92,6 +92,8 @@ test('each day becomes one income and one expense transaction, once, with correc
   ]);
   const first = await sync().sync('2026-11-19', '2026-11-22');
   assert.deepEqual(first, { days: 3, pushed: 3, upToDate: 0 }); // the books begin on the 20th
+  // Into the first account in pounds (the simulated Akaunting lists a euro account first), the "Sales"
+  // income category and the first expense category.
   assert.deepEqual(
     sim.transactions.map((t) => [t.number, t.type, t.amount, t.category_id, t.account_id, t.paid_at]),
     [
@@ -122,6 +124,25 @@ test('each day becomes one income and one expense transaction, once, with correc
   const day = sim.transactions.filter((t) => t.paid_at.startsWith('2026-11-20') && t.category_id === 3);
   const net = day.reduce((sum, t) => sum + (t.type === 'income' ? t.amount : -t.amount), 0);
   assert.equal(Math.round(net * 100), (await reports.profitAndLoss('2026-11-20', '2026-11-20')).revenue);
+});
+
+test('one push at a time: a second while one runs is refused, not run twice', async () => {
+  await book([
+    entry('sale:1', '2026-11-20', [
+      ['Assets:Bank', 5000],
+      ['Income:Sales', -5000],
+    ]),
+  ]);
+  const running = await db.pool.connect();
+  try {
+    await running.query("select pg_advisory_lock(hashtext('ledger.akaunting-sync'))");
+    await assert.rejects(sync().sync('2026-11-20', '2026-11-20'), /running already/);
+    await running.query("select pg_advisory_unlock(hashtext('ledger.akaunting-sync'))");
+  } finally {
+    running.release();
+  }
+  assert.equal(sim.transactions.length, 0);
+  assert.equal((await sync().sync('2026-11-20', '2026-11-20')).pushed, 1);
 });
 
 test('a crash after Akaunting took a transaction but before it was recorded here does not push it twice', async () => {

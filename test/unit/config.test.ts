@@ -28,6 +28,11 @@ test('a bad value stops start-up with a message naming the variable', () => {
     [{ SHOPKEEP_MASTER_KEY: 'short' }, 'SHOPKEEP_MASTER_KEY', /32 bytes/],
     [{ SHOPKEEP_TRUST_PROXY: 'maybe' }, 'SHOPKEEP_TRUST_PROXY', /true or false/],
     [{ AKAUNTING_URL: 'books.example.com' }, 'AKAUNTING_URL', /valid URL/],
+    [
+      { AKAUNTING_URL: 'https://me:secret@books.example.com' },
+      'AKAUNTING_URL',
+      /must not hold a user or password/,
+    ],
     [{ AKAUNTING_URL: 'https://books.example.com' }, 'AKAUNTING_EMAIL', /needed with AKAUNTING_URL/],
     [
       { AKAUNTING_URL: 'https://books.example.com', AKAUNTING_EMAIL: 'a@b.example' },

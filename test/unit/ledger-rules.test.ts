@@ -268,3 +268,15 @@ test('the Books page compares a month with the same days of the month before', a
   assert.deepEqual(previousPeriod('2026-11-01', '2026-11-15'), { from: '2026-10-01', to: '2026-10-15' });
   assert.deepEqual(previousPeriod('2026-11-10', '2026-11-19'), { from: '2026-10-31', to: '2026-11-09' });
 });
+
+test('stock cost is quantity × unit cost in integers, rounded once, even past what a double holds', async () => {
+  const { costOf } = await import('../../src/modules/ledger/stock.ts');
+  assert.equal(costOf(3, 2_345_678, 'GBP'), 704); // 3 × £2.345678 = £7.037034
+  assert.equal(costOf(1, 5_000, 'GBP'), 1); // £0.005 rounds up to a penny
+  assert.equal(costOf(1, 4_999, 'GBP'), 0);
+  assert.equal(costOf(2, 1_500_000, 'JPY'), 3); // ¥1.5 × 2
+  // A million units at £9,999.999999: the product (about 10^16) is past a double's exact integers.
+  assert.equal(costOf(1_000_000, 9_999_999_999, 'GBP'), 999_999_999_900);
+  assert.equal(costOf(999_999, 9_999_999_999, 'GBP'), 999_998_999_900);
+  assert.throws(() => costOf(1_000_000, 999_999_999_999_999, 'GBP'), /too large/);
+});

@@ -5,6 +5,7 @@
 // never pushes twice.
 import type pg from 'pg';
 import { addDays } from '../../platform/dates.ts';
+import { conflict } from '../../platform/errors.ts';
 import { formatMoney, toDecimal, toMinor } from '../../platform/money.ts';
 import { AkauntingError, type AkauntingClient } from './akaunting.ts';
 import type { LedgerReports } from './reports.ts';
@@ -25,15 +26,35 @@ export class AkauntingSync {
     private readonly paymentMethod: string,
   ) {}
 
-  /** Pushes what each day in [from, to] is missing in Akaunting; days before the books began are skipped. */
+  /**
+   * Pushes what each day in [from, to] is missing in Akaunting; days before the books began are
+   * skipped. One push at a time (the morning job and the button could meet): a second is refused.
+   */
   async sync(from: string, to: string, onDay: (day: string) => void = () => undefined): Promise<SyncResult> {
+    const lock = await this.pool.connect();
+    try {
+      const { rows } = await lock.query<{ locked: boolean }>(
+        "select pg_try_advisory_lock(hashtext('ledger.akaunting-sync')) as locked",
+      );
+      if (!rows[0]!.locked) throw conflict('a push to Akaunting is running already; try again in a minute');
+      try {
+        return await this.syncDays(from, to, onDay);
+      } finally {
+        await lock.query("select pg_advisory_unlock(hashtext('ledger.akaunting-sync'))");
+      }
+    } finally {
+      lock.release();
+    }
+  }
+
+  private async syncDays(from: string, to: string, onDay: (day: string) => void): Promise<SyncResult> {
     const { rows } = await this.pool.query<{ first: string | null }>(
       "select to_char(min(entry_date), 'YYYY-MM-DD') as first from ledger_entries",
     );
     const start = rows[0]!.first && rows[0]!.first > from ? rows[0]!.first : from;
     const result: SyncResult = { days: 0, pushed: 0, upToDate: 0 };
     if (!rows[0]!.first || start > to) return result;
-    const targets = await this.client.targets();
+    const targets = await this.client.targets((await this.reports.profitAndLoss(start, start)).currency);
     for (let day = start; day <= to; day = addDays(day, 1)) {
       const pnl = await this.reports.profitAndLoss(day, day);
       const pushed = await this.pushed(day);

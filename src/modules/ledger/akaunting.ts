@@ -45,10 +45,12 @@ export class AkauntingClient {
   }
 
   /**
-   * The account and categories to book into: the configured ones, else the first enabled account,
-   * the income category called "Sales" (or the first), and the first expense category.
+   * The account and categories to book into: the configured ones, else the first enabled account in
+   * the books' currency, the income category called "Sales" (or the first), and the first expense one.
    */
-  async targets(): Promise<{ accountId: number; incomeCategoryId: number; expenseCategoryId: number }> {
+  async targets(
+    currency: string,
+  ): Promise<{ accountId: number; incomeCategoryId: number; expenseCategoryId: number }> {
     const pick = async (path: string, search: string, what: string, setting: string, named?: string) => {
       const page = await this.request<Page<{ id: number; name: string }>>(
         'GET',
@@ -62,7 +64,12 @@ export class AkauntingClient {
     return {
       accountId:
         this.config.accountId ??
-        (await pick('/api/accounts', 'enabled:1', 'bank account', 'AKAUNTING_ACCOUNT_ID')),
+        (await pick(
+          '/api/accounts',
+          `enabled:1 currency_code:${currency}`,
+          `bank account in ${currency}`,
+          'AKAUNTING_ACCOUNT_ID',
+        )),
       incomeCategoryId:
         this.config.incomeCategoryId ??
         (await pick(

@@ -27,7 +27,7 @@ import { ProductMargins, type MarginReport } from './margins.ts';
 import { CashProjector, type CashProjection } from './projection.ts';
 import { LedgerReports, previousPeriod } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
-import { Stock, type Costing } from './stock.ts';
+import { Stock, costOf, type Costing } from './stock.ts';
 import type { AccountType } from './schema.ts';
 
 export interface Account {
@@ -313,6 +313,13 @@ export class LedgerService {
     if (problems.length) throw invalid(problems.join('; '));
     const unitCostMicros = Number(cost![1]) * 1_000_000 + Number((cost![2] ?? '').padEnd(6, '0'));
     const { currency } = await this.basics();
+    try {
+      costOf(input.quantity, unitCostMicros, currency);
+    } catch {
+      throw invalid(
+        `${input.quantity} at ${input.unitCost} each is more than the books can hold: check the quantity and the cost`,
+      );
+    }
     return transaction(this.pool, async (tx) => {
       const drafts = await this.poster.stock.receive(
         tx,

@@ -516,7 +516,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
       const { currency, day, rate } = request.body;
       try {
         const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
-        const note = `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''}`;
+        const note = `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
         return reply.redirect(`/books?notice=${encodeURIComponent(note)}`, 303);
       } catch (error) {
         if (!(error instanceof AppError)) throw error;

@@ -184,7 +184,19 @@ export class Poster {
     ];
     // numeric(20,10) prints trailing zeros: "0.8571000000" is the rate 0.8571.
     const rate = rows[0]?.rate.replace(/\.?0+$/, '');
-    return { rate, transactions: await this.records.orderTransactions(orderIds) };
+    const transactions = await this.records.orderTransactions(orderIds);
+    // What each payment put into clearing, as booked (a payment booked before Shopify sent its shop
+    // amount was converted at the order's rate).
+    const { rows: booked } = await tx.query<{ source_id: string; amount: string }>(
+      `select e.source_id, sum(p.amount_minor) as amount from ledger_entries e join ledger_postings p on p.entry_id = e.id
+       where e.source_key = any($1::text[]) and p.account_code like 'Assets:Clearing:%' group by e.source_id`,
+      [transactions.map((transaction) => `payment:${transaction.id}`)],
+    );
+    return {
+      rate,
+      transactions,
+      booked: new Map(booked.map((row) => [Number(row.source_id), Number(row.amount)])),
+    };
   }
 
   /**

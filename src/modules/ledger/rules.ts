@@ -359,6 +359,8 @@ export function payoutRule(
 export interface PayoutFx {
   rate: string | undefined;
   transactions: Transaction[];
+  /** What each payment (by transaction id) put into clearing, as booked. */
+  booked: Map<number, number>;
 }
 
 const CHARGE_KINDS: Record<string, string[]> = {
@@ -401,17 +403,22 @@ function foreignPayout(
       postings.push({ account, amount: -convert(bt.amount) });
       continue;
     }
-    const original = fx.transactions.find(
+    // The payment or refund it settles: the one Shopify names, else the order's one of that amount.
+    const candidates = fx.transactions.filter(
       (transaction) =>
         !used.has(transaction.id) &&
         transaction.orderId === bt.orderId &&
         transaction.status === 'success' &&
-        kinds.includes(transaction.kind) &&
-        transaction.currency === payout.currency &&
-        transaction.amount.presentment === Math.abs(bt.amount) &&
-        transaction.amount.shop !== null,
+        kinds.includes(transaction.kind),
     );
-    if (!original)
+    const original =
+      candidates.find((transaction) => transaction.id === bt.sourceId) ??
+      candidates.find(
+        (transaction) =>
+          transaction.currency === payout.currency && transaction.amount.presentment === Math.abs(bt.amount),
+      );
+    const settled = original && (fx.booked.get(original.id) ?? original.amount.shop);
+    if (!original || settled === null || settled === undefined)
       return review(
         'payout_fx_unmatched',
         `payout ${payout.id}: the ${bt.type} of ${toDecimal(bt.amount, payout.currency)} ${payout.currency} for order ${bt.orderId ?? '(none)'} matches no booked transaction in ${shopCurrency} yet`,
@@ -419,7 +426,8 @@ function foreignPayout(
         { balanceTransactionId: bt.id },
       );
     used.add(original.id);
-    postings.push({ account, amount: bt.amount < 0 ? original.amount.shop! : -original.amount.shop! });
+    // A charge takes what the payment put into clearing out of it; a refund puts back what it took.
+    postings.push({ account, amount: bt.amount < 0 ? Math.abs(settled) : -Math.abs(settled) });
   }
   const difference = -postings.reduce((sum, posting) => sum + posting.amount, 0);
   if (difference)

@@ -51,8 +51,13 @@ function receiptKey(receipt: GoodsReceipt): string {
 
 /** Minor units for a quantity at a unit cost in millionths (rounded once, half away from zero). */
 export function costOf(quantity: number, unitCostMicros: number, currency: string): number {
-  const scale = 10 ** (6 - currencyExponent(currency));
-  return Math.round((quantity * unitCostMicros) / scale);
+  // In integers: a million units at a cost with six decimals is past what a double holds exactly.
+  const scale = 10n ** BigInt(6 - currencyExponent(currency));
+  const product = BigInt(quantity) * BigInt(unitCostMicros);
+  const sign = product < 0n ? -1n : 1n;
+  const minor = Number((sign * (sign * product * 2n + scale)) / (2n * scale));
+  if (!Number.isSafeInteger(minor)) throw new Error('the cost is too large an amount to book');
+  return minor;
 }
 
 export class Stock {

@@ -137,7 +137,8 @@ export class ShopRecords {
                  then (select coalesce(sum((t->'amount'->>'shop')::bigint), 0) from jsonb_array_elements(l->'taxLines') t)
                  else 0 end) as included_tax
          from shop_orders o cross join jsonb_array_elements(o.data->'lines') l
-         where not o.test and (coalesce(o.processed_at, o.created_at) at time zone $3)::date between $1::date and $2::date
+         where not o.test and coalesce(o.processed_at, o.created_at) >= ($1::date::timestamp at time zone $3)
+           and coalesce(o.processed_at, o.created_at) < (($2::date + 1)::timestamp at time zone $3)
            and (o.cancelled_at is null or o.financial_status in ('paid', 'partially_paid', 'partially_refunded', 'refunded'))
            and l->>'variantId' is not null and not (l->>'giftCard')::boolean
          group by 1
@@ -149,7 +150,8 @@ export class ShopRecords {
          from shop_refunds r join shop_orders o on o.id = r.order_id
            cross join jsonb_array_elements(r.lines) rl
            cross join jsonb_array_elements(o.data->'lines') ol
-         where not o.test and (r.created_at at time zone $3)::date between $1::date and $2::date
+         where not o.test and r.created_at >= ($1::date::timestamp at time zone $3)
+           and r.created_at < (($2::date + 1)::timestamp at time zone $3)
            and ol->>'id' = rl->>'lineId' and ol->>'variantId' is not null and not (ol->>'giftCard')::boolean
          group by 1
        )
