@@ -14,6 +14,7 @@ import { migrationSources } from '../src/modules/index.ts';
 import { Poster } from '../src/modules/ledger/posting.ts';
 import { Stock } from '../src/modules/ledger/stock.ts';
 import { LedgerReports } from '../src/modules/ledger/reports.ts';
+import { CashProjector } from '../src/modules/ledger/projection.ts';
 import type { DomainEvent } from '../src/platform/events/outbox.ts';
 import type { Order, Transaction } from '../src/modules/shop/model.ts';
 import type { ShopRecords } from '../src/modules/shop/records.ts';
@@ -131,6 +132,8 @@ export interface LedgerFigures {
   postingOrdersPerSecond: number;
   pnlMs: number;
   balanceSheetMs: number;
+  cashFlowMs: number;
+  projectionMs: number;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -193,7 +196,18 @@ export async function ledgerBenchmarks(
       reports.profitAndLoss('2025-01-01', '2025-12-31', { from: '2024-01-01', to: '2024-12-31' }),
     );
     const balanceSheetMs = await time(() => reports.balanceSheet('2025-12-31'));
-    return { orders: YEAR_ORDERS, postingOrdersPerSecond: YEAR_ORDERS / seconds, pnlMs, balanceSheetMs };
+    progress('timing the cash-flow statement over the year and the 90-day projection…');
+    const cashFlowMs = await time(() => reports.cashFlow('2025-01-01', '2025-12-31'));
+    const projector = new CashProjector(pool, async () => 'GBP');
+    const projectionMs = await time(() => projector.projection('2025-12-31', new Map()));
+    return {
+      orders: YEAR_ORDERS,
+      postingOrdersPerSecond: YEAR_ORDERS / seconds,
+      pnlMs,
+      balanceSheetMs,
+      cashFlowMs,
+      projectionMs,
+    };
   } finally {
     await pool.end();
     await database.stop();

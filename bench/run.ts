@@ -231,6 +231,8 @@ async function ledgerFigures() {
     ),
     ledgerPnlMs: figure(ledger.pnlMs, 'ms', { max: 300 }, { ...year, withComparison: true }),
     ledgerBalanceSheetMs: figure(ledger.balanceSheetMs, 'ms', { max: 300 }, year),
+    ledgerCashFlowMs: figure(ledger.cashFlowMs, 'ms', { max: 300 }, year),
+    ledgerProjectionMs: figure(ledger.projectionMs, 'ms', { max: 300 }, { ...year, days: 90 }),
   };
 }
 
