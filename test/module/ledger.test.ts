@@ -43,7 +43,7 @@ beforeEach(async () => {
      alter table ledger_periods disable trigger user;
      truncate ledger_postings, ledger_entries, ledger_periods, ledger_review, events_feed_items, events_outbox,
        shop_orders, shop_transactions, shop_refunds, shop_payouts, shop_balance_transactions,
-       ledger_stock_moves, ledger_lots, ledger_receipts, ledger_day_totals, ledger_opening_stock;
+       ledger_stock_moves, ledger_lots, ledger_stock_short, ledger_receipts, ledger_day_totals, ledger_opening_stock;
      alter table ledger_entries enable trigger user; alter table ledger_postings enable trigger user;
      alter table ledger_periods enable trigger user;`,
   );
@@ -320,7 +320,7 @@ test('the feed: the dispatcher hands shop events to the books in batches, each o
 
 test('stock: goods received into lots, sold first-to-expire first at lot cost, a restocked return put back at cost', async () => {
   const variant = sampleOrder().lines[0]!.variantId!;
-  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots, ledger_stock_short');
   const first = await ledger.receiveGoods({
     date: '2026-11-01',
     variantId: variant,
@@ -429,7 +429,7 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
 });
 
 test('stock: selling more than the books hold is costed at Shopify’s unit cost and raises one alert', async () => {
-  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots, ledger_stock_short');
   const variant = 4_400_000_000_777;
   await db.pool.query(
     `insert into shop_variants (id, product_id, title, price_minor, unit_cost_minor) values ($1, 1, 'Big', 2999, 640)
@@ -462,7 +462,7 @@ test('stock: selling more than the books hold is costed at Shopify’s unit cost
 });
 
 test('stock: goods received late cover the shortfall at their cost; opening stock brings the books to Shopify’s count once', async () => {
-  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots, ledger_stock_short');
   const variant = 4_400_000_000_778;
   const uncosted = 4_400_000_000_779;
   await db.pool.query(
@@ -526,7 +526,7 @@ test('stock: goods received late cover the shortfall at their cost; opening stoc
 });
 
 test('product margins by hand: sales after discounts and tax, a return at cost, fees shared by sales', async () => {
-  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots, ledger_stock_short');
   const variant = sampleOrder().lines[0]!.variantId!;
   const other = 4_400_000_000_888;
   await db.pool.query(
@@ -639,7 +639,7 @@ test('product margins by hand: sales after discounts and tax, a return at cost, 
 });
 
 test('stock: goods received late leave earlier days as they were, and never cover units that came back', async () => {
-  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots, ledger_stock_short');
   const [returned, kept] = [4_400_000_000_901, 4_400_000_000_902];
   await db.pool.query(
     `insert into shop_variants (id, product_id, title, price_minor, unit_cost_minor) values ($1, 1, 'A', 999, 200), ($2, 1, 'B', 999, 200)
@@ -712,7 +712,7 @@ test('stock: goods received late leave earlier days as they were, and never cove
 });
 
 test('the feed takes the opening stock once the import is booked, counting orders still waiting for the books', async () => {
-  await db.pool.query('truncate ledger_stock_moves, ledger_lots');
+  await db.pool.query('truncate ledger_stock_moves, ledger_lots, ledger_stock_short');
   const variant = 4_400_000_000_950;
   await db.pool.query(
     `insert into shop_variants (id, product_id, title, price_minor, unit_cost_minor, inventory_quantity) values ($1, 1, 'C', 999, 300, 10)

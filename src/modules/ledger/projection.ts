@@ -244,8 +244,7 @@ export class CashProjector {
        )
        select s.variant_id, s.sold,
          coalesce((select sum(left_quantity) from ledger_lots l where l.variant_id = s.variant_id), 0)
-           + coalesce((select sum(quantity) from ledger_stock_moves m
-                       where m.variant_id = s.variant_id and m.lot_id is null and m.reason in ('sale', 'cover')), 0) as on_hand,
+           - coalesce((select open from ledger_stock_short o where o.variant_id = s.variant_id), 0) as on_hand,
          (select unit_cost_micros from ledger_lots l where l.variant_id = s.variant_id
           order by received_on desc, id desc limit 1) as unit_cost_micros
        from sold s where s.sold > 0`,

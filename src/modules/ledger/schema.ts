@@ -161,3 +161,8 @@ export const ledgerOpeningStock = pgTable('ledger_opening_stock', {
   valueMinor: id('value_minor').notNull(),
   takenAt: time('taken_at').notNull().defaultNow(),
 });
+
+export const ledgerStockShort = pgTable('ledger_stock_short', {
+  variantId: id('variant_id').primaryKey(),
+  open: integer('open').notNull(),
+});

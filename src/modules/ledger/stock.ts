@@ -170,6 +170,7 @@ export class Stock {
       ],
     );
     await tx.query('update ledger_lots set left_quantity = $2 where id = $1', [lotId, left]);
+    await this.addShort(tx, [[receipt.variantId, -(receipt.quantity - left)]]);
     if (!correction) return undefined;
     return {
       date: receipt.date,
@@ -201,8 +202,7 @@ export class Stock {
       `select variant_id, sum(quantity) as on_hand from (
          select variant_id, left_quantity as quantity from ledger_lots where variant_id = any($1::bigint[])
          union all
-         select variant_id, quantity from ledger_stock_moves
-         where variant_id = any($1::bigint[]) and lot_id is null and reason in ('sale', 'cover')
+         select variant_id, -open from ledger_stock_short where variant_id = any($1::bigint[])
        ) held group by variant_id`,
       [counts.map((count) => count.variantId)],
     );
@@ -270,9 +270,7 @@ export class Stock {
       lots.set(Number(row.variant_id), list);
     }
     const { rows: short } = await tx.query<{ variant_id: string }>(
-      `select variant_id from ledger_stock_moves
-       where variant_id = any($1::bigint[]) and lot_id is null and reason in ('sale', 'cover')
-       group by variant_id having sum(quantity) < 0`,
+      'select variant_id from ledger_stock_short where variant_id = any($1::bigint[]) and open > 0',
       [variantIds],
     );
     const wentShort = new Set(short.map((row) => Number(row.variant_id)));
@@ -348,6 +346,10 @@ export class Stock {
       if (total) costs.set(order.id, total);
     }
     await this.saveMoves(tx, moves, 'sale');
+    await this.addShort(
+      tx,
+      moves.filter((move) => move.lotId === null).map((move) => [move.variantId, -move.quantity]),
+    );
     const used = [...lots.values()].flat();
     if (used.length) {
       await tx.query(
@@ -419,6 +421,31 @@ export class Stock {
         ? `Returned to stock from order ${order.name}`
         : `Back in stock: order ${order.name} cancelled`;
     return this.costEntry(sourceKey, date, what, order.id, total, currency);
+  }
+
+  /** Adds units sold short (negative: covered) to each variant's count, in variant order (no deadlocks). */
+  private async addShort(tx: pg.PoolClient, changes: [number, number][]): Promise<void> {
+    const totals = new Map<number, number>();
+    for (const [variantId, units] of changes) totals.set(variantId, (totals.get(variantId) ?? 0) + units);
+    const variants = [...totals.keys()].filter((id) => totals.get(id)).sort((a, b) => a - b);
+    if (!variants.length) return;
+    // Covered units lower a count that exists; units sold short may start one (a proposed row is
+    // checked before its conflict is, so a negative one cannot go through the upsert).
+    const sold = variants.filter((id) => totals.get(id)! > 0);
+    const covered = variants.filter((id) => totals.get(id)! < 0);
+    if (sold.length)
+      await tx.query(
+        `insert into ledger_stock_short (variant_id, open)
+         select v.variant_id, v.units from unnest($1::bigint[], $2::int[]) as v(variant_id, units)
+         on conflict (variant_id) do update set open = ledger_stock_short.open + excluded.open`,
+        [sold, sold.map((id) => totals.get(id)!)],
+      );
+    if (covered.length)
+      await tx.query(
+        `update ledger_stock_short s set open = s.open + v.units
+         from unnest($1::bigint[], $2::int[]) as v(variant_id, units) where s.variant_id = v.variant_id`,
+        [covered, covered.map((id) => totals.get(id)!)],
+      );
   }
 
   /** The restocked lines of a refund. */

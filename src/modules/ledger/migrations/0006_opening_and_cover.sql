@@ -15,3 +15,12 @@ alter table ledger_stock_moves drop constraint ledger_stock_moves_reason_check;
 alter table ledger_stock_moves add constraint ledger_stock_moves_reason_check
   check (reason in ('sale', 'return', 'cancel', 'cover'));
 create index ledger_stock_moves_day on ledger_stock_moves (moved_on);
+
+-- Units each variant sold with none on the books and not yet covered by goods received: what the
+-- lot-less sale and cover moves add up to, kept as one number so a sale, the opening stock and the
+-- projection read it at once instead of summing every such move (a shop that never records goods
+-- sells everything short).
+create table ledger_stock_short (
+  variant_id bigint primary key,
+  open int not null check (open >= 0)
+);
