@@ -150,6 +150,7 @@ export async function ledgerBenchmarks(
   });
   await database.start();
   const pool = new pg.Pool({ connectionString: database.connectionString, max: 4 });
+  pool.on('error', () => undefined); // a client dropped as the database stops at the end
   try {
     await migrate(pool, migrationSources());
     const poster = new Poster(

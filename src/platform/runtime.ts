@@ -93,9 +93,9 @@ export async function openServices(config: Config, logger: Logger, options: Open
   );
   const jobs = new JobQueue(pool, logger, config.timezone, metrics);
   const events = new EventBus(pool, jobs, logger, metrics);
-  const notifications = new Notifications(pool, logger);
+  const notifications = new Notifications(pool);
   const webhooks = new WebhookEndpoints(pool, vault);
-  const ai = new AiService(pool, config.ai, logger, metrics);
+  const ai = new AiService(pool, config.ai, logger, metrics, undefined, undefined, notifications);
   const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
   const ledger = new LedgerService(pool, shop, logger, config.timezone, {
     akaunting: config.akaunting,
@@ -116,6 +116,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
         config.telegram.allowedChatIds,
         approvals,
         qa,
+        notifications,
         logger,
       )
     : undefined;

@@ -189,3 +189,46 @@ test('a voice note is transcribed and understood as a command', async () => {
     await openai.stop();
   }
 });
+
+test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in the chat', async () => {
+  const { transaction } = await import('../../src/platform/db/database.ts');
+  const { applyOrders } = await import('../../src/modules/shop/apply-orders.ts');
+  const { sampleOrder, samplePayment } = await import('../support/shop.ts');
+  const today = new Date().toISOString();
+  const order = sampleOrder({
+    financialStatus: 'paid',
+    createdAt: today,
+    processedAt: today,
+    updatedAt: today,
+  });
+  await transaction(server.services.pool, (tx) =>
+    applyOrders(tx, [{ order, transactions: [samplePayment({ processedAt: today })], refunds: [] }], 'api'),
+  );
+  // The books post it through their feed.
+  await waitFor(
+    async () => (await server.services.ledger.reports.trialBalance(null, '2999-12-31')).totalDebits > 0,
+    30_000,
+    'the order in the books',
+  );
+  telegram.say(OWNER, '/orders');
+  await waitFor(
+    () => /Latest orders:\n#1001 £33\.94 · paid · unfulfilled/.test(lastText(OWNER)),
+    15_000,
+    '/orders',
+  );
+  telegram.say(OWNER, '/today');
+  await waitFor(() => /1 order\(s\), revenue £28\.28/.test(lastText(OWNER)), 15_000, '/today');
+  telegram.say(OWNER, '/pnl');
+  await waitFor(() => /^Profit and loss, \d{4}-\d{2}-01 to/.test(lastText(OWNER)), 15_000, '/pnl');
+  await server.services.notifications.send({
+    kind: 'ledger.refund_spike',
+    severity: 'warning',
+    title: 'Refunds are high today',
+    body: 'Three times a normal day.',
+  });
+  await waitFor(
+    () => lastText(OWNER) === '⚠️ Refunds are high today\n\nThree times a normal day.',
+    15_000,
+    'the alert in the chat',
+  );
+});

@@ -2,6 +2,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import { Notifications } from '../../src/platform/notify/notifications.ts';
 import { Metrics } from '../../src/platform/http/metrics.ts';
 import { AiService, AiUnavailableError } from '../../src/modules/ai/ai-service.ts';
 import { GeminiSimulator } from '../../src/sim/gemini.ts';
@@ -106,7 +107,22 @@ test('output that stays malformed moves on to the next provider', async () => {
 test('with every model down, the offline provider answers and says so; without an offline answer, a clear error', async () => {
   gemini.failures.add('server-error', 10);
   openai.failures.add('server-error', 10);
-  const result = await ai.generate({
+  const notifications = new Notifications(db.pool);
+  const told = new AiService(
+    db.pool,
+    parseConfig({
+      GEMINI_API_KEY: 'sim-gemini-key',
+      GEMINI_BASE_URL: gemini.baseUrl,
+      OPENAI_API_KEY: 'sim-openai-key',
+      OPENAI_BASE_URL: openai.baseUrl,
+    }).ai,
+    createLogger('silent'),
+    new Metrics(),
+    undefined,
+    FAST,
+    notifications,
+  );
+  const result = await told.generate({
     feature: 'test.offline',
     prompt: 'caption',
     offline: () => 'Our bestseller is back in stock.',
@@ -114,6 +130,12 @@ test('with every model down, the offline provider answers and says so; without a
   assert.equal(result.provider, 'offline');
   assert.equal(result.text, 'Our bestseller is back in stock.');
   assert.equal(result.problems.length, 2);
+  // The owner is told, once a day, in the inbox (and on Telegram through notification.created).
+  await told.generate({ feature: 'test.offline', prompt: 'again', offline: () => 'Again.' });
+  const notices = (await notifications.list()).filter((notice) => notice.kind === 'ai.fallback');
+  assert.equal(notices.length, 1);
+  assert.equal(notices[0]!.title, 'gemini is not answering: writing offline');
+  assert.match(notices[0]!.body, /so offline wrote test\.offline instead/);
   await assert.rejects(
     ai.generate({ feature: 'test.none', prompt: 'x' }),
     (e: unknown) => e instanceof AiUnavailableError && /no offline answer/.test(e.message),

@@ -216,7 +216,7 @@ test('the ledger service tells the owner once when Akaunting refuses the login',
       ['Income:Sales', -5000],
     ]),
   ]);
-  const notifications = new Notifications(db.pool, createLogger('silent'));
+  const notifications = new Notifications(db.pool);
   const shop = {
     records: {} as ShopRecords,
     connection: { shopInfo: async () => ({ currency: 'GBP', timezone: 'Europe/London' }) },

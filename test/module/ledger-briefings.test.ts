@@ -4,7 +4,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { transaction } from '../../src/platform/db/database.ts';
 import { addDays } from '../../src/platform/dates.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
 import type { ShopRecords } from '../../src/modules/shop/records.ts';
 import { Poster } from '../../src/modules/ledger/posting.ts';
@@ -85,7 +84,7 @@ before(async () => {
     );
   }
   await transaction(db.pool, (tx) => poster.write(tx, drafts, []));
-  notifications = new Notifications(db.pool, createLogger('silent'));
+  notifications = new Notifications(db.pool);
   briefings = new Briefings(
     db.pool,
     new LedgerReports(db.pool, async () => 'GBP'),

@@ -7,6 +7,7 @@ import client from 'prom-client';
 import type pg from 'pg';
 import type { AiConfig } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { Notifications } from '../../platform/notify/notifications.ts';
 import type { Metrics } from '../../platform/http/metrics.ts';
 import { orm, type Orm } from '../../platform/db/orm.ts';
 import { aiUsage } from './schema.ts';
@@ -56,6 +57,8 @@ export class AiService {
     metrics: Metrics,
     providers?: AiProvider[],
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    /** Where the owner is told that a fallback wrote instead of the configured provider. */
+    private readonly notifications?: Notifications,
   ) {
     this.db = orm(pool);
     this.chain = providers ?? providerChain(config);
@@ -110,11 +113,13 @@ export class AiService {
         const result = await this.ask(provider, request, validate);
         breaker.succeeded();
         const fellBack = provider !== this.chain[0];
-        if (fellBack)
+        if (fellBack) {
           this.logger.warn(
             { feature: request.feature, provider: provider.name, problems },
             'AI answered by a fallback provider',
           );
+          await this.tellOwner(provider.name, request.feature, problems);
+        }
         return { ...result, provider: provider.name, fellBack, problems } as Generated<T>;
       } catch (error) {
         if (provider.name !== 'offline') breaker.failed();
@@ -122,6 +127,27 @@ export class AiService {
       }
     }
     throw new AiUnavailableError(`no AI provider could answer ${request.feature}: ${problems.join('; ')}`);
+  }
+
+  /** Once a day per fallback provider: the owner hears that the configured one is not answering, and why. */
+  private async tellOwner(fallback: ProviderName, feature: string, problems: string[]): Promise<void> {
+    const configured = this.chain[0]!.name;
+    const offline = fallback === 'offline';
+    await this.notifications
+      ?.send({
+        kind: 'ai.fallback',
+        severity: 'warning',
+        title: offline ? `${configured} is not answering: writing offline` : `${configured} is not answering`,
+        body: `${configured} failed (${problems.join('; ').slice(0, 500)}), so ${fallback} wrote ${feature} instead.${
+          offline
+            ? ' Offline drafts come from templates and the catalog: plainer, and the quality gate still checks every one.'
+            : ''
+        } shopkeep keeps trying ${configured}; the AI page shows when it answers again.`,
+        dedupeKey: `ai.fallback:${fallback}:${new Date().toISOString().slice(0, 10)}`,
+      })
+      .catch((error: Error) =>
+        this.logger.warn({ err: error.message }, 'could not tell the owner about the AI fallback'),
+      );
   }
 
   /** One provider: retries for transient failures, then one repair attempt for output that breaks the schema. */

@@ -1,4 +1,4 @@
-import { bigserial, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const notifyInbox = pgTable('notify_inbox', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
@@ -10,3 +10,14 @@ export const notifyInbox = pgTable('notify_inbox', {
   dedupeKey: text('dedupe_key').unique(),
   readAt: timestamp('read_at', { withTimezone: true }),
 });
+
+export const notifyDeliveries = pgTable(
+  'notify_deliveries',
+  {
+    noticeId: bigint('notice_id', { mode: 'number' }).notNull(),
+    channel: text('channel').notNull(),
+    target: text('target').notNull(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.noticeId, table.channel, table.target] })],
+);

@@ -12,6 +12,7 @@ import type { Services } from '../../../platform/services.ts';
 import type { DecisionAction } from '../approval-service.ts';
 import { parseCallback } from './cards.ts';
 import type { TelegramNotifier } from './notifier.ts';
+import { ordersText, pnlText, todayText } from './shop-commands.ts';
 
 const HELP = [
   'shopkeep commands:',
@@ -19,7 +20,9 @@ const HELP = [
   '/status – is everything running',
   '/pause – stop all publishing and sending',
   '/resume – start again',
-  '/today, /pnl, /orders – sales and books (with the Shopify and books modules)',
+  '/today – sales so far today',
+  '/pnl – this month against the month before',
+  '/orders – the latest orders',
   '/cancel – forget an edit or rewrite you started',
 ].join('\n');
 
@@ -53,9 +56,9 @@ export class OwnerBot {
     this.bot.command('approvals', (ctx) => this.listApprovals(ctx));
     this.bot.command('pause', (ctx) => this.pause(ctx, true));
     this.bot.command('resume', (ctx) => this.pause(ctx, false));
-    this.bot.command(['today', 'pnl', 'orders'], (ctx) =>
-      ctx.reply('Sales and books arrive with the Shopify and books modules.'),
-    );
+    this.bot.command('today', async (ctx) => ctx.reply(await todayText(services)));
+    this.bot.command('pnl', async (ctx) => ctx.reply(await pnlText(services)));
+    this.bot.command('orders', async (ctx) => ctx.reply(await ordersText(services)));
     this.bot.command('cancel', async (ctx) => {
       this.awaiting.delete(ctx.chat.id);
       await ctx.reply('Forgotten.');

@@ -1,12 +1,14 @@
 // Sends an approval card to every allowed chat when a request is made, and turns every card into the
-// outcome once it is decided (in Telegram, the dashboard or the API) or expires. Runs as event
-// subscriptions, so a failed send is retried and a card is sent once per chat.
+// outcome once it is decided (in Telegram, the dashboard or the API) or expires; and delivers what the
+// notification interface tells the owner (summaries, alerts) to every allowed chat. Runs as event
+// subscriptions, so a failed send is retried and a card or notice is sent once per chat.
 import { and, eq } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type pg from 'pg';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import type { Subscription } from '../../../platform/events/outbox.ts';
 import type { Logger } from '../../../platform/logger.ts';
+import type { Notifications } from '../../../platform/notify/notifications.ts';
 import type { QaService } from '../../ai/qa/qa-service.ts';
 import type { ApprovalService } from '../approval-service.ts';
 import { approvalsTelegramCards } from '../schema.ts';
@@ -21,6 +23,7 @@ export class TelegramNotifier {
     private readonly chatIds: number[],
     private readonly approvals: ApprovalService,
     private readonly qa: QaService,
+    private readonly notifications: Notifications,
     private readonly logger: Logger,
   ) {
     this.db = orm(pool);
@@ -38,7 +41,23 @@ export class TelegramNotifier {
         types: ['approval.decided', 'approval.expired'],
         handle: async (event) => this.showOutcome(String(event.payload.approvalId)),
       },
+      {
+        name: 'approvals.telegram-notice',
+        types: ['notification.created'],
+        handle: async (event) => this.sendNotice(Number(event.payload.noticeId)),
+      },
     ];
+  }
+
+  /** A notice from the notification interface, as a message to every allowed chat (once each). */
+  async sendNotice(noticeId: number): Promise<void> {
+    const notice = await this.notifications.get(noticeId);
+    const text = `${notice.severity === 'warning' ? '⚠️ ' : ''}${notice.title}\n\n${notice.body}`;
+    for (const chatId of this.chatIds)
+      await this.notifications.deliverOnce(noticeId, 'telegram', String(chatId), async () => {
+        // Telegram takes 4,096 characters; the whole notice stays in the dashboard inbox.
+        await this.api.sendMessage(chatId, text.length > 4000 ? `${text.slice(0, 3990)}…` : text);
+      });
   }
 
   async sendCard(approvalId: string, onlyChat?: number): Promise<void> {
