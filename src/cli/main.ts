@@ -174,6 +174,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return (await command.run({ args, config, env, logger })) ?? 0;
   } catch (error) {
+    // A setting only a module can check (a channel name it knows) is still a configuration problem.
+    if (error instanceof ConfigError) {
+      console.error(
+        `shopkeep: configuration problem: ${error.message}\nFix it in the environment or .env, then start again.`,
+      );
+      return 78;
+    }
     if (error instanceof AppError || error instanceof EmbeddedPostgresError || error instanceof UsageError) {
       console.error(`shopkeep ${name}: ${error.message}`);
       return error instanceof UsageError ? 2 : 1;

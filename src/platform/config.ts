@@ -84,6 +84,8 @@ export interface QaConfig {
   autoApproveAbove: number;
   regenerateBelow: number;
   maxAttempts: number;
+  /** Thresholds of their own for some channels (SHOPKEEP_QA_CHANNEL_THRESHOLDS); the others use the two above. */
+  channels: Record<string, { autoApproveAbove: number; regenerateBelow: number }>;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +142,30 @@ function webhookSecret(value: string | undefined): string | undefined {
     );
   }
   return value;
+}
+
+/** "instagram=90/75,email=80/60": per channel, auto-approve above / regenerate below. */
+function channelThresholds(value: string | undefined): QaConfig['channels'] {
+  const channels: QaConfig['channels'] = {};
+  for (const part of (value ?? '')
+    .split(',')
+    .map((one) => one.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z]+)=(\d{1,3})\/(\d{1,3})$/.exec(part);
+    if (!match)
+      throw new ConfigError(
+        'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
+        `"${part}" is not channel=AUTO/REGENERATE, like instagram=90/75`,
+      );
+    const [, channel, auto, regenerate] = match as unknown as [string, string, string, string];
+    if (Number(auto) > 100 || Number(regenerate) > Number(auto))
+      throw new ConfigError(
+        'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
+        `${channel}: the thresholds must be 0–100 with regenerate (${regenerate}) not above auto-approve (${auto})`,
+      );
+    channels[channel] = { autoApproveAbove: Number(auto), regenerateBelow: Number(regenerate) };
+  }
+  return channels;
 }
 
 export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): Config {
@@ -339,7 +365,12 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
         model: read('ANTHROPIC_MODEL') ?? 'claude-3-5-haiku-latest',
       },
     },
-    qa: { autoApproveAbove, regenerateBelow, maxAttempts: integer('SHOPKEEP_QA_MAX_ATTEMPTS', 3, 1, 10) },
+    qa: {
+      autoApproveAbove,
+      regenerateBelow,
+      maxAttempts: integer('SHOPKEEP_QA_MAX_ATTEMPTS', 3, 1, 10),
+      channels: channelThresholds(read('SHOPKEEP_QA_CHANNEL_THRESHOLDS')),
+    },
     dataDir: path.resolve(cwd, read('SHOPKEEP_DATA_DIR') ?? 'data'),
     host: read('SHOPKEEP_HOST') ?? '0.0.0.0',
     port,

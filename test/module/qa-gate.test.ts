@@ -87,6 +87,30 @@ test('the rubric from the model decides between the thresholds; every decision i
       /Silk Protein Shampoo: 12.99 GBP, in stock/,
       'the model sees the catalog facts',
     );
+    // A channel with thresholds of its own: the score that went out by itself on Instagram waits for
+    // the owner on LinkedIn, where the shop asks for more than 95.
+    const strict = new QaService(db.pool, ai, new StaticCatalog(SANDBOX_PRODUCTS), {
+      ...thresholds,
+      channels: { linkedin: { autoApproveAbove: 95, regenerateBelow: 70 } },
+    });
+    gemini.responder = rubric(9);
+    const [text, product] = [
+      'Heat Shield Spray: glossy styles all week long! £9.99, link in bio.',
+      'prod-heat-spray',
+    ];
+    const instagram = await strict.check({ channel: 'instagram', text, productIds: [product] });
+    const linkedin = await strict.check({ channel: 'linkedin', text, productIds: [product] });
+    assert.equal(instagram.decision, 'auto_approve');
+    assert.equal(linkedin.decision, 'owner_approval');
+    assert.ok(linkedin.score <= 95 && linkedin.score > 85, `score ${linkedin.score}`);
+    assert.throws(
+      () =>
+        new QaService(db.pool, ai, new StaticCatalog(SANDBOX_PRODUCTS), {
+          ...thresholds,
+          channels: { myspace: { autoApproveAbove: 90, regenerateBelow: 70 } },
+        }),
+      /SHOPKEEP_QA_CHANNEL_THRESHOLDS: "myspace" is not a channel/,
+    );
 
     gemini.responder = rubric(10);
     const lastTry = await qa.check({

@@ -16,6 +16,14 @@ test('defaults give a runnable configuration', () => {
   assert.equal(config.sessionIdleMinutes, 30);
   assert.equal(config.publicUrl, 'http://localhost:8080');
   assert.equal(config.akaunting, undefined);
+  assert.deepEqual(config.qa.channels, {});
+  assert.deepEqual(
+    parseConfig({ SHOPKEEP_QA_CHANNEL_THRESHOLDS: 'linkedin=95/75, email=80/60' }, dir).qa.channels,
+    {
+      linkedin: { autoApproveAbove: 95, regenerateBelow: 75 },
+      email: { autoApproveAbove: 80, regenerateBelow: 60 },
+    },
+  );
 });
 
 test('a bad value stops start-up with a message naming the variable', () => {
@@ -28,6 +36,16 @@ test('a bad value stops start-up with a message naming the variable', () => {
     [{ SHOPKEEP_MASTER_KEY: 'short' }, 'SHOPKEEP_MASTER_KEY', /32 bytes/],
     [{ SHOPKEEP_TRUST_PROXY: 'maybe' }, 'SHOPKEEP_TRUST_PROXY', /true or false/],
     [{ AKAUNTING_URL: 'books.example.com' }, 'AKAUNTING_URL', /valid URL/],
+    [
+      { SHOPKEEP_QA_CHANNEL_THRESHOLDS: 'instagram:90' },
+      'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
+      /channel=AUTO\/REGENERATE/,
+    ],
+    [
+      { SHOPKEEP_QA_CHANNEL_THRESHOLDS: 'email=60/80' },
+      'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
+      /not above auto-approve/,
+    ],
     [
       { AKAUNTING_URL: 'https://me:secret@books.example.com' },
       'AKAUNTING_URL',

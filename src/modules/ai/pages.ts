@@ -68,6 +68,17 @@ export function aiPages(app: FastifyInstance, { ai, pool, config, voice: voiceSt
           <section>
             <h2>Quality gate</h2>
             <p>Above <strong>${config.qa.autoApproveAbove}</strong> a draft goes out by itself; from <strong>${config.qa.regenerateBelow}</strong> up you decide; below it is written again, at most ${config.qa.maxAttempts} times.</p>
+            ${
+              Object.keys(config.qa.channels).length
+                ? html`<p>
+                    Channels with their own:
+                    ${Object.entries(config.qa.channels).map(
+                      ([channel, own]) =>
+                        html`<span class="pill">${channel}: above ${String(own.autoApproveAbove)}, from ${String(own.regenerateBelow)}</span> `,
+                    )}
+                  </p>`
+                : ''
+            }
             <h3>Brand voice</h3>
             ${
               canEdit

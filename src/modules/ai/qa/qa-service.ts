@@ -2,11 +2,12 @@
 // then routing. Every decision is stored with its breakdown.
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
+import { ConfigError, type QaConfig } from '../../../platform/config.ts';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import type { AiService } from '../ai-service.ts';
 import { aiQaReviews } from '../schema.ts';
 import type { Catalog } from './catalog.ts';
-import type { Channel } from './channels.ts';
+import { CHANNELS, isChannel, type Channel } from './channels.ts';
 import { runChecks } from './checks.ts';
 import { route, type Decision, type Thresholds } from './gate.ts';
 import {
@@ -46,10 +47,21 @@ export class QaService {
     pool: pg.Pool,
     private readonly ai: AiService,
     private readonly catalog: Catalog,
-    private readonly thresholds: Thresholds,
+    private readonly thresholds: Thresholds & { channels?: QaConfig['channels'] },
     private readonly voice: () => Promise<VoiceProfile> | VoiceProfile = () => DEFAULT_VOICE,
   ) {
     this.db = orm(pool);
+    for (const channel of Object.keys(thresholds.channels ?? {}))
+      if (!isChannel(channel))
+        throw new ConfigError(
+          'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
+          `"${channel}" is not a channel (${Object.keys(CHANNELS).join(', ')})`,
+        );
+  }
+
+  /** The thresholds a channel's drafts are routed by: its own, or the shop's. */
+  thresholdsFor(channel: string): Thresholds {
+    return { ...this.thresholds, ...this.thresholds.channels?.[channel] };
   }
 
   async check(request: QaRequest): Promise<QaResult> {
@@ -80,7 +92,12 @@ export class QaService {
     const score = finalScore(criteria, findings);
     const hardFails = findings.filter((f) => f.hard);
     const attempt = request.attempt ?? 1;
-    const { decision, lowConfidence } = route(score, hardFails.length, attempt, this.thresholds);
+    const { decision, lowConfidence } = route(
+      score,
+      hardFails.length,
+      attempt,
+      this.thresholdsFor(request.channel),
+    );
     const [row] = await this.db
       .insert(aiQaReviews)
       .values({
