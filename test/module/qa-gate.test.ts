@@ -130,6 +130,10 @@ test('the rubric from the model decides between the thresholds; every decision i
     assert.equal(rows[0].criteria.length, 5);
     assert.ok(rows[0].findings.some((f: { check: string }) => f.check === 'claims'));
     assert.match(rows[0].reviewer, /^gemini:/);
+    const { rows: calls } = await db.pool.query(
+      "select distinct prompt from ai_usage where feature = 'qa.rubric' and provider = 'gemini'",
+    );
+    assert.deepEqual(calls, [{ prompt: 'qa.rubric@2' }], 'each call records the prompt version it used');
   } finally {
     await gemini.stop();
   }

@@ -160,14 +160,14 @@ export class AiService {
     if (!validate) return { text: first.text, value: first.text, model: first.model };
     const checked = check(first.text, validate);
     if (checked.ok) return { text: first.text, value: checked.value, model: first.model };
-    await this.record(provider, request.feature, first.model, first.usage, 0, 'invalid-output');
+    await this.record(provider, request, first.model, first.usage, 0, 'invalid-output');
     const repaired = await this.call(provider, {
       ...request,
       prompt: `${request.prompt}\n\nYour previous answer was not valid: ${checked.problem}. It was:\n${first.text.slice(0, 2000)}\n\nAnswer again with one JSON object that matches the schema exactly.`,
     });
     const second = check(repaired.text, validate);
     if (second.ok) return { text: repaired.text, value: second.value, model: repaired.model };
-    await this.record(provider, request.feature, repaired.model, repaired.usage, 0, 'invalid-output');
+    await this.record(provider, request, repaired.model, repaired.usage, 0, 'invalid-output');
     throw new ProviderError(
       provider.name,
       `the answer did not match the expected structure twice (${second.problem})`,
@@ -186,12 +186,12 @@ export class AiService {
           const result = await provider.generate(request, AbortSignal.timeout(this.config.timeoutMs));
           const ms = performance.now() - started;
           this.latency.observe({ provider: provider.name }, ms / 1000);
-          await this.record(provider, request.feature, result.model, result.usage, ms, 'ok');
+          await this.record(provider, request, result.model, result.usage, ms, 'ok');
           return result;
         } catch (error) {
           await this.record(
             provider,
-            request.feature,
+            request,
             provider.model,
             { inputTokens: 0, outputTokens: 0 },
             performance.now() - started,
@@ -206,17 +206,19 @@ export class AiService {
 
   private async record(
     provider: AiProvider,
-    feature: string,
+    request: TextRequest,
     model: string,
     usage: Usage,
     ms: number,
     outcome: 'ok' | 'failed' | 'invalid-output',
   ): Promise<void> {
+    const { feature } = request;
     this.calls.inc({ provider: provider.name, feature, outcome });
     await this.db
       .insert(aiUsage)
       .values({
         feature,
+        prompt: request.promptVersion ?? null,
         provider: provider.name,
         model,
         inputTokens: usage.inputTokens,

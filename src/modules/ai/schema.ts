@@ -15,6 +15,7 @@ export const aiUsage = pgTable('ai_usage', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   feature: text('feature').notNull(),
+  prompt: text('prompt'),
   provider: text('provider').notNull(),
   model: text('model').notNull(),
   inputTokens: integer('input_tokens').notNull().default(0),

@@ -1,6 +1,7 @@
 // Writes a post about a product and takes it through the QA gate: a rewrite with the reviewer's
 // feedback while the gate says so, then either approved by the gate or sent to the owner. The
 // social module will call this same service; until it exists, the CLI and the dashboard do.
+import { promptTemplate, renderPrompt } from './prompts.ts';
 import { toDecimal } from '../../platform/money.ts';
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
@@ -48,8 +49,7 @@ export class PostWriter {
     for (let attempt = 1; ; attempt += 1) {
       const written = await this.ai.generate({
         feature: 'social.caption',
-        system: `You write ${request.channel} posts for a small hair and beauty shop. Voice: ${voice.tone}. Words to use: ${voice.wordsToUse.join(', ')}. Never use: ${voice.wordsToAvoid.join(', ')}. Never make medical claims. Use the exact product name and price given.`,
-        prompt: prompt(request.channel, product, feedback),
+        ...brief(request.channel, product, voice, feedback),
         temperature: 0.8,
         maxOutputTokens: 600,
         offline: () => template(request.channel, product, attempt),
@@ -101,16 +101,22 @@ export class PostWriter {
   }
 }
 
-function prompt(channel: Channel, product: CatalogProduct, feedback: string[]): string {
-  const price = `${toDecimal(product.priceMinor, product.currency)} ${product.currency}`;
-  return [
-    `Write one ${channel} post about "${product.title}" (price ${price}, ${product.available ? 'in stock' : 'out of stock'}).`,
-    `At most ${Math.min(CHANNELS[channel].maxChars, 600)} characters and ${CHANNELS[channel].maxHashtags} hashtags. End with a clear call to action.`,
-    feedback.length
+/** The writer's brief (prompts/social-caption.md) for one post about a product. */
+function brief(channel: Channel, product: CatalogProduct, voice: VoiceProfile, feedback: string[]) {
+  return renderPrompt(promptTemplate('social-caption'), {
+    channel,
+    tone: voice.tone,
+    wordsToUse: voice.wordsToUse.join(', '),
+    wordsToAvoid: voice.wordsToAvoid.join(', '),
+    product: product.title,
+    price: `${toDecimal(product.priceMinor, product.currency)} ${product.currency}`,
+    stock: product.available ? 'in stock' : 'out of stock',
+    maxChars: String(Math.min(CHANNELS[channel].maxChars, 600)),
+    maxHashtags: String(CHANNELS[channel].maxHashtags),
+    feedback: feedback.length
       ? `Fix these points from the review of the last version:\n- ${feedback.join('\n- ')}`
       : '',
-    'Answer with the post text only.',
-  ].join('\n');
+  });
 }
 
 const OPENERS = ['Meet', 'Say hello to', 'Your new favourite:'];

@@ -9,6 +9,7 @@ import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { AiUnavailableError, type AiService } from '../ai/ai-service.ts';
+import { promptTemplate, renderPrompt } from '../ai/prompts.ts';
 import { ACCOUNTS } from './chart.ts';
 import { expenseEntry, readExpense, type Expense, type ExpenseInput } from './expenses.ts';
 import { receiptType, type ReceiptType, type TextReader } from './ocr.ts';
@@ -209,11 +210,12 @@ export class Receipts {
     try {
       const answer = await this.dependencies.ai.generate<ReceiptFields>({
         feature: 'ledger.receipt',
-        system:
-          'You read shop receipts and invoices for bookkeeping. Give amounts as printed, as decimals without currency signs; the date as YYYY-MM-DD (UK receipts write day/month/year). Use null for what the receipt does not show. Never guess.',
-        prompt: image
-          ? `The photo's text as OCR read it (it may have errors; the photo decides):\n\n${text.slice(0, 4000)}`
-          : `The text of the PDF invoice, line by line:\n\n${text.slice(0, 4000)}`,
+        ...renderPrompt(promptTemplate('ledger-receipt'), {
+          source: image
+            ? "The photo's text as OCR read it (it may have errors; the photo decides):"
+            : 'The text of the PDF invoice, line by line:',
+          text: text.slice(0, 4000),
+        }),
         images: image ? [image] : [],
         schema: RECEIPT_SCHEMA,
         offline: () => JSON.stringify(fieldsFromText(text)),

@@ -16,6 +16,8 @@ export interface ImageInput {
 
 export interface TextRequest {
   feature: string; // 'social.caption', 'qa.rubric', 'mail.reply', ...
+  /** The prompt template and version it was written from ('social.caption@3'), recorded with the call. */
+  promptVersion?: string;
   system?: string;
   prompt: string;
   images?: ImageInput[];

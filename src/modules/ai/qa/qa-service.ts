@@ -78,11 +78,9 @@ export class QaService {
       voice,
     });
     const input = { channel: request.channel, text: request.text, products, voice, findings };
-    const { system, prompt } = rubricPrompt(input);
     const answer = await this.ai.generate<{ criteria: CriterionScore[] }>({
       feature: 'qa.rubric',
-      system,
-      prompt,
+      ...rubricPrompt(input),
       schema: RUBRIC_SCHEMA,
       temperature: 0,
       maxOutputTokens: 800,

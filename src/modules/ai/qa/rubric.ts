@@ -7,6 +7,8 @@ import type { VoiceProfile } from './voice.ts';
 import type { CatalogProduct } from './catalog.ts';
 import type { Channel } from './channels.ts';
 import { EMOJI_LIMIT } from './voice.ts';
+import { toDecimal } from '../../../platform/money.ts';
+import { promptTemplate, renderPrompt } from '../prompts.ts';
 
 export const CRITERIA = ['brand_voice', 'clarity', 'engagement', 'accuracy', 'call_to_action'] as const;
 export type Criterion = (typeof CRITERIA)[number];
@@ -48,26 +50,23 @@ export interface RubricInput {
   findings: Finding[];
 }
 
-export function rubricPrompt(input: RubricInput): { system: string; prompt: string } {
+export function rubricPrompt(input: RubricInput): { system: string; prompt: string; promptVersion: string } {
   const facts = input.products.map(
     (p) =>
-      `- ${p.title}: ${(p.priceMinor / 100).toFixed(2)} ${p.currency}, ${p.available ? 'in stock' : 'OUT OF STOCK'}`,
+      `- ${p.title}: ${toDecimal(p.priceMinor, p.currency)} ${p.currency}, ${p.available ? 'in stock' : 'OUT OF STOCK'}`,
   );
-  return {
-    system:
-      'You review social media and email drafts for a small hair and beauty shop before they are published. ' +
-      'Score each criterion from 0 (unusable) to 10 (excellent) and give one or two sentences of concrete, actionable feedback per criterion.',
-    prompt: [
-      `Channel: ${input.channel}`,
-      `Brand voice: ${input.voice.tone}. Words to use: ${input.voice.wordsToUse.join(', ')}. Words to avoid: ${input.voice.wordsToAvoid.join(', ')}. Emoji: ${input.voice.emojiPolicy}.`,
-      facts.length ? `Catalog facts:\n${facts.join('\n')}` : 'No product is referenced.',
-      input.findings.length
-        ? `Automatic checks found:\n${input.findings.map((f) => `- ${f.message}`).join('\n')}`
-        : 'Automatic checks found nothing.',
-      `Criteria: brand_voice (sounds like the brand), clarity (easy to read on a phone), engagement (makes people react), accuracy (facts match the catalog, no claims a cosmetic may not make), call_to_action (clear next step).`,
-      `Draft:\n"""\n${input.text}\n"""`,
-    ].join('\n\n'),
-  };
+  return renderPrompt(promptTemplate('qa-rubric'), {
+    channel: input.channel,
+    tone: input.voice.tone,
+    wordsToUse: input.voice.wordsToUse.join(', '),
+    wordsToAvoid: input.voice.wordsToAvoid.join(', '),
+    emoji: input.voice.emojiPolicy,
+    facts: facts.length ? `Catalog facts:\n${facts.join('\n')}` : 'No product is referenced.',
+    findings: input.findings.length
+      ? `Automatic checks found:\n${input.findings.map((f) => `- ${f.message}`).join('\n')}`
+      : 'Automatic checks found nothing.',
+    draft: input.text,
+  });
 }
 
 const CALL_TO_ACTION =
