@@ -116,6 +116,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
         config.telegram.allowedChatIds,
         approvals,
         qa,
+        catalog,
         notifications,
         logger,
       )

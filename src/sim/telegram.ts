@@ -14,6 +14,8 @@ export interface SimMessage {
   text?: string;
   entities?: { type: 'bot_command'; offset: number; length: number }[];
   caption?: string;
+  /** A photo sent by URL or file id (the simulator keeps what was asked for, not the picture). */
+  photo?: { file_id: string; width: number; height: number }[];
   reply_markup?: { inline_keyboard: { text: string; callback_data?: string }[][] };
   voice?: { file_id: string; file_unique_id: string; duration: number; mime_type: string };
 }
@@ -212,6 +214,8 @@ export class TelegramSimulator {
     if (!Number.isInteger(chatId)) return fail(400, 'Bad Request: chat not found');
     const text = String((photo ? params.caption : params.text) ?? '');
     if (!photo && !text) return fail(400, 'Bad Request: message text is empty');
+    if (photo && (typeof params.photo !== 'string' || !params.photo))
+      return fail(400, 'Bad Request: there is no photo in the request');
     if (text.length > (photo ? 1024 : 4096))
       return fail(400, `Bad Request: ${photo ? 'message caption' : 'message'} is too long`);
     const message: SimMessage = {
@@ -219,7 +223,9 @@ export class TelegramSimulator {
       date: now(),
       chat: chat(chatId),
       from: { id: 777000, is_bot: true, first_name: 'shopkeep' },
-      ...(photo ? { caption: text } : { text }),
+      ...(photo
+        ? { caption: text, photo: [{ file_id: String(params.photo), width: 800, height: 800 }] }
+        : { text }),
       ...(params.reply_markup ? { reply_markup: parseMarkup(params.reply_markup) } : {}),
     };
     this.chats.set(chatId, [...this.sent(chatId), message]);

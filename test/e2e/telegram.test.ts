@@ -21,7 +21,14 @@ before(async () => {
   voiceTelegram = await TelegramSimulator.start({ token: '55555:TEST_voice_token_for_the_simulator' });
   server = await startTestServer({
     work: true,
-    catalog: new StaticCatalog(SANDBOX_PRODUCTS),
+    // One product with a photo, as Shopify's CDN would serve it: its cards show it first.
+    catalog: new StaticCatalog(
+      SANDBOX_PRODUCTS.map((product) =>
+        product.id === 'prod-bond-mask'
+          ? { ...product, imageUrl: 'https://cdn.shopify.com/s/files/1/sandbox/bond-mask.jpg' }
+          : product,
+      ),
+    ),
     env: {
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: telegram.apiRoot,
@@ -52,6 +59,13 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
   );
   assert.match(card.text!, /Bond Builder Mask/);
   assert.match(card.text!, /Score \d+\/100 · ⚠️ low confidence/);
+  // The product's photo came just before the card.
+  const before = telegram
+    .sent(OWNER)
+    .filter((m) => m.message_id < card.message_id)
+    .at(-1)!;
+  assert.equal(before.photo?.[0]?.file_id, 'https://cdn.shopify.com/s/files/1/sandbox/bond-mask.jpg');
+  assert.equal(before.caption, '🖼 Bond Builder Mask, for instagram');
   assert.match(card.text!, /Must fix: Bond Builder Mask is out of stock/);
   assert.ok(
     card.reply_markup!.inline_keyboard.flat().every((b) => Buffer.byteLength(b.callback_data!) <= 64),

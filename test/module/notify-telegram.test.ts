@@ -8,6 +8,7 @@ import { TelegramNotifier } from '../../src/modules/approvals/telegram/notifier.
 import { telegramApi } from '../../src/modules/approvals/telegram/telegram-api.ts';
 import type { ApprovalService } from '../../src/modules/approvals/approval-service.ts';
 import type { QaService } from '../../src/modules/ai/qa/qa-service.ts';
+import type { Catalog } from '../../src/modules/ai/qa/catalog.ts';
 import { TelegramSimulator } from '../../src/sim/telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -22,6 +23,7 @@ const notifierFor = (chats: number[]) =>
     chats,
     {} as ApprovalService,
     {} as QaService,
+    {} as Catalog,
     notifications,
     createLogger('silent'),
   );

@@ -564,13 +564,14 @@ class ShopCatalog implements Catalog {
       price: string;
       currency: string;
       available: boolean;
+      image_url: string | null;
     }>(
-      `select p.id::text as id, p.title, min(v.price_minor) as price,
+      `select p.id::text as id, p.title, min(v.price_minor) as price, p.image_url,
          coalesce((select cursor::jsonb->>'currency' from shop_sync_cursors where resource = 'shop.info'), 'GBP') as currency,
          bool_or(coalesce(${AVAILABLE_SQL}, 1) > 0) as available
        from shop_products p join shop_variants v on v.product_id = p.id
        where p.deleted_at is null and p.status = 'active' and ($1::text[] is null or p.id::text = any($1))
-       group by p.id, p.title order by p.title`,
+       group by p.id, p.title, p.image_url order by p.title`,
       [ids],
     );
     return rows.map((row) => ({
@@ -579,6 +580,7 @@ class ShopCatalog implements Catalog {
       priceMinor: Number(row.price),
       currency: row.currency,
       available: row.available,
+      imageUrl: row.image_url,
     }));
   }
 }

@@ -6,6 +6,7 @@ export interface CatalogProduct {
   priceMinor: number; // integer minor units
   currency: string; // ISO 4217
   available: boolean; // sellable now (in stock or continue-selling)
+  imageUrl?: string | null; // the product's main photo, for previews
 }
 
 export interface Catalog {

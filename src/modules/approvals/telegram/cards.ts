@@ -2,6 +2,7 @@
 // callback data carries only the request id and a letter (Telegram allows 64 bytes).
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Approval } from '../approval-service.ts';
+import type { CatalogProduct } from '../../ai/qa/catalog.ts';
 
 export interface ReviewSummary {
   criteria: { name: string; score: number }[];
@@ -20,6 +21,11 @@ export function cardText(approval: Approval, review: ReviewSummary | undefined):
   for (const fail of review?.hardFails ?? []) lines.push(`Must fix: ${fail}`);
   lines.push('', approval.text);
   return truncate(lines.join('\n'), 3900);
+}
+
+/** The caption of a card's product photo (Telegram allows 1,024 characters). */
+export function photoCaption(approval: Approval, product: CatalogProduct): string {
+  return truncate(`🖼 ${product.title}, for ${approval.title.split(':')[0]}`, 1000);
 }
 
 export function cardKeyboard(approvalId: string): InlineKeyboardMarkup {

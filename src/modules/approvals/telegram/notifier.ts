@@ -12,7 +12,8 @@ import type { Notifications } from '../../../platform/notify/notifications.ts';
 import type { QaService } from '../../ai/qa/qa-service.ts';
 import type { ApprovalService } from '../approval-service.ts';
 import { approvalsTelegramCards } from '../schema.ts';
-import { cardKeyboard, cardText, outcomeText } from './cards.ts';
+import { cardKeyboard, cardText, outcomeText, photoCaption } from './cards.ts';
+import type { Catalog } from '../../ai/qa/catalog.ts';
 
 export class TelegramNotifier {
   private readonly db: Orm;
@@ -23,6 +24,7 @@ export class TelegramNotifier {
     private readonly chatIds: number[],
     private readonly approvals: ApprovalService,
     private readonly qa: QaService,
+    private readonly catalog: Catalog,
     private readonly notifications: Notifications,
     private readonly logger: Logger,
   ) {
@@ -64,6 +66,7 @@ export class TelegramNotifier {
     const approval = await this.approvals.get(approvalId);
     if (approval.status !== 'pending') return;
     const review = approval.qaReviewId ? await this.qa.summary(approval.qaReviewId) : undefined;
+    const [product] = await this.catalog.products(approval.productIds.slice(0, 1));
     for (const chatId of onlyChat ? [onlyChat] : this.chatIds) {
       const [existing] = await this.db
         .select()
@@ -72,6 +75,14 @@ export class TelegramNotifier {
           and(eq(approvalsTelegramCards.approvalId, approvalId), eq(approvalsTelegramCards.chatId, chatId)),
         );
       if (existing && !onlyChat) continue; // sent before this retry
+      // The product's photo first, as the post would show it; then the card with its buttons.
+      // A photo Telegram cannot fetch never holds the card back.
+      if (product?.imageUrl)
+        await this.api
+          .sendPhoto(chatId, product.imageUrl, { caption: photoCaption(approval, product) })
+          .catch((error: Error) =>
+            this.logger.warn({ approvalId, err: error.message }, 'telegram: the product photo was not sent'),
+          );
       const message = await this.api.sendMessage(chatId, cardText(approval, review), {
         reply_markup: cardKeyboard(approvalId),
       });
