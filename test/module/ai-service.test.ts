@@ -182,3 +182,61 @@ test('SHOPKEEP_AI_PROVIDER=offline uses only the offline provider', async () => 
     ['offline'],
   );
 });
+
+test('Anthropic (against its simulator): text, structured output, images, 429 waited out, a wrong key moves on', async () => {
+  const { AnthropicSimulator } = await import('../../src/sim/anthropic.ts');
+  const anthropic = await AnthropicSimulator.start({ apiKey: 'sim-anthropic-key' });
+  try {
+    const claude = (key = 'sim-anthropic-key') =>
+      service({
+        SHOPKEEP_AI_PROVIDER: 'anthropic',
+        ANTHROPIC_API_KEY: key,
+        ANTHROPIC_BASE_URL: anthropic.baseUrl,
+        GEMINI_API_KEY: '',
+        OPENAI_API_KEY: '',
+        OPENAI_BASE_URL: '',
+      });
+    const ai = claude();
+    assert.deepEqual(
+      ai.status().map((one) => one.name),
+      ['anthropic', 'offline'],
+    );
+    const text = await ai.generate({ feature: 'test.claude', system: 'Be brief.', prompt: 'Say hello' });
+    assert.equal(text.provider, 'anthropic');
+    assert.match(text.text, /Simulated Claude answer about: Say hello/);
+    assert.equal(anthropic.calls.at(-1)!.system, 'Be brief.');
+
+    anthropic.failures.add('rate-limit', 1);
+    const structured = await ai.generate<{ caption: string; hashtags: string[] }>({
+      feature: 'test.claude-json',
+      prompt: 'Write a caption',
+      schema,
+      images: [{ mimeType: 'image/png', data: Buffer.from('png bytes') }],
+    });
+    assert.equal(structured.provider, 'anthropic');
+    assert.equal(typeof structured.value.caption, 'string');
+    assert.ok(Array.isArray(structured.value.hashtags));
+    assert.equal(anthropic.calls.at(-1)!.images, 1);
+    assert.ok(anthropic.calls.at(-1)!.schema, 'the schema travelled in the prompt');
+
+    // A broken answer is repaired by asking again.
+    anthropic.failures.add('malformed', 1);
+    const repaired = await ai.generate<{ caption: string }>({
+      feature: 'test.claude-repair',
+      prompt: 'Again',
+      schema,
+    });
+    assert.equal(repaired.provider, 'anthropic');
+
+    const wrong = await claude('not-the-key').generate({
+      feature: 'test.claude-key',
+      prompt: 'x',
+      offline: () => 'offline words',
+    });
+    assert.equal(wrong.provider, 'offline');
+    assert.match(wrong.problems[0]!, /invalid x-api-key/);
+    assert.doesNotMatch(wrong.problems.join(' '), /not-the-key/);
+  } finally {
+    await anthropic.stop();
+  }
+});
