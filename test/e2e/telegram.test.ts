@@ -175,7 +175,7 @@ test('a stranger is ignored and logged; the owner pauses and resumes from the ph
   await waitFor(async () => !(await server.services.approvals.paused()).paused, 15_000, 'the resume');
 });
 
-test('a voice note is transcribed and understood as a command', async () => {
+test('a voice note is transcribed and understood as a command, or kept as a to-do', async () => {
   const openai = await OpenAiSimulator.start({ apiKey: 'sim-openai' });
   const voiceServer = await startTestServer({
     work: true,
@@ -198,6 +198,23 @@ test('a voice note is transcribed and understood as a command', async () => {
     assert.ok(
       voiceTelegram.sent(OWNER).some((m) => m.text === '🎙 Heard: “Please pause everything for today”'),
     );
+    // Anything that is not a command becomes a to-do in the Inbox, and comes back to the chat as one.
+    openai.transcriber = () => 'Order more purple toner from the wholesaler on Friday';
+    voiceTelegram.sendVoice(OWNER, Buffer.from('OggS another note'));
+    await waitFor(
+      () =>
+        voiceTelegram
+          .sent(OWNER)
+          .some(
+            (m) =>
+              m.text ===
+              'To do: Order more purple toner from the wholesaler on Friday\n\nFrom a voice note on Telegram:\n\nOrder more purple toner from the wholesaler on Friday',
+          ),
+      15_000,
+      'the to-do',
+    );
+    const inbox = await voiceServer.services.notifications.list();
+    assert.ok(inbox.some((notice) => notice.kind === 'task.voice_note'));
   } finally {
     await voiceServer.close();
     await openai.stop();

@@ -15,7 +15,7 @@ import type { TelegramNotifier } from './notifier.ts';
 import { ordersText, pnlText, todayText } from './shop-commands.ts';
 
 const HELP = [
-  'shopkeep commands:',
+  'shopkeep commands (or say them in a voice note; anything else you say becomes a to-do):',
   '/approvals – what waits for you',
   '/status – is everything running',
   '/pause – stop all publishing and sending',
@@ -227,9 +227,22 @@ export class OwnerBot {
     if (/\b(resume|start again|carry on|continue)\b/.test(lower)) return this.pause(ctx, false);
     if (/\bstatus\b/.test(lower)) return this.status(ctx);
     if (/\bapprovals?\b|\bwaiting\b/.test(lower)) return this.listApprovals(ctx);
-    await ctx.reply(
-      'Noted. Turning notes into tasks comes with the tasks module; for now try “pause”, “resume”, “status” or “approvals”.',
-    );
+    // A short question asks for figures ("profit this month?", "latest orders"); a sentence that only
+    // mentions orders ("order more toner on Friday") is something to do.
+    const question = lower.split(/\s+/).length <= 4;
+    if (question && /\b(profit|p ?(&|and) ?l|pnl)\b/.test(lower))
+      return void (await ctx.reply(await pnlText(this.services)));
+    if (question && /\b(today|sales)\b/.test(lower))
+      return void (await ctx.reply(await todayText(this.services)));
+    if (question && /\borders\b/.test(lower)) return void (await ctx.reply(await ordersText(this.services)));
+    // Anything else is something to do: it goes to the Inbox as a to-do (and comes back here as one).
+    await this.services.notifications.send({
+      kind: 'task.voice_note',
+      severity: 'info',
+      title: `To do: ${heard.length > 80 ? `${heard.slice(0, 79)}…` : heard}`,
+      body: `From a voice note on Telegram:\n\n${heard}`,
+      dedupeKey: `voice:${ctx.message.voice.file_id}`,
+    });
   }
 
   private async status(ctx: Context): Promise<void> {
