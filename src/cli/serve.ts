@@ -38,6 +38,7 @@ export async function serve(
     });
   } catch (error) {
     releaseLock();
+    await sandbox?.stop(); // the simulators would keep the process alive
     throw error;
   }
   // From here a Ctrl-C or SIGTERM shuts down in order, even while the server is still starting to listen.
@@ -48,6 +49,7 @@ export async function serve(
     await runtime.app!.listen({ host: config.host, port: config.port });
   } catch (error) {
     await runtime.stop();
+    await sandbox?.stop();
     releaseLock();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       console.error(

@@ -144,6 +144,9 @@ function webhookSecret(value: string | undefined): string | undefined {
   return value;
 }
 
+/** The channels the QA gate knows (src/modules/ai/qa/channels.ts; a test keeps the two lists equal). */
+export const QA_CHANNELS = ['instagram', 'facebook', 'tiktok', 'linkedin', 'telegram', 'email'];
+
 /** "instagram=90/75,email=80/60": per channel, auto-approve above / regenerate below. */
 function channelThresholds(value: string | undefined): QaConfig['channels'] {
   const channels: QaConfig['channels'] = {};
@@ -158,6 +161,11 @@ function channelThresholds(value: string | undefined): QaConfig['channels'] {
         `"${part}" is not channel=AUTO/REGENERATE, like instagram=90/75`,
       );
     const [, channel, auto, regenerate] = match as unknown as [string, string, string, string];
+    if (!QA_CHANNELS.includes(channel))
+      throw new ConfigError(
+        'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
+        `"${channel}" is not a channel (${QA_CHANNELS.join(', ')})`,
+      );
     if (Number(auto) > 100 || Number(regenerate) > Number(auto))
       throw new ConfigError(
         'SHOPKEEP_QA_CHANNEL_THRESHOLDS',

@@ -40,6 +40,7 @@ const fail = (code: number, description: string, parameters?: Record<string, unk
 
 export class TelegramSimulator {
   readonly failures = new FailureQueue();
+  private readonly blocked = new Set<number>();
   /** Every message the bot sent, by chat, as it looks now (edits applied). */
   readonly chats = new Map<number, SimMessage[]>();
   readonly callbackAnswers: { id: string; text?: string }[] = [];
@@ -115,6 +116,11 @@ export class TelegramSimulator {
   /** The webhook the bot registered, if any (and the secret Telegram would send with each update). */
   get webhook(): { url: string; secret: string } | undefined {
     return this.webhookUrl ? { url: this.webhookUrl, secret: this.webhookSecret } : undefined;
+  }
+
+  /** The owner of this chat blocks the bot: sending to it answers 403 from now on. */
+  block(chatId: number): void {
+    this.blocked.add(chatId);
   }
 
   sent(chatId: number): SimMessage[] {
@@ -212,6 +218,7 @@ export class TelegramSimulator {
   private send(params: Record<string, unknown>, photo: boolean): SimResponse {
     const chatId = Number(params.chat_id);
     if (!Number.isInteger(chatId)) return fail(400, 'Bad Request: chat not found');
+    if (this.blocked.has(chatId)) return fail(403, 'Forbidden: bot was blocked by the user');
     const text = String((photo ? params.caption : params.text) ?? '');
     if (!photo && !text) return fail(400, 'Bad Request: message text is empty');
     if (photo && (typeof params.photo !== 'string' || !params.photo))

@@ -228,6 +228,25 @@ test('Anthropic (against its simulator): text, structured output, images, 429 wa
     });
     assert.equal(repaired.provider, 'anthropic');
 
+    // An answer cut off at max_tokens is not taken as finished; a photo over Anthropic's 5 MB is left out.
+    anthropic.responder = () => 'word '.repeat(200);
+    const cut = await ai.generate({
+      feature: 'test.claude-cut',
+      prompt: 'Long please',
+      maxOutputTokens: 10,
+      offline: () => 'offline words',
+    });
+    assert.equal(cut.provider, 'offline');
+    assert.match(cut.problems.join(' '), /cut off at max_tokens/);
+    anthropic.responder = undefined;
+    await ai.generate({
+      feature: 'test.claude-big-photo',
+      prompt: 'Read this',
+      images: [{ mimeType: 'image/jpeg', data: Buffer.alloc(6 * 1024 * 1024) }],
+    });
+    assert.equal(anthropic.calls.at(-1)!.images, 0);
+    assert.match(anthropic.calls.at(-1)!.prompt, /1 image\(s\) too large to send were left out/);
+
     const wrong = await claude('not-the-key').generate({
       feature: 'test.claude-key',
       prompt: 'x',

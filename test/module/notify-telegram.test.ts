@@ -86,3 +86,27 @@ test('a notice goes to every allowed chat once; a retry reaches only the chats i
     );
   }
 });
+
+test('a chat that blocked the bot does not keep the notice from the others, and is not retried', async () => {
+  sim.block(33);
+  const notice = await notifications.send({
+    kind: 'ledger.daily_summary',
+    severity: 'info',
+    title: 'Yesterday',
+    body: '12 orders, £480.00.',
+  });
+  await notifierFor([33, 44]).sendNotice(notice!.id);
+  assert.deepEqual(
+    sim.sent(44).map((message) => message.text),
+    ['Yesterday\n\n12 orders, £480.00.'],
+  );
+  assert.equal(sim.sent(33).length, 0);
+  const { rows } = await db.pool.query(
+    "select target from notify_deliveries where notice_id = $1 and channel = 'telegram' order by target",
+    [notice!.id],
+  );
+  assert.deepEqual(
+    rows.map((row) => row.target),
+    ['33', '44'],
+  );
+});

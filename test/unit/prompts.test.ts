@@ -61,3 +61,13 @@ test('the reviewer sees the catalog facts in exact money and the draft as writte
   assert.match(prompt, /- Mask: 19\.99 GBP, OUT OF STOCK/);
   assert.match(prompt, /"""\nLine one\n\n\n\nLine two\n"""/);
 });
+
+test('a provider error never carries an API key on to the owner or the logs', async () => {
+  const { withoutKeys } = await import('../../src/modules/ai/providers/http.ts');
+  assert.equal(
+    withoutKeys('Incorrect API key provided: sk-proj-ab12********************cd34. You can find your key…'),
+    'Incorrect API key provided: [key]. You can find your key…',
+  );
+  assert.equal(withoutKeys('API key AIzaSyA1234567890abcdefg not valid'), 'API key [key] not valid');
+  assert.equal(withoutKeys('model gemini-2.5-flash is overloaded'), 'model gemini-2.5-flash is overloaded');
+});

@@ -17,7 +17,10 @@ const loaded = new Map<string, PromptTemplate>();
 export function promptTemplate(file: string): PromptTemplate {
   const cached = loaded.get(file);
   if (cached) return cached;
-  const text = readFileSync(sourcePath('modules', 'ai', 'prompts', `${file}.md`), 'utf8');
+  const text = readFileSync(sourcePath('modules', 'ai', 'prompts', `${file}.md`), 'utf8').replace(
+    /\r\n/g,
+    '\n',
+  );
   const header = /^<!-- prompt ([a-z.]+), version (\d+): [^\n]*-->\n/.exec(text);
   const sections = /\n## system\n([\s\S]+?)\n## prompt\n([\s\S]+)$/.exec(text);
   if (!header || !sections)
@@ -40,7 +43,7 @@ export function renderPrompt(
   const used = new Set<string>();
   const fill = (text: string) =>
     text.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
-      const value = values[key];
+      const value = Object.hasOwn(values, key) ? values[key] : undefined;
       if (value === undefined) throw new Error(`prompt ${template.name} needs a value for {{${key}}}`);
       used.add(key);
       return value;
@@ -48,7 +51,7 @@ export function renderPrompt(
   // A line that is only a placeholder with nothing to say (no feedback yet) goes, not a blank line.
   const drop = (text: string) =>
     text.replace(/^\{\{(\w+)\}\}\n/gm, (line, key: string) => {
-      if (values[key] !== '') return line;
+      if (!Object.hasOwn(values, key) || values[key] !== '') return line;
       used.add(key);
       return '';
     });

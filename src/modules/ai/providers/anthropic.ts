@@ -2,6 +2,8 @@
 import { postJson } from './http.ts';
 import { ProviderError, type AiProvider, type TextRequest, type TextResult } from './types.ts';
 
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
 export interface AnthropicOptions {
   apiKey: string;
   baseUrl: string; // https://api.anthropic.com
@@ -27,12 +29,18 @@ export class AnthropicProvider implements AiProvider {
     const prompt = request.schema
       ? `${request.prompt}\n\nAnswer with one JSON object only, no other text, matching this JSON Schema:\n${JSON.stringify(request.schema)}`
       : request.prompt;
+    // Anthropic takes images up to 5 MB; a larger photo is left out and the model reads the text.
+    const images = (request.images ?? []).filter((image) => image.data.length <= MAX_IMAGE_BYTES);
+    const left = (request.images ?? []).length - images.length;
     const content: unknown[] = [
-      ...(request.images ?? []).map((image) => ({
+      ...images.map((image) => ({
         type: 'image',
         source: { type: 'base64', media_type: image.mimeType, data: image.data.toString('base64') },
       })),
-      { type: 'text', text: prompt },
+      {
+        type: 'text',
+        text: left ? `${prompt}\n\n(${left} image(s) too large to send were left out.)` : prompt,
+      },
     ];
     const body = await postJson<MessagesResponse>({
       provider: 'anthropic',
@@ -58,6 +66,9 @@ export class AnthropicProvider implements AiProvider {
         `no text in the answer (stop reason ${body.stop_reason ?? 'none'})`,
         true,
       );
+    // An answer cut off at max_tokens is not a finished draft.
+    if (body.stop_reason === 'max_tokens')
+      throw new ProviderError('anthropic', 'the answer was cut off at max_tokens', false);
     return {
       text,
       model: body.model ?? this.model,

@@ -48,7 +48,8 @@ export async function postJson<T>(options: PostOptions): Promise<T> {
     return body as T;
   }
   const retryable = response.status === 429 || response.status === 408 || response.status >= 500;
-  const message = options.errorMessage(body) ?? `HTTP ${response.status}`;
+  // Providers quote the key back in some errors ("Incorrect API key provided: sk-…abcd"): never pass it on.
+  const message = withoutKeys(options.errorMessage(body) ?? `HTTP ${response.status}`);
   const retryAfterMs =
     retryAfterHeader(response.headers.get('retry-after')) ?? options.retryAfterFromBody?.(body);
   throw new ProviderError(
@@ -66,4 +67,12 @@ function retryAfterHeader(value: string | null): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Anything that looks like an API key (sk-…, AIza…, long token-like runs) becomes "[key]". */
+export function withoutKeys(text: string): string {
+  return text
+    .replace(/\b(sk|pk|rk)-[A-Za-z0-9*_-]{4,}/g, '[key]')
+    .replace(/\bAIza[0-9A-Za-z_-]{10,}/g, '[key]')
+    .replace(/\b[A-Za-z0-9_-]{32,}\b/g, '[key]');
 }

@@ -2,12 +2,12 @@
 // then routing. Every decision is stored with its breakdown.
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
-import { ConfigError, type QaConfig } from '../../../platform/config.ts';
+import type { QaConfig } from '../../../platform/config.ts';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import type { AiService } from '../ai-service.ts';
 import { aiQaReviews } from '../schema.ts';
 import type { Catalog } from './catalog.ts';
-import { CHANNELS, isChannel, type Channel } from './channels.ts';
+import type { Channel } from './channels.ts';
 import { runChecks } from './checks.ts';
 import { route, type Decision, type Thresholds } from './gate.ts';
 import {
@@ -51,12 +51,6 @@ export class QaService {
     private readonly voice: () => Promise<VoiceProfile> | VoiceProfile = () => DEFAULT_VOICE,
   ) {
     this.db = orm(pool);
-    for (const channel of Object.keys(thresholds.channels ?? {}))
-      if (!isChannel(channel))
-        throw new ConfigError(
-          'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
-          `"${channel}" is not a channel (${Object.keys(CHANNELS).join(', ')})`,
-        );
   }
 
   /** The thresholds a channel's drafts are routed by: its own, or the shop's. */

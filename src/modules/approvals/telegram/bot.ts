@@ -28,6 +28,35 @@ const HELP = [
 
 const WAIT_FOR_TEXT_MS = 10 * 60_000;
 
+/**
+ * What a voice note asks for. A command is the whole (short) sentence, never a word inside a longer
+ * one: "remind me to stop by the post office" is a to-do, not a pause. A short question about
+ * figures is answered; anything else with words in it is a to-do.
+ */
+export function voiceIntent(
+  heard: string,
+): 'pause' | 'resume' | 'status' | 'approvals' | 'pnl' | 'today' | 'orders' | 'nothing' | 'todo' {
+  const said = heard
+    .toLowerCase()
+    .replace(/[.!?,]+/g, ' ')
+    .replace(/\b(please|shopkeep|now|for now|for today|for a while|thanks|thank you)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!said || !/[a-z]{2}/.test(said)) return 'nothing';
+  if (/^(pause|stop)( (everything|it all|all|publishing|posting|sending))?$/.test(said)) return 'pause';
+  if (/^(resume|start again|carry on|continue)( (everything|publishing|posting|sending))?$/.test(said))
+    return 'resume';
+  if (/^((what'?s|what is|show( me)?) )?(the )?status$/.test(said)) return 'status';
+  if (/^((what'?s|what is|show( me)?) )?(the )?(approvals|waiting( for me)?|what'?s waiting)$/.test(said))
+    return 'approvals';
+  const question = said.split(' ').length <= 7;
+  if (question && /\b(profit|p ?(&|and) ?l|pnl)\b/.test(said)) return 'pnl';
+  if (question && /\b(today'?s?|sales)\b/.test(said)) return 'today';
+  if (question && /\b(latest|last|recent|new|show( me)?|list)\b.*\borders\b|^orders$/.test(said))
+    return 'orders';
+  return said.split(' ').length < 2 ? 'nothing' : 'todo';
+}
+
 export class OwnerBot {
   private readonly bot: Bot;
   /** A chat that pressed Edit or Regenerate: its next message is the new text or the reason. */
@@ -221,27 +250,33 @@ export class OwnerBot {
       await ctx.reply('I could not listen to that voice note. Please type it instead.');
       return;
     }
-    const lower = heard.toLowerCase();
     await ctx.reply(`🎙 Heard: “${heard}”`);
-    if (/\b(pause|stop)\b/.test(lower)) return this.pause(ctx, true);
-    if (/\b(resume|start again|carry on|continue)\b/.test(lower)) return this.pause(ctx, false);
-    if (/\bstatus\b/.test(lower)) return this.status(ctx);
-    if (/\bapprovals?\b|\bwaiting\b/.test(lower)) return this.listApprovals(ctx);
-    // A short question asks for figures ("profit this month?", "latest orders"); a sentence that only
-    // mentions orders ("order more toner on Friday") is something to do.
-    const question = lower.split(/\s+/).length <= 4;
-    if (question && /\b(profit|p ?(&|and) ?l|pnl)\b/.test(lower))
-      return void (await ctx.reply(await pnlText(this.services)));
-    if (question && /\b(today|sales)\b/.test(lower))
-      return void (await ctx.reply(await todayText(this.services)));
-    if (question && /\borders\b/.test(lower)) return void (await ctx.reply(await ordersText(this.services)));
+    const meant = voiceIntent(heard);
+    switch (meant) {
+      case 'pause':
+        return this.pause(ctx, true);
+      case 'resume':
+        return this.pause(ctx, false);
+      case 'status':
+        return this.status(ctx);
+      case 'approvals':
+        return this.listApprovals(ctx);
+      case 'pnl':
+        return void (await ctx.reply(await pnlText(this.services)));
+      case 'today':
+        return void (await ctx.reply(await todayText(this.services)));
+      case 'orders':
+        return void (await ctx.reply(await ordersText(this.services)));
+      case 'nothing':
+        return void (await ctx.reply('I heard nothing to act on. Say a command, or what needs doing.'));
+    }
     // Anything else is something to do: it goes to the Inbox as a to-do (and comes back here as one).
     await this.services.notifications.send({
       kind: 'task.voice_note',
       severity: 'info',
       title: `To do: ${heard.length > 80 ? `${heard.slice(0, 79)}…` : heard}`,
       body: `From a voice note on Telegram:\n\n${heard}`,
-      dedupeKey: `voice:${ctx.message.voice.file_id}`,
+      dedupeKey: `voice:${ctx.chat?.id}:${ctx.message.message_id}`,
     });
   }
 

@@ -55,11 +55,27 @@ export class TelegramNotifier {
   async sendNotice(noticeId: number): Promise<void> {
     const notice = await this.notifications.get(noticeId);
     const text = `${notice.severity === 'warning' ? '⚠️ ' : ''}${notice.title}\n\n${notice.body}`;
-    for (const chatId of this.chatIds)
-      await this.notifications.deliverOnce(noticeId, 'telegram', String(chatId), async () => {
-        // Telegram takes 4,096 characters; the whole notice stays in the dashboard inbox.
-        await this.api.sendMessage(chatId, text.length > 4000 ? `${text.slice(0, 3990)}…` : text);
-      });
+    // Every chat is tried; one that fails does not keep the others from it. A chat Telegram refuses
+    // for good (the bot blocked, the chat gone) is logged and not tried again; other failures are.
+    const failed: string[] = [];
+    for (const chatId of this.chatIds) {
+      await this.notifications
+        .deliverOnce(noticeId, 'telegram', String(chatId), async () => {
+          try {
+            // Telegram takes 4,096 characters; the whole notice stays in the dashboard inbox.
+            await this.api.sendMessage(chatId, text.length > 4000 ? `${text.slice(0, 3990)}…` : text);
+          } catch (error) {
+            const code = (error as { error_code?: number }).error_code;
+            if (code !== 400 && code !== 403) throw error;
+            this.logger.warn(
+              { chatId, noticeId, err: (error as Error).message },
+              'telegram refused a notice for good',
+            );
+          }
+        })
+        .catch((error: Error) => failed.push(`chat ${chatId}: ${error.message}`));
+    }
+    if (failed.length) throw new Error(`the notice did not reach every chat (${failed.join('; ')})`);
   }
 
   async sendCard(approvalId: string, onlyChat?: number): Promise<void> {
