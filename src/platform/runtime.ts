@@ -31,8 +31,7 @@ import { ApprovalService } from '../modules/approvals/approval-service.ts';
 import { VoiceStore } from '../modules/ai/qa/voice-store.ts';
 import { PostWriter } from '../modules/ai/writer.ts';
 import { TelegramNotifier } from '../modules/approvals/telegram/notifier.ts';
-import { telegramApi } from '../modules/approvals/telegram/telegram-api.ts';
-import { OwnerBot } from '../modules/approvals/telegram/bot.ts';
+import type { OwnerBot } from '../modules/approvals/telegram/bot.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -109,10 +108,14 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const approvals = new ApprovalService(pool, audit);
   const writer = new PostWriter(pool, ai, qa, catalog, approvals, config.qa.maxAttempts, () => voice.get());
   const { token } = config.telegram;
+  // grammY is loaded only when there is a bot to talk to (about 10 MB a shopkeep without one saves).
   const telegram = token
     ? new TelegramNotifier(
         pool,
-        telegramApi({ ...config.telegram, token }),
+        (await import('../modules/approvals/telegram/telegram-api.ts')).telegramApi({
+          ...config.telegram,
+          token,
+        }),
         config.telegram.allowedChatIds,
         approvals,
         qa,
@@ -208,6 +211,7 @@ export async function startRuntime(
     // The bot runs in the server only: Telegram allows one consumer of a bot's updates.
     const { token: botToken } = config.telegram;
     if (options.http && botToken && services.telegram) {
+      const { OwnerBot } = await import('../modules/approvals/telegram/bot.ts');
       bot = new OwnerBot({ ...config.telegram, token: botToken }, services, services.telegram, logger);
     }
     if (options.http) {

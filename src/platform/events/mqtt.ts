@@ -1,6 +1,6 @@
 // Optional MQTT bridge: every event is published (QoS 1) to shopkeep/events/<type> on the broker
 // named by SHOPKEEP_MQTT_URL, for Node-RED and home-automation dashboards.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type pg from 'pg';
 import { defineJob, type JobDefinition } from '../jobs/job-queue.ts';
 import { loadEvent, type EventSink } from './outbox.ts';
@@ -33,6 +33,8 @@ export class MqttBridge {
   private async publish(eventId: number): Promise<void> {
     const event = await loadEvent(this.pool, eventId);
     if (!event) return;
+    // mqtt.js is loaded when the first event goes out, not by every shopkeep that has no broker.
+    const { default: mqtt } = await import('mqtt');
     this.client ??= mqtt.connect(this.url, {
       clientId: `shopkeep-${process.pid}`,
       reconnectPeriod: 2000,
