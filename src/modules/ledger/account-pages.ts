@@ -5,8 +5,8 @@ import type { Services } from '../../platform/services.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
-import { dayIn, isDate } from '../../platform/dates.ts';
 import { formatMoney } from '../../platform/money.ts';
+import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
 
 const LIMIT = 500;
 const SOURCES: Record<string, string> = {
@@ -35,18 +35,13 @@ export function ledgerAccountPages(app: FastifyInstance, { ledger, config }: Ser
           type: 'object',
           properties: {
             code: { type: 'string', maxLength: 200 },
-            from: { type: 'string', maxLength: 10 },
-            to: { type: 'string', maxLength: 10 },
+            ...PERIOD_PROPERTIES,
           },
         },
       },
     },
     async (request, reply) => {
-      const today = dayIn(new Date(), config.timezone);
-      const from =
-        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
-      const to =
-        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const { from, to } = pagePeriod(request.query, config.timezone);
       const account = (await ledger.accounts()).find((one) => one.code === request.query.code);
       if (!account)
         return sendPage(

@@ -5,11 +5,11 @@ import type { Services } from '../../platform/services.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
-import { dayIn, isDate } from '../../platform/dates.ts';
 import { formatMoney } from '../../platform/money.ts';
 import type { CashProjection } from './projection.ts';
 import type { CashFlowSection } from './reports.ts';
 import { downloadLinks } from './documents.ts';
+import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
 
 /** The projected cash at the end of each week as bars above (or below) a zero line. */
 function projectionChart(projection: CashProjection): Html {
@@ -53,16 +53,12 @@ export function cashPages(app: FastifyInstance, { ledger, config }: Services): v
         hide: true,
         querystring: {
           type: 'object',
-          properties: { from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } },
+          properties: PERIOD_PROPERTIES,
         },
       },
     },
     async (request, reply) => {
-      const today = dayIn(new Date(), config.timezone);
-      const from =
-        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
-      const to =
-        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const { from, to } = pagePeriod(request.query, config.timezone);
       const [flow, projection] = await Promise.all([
         ledger.reports.cashFlow(from, to),
         ledger.cashProjection(),

@@ -5,9 +5,9 @@ import type { Services } from '../../platform/services.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
-import { dayIn, isDate } from '../../platform/dates.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { downloadLinks } from './documents.ts';
+import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
 
 export function marginPages(app: FastifyInstance, { ledger, config }: Services): void {
   app.get<{ Querystring: { from?: string; to?: string } }>(
@@ -18,16 +18,12 @@ export function marginPages(app: FastifyInstance, { ledger, config }: Services):
         hide: true,
         querystring: {
           type: 'object',
-          properties: { from: { type: 'string', maxLength: 10 }, to: { type: 'string', maxLength: 10 } },
+          properties: PERIOD_PROPERTIES,
         },
       },
     },
     async (request, reply) => {
-      const today = dayIn(new Date(), config.timezone);
-      const from =
-        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
-      const to =
-        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const { from, to } = pagePeriod(request.query, config.timezone);
       const report = await ledger.productMargins(from, to);
       const money = (minor: number) => formatMoney(minor, report.currency);
       const best = Math.max(1, ...report.lines.map((line) => Math.abs(line.margin)));

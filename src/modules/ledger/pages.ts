@@ -7,13 +7,14 @@ import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
-import { addDays, dayIn, isDate } from '../../platform/dates.ts';
+import { addDays, dayIn } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { previousPeriod, type AccountLine } from './reports.ts';
 import { downloadLinks } from './documents.ts';
 import { AkauntingError } from './akaunting.ts';
 import { accountLink } from './account-pages.ts';
+import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
 
 const form = (required: string[], properties: Record<string, unknown>) =>
   ({
@@ -72,19 +73,14 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
         querystring: {
           type: 'object',
           properties: {
-            from: { type: 'string', maxLength: 10 },
-            to: { type: 'string', maxLength: 10 },
+            ...PERIOD_PROPERTIES,
             notice: { type: 'string', maxLength: 300 },
           },
         },
       },
     },
     async (request, reply) => {
-      const today = dayIn(new Date(), config.timezone);
-      const from =
-        request.query.from && isDate(request.query.from) ? request.query.from : `${today.slice(0, 8)}01`;
-      const to =
-        request.query.to && isDate(request.query.to) && request.query.to >= from ? request.query.to : today;
+      const { from, to, today } = pagePeriod(request.query, config.timezone);
       const before = previousPeriod(from, to);
       const [pnl, sheet, tax, review, periods, accounts, receipts, stock, akaunting, rates] =
         await Promise.all([
