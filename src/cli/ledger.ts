@@ -124,7 +124,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
     }
     case 'opening-stock':
       return withServices(context, async ({ ledger }) => {
-        const opening = await ledger.takeOpeningStock().catch((error: unknown) => {
+        const opening = await ledger.stock.takeOpening().catch((error: unknown) => {
           if (error instanceof AppError) console.error(error.message);
           else throw error;
           return undefined;

@@ -321,7 +321,7 @@ test('the feed: the dispatcher hands shop events to the books in batches, each o
 test('stock: goods received into lots, sold first-to-expire first at lot cost, a restocked return put back at cost', async () => {
   const variant = sampleOrder().lines[0]!.variantId!;
   await db.pool.query('truncate ledger_stock_moves, ledger_lots, ledger_stock_short');
-  const first = await ledger.receiveGoods({
+  const first = await ledger.stock.receiveGoods({
     date: '2026-11-01',
     variantId: variant,
     quantity: 2,
@@ -329,7 +329,7 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
   });
   assert.ok(first.entryId);
   // A later delivery that expires sooner is sold first.
-  await ledger.receiveGoods({
+  await ledger.stock.receiveGoods({
     date: '2026-11-10',
     variantId: variant,
     quantity: 5,
@@ -337,7 +337,7 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
     expiresOn: '2027-01-31',
   });
   await assert.rejects(
-    ledger.receiveGoods({
+    ledger.stock.receiveGoods({
       date: '2026-11-10',
       variantId: variant,
       quantity: 5,
@@ -348,7 +348,7 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
   );
   assert.equal(await balance('Assets:Inventory'), 1700 + 4562);
   await assert.rejects(
-    ledger.receiveGoods({ date: '2026-11-10', variantId: variant, quantity: 1, unitCost: '1.1234567' }),
+    ledger.stock.receiveGoods({ date: '2026-11-10', variantId: variant, quantity: 1, unitCost: '1.1234567' }),
     /up to 6 decimals/,
   );
 
@@ -361,7 +361,7 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
   // 5 from the expiring lot at £9.123456 (£45.62) and 1 from the first at £8.50.
   assert.equal(await balance('Expenses:Cost of Goods Sold'), 4562 + 850);
   assert.equal(await balance('Assets:Inventory'), 850);
-  const valuation = await ledger.stockValuation('2026-11-30');
+  const valuation = await ledger.stock.valuation('2026-11-30');
   assert.deepEqual(valuation.lines, [
     { variantId: variant, quantity: 1, value: 850, expiringWithin30Days: 0, ...unnamed(variant) },
   ]);
@@ -404,15 +404,15 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
   assert.equal(await balance('Assets:Inventory'), 850 + 2 * costPerUnit);
   // A lot close to its expiry date is flagged once.
   const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-  await ledger.receiveGoods({
+  await ledger.stock.receiveGoods({
     date: '2026-11-20',
     variantId: variant,
     quantity: 3,
     unitCost: '8.00',
     expiresOn: soon,
   });
-  assert.equal(await ledger.alertExpiringStock(), 1);
-  assert.equal(await ledger.alertExpiringStock(), 0);
+  assert.equal(await ledger.stock.alertExpiring(), 1);
+  assert.equal(await ledger.stock.alertExpiring(), 0);
   const expiring = await db.pool.query(
     `select payload from events_outbox where type = 'ledger.stock_expiring'`,
   );
@@ -454,7 +454,7 @@ test('stock: selling more than the books hold is costed at Shopify’s unit cost
   assert.equal(alerts.rowCount, 1);
   assert.equal(alerts.rows[0].payload.variantId, variant);
   // The valuation shows it as negative stock, at the cost it was booked at.
-  const valuation = await ledger.stockValuation('2026-12-31');
+  const valuation = await ledger.stock.valuation('2026-12-31');
   assert.deepEqual(
     valuation.lines.find((line) => line.variantId === variant),
     { variantId: variant, quantity: -4, value: -2560, expiringWithin30Days: 0, ...big },
@@ -481,10 +481,10 @@ test('stock: goods received late cover the shortfall at their cost; opening stoc
   await ledger.post(await shopEvents());
   assert.equal(await balance('Expenses:Cost of Goods Sold'), 4 * 640);
   // Three arrive at £7.00: they cover three of the four sold, and those three now cost 60p more each.
-  await ledger.receiveGoods({ date: '2026-11-20', variantId: variant, quantity: 3, unitCost: '7.00' });
+  await ledger.stock.receiveGoods({ date: '2026-11-20', variantId: variant, quantity: 3, unitCost: '7.00' });
   assert.equal(await balance('Expenses:Cost of Goods Sold'), 4 * 640 + 3 * 60);
   assert.equal(await balance('Assets:Inventory'), -640);
-  const afterReceipt = await ledger.stockValuation('2026-12-31');
+  const afterReceipt = await ledger.stock.valuation('2026-12-31');
   assert.deepEqual(
     afterReceipt.lines.find((line) => line.variantId === variant),
     { variantId: variant, quantity: -1, value: -640, expiringWithin30Days: 0, ...big5 },
@@ -493,7 +493,7 @@ test('stock: goods received late cover the shortfall at their cost; opening stoc
   const { rows: first } = await db.pool.query<{ day: string }>(
     "select to_char(min(entry_date) - 1, 'YYYY-MM-DD') as day from ledger_entries",
   );
-  const opening = await ledger.takeOpeningStock();
+  const opening = await ledger.stock.takeOpening();
   assert.equal(opening.variants, 1);
   assert.equal(opening.units, 6);
   assert.equal(opening.value, 6 * 640);
@@ -501,13 +501,13 @@ test('stock: goods received late cover the shortfall at their cost; opening stoc
   assert.equal(opening.date, first[0]!.day); // the day before the books' first entry
   assert.equal(await balance('Assets:Inventory'), 5 * 640);
   assert.equal(await balance('Equity:Opening Balances'), -6 * 640);
-  const afterOpening = await ledger.stockValuation('2026-12-31');
+  const afterOpening = await ledger.stock.valuation('2026-12-31');
   assert.deepEqual(
     afterOpening.lines.find((line) => line.variantId === variant),
     { variantId: variant, quantity: 5, value: 5 * 640, expiringWithin30Days: 0, ...big5 },
   );
   // Once: stock bought afterwards is goods received, never more opening stock.
-  await assert.rejects(ledger.takeOpeningStock(), /taken already \(dated \d{4}-\d{2}-\d{2}\)/);
+  await assert.rejects(ledger.stock.takeOpening(), /taken already \(dated \d{4}-\d{2}-\d{2}\)/);
   assert.equal(await balance('Equity:Opening Balances'), -6 * 640);
   // The next sale takes from the lots, not from Shopify's cost.
   await store(
@@ -534,7 +534,7 @@ test('product margins by hand: sales after discounts and tax, a return at cost, 
      on conflict (id) do update set unit_cost_minor = 400, sku = 'SMALL'`,
     [other],
   );
-  await ledger.receiveGoods({ date: '2026-11-01', variantId: variant, quantity: 10, unitCost: '8.00' });
+  await ledger.stock.receiveGoods({ date: '2026-11-01', variantId: variant, quantity: 10, unitCost: '8.00' });
   // Two at £29.99 less £5.00 off, VAT included (£9.16): £45.82 of sales.
   const order = sampleOrder({
     financialStatus: 'paid',
@@ -691,14 +691,19 @@ test('stock: goods received late leave earlier days as they were, and never cove
   );
   await ledger.post(await shopEvents());
   const at = async (day: string, variant: number) => {
-    const line = (await ledger.stockValuation(day)).lines.find((one) => one.variantId === variant);
+    const line = (await ledger.stock.valuation(day)).lines.find((one) => one.variantId === variant);
     return [line?.quantity ?? 0, line?.value ?? 0];
   };
   assert.deepEqual(await at('2026-11-22', kept), [-2, -400]);
   assert.deepEqual(await at('2026-11-22', returned), [0, 0]);
   const cogsBefore = await balance('Expenses:Cost of Goods Sold');
-  await ledger.receiveGoods({ date: '2026-11-25', variantId: kept, quantity: 5, unitCost: '3.00' });
-  await ledger.receiveGoods({ date: '2026-11-25', variantId: returned, quantity: 10, unitCost: '3.00' });
+  await ledger.stock.receiveGoods({ date: '2026-11-25', variantId: kept, quantity: 5, unitCost: '3.00' });
+  await ledger.stock.receiveGoods({
+    date: '2026-11-25',
+    variantId: returned,
+    quantity: 10,
+    unitCost: '3.00',
+  });
   // Two of B were sold short: covered at £3.00, £1.00 each more than booked at Shopify's £2.00. A's came back: nothing to cover.
   assert.equal(await balance('Expenses:Cost of Goods Sold'), cogsBefore + 2 * 100);
   assert.deepEqual(await at('2026-11-22', kept), [-2, -400], 'what the books held on the 22nd is unchanged');
@@ -741,7 +746,7 @@ test('the feed takes the opening stock once the import is booked, counting order
   const { rows } = await db.pool.query('select units, variants from ledger_opening_stock');
   assert.deepEqual(rows, [{ units: 13, variants: 1 }]); // 10 counted + 1 not booked yet + 2 sold short
   await inTx((tx) => feed.handle(tx, events.slice(imported + 1)));
-  const line = (await ledger.stockValuation('2026-12-31')).lines.find((one) => one.variantId === variant)!;
+  const line = (await ledger.stock.valuation('2026-12-31')).lines.find((one) => one.variantId === variant)!;
   assert.deepEqual([line.quantity, line.value, line.shopifyCount], [10, 3000, 10]);
   // Another import later does not take it again.
   await inTx((tx) => feed.handle(tx, [{ ...events[imported]!, id: events[imported]!.id + 1000 }]));

@@ -6,18 +6,17 @@ import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
-import { emit, emitAll, type DomainEvent, type Subscription } from '../../platform/events/outbox.ts';
+import type { DomainEvent, Subscription } from '../../platform/events/outbox.ts';
 import type { Notifications } from '../../platform/notify/notifications.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { Briefings } from './briefings.ts';
 import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { ShopService } from '../shop/shop-service.ts';
-import { ACCOUNTS, accountType } from './chart.ts';
+import { accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
-import { saleLines } from './rules.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
 import * as documents from './documents.ts';
 import type { AkauntingConfig } from '../../platform/config.ts';
@@ -27,7 +26,8 @@ import { ProductMargins, type MarginReport } from './margins.ts';
 import { CashProjector, type CashProjection } from './projection.ts';
 import { LedgerReports, previousPeriod } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
-import { Stock, costOf, type Costing } from './stock.ts';
+import { Stock, type Costing } from './stock.ts';
+import { StockBook, type OpeningStock } from './stock-book.ts';
 import type { AccountType } from './schema.ts';
 
 export interface Account {
@@ -57,15 +57,6 @@ export interface Period {
   hash: string;
 }
 
-export interface OpeningStock {
-  date: string;
-  variants: number;
-  units: number;
-  value: number;
-  currency: string;
-  withoutCost: string[];
-}
-
 function openingNotice(opening: OpeningStock): { title: string; body: string } {
   const missing = opening.withoutCost.length
     ? `\n\n${opening.withoutCost.length} product(s) have stock but no cost in Shopify (${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}): record them under Books → Stock → Goods received, with what they cost.`
@@ -88,6 +79,8 @@ export class LedgerService {
   private readonly poster: Poster;
   private readonly projector: CashProjector;
   private readonly margins: ProductMargins;
+  /** Goods received, the opening stock, expiry alerts, stock at cost. */
+  readonly stock: StockBook;
   /** Each day's summary pushed to Akaunting; there when AKAUNTING_URL is set. */
   readonly akaunting: AkauntingSync | undefined;
 
@@ -118,6 +111,14 @@ export class LedgerService {
     this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
     this.projector = new CashProjector(pool, async () => (await this.basics()).currency);
     this.margins = new ProductMargins(pool, shop.records, () => this.basics());
+    this.stock = new StockBook(
+      pool,
+      shop,
+      this.poster.stock,
+      (tx, drafts, reviews) => this.poster.write(tx, drafts, reviews),
+      () => this.basics(),
+      () => this.accountTypes(),
+    );
     this.akaunting = options.akaunting
       ? new AkauntingSync(
           pool,
@@ -155,7 +156,7 @@ export class LedgerService {
         const booked = events.filter((event) => event.type !== 'shop.imported');
         const posted = await this.poster.post(tx, booked);
         // The first import is booked up to here: the opening stock can be counted.
-        if (booked.length < events.length) await this.openingStock(tx);
+        if (booked.length < events.length) await this.stock.opening(tx);
         if (posted.reviews)
           this.logger.warn(
             { reviews: posted.reviews },
@@ -246,7 +247,7 @@ export class LedgerService {
         name: 'ledger.stock-expiry',
         cron: '0 7 * * *',
         handler: async () => {
-          const alerted = await this.alertExpiringStock();
+          const alerted = await this.stock.alertExpiring();
           if (alerted) this.logger.info({ lots: alerted }, 'stock close to its expiry date');
         },
       }),
@@ -286,174 +287,6 @@ export class LedgerService {
     return events.length ? this.post(events) : { entries: 0, reviews: 0, inserted: new Set() };
   }
 
-  /** Goods received into stock: a lot (with its expiry date if any), its cost moved into stock. */
-  async receiveGoods(input: {
-    date: string;
-    variantId: number;
-    quantity: number;
-    unitCost: string;
-    expiresOn?: string;
-    supplier?: string;
-    paidFrom?: string;
-    reference?: string;
-  }): Promise<{ entryId: number | null }> {
-    const problems: string[] = [];
-    if (!isDate(input.date)) problems.push(`date "${input.date}" is not a date (YYYY-MM-DD)`);
-    if (input.expiresOn !== undefined && !isDate(input.expiresOn))
-      problems.push(`expiresOn "${input.expiresOn}" is not a date (YYYY-MM-DD)`);
-    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1_000_000)
-      problems.push('quantity must be a whole number from 1 to 1,000,000');
-    const cost = /^(\d{1,9})(?:\.(\d{1,6}))?$/.exec(input.unitCost);
-    if (!cost)
-      problems.push(`unitCost "${input.unitCost}" is not an amount with up to 6 decimals (like 2.345)`);
-    const paidFrom = input.paidFrom ?? ACCOUNTS.bank;
-    const from = (await this.accountTypes()).get(paidFrom);
-    if (from !== 'asset' && from !== 'liability')
-      problems.push(`paidFrom "${paidFrom}" is not a bank, card or supplier account in the chart`);
-    if (problems.length) throw invalid(problems.join('; '));
-    const unitCostMicros = Number(cost![1]) * 1_000_000 + Number((cost![2] ?? '').padEnd(6, '0'));
-    const { currency } = await this.basics();
-    try {
-      costOf(input.quantity, unitCostMicros, currency);
-    } catch {
-      throw invalid(
-        `${input.quantity} at ${input.unitCost} each is more than the books can hold: check the quantity and the cost`,
-      );
-    }
-    return transaction(this.pool, async (tx) => {
-      const drafts = await this.poster.stock.receive(
-        tx,
-        {
-          date: input.date,
-          variantId: input.variantId,
-          quantity: input.quantity,
-          unitCostMicros,
-          expiresOn: input.expiresOn ?? null,
-          supplier: input.supplier?.trim() || null,
-          paidFrom,
-          reference: input.reference?.trim() || null,
-        },
-        currency,
-      );
-      const posted = await this.poster.write(tx, drafts, []);
-      if (!posted.entries && drafts[0]!.postings.some((posting) => posting.amount !== 0))
-        throw conflict('these goods were received already (same day, variant, quantity, cost and reference)');
-      const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
-        drafts[0]!.sourceKey,
-      ]);
-      return { entryId: rows[0] ? Number(rows[0].id) : null };
-    });
-  }
-
-  /**
-   * The opening stock by hand (the Stock page, the API, the CLI), when the first import's did not
-   * happen (an import made before this version). Once only: afterwards stock bought is goods received.
-   */
-  async takeOpeningStock(): Promise<OpeningStock> {
-    const taken = await transaction(this.pool, (tx) => this.openingStock(tx));
-    if (taken) return taken;
-    const earlier = await this.openingStockTaken();
-    throw conflict(
-      `the opening stock was taken already (dated ${earlier?.date}): record stock bought since under Goods received`,
-    );
-  }
-
-  async openingStockTaken(): Promise<{ date: string; units: number; variants: number } | undefined> {
-    const { rows } = await this.pool.query<{ date: string; units: number; variants: number }>(
-      "select to_char(taken_on, 'YYYY-MM-DD') as date, units, variants from ledger_opening_stock",
-    );
-    return rows[0];
-  }
-
-  /**
-   * Brings stock on the books in line with Shopify's count, once (see Stock.opening), dated the day
-   * before the books' first entry; undefined when it was taken before. The feed calls it in the
-   * transaction that books the first import's last events, so every imported order is booked; orders
-   * still waiting for the books have left Shopify's count already and are counted back in.
-   */
-  private async openingStock(tx: pg.PoolClient): Promise<OpeningStock | undefined> {
-    await tx.query("select pg_advisory_xact_lock(hashtext('ledger.opening-stock'))");
-    const { rowCount } = await tx.query('select 1 from ledger_opening_stock');
-    if (rowCount) return undefined;
-    const { currency, timezone } = await this.basics();
-    const { rows } = await tx.query<{ first_day: string | null }>(
-      "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
-    );
-    // The day before the first entry: opening stock is what the books start with, not a purchase.
-    const date = addDays(rows[0]?.first_day ?? dayIn(new Date(), timezone), -1);
-    const opening = await this.poster.stock.opening(tx, date, currency, await this.unbookedSales(tx));
-    await this.poster.write(tx, opening.drafts, []);
-    const value = opening.drafts
-      .filter(
-        (draft) => draft.sourceKey.startsWith('stock:opening:') && !draft.sourceKey.endsWith(':shortfall'),
-      )
-      .reduce((sum, draft) => sum + draft.postings[0]!.amount, 0);
-    await tx.query(
-      'insert into ledger_opening_stock (taken_on, variants, units, value_minor) values ($1, $2, $3, $4)',
-      [date, opening.variants, opening.units, value],
-    );
-    const taken = {
-      date,
-      variants: opening.variants,
-      units: opening.units,
-      value,
-      currency,
-      withoutCost: opening.withoutCost,
-    };
-    await emit(tx, 'ledger.opening_stock', taken);
-    return taken;
-  }
-
-  /** Units per variant in orders whose events still wait for the books (sold in Shopify, not yet here). */
-  private async unbookedSales(tx: pg.PoolClient): Promise<Map<number, number>> {
-    const { rows } = await tx.query<{ id: string }>(
-      `select distinct e.payload->>'orderId' as id from events_feed_items f join events_outbox e on e.id = f.event_id
-       where f.feed = 'ledger.post' and e.type like 'order.%' and e.payload->>'orderId' ~ '^[0-9]{1,18}$'
-         and not exists (select 1 from ledger_entries b where b.source_key = 'order:' || (e.payload->>'orderId'))`,
-    );
-    const orders = await this.shop.records.orders(rows.map((row) => Number(row.id)));
-    const units = new Map<number, number>();
-    for (const order of orders.values()) {
-      if (!saleLines(order).length) continue;
-      for (const line of order.lines)
-        if (line.variantId !== null && !line.giftCard && line.quantity > 0)
-          units.set(line.variantId, (units.get(line.variantId) ?? 0) + line.quantity);
-    }
-    return units;
-  }
-
-  /** One alert per lot with stock left that expires within 30 days (ledger.stock_expiring). */
-  async alertExpiringStock(): Promise<number> {
-    const today = dayIn(new Date(), (await this.basics()).timezone);
-    return transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<{
-        id: string;
-        variant_id: string;
-        left_quantity: number;
-        expires_on: string;
-      }>(
-        `update ledger_lots set expiry_alerted_at = now()
-         where left_quantity > 0 and expires_on is not null and expires_on <= $1::date + 30 and expiry_alerted_at is null
-         returning id, variant_id, left_quantity, to_char(expires_on, 'YYYY-MM-DD') as expires_on`,
-        [today],
-      );
-      await emitAll(
-        tx,
-        rows.map((row) => ({
-          type: 'ledger.stock_expiring',
-          payload: {
-            lotId: Number(row.id),
-            variantId: Number(row.variant_id),
-            left: row.left_quantity,
-            expiresOn: row.expires_on,
-          },
-        })),
-      );
-      return rows.length;
-    });
-  }
-
-  /** Stock on the books at the end of a day: quantity and value per variant, by lot cost. */
   /**
    * A report as a document to download (PDF or CSV): over [from, to], or at `to` for the balance
    * sheet and stock.
@@ -478,7 +311,7 @@ export class LedgerService {
       case 'margins':
         return documents.marginsDocument(await this.productMargins(from, to), shop);
       case 'stock':
-        return documents.stockDocument(await this.stockValuation(to), shop);
+        return documents.stockDocument(await this.stock.valuation(to), shop);
     }
   }
 
@@ -512,36 +345,8 @@ export class LedgerService {
   /** The next 90 days of cash from today: payouts on their way, takings, monthly expenses, reorders. */
   async cashProjection(): Promise<CashProjection> {
     const { timezone } = await this.basics();
-    const names = new Map((await this.stockProducts()).map((product) => [product.variantId, product.name]));
+    const names = new Map((await this.stock.products()).map((product) => [product.variantId, product.name]));
     return this.projector.projection(dayIn(new Date(), timezone), names);
-  }
-
-  /** The shop's products, to pick from when goods are received. */
-  async stockProducts(): Promise<{ variantId: number; name: string; sku: string | null }[]> {
-    const counts = await this.shop.records.stockCounts();
-    return counts.map(({ variantId, name, sku }) => ({ variantId, name, sku }));
-  }
-
-  /** Stock at cost at the end of a day, per variant with its name and what Shopify counts now. */
-  async stockValuation(at: string) {
-    const { currency } = await this.basics();
-    const [valuation, counts] = await Promise.all([
-      this.poster.stock.valuation(this.pool, at, currency),
-      this.shop.records.stockCounts(),
-    ]);
-    const byVariant = new Map(counts.map((count) => [count.variantId, count]));
-    return {
-      ...valuation,
-      lines: valuation.lines.map((line) => {
-        const count = byVariant.get(line.variantId);
-        return {
-          ...line,
-          name: count?.name ?? `Variant ${line.variantId}`,
-          sku: count?.sku ?? null,
-          shopifyCount: count?.available ?? null,
-        };
-      }),
-    };
   }
 
   /** The default chart of accounts, where it is missing (the server does this when it starts). */

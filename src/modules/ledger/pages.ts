@@ -91,7 +91,7 @@ export function ledgerPages(app: FastifyInstance, { ledger, config }: Services):
           ledger.periods(),
           ledger.accounts(),
           ledger.receipts?.list() ?? [],
-          ledger.stockValuation(to),
+          ledger.stock.valuation(to),
           ledger.akaunting?.status(),
           ledger.fxRates(),
         ]);

@@ -410,7 +410,9 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     async (request, reply) =>
       reply
         .code(201)
-        .send(await ledger.receiveGoods({ ...request.body, variantId: Number(request.body.variantId) })),
+        .send(
+          await ledger.stock.receiveGoods({ ...request.body, variantId: Number(request.body.variantId) }),
+        ),
   );
 
   app.post(
@@ -428,7 +430,7 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
         request.body ??= {};
       },
     },
-    async () => ledger.takeOpeningStock(),
+    async () => ledger.stock.takeOpening(),
   );
 
   app.get<{ Querystring: { at: string } }>(
@@ -449,7 +451,7 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     },
     async (request) => {
       if (!isDate(request.query.at)) throw invalid(`at "${request.query.at}" is not a date (YYYY-MM-DD)`);
-      return ledger.stockValuation(request.query.at);
+      return ledger.stock.valuation(request.query.at);
     },
   );
 

@@ -24,7 +24,10 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
     },
     async (request, reply) => {
       const today = dayIn(new Date(), config.timezone);
-      const [stock, opening] = await Promise.all([ledger.stockValuation(today), ledger.openingStockTaken()]);
+      const [stock, opening] = await Promise.all([
+        ledger.stock.valuation(today),
+        ledger.stock.openingTaken(),
+      ]);
       const money = (minor: number) => formatMoney(minor, stock.currency);
       const differs = stock.lines.filter(
         (line) => line.shopifyCount !== null && line.shopifyCount !== line.quantity,
@@ -76,7 +79,7 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
                 <label
                   >Product
                   <select name="variantId" required>
-                    ${(await ledger.stockProducts()).map(
+                    ${(await ledger.stock.products()).map(
                       (product) =>
                         html`<option value="${String(product.variantId)}">
                           ${product.name}${product.sku ? ` (${product.sku})` : ''}
@@ -157,7 +160,7 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
           throw new AppError('invalid_request', 'choose a product');
         if (!/^\d{1,7}$/.test(body.quantity ?? ''))
           throw new AppError('invalid_request', 'quantity must be a whole number from 1 to 1,000,000');
-        await ledger.receiveGoods({
+        await ledger.stock.receiveGoods({
           date: body.date ?? '',
           variantId: Number(body.variantId),
           quantity: Number(body.quantity),
@@ -187,7 +190,7 @@ export function stockPages(app: FastifyInstance, { ledger, config }: Services): 
       const back = (notice: string) =>
         reply.redirect(`/books/stock?notice=${encodeURIComponent(notice.slice(0, 280))}`, 303);
       try {
-        const opening = await ledger.takeOpeningStock();
+        const opening = await ledger.stock.takeOpening();
         const missing = opening.withoutCost.length
           ? ` No cost in Shopify for ${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}: record their goods received.`
           : '';

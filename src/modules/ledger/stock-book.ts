@@ -1,0 +1,228 @@
+// Stock on the books as a service: goods received, the opening stock taken once from Shopify's
+// count, lots close to their expiry date, and stock at cost per product. Part of the ledger module
+// (its lots and moves are in stock.ts); the ledger service hands it out as `ledger.stock`.
+import type pg from 'pg';
+import { transaction } from '../../platform/db/database.ts';
+import { addDays, dayIn, isDate } from '../../platform/dates.ts';
+import { conflict, invalid } from '../../platform/errors.ts';
+import { emit, emitAll } from '../../platform/events/outbox.ts';
+import type { ShopService } from '../shop/shop-service.ts';
+import { ACCOUNTS } from './chart.ts';
+import type { Poster } from './posting.ts';
+import { saleLines } from './rules.ts';
+import { costOf, type Stock } from './stock.ts';
+
+export interface OpeningStock {
+  date: string;
+  variants: number;
+  units: number;
+  value: number;
+  currency: string;
+  withoutCost: string[];
+}
+
+export class StockBook {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly shop: ShopService,
+    private readonly stock: Stock,
+    private readonly write: Poster['write'],
+    private readonly basics: () => Promise<{ currency: string; timezone: string }>,
+    private readonly accountTypes: () => Promise<Map<string, string>>,
+  ) {}
+
+  /** Goods received into stock: a lot (with its expiry date if any), its cost moved into stock. */
+  async receiveGoods(input: {
+    date: string;
+    variantId: number;
+    quantity: number;
+    unitCost: string;
+    expiresOn?: string;
+    supplier?: string;
+    paidFrom?: string;
+    reference?: string;
+  }): Promise<{ entryId: number | null }> {
+    const problems: string[] = [];
+    if (!isDate(input.date)) problems.push(`date "${input.date}" is not a date (YYYY-MM-DD)`);
+    if (input.expiresOn !== undefined && !isDate(input.expiresOn))
+      problems.push(`expiresOn "${input.expiresOn}" is not a date (YYYY-MM-DD)`);
+    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1_000_000)
+      problems.push('quantity must be a whole number from 1 to 1,000,000');
+    const cost = /^(\d{1,9})(?:\.(\d{1,6}))?$/.exec(input.unitCost);
+    if (!cost)
+      problems.push(`unitCost "${input.unitCost}" is not an amount with up to 6 decimals (like 2.345)`);
+    const paidFrom = input.paidFrom ?? ACCOUNTS.bank;
+    const from = (await this.accountTypes()).get(paidFrom);
+    if (from !== 'asset' && from !== 'liability')
+      problems.push(`paidFrom "${paidFrom}" is not a bank, card or supplier account in the chart`);
+    if (problems.length) throw invalid(problems.join('; '));
+    const unitCostMicros = Number(cost![1]) * 1_000_000 + Number((cost![2] ?? '').padEnd(6, '0'));
+    const { currency } = await this.basics();
+    try {
+      costOf(input.quantity, unitCostMicros, currency);
+    } catch {
+      throw invalid(
+        `${input.quantity} at ${input.unitCost} each is more than the books can hold: check the quantity and the cost`,
+      );
+    }
+    return transaction(this.pool, async (tx) => {
+      const drafts = await this.stock.receive(
+        tx,
+        {
+          date: input.date,
+          variantId: input.variantId,
+          quantity: input.quantity,
+          unitCostMicros,
+          expiresOn: input.expiresOn ?? null,
+          supplier: input.supplier?.trim() || null,
+          paidFrom,
+          reference: input.reference?.trim() || null,
+        },
+        currency,
+      );
+      const posted = await this.write(tx, drafts, []);
+      if (!posted.entries && drafts[0]!.postings.some((posting) => posting.amount !== 0))
+        throw conflict('these goods were received already (same day, variant, quantity, cost and reference)');
+      const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
+        drafts[0]!.sourceKey,
+      ]);
+      return { entryId: rows[0] ? Number(rows[0].id) : null };
+    });
+  }
+
+  /**
+   * The opening stock by hand (the Stock page, the API, the CLI), when the first import's did not
+   * happen (an import made before this version). Once only: afterwards stock bought is goods received.
+   */
+  async takeOpening(): Promise<OpeningStock> {
+    const taken = await transaction(this.pool, (tx) => this.opening(tx));
+    if (taken) return taken;
+    const earlier = await this.openingTaken();
+    throw conflict(
+      `the opening stock was taken already (dated ${earlier?.date}): record stock bought since under Goods received`,
+    );
+  }
+
+  async openingTaken(): Promise<{ date: string; units: number; variants: number } | undefined> {
+    const { rows } = await this.pool.query<{ date: string; units: number; variants: number }>(
+      "select to_char(taken_on, 'YYYY-MM-DD') as date, units, variants from ledger_opening_stock",
+    );
+    return rows[0];
+  }
+
+  /**
+   * Brings stock on the books in line with Shopify's count, once (see Stock.opening), dated the day
+   * before the books' first entry; undefined when it was taken before. The feed calls it in the
+   * transaction that books the first import's last events, so every imported order is booked; orders
+   * still waiting for the books have left Shopify's count already and are counted back in.
+   */
+  async opening(tx: pg.PoolClient): Promise<OpeningStock | undefined> {
+    await tx.query("select pg_advisory_xact_lock(hashtext('ledger.opening-stock'))");
+    const { rowCount } = await tx.query('select 1 from ledger_opening_stock');
+    if (rowCount) return undefined;
+    const { currency, timezone } = await this.basics();
+    const { rows } = await tx.query<{ first_day: string | null }>(
+      "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
+    );
+    // The day before the first entry: opening stock is what the books start with, not a purchase.
+    const date = addDays(rows[0]?.first_day ?? dayIn(new Date(), timezone), -1);
+    const opening = await this.stock.opening(tx, date, currency, await this.unbookedSales(tx));
+    await this.write(tx, opening.drafts, []);
+    const value = opening.drafts
+      .filter(
+        (draft) => draft.sourceKey.startsWith('stock:opening:') && !draft.sourceKey.endsWith(':shortfall'),
+      )
+      .reduce((sum, draft) => sum + draft.postings[0]!.amount, 0);
+    await tx.query(
+      'insert into ledger_opening_stock (taken_on, variants, units, value_minor) values ($1, $2, $3, $4)',
+      [date, opening.variants, opening.units, value],
+    );
+    const taken = {
+      date,
+      variants: opening.variants,
+      units: opening.units,
+      value,
+      currency,
+      withoutCost: opening.withoutCost,
+    };
+    await emit(tx, 'ledger.opening_stock', taken);
+    return taken;
+  }
+
+  /** Units per variant in orders whose events still wait for the books (sold in Shopify, not yet here). */
+  private async unbookedSales(tx: pg.PoolClient): Promise<Map<number, number>> {
+    const { rows } = await tx.query<{ id: string }>(
+      `select distinct e.payload->>'orderId' as id from events_feed_items f join events_outbox e on e.id = f.event_id
+       where f.feed = 'ledger.post' and e.type like 'order.%' and e.payload->>'orderId' ~ '^[0-9]{1,18}$'
+         and not exists (select 1 from ledger_entries b where b.source_key = 'order:' || (e.payload->>'orderId'))`,
+    );
+    const orders = await this.shop.records.orders(rows.map((row) => Number(row.id)));
+    const units = new Map<number, number>();
+    for (const order of orders.values()) {
+      if (!saleLines(order).length) continue;
+      for (const line of order.lines)
+        if (line.variantId !== null && !line.giftCard && line.quantity > 0)
+          units.set(line.variantId, (units.get(line.variantId) ?? 0) + line.quantity);
+    }
+    return units;
+  }
+
+  /** One alert per lot with stock left that expires within 30 days (ledger.stock_expiring). */
+  async alertExpiring(): Promise<number> {
+    const today = dayIn(new Date(), (await this.basics()).timezone);
+    return transaction(this.pool, async (tx) => {
+      const { rows } = await tx.query<{
+        id: string;
+        variant_id: string;
+        left_quantity: number;
+        expires_on: string;
+      }>(
+        `update ledger_lots set expiry_alerted_at = now()
+         where left_quantity > 0 and expires_on is not null and expires_on <= $1::date + 30 and expiry_alerted_at is null
+         returning id, variant_id, left_quantity, to_char(expires_on, 'YYYY-MM-DD') as expires_on`,
+        [today],
+      );
+      await emitAll(
+        tx,
+        rows.map((row) => ({
+          type: 'ledger.stock_expiring',
+          payload: {
+            lotId: Number(row.id),
+            variantId: Number(row.variant_id),
+            left: row.left_quantity,
+            expiresOn: row.expires_on,
+          },
+        })),
+      );
+      return rows.length;
+    });
+  }
+
+  /** The shop's products, to pick from when goods are received. */
+  async products(): Promise<{ variantId: number; name: string; sku: string | null }[]> {
+    const counts = await this.shop.records.stockCounts();
+    return counts.map(({ variantId, name, sku }) => ({ variantId, name, sku }));
+  }
+
+  /** Stock at cost at the end of a day, per variant with its name and what Shopify counts now. */
+  async valuation(at: string) {
+    const { currency } = await this.basics();
+    const [valuation, counts] = await Promise.all([
+      this.stock.valuation(this.pool, at, currency),
+      this.shop.records.stockCounts(),
+    ]);
+    const byVariant = new Map(counts.map((count) => [count.variantId, count]));
+    return {
+      ...valuation,
+      lines: valuation.lines.map((line) => {
+        const count = byVariant.get(line.variantId);
+        return {
+          ...line,
+          name: count?.name ?? `Variant ${line.variantId}`,
+          sku: count?.sku ?? null,
+          shopifyCount: count?.available ?? null,
+        };
+      }),
+    };
+  }
+}
