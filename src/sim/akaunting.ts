@@ -6,7 +6,7 @@
 // categories live in memory.
 import type { Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { FailureQueue, close, listen, type SimRequest, type SimResponse } from './http-sim.ts';
+import { FailureQueue, MinuteQuota, close, listen, type SimRequest, type SimResponse } from './http-sim.ts';
 
 export interface AkauntingSimOptions {
   email: string;
@@ -84,13 +84,15 @@ export class AkauntingSimulator {
   readonly transactions: Transaction[] = [];
   /** Every request that reached the API, as method and path (what a test may count). */
   readonly requests: string[] = [];
-  private recent: number[] = [];
+  private readonly quota: MinuteQuota;
 
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
     private readonly options: AkauntingSimOptions,
-  ) {}
+  ) {
+    this.quota = new MinuteQuota(options.requestsPerMinute ?? 60);
+  }
 
   static async start(options: AkauntingSimOptions): Promise<AkauntingSimulator> {
     const holder: { simulator?: AkauntingSimulator } = {};
@@ -108,27 +110,24 @@ export class AkauntingSimulator {
     // auth → throttle → read-api → company, in the API middleware group's order.
     const signedIn = this.authenticate(request.headers.authorization);
     if (!signedIn) return { ...error(401, 'Invalid credentials.'), headers: { 'www-authenticate': 'Basic' } };
-    const now = Date.now();
-    this.recent = this.recent.filter((at) => now - at < 60_000);
-    const limit = this.options.requestsPerMinute ?? 60;
+    const { limit } = this.quota;
     const injected = this.failures.take();
-    if (this.recent.length >= limit || injected === 'rate-limit') {
-      const retryAfter = injected ? 1 : Math.ceil((this.recent[0]! + 60_000 - now) / 1000);
+    const retryAfter = this.quota.take(injected === 'rate-limit');
+    if (retryAfter !== undefined) {
       return {
         ...error(429, 'Too Many Attempts.'),
         headers: {
           'retry-after': String(retryAfter),
           'x-ratelimit-limit': String(limit),
           'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': String(Math.ceil(now / 1000) + retryAfter),
+          'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + retryAfter),
         },
       };
     }
     if (injected === 'server-error') return error(500, 'Server Error');
-    this.recent.push(now);
     const rateHeaders = {
       'x-ratelimit-limit': String(limit),
-      'x-ratelimit-remaining': String(limit - this.recent.length),
+      'x-ratelimit-remaining': String(this.quota.remaining),
     };
     if (this.options.apiPermission === false)
       return error(403, 'User does not have any of the necessary access rights.');

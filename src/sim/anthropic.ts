@@ -8,6 +8,7 @@
 import type { Server } from 'node:http';
 import {
   FailureQueue,
+  MinuteQuota,
   approxTokens,
   close,
   hashUnit,
@@ -51,13 +52,15 @@ export class AnthropicSimulator {
   readonly failures = new FailureQueue();
   readonly calls: (ModelCall & { images: number })[] = [];
   responder: ModelResponder | undefined;
-  private recent: number[] = [];
+  private readonly quota: MinuteQuota;
 
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
     private readonly options: AnthropicSimOptions,
-  ) {}
+  ) {
+    this.quota = new MinuteQuota(options.requestsPerMinute ?? 1000);
+  }
 
   static async start(options: AnthropicSimOptions): Promise<AnthropicSimulator> {
     const holder: { simulator?: AnthropicSimulator } = {};
@@ -79,11 +82,9 @@ export class AnthropicSimulator {
     if (key !== this.options.apiKey) return error(401, 'authentication_error', 'invalid x-api-key');
     if (!request.headers['anthropic-version'])
       return error(400, 'invalid_request_error', 'anthropic-version: header is required');
-    const now = Date.now();
-    this.recent = this.recent.filter((at) => at > now - 60_000);
     const injected = this.failures.take();
-    if (injected === 'rate-limit' || this.recent.length >= (this.options.requestsPerMinute ?? 1000)) {
-      const wait = injected ? 1 : Math.ceil((this.recent[0]! + 60_000 - now) / 1000);
+    const wait = this.quota.take(injected === 'rate-limit');
+    if (wait !== undefined) {
       return error(
         429,
         'rate_limit_error',
@@ -91,7 +92,6 @@ export class AnthropicSimulator {
         { 'retry-after': String(wait) },
       );
     }
-    this.recent.push(now);
     if (injected === 'server-error') return error(529, 'overloaded_error', 'Overloaded');
     if (injected === 'hang') await request.clientGone;
     return this.message(request.body, injected === 'malformed');

@@ -4,6 +4,7 @@
 import type { Server } from 'node:http';
 import {
   FailureQueue,
+  MinuteQuota,
   approxTokens,
   close,
   hashUnit,
@@ -30,13 +31,15 @@ export class GeminiSimulator {
   readonly failures = new FailureQueue();
   readonly calls: ModelCall[] = [];
   responder: ModelResponder | undefined;
-  private recent: number[] = [];
+  private readonly quota: MinuteQuota;
 
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
     private readonly options: GeminiSimOptions,
-  ) {}
+  ) {
+    this.quota = new MinuteQuota(options.requestsPerMinute ?? 1000);
+  }
 
   static async start(options: GeminiSimOptions): Promise<GeminiSimulator> {
     // The server exists before the simulator that handles its requests.
@@ -73,11 +76,9 @@ export class GeminiSimulator {
         },
       ]);
     }
-    const now = Date.now();
-    this.recent = this.recent.filter((at) => at > now - 60_000);
     const injected = this.failures.take();
-    if (injected === 'rate-limit' || this.recent.length >= (this.options.requestsPerMinute ?? 1000)) {
-      const wait = injected ? 1 : Math.ceil((this.recent[0]! + 60_000 - now) / 1000);
+    const wait = this.quota.take(injected === 'rate-limit');
+    if (wait !== undefined) {
       return status(
         429,
         'RESOURCE_EXHAUSTED',
@@ -85,7 +86,6 @@ export class GeminiSimulator {
         [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${wait}s` }],
       );
     }
-    this.recent.push(now);
     if (injected === 'server-error')
       return status(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
     if (injected === 'hang') await request.clientGone;

@@ -55,6 +55,30 @@ export class FailureQueue {
   }
 }
 
+/** A per-minute request quota, as the APIs the simulators stand for keep one per key or user. */
+export class MinuteQuota {
+  private recent: number[] = [];
+
+  constructor(readonly limit: number) {}
+
+  /**
+   * Counts one request: undefined when it fits, else the seconds until one would. A forced refusal
+   * (an injected 429) waits a second and is not counted.
+   */
+  take(forced = false): number | undefined {
+    const now = Date.now();
+    this.recent = this.recent.filter((at) => now - at < 60_000);
+    if (forced) return 1;
+    if (this.recent.length >= this.limit) return Math.ceil((this.recent[0]! + 60_000 - now) / 1000);
+    this.recent.push(now);
+    return undefined;
+  }
+
+  get remaining(): number {
+    return this.limit - this.recent.length;
+  }
+}
+
 export async function listen(handler: SimHandler): Promise<{ server: Server; baseUrl: string }> {
   const server = createServer((request, response) => void serve(handler, request, response));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
