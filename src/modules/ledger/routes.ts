@@ -33,6 +33,43 @@ function checkPeriod(from: string, to: string): void {
 }
 
 export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
+  /** A report over a period: ?from=&to= (real days, in order, at most ten years). */
+  const periodReport = (
+    path: string,
+    summary: string,
+    report: (from: string, to: string) => Promise<unknown>,
+  ) =>
+    app.get<{ Querystring: { from: string; to: string } }>(
+      path,
+      { config: { access: 'read' }, schema: { tags: ['ledger'], summary, querystring: period } },
+      async (request) => {
+        checkPeriod(request.query.from, request.query.to);
+        return report(request.query.from, request.query.to);
+      },
+    );
+  /** A report at the end of a day: ?at=. */
+  const dayReport = (path: string, summary: string, report: (at: string) => Promise<unknown>) =>
+    app.get<{ Querystring: { at: string } }>(
+      path,
+      {
+        config: { access: 'read' },
+        schema: {
+          tags: ['ledger'],
+          summary,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['at'],
+            properties: { at: date('YYYY-MM-DD') },
+          },
+        },
+      },
+      async (request) => {
+        if (!isDate(request.query.at)) throw invalid(`at "${request.query.at}" is not a date (YYYY-MM-DD)`);
+        return report(request.query.at);
+      },
+    );
+
   app.get<{ Querystring: { from: string; to: string; compareFrom?: string; compareTo?: string } }>(
     '/api/v1/ledger/reports/pnl',
     {
@@ -64,57 +101,22 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     },
   );
 
-  app.get<{ Querystring: { at: string } }>(
+  dayReport(
     '/api/v1/ledger/reports/balance-sheet',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags: ['ledger'],
-        summary: 'Assets, liabilities and equity at the end of a day',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['at'],
-          properties: { at: date('YYYY-MM-DD') },
-        },
-      },
-    },
-    async (request) => {
-      if (!isDate(request.query.at)) throw invalid(`at "${request.query.at}" is not a date (YYYY-MM-DD)`);
-      return ledger.reports.balanceSheet(request.query.at);
-    },
+    'Assets, liabilities and equity at the end of a day',
+    (at) => ledger.reports.balanceSheet(at),
   );
 
-  app.get<{ Querystring: { from: string; to: string } }>(
+  periodReport(
     '/api/v1/ledger/reports/trial-balance',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags: ['ledger'],
-        summary: 'Debits and credits per account in a period',
-        querystring: period,
-      },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.reports.trialBalance(request.query.from, request.query.to);
-    },
+    'Debits and credits per account in a period',
+    (from, to) => ledger.reports.trialBalance(from, to),
   );
 
-  app.get<{ Querystring: { from: string; to: string } }>(
+  periodReport(
     '/api/v1/ledger/reports/sales-tax',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags: ['ledger'],
-        summary: 'Sales tax / VAT by jurisdiction: collected, refunded, owed',
-        querystring: period,
-      },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.reports.salesTax(request.query.from, request.query.to);
-    },
+    'Sales tax / VAT by jurisdiction: collected, refunded, owed',
+    (from, to) => ledger.reports.salesTax(from, to),
   );
 
   app.get<{
@@ -152,38 +154,16 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     },
   );
 
-  app.get<{ Querystring: { from: string; to: string } }>(
+  periodReport(
     '/api/v1/ledger/reports/cash-flow',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags: ['ledger'],
-        summary:
-          'Cash-flow statement (indirect): profit adjusted by the change in stock, Shopify balances, tax and the rest; operating, investing, financing; cash at the start and end',
-        querystring: period,
-      },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.reports.cashFlow(request.query.from, request.query.to);
-    },
+    'Cash-flow statement (indirect): profit adjusted by the change in stock, Shopify balances, tax and the rest; operating, investing, financing; cash at the start and end',
+    (from, to) => ledger.reports.cashFlow(from, to),
   );
 
-  app.get<{ Querystring: { from: string; to: string } }>(
+  periodReport(
     '/api/v1/ledger/reports/margins',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags: ['ledger'],
-        summary:
-          'Margin per product: sales after discounts (without tax), refunds, cost of the units (returns back at cost), share of payment fees',
-        querystring: period,
-      },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.productMargins(request.query.from, request.query.to);
-    },
+    'Margin per product: sales after discounts (without tax), refunds, cost of the units (returns back at cost), share of payment fees',
+    (from, to) => ledger.productMargins(from, to),
   );
 
   app.get(
@@ -433,26 +413,10 @@ export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
     async () => ledger.stock.takeOpening(),
   );
 
-  app.get<{ Querystring: { at: string } }>(
+  dayReport(
     '/api/v1/ledger/reports/stock',
-    {
-      config: { access: 'read' },
-      schema: {
-        tags: ['ledger'],
-        summary:
-          'Stock at cost at the end of a day: quantity, value and what expires within 30 days, per variant',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['at'],
-          properties: { at: date('YYYY-MM-DD') },
-        },
-      },
-    },
-    async (request) => {
-      if (!isDate(request.query.at)) throw invalid(`at "${request.query.at}" is not a date (YYYY-MM-DD)`);
-      return ledger.stock.valuation(request.query.at);
-    },
+    'Stock at cost at the end of a day: quantity, value and what expires within 30 days, per variant',
+    (at) => ledger.stock.valuation(at),
   );
 
   app.get(
