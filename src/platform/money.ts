@@ -68,12 +68,23 @@ export function convertMinor(minor: number, from: string, to: string, rate: stri
   const fraction = match[2] ?? '';
   const scaledRate = BigInt(`${match[1]}${fraction}`);
   const shift = currencyExponent(to) - currencyExponent(from) - fraction.length;
-  let numerator = BigInt(Math.abs(minor)) * scaledRate;
-  let denominator = 1n;
-  if (shift >= 0) numerator *= 10n ** BigInt(shift);
-  else denominator = 10n ** BigInt(-shift);
-  const rounded = (numerator * 2n + denominator) / (denominator * 2n);
-  const result = Number(rounded);
-  if (!Number.isSafeInteger(result)) throw new Error('the converted amount is too large');
-  return minor < 0 ? -result : result;
+  const product = BigInt(minor) * scaledRate;
+  return shift >= 0
+    ? safeMinor(product * 10n ** BigInt(shift), 'the converted amount')
+    : divideMinor(product, 10n ** BigInt(-shift), 'the converted amount');
+}
+
+/**
+ * numerator / denominator (positive) as minor units, rounded half away from zero once, in integers:
+ * for amounts made from rates and unit costs that a double cannot hold exactly.
+ */
+export function divideMinor(numerator: bigint, denominator: bigint, what = 'the amount'): number {
+  const sign = numerator < 0n ? -1n : 1n;
+  return safeMinor((sign * (sign * numerator * 2n + denominator)) / (2n * denominator), what);
+}
+
+function safeMinor(value: bigint, what: string): number {
+  const minor = Number(value);
+  if (!Number.isSafeInteger(minor)) throw new Error(`${what} is too large`);
+  return minor;
 }

@@ -4,7 +4,7 @@
 // other way round. Lots are locked while they are taken from, so two batches never sell the same unit.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { currencyExponent } from '../../platform/money.ts';
+import { currencyExponent, divideMinor } from '../../platform/money.ts';
 import type { Order, Refund } from '../shop/model.ts';
 import type { ShopRecords } from '../shop/records.ts';
 import { ACCOUNTS } from './chart.ts';
@@ -52,12 +52,11 @@ function receiptKey(receipt: GoodsReceipt): string {
 /** Minor units for a quantity at a unit cost in millionths (rounded once, half away from zero). */
 export function costOf(quantity: number, unitCostMicros: number, currency: string): number {
   // In integers: a million units at a cost with six decimals is past what a double holds exactly.
-  const scale = 10n ** BigInt(6 - currencyExponent(currency));
-  const product = BigInt(quantity) * BigInt(unitCostMicros);
-  const sign = product < 0n ? -1n : 1n;
-  const minor = Number((sign * (sign * product * 2n + scale)) / (2n * scale));
-  if (!Number.isSafeInteger(minor)) throw new Error('the cost is too large an amount to book');
-  return minor;
+  return divideMinor(
+    BigInt(quantity) * BigInt(unitCostMicros),
+    10n ** BigInt(6 - currencyExponent(currency)),
+    'the cost',
+  );
 }
 
 export class Stock {
