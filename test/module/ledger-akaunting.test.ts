@@ -18,6 +18,7 @@ import { LedgerService } from '../../src/modules/ledger/ledger-service.ts';
 import type { EntryDraft } from '../../src/modules/ledger/rules.ts';
 import { AkauntingSimulator } from '../../src/sim/akaunting.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { entry } from '../support/ledger.ts';
 
 let db: TestDatabase;
 let sim: AkauntingSimulator;
@@ -26,15 +27,6 @@ let reports: LedgerReports;
 let config: AkauntingConfig;
 const waits: number[] = [];
 
-const entry = (key: string, date: string, postings: [string, number][]): EntryDraft => ({
-  date,
-  description: key,
-  sourceType: 'manual',
-  sourceId: null,
-  sourceKey: key,
-  currency: 'GBP',
-  postings: postings.map(([account, amount]) => ({ account, amount })),
-});
 const book = (drafts: EntryDraft[]) => transaction(db.pool, (tx) => poster.write(tx, drafts, []));
 const sync = (client = new AkauntingClient(config, async (ms) => void waits.push(ms))) =>
   new AkauntingSync(db.pool, reports, client, config.paymentMethod);

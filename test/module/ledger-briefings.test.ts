@@ -12,21 +12,12 @@ import { LedgerReports } from '../../src/modules/ledger/reports.ts';
 import { Briefings } from '../../src/modules/ledger/briefings.ts';
 import type { EntryDraft } from '../../src/modules/ledger/rules.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { entry } from '../support/ledger.ts';
 
 let db: TestDatabase;
 let briefings: Briefings;
 let notifications: Notifications;
 const TODAY = '2026-11-26';
-
-const entry = (key: string, date: string, postings: [string, number][]): EntryDraft => ({
-  date,
-  description: key,
-  sourceType: 'manual',
-  sourceId: null,
-  sourceKey: key,
-  currency: 'GBP',
-  postings: postings.map(([account, amount]) => ({ account, amount })),
-});
 
 before(async () => {
   db = await createTestDatabase();
