@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShopifySimulator } from '../../src/sim/shopify/index.ts';
+import { simulatedClock } from '../support/clock.ts';
 import { ShopifyClient, ShopifyError } from '../../src/modules/shop/client.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { CUSTOMERS_QUERY, SHOP_QUERY } from '../../src/modules/shop/queries.ts';
@@ -11,6 +12,7 @@ let sim: ShopifySimulator;
 before(async () => {
   // A small bucket that refills quickly: a few pages of customers overdraw it.
   sim = await ShopifySimulator.start({
+    now: simulatedClock(),
     adminToken: 'shpat_client_0123456789',
     apiSecret: 'shpss_client_0123456789',
     historyDays: 10,

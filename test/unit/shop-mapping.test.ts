@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShopifySimulator } from '../../src/sim/shopify/index.ts';
+import { simulatedClock } from '../support/clock.ts';
 import { ShopifyClient } from '../../src/modules/shop/client.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { bulkOrdersQuery } from '../../src/modules/shop/queries.ts';
@@ -15,6 +16,7 @@ const fromApi = new Map<number, OrderFromApi>();
 
 before(async () => {
   sim = await ShopifySimulator.start({
+    now: simulatedClock(),
     adminToken: 'shpat_map_0123456789',
     apiSecret: 'shpss_map_0123456789',
     historyDays: 120,

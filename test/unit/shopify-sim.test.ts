@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ShopifySimulator } from '../../src/sim/shopify/index.ts';
+import { SIMULATED_NOW, simulatedClock } from '../support/clock.ts';
 import { generateShop } from '../../src/sim/shopify/data.ts';
 import {
   BALANCE_TRANSACTIONS_QUERY,
@@ -32,6 +33,7 @@ let sim: ShopifySimulator;
 
 before(async () => {
   sim = await ShopifySimulator.start({
+    now: simulatedClock(),
     adminToken: TOKEN,
     apiSecret: SECRET,
     seed: 7,
@@ -201,6 +203,7 @@ test("an unknown field is a validation error in Shopify's shape, with HTTP 200",
 
 test('a drained bucket answers THROTTLED, a query over 1000 points is refused, and injected failures look like a bad day at Shopify', async () => {
   const small = await ShopifySimulator.start({
+    now: simulatedClock(),
     adminToken: TOKEN,
     apiSecret: SECRET,
     historyDays: 5,
@@ -770,7 +773,7 @@ test('50,000 orders generate in seconds (time reported, not asserted)', (t) => {
   const { store } = generateShop({
     seed: 11,
     shopDomain: 'bench.myshopify.com',
-    now: Date.now(),
+    now: SIMULATED_NOW,
     historyDays: 365,
     ordersPerDay: 0,
     orderCount: 50_000,
