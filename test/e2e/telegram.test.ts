@@ -74,12 +74,12 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
   const firstPress = telegram.press(OWNER, card.message_id, `ap:${approvalId}:y`);
   await waitFor(
     async () => (await server.services.approvals.get(approvalId!)).status === 'approved',
-    15_000,
+    60_000,
     'the approval',
   );
   await waitFor(
     () => telegram.callbackAnswers.some((a) => a.id === firstPress && a.text === 'Approved.'),
-    15_000,
+    60_000,
     'the answer',
   );
   await waitFor(
@@ -88,7 +88,7 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
         .sent(OWNER)
         .find((m) => m.message_id === card.message_id)
         ?.text?.startsWith('✅ Approved by'),
-    15_000,
+    60_000,
     'the card to show the outcome',
   );
   const audit = await server.services.audit.recent(20);
@@ -97,7 +97,7 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
   const secondPress = telegram.press(OWNER, card.message_id, `ap:${approvalId}:n`);
   await waitFor(
     () => telegram.callbackAnswers.find((a) => a.id === secondPress)?.text?.startsWith('Already approved by'),
-    15_000,
+    60_000,
     'the second press answer',
   );
   assert.equal((await server.services.approvals.get(approvalId!)).status, 'approved', 'not decided twice');
@@ -116,11 +116,11 @@ test('Edit and Regenerate take the owner’s next message', async () => {
     'the edit card',
   );
   telegram.press(OWNER, editCard.message_id, `ap:${editMe.id}:e`);
-  await waitFor(() => /Send the new text/.test(lastText(OWNER)), 15_000, 'the question');
+  await waitFor(() => /Send the new text/.test(lastText(OWNER)), 60_000, 'the question');
   telegram.say(OWNER, 'Better words, written by the owner');
   await waitFor(
     async () => (await server.services.approvals.get(editMe.id)).status === 'edited',
-    15_000,
+    60_000,
     'the edit',
   );
   assert.equal(
@@ -137,11 +137,11 @@ test('Edit and Regenerate take the owner’s next message', async () => {
   });
   const redoCard = await waitFor(() => telegram.sent(OWNER).find(cardFor(redo.id)), 30_000, 'the redo card');
   telegram.press(OWNER, redoCard.message_id, `ap:${redo.id}:r`);
-  await waitFor(() => /What should change/.test(lastText(OWNER)), 15_000, 'the question');
+  await waitFor(() => /What should change/.test(lastText(OWNER)), 60_000, 'the question');
   telegram.say(OWNER, 'mention curl day');
   await waitFor(
     async () => (await server.services.approvals.get(redo.id)).status === 'rejected',
-    15_000,
+    60_000,
     'the rewrite request',
   );
   // The rewrite is written and reviewed again: approved by the gate or sent as a new card.
@@ -161,18 +161,18 @@ test('a stranger is ignored and logged; the owner pauses and resumes from the ph
   telegram.say(STRANGER, '/pause');
   await waitFor(
     () => server.logLines().some((l) => l.chatId === STRANGER && /not allowed/.test(String(l.msg))),
-    15_000,
+    60_000,
     'the log line',
   );
   assert.equal(telegram.sent(STRANGER).length, 0, 'no answer to a stranger');
   assert.equal((await server.services.approvals.paused()).paused, false);
 
   telegram.say(OWNER, '/pause');
-  await waitFor(async () => (await server.services.approvals.paused()).paused, 15_000, 'the pause');
+  await waitFor(async () => (await server.services.approvals.paused()).paused, 60_000, 'the pause');
   telegram.say(OWNER, '/status');
-  await waitFor(() => /Paused by/.test(lastText(OWNER)), 15_000, 'the status');
+  await waitFor(() => /Paused by/.test(lastText(OWNER)), 60_000, 'the status');
   telegram.say(OWNER, '/resume');
-  await waitFor(async () => !(await server.services.approvals.paused()).paused, 15_000, 'the resume');
+  await waitFor(async () => !(await server.services.approvals.paused()).paused, 60_000, 'the resume');
 });
 
 test('a voice note is transcribed and understood as a command, or kept as a to-do', async () => {
@@ -192,7 +192,7 @@ test('a voice note is transcribed and understood as a command, or kept as a to-d
     voiceTelegram.sendVoice(OWNER, Buffer.from('OggS fake opus audio'));
     await waitFor(
       async () => (await voiceServer.services.approvals.paused()).paused,
-      15_000,
+      60_000,
       'the pause by voice',
     );
     assert.ok(
@@ -210,7 +210,7 @@ test('a voice note is transcribed and understood as a command, or kept as a to-d
               m.text ===
               'To do: Order more purple toner from the wholesaler on Friday\n\nFrom a voice note on Telegram:\n\nOrder more purple toner from the wholesaler on Friday',
           ),
-      15_000,
+      60_000,
       'the to-do',
     );
     const inbox = await voiceServer.services.notifications.list();
@@ -244,13 +244,13 @@ test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in
   telegram.say(OWNER, '/orders');
   await waitFor(
     () => /Latest orders:\n#1001 £33\.94 · paid · unfulfilled/.test(lastText(OWNER)),
-    15_000,
+    60_000,
     '/orders',
   );
   telegram.say(OWNER, '/today');
-  await waitFor(() => /1 order\(s\), revenue £28\.28/.test(lastText(OWNER)), 15_000, '/today');
+  await waitFor(() => /1 order\(s\), revenue £28\.28/.test(lastText(OWNER)), 60_000, '/today');
   telegram.say(OWNER, '/pnl');
-  await waitFor(() => /^Profit and loss, \d{4}-\d{2}-01 to/.test(lastText(OWNER)), 15_000, '/pnl');
+  await waitFor(() => /^Profit and loss, \d{4}-\d{2}-01 to/.test(lastText(OWNER)), 60_000, '/pnl');
   await server.services.notifications.send({
     kind: 'ledger.refund_spike',
     severity: 'warning',
@@ -259,7 +259,7 @@ test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in
   });
   await waitFor(
     () => lastText(OWNER) === '⚠️ Refunds are high today\n\nThree times a normal day.',
-    15_000,
+    60_000,
     'the alert in the chat',
   );
 });

@@ -81,7 +81,7 @@ test('an event written in a rolled-back transaction is never delivered; a commit
   );
   await transaction(db.pool, (tx) => emit(tx, 'order.created', { orderId: '1001' }));
   await transaction(db.pool, (tx) => emit(tx, 'refund.created', { refundId: 'r1' }));
-  await waitFor(() => received.some((event) => event.payload.orderId === '1001'), 15_000, 'order.created');
+  await waitFor(() => received.some((event) => event.payload.orderId === '1001'), 60_000, 'order.created');
   await bus.drain();
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.deepEqual(

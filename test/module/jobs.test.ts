@@ -67,7 +67,7 @@ test('the same idempotency key enqueues once', async () => {
   assert.ok(first);
   assert.equal(second, null);
   await queue.send(record, { key: 'order-1002' }, { idempotencyKey: 'order-1002' });
-  await waitFor(() => runs.includes('order-1002') && runs.includes('order-1001'), 15_000, 'both jobs');
+  await waitFor(() => runs.includes('order-1002') && runs.includes('order-1001'), 60_000, 'both jobs');
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(runs.filter((key) => key === 'order-1001').length, 1);
 });
@@ -80,7 +80,7 @@ test('a job sent inside a rolled-back transaction never exists', async () => {
     }),
   );
   await transaction(db.pool, (tx) => queue.send(record, { key: 'real' }, { tx }));
-  await waitFor(() => runs.includes('real'), 15_000, 'the committed job');
+  await waitFor(() => runs.includes('real'), 60_000, 'the committed job');
   assert.ok(!runs.includes('ghost'));
 });
 
@@ -100,7 +100,7 @@ test('a job that fails every attempt becomes a dead letter; retrying it runs it 
   assert.equal(await queue.deadLetterCount(), 1);
   assert.match(letter!.error, /supplier API said no to restock/);
   await queue.resolveDeadLetter(letter!.id, 'retried');
-  await waitFor(() => runs.includes('flaky:restock'), 15_000, 'the retried job');
+  await waitFor(() => runs.includes('flaky:restock'), 60_000, 'the retried job');
   assert.deepEqual(await queue.deadLetters(), []);
   assert.equal(await queue.deadLetterCount(), 0);
   await assert.rejects(queue.resolveDeadLetter(letter!.id, 'dismissed'), /no open dead letter/);
