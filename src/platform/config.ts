@@ -1,6 +1,7 @@
 // Configuration: environment variables, a `.env` file and `NAME_FILE` variants (Docker secrets),
 // parsed and typed once at start. A bad value stops start-up with a message naming the variable.
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 
@@ -16,7 +17,12 @@ export interface Config {
   masterKey: Buffer | undefined;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
-  trustProxy: boolean;
+  /**
+   * Which hops of X-Forwarded-For to believe: false (none, the default), the number of proxies in
+   * front of shopkeep, or the proxies' own addresses. Never "every hop": a proxy that appends would let
+   * a client choose the address that is throttled, logged, audited and banned.
+   */
+  trustProxy: false | number | string[];
   mqttUrl: string | undefined;
   anonymousRateLimitPerMinute: number;
   ai: AiConfig;
@@ -176,6 +182,35 @@ function channelThresholds(value: string | undefined): QaConfig['channels'] {
   return channels;
 }
 
+/** "1" (hops), "127.0.0.1,10.0.0.0/8" (the proxies' addresses), or false/0/unset. */
+function trustedProxies(value: string | undefined): Config['trustProxy'] {
+  const raw = value?.toLowerCase();
+  if (raw === undefined || ['0', 'false', 'no', 'off'].includes(raw)) return false;
+  if (['true', 'yes', 'on'].includes(raw))
+    throw new ConfigError(
+      'SHOPKEEP_TRUST_PROXY',
+      'true would trust every address in X-Forwarded-For, which a client can write itself; give the number of proxies in front of shopkeep (1 for one nginx) or their addresses (127.0.0.1)',
+    );
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10)
+      throw new ConfigError('SHOPKEEP_TRUST_PROXY', `${hops} proxies in a row is not plausible; at most 10`);
+    return hops;
+  }
+  return raw.split(',').map((part) => {
+    const entry = part.trim();
+    const [address = '', prefix] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    if (!family || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > bits)))
+      throw new ConfigError(
+        'SHOPKEEP_TRUST_PROXY',
+        `"${entry}" is neither a number of proxies nor an address such as 127.0.0.1 or 10.0.0.0/8`,
+      );
+    return entry;
+  });
+}
+
 export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): Config {
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -189,13 +224,6 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     if (value < min || value > max)
       throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
     return value;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = read(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    throw new ConfigError(name, `expected true or false, got "${raw}"`);
   };
   const url = (name: string, protocols: string[]): string | undefined => {
     const raw = read(name);
@@ -393,7 +421,7 @@ export function parseConfig(env: Env = loadEnvironment(), cwd = process.cwd()): 
     masterKey,
     sessionIdleMinutes: integer('SHOPKEEP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionAbsoluteHours: integer('SHOPKEEP_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30),
-    trustProxy: bool('SHOPKEEP_TRUST_PROXY', false),
+    trustProxy: trustedProxies(read('SHOPKEEP_TRUST_PROXY')),
     mqttUrl: url('SHOPKEEP_MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']),
     anonymousRateLimitPerMinute: integer('SHOPKEEP_RATE_LIMIT_PER_MINUTE', 300, 1, 1_000_000),
     costing,

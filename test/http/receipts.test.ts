@@ -46,8 +46,8 @@ async function settled(id: number) {
   );
 }
 
-/** A plain white PNG: an image with nothing on it. */
-function blankPng(width = 64, height = 64): Buffer {
+/** A plain white PNG: an image with nothing on it (one bit a pixel makes a huge one small). */
+function blankPng(width = 64, height = 64, bitDepth: 1 | 8 = 8): Buffer {
   const crcTable = Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
@@ -69,10 +69,12 @@ function blankPng(width = 64, height = 64): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
+  header[8] = bitDepth;
   header[9] = 0; // greyscale
   const rows = Buffer.concat(
-    Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width, 255)])),
+    Array.from({ length: height }, () =>
+      Buffer.concat([Buffer.from([0]), Buffer.alloc(bitDepth === 1 ? Math.ceil(width / 8) : width, 255)]),
+    ),
   );
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -128,6 +130,17 @@ test('a receipt photo is read offline and booked: net, VAT to reclaim, paid from
     `select count(*)::int as n from events_outbox where type = 'ledger.review_needed'`,
   );
   assert.ok(alerts.rows[0].n >= 1);
+});
+
+test('a decompression bomb (20000 × 20000 pixels in a small file) is refused before anything decodes it', async () => {
+  const bomb = blankPng(20_000, 20_000, 1);
+  assert.ok(bomb.length < 1024 * 1024, `${bomb.length} bytes`);
+  const before = await server.db.pool.query('select count(*)::int as n from ledger_receipts');
+  const response = await upload(bomb);
+  assert.equal(response.statusCode, 400);
+  assert.match(response.json().error.message, /20000 × 20000 pixels, more than the 50 megapixels/);
+  const after = await server.db.pool.query('select count(*)::int as n from ledger_receipts');
+  assert.equal(after.rows[0].n, before.rows[0].n);
 });
 
 test('a photo with nothing readable goes to review saying so; a file that is not an image is refused', async () => {

@@ -34,7 +34,10 @@ test('a bad value stops start-up with a message naming the variable', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres:/],
     [{ SHOPKEEP_TIMEZONE: 'Mars/Olympus' }, 'SHOPKEEP_TIMEZONE', /IANA/],
     [{ SHOPKEEP_MASTER_KEY: 'short' }, 'SHOPKEEP_MASTER_KEY', /32 bytes/],
-    [{ SHOPKEEP_TRUST_PROXY: 'maybe' }, 'SHOPKEEP_TRUST_PROXY', /true or false/],
+    [{ SHOPKEEP_TRUST_PROXY: 'maybe' }, 'SHOPKEEP_TRUST_PROXY', /number of proxies/],
+    [{ SHOPKEEP_TRUST_PROXY: 'true' }, 'SHOPKEEP_TRUST_PROXY', /every address.*number of proxies/],
+    [{ SHOPKEEP_TRUST_PROXY: '10.0.0.0/33' }, 'SHOPKEEP_TRUST_PROXY', /10\.0\.0\.0\/33/],
+    [{ SHOPKEEP_TRUST_PROXY: '11' }, 'SHOPKEEP_TRUST_PROXY', /at most 10/],
     [{ AKAUNTING_URL: 'books.example.com' }, 'AKAUNTING_URL', /valid URL/],
     [
       { SHOPKEEP_QA_CHANNEL_THRESHOLDS: 'instagram:90' },
@@ -112,4 +115,15 @@ test('a master key is accepted as hex or base64', () => {
     parseConfig({ SHOPKEEP_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') }, dir).masterKey?.length,
     32,
   );
+});
+
+test('SHOPKEEP_TRUST_PROXY takes a number of proxies or their addresses, never every hop', () => {
+  assert.equal(parseConfig({}).trustProxy, false);
+  assert.equal(parseConfig({ SHOPKEEP_TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.equal(parseConfig({ SHOPKEEP_TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.deepEqual(parseConfig({ SHOPKEEP_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, ::1' }).trustProxy, [
+    '127.0.0.1',
+    '10.0.0.0/8',
+    '::1',
+  ]);
 });

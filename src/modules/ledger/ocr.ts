@@ -4,6 +4,8 @@
 // (an emailed invoice): its own text, read with pdf.js (unpdf), line by line as printed. A scanned
 // PDF has no text to read; the owner is asked for a photo instead.
 import { createRequire } from 'node:module';
+import { invalid } from '../../platform/errors.ts';
+import { MAX_PIXELS, imageSize } from '../../platform/media/image-size.ts';
 
 export type ReceiptType = 'image/png' | 'image/jpeg' | 'image/webp' | 'application/pdf';
 
@@ -17,7 +19,18 @@ export class ReceiptReader implements TextReader {
   }
 }
 
+/** Refuses a photo whose header claims more pixels than is safe to decode, before anything decodes it. */
+export function checkPixels(image: Buffer): void {
+  const size = imageSize(image);
+  if (!size) throw invalid('the photo’s size cannot be read from its header: is the file damaged?');
+  if (size.width * size.height > MAX_PIXELS)
+    throw invalid(
+      `the photo is ${size.width} × ${size.height} pixels, more than the ${MAX_PIXELS / 1_000_000} megapixels shopkeep reads: take it again at a lower resolution`,
+    );
+}
+
 async function photoText(image: Buffer): Promise<string> {
+  checkPixels(image);
   const { createWorker } = await import('tesseract.js');
   const eng = createRequire(import.meta.url)('@tesseract.js-data/eng') as {
     langPath: string;

@@ -12,7 +12,7 @@ import { AiUnavailableError, type AiService } from '../ai/ai-service.ts';
 import { promptTemplate, renderPrompt } from '../ai/prompts.ts';
 import { ACCOUNTS } from './chart.ts';
 import { expenseEntry, readExpense, type Expense, type ExpenseInput } from './expenses.ts';
-import { receiptType, type ReceiptType, type TextReader } from './ocr.ts';
+import { checkPixels, receiptType, type ReceiptType, type TextReader } from './ocr.ts';
 import type { Posted } from './posting.ts';
 import { RECEIPT_SCHEMA, checkReceipt, fieldsFromText, type ReceiptFields } from './receipt-text.ts';
 import type { EntryDraft, ReviewDraft } from './rules.ts';
@@ -63,6 +63,7 @@ export class Receipts {
     const type = receiptType(image);
     if (!type)
       throw invalid('this file is not a receipt: upload a photo (PNG, JPEG or WebP) or a PDF invoice');
+    if (type !== 'application/pdf') checkPixels(image);
     const sha256 = createHash('sha256').update(image).digest('hex');
     const id = await transaction(this.pool, async (tx) => {
       const { rows } = await tx.query<{ id: string }>(

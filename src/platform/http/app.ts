@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Services } from '../services.ts';
 import { AppError } from '../errors.ts';
-import { registerAuth } from './auth.ts';
+import { refuseEarly, registerAuth } from './auth.ts';
 import { sendError, toErrorResponse, wantsHtml } from './errors.ts';
 import { registerStatic } from './static.ts';
 import { errorPage } from '../dashboard/layout.ts';
@@ -30,7 +30,11 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     loggerInstance: logger.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    // A number of proxies trusts that many hops from this server's side (proxy-addr counts the socket as hop 0).
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // Errors the router raises before any route runs (a malformed URL, an overlong parameter).
@@ -99,6 +103,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
         `too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds`,
       ),
   });
+  refuseEarly(app, config.publicUrl);
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');

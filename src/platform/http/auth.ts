@@ -46,7 +46,41 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
     if (cookie) request.principal = await accounts.resolveSession(cookie);
   });
 
+  // Forms checked by token need a body; everything else is decided before the body is read.
   app.addHook('preHandler', async (request) => {
+    const principal = request.principal;
+    if (
+      principal?.via.kind === 'session' &&
+      !SAFE_METHODS.has(request.method) &&
+      request.routeOptions.config.csrf !== false
+    ) {
+      const sent =
+        (request.headers['x-csrf-token'] as string | undefined) ??
+        (request.body as { _csrf?: unknown } | undefined)?._csrf;
+      if (typeof sent !== 'string' || !sameSecret(sent, principal.via.csrfToken)) {
+        throw new AppError('forbidden', 'the form has expired; reload the page and try again');
+      }
+    }
+  });
+}
+
+/**
+ * Who may do what, decided when the request arrives: before its body is read or checked against the
+ * route's schema, so a stranger neither makes shopkeep read a large upload nor learns what a route
+ * expects. Registered after the rate limiter, which counts anonymous and bad-token requests first.
+ */
+export function refuseEarly(app: FastifyInstance, publicUrl: string): void {
+  const publicOrigin = new URL(publicUrl).origin;
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/static/')) return;
+    // A browser says where a form was posted from; another site's page may not post here (that
+    // includes logging a browser in to an account of the attacker's: login CSRF).
+    if (!SAFE_METHODS.has(request.method) && !sameOrigin(request, publicOrigin)) {
+      throw new AppError(
+        'forbidden',
+        'this form was sent from another site; open shopkeep itself and try again',
+      );
+    }
     if (request.badToken) throw new AppError('unauthenticated', 'the API token is not valid or was revoked');
     const access = request.routeOptions.config.access;
     if (access === undefined || access === 'public') return;
@@ -72,19 +106,23 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
         'API tokens cannot change users, tokens, secrets or webhooks; use the dashboard',
       );
     }
-    if (
-      principal.via.kind === 'session' &&
-      !SAFE_METHODS.has(request.method) &&
-      request.routeOptions.config.csrf !== false
-    ) {
-      const sent =
-        (request.headers['x-csrf-token'] as string | undefined) ??
-        (request.body as { _csrf?: unknown } | undefined)?._csrf;
-      if (typeof sent !== 'string' || !sameSecret(sent, principal.via.csrfToken)) {
-        throw new AppError('forbidden', 'the form has expired; reload the page and try again');
-      }
-    }
   });
+}
+
+/**
+ * Origin, or Referer when a browser sends no Origin, names shopkeep's own address (the public URL or the
+ * host the browser asked for). Requests with neither come from programs, not from another site's page.
+ */
+function sameOrigin(request: FastifyRequest, publicOrigin: string): boolean {
+  const origin = request.headers.origin ?? request.headers.referer;
+  if (origin === undefined) return true;
+  let sender: URL;
+  try {
+    sender = new URL(origin);
+  } catch {
+    return false; // "null" (a sandboxed frame, a privacy redirect) or garbage
+  }
+  return sender.origin === publicOrigin || sender.host === request.headers.host;
 }
 
 export function sameSecret(a: string, b: string): boolean {
