@@ -184,6 +184,46 @@ test('every route answers bad input with a 4xx in the error shape and writes not
   assert.ok(requests > 1000, `${requests} requests`);
 });
 
+/** Query values at and past the edges of what each parameter can hold. */
+const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
+const EDGE_QUERY_VALUES = [
+  '-1',
+  '0',
+  '99999999999999999999',
+  '1e400',
+  'NaN',
+  '0000-00-00',
+  '9999-12-31',
+  '275760-09-13',
+  '2026-02-30',
+  '%00',
+  'x'.repeat(300),
+  cursorOf('2026-01-01T00:00:00Z|99999999999999999999'),
+  cursorOf('+275760-09-13T00:00:00Z|1'),
+  cursorOf('-000001-01-01T00:00:00Z|1'),
+  cursorOf('garbage'),
+];
+
+test('every query parameter answers values at and past its edges with a 4xx or a page, never a 5xx', async () => {
+  const routes = server.app.routeList.filter((route) => route.method === 'GET' && route.query.length);
+  assert.ok(routes.length > 10, `found ${routes.length} routes with query parameters`);
+  const failures: string[] = [];
+  for (const route of routes) {
+    const url = route.url.replace(/:[a-z]+/gi, '1');
+    for (const name of route.query) {
+      for (const value of EDGE_QUERY_VALUES) {
+        const response = await server.app.inject({
+          url: `${url}?${name}=${encodeURIComponent(value)}`,
+          headers: { cookie: owner.cookie },
+        });
+        if (response.statusCode >= 500)
+          failures.push(`GET ${url}?${name}=${value.slice(0, 60)} answered ${response.statusCode}`);
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
 test('logout with any body only ends the session', async () => {
   const someone = await loginAs(server, 'staff', '192.0.2.200'); // 127.0.0.1 used up its login allowance above
   const response = await server.app.inject({

@@ -13,7 +13,11 @@ export function pagePeriod(
   timezone: string,
 ): { from: string; to: string; today: string } {
   const today = dayIn(new Date(), timezone);
-  const from = query.from && isDate(query.from) ? query.from : `${today.slice(0, 8)}01`;
-  const to = query.to && isDate(query.to) && query.to >= from ? query.to : today;
-  return { from, to, today };
+  const monthSoFar = { from: `${today.slice(0, 8)}01`, to: today, today };
+  // Days a shop's books can hold: the year 9999 would overflow the comparison period before it.
+  const usable = (day: string | undefined): day is string =>
+    day !== undefined && isDate(day) && day >= '1900-01-01' && day <= '2999-12-31';
+  const from = usable(query.from) ? query.from : monthSoFar.from;
+  const to = usable(query.to) ? query.to : today;
+  return to >= from ? { from, to, today } : monthSoFar;
 }

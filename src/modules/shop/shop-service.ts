@@ -539,7 +539,15 @@ function encodeCursor(createdAt: string, id: number): string {
 
 function decodeCursor(cursor: string): [string, number] {
   const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!time || Number.isNaN(Date.parse(time)) || !id || !/^\d+$/.test(id)) {
+  // Only what encodeCursor writes: an ISO instant PostgreSQL can hold and an id within Shopify's range.
+  const instant = time ? Date.parse(time) : NaN;
+  if (
+    !time ||
+    !(instant >= 0 && instant < Date.parse('+010000-01-01T00:00:00Z')) ||
+    !id ||
+    !/^\d{1,16}$/.test(id) ||
+    !Number.isSafeInteger(Number(id))
+  ) {
     throw new AppError('invalid_request', 'the cursor is not one this API gave out; start again without it');
   }
   return [time, Number(id)];

@@ -17,7 +17,7 @@ export type RouteModule = (app: FastifyInstance, services: Services) => void | P
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route's method and URL, for the bad-input tests and the API page. */
-    routeList: { method: string; url: string }[];
+    routeList: { method: string; url: string; query: string[] }[];
   }
 }
 
@@ -78,11 +78,18 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     }
   });
 
-  const routeList: { method: string; url: string }[] = [];
+  const routeList: { method: string; url: string; query: string[] }[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
-      if (method !== 'HEAD') routeList.push({ method, url: route.url });
+      if (method !== 'HEAD')
+        routeList.push({
+          method,
+          url: route.url,
+          query: Object.keys(
+            (route.schema?.querystring as { properties?: object } | undefined)?.properties ?? {},
+          ),
+        });
   });
 
   registerAuth(app, services.accounts);
