@@ -140,11 +140,12 @@ export function loadEnvironment(processEnv: Env = process.env, cwd = process.cwd
 }
 
 function webhookSecret(value: string | undefined): string | undefined {
-  // Telegram's rule for secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -.
-  if (value !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(value)) {
+  // Telegram's rule for secret_token: 1-256 characters, A-Z, a-z, 0-9, _ and -. It is the only thing
+  // between the internet and the bot's commands, so it must be long enough not to be guessed.
+  if (value !== undefined && !/^[A-Za-z0-9_-]{32,256}$/.test(value)) {
     throw new ConfigError(
       'TELEGRAM_WEBHOOK_SECRET',
-      'may only hold letters, digits, _ and - (1 to 256 of them)',
+      `must be 32 to 256 letters, digits, _ and - (${value.length < 32 ? `this one has ${value.length}` : 'this one has other characters'}); make one with: openssl rand -hex 32`,
     );
   }
   return value;

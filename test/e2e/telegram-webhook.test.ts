@@ -7,7 +7,7 @@ import { TelegramSimulator } from '../../src/sim/telegram.ts';
 
 const TOKEN = '987654321:TEST_fake_token_for_the_webhook_test';
 const OWNER = 5151;
-const SECRET = 'a-webhook-secret_123';
+const SECRET = 'a-webhook-secret_0123456789abcdef0123456789';
 let telegram: TelegramSimulator;
 let server: TestServer;
 

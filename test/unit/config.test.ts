@@ -37,6 +37,8 @@ test('a bad value stops start-up with a message naming the variable', () => {
     [{ SHOPKEEP_TRUST_PROXY: 'maybe' }, 'SHOPKEEP_TRUST_PROXY', /number of proxies/],
     [{ SHOPKEEP_TRUST_PROXY: 'true' }, 'SHOPKEEP_TRUST_PROXY', /every address.*number of proxies/],
     [{ SHOPKEEP_TRUST_PROXY: '10.0.0.0/33' }, 'SHOPKEEP_TRUST_PROXY', /10\.0\.0\.0\/33/],
+    [{ TELEGRAM_WEBHOOK_SECRET: 'x' }, 'TELEGRAM_WEBHOOK_SECRET', /32 to 256.*this one has 1.*openssl rand/],
+    [{ TELEGRAM_WEBHOOK_SECRET: 'a b'.repeat(20) }, 'TELEGRAM_WEBHOOK_SECRET', /other characters/],
     [{ SHOPKEEP_TRUST_PROXY: '11' }, 'SHOPKEEP_TRUST_PROXY', /at most 10/],
     [{ AKAUNTING_URL: 'books.example.com' }, 'AKAUNTING_URL', /valid URL/],
     [
