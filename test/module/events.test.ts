@@ -10,6 +10,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { JobQueue, type JobDefinition } from '../../src/platform/jobs/job-queue.ts';
 import { EventBus, emit, type DomainEvent } from '../../src/platform/events/outbox.ts';
 import { WebhookEndpoints, signWebhook } from '../../src/platform/events/webhooks.ts';
+import { guardedPost } from '../../src/platform/net/guarded-post.ts';
 import { MqttBridge } from '../../src/platform/events/mqtt.ts';
 import { MasterKeyStore, Vault } from '../../src/platform/vault/vault.ts';
 import { transaction } from '../../src/platform/db/database.ts';
@@ -95,7 +96,8 @@ test('an event written in a rolled-back transaction is never delivered; a commit
 
 test('webhooks are signed with HMAC-SHA256 and retried until the endpoint answers', async () => {
   const { address, port } = receiver.address() as AddressInfo;
-  const { endpoint, secret } = await webhooks.create(`http://${address}:${port}/hook`, ['payout.*']);
+  // The receiver is on this box: the owner allows the private address explicitly.
+  const { endpoint, secret } = await webhooks.create(`http://${address}:${port}/hook`, ['payout.*'], true);
   assert.match(secret, /^whsec_/);
   assert.equal(JSON.stringify(await webhooks.list()).includes(secret), false, 'the secret is never listed');
   failNextDeliveries = 1;
@@ -123,6 +125,67 @@ test('webhooks are signed with HMAC-SHA256 and retried until the endpoint answer
   assert.notEqual(signWebhook('wrong', timestamp, delivery.body), delivery.headers['x-shopkeep-signature']);
   assert.equal(failNextDeliveries, 0, 'the first attempt failed and was retried');
   await webhooks.remove(endpoint.id);
+});
+
+test('a webhook may not reach this box or the local network unless the owner allows it', async () => {
+  const { port } = receiver.address() as AddressInfo;
+  for (const url of [
+    `http://127.0.0.1:${port}/hook`,
+    `http://localhost:${port}/hook`,
+    'http://10.1.2.3/hook',
+    'http://192.168.1.20:5678/webhook/x',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://[::ffff:7f00:1]/hook',
+    'http://0.0.0.0/hook',
+  ]) {
+    await assert.rejects(webhooks.create(url, ['*']), /private address.*allow a private target/, url);
+  }
+  await assert.rejects(webhooks.create('https://me:pw@hooks.example.com/x', ['*']), /user or password/);
+  assert.deepEqual(await webhooks.list(), [], 'nothing was kept');
+  // Checked again when delivering, on the address actually connected to (a name may resolve elsewhere later).
+  await assert.rejects(
+    guardedPost({
+      url: `http://localhost:${port}/hook`,
+      headers: {},
+      body: '{}',
+      timeoutMs: 5000,
+      allowPrivate: false,
+    }),
+    /localhost is a private address/,
+  );
+  assert.equal(
+    await guardedPost({
+      url: `http://localhost:${port}/hook`,
+      headers: {},
+      body: '{}',
+      timeoutMs: 5000,
+      allowPrivate: true,
+    }),
+    200,
+  );
+});
+
+test('a webhook that answers with a redirect is not followed, and the delivery is retried', async () => {
+  const hits: string[] = [];
+  const redirector = createServer((request, response) => {
+    hits.push(`${request.method} ${request.url}`);
+    if (request.url === '/hook') response.writeHead(302, { location: '/elsewhere' }).end();
+    else response.writeHead(200).end();
+  });
+  await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+  const { port } = redirector.address() as AddressInfo;
+  const { endpoint } = await webhooks.create(`http://127.0.0.1:${port}/hook`, ['stock.counted'], true);
+  try {
+    await transaction(db.pool, (tx) => emit(tx, 'stock.counted', { variantId: 'v-9' }));
+    // A redirect followed would be the second request; a refused one is tried again at the same URL.
+    await waitFor(() => hits.length >= 2, 60_000, 'a second request');
+    assert.deepEqual(hits.slice(0, 2), ['POST /hook', 'POST /hook']);
+  } finally {
+    await webhooks.remove(endpoint.id);
+    redirector.close();
+  }
 });
 
 test('events are published to the MQTT broker', async () => {

@@ -52,7 +52,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
           ${table(
             ['URL', 'Events', ''],
             endpoints.map((endpoint) => [
-              html`<code>${endpoint.url}</code>`,
+              html`<code>${endpoint.url}</code>${endpoint.allowPrivateTarget ? html`<br /><span class="muted">private address allowed</span>` : ''}`,
               endpoint.eventTypes.join(', '),
               postButton(principal, `/settings/webhooks/${endpoint.id}/delete`, 'Remove', {
                 secondary: true,
@@ -64,6 +64,10 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
             ${csrfField(principal)}
             <label>URL <input name="url" type="url" required placeholder="http://n8n.local:5678/webhook/shopkeep" /></label>
             <label>Events (comma-separated, * for all) <input name="events" value="*" required /></label>
+            <label
+              ><input name="private" type="checkbox" /> It runs on this box or my own network (n8n on the same
+              Pi): allow a private address</label
+            >
             <button>Add webhook</button>
           </form>
         </section>
@@ -133,7 +137,11 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
         .split(',')
         .map((type) => type.trim())
         .filter(Boolean);
-      const { secret } = await webhooks.create((request.body.url ?? '').trim(), events);
+      const { secret } = await webhooks.create(
+        (request.body.url ?? '').trim(),
+        events,
+        request.body.private === 'on',
+      );
       return sendPage(
         reply,
         await settingsPage(request.principal, once('Webhook added. Its signing secret:', secret)),

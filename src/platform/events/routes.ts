@@ -14,7 +14,7 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
     }),
   );
 
-  app.post<{ Body: { url: string; eventTypes: string[] } }>(
+  app.post<{ Body: { url: string; eventTypes: string[]; allowPrivateTarget?: boolean } }>(
     '/api/v1/webhooks',
     {
       config: { access: 'admin' },
@@ -33,12 +33,21 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
               maxItems: 100,
               items: { type: 'string', pattern: '^(\\*|[a-z][a-z_]*(\\.([a-z_]+|\\*))+)$' },
             },
+            allowPrivateTarget: {
+              type: 'boolean',
+              description:
+                'true lets the URL be on this box or the local network (n8n on the same Pi); refused otherwise',
+            },
           },
         },
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await webhooks.create(request.body.url, request.body.eventTypes)),
+      reply
+        .code(201)
+        .send(
+          await webhooks.create(request.body.url, request.body.eventTypes, request.body.allowPrivateTarget),
+        ),
   );
 
   app.delete<{ Params: { id: string } }>(

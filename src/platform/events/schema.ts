@@ -24,6 +24,7 @@ export const eventsWebhookEndpoints = pgTable('events_webhook_endpoints', {
   eventTypes: text('event_types').array().notNull(),
   secretName: text('secret_name').notNull(),
   active: boolean('active').notNull().default(true),
+  allowPrivateTarget: boolean('allow_private_target').notNull().default(false),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

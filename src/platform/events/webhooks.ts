@@ -6,6 +6,7 @@ import { invalid, notFound } from '../errors.ts';
 import { defineJob, type JobDefinition } from '../jobs/job-queue.ts';
 import type { Vault } from '../vault/vault.ts';
 import { randomToken } from '../accounts/secrets.ts';
+import { checkTarget, guardedPost } from '../net/guarded-post.ts';
 import { loadEvent, matches, type EventSink } from './outbox.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { transaction } from '../db/database.ts';
@@ -17,6 +18,8 @@ export interface WebhookEndpoint {
   url: string;
   eventTypes: string[];
   active: boolean;
+  /** May reach the box itself or the local network (the owner said so). */
+  allowPrivateTarget: boolean;
   createdAt: Date;
 }
 
@@ -58,7 +61,11 @@ export class WebhookEndpoints {
   }
 
   /** Creates an endpoint; the signing secret is returned once and kept only in the vault. */
-  async create(url: string, eventTypes: string[]): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async create(
+    url: string,
+    eventTypes: string[],
+    allowPrivateTarget = false,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -68,12 +75,17 @@ export class WebhookEndpoints {
     if (!['http:', 'https:'].includes(parsed.protocol))
       throw invalid('url must start with http:// or https://');
     if (eventTypes.length === 0) throw invalid('eventTypes needs at least one event type, or "*"');
+    if (parsed.username || parsed.password)
+      throw invalid('url must not hold a user or password; deliveries are signed instead');
+    await checkTarget(url, allowPrivateTarget).catch((error: Error) => {
+      throw invalid(`url: ${error.message}`);
+    });
     const secret = `whsec_${randomToken(24)}`;
     const endpoint = await transaction(this.pool, async (client) => {
       const id = randomUUID();
       const [row] = await orm(client)
         .insert(eventsWebhookEndpoints)
-        .values({ id, url, eventTypes, secretName: `webhook.${id}` })
+        .values({ id, url, eventTypes, allowPrivateTarget, secretName: `webhook.${id}` })
         .returning();
       await this.vault.set(`webhook.${id}`, secret, client);
       return toEndpoint(row!);
@@ -114,8 +126,8 @@ export class WebhookEndpoints {
       payload: event.payload,
     });
     const timestamp = Math.floor(Date.now() / 1000);
-    const response = await fetch(endpoint.url, {
-      method: 'POST',
+    const status = await guardedPost({
+      url: endpoint.url,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'shopkeep-webhooks/1',
@@ -125,11 +137,16 @@ export class WebhookEndpoints {
         [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
       },
       body,
-      signal: AbortSignal.timeout(10_000),
+      timeoutMs: 10_000,
+      allowPrivate: endpoint.allowPrivateTarget,
     });
-    await response.body?.cancel();
     // Only the host: the path of an n8n or Zapier webhook URL is itself a secret.
-    if (!response.ok) throw new Error(`webhook to ${new URL(endpoint.url).host} answered ${response.status}`);
+    const host = new URL(endpoint.url).host;
+    if (status >= 300 && status < 400)
+      throw new Error(
+        `webhook to ${host} answered ${status}, a redirect; redirects are not followed: give the final URL`,
+      );
+    if (status < 200 || status >= 300) throw new Error(`webhook to ${host} answered ${status}`);
   }
 }
 
@@ -139,6 +156,7 @@ function toEndpoint(row: typeof eventsWebhookEndpoints.$inferSelect): WebhookEnd
     url: row.url,
     eventTypes: row.eventTypes,
     active: row.active,
+    allowPrivateTarget: row.allowPrivateTarget,
     createdAt: row.createdAt,
   };
 }
