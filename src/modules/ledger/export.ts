@@ -1,11 +1,20 @@
 // The books as files: an hledger journal (`hledger check --strict` accepts it, and its income
 // statement agrees with ours to the cent) and CSV, one posting per row. Both are written a page of
 // entries at a time, so a year of orders streams without being held in memory.
+// Text reaches the files only through platform/documents (journal-text.ts, csv.ts), which escape
+// what staff or Shopify wrote for each format.
 import type pg from 'pg';
 import { toDecimal } from '../../platform/money.ts';
+import { csvNumber, csvRecord } from '../../platform/documents/csv.ts';
+import {
+  journalAccountDeclaration,
+  journalComment,
+  journalCommodityDeclaration,
+  journalPosting,
+  journalTransaction,
+} from '../../platform/documents/journal-text.ts';
 import { ACCOUNTS } from './chart.ts';
 import type { AccountType } from './schema.ts';
-import { csvField } from '../../platform/documents/csv.ts';
 
 const PAGE = 2000;
 
@@ -33,9 +42,6 @@ const HLEDGER_TYPE: Record<AccountType, string> = {
   income: 'R',
   expense: 'X',
 };
-
-/** Text hledger reads as one token: no ';' (a comment), no tabs or line breaks, no leading space. */
-const clean = (text: string) => text.replace(/[;\t\r\n]+/g, ' ').trim();
 
 /** Entries dated in [from, to] with their postings, a page at a time, by date then id. */
 async function* entriesBetween(pool: pg.Pool, from: string, to: string) {
@@ -67,10 +73,6 @@ async function* entriesBetween(pool: pg.Pool, from: string, to: string) {
   }
 }
 
-function amountText(minor: number, currency: string): string {
-  return `${toDecimal(minor, currency)} ${currency}`;
-}
-
 /** The journal, line by line: declarations, opening balances at `from`, then every entry. */
 export async function* hledgerJournal(pool: pg.Pool, from: string, to: string): AsyncGenerator<string> {
   const { rows: accounts } = await pool.query<{ code: string; name: string; type: AccountType }>(
@@ -79,12 +81,15 @@ export async function* hledgerJournal(pool: pg.Pool, from: string, to: string): 
   const { rows: currencies } = await pool.query<{ currency: string }>(
     'select distinct currency from ledger_postings order by currency',
   );
-  yield `; shopkeep books from ${from} to ${to}\n`;
+  yield journalComment(`shopkeep books from ${from} to ${to}`);
   yield 'decimal-mark .\n\n';
-  for (const { currency } of currencies) yield `commodity ${amountText(100000, currency)}\n`;
+  for (const { currency } of currencies) yield journalCommodityDeclaration(currency);
   yield '\n';
   for (const account of accounts)
-    yield `account ${account.code}  ; type: ${HLEDGER_TYPE[account.type]}, name: ${clean(account.name)}\n`;
+    yield journalAccountDeclaration(account.code, [
+      ['type', HLEDGER_TYPE[account.type]],
+      ['name', account.name],
+    ]);
   yield '\n';
 
   // What the balance sheet accounts held before `from`; earlier income and expenses as retained earnings.
@@ -101,49 +106,53 @@ export async function* hledgerJournal(pool: pg.Pool, from: string, to: string): 
     [from],
   );
   if (opening.length) {
-    yield `${from} * Opening balances  ; source:opening\n`;
+    yield journalTransaction(from, 'Opening balances', [['source', 'opening']]);
     const earnings = new Map<string, number>();
     for (const row of opening) {
       if (row.type === 'income' || row.type === 'expense') {
         earnings.set(row.currency, (earnings.get(row.currency) ?? 0) + Number(row.total));
-      } else yield `    ${row.code}  ${amountText(Number(row.total), row.currency)}\n`;
+      } else yield journalPosting(row.code, Number(row.total), row.currency);
     }
     for (const [currency, total] of earnings)
-      if (total) yield `    ${ACCOUNTS.retainedEarnings}  ${amountText(total, currency)}\n`;
+      if (total) yield journalPosting(ACCOUNTS.retainedEarnings, total, currency);
     yield '\n';
   }
 
   for await (const { entry, postings } of entriesBetween(pool, from, to)) {
-    const source = `source:${entry.source_type}${entry.source_id ? `:${entry.source_id}` : ''}`;
-    yield `${entry.entry_date} * ${clean(entry.description)}  ; ${source}, entry:${entry.id}\n`;
-    for (const posting of postings) {
-      const where = posting.jurisdiction ? `  ; jurisdiction: ${clean(posting.jurisdiction)}` : '';
-      yield `    ${posting.account_code}  ${amountText(Number(posting.amount_minor), posting.currency)}${where}\n`;
-    }
+    const source = `${entry.source_type}${entry.source_id ? `:${entry.source_id}` : ''}`;
+    yield journalTransaction(entry.entry_date, entry.description, [
+      ['source', source],
+      ['entry', entry.id],
+    ]);
+    for (const posting of postings)
+      yield journalPosting(
+        posting.account_code,
+        Number(posting.amount_minor),
+        posting.currency,
+        posting.jurisdiction ? [['jurisdiction', posting.jurisdiction]] : [],
+      );
     yield '\n';
   }
 }
 
-/** One row per posting; amounts as decimals in their currency, debits positive. */
+/** One row per posting; amounts as decimals in their currency, debits positive; LF line ends, as it always had. */
 export async function* ledgerCsv(pool: pg.Pool, from: string, to: string): AsyncGenerator<string> {
-  yield 'date,entry,description,source_type,source_id,account,debit,credit,currency,jurisdiction\n';
+  yield `${csvRecord(['date', 'entry', 'description', 'source_type', 'source_id', 'account', 'debit', 'credit', 'currency', 'jurisdiction'])}\n`;
   for await (const { entry, postings } of entriesBetween(pool, from, to)) {
     for (const posting of postings) {
       const amount = Number(posting.amount_minor);
-      yield (
-        [
-          entry.entry_date,
-          entry.id,
-          csvField(entry.description),
-          entry.source_type,
-          entry.source_id ?? '',
-          csvField(posting.account_code),
-          amount > 0 ? toDecimal(amount, posting.currency) : '',
-          amount < 0 ? toDecimal(-amount, posting.currency) : '',
-          posting.currency,
-          csvField(posting.jurisdiction ?? ''),
-        ].join(',') + '\n'
-      );
+      yield `${csvRecord([
+        entry.entry_date,
+        csvNumber(entry.id),
+        entry.description,
+        entry.source_type,
+        entry.source_id,
+        posting.account_code,
+        amount > 0 ? csvNumber(toDecimal(amount, posting.currency)) : null,
+        amount < 0 ? csvNumber(toDecimal(-amount, posting.currency)) : null,
+        posting.currency,
+        posting.jurisdiction,
+      ])}\n`;
     }
   }
 }

@@ -18,6 +18,7 @@ import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
+import { accountCodeProblem } from '../../platform/documents/journal-text.ts';
 import * as documents from './documents.ts';
 import type { AkauntingConfig } from '../../platform/config.ts';
 import { AkauntingClient, AkauntingError } from './akaunting.ts';
@@ -372,6 +373,9 @@ export class LedgerService {
       throw invalid(
         'an account code is words separated by ":" (letters, digits, spaces, & / -), e.g. "Expenses:Packaging"',
       );
+    // The code is the hledger account name as it is: refuse one the journal would have to change.
+    const problem = accountCodeProblem(code);
+    if (problem) throw invalid(`${problem}: "${code}"`);
     const { rows } = await this.pool.query<Account>(
       `insert into ledger_accounts (code, name, type) values ($1, $2, $3) on conflict (code) do nothing
        returning code, name, type, system`,
