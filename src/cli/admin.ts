@@ -11,6 +11,7 @@ import { migrationSources } from '../modules/index.ts';
 import type { Services } from '../platform/services.ts';
 import { UsageError, options, type CommandContext } from './main.ts';
 import { progress, readSecret } from './io.ts';
+import { describeVerification } from '../modules/ops/audit-report.ts';
 
 export async function withServices<T>(
   { config, logger }: CommandContext,
@@ -168,20 +169,22 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
 
 export async function auditCommand(context: CommandContext): Promise<number> {
   const [action, ...rest] = context.args;
-  const { values } = options(rest, { json: { type: 'boolean' } });
-  if (action !== 'verify') throw new UsageError('use: audit verify');
+  const { values } = options(rest, { json: { type: 'boolean' }, entry: { type: 'string' } });
+  if (action !== 'verify') throw new UsageError('use: audit verify [--entry N] [--json]');
+  const entry = values.entry === undefined ? undefined : Number(values.entry);
+  if (entry !== undefined && !(Number.isSafeInteger(entry) && entry >= 1)) {
+    throw new UsageError('--entry takes an entry number, as a daily audit digest names it (1 or more)');
+  }
   return withServices(context, async ({ audit }) => {
-    const result = await audit.verify((checked, total) =>
-      process.stderr.write(`\r  … checked ${checked} of ${total} entries`),
+    const result = await audit.verify(
+      (checked, total) => process.stderr.write(`\r  … checked ${checked} of ${total} entries`),
+      entry === undefined ? {} : { entry },
     );
     process.stderr.write('\n');
     if (values.json) console.log(JSON.stringify(result, null, 2));
-    else if (result.ok) console.log(`Audit log intact: ${result.checked} entries, chain unbroken.`);
-    else {
-      console.log(`Audit log TAMPERED: ${result.problems.length} problem(s) in ${result.checked} entries:`);
-      for (const problem of result.problems) console.log(`  entry ${problem.seq}: ${problem.problem}`);
-    }
-    return result.ok ? 0 : 3;
+    else console.log(describeVerification(result).join('\n'));
+    // An entry a digest named and the log no longer has is a problem too.
+    return result.ok && (entry === undefined || result.entry) ? 0 : 3;
   });
 }
 

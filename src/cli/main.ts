@@ -76,8 +76,9 @@ const COMMANDS: Record<string, Command> = {
     run: tokenCommand,
   },
   audit: {
-    summary: 'Check the audit log hash chain',
-    usage: 'shopkeep audit verify [--json]',
+    summary: 'Check the audit log: its hash chain, seals and anchor; print its head',
+    usage:
+      'shopkeep audit verify [--entry N] [--json]   (--entry N: the hash of entry N, to compare with a daily digest)',
     run: auditCommand,
   },
   secrets: {

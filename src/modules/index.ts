@@ -16,6 +16,7 @@ import { inboxPages, inboxRoutes } from '../platform/notify/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
 import { opsPages } from './ops/pages.ts';
 import { opsJobs } from './ops/jobs.ts';
+import { auditDigestJob } from './ops/audit-digest.ts';
 import { aiRoutes } from './ai/routes.ts';
 import { aiPages } from './ai/pages.ts';
 import { aiSubscriptions } from './ai/subscriptions.ts';
@@ -55,7 +56,7 @@ export const MODULES: ModuleDefinition[] = [
     name: 'ops',
     migrations: sourcePath('modules/ops/migrations'),
     routes: [systemRoutes, opsRoutes, opsPages, settingsPages],
-    jobs: opsJobs,
+    jobs: (services) => [...opsJobs(services), auditDigestJob(services)],
   },
   {
     name: 'ai',

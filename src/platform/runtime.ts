@@ -81,7 +81,7 @@ export async function openServices(config: Config, logger: Logger, options: Open
   const pool = database.pool;
   const metrics = new Metrics();
   metrics.watchPool(pool);
-  const audit = new AuditLog(pool);
+  const audit = new AuditLog(pool, { masterKeys: () => masterKeys.keys(), dataDir: config.dataDir, logger });
   const vault = new Vault(pool, masterKeys);
   const accounts = new AccountService(
     pool,

@@ -1,14 +1,28 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
 import { AuditLog } from '../../src/modules/ops/audit-log.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
 let audit: AuditLog;
+const dataDirs: string[] = [];
+
+/** The log as shopkeep runs it: sealed with a master key, anchored in a data directory. */
+function sealedLog(pool: pg.Pool): AuditLog {
+  const masterKey = randomBytes(32);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sk-audit-'));
+  dataDirs.push(dataDir);
+  return new AuditLog(pool, { masterKeys: () => [masterKey], dataDir });
+}
 
 before(async () => {
   db = await createTestDatabase();
-  audit = new AuditLog(db.pool);
+  audit = sealedLog(db.pool);
   await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
       audit.record({
@@ -23,7 +37,10 @@ before(async () => {
     ),
   );
 });
-after(() => db.drop());
+after(async () => {
+  await db.drop();
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 test('concurrent writers build one unbroken chain', async () => {
   const result = await audit.verify();
@@ -47,7 +64,7 @@ test('an edited entry is reported', async () => {
 test('a removed entry in the middle and a truncated tail are reported', async () => {
   const fresh = await createTestDatabase();
   try {
-    const log = new AuditLog(fresh.pool);
+    const log = sealedLog(fresh.pool);
     for (let i = 0; i < 5; i += 1)
       await log.record({ actor: 'cli', actorLabel: 'cli', action: 'user.add', outcome: 'ok' });
     await fresh.pool.query('delete from ops_audit_log where seq = 3');
@@ -70,7 +87,7 @@ test('a removed entry in the middle and a truncated tail are reported', async ()
 test('text that the database stores differently (a lone surrogate) does not break the chain', async () => {
   const fresh = await createTestDatabase();
   try {
-    const log = new AuditLog(fresh.pool);
+    const log = sealedLog(fresh.pool);
     await log.record({
       actor: 'anonymous',
       actorLabel: '\ud800@x.example',

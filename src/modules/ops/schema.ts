@@ -12,10 +12,14 @@ export const opsAuditLog = pgTable('ops_audit_log', {
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
+  seal: text('seal'),
+  keyId: text('key_id'),
 });
 
 export const opsAuditHead = pgTable('ops_audit_head', {
   id: boolean('id').primaryKey().default(true),
   seq: bigint('seq', { mode: 'number' }).notNull(),
   hash: text('hash').notNull(),
+  sealedFrom: bigint('sealed_from', { mode: 'number' }),
+  keyId: text('key_id'),
 });
