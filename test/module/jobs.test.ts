@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { createLogger } from '../../src/platform/logger.ts';
 import { JobQueue, defineJob, type JobDefinition } from '../../src/platform/jobs/job-queue.ts';
 import { transaction } from '../../src/platform/db/database.ts';
@@ -154,4 +155,53 @@ test('a job that failed without its handler saying so (expired, killed) still be
   assert.equal(await queue.collectFailed(), 0, 'once only');
   const letter = (await queue.deadLetters()).find((l) => l.queue === 'test.record');
   assert.match(letter!.error, /timeout in active state/);
+});
+
+test('stopping while a job is failing abandons it cleanly: no crash, and it runs again at the next start', async () => {
+  const own = await createTestDatabase();
+  const stray: unknown[] = [];
+  const collect = (reason: unknown) => stray.push(reason);
+  process.on('unhandledRejection', collect);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered = false;
+  let settled!: () => void;
+  const done = new Promise<void>((resolve) => (settled = resolve));
+  const slow = (handler: () => Promise<void>) =>
+    defineJob<{ key: string }>({ name: 'test.slow', retryDelaySeconds: 1, handler });
+  const failing = slow(async () => {
+    entered = true;
+    try {
+      await gate;
+      throw new Error('the supplier API timed out');
+    } finally {
+      setImmediate(settled);
+    }
+  });
+  const firstPool = new pg.Pool({ connectionString: own.url, max: 5 });
+  const first = new JobQueue(firstPool, createLogger('silent'), 'UTC', undefined, { stopTimeoutMs: 1000 });
+  first.register([failing] as unknown as JobDefinition<object>[]);
+  await first.start({ work: true });
+  let second: JobQueue | undefined;
+  try {
+    await first.send(failing, { key: 'k' });
+    await waitFor(() => entered, 60_000, 'the job to start');
+    await first.stop(); // gives up waiting after a second: the handler is still running
+    await firstPool.end();
+    release();
+    await done;
+    // pg-boss completes or fails a job without awaiting it: give a stray rejection time to surface.
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(stray.map(String), []);
+    // The abandoned job was not lost: the next start runs it.
+    let ranAgain = false;
+    second = new JobQueue(own.pool, createLogger('silent'), 'UTC');
+    second.register([slow(async () => void (ranAgain = true))] as unknown as JobDefinition<object>[]);
+    await second.start({ work: true });
+    await waitFor(() => ranAgain, 60_000, 'the abandoned job to run again');
+  } finally {
+    process.off('unhandledRejection', collect);
+    await second?.stop();
+    await own.drop();
+  }
 });

@@ -55,16 +55,28 @@ export class JobQueue {
   private readonly boss: PgBoss;
   private readonly db: Orm;
   private started = false;
+  /** Stopped for good: pg-boss's last words about abandoned jobs must not reach a closed pool. */
+  private closed = false;
+  private readonly stopTimeoutMs: number;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly logger: Logger,
     private readonly timezone: string,
     private readonly metrics?: Metrics,
+    options: { stopTimeoutMs?: number } = {},
   ) {
     this.db = orm(pool);
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.boss = new PgBoss({
-      db: { executeSql: (text, values) => pool.query(text, values) },
+      // pg-boss completes and fails jobs without awaiting the statement: once stopped, a handler that
+      // ends late would otherwise reach a closed pool as an unhandled rejection and take the process down.
+      // Its job was already marked failed at stop and runs again at the next start.
+      db: {
+        executeSql: (text, values) =>
+          // No result at all: pg-boss reads an absent one as "nothing affected".
+          this.closed ? Promise.resolve(undefined as unknown as pg.QueryResult) : pool.query(text, values),
+      },
       schedule: true,
       supervise: true,
       // Completed jobs stay in the job table a week: an idempotency key holds for that long.
@@ -118,10 +130,12 @@ export class JobQueue {
     this.started = true;
   }
 
+  /** Waits for running jobs (up to the stop timeout); those still running are abandoned, to run again later. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    await this.boss.stop({ graceful: true, wait: true, timeout: this.stopTimeoutMs });
+    this.closed = true;
   }
 
   async send<T extends object>(
@@ -132,6 +146,7 @@ export class JobQueue {
     if (this.definitions.get(definition.name) !== (definition as unknown as JobDefinition<object>)) {
       throw new Error(`job "${definition.name}" is not registered; add it to its module's jobs`);
     }
+    if (this.closed) throw new Error(`the job queue has stopped; "${definition.name}" was not queued`);
     const tx = options.tx;
     return this.boss.send(definition.name, data, {
       ...(options.idempotencyKey ? { id: idempotentId(definition.name, options.idempotencyKey) } : {}),
@@ -236,6 +251,13 @@ export class JobQueue {
       stopTimer?.({ outcome: 'failed' });
       this.metrics?.jobsProcessed.inc({ queue: definition.name, outcome: 'failed' });
       const message = describeError(error);
+      if (this.closed) {
+        this.logger.warn(
+          { job: definition.name, jobId: job.id, err: message },
+          'a job ended after shopkeep stopped; it runs again at the next start',
+        );
+        throw error;
+      }
       const final = job.retryCount >= job.retryLimit;
       this.logger.warn({ job: definition.name, jobId: job.id, attempt, final, err: message }, 'job failed');
       if (final) {
