@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { EmbeddedPostgres, databaseUrl } from '../src/platform/db/embedded-postgres.ts';
+import { EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { freePort } from '../test/support/cli.ts';
 
@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     process.stderr.write(`test database: embedded PostgreSQL in ${dataDir}\n`);
     embedded = new EmbeddedPostgres({ dataDir, port: await freePort(), logger: createLogger('warn') });
     await embedded.start();
-    env.SHOPKEEP_TEST_DATABASE_URL = databaseUrl(embedded.connectionString, 'postgres');
+    env.SHOPKEEP_TEST_DATABASE_URL = embedded.adminConnectionString;
   } else {
     process.stderr.write('test database: SHOPKEEP_TEST_DATABASE_URL\n');
   }

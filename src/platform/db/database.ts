@@ -59,6 +59,14 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
   pool.on('connect', (client) => {
     client.on('error', (error) => logger.warn({ err: error.message }, 'database connection lost'));
   });
+  if (config.databaseUrl) {
+    const role = await connectedRole(pool).catch(() => undefined);
+    if (role?.superuser)
+      logger.warn(
+        { role: role.name },
+        'shopkeep connects to PostgreSQL as a superuser, which can run programs on the database server; give it a role that owns only its database (docs/operations.md, "Your own PostgreSQL")',
+      );
+  }
   return {
     pool,
     url,
@@ -73,6 +81,14 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
       else embedded.release();
     },
   };
+}
+
+/** The role shopkeep is connected as, and whether it is a superuser (it should not be). */
+export async function connectedRole(pool: pg.Pool): Promise<{ name: string; superuser: boolean }> {
+  const { rows } = await pool.query<{ name: string; superuser: boolean }>(
+    'select rolname as name, rolsuper as superuser from pg_roles where rolname = current_user',
+  );
+  return rows[0]!;
 }
 
 /** The embedded server crashed: start it again, waiting longer after each failure, until closed. */

@@ -40,7 +40,13 @@ export interface RunAs {
   name: string;
 }
 
+/** The cluster's superuser: only shopkeep's own set-up step (and the owner, for maintenance) uses it. */
 const USER = 'shopkeep';
+/**
+ * The role shopkeep runs as: it owns shopkeep's database and everything in it, and nothing else. Not a
+ * superuser, so no `COPY … TO PROGRAM`, no reading server files, no other databases.
+ */
+export const APP_USER = 'shopkeep_app';
 const READY_TIMEOUT_MS = 60_000;
 
 export class EmbeddedPostgresError extends Error {
@@ -50,6 +56,7 @@ export class EmbeddedPostgresError extends Error {
 export class EmbeddedPostgres {
   readonly clusterDir: string;
   private readonly passwordFile: string;
+  private readonly appPasswordFile: string;
   private readonly logFile: string;
   private child: ChildProcess | undefined;
   private adoptedPid: number | undefined;
@@ -60,12 +67,20 @@ export class EmbeddedPostgres {
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.clusterDir = path.join(options.dataDir, 'postgres');
     this.passwordFile = path.join(options.dataDir, 'postgres.password');
+    this.appPasswordFile = path.join(options.dataDir, 'postgres-app.password');
     this.logFile = path.join(options.dataDir, 'postgres.log');
   }
 
+  /** How shopkeep connects: as its own unprivileged role. */
   get connectionString(): string {
+    const password = readFileSync(this.appPasswordFile, 'utf8').trim();
+    return `postgres://${APP_USER}:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/shopkeep`;
+  }
+
+  /** The superuser's address (the maintenance database): set-up, and the test run that makes databases. */
+  get adminConnectionString(): string {
     const password = readFileSync(this.passwordFile, 'utf8').trim();
-    return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/shopkeep`;
+    return `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/postgres`;
   }
 
   /** Starts the server or adopts one already serving this data dir. Returns true when this call started it. */
@@ -252,21 +267,43 @@ export class EmbeddedPostgres {
     );
   }
 
+  /**
+   * The database and the role shopkeep runs as. A cluster made by an older shopkeep, where everything
+   * belonged to the superuser, is handed over to the role here, once; later starts find nothing to move.
+   */
   private async ensureDatabase(): Promise<void> {
-    const client = this.adminClient();
-    await client.connect();
+    if (!existsSync(this.appPasswordFile))
+      writeFileSync(this.appPasswordFile, randomBytes(24).toString('base64url') + '\n', { mode: 0o600 });
+    const appPassword = readFileSync(this.appPasswordFile, 'utf8').trim();
+    const admin = this.adminClient();
+    await admin.connect();
     try {
-      const found = await client.query(`select 1 from pg_database where datname = 'shopkeep'`);
-      if (found.rowCount === 0) await client.query('create database shopkeep');
+      const role = await admin.query(`select 1 from pg_roles where rolname = $1`, [APP_USER]);
+      const create = role.rowCount === 0 ? 'create' : 'alter';
+      // The password is a literal in DDL: it is ours (base64url), never an outsider's text.
+      await admin.query(
+        `${create} role ${APP_USER} login nosuperuser nocreatedb nocreaterole noreplication nobypassrls password '${appPassword}'`,
+      );
+      const found = await admin.query(`select 1 from pg_database where datname = 'shopkeep'`);
+      if (found.rowCount === 0) await admin.query(`create database shopkeep owner ${APP_USER}`);
+      else await admin.query(`alter database shopkeep owner to ${APP_USER}`);
+      await admin.query('revoke all on database shopkeep from public');
     } finally {
-      await client.end();
+      await admin.end();
+    }
+    const inShopkeep = this.adminClient('shopkeep');
+    await inShopkeep.connect();
+    try {
+      await inShopkeep.query(HAND_OVER);
+    } finally {
+      await inShopkeep.end();
     }
   }
 
   /** A short-lived connection to the maintenance database; never waits long on a port that does not answer. */
-  private adminClient(): pg.Client {
+  private adminClient(database = 'postgres'): pg.Client {
     return new pg.Client({
-      connectionString: this.connectionString.replace(/\/shopkeep$/, '/postgres'),
+      connectionString: databaseUrl(this.adminConnectionString, database),
       connectionTimeoutMillis: 2000,
       query_timeout: 10_000,
     });
@@ -278,6 +315,61 @@ export class EmbeddedPostgres {
     return `Last lines of ${this.logFile}: ${tail}`;
   }
 }
+
+/**
+ * Gives the app role every schema, table, sequence, view, function and type the superuser holds in
+ * shopkeep's database (what an older shopkeep made while it ran as the superuser). Tables go first:
+ * a sequence that belongs to a table moves with it and may not be moved on its own.
+ */
+const HAND_OVER = `
+do $$
+declare
+  item record;
+  me oid := (select oid from pg_roles where rolname = current_user);
+begin
+  for item in select nspname from pg_namespace
+    where nspowner = me and nspname not like 'pg\\_%' and nspname <> 'information_schema'
+  loop
+    execute format('alter schema %I owner to ${APP_USER}', item.nspname);
+  end loop;
+  for item in select c.oid::regclass as name, c.relkind from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where c.relowner = me and c.relkind in ('r', 'p', 'v', 'm', 'f')
+      and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
+  loop
+    execute format(
+      case item.relkind when 'v' then 'alter view %s owner to ${APP_USER}'
+        when 'm' then 'alter materialized view %s owner to ${APP_USER}'
+        when 'f' then 'alter foreign table %s owner to ${APP_USER}'
+        else 'alter table %s owner to ${APP_USER}' end,
+      item.name);
+  end loop;
+  for item in select c.oid::regclass as name from pg_class c
+    join pg_namespace n on n.oid = c.relnamespace
+    where c.relowner = me and c.relkind = 'S'
+      and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
+  loop
+    execute format('alter sequence %s owner to ${APP_USER}', item.name);
+  end loop;
+  for item in select p.oid::regprocedure as name, p.prokind from pg_proc p
+    join pg_namespace n on n.oid = p.pronamespace
+    where p.proowner = me and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
+  loop
+    execute format(
+      case item.prokind when 'p' then 'alter procedure %s owner to ${APP_USER}'
+        when 'a' then 'alter aggregate %s owner to ${APP_USER}'
+        else 'alter function %s owner to ${APP_USER}' end,
+      item.name);
+  end loop;
+  for item in select t.oid::regtype as name from pg_type t
+    join pg_namespace n on n.oid = t.typnamespace
+    where t.typowner = me and t.typtype in ('e', 'd', 'c', 'r', 'm') and t.typrelid = 0
+      and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
+  loop
+    execute format('alter type %s owner to ${APP_USER}', item.name);
+  end loop;
+end
+$$`;
 
 /** Creates a throwaway database on a running server (tests use one per file). */
 export function databaseUrl(base: string, database: string): string {
