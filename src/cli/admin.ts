@@ -11,6 +11,7 @@ import { migrationSources } from '../modules/index.ts';
 import type { Services } from '../platform/services.ts';
 import { UsageError, options, type CommandContext } from './main.ts';
 import { progress, readSecret } from './io.ts';
+import { accessEndedText, type TokenInfo } from '../platform/accounts/account-service.ts';
 import { describeVerification } from '../modules/ops/audit-report.ts';
 
 export async function withServices<T>(
@@ -90,8 +91,30 @@ export async function userCommand(context: CommandContext): Promise<number> {
   if (action === 'reset-2fa') {
     if (!values.email) throw new UsageError('user reset-2fa needs --email');
     return withServices(context, async ({ accounts }) => {
-      await accounts.resetTwoFactor(values.email as string, 'cli');
-      console.log(`Two-factor reset for ${values.email}; they set it up again at their next login.`);
+      const ended = await accounts.resetTwoFactor(values.email as string, 'cli');
+      print(
+        json,
+        ended,
+        `Two-factor reset for ${values.email}: ${accessEndedText(ended)}. They set it up again at their next login.`,
+      );
+      return 0;
+    });
+  }
+  if (action === 'unlock') {
+    if (!values.email) throw new UsageError('user unlock needs --email');
+    return withServices(context, async ({ accounts, config }) => {
+      const { token, expiresAt } = await accounts.newUnlockLink(values.email as string, 'cli');
+      const url = `${config.publicUrl}/unlock?token=${token}`;
+      const minutes = Math.round((expiresAt.getTime() - Date.now()) / 60_000);
+      print(
+        json,
+        { url, expiresAt },
+        [
+          `One-time unlock link for ${values.email} (works once, for ${minutes} minutes):`,
+          `  ${url}`,
+          'Open it on the device that is locked out: it lifts the login lock there. Two-factor stays as it is.',
+        ].join('\n'),
+      );
       return 0;
     });
   }
@@ -101,19 +124,21 @@ export async function userCommand(context: CommandContext): Promise<number> {
     if (action === 'role' && !values.role) throw new UsageError('user role needs --role owner|staff|viewer');
     const password = action === 'passwd' ? await readSecret(`New password for ${email}: `) : '';
     return withServices(context, async ({ accounts }) => {
-      if (action === 'disable') await accounts.disableUser(email, 'cli');
-      if (action === 'passwd') await accounts.setPassword(email, password, 'cli');
-      if (action === 'role') await accounts.setRole(email, values.role as string, 'cli');
-      const done = {
-        disable: 'disabled: sessions ended, API tokens revoked',
-        passwd: 'has a new password; their sessions ended',
-        role: `is now ${values.role}`,
-      };
-      console.log(`${email} ${done[action]}.`);
+      if (action === 'role') {
+        await accounts.setRole(email, values.role as string, 'cli');
+        print(json, { email, role: values.role }, `${email} is now ${values.role}.`);
+        return 0;
+      }
+      const ended =
+        action === 'disable'
+          ? await accounts.disableUser(email, 'cli')
+          : await accounts.setPassword(email, password, 'cli');
+      const done = action === 'disable' ? 'is disabled' : 'has a new password';
+      print(json, ended, `${email} ${done}: ${accessEndedText(ended)}.`);
       return 0;
     });
   }
-  throw new UsageError('use: user add | list | reset-2fa | disable | passwd | role');
+  throw new UsageError('use: user add | list | reset-2fa | unlock | disable | passwd | role');
 }
 
 export async function tokenCommand(context: CommandContext): Promise<number> {
@@ -122,6 +147,7 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
     name: { type: 'string' },
     scope: { type: 'string', multiple: true },
     user: { type: 'string' },
+    expires: { type: 'string' },
     json: { type: 'boolean' },
   });
   const json = Boolean(values.json);
@@ -137,21 +163,22 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
         (values.user as string | undefined) ??
         (await accounts.listUsers()).find((user) => user.role === 'owner')?.email;
       if (!email) throw new UsageError('no owner account exists yet; finish setup first, or pass --user');
-      const { token, id } = await accounts.createToken(email, values.name as string, scopes, 'cli');
+      const { token, id, expiresAt } = await accounts.createToken(
+        email,
+        values.name as string,
+        scopes,
+        'cli',
+        values.expires as string | undefined,
+      );
       // Plain output is the token alone, so scripts can capture it.
-      print(json, { id, token, scopes, user: email }, token);
+      print(json, { id, token, scopes, user: email, expiresAt }, token);
       return 0;
     });
   }
   if (action === 'list') {
     return withServices(context, async ({ accounts }) => {
       const tokens = await accounts.listTokens();
-      print(
-        json,
-        { tokens },
-        tokens.map((t) => `${t.id}\t${t.prefix}…\t${t.name}\t${t.scopes.join(',')}\t${t.user}`).join('\n') ||
-          'No tokens.',
-      );
+      print(json, { tokens }, tokens.map((t) => tokenLine(t, Date.now())).join('\n') || 'No tokens.');
       return 0;
     });
   }
@@ -165,6 +192,20 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
     });
   }
   throw new UsageError('use: token create | token list | token revoke');
+}
+
+/** One token per line: id, prefix, name, scopes, user, last use and expiry (UTC, to the minute). */
+function tokenLine(token: TokenInfo, now: number): string {
+  const at = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const used = token.lastUsedAt ? `last used ${at(token.lastUsedAt)}` : 'never used';
+  const expiry = !token.expiresAt
+    ? 'no expiry'
+    : token.expiresAt.getTime() <= now
+      ? `EXPIRED ${at(token.expiresAt)}`
+      : `expires ${at(token.expiresAt)}`;
+  return [token.id, `${token.prefix}…`, token.name, token.scopes.join(','), token.user, used, expiry].join(
+    '\t',
+  );
 }
 
 export async function auditCommand(context: CommandContext): Promise<number> {

@@ -58,13 +58,14 @@ const COMMANDS: Record<string, Command> = {
   },
   migrate: { summary: 'Apply database migrations and exit', usage: 'shopkeep migrate', run: migrateCommand },
   user: {
-    summary: 'Manage users: add, list, reset-2fa, disable, passwd, role',
+    summary: 'Manage users: add, list, reset-2fa, unlock, disable, passwd, role',
     usage: [
       'shopkeep user add --email E --role owner|staff|viewer [--json]   (password from stdin)',
       'shopkeep user list [--json]',
-      'shopkeep user reset-2fa --email E   (also lifts a login lock on the account)',
+      'shopkeep user reset-2fa --email E   (ends sessions, revokes API tokens, lifts login locks on the account)',
+      'shopkeep user unlock --email E      (prints a one-time link that lifts a login lock; two-factor stays)',
       'shopkeep user disable --email E     (ends sessions, revokes API tokens)',
-      'shopkeep user passwd --email E      (new password from stdin; ends sessions)',
+      'shopkeep user passwd --email E      (new password from stdin; ends sessions, revokes API tokens)',
       'shopkeep user role --email E --role owner|staff|viewer',
     ].join('\n  '),
     run: userCommand,
@@ -72,7 +73,7 @@ const COMMANDS: Record<string, Command> = {
   token: {
     summary: 'Manage API tokens: create, list, revoke',
     usage:
-      'shopkeep token create --name N --scope read|write|admin|metrics [--scope ...] [--user E] [--json]\n  shopkeep token list [--json]\n  shopkeep token revoke ID',
+      'shopkeep token create --name N --scope read|write|admin|metrics [--scope ...] [--user E] [--expires 90d|YYYY-MM-DD] [--json]\n  shopkeep token list [--json]   (with last use and expiry)\n  shopkeep token revoke ID',
     run: tokenCommand,
   },
   audit: {

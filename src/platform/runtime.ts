@@ -83,16 +83,21 @@ export async function openServices(config: Config, logger: Logger, options: Open
   metrics.watchPool(pool);
   const audit = new AuditLog(pool, { masterKeys: () => masterKeys.keys(), dataDir: config.dataDir, logger });
   const vault = new Vault(pool, masterKeys);
-  const accounts = new AccountService(
-    pool,
-    audit,
-    logger,
-    { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
-    metrics,
-  );
   const jobs = new JobQueue(pool, logger, config.timezone, metrics);
   const events = new EventBus(pool, jobs, logger, metrics);
   const notifications = new Notifications(pool);
+  const accounts = new AccountService({
+    pool,
+    audit,
+    vault,
+    notifications,
+    logger,
+    sessions: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
+    timezone: config.timezone,
+    metrics,
+  });
+  // Two-factor secrets an older install kept in clear are sealed before anything can read them.
+  await accounts.sealClearTotpSecrets();
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics, undefined, undefined, notifications);
   const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);

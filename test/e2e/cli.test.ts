@@ -100,7 +100,8 @@ test('secrets: set from stdin, list names only, rotate the key', async () => {
   assert.equal(listed.stdout.includes('shpat_cli_test_value'), false);
   const rotated = await runCli(['secrets', 'rotate-key'], env);
   assert.equal(rotated.code, 0, rotated.stderr);
-  assert.match(rotated.stdout, /Re-encrypted 1 secret/);
+  // The Shopify token and the owner's two-factor secret (sealed in the vault since `user add`).
+  assert.match(rotated.stdout, /Re-encrypted 2 secret/);
 });
 
 test('audit verify reports an intact log, then an edited entry', async () => {

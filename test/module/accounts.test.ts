@@ -1,8 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
 import { createLogger } from '../../src/platform/logger.ts';
 import { AccountService } from '../../src/platform/accounts/account-service.ts';
 import { AuditLog } from '../../src/modules/ops/audit-log.ts';
+import { Notifications } from '../../src/platform/notify/notifications.ts';
+import { MasterKeyStore, Vault } from '../../src/platform/vault/vault.ts';
 import { AppError } from '../../src/platform/errors.ts';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -11,19 +17,30 @@ let db: TestDatabase;
 let clock = Date.parse('2026-11-26T09:00:00Z');
 let accounts: AccountService;
 const PASSWORD = 'a long shop password';
+const keyDir = mkdtempSync(path.join(tmpdir(), 'sk-accounts-'));
+
+/** The service as the runtime builds it, on the test's clock. */
+function accountService(pool: pg.Pool, vault = new Vault(pool, new MasterKeyStore(keyDir, undefined))) {
+  return new AccountService({
+    pool,
+    audit: new AuditLog(pool),
+    vault,
+    notifications: new Notifications(pool),
+    logger: createLogger('silent'),
+    sessions: { idleMinutes: 30, absoluteHours: 12 },
+    timezone: 'Europe/London',
+    now: () => clock,
+  });
+}
 
 before(async () => {
   db = await createTestDatabase();
-  accounts = new AccountService(
-    db.pool,
-    new AuditLog(db.pool),
-    createLogger('silent'),
-    { idleMinutes: 30, absoluteHours: 12 },
-    undefined,
-    () => clock,
-  );
+  accounts = accountService(db.pool);
 });
-after(() => db.drop());
+after(async () => {
+  await db.drop();
+  rmSync(keyDir, { recursive: true, force: true });
+});
 
 const code = (secret: string) => totpCode(secret, currentStep(clock));
 const kind = (expected: string) => (error: unknown) => error instanceof AppError && error.kind === expected;
@@ -63,34 +80,6 @@ test('wrong password, unknown account and missing code are refused alike', async
       (e: unknown) => e instanceof AppError && e.message === 'email, password or code is wrong',
     );
   }
-});
-
-test('five failures lock the account for a while, whatever the IP', async () => {
-  const { totpSecret } = await accounts.addUser('cara@salon.example', PASSWORD, 'staff', 'test', true);
-  for (let i = 0; i < 5; i += 1) {
-    await assert.rejects(
-      accounts.login({ email: 'cara@salon.example', password: 'not the password', ip: `10.1.0.${i}` }),
-      kind('unauthenticated'),
-    );
-  }
-  clock += 31_000;
-  await assert.rejects(
-    accounts.login({
-      email: 'cara@salon.example',
-      password: PASSWORD,
-      totp: code(totpSecret!),
-      ip: '10.1.0.99',
-    }),
-    kind('rate_limited'),
-  );
-  clock += 16 * 60_000;
-  const session = await accounts.login({
-    email: 'cara@salon.example',
-    password: PASSWORD,
-    totp: code(totpSecret!),
-    ip: '10.1.0.99',
-  });
-  assert.equal(session.stage, 'active');
 });
 
 test('recovery codes log in once each', async () => {
@@ -184,14 +173,7 @@ test('API tokens are hashed at rest, scoped to the role, and revocable', async (
 test('the owner setup link works once and only while there is no owner', async () => {
   const fresh = await createTestDatabase();
   try {
-    const service = new AccountService(
-      fresh.pool,
-      new AuditLog(fresh.pool),
-      createLogger('silent'),
-      { idleMinutes: 30, absoluteHours: 12 },
-      undefined,
-      () => clock,
-    );
+    const service = accountService(fresh.pool);
     const token = await service.newSetupToken();
     assert.equal(await service.setupTokenValid(token), true);
     assert.equal(await service.setupTokenValid('forged'), false);
@@ -283,14 +265,7 @@ test('an owner disables a user, changes roles and sets passwords; the last owner
 
   const fresh = await createTestDatabase();
   try {
-    const only = new AccountService(
-      fresh.pool,
-      new AuditLog(fresh.pool),
-      createLogger('silent'),
-      { idleMinutes: 30, absoluteHours: 12 },
-      undefined,
-      () => clock,
-    );
+    const only = accountService(fresh.pool);
     await only.addUser('solo@salon.example', PASSWORD, 'owner', 'test', true);
     await assert.rejects(only.disableUser('solo@salon.example', 'cli'), /last owner/);
     await assert.rejects(only.setRole('solo@salon.example', 'staff', 'cli'), /last owner/);
@@ -312,4 +287,261 @@ test('an owner disables a user, changes roles and sets passwords; the last owner
   } finally {
     await fresh.drop();
   }
+});
+
+// ---- issue 10: lockout, sealed TOTP, tokens (written before the fix) ---------------------------
+
+const wrong = (email: string, ip: string) =>
+  assert.rejects(accounts.login({ email, password: 'not the password', ip }), kind('unauthenticated'));
+
+test("a stranger's guesses from other addresses never lock the owner out of their own address", async () => {
+  const { totpSecret } = await accounts.addUser('kim@salon.example', PASSWORD, 'owner', 'test', true);
+  clock += 60_000;
+  await accounts.login({
+    email: 'kim@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.7.0.1',
+  });
+  for (let i = 0; i < 30; i += 1) {
+    await accounts
+      .login({ email: 'kim@salon.example', password: 'not the password', ip: `198.51.100.${i}` })
+      .catch(() => undefined);
+  }
+  clock += 30_000;
+  const session = await accounts.login({
+    email: 'kim@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.7.0.1',
+  });
+  assert.equal(session.stage, 'active');
+});
+
+test('failed tries during a lock never make it longer', async () => {
+  const { totpSecret } = await accounts.addUser('lou@salon.example', PASSWORD, 'staff', 'test', true);
+  for (let i = 0; i < 5; i += 1) await wrong('lou@salon.example', '10.8.0.1');
+  const lockedAt = clock;
+  for (let minute = 0; minute < 15; minute += 1) {
+    await assert.rejects(
+      accounts.login({ email: 'lou@salon.example', password: 'still not it', ip: '10.8.0.1' }),
+      kind('rate_limited'),
+    );
+    clock += 60_000;
+  }
+  clock = lockedAt + 15 * 60_000 + 1_000;
+  const session = await accounts.login({
+    email: 'lou@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.8.0.1',
+  });
+  assert.equal(session.stage, 'active', 'the lock ended 15 minutes after it began');
+});
+
+test('guesses spread over many addresses slow the account down, never lock it', async () => {
+  const { totpSecret } = await accounts.addUser('max@salon.example', PASSWORD, 'staff', 'test', true);
+  for (let i = 0; i < 5; i += 1) await wrong('max@salon.example', `203.0.113.${i}`);
+  const slowed = await accounts
+    .login({ email: 'max@salon.example', password: 'not the password', ip: '203.0.113.50' })
+    .catch((e: AppError) => e);
+  assert.equal((slowed as AppError).kind, 'rate_limited');
+  assert.equal((slowed as AppError).headers['retry-after'], '1', 'a short wait, not a 15-minute lock');
+  clock += 1_000;
+  await wrong('max@salon.example', '203.0.113.51');
+  const longer = await accounts
+    .login({ email: 'max@salon.example', password: 'not the password', ip: '203.0.113.52' })
+    .catch((e: AppError) => e);
+  assert.equal((longer as AppError).headers['retry-after'], '2', 'each failure doubles the wait');
+  clock += 2_000;
+  const session = await accounts.login({
+    email: 'max@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '203.0.113.53',
+  });
+  assert.equal(session.stage, 'active', 'the right login after the wait gets in');
+});
+
+test('a recovery code lets the owner through a lock, once', async () => {
+  const { user } = await accounts.addUser('nat@salon.example', PASSWORD, 'owner', 'test', false);
+  const enrolling = await accounts.login({ email: 'nat@salon.example', password: PASSWORD, ip: '10.9.0.1' });
+  const secret = await accounts.beginEnrolment(user.id);
+  const codes = await accounts.confirmEnrolment(
+    (await accounts.resolveSession(enrolling.cookieValue))!,
+    code(secret),
+    '10.9.0.1',
+  );
+  for (let i = 0; i < 6; i += 1)
+    await accounts
+      .login({ email: 'nat@salon.example', password: 'not the password', ip: '10.9.0.2' })
+      .catch(() => undefined);
+  await assert.rejects(
+    accounts.login({ email: 'nat@salon.example', password: PASSWORD, totp: code(secret), ip: '10.9.0.2' }),
+    kind('rate_limited'),
+  );
+  const session = await accounts.login({
+    email: 'nat@salon.example',
+    password: PASSWORD,
+    totp: codes[0]!,
+    ip: '10.9.0.2',
+  });
+  assert.equal(session.stage, 'active');
+  await assert.rejects(
+    accounts.login({ email: 'nat@salon.example', password: PASSWORD, totp: codes[0]!, ip: '10.9.0.2' }),
+    kind('unauthenticated'),
+    'the code is spent',
+  );
+});
+
+test('the owner hears of repeated failures once per burst, with the count and addresses', async () => {
+  await accounts.addUser('ola@salon.example', PASSWORD, 'owner', 'test', true);
+  clock += 3_600_000;
+  for (let i = 0; i < 5; i += 1) await wrong('ola@salon.example', `192.0.2.${10 + (i % 2)}`);
+  for (let i = 0; i < 3; i += 1) {
+    clock += 10 * 60_000;
+    await accounts
+      .login({ email: 'ola@salon.example', password: 'secret-guess-123', ip: '192.0.2.12' })
+      .catch(() => undefined);
+  }
+  const { rows } = await db.pool.query(
+    `select title, body, severity, dedupe_key from notify_inbox where body like '%ola@salon.example%'`,
+  );
+  assert.equal(rows.length, 1, 'one notice for the burst');
+  assert.match(rows[0].body, /5 failed logins/);
+  assert.match(rows[0].body, /192\.0\.2\.10/);
+  assert.match(rows[0].body, /192\.0\.2\.11/);
+  assert.ok(!JSON.stringify(rows).includes('not the password'));
+  assert.equal(rows[0].severity, 'warning');
+});
+
+test('two-factor secrets are sealed: the database holds none in clear after enrolment', async () => {
+  const { user, totpSecret } = await accounts.addUser('pia@salon.example', PASSWORD, 'staff', 'test', true);
+  const later = await accounts.addUser('quin@salon.example', PASSWORD, 'staff', 'test', false);
+  const enrolling = await accounts.login({
+    email: 'quin@salon.example',
+    password: PASSWORD,
+    ip: '10.10.0.1',
+  });
+  const pending = await accounts.beginEnrolment(later.user.id);
+  const dumpHas = async (secret: string) => {
+    const { rows } = await db.pool.query(
+      `select (select json_agg(u)::text from auth_users u) || (select coalesce(json_agg(v)::text, '') from vault_secrets v) as dump`,
+    );
+    return rows[0].dump.includes(secret);
+  };
+  assert.equal(await dumpHas(totpSecret!), false, 'a secret made by the CLI');
+  assert.equal(await dumpHas(pending), false, 'a pending secret');
+  await accounts.confirmEnrolment(
+    (await accounts.resolveSession(enrolling.cookieValue))!,
+    code(pending),
+    '10.10.0.1',
+  );
+  assert.equal(await dumpHas(pending), false, 'a confirmed secret');
+  clock += 30_000;
+  const session = await accounts.login({
+    email: 'pia@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.10.0.1',
+  });
+  assert.equal(session.user.id, user.id);
+});
+
+test('a master key rotation re-seals two-factor secrets with the rest; codes keep working', async () => {
+  const vault = new Vault(db.pool, new MasterKeyStore(keyDir, undefined));
+  const rotating = accountService(db.pool, vault);
+  const { totpSecret } = await rotating.addUser('uma@salon.example', PASSWORD, 'staff', 'test', true);
+  const { count } = await vault.rotate();
+  assert.ok(count >= 1);
+  clock += 30_000;
+  const session = await rotating.login({
+    email: 'uma@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.12.0.1',
+  });
+  assert.equal(session.stage, 'active');
+});
+
+test('a new password or a two-factor reset revokes the user API tokens and sessions, and says how many', async () => {
+  const { totpSecret } = await accounts.addUser('rae@salon.example', PASSWORD, 'staff', 'test', true);
+  clock += 30_000;
+  const session = await accounts.login({
+    email: 'rae@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '10.11.0.1',
+  });
+  const first = await accounts.createToken('rae@salon.example', 'n8n', ['read'], 'test');
+  const second = await accounts.createToken('rae@salon.example', 'script', ['read'], 'test');
+  const changed = (await accounts.setPassword(
+    'rae@salon.example',
+    'another long password',
+    'test',
+  )) as unknown;
+  assert.deepEqual(changed, { tokensRevoked: 2, sessionsEnded: 1 });
+  assert.equal(await accounts.resolveSession(session.cookieValue), undefined);
+  for (const { token } of [first, second])
+    assert.ok(!('user' in ((await accounts.resolveToken(token)) ?? {})));
+  const third = await accounts.createToken('rae@salon.example', 'again', ['read'], 'test');
+  const reset = (await accounts.resetTwoFactor('rae@salon.example', 'test')) as unknown;
+  assert.deepEqual(reset, { tokensRevoked: 1, sessionsEnded: 0 });
+  assert.ok(!('user' in ((await accounts.resolveToken(third.token)) ?? {})));
+  const [entry] = await new AuditLog(db.pool).recent(1);
+  assert.equal(entry!.action, 'user.reset-2fa');
+  assert.deepEqual(entry!.details, { tokensRevoked: 1, sessionsEnded: 0 });
+});
+
+test('a token with an expiry stops working when it expires', async () => {
+  await accounts.addUser('sam@salon.example', PASSWORD, 'staff', 'test', true);
+  const { token, expiresAt } = await accounts.createToken(
+    'sam@salon.example',
+    'n8n',
+    ['read'],
+    'test',
+    '30d',
+  );
+  assert.equal(expiresAt!.getTime(), clock + 30 * 86_400_000);
+  assert.ok(await accounts.resolveToken(token));
+  clock += 30 * 86_400_000;
+  await assert.rejects(
+    accounts.resolveToken(token),
+    (e: unknown) =>
+      e instanceof AppError && e.kind === 'unauthenticated' && /"n8n" expired on/.test(e.message),
+  );
+  const dated = await accounts.createToken(
+    'sam@salon.example',
+    'till spring',
+    ['read'],
+    'test',
+    '2027-03-31',
+  );
+  assert.equal(
+    dated.expiresAt!.toISOString(),
+    '2027-03-31T23:00:00.000Z',
+    'through that day in London (BST)',
+  );
+  await assert.rejects(
+    accounts.createToken('sam@salon.example', 'x', ['read'], 'test', 'soon'),
+    (e: unknown) =>
+      e instanceof AppError && e.kind === 'invalid_request' && /expires must be/.test(e.message),
+  );
+});
+
+test('a token records its last use at most once a minute', async () => {
+  await accounts.addUser('tia@salon.example', PASSWORD, 'staff', 'test', true);
+  const { token, id } = await accounts.createToken('tia@salon.example', 'n8n', ['read'], 'test');
+  const lastUsed = async () =>
+    (await accounts.listTokens()).find((t) => t.id === id)!.lastUsedAt?.getTime() ?? null;
+  assert.equal(await lastUsed(), null);
+  await accounts.resolveToken(token);
+  const first = clock;
+  assert.equal(await lastUsed(), first);
+  clock += 59_000;
+  await accounts.resolveToken(token);
+  assert.equal(await lastUsed(), first, 'not written again within the minute');
+  clock += 2_000;
+  await accounts.resolveToken(token);
+  assert.equal(await lastUsed(), clock);
 });

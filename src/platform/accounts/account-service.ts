@@ -4,18 +4,15 @@ import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
-import {
-  authApiTokens,
-  authLoginFailures,
-  authRecoveryCodes,
-  authSessions,
-  authSetupTokens,
-  authUsers,
-} from './schema.ts';
+import { authApiTokens, authRecoveryCodes, authSessions, authSetupTokens, authUsers } from './schema.ts';
 import { AppError, conflict, invalid, notFound } from '../errors.ts';
 import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
-import { ACCOUNT_POLICY, IP_POLICY, LoginThrottle } from './login-throttle.ts';
+import type { Notifications } from '../notify/notifications.ts';
+import type { Vault } from '../vault/vault.ts';
+import { LoginGuard, type Gate, type LockedBy } from './login-guard.ts';
+import { TwoFactorSecrets } from './two-factor-secrets.ts';
+import { tokenExpiry } from './token-expiry.ts';
 import { SCOPES_BY_ROLE, isRole, isScope, type Principal, type Scope, type User } from './roles.ts';
 import {
   MIN_PASSWORD_LENGTH,
@@ -42,6 +39,42 @@ export interface LoginAttempt {
   userAgent?: string | undefined;
 }
 
+export interface AccountDeps {
+  pool: pg.Pool;
+  audit: AuditLog;
+  vault: Vault;
+  notifications: Notifications;
+  logger: Logger;
+  sessions: SessionPolicy;
+  /** The shop's time zone: a token's expiry date ends at its midnight. */
+  timezone: string;
+  metrics?: Metrics | undefined;
+  now?: () => number;
+}
+
+/** What a new password or a two-factor reset took away, said to whoever made the change. */
+export interface AccessEnded {
+  tokensRevoked: number;
+  sessionsEnded: number;
+}
+
+/** "1 session ended, 2 API tokens revoked": what a change took away, said where it was made. */
+export function accessEndedText({ sessionsEnded, tokensRevoked }: AccessEnded): string {
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return `${count(sessionsEnded, 'session', 'sessions')} ended, ${count(tokensRevoked, 'API token', 'API tokens')} revoked`;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  user: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+}
+
 export interface NewSession {
   cookieValue: string;
   csrfToken: string;
@@ -55,21 +88,30 @@ const SETUP_LINK_HOURS = 24;
 const TOKEN_PREFIX = 'skt_';
 
 export class AccountService {
-  private readonly throttle: LoginThrottle;
+  private readonly pool: pg.Pool;
+  private readonly audit: AuditLog;
+  private readonly logger: Logger;
+  private readonly sessions: SessionPolicy;
+  private readonly timezone: string;
+  private readonly metrics: Metrics | undefined;
+  private readonly now: () => number;
+  private readonly guard: LoginGuard;
+  private readonly secrets: TwoFactorSecrets;
   private readonly db: Orm;
   private readonly sessionLookup;
   private readonly tokenLookup;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly audit: AuditLog,
-    private readonly logger: Logger,
-    private readonly sessions: SessionPolicy,
-    private readonly metrics?: Metrics,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.throttle = new LoginThrottle(pool, now);
-    this.db = orm(pool);
+  constructor(deps: AccountDeps) {
+    this.pool = deps.pool;
+    this.audit = deps.audit;
+    this.logger = deps.logger;
+    this.sessions = deps.sessions;
+    this.timezone = deps.timezone;
+    this.metrics = deps.metrics;
+    this.now = deps.now ?? Date.now;
+    this.guard = new LoginGuard(deps.pool, deps.notifications, deps.logger, this.now);
+    this.secrets = new TwoFactorSecrets(deps.pool, deps.vault, deps.logger);
+    this.db = orm(deps.pool);
     // Every authenticated request runs one of these two: built once, prepared once per connection.
     this.sessionLookup = this.db
       .select({ user: authUsers, session: authSessions })
@@ -91,6 +133,11 @@ export class AccountService {
       .prepare('auth_token_lookup');
   }
 
+  /** Seals two-factor secrets an older install kept in clear (run at start-up, before serving). */
+  async sealClearTotpSecrets(): Promise<number> {
+    return this.secrets.sealClearSecrets();
+  }
+
   // ---- users ----------------------------------------------------------------------------------
 
   /**
@@ -107,7 +154,8 @@ export class AccountService {
     const totpSecret = withTotp ? newTotpSecret() : undefined;
     return transaction(this.pool, async (client) => {
       const tx = orm(client);
-      const user = await this.insertUser(tx, email, password, role, totpSecret);
+      const user = await this.insertUser(tx, email, password, role, totpSecret !== undefined);
+      if (totpSecret) await this.secrets.store(user.id, totpSecret, client);
       const recoveryCodes = totpSecret ? await this.replaceRecoveryCodes(tx, user.id) : undefined;
       await this.audit.record(
         {
@@ -142,70 +190,128 @@ export class AccountService {
     return rows.length > 0;
   }
 
-  /** Clears a user's second factor and sessions; the next login goes through enrolment again. */
-  async resetTwoFactor(email: string, by: string): Promise<void> {
-    await transaction(this.pool, async (client) => {
+  /**
+   * Clears a user's second factor; the next login goes through enrolment again. Their sessions end
+   * and their API tokens are revoked (someone may have had the old factor), and their login locks lift.
+   */
+  async resetTwoFactor(email: string, by: string): Promise<AccessEnded> {
+    const { user, ended } = await transaction(this.pool, async (client) => {
       const tx = orm(client);
       const [user] = await tx
         .update(authUsers)
-        .set({ totpSecret: null, totpPendingSecret: null, totpLastStep: 0, updatedAt: new Date(this.now()) })
+        .set({
+          totpState: null,
+          totpSecret: null,
+          totpPendingSecret: null,
+          totpLastStep: 0,
+          updatedAt: new Date(this.now()),
+        })
         .where(byEmail(email))
         .returning();
       if (!user) throw notFound(`no user with the email ${email}`);
       await tx.delete(authRecoveryCodes).where(eq(authRecoveryCodes.userId, user.id));
-      await tx.delete(authSessions).where(eq(authSessions.userId, user.id));
-      // An owner helping a locked-out user resets their factor and lifts the account's lock together.
-      await tx.delete(authLoginFailures).where(eq(authLoginFailures.key, `account:${user.email}`));
+      const ended = await this.endAccess(tx, user.id);
+      await this.guard.clearAccount(tx, user.email);
       await this.audit.record(
-        { actor: by, actorLabel: by, action: 'user.reset-2fa', target: user.email, outcome: 'ok' },
+        {
+          actor: by,
+          actorLabel: by,
+          action: 'user.reset-2fa',
+          target: user.email,
+          outcome: 'ok',
+          details: { ...ended },
+        },
         client,
       );
+      return { user, ended };
     });
+    await this.secrets.remove(user.id);
+    return ended;
   }
 
   /** A disabled user cannot log in; their sessions end and their API tokens are revoked at once. */
-  async disableUser(email: string, by: string): Promise<void> {
-    await this.changeUser(email, by, 'user.disable', async (tx, user) => {
+  async disableUser(email: string, by: string): Promise<AccessEnded> {
+    return this.changeUser(email, by, 'user.disable', async (tx, user) => {
       await this.keepAnOwner(tx, user, 'disable');
       await tx
         .update(authUsers)
         .set({ disabled: true, updatedAt: new Date(this.now()) })
         .where(eq(authUsers.id, user.id));
-      await tx.delete(authSessions).where(eq(authSessions.userId, user.id));
-      await tx
-        .update(authApiTokens)
-        .set({ revokedAt: new Date(this.now()) })
-        .where(and(eq(authApiTokens.userId, user.id), isNull(authApiTokens.revokedAt)));
+      return this.endAccess(tx, user.id);
     });
   }
 
   async setRole(email: string, role: string, by: string): Promise<void> {
     if (!isRole(role)) throw invalid('role must be owner, staff or viewer');
-    await this.changeUser(
-      email,
-      by,
-      'user.role',
-      async (tx, user) => {
-        if (role !== 'owner') await this.keepAnOwner(tx, user, 'demote');
-        await tx
-          .update(authUsers)
-          .set({ role, updatedAt: new Date(this.now()) })
-          .where(eq(authUsers.id, user.id));
-      },
-      { role },
-    );
+    await this.changeUser(email, by, 'user.role', async (tx, user) => {
+      if (role !== 'owner') await this.keepAnOwner(tx, user, 'demote');
+      await tx
+        .update(authUsers)
+        .set({ role, updatedAt: new Date(this.now()) })
+        .where(eq(authUsers.id, user.id));
+      return { role };
+    });
   }
 
-  /** Sets a new password (forgotten, or a temporary one from an owner); every session of the user ends. */
-  async setPassword(email: string, password: string, by: string): Promise<void> {
+  /**
+   * Sets a new password (forgotten, or a temporary one from an owner). Every session of the user ends
+   * and their API tokens are revoked: whoever knew the old password may have made them.
+   */
+  async setPassword(email: string, password: string, by: string): Promise<AccessEnded> {
     checkPassword(password);
     const passwordHash = await hashPassword(password);
-    await this.changeUser(email, by, 'user.password', async (tx, user) => {
+    return this.changeUser(email, by, 'user.password', async (tx, user) => {
       await tx
         .update(authUsers)
         .set({ passwordHash, updatedAt: new Date(this.now()) })
         .where(eq(authUsers.id, user.id));
-      await tx.delete(authSessions).where(eq(authSessions.userId, user.id));
+      return this.endAccess(tx, user.id);
+    });
+  }
+
+  // ---- locked out: one-time unlock links --------------------------------------------------------
+
+  /** A one-time link for a user locked out by failed logins; their two-factor stays as it is. */
+  async newUnlockLink(email: string, by: string): Promise<{ token: string; expiresAt: Date }> {
+    const [user] = await this.db
+      .select()
+      .from(authUsers)
+      .where(and(byEmail(email), eq(authUsers.disabled, false)));
+    if (!user) throw notFound(`no active user with the email ${email}`);
+    const link = await this.guard.newUnlockLink(user.id);
+    await this.audit.record({
+      actor: by,
+      actorLabel: by,
+      action: 'user.unlock-link',
+      target: user.email,
+      outcome: 'ok',
+      details: { expiresAt: link.expiresAt.toISOString() },
+    });
+    return link;
+  }
+
+  async unlockLinkValid(token: string): Promise<boolean> {
+    return this.guard.unlockLinkValid(token);
+  }
+
+  /** Spends an unlock link from the address that opened it; a used or expired link is refused. */
+  async unlockWithLink(token: string, ip: string): Promise<void> {
+    const userId = await this.guard.useUnlockLink(token, ip);
+    if (!userId) {
+      throw new AppError(
+        'forbidden',
+        'this unlock link has expired or was used; run "shopkeep user unlock" again for a new one',
+      );
+    }
+    const [user] = await this.db.select().from(authUsers).where(eq(authUsers.id, userId));
+    await this.audit.record({
+      actor: `user:${userId}`,
+      actorLabel: user?.email ?? userId,
+      ip,
+      action: 'auth.unlock',
+      target: user?.email,
+      outcome: 'ok',
+      details: { with: 'link' },
     });
   }
 
@@ -250,7 +356,7 @@ export class AccountService {
         .where(eq(authUsers.role, 'owner'))
         .limit(1);
       if (owners.length) throw conflict('the owner account exists already; log in instead');
-      const created = await this.insertUser(tx, email, password, 'owner', undefined);
+      const created = await this.insertUser(tx, email, password, 'owner', false);
       await this.audit.record(
         {
           actor: 'anonymous',
@@ -269,16 +375,20 @@ export class AccountService {
 
   // ---- two-factor enrolment ---------------------------------------------------------------------
 
-  /** The secret to show as a QR code; kept pending until a code from it is confirmed. */
+  /** The secret to show as a QR code; kept pending (sealed) until a code from it is confirmed. */
   async beginEnrolment(userId: string): Promise<string> {
-    // Reuse a pending secret, so a mistyped code does not make the owner scan a new QR code.
-    const [row] = await this.db
-      .update(authUsers)
-      .set({ totpPendingSecret: sql`coalesce(${authUsers.totpPendingSecret}, ${newTotpSecret()})` })
-      .where(and(eq(authUsers.id, userId), isNull(authUsers.totpSecret)))
-      .returning({ secret: authUsers.totpPendingSecret });
-    if (!row?.secret) throw conflict('two-factor authentication is set up already');
-    return row.secret;
+    return transaction(this.pool, async (client) => {
+      const tx = orm(client);
+      const [row] = await tx.select().from(authUsers).where(eq(authUsers.id, userId)).for('update');
+      if (!row || row.totpState === 'on') throw conflict('two-factor authentication is set up already');
+      // Reuse a pending secret, so a mistyped code does not make the owner scan a new QR code.
+      const pending = row.totpState === 'pending' ? await this.secrets.read(row.id) : undefined;
+      if (pending) return pending;
+      const secret = newTotpSecret();
+      await this.secrets.store(row.id, secret, client);
+      await tx.update(authUsers).set({ totpState: 'pending' }).where(eq(authUsers.id, row.id));
+      return secret;
+    });
   }
 
   /** Confirms the pending secret with a code from the app; returns the recovery codes (shown once). */
@@ -293,20 +403,15 @@ export class AccountService {
         .from(authUsers)
         .where(eq(authUsers.id, principal.user.id))
         .for('update');
-      if (!row?.totpPendingSecret || row.totpSecret)
-        throw invalid('start enrolment again: no pending secret');
-      const step = verifyTotp(row.totpPendingSecret, code.trim(), this.now(), 0);
+      const pending = row?.totpState === 'pending' ? await this.secrets.read(row.id) : undefined;
+      if (!row || !pending) throw invalid('start enrolment again: no pending secret');
+      const step = verifyTotp(pending, code.trim(), this.now(), 0);
       if (step === undefined) {
         throw invalid('that code does not match; check the time on your phone and try the next code');
       }
       await tx
         .update(authUsers)
-        .set({
-          totpSecret: row.totpPendingSecret,
-          totpPendingSecret: null,
-          totpLastStep: step,
-          updatedAt: new Date(this.now()),
-        })
+        .set({ totpState: 'on', totpLastStep: step, updatedAt: new Date(this.now()) })
         .where(eq(authUsers.id, row.id));
       const codes = await this.replaceRecoveryCodes(tx, row.id);
       // The session that enrolled ends here; the caller starts a new one (a new id) for the full login.
@@ -330,46 +435,43 @@ export class AccountService {
 
   async login(attempt: LoginAttempt): Promise<NewSession> {
     const email = attempt.email.trim().toLowerCase();
-    const accountKey = `account:${email}`;
-    const ipKey = `ip:${attempt.ip}`;
-    const lockedMs = Math.max(
-      await this.throttle.attempt(accountKey, ACCOUNT_POLICY),
-      await this.throttle.attempt(ipKey, IP_POLICY),
-    );
-    if (lockedMs > 0) {
-      this.logFailure(attempt.ip, email, 'locked');
-      const minutes = Math.ceil(lockedMs / 60_000);
-      throw new AppError(
-        'rate_limited',
-        `too many failed logins; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
-        {
-          'retry-after': String(Math.ceil(lockedMs / 1000)),
-        },
-      );
-    }
     const [row] = await this.db
       .select()
       .from(authUsers)
       .where(and(byEmail(email), eq(authUsers.disabled, false)));
+    const code = attempt.totp?.trim() ?? '';
+    const gate = await this.guard.admit(email, attempt.ip, row?.id);
+    // A recovery code is the owner's own way past a lock on their account (not past an address's
+    // lock). It is spent here whatever the password turns out to be: a leaked code buys one guess.
+    const unlocked =
+      gate.refused !== undefined &&
+      gate.refused.by !== 'address' &&
+      row?.totpState === 'on' &&
+      (await this.spendRecoveryCode(row.id, code));
+    if (gate.refused && !unlocked) {
+      await this.guard.giveBack(gate);
+      this.logRefusal(attempt.ip, email, gate.refused.by);
+      throw refusal(gate.refused.by, gate.refused.waitMs);
+    }
     const passwordOk = await verifyPassword(row?.passwordHash ?? (await decoyHash()), attempt.password);
-    if (!row || !passwordOk) return this.fail(attempt, email, row ? 'bad_password' : 'unknown_account');
-    if (!row.totpSecret) {
+    if (!row || !passwordOk) return this.fail(attempt, email, gate, row ? 'bad_password' : 'unknown_account');
+    if (row.totpState !== 'on') {
       // Password right, no second factor yet (new owner, or after reset-2fa): only enrolment is allowed.
-      await this.succeeded(accountKey, ipKey);
+      await this.guard.succeeded(gate, email, attempt.ip, row.id, false);
       return this.startSession(toUser(row), 'enrolling', attempt.ip, attempt.userAgent);
     }
-    const code = attempt.totp?.trim() ?? '';
-    if (!(await this.checkSecondFactor(row, code)))
-      return this.fail(attempt, email, code ? 'bad_code' : 'missing_code');
-    await this.succeeded(accountKey, ipKey);
+    if (!unlocked && !(await this.checkSecondFactor(row, code)))
+      return this.fail(attempt, email, gate, code ? 'bad_code' : 'missing_code');
+    await this.guard.succeeded(gate, email, attempt.ip, row.id, true);
     const session = await this.startSession(toUser(row), 'active', attempt.ip, attempt.userAgent);
     await this.audit.record({
       actor: `user:${row.id}`,
       actorLabel: row.email,
       ip: attempt.ip,
-      action: 'auth.login',
+      action: unlocked ? 'auth.unlock' : 'auth.login',
       target: row.email,
       outcome: 'ok',
+      ...(unlocked ? { details: { with: 'recovery code' } } : {}),
     });
     return session;
   }
@@ -419,8 +521,9 @@ export class AccountService {
     };
   }
 
+  /** Old failure counts, addresses not used for long and expired unlock links. */
   async pruneLoginFailures(): Promise<void> {
-    await this.throttle.prune();
+    await this.guard.prune();
   }
 
   async pruneSessions(): Promise<number> {
@@ -439,17 +542,20 @@ export class AccountService {
 
   // ---- API tokens ------------------------------------------------------------------------------
 
+  /** `expires`: `90d` or a date (`2027-03-31`, the last day it works); without it, until revoked. */
   async createToken(
     email: string,
     name: string,
     scopes: string[],
     by: string,
-  ): Promise<{ token: string; id: string }> {
+    expires?: string,
+  ): Promise<{ token: string; id: string; expiresAt: Date | null }> {
     if (!name.trim() || name.length > 100) throw invalid('a token needs a name of 1 to 100 characters');
     if (scopes.length === 0) throw invalid('a token needs at least one scope: read, write, admin or metrics');
     const unknown = scopes.filter((scope) => !isScope(scope));
     if (unknown.length)
       throw invalid(`unknown scope ${unknown.join(', ')}; use read, write, admin or metrics`);
+    const expiresAt = expires?.trim() ? tokenExpiry(expires, this.now(), this.timezone) : null;
     const [user] = await this.db
       .select()
       .from(authUsers)
@@ -467,6 +573,7 @@ export class AccountService {
         tokenHash: sha256(token),
         prefix: token.slice(0, TOKEN_PREFIX.length + 6),
         scopes: [...new Set(scopes)],
+        expiresAt,
       })
       .returning({ id: authApiTokens.id });
     const id = inserted!.id;
@@ -476,22 +583,13 @@ export class AccountService {
       action: 'token.create',
       target: `token:${id}`,
       outcome: 'ok',
-      details: { name, scopes, user: user.email },
+      details: { name, scopes, user: user.email, expiresAt: expiresAt?.toISOString() ?? null },
     });
-    return { token, id };
+    return { token, id, expiresAt };
   }
 
-  async listTokens(): Promise<
-    {
-      id: string;
-      name: string;
-      prefix: string;
-      scopes: string[];
-      user: string;
-      createdAt: Date;
-      lastUsedAt: Date | null;
-    }[]
-  > {
+  /** Tokens not revoked, expired ones included (marked by their date) until someone revokes them. */
+  async listTokens(): Promise<TokenInfo[]> {
     return this.db
       .select({
         id: authApiTokens.id,
@@ -501,6 +599,7 @@ export class AccountService {
         user: authUsers.email,
         createdAt: authApiTokens.createdAt,
         lastUsedAt: authApiTokens.lastUsedAt,
+        expiresAt: authApiTokens.expiresAt,
       })
       .from(authApiTokens)
       .innerJoin(authUsers, eq(authUsers.id, authApiTokens.userId))
@@ -524,16 +623,38 @@ export class AccountService {
     });
   }
 
+  /**
+   * The principal a bearer token acts as; undefined for an unknown or revoked token. An expired
+   * token is refused here with its own message: only someone who once held a valid token can send
+   * one, so it needs no place in the anonymous rate limit that unknown tokens count against.
+   */
   async resolveToken(bearer: string): Promise<Principal | undefined> {
     if (!bearer.startsWith(TOKEN_PREFIX)) return undefined;
     const [row] = await this.tokenLookup.execute({ tokenHash: sha256(bearer) });
     if (!row) return undefined;
     const { token } = row;
-    if (!token.lastUsedAt || this.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+    const now = this.now();
+    if (token.expiresAt && token.expiresAt.getTime() <= now) {
+      const when = token.expiresAt.toISOString().slice(0, 16).replace('T', ' ');
+      throw new AppError(
+        'unauthenticated',
+        `the API token "${token.name}" expired on ${when} UTC; ask an owner for a new one`,
+      );
+    }
+    if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      // Conditional, so parallel requests on a stale row still write it once a minute at most.
       await this.db
         .update(authApiTokens)
-        .set({ lastUsedAt: new Date(this.now()) })
-        .where(eq(authApiTokens.id, token.id));
+        .set({ lastUsedAt: new Date(now) })
+        .where(
+          and(
+            eq(authApiTokens.id, token.id),
+            or(
+              isNull(authApiTokens.lastUsedAt),
+              lt(authApiTokens.lastUsedAt, new Date(now - TOUCH_EVERY_MS)),
+            ),
+          ),
+        );
     }
     const user = toUser(row.user);
     const allowed = SCOPES_BY_ROLE[user.role];
@@ -546,14 +667,14 @@ export class AccountService {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private async changeUser(
+  /** One change to one active user, audited with what the change reports. */
+  private async changeUser<T extends object>(
     email: string,
     by: string,
     action: string,
-    change: (tx: Orm, user: UserRow) => Promise<void>,
-    details: Record<string, unknown> = {},
-  ): Promise<void> {
-    await transaction(this.pool, async (client) => {
+    change: (tx: Orm, user: UserRow) => Promise<T>,
+  ): Promise<T> {
+    return transaction(this.pool, async (client) => {
       const tx = orm(client);
       const [user] = await tx
         .select()
@@ -561,12 +682,34 @@ export class AccountService {
         .where(and(byEmail(email), eq(authUsers.disabled, false)))
         .for('update');
       if (!user) throw notFound(`no active user with the email ${email}`);
-      await change(tx, user);
+      const outcome = await change(tx, user);
       await this.audit.record(
-        { actor: by, actorLabel: by, action, target: user.email, outcome: 'ok', details },
+        {
+          actor: by,
+          actorLabel: by,
+          action,
+          target: user.email,
+          outcome: 'ok',
+          details: Object.fromEntries(Object.entries(outcome)),
+        },
         client,
       );
+      return outcome;
     });
+  }
+
+  /** Ends every session of a user and revokes their API tokens; says how many of each. */
+  private async endAccess(tx: Orm, userId: string): Promise<AccessEnded> {
+    const sessions = await tx
+      .delete(authSessions)
+      .where(eq(authSessions.userId, userId))
+      .returning({ idHash: authSessions.idHash });
+    const tokens = await tx
+      .update(authApiTokens)
+      .set({ revokedAt: new Date(this.now()) })
+      .where(and(eq(authApiTokens.userId, userId), isNull(authApiTokens.revokedAt)))
+      .returning({ id: authApiTokens.id });
+    return { tokensRevoked: tokens.length, sessionsEnded: sessions.length };
   }
 
   /** The shop always keeps at least one active owner. */
@@ -603,7 +746,7 @@ export class AccountService {
     email: string,
     password: string,
     role: string,
-    totpSecret: string | undefined,
+    withTotp: boolean,
   ): Promise<User> {
     const clean = email.trim().toLowerCase();
     if (!EMAIL.test(clean) || clean.length > 254) throw invalid('email is not a valid email address');
@@ -613,7 +756,7 @@ export class AccountService {
     try {
       const [row] = await db
         .insert(authUsers)
-        .values({ email: clean, role, passwordHash, totpSecret: totpSecret ?? null })
+        .values({ email: clean, role, passwordHash, totpState: withTotp ? 'on' : null })
         .returning();
       return toUser(row!);
     } catch (error) {
@@ -623,24 +766,33 @@ export class AccountService {
   }
 
   private async checkSecondFactor(row: UserRow, code: string): Promise<boolean> {
-    if (/^\d{6}$/.test(code)) {
-      const step = verifyTotp(row.totpSecret!, code, this.now(), row.totpLastStep);
-      if (step === undefined) return false;
-      // Conditional update: two logins racing with the same code cannot both win.
-      const won = await this.db
-        .update(authUsers)
-        .set({ totpLastStep: step })
-        .where(and(eq(authUsers.id, row.id), lt(authUsers.totpLastStep, step)))
-        .returning({ id: authUsers.id });
-      return won.length === 1;
+    if (!/^\d{6}$/.test(code)) return this.spendRecoveryCode(row.id, code);
+    const secret = await this.secrets.read(row.id);
+    if (!secret) {
+      // Fails closed: recovery codes still work, and an owner can reset the factor.
+      this.logger.error({ user: row.email }, 'the sealed two-factor secret of this user is missing');
+      return false;
     }
-    if (code.length < 8 || code.length > 20) return false;
+    const step = verifyTotp(secret, code, this.now(), row.totpLastStep);
+    if (step === undefined) return false;
+    // Conditional update: two logins racing with the same code cannot both win.
+    const won = await this.db
+      .update(authUsers)
+      .set({ totpLastStep: step })
+      .where(and(eq(authUsers.id, row.id), lt(authUsers.totpLastStep, step)))
+      .returning({ id: authUsers.id });
+    return won.length === 1;
+  }
+
+  /** Marks a recovery code used; false when it is not one of the user's unused codes. */
+  private async spendRecoveryCode(userId: string, code: string): Promise<boolean> {
+    if (/^\d{6}$/.test(code) || code.length < 8 || code.length > 20) return false;
     const used = await this.db
       .update(authRecoveryCodes)
       .set({ usedAt: new Date(this.now()) })
       .where(
         and(
-          eq(authRecoveryCodes.userId, row.id),
+          eq(authRecoveryCodes.userId, userId),
           eq(authRecoveryCodes.codeHash, sha256(normaliseRecoveryCode(code))),
           isNull(authRecoveryCodes.usedAt),
         ),
@@ -649,34 +801,39 @@ export class AccountService {
     return used.length === 1;
   }
 
-  /** A good login clears its account's count and gives back its attempt on the address. */
-  private async succeeded(accountKey: string, ipKey: string): Promise<void> {
-    await this.throttle.clear(accountKey);
-    await this.throttle.release(ipKey);
-  }
-
   /** The attempt was counted before it was checked; here it is logged and audited. */
-  private async fail(attempt: LoginAttempt, email: string, reason: string): Promise<never> {
+  private async fail(attempt: LoginAttempt, email: string, gate: Gate, reason: string): Promise<never> {
     this.logFailure(attempt.ip, email, reason);
     await this.audit.record({
       actor: 'anonymous',
-      actorLabel: email.slice(0, 254),
+      actorLabel: shownEmail(email),
       ip: attempt.ip,
       action: 'auth.login',
-      target: email.slice(0, 254),
+      target: shownEmail(email),
       outcome: 'denied',
       details: { reason },
     });
+    if (reason !== 'unknown_account') await this.guard.failed(gate, email);
     throw new AppError('unauthenticated', 'email, password or code is wrong');
   }
 
-  /** One stable line per failure; deploy/fail2ban/filter.d/shopkeep.conf matches it. */
+  /**
+   * One stable line per failure; deploy/fail2ban/filter.d/shopkeep.conf matches it. A lock on the
+   * address or on this account from this address is the address's own doing and is logged the same;
+   * a slow-down comes from others' failures elsewhere, so it is not a failure of this address.
+   */
+  private logRefusal(ip: string, email: string, by: LockedBy): void {
+    if (by !== 'account') return this.logFailure(ip, email, 'locked');
+    this.metrics?.loginFailures.inc({ reason: 'slowed' });
+    this.logger.info(
+      { event: 'auth.slowed', email: shownEmail(email), ip },
+      'login attempt slowed down: the account has many recent failures',
+    );
+  }
+
   private logFailure(ip: string, email: string, reason: string): void {
     this.metrics?.loginFailures.inc({ reason });
-    this.logger.warn(
-      { event: 'auth.failure', email: email.slice(0, 254), reason },
-      `login failed from ${ip}`,
-    );
+    this.logger.warn({ event: 'auth.failure', email: shownEmail(email), reason }, `login failed from ${ip}`);
   }
 
   private async startSession(
@@ -710,9 +867,33 @@ function toUser(row: UserRow): User {
     id: row.id,
     email: row.email,
     role: row.role,
-    twoFactorEnabled: row.totpSecret !== null,
+    twoFactorEnabled: row.totpState === 'on',
     createdAt: row.createdAt,
   };
+}
+
+/**
+ * What a refused login is told. The address's lock is not the account's business; the other two say
+ * how the owner gets past them.
+ */
+function refusal(by: LockedBy, waitMs: number): AppError {
+  const seconds = Math.ceil(waitMs / 1000);
+  const wait =
+    seconds < 60
+      ? `${seconds} second${seconds === 1 ? '' : 's'}`
+      : `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`;
+  const recovery = 'or log in with a recovery code in the code field';
+  const message = {
+    address: `too many failed logins from this address; try again in ${wait}`,
+    pair: `too many failed logins for this account from this address; try again in ${wait}, ${recovery}`,
+    account: `this account had many failed logins from other addresses, so logins from new addresses are slowed down; try again in ${wait}, ${recovery}`,
+  }[by];
+  return new AppError('rate_limited', message, { 'retry-after': String(seconds) });
+}
+
+/** Someone may type their password into the email field: only what looks like an email is logged. */
+function shownEmail(email: string): string {
+  return EMAIL.test(email) && email.length <= 254 ? email : '(not an email address)';
 }
 
 function checkPassword(password: string): void {

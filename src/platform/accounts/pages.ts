@@ -1,4 +1,5 @@
-// Dashboard pages for signing in: the owner's first setup, two-factor enrolment, login, logout, users.
+// Dashboard pages for signing in: the owner's first setup, two-factor enrolment, login, logout, the
+// one-time unlock link, users.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Services } from '../services.ts';
@@ -7,7 +8,8 @@ import { html, trusted } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
 import { postButton, sendPage, table } from '../dashboard/components.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/auth.ts';
-import { ROLES, actorOf } from './roles.ts';
+import { ROLES, actorOf, type Principal } from './roles.ts';
+import { accessEndedText } from './account-service.ts';
 import { otpauthUri } from './totp.ts';
 import { MIN_PASSWORD_LENGTH } from './secrets.ts';
 
@@ -92,6 +94,73 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
       await accounts.logout(request.principal!, request.ip);
       clearSessionCookie(reply, secure);
       return reply.redirect('/login', 303);
+    },
+  );
+
+  const unlockRefused = (message: string) =>
+    page(
+      { title: 'Unlock link not valid' },
+      html`<p class="notice bad" role="alert">${message}</p>
+        <p>
+          Someone with access to the machine runs <code>shopkeep user unlock --email you@example.com</code> for a
+          new link. A recovery code in the login form's code field also gets you in.
+        </p>`,
+    );
+
+  // Opening the link only shows a button: link previews (a chat app fetching the URL) must not spend it.
+  app.get<{ Querystring: { token?: string } }>(
+    '/unlock',
+    {
+      config: { access: 'public' },
+      schema: {
+        hide: true,
+        querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } },
+      },
+    },
+    async (request, reply) => {
+      const token = request.query.token ?? '';
+      if (!(await accounts.unlockLinkValid(token)))
+        return sendPage(reply, unlockRefused('This unlock link has expired or was used.'), 403);
+      return sendPage(
+        reply,
+        page(
+          { title: 'Unlock your login' },
+          html`<p>
+              This lifts the login lock on the connection you are using now, and lets it log in even while
+              someone elsewhere keeps guessing at your account. Your password and two-factor stay as they are.
+            </p>
+            <form method="post" action="/unlock" class="stack">
+              <input type="hidden" name="token" value="${token}" />
+              <button>Unlock</button>
+            </form>`,
+        ),
+      );
+    },
+  );
+
+  app.post<{ Body: Form }>(
+    '/unlock',
+    {
+      // No session yet, and the token in the body is the proof; the service writes its own audit entry.
+      config: { access: 'public', csrf: false, audit: false, rateLimit: { max: 20, timeWindow: '1 minute' } },
+      schema: { hide: true, body: formBody },
+    },
+    async (request, reply) => {
+      try {
+        await accounts.unlockWithLink(request.body.token ?? '', request.ip);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.kind !== 'forbidden') throw error;
+        return sendPage(reply, unlockRefused(error.message), 403);
+      }
+      return sendPage(
+        reply,
+        page(
+          { title: 'Unlocked' },
+          html`<p class="notice" role="status">
+              Logins from this connection work again. <a href="/login">Log in</a> with your password and code.
+            </p>`,
+        ),
+      );
     },
   );
 
@@ -234,18 +303,17 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
     },
   );
 
-  app.get('/users', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) => {
+  const usersPage = async (principal: Principal | undefined, notice?: string) => {
     const users = await accounts.listUsers();
-    return sendPage(
-      reply,
-      page(
-        { title: 'Users', principal: request.principal, current: '/users' },
-        html`${table(
+    return page(
+      { title: 'Users', principal, current: '/users' },
+      html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+        ${table(
           ['Email', 'Role', 'Two-factor', 'Since', ''],
           users.map((user) => [
             user.email,
             html`<form method="post" action="/users/role" class="inline">
-              ${csrfField(request.principal)}<input type="hidden" name="email" value="${user.email}" />
+              ${csrfField(principal)}<input type="hidden" name="email" value="${user.email}" />
               <select name="role" aria-label="Role of ${user.email}">
                 ${ROLES.map((role) => html`<option value="${role}"${role === user.role ? html` selected` : ''}>${role}</option>`)}
               </select>
@@ -255,18 +323,18 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
               ? html`<span class="ok">on</span>`
               : html`<span class="muted">at next login</span>`,
             formatTime(user.createdAt, config.timezone),
-            html`${postButton(request.principal, '/users/reset-2fa', 'Reset two-factor', {
+            html`${postButton(principal, '/users/reset-2fa', 'Reset two-factor', {
               secondary: true,
               fields: { email: user.email },
             })}
-            ${postButton(request.principal, '/users/disable', 'Disable', { secondary: true, fields: { email: user.email } })}`,
+            ${postButton(principal, '/users/disable', 'Disable', { secondary: true, fields: { email: user.email } })}`,
           ]),
           'No users yet.',
         )}
           <section>
             <h2>Add a user</h2>
             <form method="post" action="/users" class="stack">
-              ${csrfField(request.principal)}
+              ${csrfField(principal)}
               <label>Email <input name="email" type="email" required /></label>
               <label
                 >Temporary password (at least ${MIN_PASSWORD_LENGTH} characters)
@@ -284,9 +352,12 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
             </form>
             <p class="muted">They set up two-factor authentication at their first login.</p>
           </section>`,
-      ),
     );
-  });
+  };
+
+  app.get('/users', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) =>
+    sendPage(reply, await usersPage(request.principal)),
+  );
 
   app.post<{ Body: Form }>(
     '/users',
@@ -324,8 +395,15 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
     '/users/reset-2fa',
     { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
     async (request, reply) => {
-      await accounts.resetTwoFactor(request.body.email ?? '', actorOf(request.principal).actorLabel);
-      return reply.redirect('/users', 303);
+      const email = request.body.email ?? '';
+      const ended = await accounts.resetTwoFactor(email, actorOf(request.principal).actorLabel);
+      return sendPage(
+        reply,
+        await usersPage(
+          request.principal,
+          `Two-factor reset for ${email}: ${accessEndedText(ended)}. They set it up again at their next login.`,
+        ),
+      );
     },
   );
 }

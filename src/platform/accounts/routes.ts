@@ -6,6 +6,14 @@ import { clearSessionCookie, setSessionCookie } from '../http/auth.ts';
 import { errorSchemas, userSchema } from '../http/schemas.ts';
 
 const email = { type: 'string', minLength: 3, maxLength: 254 } as const;
+/** What a new password or a two-factor reset took away from the user. */
+const accessEnded = {
+  200: {
+    type: 'object',
+    properties: { tokensRevoked: { type: 'integer' }, sessionsEnded: { type: 'integer' } },
+  },
+  ...errorSchemas,
+} as const;
 
 export function accountRoutes(app: FastifyInstance, { accounts, config }: Services): void {
   const secure = config.publicUrl.startsWith('https://');
@@ -140,14 +148,13 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
       config: { access: 'admin' },
       schema: {
         tags: ['users'],
-        summary: "Clear a user's two-factor setup and sessions; they enrol again at next login",
+        summary:
+          "Clear a user's two-factor setup; their sessions end and their API tokens are revoked; they enrol again at next login",
         body: { type: 'object', additionalProperties: false, required: ['email'], properties: { email } },
+        response: accessEnded,
       },
     },
-    async (request, reply) => {
-      await accounts.resetTwoFactor(request.body.email, actorOf(request.principal).actorLabel);
-      return reply.code(204).send();
-    },
+    async (request) => accounts.resetTwoFactor(request.body.email, actorOf(request.principal).actorLabel),
   );
 
   app.post<{ Body: { email: string } }>(
@@ -193,37 +200,36 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
       config: { access: 'admin' },
       schema: {
         tags: ['users'],
-        summary: "Set a user's password (a temporary one to hand over); their sessions end",
+        summary:
+          "Set a user's password (a temporary one to hand over); their sessions end and their API tokens are revoked",
         body: {
           type: 'object',
           additionalProperties: false,
           required: ['email', 'password'],
           properties: { email, password: { type: 'string', minLength: 12, maxLength: 1024 } },
         },
+        response: accessEnded,
       },
     },
-    async (request, reply) => {
-      await accounts.setPassword(
-        request.body.email,
-        request.body.password,
-        actorOf(request.principal).actorLabel,
-      );
-      return reply.code(204).send();
-    },
+    async (request) =>
+      accounts.setPassword(request.body.email, request.body.password, actorOf(request.principal).actorLabel),
   );
 
   app.get(
     '/api/v1/tokens',
     {
       config: { access: 'admin' },
-      schema: { tags: ['tokens'], summary: 'List active API tokens (never the token itself)' },
+      schema: {
+        tags: ['tokens'],
+        summary: 'List API tokens not revoked, with their expiry and last use (never the token itself)',
+      },
     },
     async () => ({
       tokens: await accounts.listTokens(),
     }),
   );
 
-  app.post<{ Body: { name: string; scopes: string[] } }>(
+  app.post<{ Body: { name: string; scopes: string[]; expires?: string } }>(
     '/api/v1/tokens',
     {
       config: { access: 'admin' },
@@ -242,6 +248,11 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
               maxItems: 4,
               items: { type: 'string', enum: ['read', 'write', 'admin', 'metrics'] },
             },
+            expires: {
+              type: 'string',
+              maxLength: 40,
+              description: 'optional: `90d` (days from now) or a date `2027-03-31` (the last day it works)',
+            },
           },
         },
       },
@@ -253,6 +264,7 @@ export function accountRoutes(app: FastifyInstance, { accounts, config }: Servic
         request.body.name,
         request.body.scopes,
         actorOf(principal).actorLabel,
+        request.body.expires,
       );
       return reply.code(201).send(created);
     },

@@ -8,6 +8,9 @@ export const authUsers = pgTable('auth_users', {
   email: text('email').notNull(),
   role: text('role').$type<Role>().notNull(),
   passwordHash: text('password_hash').notNull(),
+  /** 'pending': offered at enrolment; 'on': confirmed. The secret itself is sealed in the vault. */
+  totpState: text('totp_state').$type<'pending' | 'on'>(),
+  /** Clear secrets of installs from before sealing; emptied at start-up (see two-factor-secrets.ts). */
   totpSecret: text('totp_secret'),
   totpPendingSecret: text('totp_pending_secret'),
   totpLastStep: bigint('totp_last_step', { mode: 'number' }).notNull().default(0),
@@ -47,6 +50,7 @@ export const authApiTokens = pgTable('auth_api_tokens', {
   scopes: text('scopes').array().notNull(),
   createdAt: at('created_at').notNull().defaultNow(),
   lastUsedAt: at('last_used_at'),
+  expiresAt: at('expires_at'),
   revokedAt: at('revoked_at'),
 });
 
@@ -55,6 +59,26 @@ export const authLoginFailures = pgTable('auth_login_failures', {
   failures: integer('failures').notNull(),
   windowStartedAt: at('window_started_at').notNull(),
   lockedUntil: at('locked_until'),
+  account: text('account'),
+  address: text('address'),
+  lastAttemptAt: at('last_attempt_at'),
+});
+
+export const authKnownAddresses = pgTable(
+  'auth_known_addresses',
+  {
+    userId: uuid('user_id').notNull(),
+    address: text('address').notNull(),
+    lastLoginAt: at('last_login_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.address] })],
+);
+
+export const authUnlockTokens = pgTable('auth_unlock_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: uuid('user_id').notNull(),
+  expiresAt: at('expires_at').notNull(),
+  usedAt: at('used_at'),
 });
 
 export const authSetupTokens = pgTable('auth_setup_tokens', {

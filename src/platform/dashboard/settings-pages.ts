@@ -74,12 +74,17 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
         <section>
           <h2>API tokens</h2>
           ${table(
-            ['Name', 'Token', 'Scopes', 'Last used', ''],
+            ['Name', 'Token', 'Scopes', 'Last used', 'Expires', ''],
             tokens.map((token) => [
               html`${token.name}<br /><span class="muted">${token.user}</span>`,
               html`<code>${token.prefix}…</code>`,
               token.scopes.join(', '),
               when(token.lastUsedAt),
+              !token.expiresAt
+                ? 'never'
+                : token.expiresAt.getTime() <= Date.now()
+                  ? html`<span class="bad">expired ${when(token.expiresAt)}</span>`
+                  : when(token.expiresAt),
               postButton(principal, `/settings/tokens/${token.id}/revoke`, 'Revoke', { secondary: true }),
             ]),
             'None yet.',
@@ -94,6 +99,15 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
                 <option value="read,write">read, write</option>
                 <option value="metrics">metrics (Prometheus)</option>
                 <option value="read,write,admin">read, write, admin</option>
+              </select></label
+            >
+            <label
+              >Expires
+              <select name="expires">
+                <option value="">never (until revoked)</option>
+                <option value="30d">in 30 days</option>
+                <option value="90d">in 90 days</option>
+                <option value="365d">in a year</option>
               </select></label
             >
             <button>Create token</button>
@@ -175,6 +189,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
         request.body.name ?? '',
         scopes,
         actorOf(principal).actorLabel,
+        request.body.expires,
       );
       return sendPage(reply, await settingsPage(principal, once('Token created.', token)));
     },

@@ -1,0 +1,178 @@
+// Accounts under attack, through the HTTP app: a stranger who knows the owner's email cannot keep
+// the owner out, the owner unlocks with a recovery code or a one-time link, tokens die with a new
+// password or when they expire, and no secret, code or unlock token reaches the log.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
+import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
+
+let server: TestServer;
+let owner: LoggedIn;
+const OWNER_ADDRESS = '192.0.2.1';
+
+before(async () => {
+  server = await startTestServer();
+  owner = await loginAs(server, 'owner', OWNER_ADDRESS);
+});
+after(() => server.close());
+
+const login = (remoteAddress: string, payload: Record<string, string>) =>
+  server.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload });
+const asOwner = { cookie: () => owner.cookie, csrf: () => owner.csrf };
+const me = (token: string) =>
+  server.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+
+test("the owner's own address still logs in while a stranger guesses from elsewhere", async () => {
+  for (let i = 0; i < 12; i += 1) {
+    const guess = await login(`203.0.113.${i}`, { email: owner.email, password: 'a guessed password' });
+    assert.ok([401, 429].includes(guess.statusCode), guess.body);
+  }
+  const slowed = await login('203.0.113.99', { email: owner.email, password: 'a guessed password' });
+  assert.equal(slowed.statusCode, 429);
+  assert.match(slowed.json().error.message, /recovery code/);
+  assert.ok(Number(slowed.headers['retry-after']) <= 300, 'a delay, never a long lock');
+  const own = await login(OWNER_ADDRESS, {
+    email: owner.email,
+    password: owner.password,
+    totp: totpCode(owner.totpSecret, currentStep(Date.now()) + 1),
+  });
+  assert.equal(own.statusCode, 200, own.body);
+  const notices = await server.services.notifications.list();
+  const alert = notices.find((n) => n.kind === 'auth.failed_logins' && n.body.includes(owner.email));
+  assert.ok(alert, 'the owner is told');
+  assert.match(alert.body, /203\.0\.113\.\d+/);
+  assert.ok(!alert.body.includes('a guessed password'));
+});
+
+test('an unlock link works once, lifts the lock on the address that opens it and leaves two-factor alone', async () => {
+  const staff = await loginAs(server, 'staff', '192.0.2.20');
+  for (let i = 0; i < 6; i += 1)
+    await login('198.51.100.7', { email: staff.email, password: 'wrong password!' });
+  const locked = await login('198.51.100.7', {
+    email: staff.email,
+    password: staff.password,
+    totp: totpCode(staff.totpSecret, currentStep(Date.now()) + 1),
+  });
+  assert.equal(locked.statusCode, 429);
+  const { token } = await server.services.accounts.newUnlockLink(staff.email, 'test');
+  const page = await server.app.inject({ url: `/unlock?token=${token}`, remoteAddress: '198.51.100.7' });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /Unlock/);
+  const unlock = () =>
+    server.app.inject({
+      method: 'POST',
+      url: '/unlock',
+      remoteAddress: '198.51.100.7',
+      payload: { token },
+    });
+  const used = await unlock();
+  assert.equal(used.statusCode, 200, used.body);
+  const again = await unlock();
+  assert.equal(again.statusCode, 403, 'a link works once');
+  assert.match(again.body, /expired or was used/);
+  const { rows } = await server.db.pool.query('select token_hash from auth_unlock_tokens');
+  assert.ok(!JSON.stringify(rows).includes(token), 'stored hashed');
+  const inAgain = await login('198.51.100.7', {
+    email: staff.email,
+    password: staff.password,
+    totp: totpCode(staff.totpSecret, currentStep(Date.now()) + 1),
+  });
+  assert.equal(inAgain.statusCode, 200, inAgain.body);
+  assert.equal(inAgain.json().user.twoFactorEnabled, true, 'two-factor untouched');
+  const forged = await server.app.inject({ url: '/unlock?token=forged', remoteAddress: '198.51.100.7' });
+  assert.equal(forged.statusCode, 403);
+});
+
+test('a new password revokes the API tokens and the answer says how many', async () => {
+  const staff = await loginAs(server, 'staff', '192.0.2.30');
+  const { token } = await server.services.accounts.createToken(staff.email, 'n8n', ['read'], 'test');
+  assert.equal((await me(token)).statusCode, 200);
+  const changed = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/users/password',
+    headers: { cookie: asOwner.cookie(), 'x-csrf-token': asOwner.csrf() },
+    payload: { email: staff.email, password: 'a brand new long password' },
+  });
+  assert.equal(changed.statusCode, 200, changed.body);
+  assert.deepEqual(changed.json(), { tokensRevoked: 1, sessionsEnded: 1 });
+  const refused = await me(token);
+  assert.equal(refused.statusCode, 401);
+  assert.match(refused.json().error.message, /revoked/);
+});
+
+test('an expired token is refused with a message that says so', async () => {
+  const created = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: { cookie: asOwner.cookie(), 'x-csrf-token': asOwner.csrf() },
+    payload: { name: 'short-lived', scopes: ['read'], expires: '7d' },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const { token, id, expiresAt } = created.json();
+  assert.ok(Date.parse(expiresAt) > Date.now() + 6 * 86_400_000);
+  assert.equal((await me(token)).statusCode, 200);
+  await server.db.pool.query(
+    `update auth_api_tokens set expires_at = now() - interval '1 minute' where id = $1`,
+    [id],
+  );
+  const refused = await me(token);
+  assert.equal(refused.statusCode, 401);
+  assert.equal(refused.json().error.code, 'unauthenticated');
+  assert.match(refused.json().error.message, /expired on \d{4}-\d{2}-\d{2}/);
+  const listed = await server.app.inject({ url: '/api/v1/tokens', headers: { cookie: asOwner.cookie() } });
+  const row = listed.json().tokens.find((t: { id: string }) => t.id === id);
+  assert.ok(row.expiresAt, 'the list shows the expiry');
+  assert.ok(row.lastUsedAt, 'and the last use');
+  const bad = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: { cookie: asOwner.cookie(), 'x-csrf-token': asOwner.csrf() },
+    payload: { name: 'x', scopes: ['read'], expires: 'next tuesday' },
+  });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.json().error.message, /expires/);
+});
+
+test('no password, secret, code or unlock token reaches the log', async () => {
+  // People type their password into the email field; a failed login must not log it.
+  await login('198.51.100.40', { email: 'correct horse battery staple', password: 'x' });
+  const { token } = await server.services.accounts.newUnlockLink(owner.email, 'test');
+  await server.app.inject({
+    method: 'POST',
+    url: '/unlock',
+    remoteAddress: '198.51.100.41',
+    payload: { token },
+  });
+  const log = server.logText();
+  for (const secret of [owner.password, 'a guessed password', 'wrong password!', owner.totpSecret, token]) {
+    assert.equal(log.includes(secret), false, `the log holds ${secret.slice(0, 6)}…`);
+  }
+  assert.ok(log.includes('"event":"auth.failure"'), 'failures are still logged');
+});
+
+test('the dashboard: a token with an expiry from Settings shows its last use; a two-factor reset says what it revoked', async () => {
+  const form = (url: string, fields: Record<string, string>) =>
+    server.app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...fields, _csrf: owner.csrf }).toString(),
+    });
+  const created = await form('/settings/tokens', { name: 'dashboard-made', scopes: 'read', expires: '30d' });
+  assert.equal(created.statusCode, 200, created.body.slice(0, 300));
+  const token = /data-testid="shown-once">(skt_[\w-]+)</.exec(created.body)![1]!;
+  assert.equal((await me(token)).statusCode, 200);
+  const settings = await server.app.inject({ url: '/settings', headers: { cookie: owner.cookie } });
+  const row = settings.body
+    .split('<tr>')
+    .find((cells) => cells.includes('dashboard-made'))!
+    .split('</tr>')[0]!;
+  const dates = row.match(/\d{1,2} \w{3} \d{4}, \d{2}:\d{2}/g) ?? [];
+  assert.equal(dates.length, 2, `last use and expiry in: ${row}`);
+
+  const staff = await loginAs(server, 'staff', '192.0.2.40');
+  await server.services.accounts.createToken(staff.email, 'n8n', ['read'], 'test');
+  const reset = await form('/users/reset-2fa', { email: staff.email });
+  assert.equal(reset.statusCode, 200);
+  assert.match(reset.body, /Two-factor reset for [^:]+: 1 session ended, 1 API token revoked/);
+});
