@@ -328,3 +328,20 @@ test('verify prints the link of an entry named by a digest, and the head', async
     await shop.done();
   }
 });
+
+test('on a box without the anchor, clearing where sealing began still shows while the seals remain', async () => {
+  const shop = await aShop();
+  try {
+    await write(shop.log, 3);
+    await shop.db.pool.query('update ops_audit_head set sealed_from = null');
+    const elsewhere = new AuditLog(shop.db.pool, { masterKeys: () => shop.masterKeys });
+    const result = await elsewhere.verify();
+    assert.equal(result.ok, false);
+    assert.deepEqual(
+      result.problems.map((p) => [p.kind, p.seq, p.through]),
+      [['sealed-early', 1, 3]],
+    );
+  } finally {
+    await shop.done();
+  }
+});

@@ -257,7 +257,7 @@ export class AuditLog {
       problems.add(
         lastSeq + 1,
         'anchor-ahead',
-        `the log ends at entry ${lastSeq}, but audit-head.json recorded entry ${anchor.seq} (${anchor.updatedAt}): entries ${lastSeq + 1} to ${anchor.seq} were removed and the head in the database was changed to hide it`,
+        `the log ends at entry ${lastSeq}, but audit-head.json recorded entry ${anchor.seq} (${anchor.updatedAt}): these entries were removed and the head in the database was changed to hide it`,
         anchor.seq,
       );
     }
@@ -299,7 +299,9 @@ export class AuditLog {
       problems.add(
         row.seq,
         'sealed-early',
-        `sealed, but the log says sealing began ${sealedFrom === undefined ? 'nowhere' : `at entry ${sealedFrom}`}: where sealing began was changed`,
+        sealedFrom === undefined
+          ? 'sealed, but the log no longer says where sealing began: that record was changed'
+          : `sealed, but the log says sealing began at entry ${sealedFrom}: where sealing began was changed`,
       );
     }
     const key = this.knownKeys.get(row.keyId);
