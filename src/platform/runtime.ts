@@ -100,7 +100,16 @@ export async function openServices(config: Config, logger: Logger, options: Open
   await accounts.sealClearTotpSecrets();
   const webhooks = new WebhookEndpoints(pool, vault);
   const ai = new AiService(pool, config.ai, logger, metrics, undefined, undefined, notifications);
-  const shop = new ShopService(pool, config.shopify, vault, logger, metrics, config.timezone, jobs);
+  const shop = new ShopService(
+    pool,
+    config.shopify,
+    vault,
+    logger,
+    metrics,
+    config.timezone,
+    jobs,
+    notifications,
+  );
   const ledger = new LedgerService(pool, shop, logger, config.timezone, {
     akaunting: config.akaunting,
     costing: config.costing,

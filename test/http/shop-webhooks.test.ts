@@ -44,6 +44,7 @@ function deliver(body: string | Buffer, headers: Record<string, string> = {}, se
       'x-shopify-shop-domain': 'sandbox-beauty.myshopify.com',
       'x-shopify-webhook-id': randomUUID(),
       'x-shopify-api-version': '2026-10',
+      'x-shopify-triggered-at': new Date().toISOString(),
       'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
       ...headers,
     },

@@ -1,4 +1,5 @@
-// The start page, the operations page (jobs, dead letters, audit) and the pages of modules to come.
+// The start page, the operations page (jobs, dead letters, Shopify webhooks set aside, audit) and the
+// pages of modules to come.
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { html } from '../../platform/dashboard/html.ts';
@@ -6,7 +7,7 @@ import { NAV, formatTime, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 
 export function opsPages(app: FastifyInstance, services: Services): void {
-  const { jobs, audit, config } = services;
+  const { jobs, audit, config, shop } = services;
 
   app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal;
@@ -53,9 +54,10 @@ export function opsPages(app: FastifyInstance, services: Services): void {
     const principal = request.principal;
     const canWrite = principal?.scopes.has('write') ?? false;
     const canAdmin = principal?.scopes.has('admin') ?? false;
-    const [counts, dead, entries] = await Promise.all([
+    const [counts, dead, setAside, entries] = await Promise.all([
       jobs.counts(),
       jobs.deadLetters(),
+      shop.setAsideDeliveries(),
       canAdmin ? audit.recent(50) : Promise.resolve([]),
     ]);
     const when = (date: Date) => formatTime(date, config.timezone);
@@ -82,6 +84,23 @@ export function opsPages(app: FastifyInstance, services: Services): void {
                   )
                 : html`<p>${dead.length === 0 ? 'No job has failed all its attempts.' : `${dead.length} failed job(s); staff or an owner can see and retry them.`}</p>`
             }
+          </section>
+          <section id="set-aside">
+            <h2>Shopify webhooks set aside</h2>
+            <p class="muted">Deliveries that could not be applied, kept with the reason; the others carried on.</p>
+            ${table(
+              ['Topic', 'Delivery', 'Received', 'Reason', 'Tries', ''],
+              setAside.map((delivery) => [
+                delivery.topic,
+                html`<code>${delivery.webhookId}</code>`,
+                when(new Date(delivery.receivedAt)),
+                delivery.reason,
+                delivery.attempts,
+                html`${canWrite ? postButton(principal, `/ops/deliveries/${encodeURIComponent(delivery.webhookId)}/retry`, 'Retry') : ''}
+                ${canAdmin ? postButton(principal, `/ops/deliveries/${encodeURIComponent(delivery.webhookId)}/dismiss`, 'Dismiss', { secondary: true }) : ''}`,
+              ]),
+              'None: every Shopify webhook was applied.',
+            )}
           </section>
           <section>
             <h2>Job queues</h2>
@@ -127,6 +146,28 @@ export function opsPages(app: FastifyInstance, services: Services): void {
       async (request, reply) => {
         await jobs.resolveDeadLetter(request.params.id, action === 'retry' ? 'retried' : 'dismissed');
         return reply.redirect('/ops', 303);
+      },
+    );
+  }
+
+  // Retrying is staff work; giving up on a delivery is the owner's.
+  for (const [action, access] of [
+    ['retry', 'write'],
+    ['dismiss', 'admin'],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/ops/deliveries/:id/${action}`,
+      {
+        config: { access },
+        schema: {
+          hide: true,
+          params: { type: 'object', properties: { id: { type: 'string', pattern: '^[\\w.:-]{1,200}$' } } },
+        },
+      },
+      async (request, reply) => {
+        if (action === 'retry') await shop.retryDelivery(request.params.id);
+        else await shop.dismissDelivery(request.params.id);
+        return reply.redirect('/ops#set-aside', 303);
       },
     );
   }

@@ -1,35 +1,76 @@
 // Applies stored webhook deliveries, oldest first, in batches: each delivery in its own savepoint, so
-// one that fails is retried later with backoff (and after eight tries waits for the owner) while the
-// rest of the batch lands. A delivery and its effects commit together: a crash loses nothing and
-// applies nothing twice. One process applies at a time (an advisory lock), so order is kept.
+// one that fails is retried later with backoff while the rest of the batch lands. A delivery that
+// cannot be applied is set aside with its reason, at once when retrying cannot help (a body that no
+// longer maps, a value the database refuses) and after eight tries otherwise; it waits on the
+// operations page and the owner is told once. A delivery and its effects commit together: a crash
+// loses nothing and applies nothing twice. One process applies at a time (an advisory lock), so order
+// is kept.
+//
+// Nothing one delivery does may hold the others back. If even recording its failure fails, the batch
+// is applied again one delivery per transaction; a delivery that fails alone is set aside by a
+// statement of its own, and one that cannot even be set aside is left out of this process's batches
+// for a while (and logged as an error), so the rest flow.
+//
+// Deletes, cancellations and uninstalls are first confirmed with Shopify's API (destructive.ts),
+// after the batch and outside its transaction, so a slow API never holds the batch's lock.
 import type pg from 'pg';
+import type { Queryable } from '../../platform/db/database.ts';
 import { describeError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { Notice } from '../../platform/notify/notifications.ts';
 import { applyOrders, contentHash, type OrderOutcome, type OrderVersion } from './apply-orders.ts';
+import { ShopifyError } from './client.ts';
+import { isDestructive, type Confirm } from './destructive.ts';
+import { PayloadError } from './read.ts';
 import { changeFrom, isOrderTopic, isTopic, orderVersionFromWebhook } from './topics.ts';
 
 const BATCH = 100;
-const MAX_ATTEMPTS = 8;
+export const MAX_ATTEMPTS = 8;
 const APPLIER_LOCK = 'shop.applier';
 
 /** Order versions the intake has already read, kept until applied so the body is not read twice. */
 const PREPARED_LIMIT = 500;
+/** How long a delivery that could not even be set aside is left out of this process's batches. */
+const HOLD_BACK_MS = 10 * 60_000;
+/** Telling the owner failed: the next try waits this long, so a broken inbox does not slow every batch. */
+const TELL_AGAIN_MS = 60_000;
+/**
+ * Deletes and cancellations asked about at once after a batch. Asked together, each with a short
+ * timeout, so a Shopify that does not answer delays the next batch by seconds, not minutes.
+ */
+const CONFIRM_AT_ONCE = 5;
+
+export interface ApplierOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  shopCurrency: () => Promise<string>;
+  lowStockDefault: number;
+  /** Told after a batch in which a webhook was ambiguous and the API must be asked. */
+  onConflict: () => void;
+  /** Asks Shopify whether a delete, cancellation or uninstall really happened. */
+  confirm: Confirm;
+  /** The Notifications service's send: each notice carries a dedupe key, so once per delivery. */
+  tellOwner: (notice: Notice) => Promise<unknown>;
+}
 
 export class DeliveryApplier {
   private readonly prepared = new Map<string, OrderVersion>();
+  /** Webhook id → until when this process leaves it out (its failure could not be recorded). */
+  private readonly heldBack = new Map<string, number>();
   private running: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  /** Deliveries may be set aside that the owner has not been told about (true at start: a crash). */
+  private untold = true;
+  private tellAfter = 0;
+  private readonly pool: pg.Pool;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly logger: Logger,
-    private readonly shopCurrency: () => Promise<string>,
-    private readonly lowStockDefault: number,
-    /** Told after a batch in which a webhook was ambiguous and the API must be asked. */
-    private readonly onConflict: () => void,
-  ) {}
+  constructor(private readonly options: ApplierOptions) {
+    this.pool = options.pool;
+    this.logger = options.logger;
+  }
 
   /** Applies as soon as a delivery is stored, and every few seconds for retries and other processes' work. */
   start(): void {
@@ -75,75 +116,137 @@ export class DeliveryApplier {
     })().finally(() => (this.running = undefined));
   }
 
-  /** Applies every delivery that is due; returns how many were handled. */
+  /** Applies (or sets aside) every delivery that is due; returns how many were handled. */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      const handled = await this.batch();
+      const { handled, more } = await this.batch();
       total += handled;
-      if (handled < BATCH) return total;
+      if (!more) break;
     }
+    if (this.untold && Date.now() >= this.tellAfter) await this.tellAboutSetAside();
+    return total;
   }
 
-  private async batch(): Promise<number> {
+  private async batch(): Promise<{ handled: number; more: boolean }> {
     const client = await this.pool.connect();
+    let rows: StoredDelivery[];
+    let currency: string;
     try {
       await client.query('begin');
-      const { rows: locked } = await client.query<{ ok: boolean }>(
-        'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as ok',
-        [APPLIER_LOCK],
-      );
-      if (!locked[0]!.ok) {
+      if (!(await takeLock(client))) {
         this.prepared.clear();
         await client.query('rollback');
-        return 0;
+        return { handled: 0, more: false };
       }
-      const { rows } = await client.query<StoredDelivery>(
-        `select webhook_id, topic, attempts from shop_webhook_deliveries
-         where applied_at is null and next_attempt_at <= now() and attempts < $2
-         order by received_at, webhook_id limit $1`,
-        [BATCH, MAX_ATTEMPTS],
-      );
+      rows = (
+        await client.query<StoredDelivery>(
+          `select webhook_id, topic, attempts, confirmed_at is not null as confirmed from shop_webhook_deliveries
+           where applied_at is null and set_aside_at is null and next_attempt_at <= now()
+             and not (webhook_id = any($2::text[]))
+           order by received_at, webhook_id limit $1::int`,
+          [BATCH, this.heldBackIds()],
+        )
+      ).rows;
       // Asked only when there is work: a shop that is not connected has no deliveries either.
-      const currency = rows.length ? await this.shopCurrency() : '';
-      let conflicts = 0;
-      // Consecutive order deliveries go in together (a burst is mostly orders); anything else, one by one.
-      // Nothing due: what is still handed over was applied elsewhere (or is being retried); let it go.
-      if (!rows.length) this.prepared.clear();
-      const prepared = new Map<string, OrderVersion>();
-      for (const { webhook_id } of rows) {
-        const version = this.prepared.get(webhook_id);
-        if (version) prepared.set(webhook_id, version);
-      }
-      const bodies = await readBodies(
-        client,
-        rows.filter((row) => !prepared.has(row.webhook_id)).map((row) => row.webhook_id),
-      );
-      let orders: OrderDelivery[] = [];
-      for (const row of rows) {
-        const delivery = { ...row, body: bodies.get(row.webhook_id) };
-        const version =
-          prepared.get(row.webhook_id) ??
-          (isOrderTopic(row.topic) && delivery.body !== undefined ? orderVersion(delivery.body) : undefined);
-        if (version) {
-          orders.push({ delivery, version });
-          continue;
-        }
-        conflicts += await this.applyOrderRun(client, orders, currency);
-        orders = [];
-        if ((await this.applyOne(client, delivery, currency)) === 'conflict') conflicts += 1;
-      }
-      conflicts += await this.applyOrderRun(client, orders, currency);
-      await client.query('commit');
-      for (const { webhook_id } of rows) this.prepared.delete(webhook_id);
-      if (conflicts) this.onConflict();
-      return rows.length;
+      currency = rows.length ? await this.options.shopCurrency() : '';
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
       client.release();
+      throw error;
     }
+    // Nothing due: what is still handed over was applied elsewhere (or is being retried); let it go.
+    if (!rows.length) this.prepared.clear();
+    const unconfirmed = rows.filter((row) => isDestructive(row.topic) && !row.confirmed);
+    const ready = rows.filter((row) => !unconfirmed.includes(row));
+    let conflicts = 0;
+    try {
+      conflicts = await this.applyAll(client, ready, currency);
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      this.logger.error(
+        { err: describeError(error), deliveries: ready.length },
+        'a batch of Shopify webhooks failed as a whole; applying them one by one',
+      );
+      client.release();
+      conflicts = await this.applyEachAlone(ready, currency);
+      return this.finish(rows, unconfirmed, conflicts);
+    }
+    client.release();
+    return this.finish(rows, unconfirmed, conflicts);
+  }
+
+  private async finish(rows: StoredDelivery[], unconfirmed: StoredDelivery[], conflicts: number) {
+    for (const { webhook_id } of rows) this.prepared.delete(webhook_id);
+    if (conflicts) this.options.onConflict();
+    // The rest of them are asked about after the next batch.
+    const asking = unconfirmed.slice(0, CONFIRM_AT_ONCE);
+    await Promise.all(asking.map((delivery) => this.confirmWithShopify(delivery)));
+    return {
+      handled: rows.length - unconfirmed.length,
+      more: rows.length === BATCH || asking.length > 0,
+    };
+  }
+
+  /** Consecutive order deliveries go in together (a burst is mostly orders); anything else, one by one. */
+  private async applyAll(client: pg.PoolClient, rows: StoredDelivery[], currency: string): Promise<number> {
+    const prepared = new Map<string, OrderVersion>();
+    for (const { webhook_id } of rows) {
+      const version = this.prepared.get(webhook_id);
+      if (version) prepared.set(webhook_id, version);
+    }
+    const bodies = await readBodies(
+      client,
+      rows.filter((row) => !prepared.has(row.webhook_id)).map((row) => row.webhook_id),
+    );
+    let conflicts = 0;
+    let orders: OrderDelivery[] = [];
+    for (const row of rows) {
+      const delivery = { ...row, body: bodies.get(row.webhook_id) };
+      const version =
+        prepared.get(row.webhook_id) ??
+        (isOrderTopic(row.topic) && delivery.body !== undefined ? orderVersion(delivery.body) : undefined);
+      if (version) {
+        orders.push({ delivery, version });
+        continue;
+      }
+      conflicts += await this.applyOrderRun(client, orders, currency);
+      orders = [];
+      if ((await this.applyOne(client, delivery, currency)) === 'conflict') conflicts += 1;
+    }
+    return conflicts + (await this.applyOrderRun(client, orders, currency));
+  }
+
+  /**
+   * After a batch failed as a whole: each delivery in a transaction of its own. One that fails even
+   * alone is set aside by a statement of its own; the others land.
+   */
+  private async applyEachAlone(rows: StoredDelivery[], currency: string): Promise<number> {
+    let conflicts = 0;
+    for (const row of rows) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('begin');
+        if (!(await takeLock(client))) {
+          // Another process applies now; it takes these up.
+          await client.query('rollback');
+          return conflicts;
+        }
+        const version = this.prepared.get(row.webhook_id);
+        if ((await this.applyOne(client, row, currency, version)) === 'conflict') conflicts += 1;
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        await this.setAsideOrHoldBack(
+          row,
+          `could not be applied, and recording why failed too: ${describeError(error)}`,
+        );
+      } finally {
+        client.release();
+      }
+    }
+    return conflicts;
   }
 
   /**
@@ -191,7 +294,10 @@ export class DeliveryApplier {
     return conflicts;
   }
 
-  /** One delivery in its own savepoint; a failure is recorded with its next try, the batch goes on. */
+  /**
+   * One delivery in its own savepoint; a failure is recorded (its next try, or set aside) and the batch
+   * goes on. If recording the failure fails, the error goes up and the batch is applied one by one.
+   */
   private async applyOne(
     client: pg.PoolClient,
     delivery: StoredDelivery,
@@ -204,44 +310,168 @@ export class DeliveryApplier {
         ? (await applyOrders(client, [version], 'webhook')).outcomes.get(version.order.id)!
         : await this.change(client, delivery, currency);
       await client.query(
-        `update shop_webhook_deliveries set applied_at = now(), outcome = $2, attempts = attempts + 1, last_error = null
-         where webhook_id = $1`,
+        `update shop_webhook_deliveries set applied_at = now(), outcome = $2::text, attempts = attempts + 1,
+           last_error = null
+         where webhook_id = $1::text`,
         [delivery.webhook_id, recorded(outcome)],
       );
       await client.query('release savepoint delivery');
       return outcome;
     } catch (error) {
       await client.query('rollback to savepoint delivery');
-      const attempts = delivery.attempts + 1;
-      const message = describeError(error);
-      await client.query(
-        `update shop_webhook_deliveries set attempts = $2, last_error = $3,
-           outcome = case when $2 >= $4 then 'failed' else null end,
-           next_attempt_at = now() + make_interval(secs => $5)
-         where webhook_id = $1`,
-        [
-          delivery.webhook_id,
-          attempts,
-          message.slice(0, 1000),
-          MAX_ATTEMPTS,
-          Math.min(3600, 5 * 2 ** attempts),
-        ],
-      );
-      this.logger.warn(
-        { webhookId: delivery.webhook_id, topic: delivery.topic, attempts, err: message },
-        attempts >= MAX_ATTEMPTS
-          ? 'a Shopify webhook could not be applied; it waits on the sync page'
-          : 'a Shopify webhook could not be applied yet; retrying',
-      );
+      await this.recordFailure(client, delivery, error);
       return 'failed';
     }
   }
 
   private async change(client: pg.PoolClient, delivery: StoredDelivery, currency: string) {
-    if (!isTopic(delivery.topic)) throw new Error(`unknown topic ${delivery.topic}`);
+    if (!isTopic(delivery.topic))
+      throw new PayloadError('topic', `${delivery.topic} is not a topic shopkeep applies`);
     const body = delivery.body ?? (await readBodies(client, [delivery.webhook_id])).get(delivery.webhook_id);
-    if (body === undefined) throw new Error(`delivery ${delivery.webhook_id} has no body`);
-    return changeFrom(delivery.topic, JSON.parse(body), currency)(client, this.lowStockDefault);
+    if (body === undefined) throw new PayloadError('body', 'the stored delivery has no body');
+    return changeFrom(delivery.topic, JSON.parse(body), currency)(client, this.options.lowStockDefault);
+  }
+
+  /** Its next try with backoff, or set aside: at once when retrying cannot help, else after the last try. */
+  private async recordFailure(
+    db: Queryable,
+    delivery: StoredDelivery,
+    error: unknown,
+    context = 'could not be applied',
+  ): Promise<void> {
+    const attempts = delivery.attempts + 1;
+    const hopeless = cannotSucceed(error);
+    const setAside = hopeless || attempts >= MAX_ATTEMPTS;
+    const reason = `${context}: ${explain(error)}`.slice(0, 1000);
+    // Every parameter is cast: PostgreSQL must not deduce a type from where it is used.
+    await db.query(
+      `update shop_webhook_deliveries set attempts = $2::int, last_error = $3::text,
+         set_aside_at = case when $4::boolean then now() end,
+         outcome = case when $4::boolean then 'set_aside' end,
+         next_attempt_at = case when $4::boolean then 'infinity'::timestamptz
+                                else now() + make_interval(secs => $5::float8) end
+       where webhook_id = $1::text`,
+      [delivery.webhook_id, attempts, reason, setAside, Math.min(3600, 5 * 2 ** attempts)],
+    );
+    if (setAside) this.untold = true;
+    this.logger.warn(
+      { webhookId: delivery.webhook_id, topic: delivery.topic, attempts, err: reason },
+      setAside
+        ? 'a Shopify webhook was set aside; it waits on the operations page'
+        : 'a Shopify webhook could not be applied yet; retrying',
+    );
+  }
+
+  /** Sets a delivery aside by a statement of its own, outside any batch. */
+  private async setAside(delivery: StoredDelivery, reason: string): Promise<void> {
+    await this.pool.query(
+      `update shop_webhook_deliveries set set_aside_at = now(), outcome = 'set_aside',
+         next_attempt_at = 'infinity', attempts = attempts + 1, last_error = $2::text
+       where webhook_id = $1::text and applied_at is null`,
+      [delivery.webhook_id, reason.slice(0, 1000)],
+    );
+    this.untold = true;
+    this.logger.warn(
+      { webhookId: delivery.webhook_id, topic: delivery.topic, err: reason },
+      'a Shopify webhook was set aside; it waits on the operations page',
+    );
+  }
+
+  private async setAsideOrHoldBack(delivery: StoredDelivery, reason: string): Promise<void> {
+    try {
+      await this.setAside(delivery, reason);
+    } catch (error) {
+      this.holdBack(delivery.webhook_id);
+      this.logger.error(
+        { webhookId: delivery.webhook_id, topic: delivery.topic, err: describeError(error), reason },
+        'a Shopify webhook could not be applied and could not be set aside; the others go on without it for now',
+      );
+    }
+  }
+
+  /**
+   * Asks Shopify about a delete, cancellation or uninstall: a confirmed one is applied by the next
+   * batch, one Shopify contradicts is set aside (never acted on), one Shopify cannot answer waits.
+   * Never throws: whatever goes wrong is recorded, or the delivery is left out for a while.
+   */
+  private async confirmWithShopify(delivery: StoredDelivery): Promise<void> {
+    try {
+      const body = (await readBodies(this.pool, [delivery.webhook_id])).get(delivery.webhook_id);
+      // Gone meanwhile (pruned): nothing to ask, and nothing to pick up again.
+      if (body === undefined) return this.holdBack(delivery.webhook_id);
+      const verdict = await this.options.confirm(delivery.topic, JSON.parse(body));
+      if (!verdict.confirmed) {
+        await this.setAside(delivery, `not acted on: ${verdict.reason}`);
+        return;
+      }
+      await this.pool.query(
+        'update shop_webhook_deliveries set confirmed_at = now() where webhook_id = $1::text',
+        [delivery.webhook_id],
+      );
+      if (delivery.topic === 'app/uninstalled') {
+        await this.options.tellOwner({
+          kind: 'shop.app-uninstalled',
+          severity: 'warning',
+          title: 'shopkeep’s app was uninstalled from the shop',
+          body: 'Shopify confirms that shopkeep’s app was uninstalled: its admin token no longer works, so webhooks and reconciliation have stopped. Install the app again and connect the shop under Shopify to carry on.',
+          dedupeKey: `shop.app-uninstalled:${delivery.webhook_id}`,
+        });
+      }
+    } catch (error) {
+      try {
+        await this.recordFailure(this.pool, delivery, error, 'Shopify could not confirm it');
+      } catch (again) {
+        await this.setAsideOrHoldBack(delivery, `Shopify could not confirm it: ${describeError(again)}`);
+      }
+    }
+  }
+
+  /** The owner hears of each set-aside delivery once (the notice's dedupe key is the delivery's). */
+  private async tellAboutSetAside(): Promise<void> {
+    this.untold = false;
+    try {
+      const { rows } = await this.pool.query<{
+        webhook_id: string;
+        topic: string;
+        received_at: Date;
+        attempts: number;
+        last_error: string | null;
+      }>(
+        `select webhook_id, topic, received_at, attempts, last_error from shop_webhook_deliveries
+         where set_aside_at is not null and notified_at is null order by set_aside_at limit 50`,
+      );
+      for (const row of rows) {
+        await this.options.tellOwner({
+          kind: 'shop.webhook-set-aside',
+          severity: 'warning',
+          title: `A Shopify ${row.topic} webhook was set aside`,
+          body: `Delivery ${row.webhook_id} (${row.topic}, received ${row.received_at.toISOString()}) was set aside after ${row.attempts} attempt(s): ${row.last_error ?? 'no reason recorded'}. The other webhooks carry on. It waits under Operations → Webhooks set aside, to be tried again or dismissed; reconciliation also brings what changed in Shopify.`,
+          dedupeKey: `shop.webhook-set-aside:${row.webhook_id}`,
+        });
+        await this.pool.query(
+          'update shop_webhook_deliveries set notified_at = now() where webhook_id = $1::text',
+          [row.webhook_id],
+        );
+      }
+      if (rows.length === 50) this.untold = true;
+    } catch (error) {
+      this.untold = true;
+      this.tellAfter = Date.now() + TELL_AGAIN_MS;
+      this.logger.error(
+        { err: describeError(error) },
+        'could not tell the owner about set-aside Shopify webhooks; trying again in a minute',
+      );
+    }
+  }
+
+  private holdBack(webhookId: string): void {
+    this.heldBack.set(webhookId, Date.now() + HOLD_BACK_MS);
+  }
+
+  private heldBackIds(): string[] {
+    const now = Date.now();
+    for (const [webhookId, until] of this.heldBack) if (until <= now) this.heldBack.delete(webhookId);
+    return [...this.heldBack.keys()];
   }
 }
 
@@ -249,17 +479,46 @@ interface StoredDelivery {
   webhook_id: string;
   topic: string;
   attempts: number;
+  /** A destructive topic Shopify's API has confirmed. */
+  confirmed: boolean;
   /** Not read when the intake handed over the order version. */
   body?: string;
 }
 
-async function readBodies(client: pg.PoolClient, webhookIds: string[]): Promise<Map<string, string>> {
+async function takeLock(client: pg.PoolClient): Promise<boolean> {
+  const { rows } = await client.query<{ ok: boolean }>(
+    'select pg_try_advisory_xact_lock(hashtextextended($1::text, 0)) as ok',
+    [APPLIER_LOCK],
+  );
+  return rows[0]!.ok;
+}
+
+async function readBodies(db: Queryable, webhookIds: string[]): Promise<Map<string, string>> {
   if (!webhookIds.length) return new Map();
-  const { rows } = await client.query<{ webhook_id: string; body: string }>(
+  const { rows } = await db.query<{ webhook_id: string; body: string }>(
     'select webhook_id, body from shop_webhook_deliveries where webhook_id = any($1::text[])',
     [webhookIds],
   );
   return new Map(rows.map((row) => [row.webhook_id, row.body]));
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): the same values fail the same way. */
+const REFUSED_VALUE = /^2[23][0-9A-Z]{3}$/;
+
+/** Retrying cannot help: the body does not map, Shopify refused the question, or the database a value. */
+function cannotSucceed(error: unknown): boolean {
+  if (error instanceof PayloadError || error instanceof SyntaxError) return true;
+  if (error instanceof ShopifyError) return error.kind === 'query';
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && REFUSED_VALUE.test(code);
+}
+
+function explain(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = describeError(error);
+  return typeof code === 'string' && REFUSED_VALUE.test(code)
+    ? `the database refused a value in it (${message})`
+    : message;
 }
 
 interface OrderDelivery {

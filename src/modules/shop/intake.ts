@@ -1,8 +1,10 @@
-// The webhook intake: verify the signature over the raw bytes, refuse what is malformed, keep each
-// delivery once (by X-Shopify-Webhook-Id) and answer at once; the applier does the work afterwards.
+// The webhook intake: verify the signature over the raw bytes, refuse what is malformed, stale or
+// not what its topic sends, keep each delivery once (by X-Shopify-Webhook-Id) and answer at once; the
+// applier does the work afterwards. An address that keeps sending bad signatures is refused before
+// its body is read; a delivery for another shop is refused before its body too.
 import { isUtf8 } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type client from 'prom-client';
 import { AppError } from '../../platform/errors.ts';
@@ -11,6 +13,8 @@ import { PayloadError } from './read.ts';
 import { changeFrom, isOrderTopic, isTopic, orderVersionFromWebhook } from './topics.ts';
 import type { OrderVersion } from './apply-orders.ts';
 import { DeliveryWriter } from './delivery-writer.ts';
+import { BadSignatureLimit } from './bad-signature-limit.ts';
+import { checkBodyFitsTopic, triggeredOutsideWindow } from './delivery-checks.ts';
 
 export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
   if (!header) return false;
@@ -25,16 +29,57 @@ export interface IntakeDependencies {
   counter: client.Counter<'outcome'>;
   /** Told when a new delivery is stored, with the order version read from it (order topics). */
   onStored: (webhookId: string, version?: OrderVersion) => void;
+  /** Counts bad signatures per address; the default is one for this intake. */
+  badSignatures?: BadSignatureLimit;
+  now?: () => number;
 }
 
 const WEBHOOK_ID = /^[\w.:-]{1,200}$/;
 
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Refused before the body is read: the connection is closed rather than the rest of the body drained. */
+const refuseUnread = { connection: 'close' };
+
 export function webhookIntake(
   app: FastifyInstance,
-  { pool, connection, counter, onStored }: IntakeDependencies,
+  {
+    pool,
+    connection,
+    counter,
+    onStored,
+    badSignatures = new BadSignatureLimit(),
+    now = Date.now,
+  }: IntakeDependencies,
 ): void {
   const writer = new DeliveryWriter(pool);
   app.register(async (scope) => {
+    // Runs before the content type parser reads the body.
+    scope.addHook('onRequest', async (request) => {
+      const wait = badSignatures.refusedFor(request.ip);
+      if (wait) {
+        counter.inc({ outcome: 'throttled' });
+        throw new AppError(
+          'rate_limited',
+          `too many webhook deliveries with a bad signature from this address; try again in ${wait} s`,
+          { ...refuseUnread, 'retry-after': String(wait) },
+        );
+      }
+      const domain = header(request, 'x-shopify-shop-domain');
+      const shop = domain && (await connection.get())?.shop;
+      if (domain && shop && domain.toLowerCase() !== shop) {
+        // Not counted against the address: Shopify sends other shops' webhooks from the same addresses.
+        counter.inc({ outcome: 'bad_signature' });
+        throw new AppError(
+          'unauthenticated',
+          `this delivery is for ${domain.slice(0, 100)}, not ${shop}`,
+          refuseUnread,
+        );
+      }
+    });
     // The signature covers the exact bytes Shopify sent: keep them, parse later.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(
@@ -50,29 +95,22 @@ export function webhookIntake(
       },
       async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const header = (name: string) => {
-          const value = request.headers[name];
-          return typeof value === 'string' ? value : undefined;
-        };
         const shopConnection = await connection.get();
         if (!shopConnection?.apiSecret) {
           counter.inc({ outcome: 'bad_signature' });
+          badSignatures.badSignature(request.ip);
           throw new AppError(
             'unauthenticated',
             'shopkeep has no Shopify API secret to check webhook signatures with',
           );
         }
-        if (!signatureMatches(shopConnection.apiSecret, body, header('x-shopify-hmac-sha256'))) {
+        if (!signatureMatches(shopConnection.apiSecret, body, header(request, 'x-shopify-hmac-sha256'))) {
           counter.inc({ outcome: 'bad_signature' });
+          badSignatures.badSignature(request.ip);
           throw new AppError('unauthenticated', 'missing or wrong X-Shopify-Hmac-Sha256 signature');
         }
-        const domain = header('x-shopify-shop-domain');
-        if (domain && domain.toLowerCase() !== shopConnection.shop) {
-          counter.inc({ outcome: 'bad_signature' });
-          throw new AppError('unauthenticated', `this delivery is for ${domain}, not ${shopConnection.shop}`);
-        }
-        const topic = header('x-shopify-topic') ?? '';
-        const webhookId = header('x-shopify-webhook-id') ?? '';
+        const topic = header(request, 'x-shopify-topic') ?? '';
+        const webhookId = header(request, 'x-shopify-webhook-id') ?? '';
         if (!WEBHOOK_ID.test(webhookId)) {
           counter.inc({ outcome: 'malformed' });
           throw new AppError('invalid_request', 'missing or malformed X-Shopify-Webhook-Id header');
@@ -82,11 +120,25 @@ export function webhookIntake(
           counter.inc({ outcome: 'ignored' });
           return reply.code(200).send();
         }
+        // 400, not 2xx: refused, never silently dropped; not 401: the signature was right (and fail2ban
+        // or the limit above must not hold Shopify back). Shopify retries a non-2xx only within the
+        // same window (8 tries over 4 hours), and each retry carries the same time, so it ends.
+        const stale = triggeredOutsideWindow(header(request, 'x-shopify-triggered-at'), now());
+        if (stale) {
+          counter.inc({ outcome: 'stale' });
+          throw new AppError('invalid_request', `${topic} delivery refused: ${stale}`);
+        }
         // An order is read once here; the applier in this process takes the result as it is.
         let version: OrderVersion | undefined;
         try {
           if (!isUtf8(body)) throw new PayloadError('body', 'is not UTF-8 text');
           const json: unknown = JSON.parse(body.toString('utf8'));
+          checkBodyFitsTopic(topic, json);
+          if (
+            topic === 'app/uninstalled' &&
+            (json as { myshopify_domain?: unknown }).myshopify_domain !== shopConnection.shop
+          )
+            throw new PayloadError('shop.myshopify_domain', `is not ${shopConnection.shop}`);
           if (isOrderTopic(topic)) version = orderVersionFromWebhook(json);
           else changeFrom(topic, json, (await connection.shopInfo()).currency);
         } catch (error) {

@@ -1,5 +1,5 @@
 // The shop in the dashboard: orders (search), one order, products and stock (low first), and the
-// Shopify page (connection, sync health, what webhooks missed, deliveries that failed).
+// Shopify page (connection, sync health, what webhooks missed, how many deliveries were set aside).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../platform/services.ts';
 import { html } from '../../platform/dashboard/html.ts';
@@ -21,12 +21,6 @@ const connectForm = {
     adminToken: { type: 'string', minLength: 8, maxLength: 500 },
     apiSecret: { type: 'string', minLength: 8, maxLength: 500 },
   },
-  additionalProperties: false,
-} as const;
-const retryForm = {
-  type: 'object',
-  required: ['id'],
-  properties: { _csrf: { type: 'string' }, id: { type: 'string', pattern: '^[\\w.:-]{1,200}$' } },
   additionalProperties: false,
 } as const;
 const time = (value: string | null | undefined, zone: string) =>
@@ -266,7 +260,7 @@ export function shopPages(app: FastifyInstance, services: Services): void {
       const principal = request.principal;
       const canWrite = principal?.scopes.has('write') ?? false;
       const isAdmin = principal?.scopes.has('admin') ?? false;
-      const [status, failed] = await Promise.all([shop.status(), shop.failedDeliveries()]);
+      const status = await shop.status();
       const counted = (summary: NonNullable<typeof status.lastImport>) =>
         Object.entries((summary.progress.counts as Record<string, number> | undefined) ?? {})
           .map(([step, n]) => `${n.toLocaleString('en-GB')} ${step}`)
@@ -316,22 +310,8 @@ export function shopPages(app: FastifyInstance, services: Services): void {
               }
             </section>
             <section>
-              <h2>Webhooks that could not be applied (${failed.length})</h2>
-              ${table(
-                ['Received', 'Topic', 'Tries', 'Error', ''],
-                failed.map((delivery) => [
-                  time(delivery.receivedAt, zone),
-                  delivery.topic,
-                  String(delivery.attempts),
-                  delivery.error ?? '',
-                  canWrite
-                    ? postButton(principal, '/shop/retry', 'Try again', {
-                        fields: { id: delivery.webhookId },
-                      })
-                    : '',
-                ]),
-                'None: every webhook was applied.',
-              )}
+              <h2>Webhooks set aside</h2>
+              <p>${status.webhooks.failed === 0 ? 'None: every webhook was applied.' : html`<a class="bad" href="/ops#set-aside">${status.webhooks.failed} waiting on the operations page</a>, to be tried again or dismissed.`}</p>
             </section>`,
         ),
       );
@@ -397,16 +377,6 @@ export function shopPages(app: FastifyInstance, services: Services): void {
       attempt(reply, async () => {
         const result = await shop.syncWebhooks(config.publicUrl);
         return `Webhooks: ${result.created.length} registered, ${result.kept.length} already there, ${result.removed.length} old ones removed.`;
-      }),
-  );
-
-  app.post<{ Body: Form }>(
-    '/shop/retry',
-    { config: { access: 'write' }, schema: { hide: true, body: retryForm } },
-    async (request, reply) =>
-      attempt(reply, async () => {
-        await shop.retryDelivery(request.body.id ?? '');
-        return 'The delivery will be applied again.';
       }),
   );
 }

@@ -241,23 +241,46 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
     async () => shop.syncWebhooks(config.publicUrl).catch(explainShopify),
   );
 
-  app.post<{ Params: { id: string } }>(
-    '/api/v1/shop/deliveries/:id/retry',
+  app.get(
+    '/api/v1/shop/deliveries/set-aside',
     {
-      config: { access: 'write' },
+      config: { access: 'read' },
       schema: {
         tags: ['shop'],
-        summary: 'Try a webhook delivery that failed every attempt again',
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 200 } } },
-        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
-      },
-      preValidation: async (request) => {
-        request.body ??= {};
+        summary:
+          'Webhook deliveries set aside because they could not be applied (newest first), with the reason and tries',
       },
     },
-    async (request, reply) => {
-      await shop.retryDelivery(request.params.id);
-      return reply.code(204).send();
-    },
+    async () => ({ deliveries: await shop.setAsideDeliveries() }),
   );
+
+  for (const [action, access, summary] of [
+    ['retry', 'write', 'Try a set-aside webhook delivery again'],
+    ['dismiss', 'admin', 'Dismiss a set-aside webhook delivery: it is not applied'],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/api/v1/shop/deliveries/:id/${action}`,
+      {
+        config: { access },
+        schema: {
+          tags: ['shop'],
+          summary,
+          params: {
+            type: 'object',
+            required: ['id'],
+            properties: { id: { type: 'string', pattern: '^[\\w.:-]{1,200}$' } },
+          },
+          body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+        },
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
+      },
+      async (request, reply) => {
+        if (action === 'retry') await shop.retryDelivery(request.params.id);
+        else await shop.dismissDelivery(request.params.id);
+        return reply.code(204).send();
+      },
+    );
+  }
 }

@@ -173,6 +173,9 @@ export const shopWebhookDeliveries = pgTable('shop_webhook_deliveries', {
   appliedAt: timestamp('applied_at', { withTimezone: true }),
   outcome: text('outcome'),
   lastError: text('last_error'),
+  setAsideAt: timestamp('set_aside_at', { withTimezone: true }),
+  notifiedAt: timestamp('notified_at', { withTimezone: true }),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
 });
 
 export type SyncKind = 'import' | 'reconcile';

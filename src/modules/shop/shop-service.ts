@@ -9,9 +9,11 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Metrics } from '../../platform/http/metrics.ts';
 import type { Vault } from '../../platform/vault/vault.ts';
+import type { Notifications } from '../../platform/notify/notifications.ts';
 import type { Catalog, CatalogProduct } from '../ai/qa/catalog.ts';
 import { AVAILABLE_SQL } from './apply.ts';
 import { DeliveryApplier } from './applier.ts';
+import { confirmWithShopify } from './destructive.ts';
 import { ShopRecords } from './records.ts';
 import { ShopConnection } from './connection.ts';
 import type { Order, RefundLine } from './model.ts';
@@ -65,10 +67,20 @@ export interface SyncStatus {
   shop: string | null;
   from: 'environment' | 'dashboard' | null;
   lastWebhookAt: string | null;
+  /** `failed`: set aside, waiting for the owner on the operations page. */
   webhooks: { last24h: number; pending: number; failed: number };
   lastImport: RunSummary | null;
   lastReconciliation: RunSummary | null;
   driftLast7Days: number;
+}
+
+export interface SetAsideDelivery {
+  webhookId: string;
+  topic: string;
+  receivedAt: string;
+  setAsideAt: string;
+  attempts: number;
+  reason: string;
 }
 
 export interface RunSummary {
@@ -106,21 +118,24 @@ export class ShopService {
     metrics: Metrics,
     private readonly timezone: string,
     private readonly jobQueue: JobQueue,
+    notifications: Notifications,
   ) {
     this.connection = new ShopConnection(pool, config, vault, logger);
     this.records = new ShopRecords(pool);
-    this.applier = new DeliveryApplier(
+    this.applier = new DeliveryApplier({
       pool,
       logger,
-      async () => (await this.connection.shopInfo()).currency,
-      config.lowStockDefault,
-      () =>
+      shopCurrency: async () => (await this.connection.shopInfo()).currency,
+      lowStockDefault: config.lowStockDefault,
+      onConflict: () =>
         void this.jobQueue
           .send(this.refreshJob, {}, { idempotencyKey: `refresh:${Math.floor(Date.now() / 5000)}` })
           .catch((error: Error) =>
             this.logger.warn({ err: error.message }, 'could not queue the order refresh'),
           ),
-    );
+      confirm: confirmWithShopify(this.connection, logger),
+      tellOwner: (notice) => notifications.send(notice),
+    });
     this.sync = new ShopSync(
       pool,
       this.connection,
@@ -131,7 +146,7 @@ export class ShopService {
     this.catalog = new ShopCatalog(pool);
     this.webhookCounter = new client.Counter({
       name: 'shopkeep_shop_webhooks_total',
-      help: 'Shopify webhook deliveries by outcome (stored, duplicate, bad_signature, malformed, ignored)',
+      help: 'Shopify webhook deliveries by outcome (stored, duplicate, bad_signature, throttled, malformed, stale, ignored)',
       labelNames: ['outcome'],
       registers: [metrics.registry],
     });
@@ -432,8 +447,8 @@ export class ShopService {
       this.pool.query<{ last: Date | null; last24h: string; pending: string; failed: string }>(
         `select max(received_at) as last,
            count(*) filter (where received_at > now() - interval '24 hours') as last24h,
-           count(*) filter (where applied_at is null and outcome is null) as pending,
-           count(*) filter (where outcome = 'failed') as failed
+           count(*) filter (where applied_at is null and set_aside_at is null) as pending,
+           count(*) filter (where applied_at is null and set_aside_at is not null) as failed
          from shop_webhook_deliveries`,
       ),
       this.pool.query<{
@@ -486,36 +501,50 @@ export class ShopService {
     };
   }
 
-  /** Deliveries that failed every attempt, for the sync page. */
-  async failedDeliveries(): Promise<
-    { webhookId: string; topic: string; receivedAt: string; attempts: number; error: string | null }[]
-  > {
+  /** Deliveries set aside (not applied, waiting for the owner), newest first, for the operations page. */
+  async setAsideDeliveries(limit = 100): Promise<SetAsideDelivery[]> {
     const { rows } = await this.pool.query<{
       webhook_id: string;
       topic: string;
       received_at: Date;
+      set_aside_at: Date;
       attempts: number;
       last_error: string | null;
     }>(
-      `select webhook_id, topic, received_at, attempts, last_error from shop_webhook_deliveries
-       where outcome = 'failed' order by received_at desc limit 100`,
+      `select webhook_id, topic, received_at, set_aside_at, attempts, last_error from shop_webhook_deliveries
+       where set_aside_at is not null and applied_at is null order by received_at desc limit $1::int`,
+      [limit],
     );
     return rows.map((row) => ({
       webhookId: row.webhook_id,
       topic: row.topic,
       receivedAt: row.received_at.toISOString(),
+      setAsideAt: row.set_aside_at.toISOString(),
       attempts: row.attempts,
-      error: row.last_error,
+      reason: row.last_error ?? 'no reason recorded',
     }));
   }
 
+  /** A set-aside delivery gets its tries again (a delete or cancellation is asked of Shopify again). */
   async retryDelivery(webhookId: string): Promise<void> {
     const { rowCount } = await this.pool.query(
-      `update shop_webhook_deliveries set attempts = 0, outcome = null, next_attempt_at = now() where webhook_id = $1 and outcome = 'failed'`,
+      `update shop_webhook_deliveries set attempts = 0, outcome = null, set_aside_at = null, confirmed_at = null,
+         next_attempt_at = now()
+       where webhook_id = $1::text and set_aside_at is not null and applied_at is null`,
       [webhookId],
     );
-    if (!rowCount) throw notFound(`no failed delivery ${webhookId}`);
+    if (!rowCount) throw notFound(`no set-aside webhook delivery ${webhookId}`);
     this.applier.kick();
+  }
+
+  /** The owner gives up on a set-aside delivery: kept a week as dismissed (a redelivery stays a duplicate), then pruned. */
+  async dismissDelivery(webhookId: string): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      `update shop_webhook_deliveries set applied_at = now(), outcome = 'dismissed'
+       where webhook_id = $1::text and set_aside_at is not null and applied_at is null`,
+      [webhookId],
+    );
+    if (!rowCount) throw notFound(`no set-aside webhook delivery ${webhookId}`);
   }
 
   /** Applied deliveries are kept a week to recognise redeliveries, then removed. */
