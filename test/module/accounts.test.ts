@@ -448,6 +448,33 @@ test('two-factor secrets are sealed: the database holds none in clear after enro
   assert.equal(session.user.id, user.id);
 });
 
+test('a sealed secret that cannot be opened fails closed; a recovery code still logs in', async () => {
+  const { user } = await accounts.addUser('val@salon.example', PASSWORD, 'staff', 'test', false);
+  const enrolling = await accounts.login({ email: 'val@salon.example', password: PASSWORD, ip: '10.13.0.1' });
+  const secret = await accounts.beginEnrolment(user.id);
+  const codes = await accounts.confirmEnrolment(
+    (await accounts.resolveSession(enrolling.cookieValue))!,
+    code(secret),
+    '10.13.0.1',
+  );
+  const name = `auth.totp.${user.id}`;
+  const { rows } = await db.pool.query('select key_id from vault_secrets where name = $1', [name]);
+  await db.pool.query(`update vault_secrets set key_id = 'gone' where name = $1`, [name]);
+  clock += 30_000;
+  await assert.rejects(
+    accounts.login({ email: 'val@salon.example', password: PASSWORD, totp: code(secret), ip: '10.13.0.1' }),
+    kind('unauthenticated'),
+  );
+  const session = await accounts.login({
+    email: 'val@salon.example',
+    password: PASSWORD,
+    totp: codes[0]!,
+    ip: '10.13.0.1',
+  });
+  assert.equal(session.stage, 'active');
+  await db.pool.query('update vault_secrets set key_id = $1 where name = $2', [rows[0].key_id, name]);
+});
+
 test('a master key rotation re-seals two-factor secrets with the rest; codes keep working', async () => {
   const vault = new Vault(db.pool, new MasterKeyStore(keyDir, undefined));
   const rotating = accountService(db.pool, vault);

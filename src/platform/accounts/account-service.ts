@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
 import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { authApiTokens, authRecoveryCodes, authSessions, authSetupTokens, authUsers } from './schema.ts';
-import { AppError, conflict, invalid, notFound } from '../errors.ts';
+import { AppError, conflict, describeError, invalid, notFound } from '../errors.ts';
 import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { Notifications } from '../notify/notifications.ts';
@@ -767,12 +767,16 @@ export class AccountService {
 
   private async checkSecondFactor(row: UserRow, code: string): Promise<boolean> {
     if (!/^\d{6}$/.test(code)) return this.spendRecoveryCode(row.id, code);
-    const secret = await this.secrets.read(row.id);
-    if (!secret) {
-      // Fails closed: recovery codes still work, and an owner can reset the factor.
-      this.logger.error({ user: row.email }, 'the sealed two-factor secret of this user is missing');
-      return false;
-    }
+    // Missing, or sealed under a master key this server lacks: fails closed. Recovery codes still
+    // work, and an owner can reset the factor.
+    const secret = await this.secrets.read(row.id).catch((error: unknown) => {
+      this.logger.error(
+        { err: describeError(error), user: row.email },
+        'a two-factor secret cannot be opened',
+      );
+      return undefined;
+    });
+    if (!secret) return false;
     const step = verifyTotp(secret, code, this.now(), row.totpLastStep);
     if (step === undefined) return false;
     // Conditional update: two logins racing with the same code cannot both win.
