@@ -12,8 +12,9 @@ import type { Notifications } from '../notify/notifications.ts';
 import type { Vault } from '../vault/vault.ts';
 import { LoginGuard, type Gate, type LockedBy } from './login-guard.ts';
 import { TwoFactorSecrets } from './two-factor-secrets.ts';
-import { tokenExpiry } from './token-expiry.ts';
-import { SCOPES_BY_ROLE, isRole, isScope, type Principal, type Scope, type User } from './roles.ts';
+import { ApiTokens, type TokenInfo } from './api-tokens.ts';
+import { byEmail, toUser, type UserRow } from './user-rows.ts';
+import { SCOPES_BY_ROLE, isRole, type Principal, type Scope, type User } from './roles.ts';
 import {
   MIN_PASSWORD_LENGTH,
   decoyHash,
@@ -52,6 +53,8 @@ export interface AccountDeps {
   now?: () => number;
 }
 
+export type { TokenInfo };
+
 /** What a new password or a two-factor reset took away, said to whoever made the change. */
 export interface AccessEnded {
   tokensRevoked: number;
@@ -64,17 +67,6 @@ export function accessEndedText({ sessionsEnded, tokensRevoked }: AccessEnded): 
   return `${count(sessionsEnded, 'session', 'sessions')} ended, ${count(tokensRevoked, 'API token', 'API tokens')} revoked`;
 }
 
-export interface TokenInfo {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  user: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  expiresAt: Date | null;
-}
-
 export interface NewSession {
   cookieValue: string;
   csrfToken: string;
@@ -85,52 +77,38 @@ export interface NewSession {
 const EMAIL = /^[^\s@<>"',;]{1,64}@[^\s@<>"',;]{1,190}\.[a-z0-9-]{2,}$/i;
 const TOUCH_EVERY_MS = 60_000;
 const SETUP_LINK_HOURS = 24;
-const TOKEN_PREFIX = 'skt_';
 
 export class AccountService {
   private readonly pool: pg.Pool;
   private readonly audit: AuditLog;
   private readonly logger: Logger;
   private readonly sessions: SessionPolicy;
-  private readonly timezone: string;
   private readonly metrics: Metrics | undefined;
   private readonly now: () => number;
   private readonly guard: LoginGuard;
   private readonly secrets: TwoFactorSecrets;
+  private readonly tokens: ApiTokens;
   private readonly db: Orm;
   private readonly sessionLookup;
-  private readonly tokenLookup;
 
   constructor(deps: AccountDeps) {
     this.pool = deps.pool;
     this.audit = deps.audit;
     this.logger = deps.logger;
     this.sessions = deps.sessions;
-    this.timezone = deps.timezone;
     this.metrics = deps.metrics;
     this.now = deps.now ?? Date.now;
     this.guard = new LoginGuard(deps.pool, deps.notifications, deps.logger, this.now);
     this.secrets = new TwoFactorSecrets(deps.pool, deps.vault, deps.logger);
     this.db = orm(deps.pool);
-    // Every authenticated request runs one of these two: built once, prepared once per connection.
+    // Every authenticated session request runs this: built once, prepared once per connection.
     this.sessionLookup = this.db
       .select({ user: authUsers, session: authSessions })
       .from(authSessions)
       .innerJoin(authUsers, eq(authUsers.id, authSessions.userId))
       .where(and(eq(authSessions.idHash, sql.placeholder('idHash')), eq(authUsers.disabled, false)))
       .prepare('auth_session_lookup');
-    this.tokenLookup = this.db
-      .select({ user: authUsers, token: authApiTokens })
-      .from(authApiTokens)
-      .innerJoin(authUsers, eq(authUsers.id, authApiTokens.userId))
-      .where(
-        and(
-          eq(authApiTokens.tokenHash, sql.placeholder('tokenHash')),
-          isNull(authApiTokens.revokedAt),
-          eq(authUsers.disabled, false),
-        ),
-      )
-      .prepare('auth_token_lookup');
+    this.tokens = new ApiTokens(deps.pool, deps.audit, deps.timezone, this.now);
   }
 
   /** Seals two-factor secrets an older install kept in clear (run at start-up, before serving). */
@@ -540,129 +518,24 @@ export class AccountService {
     return removed.length;
   }
 
-  // ---- API tokens ------------------------------------------------------------------------------
+  // ---- API tokens (api-tokens.ts) ----------------------------------------------------------------
 
   /** `expires`: `90d` or a date (`2027-03-31`, the last day it works); without it, until revoked. */
-  async createToken(
-    email: string,
-    name: string,
-    scopes: string[],
-    by: string,
-    expires?: string,
-  ): Promise<{ token: string; id: string; expiresAt: Date | null }> {
-    if (!name.trim() || name.length > 100) throw invalid('a token needs a name of 1 to 100 characters');
-    if (scopes.length === 0) throw invalid('a token needs at least one scope: read, write, admin or metrics');
-    const unknown = scopes.filter((scope) => !isScope(scope));
-    if (unknown.length)
-      throw invalid(`unknown scope ${unknown.join(', ')}; use read, write, admin or metrics`);
-    const expiresAt = expires?.trim() ? tokenExpiry(expires, this.now(), this.timezone) : null;
-    const [user] = await this.db
-      .select()
-      .from(authUsers)
-      .where(and(byEmail(email), eq(authUsers.disabled, false)));
-    if (!user) throw notFound(`no user with the email ${email}`);
-    const allowed = SCOPES_BY_ROLE[user.role];
-    const beyond = scopes.filter((scope) => !allowed.includes(scope as Scope));
-    if (beyond.length) throw invalid(`a ${user.role} cannot hand out the scope ${beyond.join(', ')}`);
-    const token = TOKEN_PREFIX + randomToken(32);
-    const [inserted] = await this.db
-      .insert(authApiTokens)
-      .values({
-        userId: user.id,
-        name: name.trim(),
-        tokenHash: sha256(token),
-        prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-        scopes: [...new Set(scopes)],
-        expiresAt,
-      })
-      .returning({ id: authApiTokens.id });
-    const id = inserted!.id;
-    await this.audit.record({
-      actor: by,
-      actorLabel: by,
-      action: 'token.create',
-      target: `token:${id}`,
-      outcome: 'ok',
-      details: { name, scopes, user: user.email, expiresAt: expiresAt?.toISOString() ?? null },
-    });
-    return { token, id, expiresAt };
+  async createToken(email: string, name: string, scopes: string[], by: string, expires?: string) {
+    return this.tokens.create(email, name, scopes, by, expires);
   }
 
-  /** Tokens not revoked, expired ones included (marked by their date) until someone revokes them. */
   async listTokens(): Promise<TokenInfo[]> {
-    return this.db
-      .select({
-        id: authApiTokens.id,
-        name: authApiTokens.name,
-        prefix: authApiTokens.prefix,
-        scopes: authApiTokens.scopes,
-        user: authUsers.email,
-        createdAt: authApiTokens.createdAt,
-        lastUsedAt: authApiTokens.lastUsedAt,
-        expiresAt: authApiTokens.expiresAt,
-      })
-      .from(authApiTokens)
-      .innerJoin(authUsers, eq(authUsers.id, authApiTokens.userId))
-      .where(isNull(authApiTokens.revokedAt))
-      .orderBy(asc(authApiTokens.createdAt));
+    return this.tokens.list();
   }
 
   async revokeToken(id: string, by: string): Promise<void> {
-    const revoked = await this.db
-      .update(authApiTokens)
-      .set({ revokedAt: new Date(this.now()) })
-      .where(and(eq(authApiTokens.id, id), isNull(authApiTokens.revokedAt)))
-      .returning({ id: authApiTokens.id });
-    if (revoked.length === 0) throw notFound('no active token with that id');
-    await this.audit.record({
-      actor: by,
-      actorLabel: by,
-      action: 'token.revoke',
-      target: `token:${id}`,
-      outcome: 'ok',
-    });
+    return this.tokens.revoke(id, by);
   }
 
-  /**
-   * The principal a bearer token acts as; undefined for an unknown or revoked token. An expired
-   * token is refused here with its own message: only someone who once held a valid token can send
-   * one, so it needs no place in the anonymous rate limit that unknown tokens count against.
-   */
+  /** The principal a bearer token acts as; undefined when unknown or revoked; refused when expired. */
   async resolveToken(bearer: string): Promise<Principal | undefined> {
-    if (!bearer.startsWith(TOKEN_PREFIX)) return undefined;
-    const [row] = await this.tokenLookup.execute({ tokenHash: sha256(bearer) });
-    if (!row) return undefined;
-    const { token } = row;
-    const now = this.now();
-    if (token.expiresAt && token.expiresAt.getTime() <= now) {
-      const when = token.expiresAt.toISOString().slice(0, 16).replace('T', ' ');
-      throw new AppError(
-        'unauthenticated',
-        `the API token "${token.name}" expired on ${when} UTC; ask an owner for a new one`,
-      );
-    }
-    if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-      // Conditional, so parallel requests on a stale row still write it once a minute at most.
-      await this.db
-        .update(authApiTokens)
-        .set({ lastUsedAt: new Date(now) })
-        .where(
-          and(
-            eq(authApiTokens.id, token.id),
-            or(
-              isNull(authApiTokens.lastUsedAt),
-              lt(authApiTokens.lastUsedAt, new Date(now - TOUCH_EVERY_MS)),
-            ),
-          ),
-        );
-    }
-    const user = toUser(row.user);
-    const allowed = SCOPES_BY_ROLE[user.role];
-    // A token never grants more than its user's role grants today.
-    const scopes = new Set(
-      token.scopes.filter((scope): scope is Scope => isScope(scope) && allowed.includes(scope)),
-    );
-    return { user, scopes, via: { kind: 'token', tokenId: token.id } };
+    return this.tokens.resolve(bearer);
   }
 
   // ---- internals -------------------------------------------------------------------------------
@@ -864,18 +737,6 @@ export class AccountService {
   }
 }
 
-type UserRow = typeof authUsers.$inferSelect;
-
-function toUser(row: UserRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    role: row.role,
-    twoFactorEnabled: row.totpState === 'on',
-    createdAt: row.createdAt,
-  };
-}
-
 /**
  * What a refused login is told. The address's lock is not the account's business; the other two say
  * how the owner gets past them.
@@ -904,10 +765,6 @@ function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH)
     throw invalid(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   if (password.length > 1024) throw invalid('password must be at most 1024 characters');
-}
-
-function byEmail(email: string) {
-  return sql`lower(${authUsers.email}) = lower(${email.trim()})`;
 }
 
 function uniqueViolation(error: unknown): boolean {

@@ -141,11 +141,6 @@ export class LoginThrottle {
     await this.db.delete(t).where(eq(t.key, key));
   }
 
-  /** Every count and lock kept for an account (an owner's reset of its two-factor lifts them). */
-  async clearAccount(account: string): Promise<void> {
-    await this.db.delete(t).where(eq(t.account, account));
-  }
-
   /** Takes back one counted attempt (one that succeeded, or was refused further on). */
   async release(key: string): Promise<void> {
     await this.db
