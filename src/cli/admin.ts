@@ -5,7 +5,7 @@ import { openServices, type OpenOptions } from '../platform/runtime.ts';
 import { StaticCatalog } from '../modules/ai/qa/catalog.ts';
 import { isChannel } from '../modules/ai/qa/channels.ts';
 import { SANDBOX_PRODUCTS } from '../sim/catalog.ts';
-import { openDatabase } from '../platform/db/database.ts';
+import { connectedRole, openDatabase } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { migrationSources } from '../modules/index.ts';
 import type { Services } from '../platform/services.ts';
@@ -238,7 +238,7 @@ export async function secretsCommand(context: CommandContext): Promise<number> {
     const value = await readSecret(`Value for ${name}: `);
     if (!value) throw new UsageError('the value is empty');
     return withServices(context, async ({ vault, audit }) => {
-      await vault.set(name, value);
+      await vault.setIntegration(name, value);
       await audit.record({
         actor: 'cli',
         actorLabel: 'cli',
@@ -335,6 +335,13 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
         detail: config.databaseUrl
           ? 'DATABASE_URL reachable, migrations applied'
           : 'embedded PostgreSQL running, migrations applied',
+      });
+      const role = await connectedRole(services.pool);
+      checks.push({
+        name: 'database role',
+        ok: !role.superuser,
+        detail: role.superuser ? `${role.name} is a superuser` : `${role.name}, not a superuser`,
+        fix: 'connect as a role that owns only shopkeep’s database (docs/operations.md, "Your own PostgreSQL")',
       });
       const owner = await services.accounts.hasOwner();
       checks.push({

@@ -56,11 +56,12 @@ test('another site cannot post the login form (login CSRF); shopkeep’s own pag
         totp: totpCode(totpSecret!, currentStep(Date.now())),
       }).toString(),
     });
-  for (const origin of [
+  const crossSite: Record<string, string>[] = [
     { origin: 'https://evil.example' },
     { origin: 'null' },
     { referer: 'https://evil.example/page' },
-  ]) {
+  ];
+  for (const origin of crossSite) {
     const refused = await form(origin);
     assert.equal(refused.statusCode, 403, JSON.stringify(origin));
     assert.match(refused.body, /sent from another site/);

@@ -101,3 +101,16 @@ test('with SHOPKEEP_MASTER_KEY, a rotation keeps the new key on disk until the e
   assert.equal(await after.get('gemini.api-key'), 'AI-secret-1');
   assert.equal(await after.get('telegram.bot-token'), '42:abc');
 });
+
+test('what shopkeep keeps for itself (two-factor secrets, webhook keys) is not listed, set or deleted as an integration secret', async () => {
+  await vault.set('auth.totp.0b1e', 'JBSWY3DPEHPK3PXP');
+  await vault.set('webhook.1234', 'whsec_abc');
+  await vault.setIntegration('akaunting.password', 'hunter22');
+  const names = (await vault.list()).map((secret) => secret.name);
+  assert.ok(names.includes('akaunting.password'));
+  assert.ok(!names.some((name) => name.startsWith('auth.') || name.startsWith('webhook.')), names.join());
+  await assert.rejects(vault.removeIntegration('auth.totp.0b1e'), /kept by shopkeep itself.*reset-2fa/);
+  await assert.rejects(vault.setIntegration('webhook.1234', 'mine now'), /kept by shopkeep itself/);
+  assert.equal(await vault.get('auth.totp.0b1e'), 'JBSWY3DPEHPK3PXP');
+  assert.equal(await vault.get('webhook.1234'), 'whsec_abc');
+});

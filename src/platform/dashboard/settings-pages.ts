@@ -129,7 +129,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
     '/settings/secrets',
     { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
     async (request, reply) => {
-      await vault.set((request.body.name ?? '').trim(), request.body.value ?? '');
+      await vault.setIntegration((request.body.name ?? '').trim(), request.body.value ?? '');
       return reply.redirect('/settings', 303);
     },
   );
@@ -138,7 +138,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
     '/settings/secrets/delete',
     { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
     async (request, reply) => {
-      await vault.remove(request.body.name ?? '');
+      await vault.removeIntegration(request.body.name ?? '');
       return reply.redirect('/settings', 303);
     },
   );

@@ -98,7 +98,7 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
       },
     },
     async (request, reply) => {
-      await vault.set(request.params.name, request.body.value);
+      await vault.setIntegration(request.params.name, request.body.value);
       return reply.code(204).send();
     },
   );
@@ -118,7 +118,7 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
       },
     },
     async (request, reply) => {
-      await vault.remove(request.params.name);
+      await vault.removeIntegration(request.params.name);
       return reply.code(204).send();
     },
   );

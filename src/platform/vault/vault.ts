@@ -25,6 +25,12 @@ export interface SecretInfo {
 }
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
+/**
+ * Secrets shopkeep keeps for itself (each user's two-factor secret, each webhook's signing key): not
+ * listed with the integration secrets, and never set or deleted by hand, which would lock a user out
+ * or break a webhook without saying why.
+ */
+const KEPT_BY_SHOPKEEP = /^(auth|webhook)\./;
 const VAULT_LOCK = 7_301_044;
 
 export function keyId(key: Buffer): string {
@@ -124,11 +130,24 @@ export class Vault {
     return row ? this.open(row) : undefined;
   }
 
+  /** The integration secrets, by name (never their values); what shopkeep keeps for itself is left out. */
   async list(): Promise<SecretInfo[]> {
-    return this.db
+    const rows = await this.db
       .select({ name: vaultSecrets.name, updatedAt: vaultSecrets.updatedAt })
       .from(vaultSecrets)
       .orderBy(asc(vaultSecrets.name));
+    return rows.filter((row) => !KEPT_BY_SHOPKEEP.test(row.name));
+  }
+
+  /** An integration secret stored by the owner (dashboard, API, CLI). */
+  async setIntegration(name: string, value: string): Promise<void> {
+    refuseKept(name);
+    await this.set(name, value);
+  }
+
+  async removeIntegration(name: string): Promise<void> {
+    refuseKept(name);
+    await this.remove(name);
   }
 
   async remove(name: string): Promise<void> {
@@ -183,6 +202,14 @@ export class Vault {
 }
 
 type SealedRow = typeof vaultSecrets.$inferSelect;
+
+function refuseKept(name: string): void {
+  if (KEPT_BY_SHOPKEEP.test(name))
+    throw new AppError(
+      'invalid_request',
+      `"${name}" is kept by shopkeep itself (a two-factor secret or a webhook's signing key); reset two-factor with \`shopkeep user reset-2fa\`, or remove the webhook on Settings`,
+    );
+}
 
 /** The name is authenticated data: a sealed value copied onto another name does not open. */
 function seal(key: Buffer, name: string, value: string): { iv: Buffer; ciphertext: Buffer; authTag: Buffer } {
