@@ -132,7 +132,7 @@ test('a delete Shopify confirms removes the product here', async () => {
 test('a cancellation Shopify confirms is applied; a signed order claiming a cancellation Shopify denies is set aside', async () => {
   let cancelled: Delivery | undefined;
   let cancelledId = 0;
-  for (const id of sim.orderIds().toReversed()) {
+  for (const id of [...sim.orderIds()].reverse()) {
     try {
       cancelled = (await sim.cancelOrder(id, { deliver: false })).find((d) => d.topic === 'orders/cancelled');
       cancelledId = id;

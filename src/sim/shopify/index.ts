@@ -85,7 +85,7 @@ export class ShopifySimulator {
     const schema = adminSchema();
     wire(schema);
     const files = await BulkFiles.start();
-    const postman = new Postman(shopDomain, options.apiSecret, clock, options.webhookRetryDelaysMs);
+    const postman = new Postman(shopDomain, options.apiSecret, options.webhookRetryDelaysMs);
     const holder: { simulator?: ShopifySimulator; operations?: BulkOperations } = {};
     const context = (): Context => ({ store, now: clock, bulk: null, operations: holder.operations! });
     holder.operations = new BulkOperations(

@@ -141,8 +141,6 @@ export class Postman {
   constructor(
     private readonly shopDomain: string,
     private readonly apiSecret: string,
-    /** The simulated shop's clock: it dates the resources, never the deliveries (see build). */
-    _shopClock: () => number,
     /** Waits before each retry of a non-2xx answer. */
     private readonly retryDelays: readonly number[] = [100, 400, 1500],
   ) {
