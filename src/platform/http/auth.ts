@@ -71,8 +71,7 @@ export function registerAuth(app: FastifyInstance, accounts: AccountService): vo
  */
 export function refuseEarly(app: FastifyInstance, publicUrl: string): void {
   const publicOrigin = new URL(publicUrl).origin;
-  app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/static/')) return;
+  const refuse = async (request: FastifyRequest): Promise<void> => {
     // A browser says where a form was posted from; another site's page may not post here (that
     // includes logging a browser in to an account of the attacker's: login CSRF).
     if (!SAFE_METHODS.has(request.method) && !sameOrigin(request, publicOrigin)) {
@@ -106,6 +105,11 @@ export function refuseEarly(app: FastifyInstance, publicUrl: string): void {
         'API tokens cannot change users, tokens, secrets or webhooks; use the dashboard',
       );
     }
+  };
+  // A route's own hooks run after the application's; the rate limiter adds its own to each route, so
+  // this one is added the same way, after it.
+  app.addHook('onRoute', (route) => {
+    route.onRequest = [...[route.onRequest ?? []].flat(), refuse];
   });
 }
 

@@ -8,6 +8,7 @@ import {
   writeFileSync,
   openSync,
   fsyncSync,
+  mkdirSync,
   closeSync,
   rmSync,
 } from 'node:fs';
@@ -231,6 +232,8 @@ function readKeyFile(file: string): Buffer {
 }
 
 function writeKeyFile(file: string, key: Buffer): void {
+  // The data directory may not exist yet when the first secret is sealed (a DATABASE_URL install).
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.tmp`;
   writeFileSync(temporary, key.toString('hex') + '\n', { mode: 0o600 });
   const fd = openSync(temporary, 'r');
