@@ -35,9 +35,13 @@ export function journalDescription(text: string): string {
   return oneLine(text).replace(/;/g, '；').trim().replace(/^\(/, '（');
 }
 
-/** A tag's value: no comma (it would start another tag), one line. */
+/**
+ * A tag's value: no comma (it would start another tag), one line, and no square brackets: hledger
+ * reads a bracketed date anywhere in a posting's comment, a tag's value too, as that posting's date
+ * ("[2019-01-01]" would move a sales-tax posting to 2019).
+ */
 export function journalTagValue(text: string): string {
-  return oneLine(text).replace(/,/g, '，').trim();
+  return oneLine(text).replace(/,/g, '，').replace(/\[/g, '［').replace(/\]/g, '］').trim();
 }
 
 // hledger's "space" is Haskell's isSpace: any Unicode space separator (a no-break space too), so two
