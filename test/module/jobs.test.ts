@@ -205,3 +205,67 @@ test('stopping while a job is failing abandons it cleanly: no crash, and it runs
     await own.drop();
   }
 });
+
+test('a job that ends while the database is unreachable does not crash the process; left active, it expires and runs again', async () => {
+  const own = await createTestDatabase();
+  const stray: unknown[] = [];
+  const collect = (reason: unknown) => stray.push(reason);
+  process.on('unhandledRejection', collect);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let runs = 0;
+  let settled!: () => void;
+  const done = new Promise<void>((resolve) => (settled = resolve));
+  const waiting = defineJob<{ key: string }>({
+    name: 'test.waiting',
+    expireInMinutes: 1,
+    handler: async () => {
+      runs += 1;
+      if (runs > 1) return;
+      try {
+        await gate;
+      } finally {
+        setImmediate(settled);
+      }
+    },
+  });
+  // The database goes away (the embedded server crashed and is being restarted) just as the job ends.
+  const realPool = new pg.Pool({ connectionString: own.url, max: 5 });
+  let down = false;
+  const pool = new Proxy(realPool, {
+    get(target, property, receiver) {
+      if (property === 'query')
+        return (...args: Parameters<pg.Pool['query']>) =>
+          down
+            ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'))
+            : (target.query as (...a: unknown[]) => unknown)(...args);
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
+  const queue = new JobQueue(pool, createLogger('silent'), 'UTC', undefined, { stopTimeoutMs: 1000 });
+  queue.register([waiting] as unknown as JobDefinition<object>[]);
+  await queue.start({ work: true });
+  try {
+    await queue.send(waiting, { key: 'k' });
+    await waitFor(() => runs === 1, 60_000, 'the job to start');
+    down = true;
+    release();
+    await done;
+    // pg-boss records a job's end without awaiting it: give a stray rejection time to surface.
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    down = false;
+    assert.deepEqual(stray.map(String), []);
+    // Its end was never recorded: the job is still active in the table, so it expires and runs again.
+    const { rows } = await realPool.query(`select state from pgboss.job where name = 'test.waiting'`);
+    assert.deepEqual(
+      rows.map((row) => row.state),
+      ['active'],
+    );
+  } finally {
+    process.off('unhandledRejection', collect);
+    await queue.stop();
+    await realPool.end();
+    await own.drop();
+  }
+});

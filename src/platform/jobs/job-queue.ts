@@ -49,6 +49,8 @@ export interface DeadLetter {
 }
 
 const NAME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/;
+/** pg-boss's statements that record a job's end: completing it, and failing it (which may retry it). */
+const JOB_ENDED = /SET completed_on = now\(\)|retried_jobs AS/;
 
 export class JobQueue {
   private readonly definitions = new Map<string, JobDefinition<object>>();
@@ -69,14 +71,7 @@ export class JobQueue {
     this.db = orm(pool);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.boss = new PgBoss({
-      // pg-boss completes and fails jobs without awaiting the statement: once stopped, a handler that
-      // ends late would otherwise reach a closed pool as an unhandled rejection and take the process down.
-      // Its job was already marked failed at stop and runs again at the next start.
-      db: {
-        executeSql: (text, values) =>
-          // No result at all: pg-boss reads an absent one as "nothing affected".
-          this.closed ? Promise.resolve(undefined as unknown as pg.QueryResult) : pool.query(text, values),
-      },
+      db: { executeSql: (text, values) => this.executeSql(text, values) },
       schedule: true,
       supervise: true,
       // Completed jobs stay in the job table a week: an idempotency key holds for that long.
@@ -134,8 +129,33 @@ export class JobQueue {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    await this.boss.stop({ graceful: true, wait: true, timeout: this.stopTimeoutMs });
-    this.closed = true;
+    try {
+      await this.boss.stop({ graceful: true, wait: true, timeout: this.stopTimeoutMs });
+    } finally {
+      this.closed = true;
+    }
+  }
+
+  /**
+   * pg-boss records that a job ended (completed or failed) without awaiting the statement, so a
+   * database that is down at that moment, or a pool already closed at shutdown, would surface as an
+   * unhandled rejection and take the process down. Such a statement is let go instead: the job stays
+   * active, expires, and runs again (every handler is idempotent). No result at all is what pg-boss
+   * reads as "nothing affected".
+   */
+  private async executeSql(text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    const nothing = undefined as unknown as pg.QueryResult;
+    if (this.closed || this.pool.ending) return nothing;
+    try {
+      return await this.pool.query(text, values);
+    } catch (error) {
+      if (!JOB_ENDED.test(text)) throw error;
+      this.logger.warn(
+        { err: describeError(error) },
+        'could not record that a job ended; it runs again once it expires',
+      );
+      return nothing;
+    }
   }
 
   async send<T extends object>(
