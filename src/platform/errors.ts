@@ -1,4 +1,5 @@
 // One error type with a closed set of kinds; the HTTP layer maps each kind to a status code.
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 export type ErrorKind =
   | 'invalid_request'
   | 'unauthenticated'
@@ -43,8 +44,23 @@ export const conflict = (message: string) => new AppError('conflict', message);
  * parameters in their message (hashes, sealed secrets); only the driver's own message is kept.
  */
 export function describeError(error: unknown): string {
-  const wrapped = error as { name?: string; cause?: unknown; message?: string } | undefined;
-  if (wrapped?.name === 'DrizzleQueryError' && wrapped.cause instanceof Error)
-    return `database: ${wrapped.cause.message}`;
+  if (error instanceof DrizzleQueryError)
+    return `database: ${error.cause instanceof Error ? error.cause.message : 'a query failed'}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * An error as a log may record it: a failed query as the driver's message, code and SQL, never its
+ * parameters (hashes, tokens, what a stranger typed); anything else as it is.
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof DrizzleQueryError)) return error;
+  const cause = error.cause as (Error & { code?: string }) | undefined;
+  return {
+    type: 'DrizzleQueryError',
+    message: cause?.message ?? 'a query failed',
+    code: cause?.code,
+    query: error.query,
+    stack: cause?.stack,
+  };
 }

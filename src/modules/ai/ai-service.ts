@@ -2,6 +2,7 @@
 // any other configured provider, then the offline one. Each call has a timeout and retries with
 // backoff; a provider that keeps failing is skipped for a while (circuit breaker). Structured output
 // is validated against its schema, with one repair attempt. Every call is recorded for usage and cost.
+import { describeError } from '../../platform/errors.ts';
 import { Ajv, type ValidateFunction } from 'ajv';
 import client from 'prom-client';
 import type pg from 'pg';
@@ -146,7 +147,7 @@ export class AiService {
         dedupeKey: `ai.fallback:${fallback}:${new Date().toISOString().slice(0, 10)}`,
       })
       .catch((error: Error) =>
-        this.logger.warn({ err: error.message }, 'could not tell the owner about the AI fallback'),
+        this.logger.warn({ err: describeError(error) }, 'could not tell the owner about the AI fallback'),
       );
   }
 
@@ -227,7 +228,7 @@ export class AiService {
         latencyMs: Math.round(ms),
         outcome,
       })
-      .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not record AI usage'));
+      .catch((error: Error) => this.logger.warn({ err: describeError(error) }, 'could not record AI usage'));
   }
 }
 

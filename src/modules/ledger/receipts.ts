@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
-import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { conflict, describeError, invalid, notFound } from '../../platform/errors.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { AiUnavailableError, type AiService } from '../ai/ai-service.ts';
@@ -102,7 +102,7 @@ export class Receipts {
     try {
       text = await this.dependencies.reader.read(receipt.image, type);
     } catch (error) {
-      this.logger.warn({ receiptId: id, err: (error as Error).message }, 'a receipt could not be read');
+      this.logger.warn({ receiptId: id, err: describeError(error) }, 'a receipt could not be read');
       return this.toReview(id, null, null, null, [
         pdf
           ? 'the PDF could not be opened (damaged, or protected by a password)'

@@ -1,4 +1,5 @@
 // One way to reach the database: DATABASE_URL when set, otherwise the embedded server.
+import { describeError } from '../errors.ts';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -55,9 +56,9 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
   // A dropped connection must not take the process down; the next query reports it. Idle clients
   // report through the pool; a client that is checked out (a LISTEN, a transaction) through its own
   // listener, which every client gets when it connects.
-  pool.on('error', (error) => logger.warn({ err: error.message }, 'database connection lost'));
+  pool.on('error', (error) => logger.warn({ err: describeError(error) }, 'database connection lost'));
   pool.on('connect', (client) => {
-    client.on('error', (error) => logger.warn({ err: error.message }, 'database connection lost'));
+    client.on('error', (error) => logger.warn({ err: describeError(error) }, 'database connection lost'));
   });
   if (config.databaseUrl) {
     const role = await connectedRole(pool).catch(() => undefined);

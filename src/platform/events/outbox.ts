@@ -125,7 +125,7 @@ export class EventBus {
     this.listener = await this.pool.connect();
     this.listener.on('notification', () => this.kick());
     this.listener.on('error', (error) =>
-      this.logger.warn({ err: error.message }, 'event listener connection lost'),
+      this.logger.warn({ err: describeError(error) }, 'event listener connection lost'),
     );
     await this.listener.query('listen events_outbox');
     this.timer = setInterval(() => this.kick(), 3000);

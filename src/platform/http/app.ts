@@ -6,7 +6,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Services } from '../services.ts';
-import { AppError } from '../errors.ts';
+import { AppError, loggableError, describeError } from '../errors.ts';
 import { refuseEarly, registerAuth } from './auth.ts';
 import { sendError, toErrorResponse, wantsHtml } from './errors.ts';
 import { registerStatic } from './static.ts';
@@ -161,7 +161,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
         target: Object.keys(request.params as object).length ? JSON.stringify(request.params) : undefined,
         outcome: reply.statusCode >= 400 ? 'denied' : 'ok',
       })
-      .catch((error: Error) => logger.error({ err: error.message }, 'could not write the audit log'));
+      .catch((error: Error) => logger.error({ err: describeError(error) }, 'could not write the audit log'));
     return payload;
   });
 
@@ -169,7 +169,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     const response = toErrorResponse(error);
     if (response.status >= 500) {
       logger.error(
-        { err: loggable(error), url: request.url.split('?')[0], method: request.method },
+        { err: loggableError(error), url: request.url.split('?')[0], method: request.method },
         'request failed',
       );
     }
@@ -202,22 +202,6 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
   registerStatic(app);
   for (const register of routes) await register(app, services);
   return app;
-}
-
-/** A failed query's parameters can hold hashes or sealed secrets: log the driver's error and the SQL only. */
-function loggable(error: unknown): unknown {
-  const wrapped = error as { name?: string; cause?: unknown; query?: string };
-  if (wrapped?.name === 'DrizzleQueryError' && wrapped.cause) {
-    const cause = wrapped.cause as Error & { code?: string };
-    return {
-      type: 'DrizzleQueryError',
-      message: cause.message,
-      code: cause.code,
-      query: wrapped.query,
-      stack: cause.stack,
-    };
-  }
-  return error;
 }
 
 const BROKEN_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -78,7 +78,7 @@ export class JobQueue {
       archiveCompletedAfterSeconds: 7 * 24 * 3600,
       deleteAfterDays: 14,
     });
-    this.boss.on('error', (error) => logger.error({ err: error.message }, 'job queue error'));
+    this.boss.on('error', (error) => logger.error({ err: describeError(error) }, 'job queue error'));
   }
 
   register(definitions: JobDefinition<object>[]): void {

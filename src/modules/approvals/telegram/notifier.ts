@@ -2,6 +2,7 @@
 // outcome once it is decided (in Telegram, the dashboard or the API) or expires; and delivers what the
 // notification interface tells the owner (summaries, alerts) to every allowed chat. Runs as event
 // subscriptions, so a failed send is retried and a card or notice is sent once per chat.
+import { describeError } from '../../../platform/errors.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type pg from 'pg';
@@ -68,7 +69,7 @@ export class TelegramNotifier {
             const code = (error as { error_code?: number }).error_code;
             if (code !== 400 && code !== 403) throw error;
             this.logger.warn(
-              { chatId, noticeId, err: (error as Error).message },
+              { chatId, noticeId, err: describeError(error) },
               'telegram refused a notice for good',
             );
           }
@@ -97,7 +98,10 @@ export class TelegramNotifier {
         await this.api
           .sendPhoto(chatId, product.imageUrl, { caption: photoCaption(approval, product) })
           .catch((error: Error) =>
-            this.logger.warn({ approvalId, err: error.message }, 'telegram: the product photo was not sent'),
+            this.logger.warn(
+              { approvalId, err: describeError(error) },
+              'telegram: the product photo was not sent',
+            ),
           );
       const message = await this.api.sendMessage(chatId, cardText(approval, review), {
         reply_markup: cardKeyboard(approvalId),
