@@ -202,6 +202,10 @@ const EDGE_QUERY_VALUES = [
   cursorOf('+275760-09-13T00:00:00Z|1'),
   cursorOf('-000001-01-01T00:00:00Z|1'),
   cursorOf('garbage'),
+  cursorOf('1|5'),
+  cursorOf('2020-02-30|5'),
+  cursorOf('2020-02-30T00:00:00Z|5'),
+  cursorOf('+010000-01-01T00:00:00.000Z|5'),
 ];
 
 test('every query parameter answers values at and past its edges with a 4xx or a page, never a 5xx', async () => {

@@ -568,11 +568,15 @@ function encodeCursor(createdAt: string, id: number): string {
 
 function decodeCursor(cursor: string): [string, number] {
   const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  // Only what encodeCursor writes: an ISO instant PostgreSQL can hold and an id within Shopify's range.
-  const instant = time ? Date.parse(time) : NaN;
+  // Only what encodeCursor writes: an instant exactly as toISOString() writes it (Date.parse alone
+  // takes "2020-02-30" and "1", which PostgreSQL refuses) and an id within Shopify's range.
+  const instant = time ? new Date(time) : undefined;
   if (
     !time ||
-    !(instant >= 0 && instant < Date.parse('+010000-01-01T00:00:00Z')) ||
+    !instant ||
+    Number.isNaN(instant.getTime()) ||
+    instant.toISOString() !== time ||
+    instant.getUTCFullYear() > 9999 ||
     !id ||
     !/^\d{1,16}$/.test(id) ||
     !Number.isSafeInteger(Number(id))
