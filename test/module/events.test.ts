@@ -155,6 +155,12 @@ test('a webhook may not reach this box or the local network unless the owner all
     }),
     /localhost is a private address/,
   );
+  // An endpoint made before the rule, or one whose name resolves to the local network, gets the
+  // owner's say later.
+  const { endpoint } = await webhooks.create(`http://127.0.0.1:${port}/hook`, ['*'], true);
+  assert.equal((await webhooks.allowPrivateTarget(endpoint.id, false)).allowPrivateTarget, false);
+  assert.equal((await webhooks.list()).find((each) => each.id === endpoint.id)?.allowPrivateTarget, false);
+  await webhooks.remove(endpoint.id);
   assert.equal(
     await guardedPost({
       url: `http://localhost:${port}/hook`,
@@ -165,6 +171,31 @@ test('a webhook may not reach this box or the local network unless the owner all
     }),
     200,
   );
+});
+
+test('a target that trickles its answer is given up at the deadline', async () => {
+  const trickler = createServer((_request, response) => {
+    response.socket?.write('HTTP/1.1 200 OK\r\n');
+    const drip = setInterval(() => response.socket?.write('X-Slow: 1\r\n'), 100);
+    response.socket?.on('close', () => clearInterval(drip));
+  });
+  await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+  const { port } = trickler.address() as AddressInfo;
+  try {
+    await assert.rejects(
+      guardedPost({
+        url: `http://127.0.0.1:${port}/`,
+        headers: {},
+        body: '{}',
+        timeoutMs: 1000,
+        allowPrivate: true,
+      }),
+      /no answer from 127\.0\.0\.1:\d+ in 1 s/,
+    );
+  } finally {
+    trickler.closeAllConnections();
+    trickler.close();
+  }
 });
 
 test('a webhook that answers with a redirect is not followed, and the delivery is retried', async () => {

@@ -52,7 +52,12 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
           ${table(
             ['URL', 'Events', ''],
             endpoints.map((endpoint) => [
-              html`<code>${endpoint.url}</code>${endpoint.allowPrivateTarget ? html`<br /><span class="muted">private address allowed</span>` : ''}`,
+              html`<code>${endpoint.url}</code><br />${postButton(
+                principal,
+                `/settings/webhooks/${endpoint.id}/private`,
+                endpoint.allowPrivateTarget ? 'Refuse a private address' : 'Allow a private address',
+                { secondary: true, fields: { allow: endpoint.allowPrivateTarget ? 'no' : 'yes' } },
+              )}`,
               endpoint.eventTypes.join(', '),
               postButton(principal, `/settings/webhooks/${endpoint.id}/delete`, 'Remove', {
                 secondary: true,
@@ -160,6 +165,22 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
         reply,
         await settingsPage(request.principal, once('Webhook added. Its signing secret:', secret)),
       );
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Form }>(
+    '/settings/webhooks/:id/private',
+    {
+      config: { access: 'admin' },
+      schema: {
+        hide: true,
+        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
+        body: formBody,
+      },
+    },
+    async (request, reply) => {
+      await webhooks.allowPrivateTarget(request.params.id, request.body.allow === 'yes');
+      return reply.redirect('/settings', 303);
     },
   );
 

@@ -50,6 +50,27 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
         ),
   );
 
+  app.patch<{ Params: { id: string }; Body: { allowPrivateTarget: boolean } }>(
+    '/api/v1/webhooks/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['integrations'],
+        summary: 'Allow or refuse a target on this box or the local network for an endpoint',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['allowPrivateTarget'],
+          properties: { allowPrivateTarget: { type: 'boolean' } },
+        },
+      },
+    },
+    async (request) => ({
+      webhook: await webhooks.allowPrivateTarget(request.params.id, request.body.allowPrivateTarget),
+    }),
+  );
+
   app.delete<{ Params: { id: string } }>(
     '/api/v1/webhooks/:id',
     {

@@ -101,6 +101,17 @@ export class WebhookEndpoints {
     return rows.map(toEndpoint);
   }
 
+  /** The owner says whether an endpoint may be on this box or the local network. */
+  async allowPrivateTarget(id: string, allow: boolean): Promise<WebhookEndpoint> {
+    const [row] = await this.db
+      .update(eventsWebhookEndpoints)
+      .set({ allowPrivateTarget: allow })
+      .where(eq(eventsWebhookEndpoints.id, id))
+      .returning();
+    if (!row) throw notFound('no webhook endpoint with that id');
+    return toEndpoint(row);
+  }
+
   async remove(id: string): Promise<void> {
     const removed = await this.db
       .delete(eventsWebhookEndpoints)

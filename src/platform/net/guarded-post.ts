@@ -46,23 +46,29 @@ export function guardedPost({ url, headers, body, timeoutMs, allowPrivate }: Gua
   };
   const send = target.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
+    // A whole deadline, not only an idle one: a target that trickles its answer a byte at a time
+    // would otherwise hold the delivery until the job expires.
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no answer from ${target.host} in ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     const request = send(
       target,
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         lookup,
-        timeout: timeoutMs,
       },
       (response) => {
-        response.resume(); // the answer's body is not ours to read
+        clearTimeout(deadline);
+        response.destroy(); // the status is all that counts; the answer's body is not ours to read
         resolve(response.statusCode ?? 0);
       },
     );
-    request.on('timeout', () =>
-      request.destroy(new Error(`no answer from ${target.host} in ${timeoutMs / 1000} s`)),
-    );
-    request.on('error', reject);
+    request.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     request.end(body);
   });
 }
