@@ -1,9 +1,12 @@
 // The webhook applier in depth: a delivery that fails, even one whose failure cannot be recorded,
 // never holds the others back; one that keeps failing is set aside after its tries and the owner is
-// told once; deletes and cancellations are acted on only when Shopify confirms them.
+// told once; deletes and cancellations are acted on only when Shopify confirms them. When a batch
+// falls back to one delivery per transaction, a failure that may pass (a lost connection, a
+// serialization failure) is retried, and what another process applied meanwhile is not applied again.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import type pg from 'pg';
 import { DeliveryApplier, MAX_ATTEMPTS } from '../../src/modules/shop/applier.ts';
 import { ShopifyError } from '../../src/modules/shop/client.ts';
 import type { Confirm, Verdict } from '../../src/modules/shop/destructive.ts';
@@ -33,7 +36,10 @@ interface Harness {
   errors: () => string[];
 }
 
-function harness(verdict: (topic: string) => Promise<Verdict> = async () => ({ confirmed: true })): Harness {
+function harness(
+  verdict: (topic: string) => Promise<Verdict> = async () => ({ confirmed: true }),
+  pool: pg.Pool = db.pool,
+): Harness {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, callback) {
@@ -48,7 +54,7 @@ function harness(verdict: (topic: string) => Promise<Verdict> = async () => ({ c
     return verdict(topic);
   };
   const applier = new DeliveryApplier({
-    pool: db.pool,
+    pool,
     logger: createLogger('info', sink),
     shopCurrency: async () => 'GBP',
     lowStockDefault: 5,
@@ -301,4 +307,132 @@ test('an uninstall Shopify confirms tells the owner; one it contradicts is set a
     told.map((notice) => notice.kind),
     ['shop.app-uninstalled', 'shop.webhook-set-aside'],
   );
+});
+
+/**
+ * The test database's pool, except that `connect` runs `before(n)` first for its n-th connection (1 is
+ * the batch's, 2 the first of the one-by-one transactions, ...), and may hand that connection on broken.
+ */
+function pausingPool(before: (n: number, client: pg.PoolClient) => Promise<void>): pg.Pool {
+  let handed = 0;
+  return {
+    connect: async () => {
+      handed += 1;
+      const client = await db.pool.connect();
+      await before(handed, client);
+      return client;
+    },
+    query: (...args: Parameters<pg.Pool['query']>) => db.pool.query(...args),
+  } as unknown as pg.Pool;
+}
+
+/** Fails the commit of the first transaction that marks a delivery applied: the batch as a whole falls back. */
+async function failFirstCommit(): Promise<void> {
+  await db.pool.query('create sequence tripwire_calls');
+  await db.pool.query(`
+    create or replace function tripwire() returns trigger language plpgsql as $$
+    begin
+      if nextval('tripwire_calls') <= 1 then
+        raise exception 'could not serialize access due to concurrent update (simulated)' using errcode = '40001';
+      end if;
+      return new;
+    end $$`);
+  await db.pool.query(
+    `create constraint trigger tripwire after update on shop_webhook_deliveries
+     deferrable initially deferred for each row when (new.applied_at is not null) execute function tripwire()`,
+  );
+}
+
+test('a one-by-one transaction that fails in a way that may pass (a serialization failure at commit) is retried with backoff, not set aside', async () => {
+  const { applier, told } = harness();
+  await store('good', 'orders/create', order(51));
+  await store('unlucky', 'orders/create', order(52));
+  // Every commit that marks 'unlucky' applied fails: the batch's, then its own transaction's.
+  await db.pool.query(`
+    create or replace function tripwire() returns trigger language plpgsql as $$
+    begin raise exception 'could not serialize access due to concurrent update (simulated)' using errcode = '40001'; end $$`);
+  await db.pool.query(
+    `create constraint trigger tripwire after update on shop_webhook_deliveries
+     deferrable initially deferred for each row
+     when (new.webhook_id = 'unlucky' and new.applied_at is not null) execute function tripwire()`,
+  );
+  await applier.drain();
+  assert.equal((await state('good')).outcome, 'applied');
+  const waiting = await state('unlucky');
+  assert.deepEqual(
+    [waiting.applied, waiting.set_aside, waiting.attempts, waiting.waits],
+    [false, false, 1, true],
+  );
+  assert.match(waiting.last_error ?? '', /could not serialize access/);
+  assert.deepEqual(told, []);
+
+  // The conflict passes: its next try applies it.
+  await db.pool.query('drop trigger tripwire on shop_webhook_deliveries');
+  await db.pool.query(
+    "update shop_webhook_deliveries set next_attempt_at = now() where webhook_id = 'unlucky'",
+  );
+  await applier.drain();
+  const applied = await state('unlucky');
+  assert.deepEqual([applied.outcome, applied.attempts], ['applied', 2]);
+});
+
+test('a stale connection (the database restarted) in a one-by-one transaction is retried with backoff, not set aside', async () => {
+  const { applier, told } = harness(
+    undefined,
+    pausingPool(async (n, client) => {
+      // The first one-by-one transaction gets a connection whose server process has gone.
+      if (n !== 2) return;
+      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      await db.pool.query('select pg_terminate_backend($1::int, 10000)', [rows[0]!.pid]);
+    }),
+  );
+  await store('first', 'orders/create', order(61));
+  await store('second', 'orders/create', order(62));
+  await failFirstCommit();
+  await applier.drain();
+  assert.equal((await state('second')).outcome, 'applied');
+  const first = await state('first');
+  assert.deepEqual([first.applied, first.set_aside, first.attempts, first.waits], [false, false, 1, true]);
+  assert.match(first.last_error ?? '', /terminat|connection/i);
+  assert.deepEqual(told, []);
+
+  await db.pool.query(
+    "update shop_webhook_deliveries set next_attempt_at = now() where webhook_id = 'first'",
+  );
+  await applier.drain();
+  assert.equal((await state('first')).outcome, 'applied');
+});
+
+test('a delivery another process applied while this one fell back to one by one is not applied again', async () => {
+  const { applier: worker } = harness();
+  // `shopkeep worker` takes the lock between this process's failed batch and its one-by-one transactions.
+  const { applier } = harness(
+    undefined,
+    pausingPool(async (n) => {
+      if (n === 2) await worker.drain();
+    }),
+  );
+  const created = async (orderId: number) =>
+    Number(
+      (
+        await db.pool.query(
+          `select count(*) as n from events_outbox where type = 'order.created' and payload->>'orderId' = $1::text`,
+          [String(orderId)],
+        )
+      ).rows[0].n,
+    );
+  await store('one', 'orders/create', order(71));
+  await store('two', 'orders/create', order(72));
+  await failFirstCommit();
+  await applier.drain();
+  for (const webhookId of ['one', 'two']) {
+    const delivery = await state(webhookId);
+    assert.deepEqual(
+      [delivery.outcome, delivery.attempts, delivery.set_aside],
+      ['applied', 1, false],
+      webhookId,
+    );
+  }
+  assert.equal(await created(5_590_000_000_071), 1);
+  assert.equal(await created(5_590_000_000_072), 1);
 });

@@ -6,10 +6,12 @@
 // loses nothing and applies nothing twice. One process applies at a time (an advisory lock), so order
 // is kept.
 //
-// Nothing one delivery does may hold the others back. If even recording its failure fails, the batch
-// is applied again one delivery per transaction; a delivery that fails alone is set aside by a
-// statement of its own, and one that cannot even be set aside is left out of this process's batches
-// for a while (and logged as an error), so the rest flow.
+// Nothing one delivery does may hold the others back. If the batch fails as a whole (even recording a
+// failure failed, or the commit did), it is applied again one delivery per transaction, each read
+// again under the lock so that what another process did meanwhile is never done twice. A delivery that
+// fails alone is tried again with backoff when the failure may pass (a lost connection, a deadlock),
+// else set aside by a statement of its own; one that cannot even be set aside is left out of this
+// process's batches for a while (and logged as an error), so the rest flow.
 //
 // Deletes, cancellations and uninstalls are first confirmed with Shopify's API (destructive.ts),
 // after the batch and outside its transaction, so a slow API never holds the batch's lock.
@@ -26,6 +28,9 @@ import { changeFrom, isOrderTopic, isTopic, orderVersionFromWebhook } from './to
 
 const BATCH = 100;
 export const MAX_ATTEMPTS = 8;
+/** A failed delivery's next try waits 10 s, then twice as long each time, an hour at most. */
+const FIRST_BACKOFF_S = 5;
+const LONGEST_BACKOFF_S = 3600;
 const APPLIER_LOCK = 'shop.applier';
 
 /** Order versions the intake has already read, kept until applied so the body is not read twice. */
@@ -219,34 +224,67 @@ export class DeliveryApplier {
   }
 
   /**
-   * After a batch failed as a whole: each delivery in a transaction of its own. One that fails even
-   * alone is set aside by a statement of its own; the others land.
+   * After a batch failed as a whole: each delivery in a transaction of its own. The lock was let go
+   * in between, so each is read again under it: another process (`shopkeep worker`) may have applied
+   * it, set it aside or put it off meanwhile, and then it is left alone. One that fails alone is tried
+   * again later when the failure may pass (a lost connection, a deadlock), else set aside at once.
    */
   private async applyEachAlone(rows: StoredDelivery[], currency: string): Promise<number> {
     let conflicts = 0;
     for (const row of rows) {
-      const client = await this.pool.connect();
+      let client: pg.PoolClient | undefined;
+      let step: AloneStep = 'start';
       try {
+        client = await this.pool.connect();
         await client.query('begin');
         if (!(await takeLock(client))) {
           // Another process applies now; it takes these up.
           await client.query('rollback');
           return conflicts;
         }
+        const delivery = await stillDue(client, row.webhook_id);
+        if (!delivery) {
+          await client.query('rollback');
+          continue;
+        }
+        step = 'apply';
         const version = this.prepared.get(row.webhook_id);
-        if ((await this.applyOne(client, row, currency, version)) === 'conflict') conflicts += 1;
+        if ((await this.applyOne(client, delivery, currency, version)) === 'conflict') conflicts += 1;
+        step = 'commit';
         await client.query('commit');
       } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        await this.setAsideOrHoldBack(
-          row,
-          `could not be applied, and recording why failed too: ${describeError(error)}`,
+        const rolledBack = await client?.query('rollback').then(
+          () => true,
+          () => false,
         );
+        // A connection that cannot even roll back is broken: the pool must not hand it out again.
+        client?.release(rolledBack ? undefined : true);
+        client = undefined;
+        await this.failedAlone(row, step, error);
       } finally {
-        client.release();
+        client?.release();
       }
     }
     return conflicts;
+  }
+
+  /** Tried again with backoff when the failure may pass, else set aside by a statement of its own. */
+  private async failedAlone(delivery: StoredDelivery, step: AloneStep, error: unknown): Promise<void> {
+    const context = ALONE_CONTEXT[step];
+    if (!mayPass(error)) {
+      await this.setAsideOrHoldBack(delivery, `${context}: ${describeError(error)}`);
+      return;
+    }
+    try {
+      await this.recordFailure(this.pool, delivery, error, context);
+    } catch (again) {
+      // The database is not answering at all: no use trying before its next try would have been due.
+      this.holdBack(delivery.webhook_id, backoffSeconds(delivery.attempts + 1) * 1000);
+      this.logger.error(
+        { webhookId: delivery.webhook_id, topic: delivery.topic, err: describeError(again) },
+        'a Shopify webhook could not be applied and its next try could not be recorded; the others go on without it for now',
+      );
+    }
   }
 
   /**
@@ -332,31 +370,36 @@ export class DeliveryApplier {
     return changeFrom(delivery.topic, JSON.parse(body), currency)(client, this.options.lowStockDefault);
   }
 
-  /** Its next try with backoff, or set aside: at once when retrying cannot help, else after the last try. */
+  /**
+   * Its next try with backoff, or set aside: at once when retrying cannot help, else after the last try.
+   * The tries are counted by the database, and a delivery another process applied or set aside
+   * meanwhile is left as it is.
+   */
   private async recordFailure(
     db: Queryable,
     delivery: StoredDelivery,
     error: unknown,
     context = 'could not be applied',
   ): Promise<void> {
-    const attempts = delivery.attempts + 1;
     const hopeless = cannotSucceed(error);
-    const setAside = hopeless || attempts >= MAX_ATTEMPTS;
     const reason = `${context}: ${explain(error)}`.slice(0, 1000);
     // Every parameter is cast: PostgreSQL must not deduce a type from where it is used.
-    await db.query(
-      `update shop_webhook_deliveries set attempts = $2::int, last_error = $3::text,
-         set_aside_at = case when $4::boolean then now() end,
-         outcome = case when $4::boolean then 'set_aside' end,
-         next_attempt_at = case when $4::boolean then 'infinity'::timestamptz
-                                else now() + make_interval(secs => $5::float8) end
-       where webhook_id = $1::text`,
-      [delivery.webhook_id, attempts, reason, setAside, Math.min(3600, 5 * 2 ** attempts)],
+    const { rows } = await db.query<{ attempts: number; set_aside: boolean }>(
+      `update shop_webhook_deliveries set attempts = attempts + 1, last_error = $2::text,
+         set_aside_at = case when $3::boolean or attempts + 1 >= $4::int then now() end,
+         outcome = case when $3::boolean or attempts + 1 >= $4::int then 'set_aside' end,
+         next_attempt_at = case when $3::boolean or attempts + 1 >= $4::int then 'infinity'::timestamptz
+           else now() + make_interval(secs => least($5::float8, $6::float8 * power(2, attempts + 1))) end
+       where webhook_id = $1::text and applied_at is null and set_aside_at is null
+       returning attempts, set_aside_at is not null as set_aside`,
+      [delivery.webhook_id, reason, hopeless, MAX_ATTEMPTS, LONGEST_BACKOFF_S, FIRST_BACKOFF_S],
     );
-    if (setAside) this.untold = true;
+    const recorded = rows[0];
+    if (!recorded) return;
+    if (recorded.set_aside) this.untold = true;
     this.logger.warn(
-      { webhookId: delivery.webhook_id, topic: delivery.topic, attempts, err: reason },
-      setAside
+      { webhookId: delivery.webhook_id, topic: delivery.topic, attempts: recorded.attempts, err: reason },
+      recorded.set_aside
         ? 'a Shopify webhook was set aside; it waits on the operations page'
         : 'a Shopify webhook could not be applied yet; retrying',
     );
@@ -464,8 +507,8 @@ export class DeliveryApplier {
     }
   }
 
-  private holdBack(webhookId: string): void {
-    this.heldBack.set(webhookId, Date.now() + HOLD_BACK_MS);
+  private holdBack(webhookId: string, forMs = HOLD_BACK_MS): void {
+    this.heldBack.set(webhookId, Date.now() + forMs);
   }
 
   private heldBackIds(): string[] {
@@ -493,6 +536,20 @@ async function takeLock(client: pg.PoolClient): Promise<boolean> {
   return rows[0]!.ok;
 }
 
+/** The delivery as it is now, locked, if it is still to be applied here and now. */
+async function stillDue(client: pg.PoolClient, webhookId: string): Promise<StoredDelivery | undefined> {
+  const { rows } = await client.query<StoredDelivery>(
+    `select webhook_id, topic, attempts, confirmed_at is not null as confirmed from shop_webhook_deliveries
+     where webhook_id = $1::text and applied_at is null and set_aside_at is null and next_attempt_at <= now()
+     for update`,
+    [webhookId],
+  );
+  const delivery = rows[0];
+  // Retried by hand meanwhile: a delete or cancellation is asked of Shopify again first.
+  if (delivery && isDestructive(delivery.topic) && !delivery.confirmed) return undefined;
+  return delivery;
+}
+
 async function readBodies(db: Queryable, webhookIds: string[]): Promise<Map<string, string>> {
   if (!webhookIds.length) return new Map();
   const { rows } = await db.query<{ webhook_id: string; body: string }>(
@@ -512,6 +569,40 @@ function cannotSucceed(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && REFUSED_VALUE.test(code);
 }
+
+/**
+ * Failures that say nothing about the delivery, so a later try may pass: the connection was lost (the
+ * database restarted, a stale connection), the server was starting, stopping or out of connections,
+ * or another transaction was in the way (serialization failure, deadlock, lock or statement timeout).
+ */
+const MAY_PASS = /^(08[0-9A-Z]{3}|40001|40P01|55P03|57014|57P0[1-5]|53300)$/;
+/** The driver's own words when the connection went away (these errors carry no SQLSTATE). */
+const CONNECTION_LOST =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed|timeout exceeded when trying to connect|Query read timeout)/;
+const SOCKET_ERROR = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+function mayPass(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return MAY_PASS.test(code) || SOCKET_ERROR.has(code);
+  return error instanceof Error && CONNECTION_LOST.test(error.message);
+}
+
+const backoffSeconds = (attempts: number) => Math.min(LONGEST_BACKOFF_S, FIRST_BACKOFF_S * 2 ** attempts);
+
+/** Where a one-by-one transaction was when it failed, and how its reason begins. */
+type AloneStep = 'start' | 'apply' | 'commit';
+const ALONE_CONTEXT: Record<AloneStep, string> = {
+  start: 'could not be tried on its own',
+  apply: 'could not be applied, and recording why failed too',
+  commit: 'could not be committed',
+};
 
 function explain(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
