@@ -60,6 +60,8 @@ test('another site cannot post the login form (login CSRF); shopkeep’s own pag
     { origin: 'https://evil.example' },
     { origin: 'null' },
     { referer: 'https://evil.example/page' },
+    // A public name of the attacker's, pointed at this box (DNS rebinding): the browser sends it as Host too.
+    { origin: 'http://rebind.evil.example', host: 'rebind.evil.example' },
   ];
   for (const origin of crossSite) {
     const refused = await form(origin);

@@ -2,6 +2,7 @@
 // every route declares the scope it needs (checked at boot), and cookie sessions need a CSRF token
 // on every request that changes state.
 import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { Principal, Scope } from '../accounts/roles.ts';
@@ -114,8 +115,10 @@ export function refuseEarly(app: FastifyInstance, publicUrl: string): void {
 }
 
 /**
- * Origin, or Referer when a browser sends no Origin, names shopkeep's own address (the public URL or the
- * host the browser asked for). Requests with neither come from programs, not from another site's page.
+ * Origin, or Referer when a browser sends no Origin, names shopkeep's own address: the public URL, or
+ * the host the browser asked for when that is an address or a local name (the Pi on the LAN). A public
+ * DNS name that is not the public URL could be an attacker's, pointed at this box (DNS rebinding).
+ * Requests with neither header come from programs, not from another site's page.
  */
 function sameOrigin(request: FastifyRequest, publicOrigin: string): boolean {
   const origin = request.headers.origin ?? request.headers.referer;
@@ -126,7 +129,18 @@ function sameOrigin(request: FastifyRequest, publicOrigin: string): boolean {
   } catch {
     return false; // "null" (a sandboxed frame, a privacy redirect) or garbage
   }
-  return sender.origin === publicOrigin || sender.host === request.headers.host;
+  if (sender.origin === publicOrigin) return true;
+  return sender.host === request.headers.host && isLocalName(sender.hostname);
+}
+
+function isLocalName(hostname: string): boolean {
+  const name = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    isIP(name) !== 0 ||
+    name === 'localhost' ||
+    !name.includes('.') ||
+    /\.(local|lan|internal|home\.arpa)$/.test(name)
+  );
 }
 
 export function sameSecret(a: string, b: string): boolean {
