@@ -27,10 +27,32 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * Tests run as shopkeep does in production: a role that owns its database and is no superuser, so a
+ * migration or query that would need more fails here first. Made once per server; the password only
+ * matters to the embedded server (the system one in CI trusts 127.0.0.1).
+ */
+const APP_ROLE = 'sk_test_app';
+const APP_PASSWORD = 'sk_test_app_password';
+
+async function ensureAppRole(client: pg.Client): Promise<void> {
+  await client.query(`
+    do $$ begin
+      create role ${APP_ROLE} login nosuperuser nocreatedb nocreaterole password '${APP_PASSWORD}';
+    exception when duplicate_object or unique_violation then null;
+    end $$`);
+}
+
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const name = `sk_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((client) => client.query(`create database ${name}`));
-  const url = databaseUrl(adminUrl(), name);
+  await withAdmin(async (client) => {
+    await ensureAppRole(client);
+    await client.query(`create database ${name} owner ${APP_ROLE}`);
+  });
+  const admin = new URL(adminUrl());
+  admin.username = APP_ROLE;
+  admin.password = APP_PASSWORD;
+  const url = databaseUrl(admin.toString(), name);
   const pool = new pg.Pool({ connectionString: url, max: 5 });
   // Dropping the database ends its connections; that must not surface as an uncaught error.
   pool.on('error', () => undefined);
