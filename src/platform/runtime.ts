@@ -254,6 +254,7 @@ export async function startRuntime(
         ['shopify webhooks', () => services.shop.applier.stop()],
         ['job queue', () => jobs.stop()],
         ['mqtt', mqtt && (() => mqtt!.close())],
+        ['login alerts', () => services.accounts.settle()],
         ['database', () => database.close()],
       ];
       for (const [name, step] of steps) {

@@ -37,6 +37,7 @@ test("the owner's own address still logs in while a stranger guesses from elsewh
     totp: totpCode(owner.totpSecret, currentStep(Date.now()) + 1),
   });
   assert.equal(own.statusCode, 200, own.body);
+  await server.services.accounts.settle(); // the alert goes out after the answer
   const notices = await server.services.notifications.list();
   const alert = notices.find((n) => n.kind === 'auth.failed_logins' && n.body.includes(owner.email));
   assert.ok(alert, 'the owner is told');
@@ -175,4 +176,25 @@ test('the dashboard: a token with an expiry from Settings shows its last use; a 
   const reset = await form('/users/reset-2fa', { email: staff.email });
   assert.equal(reset.statusCode, 200);
   assert.match(reset.body, /Two-factor reset for [^:]+: 1 session ended, 1 API token revoked/);
+});
+
+// ---- review of issue 10 (written before the fix) -------------------------------------------------
+
+test('a long non-ASCII email is refused with a clear message on the form and the API, never a 500', async () => {
+  // 2030 different CJK characters (~6 KB of UTF-8 that does not compress), within the form's 2048.
+  const cjk = Array.from({ length: 2030 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20_000)));
+  const email = `${cjk.join('')}@example.com`;
+  const form = await server.app.inject({
+    method: 'POST',
+    url: '/login',
+    remoteAddress: '198.51.100.60',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ email, password: 'a guessed password', totp: '123456' }).toString(),
+  });
+  assert.equal(form.statusCode, 400, form.body.slice(0, 300));
+  assert.match(form.body, /email must NOT have more than 254 characters/);
+  assert.match(form.body, /<form method="post" action="\/login"/, 'the form is shown again');
+  const api = await login('198.51.100.61', { email, password: 'a guessed password' });
+  assert.equal(api.statusCode, 400);
+  assert.equal(api.json().error.message, 'email must NOT have more than 254 characters');
 });

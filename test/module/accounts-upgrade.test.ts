@@ -1,5 +1,6 @@
-// An install from before TOTP secrets were sealed: its clear secrets are sealed into the vault at
-// start-up, the clear columns are emptied, and its users log in as before.
+// Installs from before a change to the accounts tables: clear TOTP secrets are sealed into the vault
+// at start-up (the clear columns emptied) and users log in as before; login counts and known addresses
+// are carried into their new form.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { migrate } from '../../src/platform/db/migrate.ts';
 import { openServices } from '../../src/platform/runtime.ts';
 import { hashPassword } from '../../src/platform/accounts/secrets.ts';
 import { currentStep, newTotpSecret, totpCode } from '../../src/platform/accounts/totp.ts';
+import { clientKey } from '../../src/platform/net/client-key.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const ACCOUNTS_MIGRATIONS = path.resolve(import.meta.dirname, '../../src/platform/accounts/migrations');
@@ -77,5 +79,79 @@ test('clear TOTP secrets of an older install are sealed at start-up and login st
     assert.equal(await services.accounts.beginEnrolment(mid!.id), pending, 'the pending secret carries over');
   } finally {
     await database.close();
+  }
+});
+
+test('an upgrade drops login counts keyed by email and makes known IPv6 addresses their /64', async () => {
+  const old = await createTestDatabase({ migrated: false });
+  try {
+    const before = path.join(dataDir, 'accounts-0004');
+    mkdirSync(before);
+    for (const file of [
+      '0001_accounts.sql',
+      '0002_login_defence.sql',
+      '0003_sealed_totp.sql',
+      '0004_token_expiry.sql',
+    ])
+      copyFileSync(path.join(ACCOUNTS_MIGRATIONS, file), path.join(before, file));
+    await migrate(old.pool, [{ module: 'accounts', dir: before }]);
+    const { rows: users } = await old.pool.query(
+      `insert into auth_users (email, role, password_hash) values ('old@shop.example', 'owner', 'x') returning id`,
+    );
+    const userId = users[0].id as string;
+    const seen = [
+      ['192.0.2.9', '2026-01-01'],
+      ['2001:db8:aaaa:bbbb:1::1', '2026-01-02'],
+      ['2001:db8:aaaa:bbbb:2::2', '2026-01-05'],
+      ['2001:0:0:1:ffff::', '2026-01-01'],
+      ['0:0:1:2:3:4:5:6', '2026-01-01'],
+      ['1:0:0:0:2::', '2026-01-01'],
+      ['2a00:1450:4009:81f::200e', '2026-01-01'],
+      ['fe80::1%eth0', '2026-01-01'],
+      ['::ffff:198.51.100.4', '2026-01-01'],
+      ['::ffff:c633:6405', '2026-01-01'],
+      ['not:an:address', '2026-01-01'],
+    ];
+    for (const [address, at] of seen)
+      await old.pool.query(
+        'insert into auth_known_addresses (user_id, address, last_login_at) values ($1, $2, $3)',
+        [userId, address, at],
+      );
+    for (const key of [
+      'ip:192.0.2.9',
+      'ip:2001:db8::1',
+      'pair:192.0.2.9 old@shop.example',
+      'slow:old@shop.example',
+    ])
+      await old.pool.query(
+        `insert into auth_login_failures (key, failures, window_started_at, account) values ($1, 3, now(), 'old@shop.example')`,
+        [key],
+      );
+
+    await migrate(old.pool, [{ module: 'accounts', dir: ACCOUNTS_MIGRATIONS }]);
+
+    const failures = await old.pool.query('select key from auth_login_failures');
+    assert.deepEqual(
+      failures.rows.map((row) => row.key),
+      ['ip:192.0.2.9'],
+      'IPv4 address counts stay; counts keyed by email or a whole IPv6 address go',
+    );
+    const known = await old.pool.query(
+      `select address, to_char(last_login_at at time zone 'UTC', 'YYYY-MM-DD') as at from auth_known_addresses order by address`,
+    );
+    const expected = new Map<string, string>();
+    for (const [address, at] of seen.slice(0, -1)) {
+      const key = clientKey(address!);
+      if (!expected.has(key) || expected.get(key)! < at!) expected.set(key, at!);
+    }
+    assert.deepEqual(
+      Object.fromEntries(known.rows.map((row) => [row.address, row.at])),
+      Object.fromEntries(expected),
+      'each address as client-key.ts writes it; one /64 is one row with its latest login',
+    );
+    assert.equal(expected.get('2001:db8:aaaa:bbbb::/64'), '2026-01-05');
+    assert.equal(expected.get('198.51.100.5'), '2026-01-01');
+  } finally {
+    await old.drop();
   }
 });

@@ -3,14 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import type pg from 'pg';
 import { createLogger } from '../../src/platform/logger.ts';
 import { AccountService } from '../../src/platform/accounts/account-service.ts';
 import { AuditLog } from '../../src/modules/ops/audit-log.ts';
-import { Notifications } from '../../src/platform/notify/notifications.ts';
+import { Notifications, type Notice } from '../../src/platform/notify/notifications.ts';
 import { MasterKeyStore, Vault } from '../../src/platform/vault/vault.ts';
 import { AppError } from '../../src/platform/errors.ts';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
+import { sha256 } from '../../src/platform/accounts/secrets.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
@@ -19,14 +21,25 @@ let accounts: AccountService;
 const PASSWORD = 'a long shop password';
 const keyDir = mkdtempSync(path.join(tmpdir(), 'sk-accounts-'));
 
-/** The service as the runtime builds it, on the test's clock. */
-function accountService(pool: pg.Pool, vault = new Vault(pool, new MasterKeyStore(keyDir, undefined))) {
+/** The service as the runtime builds it, on the test's clock; `log` gets each line it logs. */
+function accountService(
+  pool: pg.Pool,
+  vault = new Vault(pool, new MasterKeyStore(keyDir, undefined)),
+  notifications = new Notifications(pool),
+  log?: (line: string) => void,
+) {
+  const sink = new Writable({
+    write(chunk, _encoding, callback) {
+      log?.(String(chunk));
+      callback();
+    },
+  });
   return new AccountService({
     pool,
     audit: new AuditLog(pool),
     vault,
-    notifications: new Notifications(pool),
-    logger: createLogger('silent'),
+    notifications,
+    logger: log ? createLogger('info', sink) : createLogger('silent'),
     sessions: { idleMinutes: 30, absoluteHours: 12 },
     timezone: 'Europe/London',
     now: () => clock,
@@ -404,6 +417,7 @@ test('the owner hears of repeated failures once per burst, with the count and ad
       .login({ email: 'ola@salon.example', password: 'secret-guess-123', ip: '192.0.2.12' })
       .catch(() => undefined);
   }
+  await accounts.settle(); // the alert goes out after the answer
   const { rows } = await db.pool.query(
     `select title, body, severity, dedupe_key from notify_inbox where body like '%ola@salon.example%'`,
   );
@@ -571,4 +585,216 @@ test('a token records its last use at most once a minute', async () => {
   clock += 2_000;
   await accounts.resolveToken(token);
   assert.equal(await lastUsed(), clock);
+});
+
+// ---- review of issue 10 (written before the fix) -------------------------------------------------
+
+/** CJK characters that differ one from the next, so PostgreSQL cannot compress them. */
+const differentCjk = (length: number) =>
+  Array.from({ length }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20_000))).join('');
+
+test('an email over 254 characters is refused before anything is counted; counts never hold the email', async () => {
+  const before = await db.pool.query('select count(*)::int as n from auth_login_failures');
+  await assert.rejects(
+    accounts.login({ email: `${differentCjk(2040)}@salon.example`, password: PASSWORD, ip: '10.14.0.1' }),
+    (e: unknown) =>
+      e instanceof AppError &&
+      e.kind === 'invalid_request' &&
+      e.message === 'email must NOT have more than 254 characters',
+  );
+  const after = await db.pool.query('select count(*)::int as n from auth_login_failures');
+  assert.equal(after.rows[0].n, before.rows[0].n, 'nothing counted');
+
+  const email = `${differentCjk(240)}@salon.example`; // 254 characters, 734 bytes
+  for (let i = 0; i < 6; i += 1) {
+    await accounts
+      .login({ email: email.toUpperCase(), password: 'not the password', ip: `10.14.0.${10 + i}` })
+      .catch((e: AppError) => assert.ok(['unauthenticated', 'rate_limited'].includes(e.kind), e.message));
+  }
+  await accounts.addUser('xan@salon.example', PASSWORD, 'staff', 'test', true);
+  await wrong('Xan@Salon.example ', '10.14.0.30');
+  const { rows } = await db.pool.query(
+    `select key, account, address from auth_login_failures where address like '10.14.0.%'`,
+  );
+  assert.ok(rows.length >= 7);
+  const dump = JSON.stringify(rows);
+  assert.ok(
+    !dump.includes(email.slice(0, 10)) && !dump.includes('xan@'),
+    `no email in ${dump.slice(0, 200)}`,
+  );
+  const xan = rows.filter((row) => row.address === '10.14.0.30');
+  assert.deepEqual(xan.map((row) => row.key).sort(), [
+    `ip:10.14.0.30`,
+    `pair:10.14.0.30 ${sha256('xan@salon.example')}`,
+  ]);
+  assert.equal(xan.find((row) => row.key.startsWith('pair:'))!.account, sha256('xan@salon.example'));
+});
+
+/** Failed tries from a new address each, each after the wait the last one set, until the wait is 5 minutes. */
+async function slowToTheCap(email: string, net: string): Promise<void> {
+  for (let i = 0; i < 5; i += 1) await wrong(email, `${net}.${i}`);
+  for (let i = 5; ; i += 1) {
+    const refused = await accounts
+      .login({ email, password: 'not the password', ip: `${net}.${i}` })
+      .then(() => assert.fail('a wrong password got in'))
+      .catch((e: AppError) => e);
+    if (refused.kind === 'rate_limited') {
+      const wait = Number(refused.headers['retry-after']);
+      if (wait === 300) return;
+      clock += wait * 1000;
+    }
+  }
+}
+
+test('while an account waits 5 minutes for new addresses, its owner gets in at once with password and code', async () => {
+  const { totpSecret } = await accounts.addUser('yan@salon.example', PASSWORD, 'owner', 'test', true);
+  clock += 3_600_000;
+  await slowToTheCap('yan@salon.example', '203.0.114');
+  const session = await accounts.login({
+    email: 'yan@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '100.70.0.1', // a phone on mobile data: an address the account never used
+  });
+  assert.equal(session.stage, 'active');
+});
+
+test('a code only passes the slow-down with the right password; what it says never tells a right code from a wrong one', async () => {
+  const { totpSecret } = await accounts.addUser('zoe@salon.example', PASSWORD, 'owner', 'test', true);
+  clock += 3_600_000;
+  await slowToTheCap('zoe@salon.example', '203.0.115');
+  const answer = (password: string, totp: string, ip: string) =>
+    accounts
+      .login({ email: 'zoe@salon.example', password, totp, ip })
+      .then(() => assert.fail('got in'))
+      .catch((e: AppError) => ({ kind: e.kind, message: e.message, wait: e.headers['retry-after'] }));
+  const rightCode = code(totpSecret!);
+  const wrongCode = rightCode === '000000' ? '000001' : '000000';
+  const withRightCode = await answer('a guessed password', rightCode, '198.18.0.1');
+  const withWrongCode = await answer('a guessed password', wrongCode, '198.18.0.2');
+  const rightPasswordWrongCode = await answer(PASSWORD, wrongCode, '198.18.0.3');
+  assert.equal(withRightCode.kind, 'rate_limited');
+  assert.deepEqual(withRightCode, withWrongCode);
+  assert.deepEqual(rightPasswordWrongCode, withWrongCode);
+  const session = await accounts.login({
+    email: 'zoe@salon.example',
+    password: PASSWORD,
+    totp: rightCode,
+    ip: '198.18.0.4',
+  });
+  assert.equal(session.stage, 'active', 'the code tried with a wrong password was not spent');
+});
+
+test('guessing codes past the slow-down still runs into the lock of the account from that address', async () => {
+  await accounts.addUser('abe@salon.example', PASSWORD, 'staff', 'test', true);
+  clock += 3_600_000;
+  await slowToTheCap('abe@salon.example', '203.0.116');
+  const guess = (i: number) =>
+    accounts
+      .login({ email: 'abe@salon.example', password: PASSWORD, totp: String(200000 + i), ip: '198.18.1.1' })
+      .then(() => assert.fail('a guessed code got in'))
+      .catch((e: AppError) => e);
+  for (let i = 0; i < 5; i += 1) assert.match((await guess(i)).message, /slowed down/);
+  const locked = await guess(5);
+  assert.match(locked.message, /too many failed logins for this account from this address/);
+  assert.equal(locked.headers['retry-after'], '900');
+});
+
+test('an IPv6 client is one /64: rotating addresses in it runs into the same lock', async () => {
+  const { totpSecret } = await accounts.addUser('bea@salon.example', PASSWORD, 'staff', 'test', true);
+  clock += 3_600_000;
+  for (let i = 1; i <= 5; i += 1) await wrong('bea@salon.example', `2001:db8:1:2::${i.toString(16)}`);
+  const locked = await accounts
+    .login({
+      email: 'bea@salon.example',
+      password: PASSWORD,
+      totp: code(totpSecret!),
+      ip: '2001:db8:1:2:8a3e:22ff:fe01:9c4d',
+    })
+    .catch((e: AppError) => e);
+  assert.equal((locked as AppError).kind, 'rate_limited');
+  assert.match((locked as AppError).message, /for this account from this address/);
+  const { rows } = await db.pool.query(
+    `select key from auth_login_failures where key like 'pair:2001:db8:1:2::%'`,
+  );
+  assert.deepEqual(
+    rows.map((row) => row.key),
+    [`pair:2001:db8:1:2::/64 ${sha256('bea@salon.example')}`],
+  );
+});
+
+test('a phone that changes its IPv6 address within its /64 stays known to the account', async () => {
+  const { totpSecret } = await accounts.addUser('cal@salon.example', PASSWORD, 'owner', 'test', true);
+  clock += 3_600_000;
+  await accounts.login({
+    email: 'cal@salon.example',
+    password: PASSWORD,
+    totp: code(totpSecret!),
+    ip: '2001:db8:77:1:1c2d:3e4f:5a6b:7c8d',
+  });
+  for (let i = 0; i < 6; i += 1)
+    await accounts
+      .login({ email: 'cal@salon.example', password: 'not the password', ip: `203.0.117.${i}` })
+      .catch(() => undefined);
+  // A wrong password from the phone's next address is checked (401), not slowed down (429).
+  await wrong('cal@salon.example', '2001:db8:77:1:9a8b:7c6d:5e4f:3a2b');
+  await assert.rejects(
+    accounts.login({ email: 'cal@salon.example', password: 'not the password', ip: '2001:db8:77:2::1' }),
+    kind('rate_limited'),
+    'another /64 is new',
+  );
+});
+
+test("the refusal never waits for the owner's alert, and an alert that fails is logged", async () => {
+  const events: string[] = [];
+  class SlowInbox extends Notifications {
+    override async send(notice: Notice) {
+      events.push('alert started');
+      await new Promise((resolve) => setImmediate(resolve));
+      events.push('alert sent');
+      return super.send(notice);
+    }
+  }
+  const service = accountService(db.pool, undefined, new SlowInbox(db.pool));
+  await service.addUser('dan@salon.example', PASSWORD, 'owner', 'test', true);
+  clock += 3_600_000;
+  for (let i = 0; i < 5; i += 1) {
+    await service
+      .login({ email: 'dan@salon.example', password: 'not the password', ip: `203.0.118.${i}` })
+      .catch((e: AppError) =>
+        events.push(events.includes('alert sent') ? `${e.kind} after the alert` : e.kind),
+      );
+  }
+  assert.deepEqual(events.slice(0, 5), Array(5).fill('unauthenticated'), events.join(', '));
+  await service.settle();
+  assert.deepEqual(events.slice(5), ['alert started', 'alert sent']);
+
+  const lines: string[] = [];
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on('unhandledRejection', onRejection);
+  class BrokenInbox extends Notifications {
+    override send(): Promise<undefined> {
+      return Promise.reject(new Error('the inbox is down'));
+    }
+  }
+  const broken = accountService(db.pool, undefined, new BrokenInbox(db.pool), (line) => lines.push(line));
+  await broken.addUser('eli@salon.example', PASSWORD, 'owner', 'test', true);
+  for (let i = 0; i < 5; i += 1) {
+    await assert.rejects(
+      broken.login({ email: 'eli@salon.example', password: 'not the password', ip: `203.0.119.${i}` }),
+      kind('unauthenticated'),
+    );
+  }
+  await broken.settle();
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('unhandledRejection', onRejection);
+  assert.deepEqual(rejections, []);
+  assert.ok(
+    lines.some(
+      (line) =>
+        line.includes('could not alert the owner of failed logins') && line.includes('the inbox is down'),
+    ),
+    lines.join('\n'),
+  );
 });

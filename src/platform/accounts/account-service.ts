@@ -10,7 +10,7 @@ import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import type { Vault } from '../vault/vault.ts';
-import { LoginGuard, type Gate, type LockedBy } from './login-guard.ts';
+import { LoginGuard, NO_USER, type Gate, type LockedBy } from './login-guard.ts';
 import { TwoFactorSecrets } from './two-factor-secrets.ts';
 import { ApiTokens, type TokenInfo } from './api-tokens.ts';
 import { byEmail, toUser, type UserRow } from './user-rows.ts';
@@ -75,6 +75,8 @@ export interface NewSession {
 }
 
 const EMAIL = /^[^\s@<>"',;]{1,64}@[^\s@<>"',;]{1,190}\.[a-z0-9-]{2,}$/i;
+const MAX_EMAIL_LENGTH = 254;
+const TOTP_CODE = /^\d{6}$/;
 const TOUCH_EVERY_MS = 60_000;
 const SETUP_LINK_HOURS = 24;
 
@@ -413,6 +415,9 @@ export class AccountService {
 
   async login(attempt: LoginAttempt): Promise<NewSession> {
     const email = attempt.email.trim().toLowerCase();
+    // The API's schema refuses it too; the login form takes any field up to 2048 characters.
+    if (email.length > MAX_EMAIL_LENGTH)
+      throw invalid(`email must NOT have more than ${MAX_EMAIL_LENGTH} characters`);
     const [row] = await this.db
       .select()
       .from(authUsers)
@@ -426,20 +431,36 @@ export class AccountService {
       gate.refused.by !== 'address' &&
       row?.totpState === 'on' &&
       (await this.spendRecoveryCode(row.id, code));
-    if (gate.refused && !unlocked) {
+    // A 6-digit code is checked past the slow-down of the account (never past a lock of the address or
+    // of the account from this address, which counted the attempt already). Sound, because the code
+    // is a second secret: without it the attempt gets the same refusal, whatever the password, so a
+    // stranger spreading guesses over many addresses learns nothing about the password unless the
+    // code is right too (3 in a million per try). A stranger trying codes from one address runs into
+    // that address's locks as with any checked attempt. Without this the slow-down would be a lock
+    // after all: a script that tries again the moment each wait ends keeps the owner out of every
+    // new address (a phone on mobile data) for good.
+    const pastSlowDown =
+      gate.refused?.by === 'account' && !unlocked && TOTP_CODE.test(code) ? gate.refused : undefined;
+    if (gate.refused && !unlocked && !pastSlowDown) {
       await this.guard.giveBack(gate);
       this.logRefusal(attempt.ip, email, gate.refused.by);
       throw refusal(gate.refused.by, gate.refused.waitMs);
     }
     const passwordOk = await verifyPassword(row?.passwordHash ?? (await decoyHash()), attempt.password);
-    if (!row || !passwordOk) return this.fail(attempt, email, gate, row ? 'bad_password' : 'unknown_account');
+    // A try past the slow-down that fails gets the slow-down's refusal, so the answer never tells a
+    // right code from a wrong one. The code is not spent unless the password is right as well.
+    const refused = pastSlowDown && refusal(pastSlowDown.by, pastSlowDown.waitMs);
+    if (refused && (await this.totpStep(row, code)) === undefined)
+      return this.fail(attempt, email, gate, failureOf(row, passwordOk, code), row, refused);
+    if (!row || !passwordOk)
+      return this.fail(attempt, email, gate, failureOf(row, passwordOk, code), row, refused);
     if (row.totpState !== 'on') {
       // Password right, no second factor yet (new owner, or after reset-2fa): only enrolment is allowed.
       await this.guard.succeeded(gate, email, attempt.ip, row.id, false);
       return this.startSession(toUser(row), 'enrolling', attempt.ip, attempt.userAgent);
     }
     if (!unlocked && !(await this.checkSecondFactor(row, code)))
-      return this.fail(attempt, email, gate, code ? 'bad_code' : 'missing_code');
+      return this.fail(attempt, email, gate, failureOf(row, passwordOk, code), row, refused);
     await this.guard.succeeded(gate, email, attempt.ip, row.id, true);
     const session = await this.startSession(toUser(row), 'active', attempt.ip, attempt.userAgent);
     await this.audit.record({
@@ -502,6 +523,11 @@ export class AccountService {
   /** Old failure counts, addresses not used for long and expired unlock links. */
   async pruneLoginFailures(): Promise<void> {
     await this.guard.prune();
+  }
+
+  /** Waits for the owner's alerts of failed logins still on their way (they go after the answer). */
+  async settle(): Promise<void> {
+    await this.guard.settled();
   }
 
   async pruneSessions(): Promise<number> {
@@ -639,18 +665,8 @@ export class AccountService {
   }
 
   private async checkSecondFactor(row: UserRow, code: string): Promise<boolean> {
-    if (!/^\d{6}$/.test(code)) return this.spendRecoveryCode(row.id, code);
-    // Missing, or sealed under a master key this server lacks: fails closed. Recovery codes still
-    // work, and an owner can reset the factor.
-    const secret = await this.secrets.read(row.id).catch((error: unknown) => {
-      this.logger.error(
-        { err: describeError(error), user: row.email },
-        'a two-factor secret cannot be opened',
-      );
-      return undefined;
-    });
-    if (!secret) return false;
-    const step = verifyTotp(secret, code, this.now(), row.totpLastStep);
+    if (!TOTP_CODE.test(code)) return this.spendRecoveryCode(row.id, code);
+    const step = await this.totpStep(row, code);
     if (step === undefined) return false;
     // Conditional update: two logins racing with the same code cannot both win.
     const won = await this.db
@@ -661,9 +677,29 @@ export class AccountService {
     return won.length === 1;
   }
 
+  /**
+   * The time step of a TOTP code the user has not used yet, or undefined; nothing is spent. The vault
+   * is asked for every account, under an id no user has when there is no secret to check, so the
+   * time taken does not tell which accounts exist or have two-factor on.
+   */
+  private async totpStep(row: UserRow | undefined, code: string): Promise<number | undefined> {
+    const on = row?.totpState === 'on';
+    // Missing, or sealed under a master key this server lacks: fails closed. Recovery codes still
+    // work, and an owner can reset the factor.
+    const secret = await this.secrets.read(on ? row.id : NO_USER).catch((error: unknown) => {
+      this.logger.error(
+        { err: describeError(error), user: row?.email },
+        'a two-factor secret cannot be opened',
+      );
+      return undefined;
+    });
+    if (!on || !secret) return undefined;
+    return verifyTotp(secret, code, this.now(), row.totpLastStep);
+  }
+
   /** Marks a recovery code used; false when it is not one of the user's unused codes. */
   private async spendRecoveryCode(userId: string, code: string): Promise<boolean> {
-    if (/^\d{6}$/.test(code) || code.length < 8 || code.length > 20) return false;
+    if (TOTP_CODE.test(code) || code.length < 8 || code.length > 20) return false;
     const used = await this.db
       .update(authRecoveryCodes)
       .set({ usedAt: new Date(this.now()) })
@@ -678,8 +714,18 @@ export class AccountService {
     return used.length === 1;
   }
 
-  /** The attempt was counted before it was checked; here it is logged and audited. */
-  private async fail(attempt: LoginAttempt, email: string, gate: Gate, reason: string): Promise<never> {
+  /**
+   * The attempt was counted before it was checked; here it is logged and audited, and refused with
+   * `refused` when given (a try past the slow-down), else as a wrong login.
+   */
+  private async fail(
+    attempt: LoginAttempt,
+    email: string,
+    gate: Gate,
+    reason: string,
+    row: UserRow | undefined,
+    refused: AppError | undefined,
+  ): Promise<never> {
     this.logFailure(attempt.ip, email, reason);
     await this.audit.record({
       actor: 'anonymous',
@@ -690,8 +736,8 @@ export class AccountService {
       outcome: 'denied',
       details: { reason },
     });
-    if (reason !== 'unknown_account') await this.guard.failed(gate, email);
-    throw new AppError('unauthenticated', 'email, password or code is wrong');
+    this.guard.failed(gate, email, row !== undefined);
+    throw refused ?? new AppError('unauthenticated', 'email, password or code is wrong');
   }
 
   /**
@@ -751,9 +797,16 @@ function refusal(by: LockedBy, waitMs: number): AppError {
   const message = {
     address: `too many failed logins from this address; try again in ${wait}`,
     pair: `too many failed logins for this account from this address; try again in ${wait}, ${recovery}`,
-    account: `this account had many failed logins from other addresses, so logins from new addresses are slowed down; try again in ${wait}, ${recovery}`,
+    account: `this account had many failed logins from other addresses, so logins from new addresses are slowed down unless password and code are both right; try again in ${wait}, ${recovery}`,
   }[by];
   return new AppError('rate_limited', message, { 'retry-after': String(seconds) });
+}
+
+/** Why a checked login failed, as the log, the audit trail and the metrics name it. */
+function failureOf(row: UserRow | undefined, passwordOk: boolean, code: string): string {
+  if (!row) return 'unknown_account';
+  if (!passwordOk) return 'bad_password';
+  return code ? 'bad_code' : 'missing_code';
 }
 
 /** Someone may type their password into the email field: only what looks like an email is logged. */

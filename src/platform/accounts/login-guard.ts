@@ -1,11 +1,15 @@
 // What stands before a password check: the address lock, the account-and-address lock, the slow-down
 // for an account guessed at from many addresses (skipped for addresses the account logged in from
 // before), the owner's alert when an account is being guessed at, and one-time unlock links.
+// Counts are kept by client (an IPv4 address, an IPv6 /64: client-key.ts) and by the SHA-256 of the
+// email: the email is whatever a stranger typed, and no size of it may reach a key or an index.
 import { and, eq, gt, inArray, isNull, lt } from 'drizzle-orm';
 import type pg from 'pg';
+import { describeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
+import { clientKey } from '../net/client-key.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import { authKnownAddresses, authLoginFailures, authUnlockTokens, authUsers } from './schema.ts';
 import { ACCOUNT_SLOW_DOWN, IP_POLICY, LoginThrottle, PAIR_POLICY, type SlowDown } from './login-throttle.ts';
@@ -16,7 +20,8 @@ const KNOWN_FOR_MS = 90 * 86_400_000;
 /** The owner hears of a burst once it has this many failures (when the slow-down begins). */
 const ALERT_AFTER = ACCOUNT_SLOW_DOWN.freeFailures;
 const UNLOCK_LINK_MINUTES = 30;
-const NO_USER = '00000000-0000-0000-0000-000000000000';
+/** An id no user has: looked up for unknown accounts, so timing does not tell them apart. */
+export const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 export type LockedBy = 'address' | 'pair' | 'account';
 
@@ -31,6 +36,8 @@ export interface Gate {
 export class LoginGuard {
   private readonly throttle: LoginThrottle;
   private readonly db: Orm;
+  /** Alerts on their way to the owner (sent after the answer to the login). */
+  private readonly alerts = new Set<Promise<void>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -45,18 +52,20 @@ export class LoginGuard {
   /** Counts the attempt at each level in turn; the first level that says wait refuses it. */
   async admit(email: string, ip: string, userId: string | undefined): Promise<Gate> {
     const counted: string[] = [];
-    const ipKey = `ip:${ip}`;
-    const ipWait = await this.throttle.attempt(ipKey, IP_POLICY, { address: ip });
+    const client = clientKey(ip);
+    const account = accountKeyOf(email);
+    const ipKey = `ip:${client}`;
+    const ipWait = await this.throttle.attempt(ipKey, IP_POLICY, { address: client });
     if (ipWait) return { counted, refused: { waitMs: ipWait, by: 'address' } };
     counted.push(ipKey);
     const pairKey = pairKeyOf(email, ip);
-    const pairWait = await this.throttle.attempt(pairKey, PAIR_POLICY, { account: email, address: ip });
+    const pairWait = await this.throttle.attempt(pairKey, PAIR_POLICY, { account, address: client });
     if (pairWait) return { counted, refused: { waitMs: pairWait, by: 'pair' } };
     counted.push(pairKey);
     // Asked for unknown accounts too (with an id no user has), so timing does not tell them apart.
-    if (await this.isKnown(userId ?? NO_USER, ip)) return { counted };
-    const slowKey = `slow:${email}`;
-    const slow = await this.throttle.slowDown(slowKey, email, ACCOUNT_SLOW_DOWN);
+    if (await this.isKnown(userId ?? NO_USER, client)) return { counted };
+    const slowKey = `slow:${account}`;
+    const slow = await this.throttle.slowDown(slowKey, account, ACCOUNT_SLOW_DOWN);
     if (slow.waitMs) return { counted, slow, refused: { waitMs: slow.waitMs, by: 'account' } };
     counted.push(slowKey);
     return { counted, slow };
@@ -75,44 +84,60 @@ export class LoginGuard {
     const pairKey = pairKeyOf(email, ip);
     for (const key of gate.counted) if (key !== pairKey) await this.throttle.release(key);
     await this.throttle.clear(pairKey);
-    if (full) await this.remember(this.db, userId, ip);
+    if (full) await this.remember(this.db, userId, clientKey(ip));
   }
 
-  /** Tells the owner once per burst when an account is being guessed at: the count and addresses. */
-  async failed(gate: Gate, email: string): Promise<void> {
+  /**
+   * Tells the owner once per burst when an account is being guessed at: the count and addresses.
+   * Sent after the answer, never on its way: an answer that waited for it would take longer for an
+   * account that exists than for one that does not. The addresses are read for unknown accounts too;
+   * only an account that exists has someone to tell.
+   */
+  failed(gate: Gate, email: string, exists: boolean): void {
     const slow = gate.slow;
     if (!slow || slow.failures < ALERT_AFTER) return;
-    try {
-      const addresses = await this.throttle.addressesOf(email, slow.burstStartedAt);
-      const listed = addresses
-        .slice(0, 10)
-        .map(({ address, failures }) => `${address} (${failures})`)
-        .join(', ');
-      const more = addresses.length > 10 ? ` and ${addresses.length - 10} more` : '';
-      const since = slow.burstStartedAt.toISOString().slice(0, 16).replace('T', ' ');
-      await this.notifications.send({
-        kind: 'auth.failed_logins',
-        severity: 'warning',
-        title: `Failed logins for ${email}`,
-        body: [
-          `${slow.failures} failed logins for ${email} since ${since} UTC, from ${listed || 'unknown addresses'}${more}.`,
-          'Logins from addresses new to this account are slowed down; addresses it logged in from before are not.',
-          `Locked out? Log in with a recovery code in the code field, or run "shopkeep user unlock --email ${email}" on the machine for a one-time link.`,
-        ].join('\n'),
-        dedupeKey: `auth.failed_logins:${email}:${slow.burstStartedAt.toISOString()}`,
-      });
-    } catch (error) {
-      // The refusal stands either way; a lost alert is logged, never the attempt's password.
+    const alert = this.alert(slow, email, exists).catch((error: unknown) => {
+      // The refusal stood either way; a lost alert is logged, never the attempt's password (which an
+      // unknown "email" may well be).
       this.logger.error(
-        { err: (error as Error).message, email },
+        { err: describeError(error), ...(exists ? { email } : {}) },
         'could not alert the owner of failed logins',
       );
-    }
+    });
+    this.alerts.add(alert);
+    void alert.then(() => this.alerts.delete(alert));
+  }
+
+  /** Resolves when every alert on its way has been sent or given up (before the database closes). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.alerts]);
+  }
+
+  private async alert(slow: SlowDown, email: string, exists: boolean): Promise<void> {
+    const addresses = await this.throttle.addressesOf(accountKeyOf(email), slow.burstStartedAt);
+    if (!exists) return;
+    const listed = addresses
+      .slice(0, 10)
+      .map(({ address, failures }) => `${address} (${failures})`)
+      .join(', ');
+    const more = addresses.length > 10 ? ` and ${addresses.length - 10} more` : '';
+    const since = slow.burstStartedAt.toISOString().slice(0, 16).replace('T', ' ');
+    await this.notifications.send({
+      kind: 'auth.failed_logins',
+      severity: 'warning',
+      title: `Failed logins for ${email}`,
+      body: [
+        `${slow.failures} failed logins for ${email} since ${since} UTC, from ${listed || 'unknown addresses'}${more}.`,
+        'Logins from addresses new to this account are slowed down, unless both password and code are right; addresses it logged in from before are not.',
+        `Locked out? Log in with a recovery code in the code field, or run "shopkeep user unlock --email ${email}" on the machine for a one-time link.`,
+      ].join('\n'),
+      dedupeKey: `auth.failed_logins:${email}:${slow.burstStartedAt.toISOString()}`,
+    });
   }
 
   /** Lifts every count and lock kept for an account (an owner's reset of its two-factor). */
   async clearAccount(tx: Orm, email: string): Promise<void> {
-    await tx.delete(authLoginFailures).where(eq(authLoginFailures.account, email));
+    await tx.delete(authLoginFailures).where(eq(authLoginFailures.account, accountKeyOf(email)));
   }
 
   async newUnlockLink(userId: string): Promise<{ token: string; expiresAt: Date }> {
@@ -145,9 +170,9 @@ export class LoginGuard {
         .select({ email: authUsers.email })
         .from(authUsers)
         .where(eq(authUsers.id, used.userId));
-      const lifted = [`ip:${ip}`, ...(user ? [pairKeyOf(user.email, ip)] : [])];
+      const lifted = [`ip:${clientKey(ip)}`, ...(user ? [pairKeyOf(user.email, ip)] : [])];
       await tx.delete(authLoginFailures).where(inArray(authLoginFailures.key, lifted));
-      await this.remember(tx, used.userId, ip);
+      await this.remember(tx, used.userId, clientKey(ip));
       return used.userId;
     });
   }
@@ -161,25 +186,25 @@ export class LoginGuard {
     await this.db.delete(authUnlockTokens).where(lt(authUnlockTokens.expiresAt, new Date(now)));
   }
 
-  private async isKnown(userId: string, ip: string): Promise<boolean> {
+  private async isKnown(userId: string, client: string): Promise<boolean> {
     const rows = await this.db
       .select({ userId: authKnownAddresses.userId })
       .from(authKnownAddresses)
       .where(
         and(
           eq(authKnownAddresses.userId, userId),
-          eq(authKnownAddresses.address, ip),
+          eq(authKnownAddresses.address, client),
           gt(authKnownAddresses.lastLoginAt, new Date(this.now() - KNOWN_FOR_MS)),
         ),
       );
     return rows.length > 0;
   }
 
-  private async remember(db: Orm, userId: string, ip: string): Promise<void> {
+  private async remember(db: Orm, userId: string, client: string): Promise<void> {
     const at = new Date(this.now());
     await db
       .insert(authKnownAddresses)
-      .values({ userId, address: ip, lastLoginAt: at })
+      .values({ userId, address: client, lastLoginAt: at })
       .onConflictDoUpdate({
         target: [authKnownAddresses.userId, authKnownAddresses.address],
         set: { lastLoginAt: at },
@@ -195,7 +220,11 @@ export class LoginGuard {
   }
 }
 
-/** An address never contains a space, so everything after the first one is the email. */
+/** What the counts of an account are kept under: the hash of its email as login compares it. */
+function accountKeyOf(email: string): string {
+  return sha256(email.trim().toLowerCase());
+}
+
 function pairKeyOf(email: string, ip: string): string {
-  return `pair:${ip} ${email}`;
+  return `pair:${clientKey(ip)} ${accountKeyOf(email)}`;
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Services } from '../services.ts';
-import { AppError } from '../errors.ts';
+import { AppError, STATUS_BY_KIND, type ErrorKind } from '../errors.ts';
 import { html, trusted } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
 import { postButton, sendPage, table } from '../dashboard/components.ts';
@@ -15,6 +15,8 @@ import { MIN_PASSWORD_LENGTH } from './secrets.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 2048 } } as const;
+/** What a refused login is shown on the form again for, with its reason. */
+const LOGIN_REFUSALS: ErrorKind[] = ['invalid_request', 'unauthenticated', 'rate_limited'];
 
 export function accountPages(app: FastifyInstance, { accounts, config }: Services): void {
   const secure = config.publicUrl.startsWith('https://');
@@ -80,9 +82,8 @@ export function accountPages(app: FastifyInstance, { accounts, config }: Service
         setSessionCookie(reply, session.cookieValue, secure, maxAge);
         return reply.redirect(session.stage === 'enrolling' ? '/enrol' : '/', 303);
       } catch (error) {
-        if (!(error instanceof AppError) || !['unauthenticated', 'rate_limited'].includes(error.kind))
-          throw error;
-        return sendPage(reply, loginForm(error.message, email), error.kind === 'rate_limited' ? 429 : 401);
+        if (!(error instanceof AppError) || !LOGIN_REFUSALS.includes(error.kind)) throw error;
+        return sendPage(reply, loginForm(error.message, email.slice(0, 254)), STATUS_BY_KIND[error.kind]);
       }
     },
   );
