@@ -2,7 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
-import { ConfigError, loadEnvironment, parseConfig, type Config } from '../platform/config.ts';
+import { loadEnvironment, parseConfig, type Config } from '../platform/config.ts';
+import { ConfigError } from '../platform/errors.ts';
 import pino from 'pino';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { AppError } from '../platform/errors.ts';

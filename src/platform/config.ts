@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { ConfigError } from './errors.ts';
 
 export interface Config {
   dataDir: string;
@@ -92,16 +93,6 @@ export interface QaConfig {
   maxAttempts: number;
   /** Thresholds of their own for some channels (SHOPKEEP_QA_CHANNEL_THRESHOLDS); the others use the two above. */
   channels: Record<string, { autoApproveAbove: number; regenerateBelow: number }>;
-}
-
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`);
-    this.name = 'ConfigError';
-  }
 }
 
 type Env = Record<string, string | undefined>;

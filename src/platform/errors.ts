@@ -64,3 +64,14 @@ export function loggableError(error: unknown): unknown {
     stack: cause?.stack,
   };
 }
+
+/** A setting is missing or wrong: start-up stops with a message naming the variable (exit 78). */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadEnvironment, parseConfig } from '../../src/platform/config.ts';
+import { loadEnvironment, parseConfig } from '../../src/platform/config.ts';
+import { ConfigError } from '../../src/platform/errors.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sk-config-'));
 
