@@ -10,7 +10,7 @@ import { EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import { transaction } from '../src/platform/db/database.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { migrationSources } from '../src/modules/index.ts';
+import { migrationSources } from '../src/platform/runtime.ts';
 import { Poster } from '../src/modules/ledger/posting.ts';
 import { Stock } from '../src/modules/ledger/stock.ts';
 import { LedgerReports } from '../src/modules/ledger/reports.ts';

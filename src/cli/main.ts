@@ -1,33 +1,17 @@
 // `shopkeep <command>`: one entry point for the server, workers and the owner's maintenance commands.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
-import { loadEnvironment, parseConfig, type Config } from '../platform/config.ts';
-import { ConfigError } from '../platform/errors.ts';
+// The server's own commands are here; every other command is a module's (its `commands`).
 import pino from 'pino';
-import { createLogger, type Logger } from '../platform/logger.ts';
-import { AppError } from '../platform/errors.ts';
+import { loadEnvironment, parseConfig, type Config } from '../platform/config.ts';
+import { AppError, ConfigError } from '../platform/errors.ts';
+import { createLogger } from '../platform/logger.ts';
 import { EmbeddedPostgresError } from '../platform/db/embedded-postgres.ts';
+import { UsageError } from '../platform/cli/args.ts';
+import type { CommandContext, ModuleCommandContext } from '../platform/kit/module.ts';
+import { readSettings } from '../platform/kit/modules.ts';
+import { openModules } from '../platform/runtime.ts';
+import { MODULES } from '../modules/index.ts';
 import { serve, worker } from './serve.ts';
-import {
-  userCommand,
-  tokenCommand,
-  auditCommand,
-  secretsCommand,
-  migrateCommand,
-  doctorCommand,
-  aiCommand,
-} from './admin.ts';
-import { shopCommand } from './shop.ts';
-import { ledgerCommand } from './ledger.ts';
-
-export interface CommandContext {
-  args: string[];
-  config: Config;
-  /** The environment as configuration sees it: process environment over .env, NAME_FILE resolved. */
-  env: Record<string, string | undefined>;
-  logger: Logger;
-}
+import { migrateCommand, doctorCommand } from './admin.ts';
 
 interface Command {
   summary: string;
@@ -35,7 +19,7 @@ interface Command {
   run: (context: CommandContext) => Promise<number | void>;
 }
 
-const COMMANDS: Record<string, Command> = {
+const SERVER_COMMANDS: Record<string, Command> = {
   start: {
     summary:
       'Start the sandbox when nothing is connected yet, the real server otherwise (what `npm start` runs)',
@@ -58,61 +42,44 @@ const COMMANDS: Record<string, Command> = {
     run: worker,
   },
   migrate: { summary: 'Apply database migrations and exit', usage: 'shopkeep migrate', run: migrateCommand },
-  user: {
-    summary: 'Manage users: add, list, reset-2fa, unlock, disable, passwd, role',
-    usage: [
-      'shopkeep user add --email E --role owner|staff|viewer [--json]   (password from stdin)',
-      'shopkeep user list [--json]',
-      'shopkeep user reset-2fa --email E   (ends sessions, revokes API tokens, lifts login locks on the account)',
-      'shopkeep user unlock --email E      (prints a one-time link that lifts a login lock; two-factor stays)',
-      'shopkeep user disable --email E     (ends sessions, revokes API tokens)',
-      'shopkeep user passwd --email E      (new password from stdin; ends sessions, revokes API tokens)',
-      'shopkeep user role --email E --role owner|staff|viewer',
-    ].join('\n  '),
-    run: userCommand,
-  },
-  token: {
-    summary: 'Manage API tokens: create, list, revoke',
-    usage:
-      'shopkeep token create --name N --scope read|write|admin|metrics [--scope ...] [--user E] [--expires 90d|YYYY-MM-DD] [--json]\n  shopkeep token list [--json]   (with last use and expiry)\n  shopkeep token revoke ID',
-    run: tokenCommand,
-  },
-  audit: {
-    summary: 'Check the audit log: its hash chain, seals and anchor; print its head',
-    usage:
-      'shopkeep audit verify [--entry N] [--json]   (--entry N: the hash of entry N, to compare with a daily digest)',
-    run: auditCommand,
-  },
-  secrets: {
-    summary: 'Manage the secrets vault: set, list, rotate-key',
-    usage:
-      'shopkeep secrets set NAME   (value from stdin)\n  shopkeep secrets list [--json]\n  shopkeep secrets rotate-key',
-    run: secretsCommand,
-  },
-  ai: {
-    summary: 'AI providers and drafts: status, draft (writes a post for a product and runs the QA gate)',
-    usage:
-      'shopkeep ai status [--json]\n  shopkeep ai draft --channel instagram|facebook|tiktok|linkedin|telegram|email --product ID [--sandbox-catalog] [--json]',
-    run: aiCommand,
-  },
-  shop: {
-    summary: 'Shopify: status, test the connection, import everything, reconcile now, register webhooks',
-    usage:
-      'shopkeep shop status [--json]\n  shopkeep shop test [--json]\n  shopkeep shop import [--json]   (resumes a stopped import)\n  shopkeep shop reconcile [--json]\n  shopkeep shop webhooks sync [--json]   (at SHOPKEEP_PUBLIC_URL/webhooks/shopify)',
-    run: shopCommand,
-  },
-  ledger: {
-    summary: 'The books: export them for hledger or a spreadsheet, print the reports, import expenses',
-    usage:
-      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
-    run: ledgerCommand,
-  },
   doctor: {
     summary: 'Check configuration, data directory, database and disk, and say what to fix',
     usage: 'shopkeep doctor [--json]',
     run: doctorCommand,
   },
 };
+
+/** The server's commands, then each module's; a name used twice stops the program. */
+function commands(): Record<string, Command> {
+  const all: Record<string, Command> = { ...SERVER_COMMANDS };
+  for (const module of MODULES) {
+    for (const [name, command] of Object.entries(module.commands ?? {})) {
+      if (all[name]) throw new Error(`the command "${name}" is declared twice (module ${module.name})`);
+      all[name] = {
+        summary: command.summary,
+        usage: command.usage,
+        run: (context) => {
+          // Opens the database and every module only when the command has checked its arguments.
+          const open: ModuleCommandContext<unknown>['open'] = async (work, options = {}) => {
+            const { modules, database } = await openModules(context.config, context.logger, {
+              ownsEmbeddedServer: false,
+              ...(options.faces ? { faces: options.faces } : {}),
+            });
+            try {
+              return await work(modules.get(module), (face) => modules.face(face));
+            } finally {
+              await database.close();
+            }
+          };
+          return command.run({ ...context, open });
+        },
+      };
+    }
+  }
+  return all;
+}
+
+const COMMANDS = commands();
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -158,6 +125,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     env = loadEnvironment();
     config = parseConfig(env);
+    // Every module's settings too: a bad value stops any command before it starts anything.
+    readSettings(MODULES, env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(
@@ -190,17 +159,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`shopkeep ${name} failed: ${(error as Error).message}`);
     return 1;
-  }
-}
-
-export class UsageError extends Error {}
-
-/** parseArgs with a usage error that names the command. */
-export function options<const T extends ParseArgsOptionsConfig>(args: string[], spec: T) {
-  try {
-    return parseArgs({ args, options: spec, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
   }
 }
 

@@ -1,9 +1,9 @@
 // `shopkeep serve`, `sandbox`, `start` and `worker`: long-running processes with an orderly shutdown.
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from '../platform/kit/module.ts';
 import { startRuntime, type Runtime } from '../platform/runtime.ts';
 import type { Sandbox } from '../sim/registry.ts';
 import { loadEnvironment, parseConfig } from '../platform/config.ts';
-import { progress } from './io.ts';
+import { progress } from '../platform/cli/io.ts';
 import { acquireServeLock } from '../platform/process-lock.ts';
 import { describeError } from '../platform/errors.ts';
 
@@ -34,7 +34,7 @@ export async function serve(
       work: true,
       ownsEmbeddedServer: true,
       onProgress: progress,
-      ...(sandbox && simulators ? { extraRoutes: [simulators.sandboxPages(sandbox)] } : {}),
+      ...(sandbox && simulators ? { extraHttp: [simulators.sandboxPages(sandbox)] } : {}),
     });
   } catch (error) {
     releaseLock();
@@ -59,10 +59,11 @@ export async function serve(
     }
     throw error;
   }
-  const { accounts } = runtime.services;
+  const accounts = runtime.modules.face('accounts');
   if (sandbox && simulators) {
     // The simulated shop delivers its webhooks here, as Shopify would, and takes orders from now on.
-    await runtime.services.shop
+    await runtime.modules
+      .face('shop')
       .syncWebhooks(`http://127.0.0.1:${config.port}`)
       .catch((error: unknown) =>
         logger.warn({ err: describeError(error) }, 'sandbox webhooks not registered'),
@@ -70,7 +71,7 @@ export async function serve(
     sandbox.shopify.startLiveStream(simulators.SANDBOX_ORDER_EVERY_MS);
   }
   const lines = [
-    `shopkeep ${runtime.services.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
+    `shopkeep ${runtime.kernel.version} is ready at ${config.publicUrl} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
   ];
   if (sandbox) {
     lines.push(`Sandbox: nothing leaves this machine. Simulated: ${sandbox.names.join('; ')}.`);
@@ -100,7 +101,7 @@ export async function worker({ config, logger }: CommandContext): Promise<number
     createMasterKey: false,
     onProgress: progress,
   });
-  console.log(`shopkeep worker running ${runtime.services.jobs.names.length} job types; Ctrl-C to stop`);
+  console.log(`shopkeep worker running ${runtime.kernel.jobs.names.length} job types; Ctrl-C to stop`);
   const keepAlive = setInterval(() => undefined, 60_000);
   await untilSignal(runtime, async () => clearInterval(keepAlive));
   return 0;

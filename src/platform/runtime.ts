@@ -1,37 +1,26 @@
-// The composition root: opens the database, migrates, builds every service once, and starts what the
-// command asks for (HTTP, job workers, event dispatch). `serve` runs all three; `worker` no HTTP.
+// The composition root: reads every module's settings, opens the database, migrates, makes the
+// kernel and builds the modules once, then starts what the command asks for (HTTP, job workers,
+// event dispatch). `serve` runs all three; `worker` no HTTP. It names no module: they declare
+// themselves (src/platform/kit/module.ts) and the registry lists them (src/modules/index.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from './paths.ts';
 import type { FastifyInstance } from 'fastify';
+import { PACKAGE_ROOT } from './paths.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { describeError } from './errors.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { migrate } from './db/migrate.ts';
-import { AccountService } from './accounts/account-service.ts';
-import { AuditLog } from '../modules/ops/audit-log.ts';
-import { MasterKeyStore, Vault } from './vault/vault.ts';
+import { migrate, type MigrationSource } from './db/migrate.ts';
+import { MasterKeyStore } from './vault/vault.ts';
 import { JobQueue, type JobDefinition } from './jobs/job-queue.ts';
 import { EventBus } from './events/outbox.ts';
-import { Notifications } from './notify/notifications.ts';
-import { WebhookEndpoints } from './events/webhooks.ts';
-import { MqttBridge } from './events/mqtt.ts';
 import { Metrics } from './http/metrics.ts';
-import { buildApp, type RouteModule } from './http/app.ts';
-import type { Services } from './services.ts';
-import { MODULES, migrationSources } from '../modules/index.ts';
-import { AiService } from '../modules/ai/ai-service.ts';
-import { QaService } from '../modules/ai/qa/qa-service.ts';
-import type { Catalog } from '../modules/ai/qa/catalog.ts';
-import { ShopService } from '../modules/shop/shop-service.ts';
-import { LedgerService } from '../modules/ledger/ledger-service.ts';
-import { ReceiptReader } from '../modules/ledger/ocr.ts';
-import { ApprovalService } from '../modules/approvals/approval-service.ts';
-import { VoiceStore } from '../modules/ai/qa/voice-store.ts';
-import { PostWriter } from '../modules/ai/writer.ts';
-import { TelegramNotifier } from '../modules/approvals/telegram/notifier.ts';
-import type { OwnerBot } from '../modules/approvals/telegram/bot.ts';
+import { buildApp } from './http/app.ts';
+import type { Kernel, Readiness } from './kit/kernel.ts';
+import type { AnyModule, HttpPart } from './kit/module.ts';
+import type { Faces } from './kit/faces.ts';
+import { Modules, readSettings } from './kit/modules.ts';
+import { MODULES } from '../modules/index.ts';
 
 export const VERSION = (
   JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
@@ -42,139 +31,88 @@ export interface OpenOptions {
   ownsEmbeddedServer: boolean;
   /** Make a master key file when none exists (false for workers, which must share the server's key). */
   createMasterKey?: boolean;
-  /** Products the QA gate checks drafts against; the shop's own catalog by default. */
-  catalog?: Catalog;
-  /** Pages beyond the modules' own (the sandbox's simulated Telegram chat). */
-  extraRoutes?: RouteModule[];
+  /** The modules to run: the registry unless a test adds its own. */
+  modules?: readonly AnyModule[];
+  /** Faces given in place of a module's (the sandbox's products for the QA gate). */
+  faces?: Partial<Faces>;
   onProgress?: (step: string) => void;
 }
 
 export interface RuntimeOptions extends OpenOptions {
   http: boolean;
   work: boolean;
+  /** Pages beyond the modules' own (the sandbox's simulated Telegram chat). */
+  extraHttp?: HttpPart<undefined>[];
 }
 
-export interface Runtime {
-  services: Services;
+export interface Opened {
+  kernel: Kernel;
+  modules: Modules;
   database: Database;
+}
+
+export interface Runtime extends Opened {
   app: FastifyInstance | undefined;
   stop(): Promise<void>;
 }
 
-/** Opens the database and builds the services, without starting jobs or HTTP (CLI commands use this). */
-export async function openServices(config: Config, logger: Logger, options: OpenOptions) {
+/** The registered modules' migrations, in registry order. */
+export function migrationSources(modules: readonly AnyModule[] = MODULES): MigrationSource[] {
+  return modules.flatMap((module) =>
+    module.migrations ? [{ module: module.name, ...module.migrations }] : [],
+  );
+}
+
+/** Opens the database and builds the modules, without starting jobs or HTTP (CLI commands use this). */
+export async function openModules(config: Config, logger: Logger, options: OpenOptions): Promise<Opened> {
   const { ownsEmbeddedServer, onProgress = () => undefined } = options;
-  const masterKeys = new MasterKeyStore(config.dataDir, config.masterKey, options.createMasterKey ?? true);
+  const registry = options.modules ?? MODULES;
+  // Every setting is checked before anything starts: a bad one stops here, naming its variable.
+  const settings = readSettings(registry, config.env);
+  const keys = new MasterKeyStore(config.dataDir, config.masterKey, options.createMasterKey ?? true);
   // A process that may not make a key checks for one before anything else, not at the first secret it needs.
-  if (options.createMasterKey === false) masterKeys.keys();
+  if (options.createMasterKey === false) keys.keys();
   onProgress(config.databaseUrl ? 'connecting to PostgreSQL' : 'starting the embedded PostgreSQL');
   const database = await openDatabase(config, logger, { ownsEmbeddedServer });
   try {
-    const { applied } = await migrate(database.pool, migrationSources(), (name) =>
+    const { applied } = await migrate(database.pool, migrationSources(registry), (name) =>
       onProgress(`migrating ${name}`),
     );
     if (applied.length) logger.info({ applied }, 'database migrated');
+    const pool = database.pool;
+    const metrics = new Metrics();
+    metrics.watchPool(pool);
+    const jobs = new JobQueue(pool, logger, config.timezone, metrics);
+    const events = new EventBus(pool, jobs, logger, metrics);
+    const kernel: Kernel = {
+      config,
+      logger,
+      db: pool,
+      metrics,
+      jobs,
+      events,
+      keys,
+      version: VERSION,
+      startedAt: new Date(),
+      async readiness(): Promise<Readiness> {
+        const reachable = await pool.query('select 1').then(
+          () => true,
+          () => false,
+        );
+        const running = reachable && (await jobs.ready().catch(() => false));
+        return { database: reachable, jobs: running };
+      },
+    };
+    const modules = await Modules.build(registry, kernel, settings, options.faces);
+    metrics.watchJobs(
+      () => jobs.counts(),
+      () => jobs.deadLetterCount(),
+    );
+    return { kernel, modules, database };
   } catch (error) {
     await database.close();
     throw error;
   }
-  const pool = database.pool;
-  const metrics = new Metrics();
-  metrics.watchPool(pool);
-  const audit = new AuditLog(pool, { masterKeys: () => masterKeys.keys(), dataDir: config.dataDir, logger });
-  const vault = new Vault(pool, masterKeys);
-  const jobs = new JobQueue(pool, logger, config.timezone, metrics);
-  const events = new EventBus(pool, jobs, logger, metrics);
-  const notifications = new Notifications(pool);
-  const accounts = new AccountService({
-    pool,
-    audit,
-    vault,
-    notifications,
-    logger,
-    sessions: { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours },
-    timezone: config.timezone,
-    metrics,
-  });
-  // Two-factor secrets an older install kept in clear are sealed before anything can read them.
-  await accounts.sealClearTotpSecrets();
-  const webhooks = new WebhookEndpoints(pool, vault);
-  const ai = new AiService(pool, config.ai, logger, metrics, undefined, undefined, notifications);
-  const shop = new ShopService(
-    pool,
-    config.shopify,
-    vault,
-    logger,
-    metrics,
-    config.timezone,
-    jobs,
-    notifications,
-  );
-  const ledger = new LedgerService(pool, shop, logger, config.timezone, {
-    akaunting: config.akaunting,
-    costing: config.costing,
-    receipts: { ai, jobs, reader: new ReceiptReader() },
-    notifications,
-  });
-  const catalog = options.catalog ?? shop.catalog;
-  const voice = new VoiceStore(pool, audit);
-  const qa = new QaService(pool, ai, catalog, config.qa, () => voice.get());
-  const approvals = new ApprovalService(pool, audit);
-  const writer = new PostWriter(pool, ai, qa, catalog, approvals, config.qa.maxAttempts, () => voice.get());
-  const { token } = config.telegram;
-  // grammY is loaded only when there is a bot to talk to (about 10 MB a shopkeep without one saves).
-  const telegram = token
-    ? new TelegramNotifier(
-        pool,
-        (await import('../modules/approvals/telegram/telegram-api.ts')).telegramApi({
-          ...config.telegram,
-          token,
-        }),
-        config.telegram.allowedChatIds,
-        approvals,
-        qa,
-        catalog,
-        notifications,
-        logger,
-      )
-    : undefined;
-  const services: Services = {
-    config,
-    logger,
-    pool,
-    metrics,
-    accounts,
-    audit,
-    vault,
-    jobs,
-    events,
-    notifications,
-    webhooks,
-    ai,
-    qa,
-    writer,
-    approvals,
-    catalog,
-    voice,
-    shop,
-    ledger,
-    telegram,
-    startedAt: new Date(),
-    version: VERSION,
-    async readiness() {
-      const database = await pool.query('select 1').then(
-        () => true,
-        () => false,
-      );
-      const ready = database && (await jobs.ready().catch(() => false));
-      return { database, jobs: ready };
-    },
-  };
-  metrics.watchJobs(
-    () => jobs.counts(),
-    () => jobs.deadLetterCount(),
-  );
-  return { services, database };
 }
 
 export async function startRuntime(
@@ -182,79 +120,50 @@ export async function startRuntime(
   logger: Logger,
   options: RuntimeOptions,
 ): Promise<Runtime> {
-  const { services, database } = await openServices(config, logger, options);
-  const { jobs, events, webhooks } = services;
-  let mqtt: MqttBridge | undefined;
+  const { kernel, modules, database } = await openModules(config, logger, options);
+  const { jobs, events } = kernel;
   let app: FastifyInstance | undefined;
-  let bot: OwnerBot | undefined;
+  const how = { http: options.http, work: options.work };
   try {
-    const definitions: JobDefinition<object>[] = [webhooks.job as unknown as JobDefinition<object>];
-    events.addSink(webhooks.sink());
-    if (config.mqttUrl) {
-      mqtt = new MqttBridge(services.pool, config.mqttUrl);
-      definitions.push(mqtt.job as unknown as JobDefinition<object>);
-      events.addSink(mqtt.sink());
-    }
-    for (const module of MODULES) {
-      definitions.push(...(module.jobs?.(services) ?? []));
-      for (const subscription of module.subscriptions?.(services) ?? []) {
-        definitions.push(events.subscribe(subscription) as unknown as JobDefinition<object>);
-      }
-      for (const feed of module.feeds?.(services) ?? []) events.addFeed(feed);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const definitions: JobDefinition<any>[] = [];
+    for (const { definition, parts } of modules.all()) {
+      definitions.push(...(definition.jobs?.(parts) ?? []));
+      for (const subscription of definition.subscriptions?.(parts) ?? [])
+        definitions.push(events.subscribe(subscription));
+      for (const feed of definition.feeds?.(parts) ?? []) events.addFeed(feed);
     }
     jobs.register(definitions);
-    await services.ledger.ensureChart();
     options.onProgress?.('starting the job queue');
     await jobs.start({ work: options.work });
-    if (options.work) {
-      services.shop.applier.start();
-      events.consumeFeeds();
-    }
-    // On start: the first import if none finished, else a reconciliation to catch what was missed
-    // while shopkeep was down.
-    if (options.http) {
-      await services.shop
-        .catchUp(jobs)
-        .catch((error: unknown) =>
-          logger.warn({ err: describeError(error) }, 'could not queue the Shopify catch-up'),
-        );
-    }
+    if (options.work) events.consumeFeeds();
+    if (options.http) app = await buildApp(kernel, modules, options.extraHttp ?? []);
+    for (const { definition, parts } of modules.all()) await definition.start?.(parts, how);
     // One dispatcher, in the server: it fans events out to the sinks and subscribers configured there,
     // so a worker with other settings (or an older build) can never drop a delivery.
     if (options.http) await events.start();
-    // The bot runs in the server only: Telegram allows one consumer of a bot's updates.
-    const { token: botToken } = config.telegram;
-    if (options.http && botToken && services.telegram) {
-      const { OwnerBot } = await import('../modules/approvals/telegram/bot.ts');
-      bot = new OwnerBot({ ...config.telegram, token: botToken }, services, services.telegram, logger);
-    }
-    if (options.http) {
-      app = await buildApp(services, [
-        ...MODULES.flatMap((module) => module.routes ?? []),
-        ...(options.extraRoutes ?? []),
-        ...(bot ? [bot.webhookRoute()] : []),
-      ]);
-    }
-    await bot?.start(`${config.publicUrl}/webhooks/telegram`);
   } catch (error) {
     await jobs.stop().catch(() => undefined);
     await database.close();
     throw error;
   }
   return {
-    services,
+    kernel,
+    modules,
     database,
     app,
     /** Each part stops even when the one before it failed: the database always closes last. */
     async stop() {
       const steps: [string, (() => Promise<unknown>) | undefined][] = [
-        ['telegram bot', bot && (() => bot!.stop())],
         ['http', app && (() => app!.close())],
         ['event dispatcher', () => events.stop()],
-        ['shopify webhooks', () => services.shop.applier.stop()],
+        ...[...modules.all()]
+          .reverse()
+          .map(({ definition, parts }): [string, (() => Promise<unknown>) | undefined] => [
+            definition.name,
+            definition.stop && (async () => definition.stop!(parts)),
+          ]),
         ['job queue', () => jobs.stop()],
-        ['mqtt', mqtt && (() => mqtt!.close())],
-        ['login alerts', () => services.accounts.settle()],
         ['database', () => database.close()],
       ];
       for (const [name, step] of steps) {

@@ -3,15 +3,15 @@
 // shop's customers: place an order, refund one, now rather than waiting for the live stream.
 import { sendPage, table } from '../platform/dashboard/components.ts';
 import type { FastifyInstance } from 'fastify';
-import type { RouteModule } from '../platform/http/app.ts';
+import type { HttpPart } from '../platform/kit/module.ts';
 import { html } from '../platform/dashboard/html.ts';
 import { csrfField, page } from '../platform/dashboard/layout.ts';
 import { SANDBOX_ORDER_EVERY_MS, SANDBOX_OWNER_CHAT, type Sandbox } from './registry.ts';
 
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } as const;
 
-export function sandboxPages(sandbox: Sandbox): RouteModule {
-  return (app: FastifyInstance) => {
+export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
+  const register = (app: FastifyInstance) => {
     app.get(
       '/sandbox/telegram',
       { config: { access: 'write' }, schema: { hide: true } },
@@ -139,4 +139,5 @@ export function sandboxPages(sandbox: Sandbox): RouteModule {
       );
     }
   };
+  return { prefix: '', register };
 }

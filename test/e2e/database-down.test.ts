@@ -28,13 +28,9 @@ before(async () => {
     SHOPKEEP_LOG_LEVEL: 'silent',
   });
   runtime = await startRuntime(config, logger, { http: true, work: true, ownsEmbeddedServer: false });
-  const { totpSecret } = await runtime.services.accounts.addUser(
-    'owner@salon.example',
-    'a long owner password',
-    'owner',
-    'test',
-    true,
-  );
+  const { totpSecret } = await runtime.modules
+    .face('accounts')
+    .addUser('owner@salon.example', 'a long owner password', 'owner', 'test', true);
   const { totpCode, currentStep } = await import('../../src/platform/accounts/totp.ts');
   const login = await runtime.app!.inject({
     method: 'POST',

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { APP_USER, EmbeddedPostgres, databaseUrl } from '../../src/platform/db/embedded-postgres.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { parseConfig } from '../../src/platform/config.ts';
-import { openServices } from '../../src/platform/runtime.ts';
+import { openModules } from '../../src/platform/runtime.ts';
 import { freePort } from '../support/cli.ts';
 
 let dir: string;
@@ -92,11 +92,11 @@ test('the whole runtime migrates and starts as that role', async () => {
     SHOPKEEP_DATA_DIR: path.join(dir, 'app'),
     SHOPKEEP_LOG_LEVEL: 'silent',
   });
-  const { services, database } = await openServices(config, createLogger('silent'), {
+  const { kernel, database } = await openModules(config, createLogger('silent'), {
     ownsEmbeddedServer: false,
   });
   try {
-    assert.equal((await services.readiness()).database, true);
+    assert.equal((await kernel.readiness()).database, true);
     const { rows } = await database.pool.query(
       `select count(*)::int as n from pg_tables where tableowner <> $1 and schemaname = 'public'`,
       [APP_USER],

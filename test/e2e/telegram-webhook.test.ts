@@ -51,7 +51,7 @@ test('the bot registers its webhook with the secret; only updates carrying it ar
     });
     assert.equal(refused.statusCode, 401);
   }
-  assert.equal((await server.services.approvals.paused()).paused, false, 'nothing ran');
+  assert.equal((await server.face('approvals').paused()).paused, false, 'nothing ran');
   const accepted = await server.app.inject({
     method: 'POST',
     url: '/webhooks/telegram',
@@ -59,6 +59,6 @@ test('the bot registers its webhook with the secret; only updates carrying it ar
     payload: update('/pause'),
   });
   assert.equal(accepted.statusCode, 200);
-  assert.equal((await server.services.approvals.paused()).paused, true);
+  assert.equal((await server.face('approvals').paused()).paused, true);
   assert.match(telegram.sent(OWNER).at(-1)?.text ?? '', /Paused/);
 });

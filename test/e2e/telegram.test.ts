@@ -48,7 +48,7 @@ const lastText = (chatId: number) => telegram.sent(chatId).at(-1)?.text ?? '';
 
 test('a draft that needs the owner arrives as a card; Approve decides once and the card shows it', async () => {
   telegram.failures.add('rate-limit'); // the first send meets a 429 and waits retry_after
-  const { approvalId } = await server.services.writer.draft({
+  const { approvalId } = await server.face('writer').draft({
     channel: 'instagram',
     productId: 'prod-bond-mask',
   });
@@ -73,7 +73,7 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
 
   const firstPress = telegram.press(OWNER, card.message_id, `ap:${approvalId}:y`);
   await waitFor(
-    async () => (await server.services.approvals.get(approvalId!)).status === 'approved',
+    async () => (await server.face('approvals').get(approvalId!)).status === 'approved',
     60_000,
     'the approval',
   );
@@ -91,7 +91,7 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
     60_000,
     'the card to show the outcome',
   );
-  const audit = await server.services.audit.recent(20);
+  const audit = await server.face('audit').recent(20);
   assert.ok(audit.some((e) => e.action === 'approval.approve' && e.actor === `telegram:${OWNER}`));
 
   const secondPress = telegram.press(OWNER, card.message_id, `ap:${approvalId}:n`);
@@ -100,11 +100,11 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
     60_000,
     'the second press answer',
   );
-  assert.equal((await server.services.approvals.get(approvalId!)).status, 'approved', 'not decided twice');
+  assert.equal((await server.face('approvals').get(approvalId!)).status, 'approved', 'not decided twice');
 });
 
 test('Edit and Regenerate take the owner’s next message', async () => {
-  const editMe = await server.services.approvals.request({
+  const editMe = await server.face('approvals').request({
     kind: 'social.post',
     channel: 'instagram',
     title: 'instagram: edit me',
@@ -119,16 +119,16 @@ test('Edit and Regenerate take the owner’s next message', async () => {
   await waitFor(() => /Send the new text/.test(lastText(OWNER)), 60_000, 'the question');
   telegram.say(OWNER, 'Better words, written by the owner');
   await waitFor(
-    async () => (await server.services.approvals.get(editMe.id)).status === 'edited',
+    async () => (await server.face('approvals').get(editMe.id)).status === 'edited',
     60_000,
     'the edit',
   );
   assert.equal(
-    (await server.services.approvals.get(editMe.id)).finalText,
+    (await server.face('approvals').get(editMe.id)).finalText,
     'Better words, written by the owner',
   );
 
-  const redo = await server.services.approvals.request({
+  const redo = await server.face('approvals').request({
     kind: 'social.post',
     channel: 'instagram',
     title: 'instagram: redo',
@@ -140,7 +140,7 @@ test('Edit and Regenerate take the owner’s next message', async () => {
   await waitFor(() => /What should change/.test(lastText(OWNER)), 60_000, 'the question');
   telegram.say(OWNER, 'mention curl day');
   await waitFor(
-    async () => (await server.services.approvals.get(redo.id)).status === 'rejected',
+    async () => (await server.face('approvals').get(redo.id)).status === 'rejected',
     60_000,
     'the rewrite request',
   );
@@ -165,14 +165,14 @@ test('a stranger is ignored and logged; the owner pauses and resumes from the ph
     'the log line',
   );
   assert.equal(telegram.sent(STRANGER).length, 0, 'no answer to a stranger');
-  assert.equal((await server.services.approvals.paused()).paused, false);
+  assert.equal((await server.face('approvals').paused()).paused, false);
 
   telegram.say(OWNER, '/pause');
-  await waitFor(async () => (await server.services.approvals.paused()).paused, 60_000, 'the pause');
+  await waitFor(async () => (await server.face('approvals').paused()).paused, 60_000, 'the pause');
   telegram.say(OWNER, '/status');
   await waitFor(() => /Paused by/.test(lastText(OWNER)), 60_000, 'the status');
   telegram.say(OWNER, '/resume');
-  await waitFor(async () => !(await server.services.approvals.paused()).paused, 60_000, 'the resume');
+  await waitFor(async () => !(await server.face('approvals').paused()).paused, 60_000, 'the resume');
 });
 
 test('a voice note is transcribed and understood as a command, or kept as a to-do', async () => {
@@ -191,7 +191,7 @@ test('a voice note is transcribed and understood as a command, or kept as a to-d
     openai.transcriber = (audio) => (audio.length > 0 ? 'Please pause everything for today' : '');
     voiceTelegram.sendVoice(OWNER, Buffer.from('OggS fake opus audio'));
     await waitFor(
-      async () => (await voiceServer.services.approvals.paused()).paused,
+      async () => (await voiceServer.face('approvals').paused()).paused,
       60_000,
       'the pause by voice',
     );
@@ -213,7 +213,7 @@ test('a voice note is transcribed and understood as a command, or kept as a to-d
       60_000,
       'the to-do',
     );
-    const inbox = await voiceServer.services.notifications.list();
+    const inbox = await voiceServer.face('notifications').list();
     assert.ok(inbox.some((notice) => notice.kind === 'task.voice_note'));
   } finally {
     await voiceServer.close();
@@ -232,12 +232,12 @@ test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in
     processedAt: today,
     updatedAt: today,
   });
-  await transaction(server.services.pool, (tx) =>
+  await transaction(server.kernel.db, (tx) =>
     applyOrders(tx, [{ order, transactions: [samplePayment({ processedAt: today })], refunds: [] }], 'api'),
   );
   // The books post it through their feed.
   await waitFor(
-    async () => (await server.services.ledger.reports.trialBalance(null, '2999-12-31')).totalDebits > 0,
+    async () => (await server.face('ledger').reports.trialBalance(null, '2999-12-31')).totalDebits > 0,
     30_000,
     'the order in the books',
   );
@@ -251,7 +251,7 @@ test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in
   await waitFor(() => /1 order\(s\), revenue £28\.28/.test(lastText(OWNER)), 60_000, '/today');
   telegram.say(OWNER, '/pnl');
   await waitFor(() => /^Profit and loss, \d{4}-\d{2}-01 to/.test(lastText(OWNER)), 60_000, '/pnl');
-  await server.services.notifications.send({
+  await server.face('notifications').send({
     kind: 'ledger.refund_spike',
     severity: 'warning',
     title: 'Refunds are high today',

@@ -37,8 +37,8 @@ test("the owner's own address still logs in while a stranger guesses from elsewh
     totp: totpCode(owner.totpSecret, currentStep(Date.now()) + 1),
   });
   assert.equal(own.statusCode, 200, own.body);
-  await server.services.accounts.settle(); // the alert goes out after the answer
-  const notices = await server.services.notifications.list();
+  await server.face('accounts').settle(); // the alert goes out after the answer
+  const notices = await server.face('notifications').list();
   const alert = notices.find((n) => n.kind === 'auth.failed_logins' && n.body.includes(owner.email));
   assert.ok(alert, 'the owner is told');
   assert.match(alert.body, /203\.0\.113\.\d+/);
@@ -55,7 +55,7 @@ test('an unlock link works once, lifts the lock on the address that opens it and
     totp: totpCode(staff.totpSecret, currentStep(Date.now()) + 1),
   });
   assert.equal(locked.statusCode, 429);
-  const { token } = await server.services.accounts.newUnlockLink(staff.email, 'test');
+  const { token } = await server.face('accounts').newUnlockLink(staff.email, 'test');
   const page = await server.app.inject({ url: `/unlock?token=${token}`, remoteAddress: '198.51.100.7' });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Unlock/);
@@ -86,7 +86,7 @@ test('an unlock link works once, lifts the lock on the address that opens it and
 
 test('a new password revokes the API tokens and the answer says how many', async () => {
   const staff = await loginAs(server, 'staff', '192.0.2.30');
-  const { token } = await server.services.accounts.createToken(staff.email, 'n8n', ['read'], 'test');
+  const { token } = await server.face('accounts').createToken(staff.email, 'n8n', ['read'], 'test');
   assert.equal((await me(token)).statusCode, 200);
   const changed = await server.app.inject({
     method: 'POST',
@@ -137,7 +137,7 @@ test('an expired token is refused with a message that says so', async () => {
 test('no password, secret, code or unlock token reaches the log', async () => {
   // People type their password into the email field; a failed login must not log it.
   await login('198.51.100.40', { email: 'correct horse battery staple', password: 'x' });
-  const { token } = await server.services.accounts.newUnlockLink(owner.email, 'test');
+  const { token } = await server.face('accounts').newUnlockLink(owner.email, 'test');
   await server.app.inject({
     method: 'POST',
     url: '/unlock',
@@ -172,7 +172,7 @@ test('the dashboard: a token with an expiry from Settings shows its last use; a 
   assert.equal(dates.length, 2, `last use and expiry in: ${row}`);
 
   const staff = await loginAs(server, 'staff', '192.0.2.40');
-  await server.services.accounts.createToken(staff.email, 'n8n', ['read'], 'test');
+  await server.face('accounts').createToken(staff.email, 'n8n', ['read'], 'test');
   const reset = await form('/users/reset-2fa', { email: staff.email });
   assert.equal(reset.statusCode, 200);
   assert.match(reset.body, /Two-factor reset for [^:]+: 1 session ended, 1 API token revoked/);

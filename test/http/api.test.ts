@@ -110,7 +110,7 @@ test('roles: a viewer reads but cannot manage users; the refusal is audited', as
   });
   assert.equal(denied.statusCode, 403);
   assert.equal(denied.json().error.code, 'forbidden');
-  const entries = await server.services.audit.recent(20);
+  const entries = await server.face('audit').recent(20);
   assert.ok(
     entries.some(
       (e) => e.action === 'POST /api/v1/users' && e.outcome === 'denied' && e.actorLabel === viewer.email,
@@ -126,7 +126,7 @@ test('state changes are audited with user, IP and target', async () => {
     payload: { value: 'shpat_secret_value_for_test' },
   });
   assert.equal(response.statusCode, 204);
-  const [entry] = await server.services.audit.recent(1);
+  const [entry] = await server.face('audit').recent(1);
   assert.equal(entry!.action, 'PUT /api/v1/secrets/:name');
   assert.equal(entry!.actorLabel, owner.email);
   assert.equal(entry!.ip, '127.0.0.1');
@@ -143,7 +143,7 @@ test('state changes are audited with user, IP and target', async () => {
     'never logged',
   );
   assert.equal(
-    JSON.stringify(await server.services.audit.recent(50)).includes('shpat_secret_value_for_test'),
+    JSON.stringify(await server.face('audit').recent(50)).includes('shpat_secret_value_for_test'),
     false,
   );
 });
@@ -224,12 +224,9 @@ test('dashboard pages render for the owner and redirect strangers to login', asy
 });
 
 test('an API token, even with the admin scope, cannot change users, tokens or secrets', async () => {
-  const { token } = await server.services.accounts.createToken(
-    owner.email,
-    'ops script',
-    ['read', 'admin'],
-    'test',
-  );
+  const { token } = await server
+    .face('accounts')
+    .createToken(owner.email, 'ops script', ['read', 'admin'], 'test');
   const headers = { authorization: `Bearer ${token}` };
   assert.equal(
     (await server.app.inject({ url: '/api/v1/users', headers })).statusCode,
@@ -254,7 +251,7 @@ test('an API token, even with the admin scope, cannot change users, tokens or se
     assert.equal(response.statusCode, 403, attempt.url);
     assert.match(response.json().error.message, /API tokens cannot/);
   }
-  assert.ok(!(await server.services.accounts.listUsers()).some((u) => u.email === 'mallory@example.com'));
+  assert.ok(!(await server.face('accounts').listUsers()).some((u) => u.email === 'mallory@example.com'));
 });
 
 test('POST /api/v1/qa/check scores and routes a draft, with the breakdown', async () => {

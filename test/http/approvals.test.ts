@@ -17,7 +17,7 @@ after(() => server.close());
 const as = (user: LoggedIn) => ({ cookie: user.cookie, 'x-csrf-token': user.csrf });
 
 test('GET /api/v1/approvals?status=pending lists open requests; POST .../decision decides once', async () => {
-  const { approvalId } = await server.services.writer.draft({
+  const { approvalId } = await server.face('writer').draft({
     channel: 'instagram',
     productId: 'prod-bond-mask',
   });
@@ -81,7 +81,7 @@ test('the dashboard queue writes a post for a product, shows it with its score, 
     payload: `_csrf=${owner.csrf}`,
   });
   assert.equal(approve.statusCode, 303);
-  assert.equal((await server.services.approvals.get(id)).status, 'approved');
+  assert.equal((await server.face('approvals').get(id)).status, 'approved');
 
   const pause = await server.app.inject({ method: 'POST', url: '/api/v1/pause', headers: as(owner) });
   assert.equal(pause.statusCode, 204);

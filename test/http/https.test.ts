@@ -16,13 +16,9 @@ test('HSTS on every answer and a Secure session cookie', async () => {
     String((await server.app.inject('/healthz')).headers['strict-transport-security']),
     /max-age=\d+/,
   );
-  const { totpSecret } = await server.services.accounts.addUser(
-    'owner@shop.example',
-    'a long owner password',
-    'owner',
-    'test',
-    true,
-  );
+  const { totpSecret } = await server
+    .face('accounts')
+    .addUser('owner@shop.example', 'a long owner password', 'owner', 'test', true);
   const { totpCode, currentStep } = await import('../../src/platform/accounts/totp.ts');
   const response = await server.app.inject({
     method: 'POST',

@@ -95,7 +95,7 @@ before(async () => {
   const { rows } = await server.db.pool.query(
     'select id, type, payload, created_at from events_outbox order by id',
   );
-  await server.services.ledger.post(
+  await server.face('ledger').post(
     rows.map((row): DomainEvent => ({
       id: Number(row.id),
       type: row.type,
@@ -337,7 +337,7 @@ test('every report as CSV: each cell is the report’s own text or number, none 
       `/api/v1/ledger/reports/${name}/download?from=${FROM}&to=${TO}&format=csv`,
     );
     assert.equal(response.statusCode, 200, name);
-    const document = await server.services.ledger.reportDocument(name, FROM, TO);
+    const document = await server.face('ledger').reportDocument(name, FROM, TO);
     const expected = [
       [document.title],
       [document.subtitle],

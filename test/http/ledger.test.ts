@@ -49,7 +49,7 @@ before(async () => {
   const { rows } = await server.db.pool.query(
     'select id, type, payload, created_at from events_outbox order by id',
   );
-  await server.services.ledger.post(
+  await server.face('ledger').post(
     rows.map((row): DomainEvent => ({
       id: Number(row.id),
       type: row.type,
@@ -384,7 +384,7 @@ test('a CSV of expenses is imported whole, or refused whole naming each bad row'
 });
 
 test('the inbox: notices in the API and the dashboard, marked read once seen', async () => {
-  const sent = await server.services.notifications.send({
+  const sent = await server.face('notifications').send({
     kind: 'ledger.daily_summary',
     severity: 'info',
     title: 'Yesterday (2026-11-25): £56.56 in sales',
@@ -392,7 +392,7 @@ test('the inbox: notices in the API and the dashboard, marked read once seen', a
     dedupeKey: 'test:inbox',
   });
   assert.ok(sent);
-  assert.equal(await server.services.notifications.send({ ...sent, dedupeKey: 'test:inbox' }), undefined);
+  assert.equal(await server.face('notifications').send({ ...sent, dedupeKey: 'test:inbox' }), undefined);
   const unread = (await get('/api/v1/notifications?unread=true')).json();
   assert.deepEqual(
     unread.notifications.map((n: { title: string }) => n.title),

@@ -44,7 +44,7 @@ test('behind one proxy, the client is the address the proxy saw, not one the cli
 test('another site cannot post the login form (login CSRF); shopkeep’s own page can', async () => {
   const email = 'csrf-owner@example.com';
   const password = 'correct horse battery staple';
-  const { totpSecret } = await server.services.accounts.addUser(email, password, 'owner', 'test', true);
+  const { totpSecret } = await server.face('accounts').addUser(email, password, 'owner', 'test', true);
   const form = (origin: Record<string, string>) =>
     server.app.inject({
       method: 'POST',

@@ -85,7 +85,7 @@ const productGone = async (id: number) =>
   (await server.db.pool.query('select deleted_at is not null as gone from shop_products where id = $1', [id]))
     .rows[0]?.gone as boolean | undefined;
 
-const drain = () => server.services.shop.applier.drain();
+const drain = () => server.face('shop').applier.drain();
 
 test('a products/update body resent as products/delete is refused; a delete of a product Shopify still has is not acted on', async () => {
   const productId = (sim.restOrder(sim.orderIds()[0]!).line_items as { product_id: number }[])[0]!.product_id;

@@ -175,7 +175,7 @@ async function notices(webhookIds: string[]): Promise<string[]> {
 
 /** Deliveries wait while they arrive, so one drain meets them all in the order they came. */
 async function withApplierHeld<T>(work: () => Promise<T>): Promise<T> {
-  const applier = server.services.shop.applier;
+  const applier = server.face('shop').applier;
   await applier.stop();
   try {
     return await work();
@@ -216,7 +216,7 @@ test('poison deliveries of every kind between good ones: the good ones applied, 
       assert.equal(response.statusCode, 200, `${each.kind} should pass the intake: ${response.body}`);
       poison.push({ id, kind: each.kind, topic: each.topic, reason: each.reason });
     }
-    assert.equal(await server.services.shop.applier.drain(), good.length + poison.length);
+    assert.equal(await server.face('shop').applier.drain(), good.length + poison.length);
   });
 
   assert.equal(await ordersStored(good.map((each) => each.orderId)), good.length);
@@ -240,7 +240,7 @@ test('poison deliveries of every kind between good ones: the good ones applied, 
   );
   assert.deepEqual(stray[0], { orders: 0, variants: 0, levels: 0, customers: 0, disputes: 0 });
 
-  const status = await server.services.shop.status();
+  const status = await server.face('shop').status();
   assert.equal(status.webhooks.failed, poison.length);
   assert.equal(status.webhooks.pending, 0);
 
@@ -278,8 +278,8 @@ test('poison deliveries of every kind between good ones: the good ones applied, 
   }
 
   // The owner hears of each once, however often the applier runs.
-  await server.services.shop.applier.drain();
-  await server.services.shop.applier.drain();
+  await server.face('shop').applier.drain();
+  await server.face('shop').applier.drain();
   assert.deepEqual(
     (await notices(poison.map((each) => each.id))).sort(),
     poison.map((each) => `shop.webhook-set-aside:${each.id}`).sort(),
@@ -301,7 +301,7 @@ test('a poison webhook among 1,000 good ones: the 1,000 applied, the poison one 
       );
       assert.equal(response.statusCode, 200);
     }
-    assert.equal(await server.services.shop.applier.drain(), 1001);
+    assert.equal(await server.face('shop').applier.drain(), 1001);
   });
   assert.equal(await ordersStored(orderIds), 1000);
   const row = (await deliveries([poisonId])).get(poisonId)!;
@@ -321,7 +321,7 @@ test('a set-aside delivery can be retried by staff and dismissed only by the own
   await withApplierHeld(async () => {
     const body = sampleOrderWebhook({ id: 5_580_000_000_001, name: '#retry\u0000' });
     assert.equal((await deliver('orders/create', body, id)).statusCode, 200);
-    await server.services.shop.applier.drain();
+    await server.face('shop').applier.drain();
   });
   const staff = await loginAs(server, 'staff');
   const owner = await loginAs(server, 'owner');
@@ -336,7 +336,7 @@ test('a set-aside delivery can be retried by staff and dismissed only by the own
     assert.equal(retried.statusCode, 303);
     assert.equal(retried.headers.location, '/ops#set-aside');
     assert.equal((await deliveries([id])).get(id)?.set_aside_at, null, 'back in the queue');
-    await server.services.shop.applier.drain();
+    await server.face('shop').applier.drain();
   });
   // Still poison: set aside again, and the owner is not told twice.
   const again = (await deliveries([id])).get(id)!;

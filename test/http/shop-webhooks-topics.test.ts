@@ -66,7 +66,7 @@ async function stored(): Promise<number> {
 }
 
 async function metric(outcome: string): Promise<number> {
-  const text = await server.services.metrics.registry.getSingleMetricAsString('shopkeep_shop_webhooks_total');
+  const text = await server.kernel.metrics.registry.getSingleMetricAsString('shopkeep_shop_webhooks_total');
   const line = text.split('\n').find((l) => l.includes(`outcome="${outcome}"`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

@@ -60,7 +60,7 @@ async function counts() {
 }
 
 async function metric(outcome: string): Promise<number> {
-  const text = await server.services.metrics.registry.getSingleMetricAsString('shopkeep_shop_webhooks_total');
+  const text = await server.kernel.metrics.registry.getSingleMetricAsString('shopkeep_shop_webhooks_total');
   const line = text.split('\n').find((l) => l.includes(`outcome="${outcome}"`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
@@ -82,7 +82,7 @@ test('a signed delivery is stored once and applied; a redelivery with the same i
   assert.equal(again.statusCode, 200);
   assert.equal((await counts()).deliveries, 1);
   assert.equal(await metric('duplicate'), 1);
-  await server.services.shop.applier.drain();
+  await server.face('shop').applier.drain();
   const { rows } = await server.db.pool.query('select name, total_minor, first_visit from shop_orders');
   assert.equal(rows.length, 1);
   assert.equal(rows[0].name, '#1001');
@@ -93,7 +93,7 @@ test('a signed delivery is stored once and applied; a redelivery with the same i
 });
 
 test('a burst of order deliveries is applied together; same-second rivals still go one by one', async () => {
-  const applier = server.services.shop.applier;
+  const applier = server.face('shop').applier;
   await applier.stop(); // deliveries wait, so the drain below sees them all in one batch
   try {
     const id = 5_550_000_000_200;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
-import { openServices } from '../../src/platform/runtime.ts';
+import { openModules } from '../../src/platform/runtime.ts';
 import { hashPassword } from '../../src/platform/accounts/secrets.ts';
 import { currentStep, newTotpSecret, totpCode } from '../../src/platform/accounts/totp.ts';
 import { clientKey } from '../../src/platform/net/client-key.ts';
@@ -49,7 +49,7 @@ test('clear TOTP secrets of an older install are sealed at start-up and login st
   );
 
   const config = parseConfig({ DATABASE_URL: db.url, SHOPKEEP_DATA_DIR: dataDir });
-  const { services, database } = await openServices(config, createLogger('silent'), {
+  const { modules, database } = await openModules(config, createLogger('silent'), {
     ownsEmbeddedServer: false,
   });
   try {
@@ -63,7 +63,7 @@ test('clear TOTP secrets of an older install are sealed at start-up and login st
     );
     assert.equal(clear.rows[0].n, 0, 'the clear columns are emptied');
 
-    const session = await services.accounts.login({
+    const session = await modules.face('accounts').login({
       email: 'old@shop.example',
       password: PASSWORD,
       totp: totpCode(enrolled, currentStep(Date.now())),
@@ -71,12 +71,16 @@ test('clear TOTP secrets of an older install are sealed at start-up and login st
     });
     assert.equal(session.stage, 'active');
     await assert.rejects(
-      services.accounts.login({ email: 'old@shop.example', password: PASSWORD, ip: '127.0.0.2' }),
+      modules.face('accounts').login({ email: 'old@shop.example', password: PASSWORD, ip: '127.0.0.2' }),
       /email, password or code is wrong/,
       'two-factor is still required',
     );
-    const [mid] = (await services.accounts.listUsers()).filter((u) => u.email === 'mid@shop.example');
-    assert.equal(await services.accounts.beginEnrolment(mid!.id), pending, 'the pending secret carries over');
+    const [mid] = (await modules.face('accounts').listUsers()).filter((u) => u.email === 'mid@shop.example');
+    assert.equal(
+      await modules.face('accounts').beginEnrolment(mid!.id),
+      pending,
+      'the pending secret carries over',
+    );
   } finally {
     await database.close();
   }

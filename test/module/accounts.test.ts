@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import type pg from 'pg';
 import { createLogger } from '../../src/platform/logger.ts';
 import { AccountService } from '../../src/platform/accounts/account-service.ts';
-import { AuditLog } from '../../src/modules/ops/audit-log.ts';
+import { AuditLog } from '../../src/platform/audit/audit-log.ts';
 import { Notifications, type Notice } from '../../src/platform/notify/notifications.ts';
 import { MasterKeyStore, Vault } from '../../src/platform/vault/vault.ts';
 import { AppError } from '../../src/platform/errors.ts';

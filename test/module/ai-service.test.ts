@@ -1,6 +1,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/platform/config.ts';
+import { aiSettings } from '../../src/modules/ai/settings.ts';
+import { SettingsReader } from '../../src/platform/kit/settings.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
 import { Metrics } from '../../src/platform/http/metrics.ts';
@@ -25,14 +26,16 @@ const schema = {
 } as const;
 
 function service(env: Record<string, string> = {}): AiService {
-  const config = parseConfig({
-    GEMINI_API_KEY: 'sim-gemini-key',
-    GEMINI_BASE_URL: gemini.baseUrl,
-    OPENAI_API_KEY: 'sim-openai-key',
-    OPENAI_BASE_URL: openai.baseUrl,
-    SHOPKEEP_AI_TIMEOUT_SECONDS: '1',
-    ...env,
-  });
+  const config = aiSettings(
+    new SettingsReader({
+      GEMINI_API_KEY: 'sim-gemini-key',
+      GEMINI_BASE_URL: gemini.baseUrl,
+      OPENAI_API_KEY: 'sim-openai-key',
+      OPENAI_BASE_URL: openai.baseUrl,
+      SHOPKEEP_AI_TIMEOUT_SECONDS: '1',
+      ...env,
+    }),
+  );
   return new AiService(db.pool, config.ai, createLogger('silent'), new Metrics(), undefined, FAST);
 }
 
@@ -110,12 +113,14 @@ test('with every model down, the offline provider answers and says so; without a
   const notifications = new Notifications(db.pool);
   const told = new AiService(
     db.pool,
-    parseConfig({
-      GEMINI_API_KEY: 'sim-gemini-key',
-      GEMINI_BASE_URL: gemini.baseUrl,
-      OPENAI_API_KEY: 'sim-openai-key',
-      OPENAI_BASE_URL: openai.baseUrl,
-    }).ai,
+    aiSettings(
+      new SettingsReader({
+        GEMINI_API_KEY: 'sim-gemini-key',
+        GEMINI_BASE_URL: gemini.baseUrl,
+        OPENAI_API_KEY: 'sim-openai-key',
+        OPENAI_BASE_URL: openai.baseUrl,
+      }),
+    ).ai,
     createLogger('silent'),
     new Metrics(),
     undefined,

@@ -1,10 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../src/platform/config.ts';
+import { aiSettings } from '../../src/modules/ai/settings.ts';
+import { SettingsReader } from '../../src/platform/kit/settings.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { Metrics } from '../../src/platform/http/metrics.ts';
 import { AppError } from '../../src/platform/errors.ts';
-import { AuditLog } from '../../src/modules/ops/audit-log.ts';
+import { AuditLog } from '../../src/platform/audit/audit-log.ts';
 import { AiService } from '../../src/modules/ai/ai-service.ts';
 import { OfflineProvider } from '../../src/modules/ai/providers/offline.ts';
 import { QaService } from '../../src/modules/ai/qa/qa-service.ts';
@@ -24,7 +25,7 @@ before(async () => {
   db = await createTestDatabase();
   const ai = new AiService(
     db.pool,
-    parseConfig({ SHOPKEEP_AI_PROVIDER: 'offline' }).ai,
+    aiSettings(new SettingsReader({ SHOPKEEP_AI_PROVIDER: 'offline' })).ai,
     createLogger('silent'),
     new Metrics(),
     [new OfflineProvider()],

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AuditLog } from '../../src/modules/ops/audit-log.ts';
-import { sendAuditDigest } from '../../src/modules/ops/audit-digest.ts';
+import { AuditLog } from '../../src/platform/audit/audit-log.ts';
+import { sendAuditDigest } from '../../src/platform/audit/audit-digest.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
 import { createTestDatabase } from '../support/database.ts';
 

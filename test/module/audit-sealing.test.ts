@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { AuditLog, canonicalJson } from '../../src/modules/ops/audit-log.ts';
+import { AuditLog, canonicalJson } from '../../src/platform/audit/audit-log.ts';
 import { transaction } from '../../src/platform/db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 

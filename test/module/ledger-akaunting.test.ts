@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { transaction } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
-import type { AkauntingConfig } from '../../src/platform/config.ts';
+import type { AkauntingConfig } from '../../src/modules/ledger/settings.ts';
 import type { ShopRecords } from '../../src/modules/shop/records.ts';
 import type { ShopService } from '../../src/modules/shop/shop-service.ts';
 import { Poster } from '../../src/modules/ledger/posting.ts';

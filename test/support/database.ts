@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { databaseUrl } from '../../src/platform/db/embedded-postgres.ts';
-import { migrationSources } from '../../src/modules/index.ts';
+import { migrationSources } from '../../src/platform/runtime.ts';
 
 export interface TestDatabase {
   url: string;

@@ -7,15 +7,23 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { parseConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { startRuntime, type Runtime } from '../../src/platform/runtime.ts';
-import type { Services } from '../../src/platform/services.ts';
+import type { Kernel } from '../../src/platform/kit/kernel.ts';
+import type { FaceName, Faces } from '../../src/platform/kit/faces.ts';
+import type { AnyModule } from '../../src/platform/kit/module.ts';
+import type { Modules } from '../../src/platform/kit/modules.ts';
+import { MODULES } from '../../src/modules/index.ts';
 import { totpCode, currentStep } from '../../src/platform/accounts/totp.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import type { Catalog } from '../../src/modules/ai/qa/catalog.ts';
 
 export interface TestServer {
   app: FastifyInstance;
-  services: Services;
   runtime: Runtime;
+  kernel: Kernel;
+  /** The modules as built for this server (a module's parts: `modules.get(ledger)`). */
+  modules: Modules;
+  /** A face a module offers, as other modules get it. */
+  face<K extends FaceName>(name: K): Faces[K];
   db: TestDatabase;
   dataDir: string;
   logLines: () => Record<string, unknown>[];
@@ -25,7 +33,13 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { work?: boolean; env?: Record<string, string>; catalog?: Catalog } = {},
+  options: {
+    work?: boolean;
+    env?: Record<string, string>;
+    catalog?: Catalog;
+    /** Modules beyond the registry's (a throwaway module in the kit's own test). */
+    extraModules?: AnyModule[];
+  } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase({ migrated: false });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shopkeep-test-'));
@@ -44,7 +58,8 @@ export async function startTestServer(
   });
   const logger = createLogger('info', sink);
   const runtime = await startRuntime(config, logger, {
-    ...(options.catalog ? { catalog: options.catalog } : {}),
+    ...(options.catalog ? { faces: { catalog: options.catalog } } : {}),
+    ...(options.extraModules ? { modules: [...MODULES, ...options.extraModules] } : {}),
     http: true,
     work: options.work ?? false,
     ownsEmbeddedServer: false,
@@ -52,8 +67,10 @@ export async function startTestServer(
   await runtime.app!.ready();
   return {
     app: runtime.app!,
-    services: runtime.services,
     runtime,
+    kernel: runtime.kernel,
+    modules: runtime.modules,
+    face: (name) => runtime.modules.face(name),
     db,
     dataDir,
     logLines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
@@ -85,7 +102,7 @@ export async function loginAs(
   counter += 1;
   const email = `${role}${counter}@example.com`;
   const password = 'correct horse battery staple';
-  const { totpSecret } = await server.services.accounts.addUser(email, password, role, 'test', true);
+  const { totpSecret } = await server.face('accounts').addUser(email, password, role, 'test', true);
   const response = await server.app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',

@@ -5,6 +5,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvironment, parseConfig } from '../../src/platform/config.ts';
 import { ConfigError } from '../../src/platform/errors.ts';
+import { readSettings } from '../../src/platform/kit/modules.ts';
+import { MODULES } from '../../src/modules/index.ts';
+
+/** What start-up reads: the platform's configuration, then every module's settings. */
+const startUp = (env: Record<string, string>) => {
+  const config = parseConfig(env, dir);
+  const settings = readSettings(MODULES, env);
+  return { config, settings: (module: string) => settings.get(module) as Record<string, unknown> };
+};
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sk-config-'));
 
@@ -16,10 +25,14 @@ test('defaults give a runnable configuration', () => {
   assert.equal(config.databaseUrl, undefined);
   assert.equal(config.sessionIdleMinutes, 30);
   assert.equal(config.publicUrl, 'http://localhost:8080');
-  assert.equal(config.akaunting, undefined);
-  assert.deepEqual(config.qa.channels, {});
+  assert.equal(startUp({}).settings('ledger').akaunting, undefined);
+  assert.deepEqual((startUp({}).settings('ai').qa as { channels: unknown }).channels, {});
   assert.deepEqual(
-    parseConfig({ SHOPKEEP_QA_CHANNEL_THRESHOLDS: 'linkedin=95/75, email=80/60' }, dir).qa.channels,
+    (
+      startUp({ SHOPKEEP_QA_CHANNEL_THRESHOLDS: 'linkedin=95/75, email=80/60' }).settings('ai').qa as {
+        channels: unknown;
+      }
+    ).channels,
     {
       linkedin: { autoApproveAbove: 95, regenerateBelow: 75 },
       email: { autoApproveAbove: 80, regenerateBelow: 60 },
@@ -76,7 +89,7 @@ test('a bad value stops start-up with a message naming the variable', () => {
   ];
   for (const [env, variable, problem] of cases) {
     assert.throws(
-      () => parseConfig(env, dir),
+      () => startUp(env),
       (error: unknown) =>
         error instanceof ConfigError && error.variable === variable && problem.test(error.message),
       `${JSON.stringify(env)} should name ${variable}`,

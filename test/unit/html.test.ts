@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { html, trusted } from '../../src/platform/dashboard/html.ts';
-import { canonicalJson } from '../../src/modules/ops/audit-log.ts';
+import { canonicalJson } from '../../src/platform/audit/audit-log.ts';
 import { matches } from '../../src/platform/events/outbox.ts';
 
 test('interpolated values are escaped; nested templates and trusted markup are not', () => {

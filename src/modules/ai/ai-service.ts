@@ -6,10 +6,11 @@ import { describeError } from '../../platform/errors.ts';
 import { Ajv, type ValidateFunction } from 'ajv';
 import client from 'prom-client';
 import type pg from 'pg';
-import type { AiConfig } from '../../platform/config.ts';
+import type { AiConfig } from './settings.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Notifications } from '../../platform/notify/notifications.ts';
 import type { Metrics } from '../../platform/http/metrics.ts';
+import { sql } from 'drizzle-orm';
 import { orm, type Orm } from '../../platform/db/orm.ts';
 import { aiUsage } from './schema.ts';
 import { costMicros } from './prices.ts';
@@ -36,6 +37,17 @@ export interface Generated<T> {
   fellBack: boolean;
   /** Why earlier providers were passed over, in order. */
   problems: string[];
+}
+
+export interface UsageLine {
+  provider: string;
+  feature: string;
+  calls: number;
+  failures: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Millionths of a US dollar: an estimate from the providers' list prices. */
+  costMicros: number;
 }
 
 export class AiUnavailableError extends Error {
@@ -93,6 +105,24 @@ export class AiService {
   }
 
   /** The providers in the order they are tried, and whether each is usable right now. */
+  /** Calls, tokens and estimated cost per provider and feature over the last 30 days. */
+  async usage(): Promise<UsageLine[]> {
+    return this.db
+      .select({
+        provider: aiUsage.provider,
+        feature: aiUsage.feature,
+        calls: sql<number>`count(*)::int`,
+        failures: sql<number>`count(*) filter (where ${aiUsage.outcome} <> 'ok')::int`,
+        inputTokens: sql<number>`coalesce(sum(${aiUsage.inputTokens}), 0)::int`,
+        outputTokens: sql<number>`coalesce(sum(${aiUsage.outputTokens}), 0)::int`,
+        costMicros: sql<number>`coalesce(sum(${aiUsage.costMicros}), 0)::float8`,
+      })
+      .from(aiUsage)
+      .where(sql`${aiUsage.at} > now() - interval '30 days'`)
+      .groupBy(aiUsage.provider, aiUsage.feature)
+      .orderBy(aiUsage.provider, aiUsage.feature);
+  }
+
   status(): { name: ProviderName; model: string; available: boolean }[] {
     return this.chain.map((provider) => ({
       name: provider.name,

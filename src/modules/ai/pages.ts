@@ -1,32 +1,18 @@
 // The AI page: which providers answer and in what order, usage and estimated cost per feature over
 // the last 30 days, the QA thresholds and the brand voice the reviewer holds drafts to.
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
-import { orm } from '../../platform/db/orm.ts';
+import type { AiParts } from './index.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
-import { aiUsage } from './schema.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 
-export function aiPages(app: FastifyInstance, { ai, pool, config, voice: voiceStore }: Services): void {
+export function aiPages(app: FastifyInstance, { ai, voice: voiceStore, settings }: AiParts): void {
+  const { qa } = settings;
   app.get('/ai', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const voice = await voiceStore.get();
     const canEdit = request.principal?.scopes.has('admin') ?? false;
-    const usage = await orm(pool)
-      .select({
-        provider: aiUsage.provider,
-        feature: aiUsage.feature,
-        calls: sql<number>`count(*)::int`,
-        failures: sql<number>`count(*) filter (where ${aiUsage.outcome} <> 'ok')::int`,
-        tokens: sql<number>`coalesce(sum(${aiUsage.inputTokens} + ${aiUsage.outputTokens}), 0)::int`,
-        costMicros: sql<number>`coalesce(sum(${aiUsage.costMicros}), 0)::int`,
-      })
-      .from(aiUsage)
-      .where(sql`${aiUsage.at} > now() - interval '30 days'`)
-      .groupBy(aiUsage.provider, aiUsage.feature)
-      .orderBy(aiUsage.provider, aiUsage.feature);
+    const usage = await ai.usage();
     const dollars = (micros: number) => `$${(micros / 1_000_000).toFixed(4)}`;
     return sendPage(
       reply,
@@ -59,7 +45,7 @@ export function aiPages(app: FastifyInstance, { ai, pool, config, voice: voiceSt
                 row.feature,
                 row.calls,
                 row.failures,
-                row.tokens,
+                row.inputTokens + row.outputTokens,
                 dollars(Number(row.costMicros)),
               ]),
               'No AI calls yet.',
@@ -67,12 +53,12 @@ export function aiPages(app: FastifyInstance, { ai, pool, config, voice: voiceSt
           </section>
           <section>
             <h2>Quality gate</h2>
-            <p>Above <strong>${config.qa.autoApproveAbove}</strong> a draft goes out by itself; from <strong>${config.qa.regenerateBelow}</strong> up you decide; below it is written again, at most ${config.qa.maxAttempts} times.</p>
+            <p>Above <strong>${qa.autoApproveAbove}</strong> a draft goes out by itself; from <strong>${qa.regenerateBelow}</strong> up you decide; below it is written again, at most ${qa.maxAttempts} times.</p>
             ${
-              Object.keys(config.qa.channels).length
+              Object.keys(qa.channels).length
                 ? html`<p>
                     Channels with their own:
-                    ${Object.entries(config.qa.channels).map(
+                    ${Object.entries(qa.channels).map(
                       ([channel, own]) =>
                         html`<span class="pill">${channel}: above ${String(own.autoApproveAbove)}, from ${String(own.regenerateBelow)}</span> `,
                     )}

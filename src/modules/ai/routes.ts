@@ -1,10 +1,7 @@
 // AI and QA over the API: check a draft against the gate, see which providers answer, usage and cost.
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
-import { orm } from '../../platform/db/orm.ts';
+import type { AiParts } from './index.ts';
 import { CHANNELS, type Channel } from './qa/channels.ts';
-import { aiUsage } from './schema.ts';
 import type { VoiceProfile } from './qa/voice.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 
@@ -21,7 +18,7 @@ const voiceSchema = {
   },
 } as const;
 
-export function aiRoutes(app: FastifyInstance, { qa, ai, pool, voice }: Services): void {
+export function aiRoutes(app: FastifyInstance, { qa, ai, voice }: AiParts): void {
   app.get(
     '/api/v1/ai/voice',
     {
@@ -90,19 +87,7 @@ export function aiRoutes(app: FastifyInstance, { qa, ai, pool, voice }: Services
       },
     },
     async () => ({
-      usage: await orm(pool)
-        .select({
-          provider: aiUsage.provider,
-          feature: aiUsage.feature,
-          calls: sql<number>`count(*)::int`,
-          failures: sql<number>`count(*) filter (where ${aiUsage.outcome} <> 'ok')::int`,
-          inputTokens: sql<number>`coalesce(sum(${aiUsage.inputTokens}), 0)::int`,
-          outputTokens: sql<number>`coalesce(sum(${aiUsage.outputTokens}), 0)::int`,
-          costMicros: sql<number>`coalesce(sum(${aiUsage.costMicros}), 0)::bigint`,
-        })
-        .from(aiUsage)
-        .where(sql`${aiUsage.at} > now() - interval '30 days'`)
-        .groupBy(aiUsage.provider, aiUsage.feature),
+      usage: await ai.usage(),
     }),
   );
 }

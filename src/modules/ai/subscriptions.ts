@@ -1,9 +1,9 @@
 // The owner pressed Regenerate on a post: write it again with their reason as feedback.
 import type { Subscription } from '../../platform/events/outbox.ts';
-import type { Services } from '../../platform/services.ts';
+import type { PostWriter } from './writer.ts';
 import { isChannel } from './qa/channels.ts';
 
-export function aiSubscriptions({ writer }: Services): Subscription[] {
+export function aiSubscriptions({ writer }: { writer: PostWriter }): Subscription[] {
   return [
     {
       name: 'ai.rewrite-post',

@@ -7,7 +7,7 @@ import { transaction } from '../../platform/db/database.ts';
 import { orm, type Orm } from '../../platform/db/orm.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import { emit } from '../../platform/events/outbox.ts';
-import type { AuditLog } from '../ops/audit-log.ts';
+import type { AuditLog } from '../../platform/audit/audit-log.ts';
 import { approvalsPause, approvalsRequests, type ApprovalStatus } from './schema.ts';
 
 export type Approval = typeof approvalsRequests.$inferSelect;

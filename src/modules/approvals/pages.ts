@@ -1,19 +1,23 @@
 // The approvals queue in the dashboard: the same actions as the API and the bot, the score and its
-// breakdown beside each draft, a way to write a post for a product now, and the pause switch.
+// breakdown beside each draft, the pause switch, and what other modules add (writing a post now).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { ApprovalsParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
-import { CHANNELS, isChannel } from '../ai/qa/channels.ts';
 import type { DecisionAction } from './approval-service.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 25_000 } } as const;
 
-export function approvalPages(app: FastifyInstance, { approvals, writer, catalog, config }: Services): void {
+export function approvalPages(
+  app: FastifyInstance,
+  { approvals, panels }: ApprovalsParts,
+  { config }: HttpContext,
+): void {
   app.get<{ Querystring: { notice?: string } }>(
     '/approvals',
     {
@@ -26,10 +30,10 @@ export function approvalPages(app: FastifyInstance, { approvals, writer, catalog
     async (request, reply) => {
       const principal = request.principal;
       const canWrite = principal?.scopes.has('write') ?? false;
-      const [pending, pause, products] = await Promise.all([
+      const [pending, pause, extra] = await Promise.all([
         approvals.list('pending'),
         approvals.paused(),
-        catalog.all(),
+        Promise.all(panels().map((panel) => panel.render(request))),
       ]);
       return sendPage(
         reply,
@@ -65,22 +69,7 @@ export function approvalPages(app: FastifyInstance, { approvals, writer, catalog
                 </article>`,
               )}
             </section>
-            ${
-              canWrite
-                ? html`<section>
-                  <h2>Write a post now</h2>
-                  ${
-                    products.length === 0
-                      ? html`<p class="muted">No products yet: the catalog arrives with the Shopify connection (the sandbox has sample products).</p>`
-                      : html`<form method="post" action="/approvals/draft" class="stack">${csrfField(principal)}
-                        <label>Channel <select name="channel">${Object.keys(CHANNELS).map((channel) => html`<option>${channel}</option>`)}</select></label>
-                        <label>Product <select name="productId">${products.map((p) => html`<option value="${p.id}">${p.title}${p.available ? '' : ' (out of stock)'}</option>`)}</select></label>
-                        <button>Write and review</button>
-                      </form>`
-                  }
-                </section>`
-                : ''
-            }`,
+            ${extra}`,
         ),
       );
     },
@@ -137,19 +126,4 @@ export function approvalPages(app: FastifyInstance, { approvals, writer, catalog
       },
     );
   }
-
-  app.post<{ Body: Form }>(
-    '/approvals/draft',
-    { config: { access: 'write' }, schema: { hide: true, body: formBody } },
-    async (request, reply) => {
-      const channel = request.body.channel ?? '';
-      if (!isChannel(channel)) throw new AppError('invalid_request', 'choose a channel');
-      const result = await writer.draft({ channel, productId: request.body.productId ?? '' });
-      const notice =
-        result.outcome === 'approved'
-          ? `Written and approved by the QA gate (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}).`
-          : `Written (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}); it waits for your decision below.`;
-      return reply.redirect(`/approvals?notice=${encodeURIComponent(notice)}`, 303);
-    },
-  );
 }

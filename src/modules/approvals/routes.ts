@@ -1,13 +1,13 @@
 // Approvals over the API: the same decisions the dashboard and the Telegram bot take.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { ApprovalsParts } from './index.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import type { DecisionAction } from './approval-service.ts';
 import type { ApprovalStatus } from './schema.ts';
 
 const STATUSES = ['pending', 'approved', 'edited', 'rejected', 'expired'];
 
-export function approvalRoutes(app: FastifyInstance, { approvals }: Services): void {
+export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsParts): void {
   const by = (request: FastifyRequest) => {
     const { actor, actorLabel } = actorOf(request.principal);
     return { actor, label: actorLabel, ip: request.ip };

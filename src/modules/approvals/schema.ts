@@ -1,4 +1,4 @@
-import { bigint, boolean, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'expired';
 
@@ -28,13 +28,3 @@ export const approvalsPause = pgTable('approvals_pause', {
   changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
   changedBy: text('changed_by').notNull(),
 });
-
-export const approvalsTelegramCards = pgTable(
-  'approvals_telegram_cards',
-  {
-    approvalId: uuid('approval_id').notNull(),
-    chatId: bigint('chat_id', { mode: 'number' }).notNull(),
-    messageId: bigint('message_id', { mode: 'number' }).notNull(),
-  },
-  (table) => [primaryKey({ columns: [table.approvalId, table.chatId] })],
-);

@@ -1,7 +1,8 @@
 // One account's entries in a period, in the dashboard: what the P&L and balance sheet lines add up
 // from, each with where it came from (a Shopify order opens the order).
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { LedgerParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
@@ -24,7 +25,11 @@ const SOURCES: Record<string, string> = {
 export const accountLink = (code: string, name: string, from: string, to: string) =>
   html`<a href="${`/books/account?${new URLSearchParams({ code, from, to })}`}">${name}</a>`;
 
-export function ledgerAccountPages(app: FastifyInstance, { ledger, config }: Services): void {
+export function ledgerAccountPages(
+  app: FastifyInstance,
+  { ledger }: LedgerParts,
+  { config }: HttpContext,
+): void {
   app.get<{ Querystring: { code?: string; from?: string; to?: string } }>(
     '/books/account',
     {

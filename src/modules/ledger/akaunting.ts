@@ -1,7 +1,7 @@
 // The Akaunting REST API client: HTTP Basic as the API user, the company in X-Company, answers in
 // Laravel's shapes. It waits out 429s (Retry-After, up to a minute, three times) and says plainly
 // what is wrong otherwise; the password never appears in an error or a log.
-import type { AkauntingConfig } from '../../platform/config.ts';
+import type { AkauntingConfig } from './settings.ts';
 
 export class AkauntingError extends Error {
   constructor(

@@ -1,7 +1,8 @@
 // Cash in the dashboard: where the period's cash came from and went (the cash-flow statement), and
 // where it is heading over the next 90 days, week by week, as a chart and a list.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { LedgerParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
@@ -44,7 +45,7 @@ function projectionChart(projection: CashProjection): Html {
   </svg>`;
 }
 
-export function cashPages(app: FastifyInstance, { ledger, config }: Services): void {
+export function cashPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
   app.get<{ Querystring: { from?: string; to?: string } }>(
     '/books/cash',
     {

@@ -20,7 +20,7 @@ import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
 import { accountCodeProblem } from '../../platform/documents/journal-text.ts';
 import * as documents from './documents.ts';
-import type { AkauntingConfig } from '../../platform/config.ts';
+import type { AkauntingConfig } from './settings.ts';
 import { AkauntingClient, AkauntingError } from './akaunting.ts';
 import { AkauntingSync } from './akaunting-sync.ts';
 import { ProductMargins, type MarginReport } from './margins.ts';

@@ -1,7 +1,8 @@
 // Product margins in the dashboard: what each product earned in a period after discounts, refunds,
 // its cost and its share of fees, best first, with the margin as a bar.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { LedgerParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
@@ -9,7 +10,7 @@ import { formatMoney } from '../../platform/money.ts';
 import { downloadLinks } from './documents.ts';
 import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
 
-export function marginPages(app: FastifyInstance, { ledger, config }: Services): void {
+export function marginPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
   app.get<{ Querystring: { from?: string; to?: string } }>(
     '/books/margins',
     {

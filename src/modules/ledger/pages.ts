@@ -1,8 +1,9 @@
 // The books in the dashboard: profit and loss for a period beside the one before it, the balance
 // sheet at its end, sales tax owed by jurisdiction, what waits for review, closed periods, exports.
 import type { FastifyInstance } from 'fastify';
+import type { LedgerParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import multipart from '@fastify/multipart';
-import type { Services } from '../../platform/services.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
@@ -63,7 +64,7 @@ function expenseFields(
     <label>Invoice or receipt number <input name="reference" maxlength="100" value="${values.reference ?? ''}" /></label>`;
 }
 
-export function ledgerPages(app: FastifyInstance, { ledger, config }: Services): void {
+export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
   app.get<{ Querystring: { from?: string; to?: string; notice?: string } }>(
     '/books',
     {

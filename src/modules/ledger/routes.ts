@@ -2,7 +2,7 @@
 // chart of accounts, the review queue, closing periods, and the hledger and CSV exports.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { LedgerParts } from './index.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { invalid } from '../../platform/errors.ts';
@@ -32,7 +32,7 @@ function checkPeriod(from: string, to: string): void {
   if (addDays(from, 3660) < to) throw invalid('a period can be at most ten years long');
 }
 
-export function ledgerRoutes(app: FastifyInstance, { ledger }: Services): void {
+export function ledgerRoutes(app: FastifyInstance, { ledger }: LedgerParts): void {
   /** A report over a period: ?from=&to= (real days, in order, at most ten years). */
   const periodReport = (
     path: string,

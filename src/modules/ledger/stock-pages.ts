@@ -1,7 +1,8 @@
 // Stock in the dashboard: what the books hold of each product at cost beside what Shopify counts,
 // goods received (a lot at its unit cost, with a best-before date), and the opening stock.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { LedgerParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
@@ -12,7 +13,7 @@ import { downloadLinks } from './documents.ts';
 
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 
-export function stockPages(app: FastifyInstance, { ledger, config }: Services): void {
+export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
   app.get<{ Querystring: { notice?: string } }>(
     '/books/stock',
     {

@@ -1,20 +1,21 @@
-// The start page, the operations page (jobs, dead letters, Shopify webhooks set aside, audit) and the
-// pages of modules to come.
+// The start page and the operations page: failed jobs, the sections other modules add (Shopify
+// webhooks set aside, the audit log), and the job queues.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { OpsParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
-import { NAV, formatTime, page } from '../../platform/dashboard/layout.ts';
+import { formatTime, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 
-export function opsPages(app: FastifyInstance, services: Services): void {
-  const { jobs, audit, config, shop } = services;
+export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpContext): void {
+  const { jobs } = ops;
 
   app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal;
     if (!principal) return reply.redirect('/login');
     if (principal.via.kind === 'session' && principal.via.stage === 'enrolling')
       return reply.redirect('/enrol');
-    const readiness = await services.readiness();
+    const readiness = await ops.readiness();
     const dead = readiness.database ? await jobs.deadLetterCount() : 0;
     return sendPage(
       reply,
@@ -37,15 +38,7 @@ export function opsPages(app: FastifyInstance, services: Services): void {
               <h2>Shop time</h2>
               ${formatTime(new Date(), config.timezone)} <span class="muted">${config.timezone}</span>
             </div>
-          </div>
-          <section>
-            <h2>Coming to this dashboard</h2>
-            <p class="muted">
-              ${NAV.filter((item) => !item.ready)
-                .map((item) => item.label)
-                .join(' · ')}
-            </p>
-          </section>`,
+          </div>`,
       ),
     );
   });
@@ -53,12 +46,10 @@ export function opsPages(app: FastifyInstance, services: Services): void {
   app.get('/ops', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal;
     const canWrite = principal?.scopes.has('write') ?? false;
-    const canAdmin = principal?.scopes.has('admin') ?? false;
-    const [counts, dead, setAside, entries] = await Promise.all([
+    const [counts, dead, panels] = await Promise.all([
       jobs.counts(),
       jobs.deadLetters(),
-      shop.setAsideDeliveries(),
-      canAdmin ? audit.recent(50) : Promise.resolve([]),
+      Promise.all(ops.panels().map((panel) => panel.render(request))),
     ]);
     const when = (date: Date) => formatTime(date, config.timezone);
     return sendPage(
@@ -85,23 +76,7 @@ export function opsPages(app: FastifyInstance, services: Services): void {
                 : html`<p>${dead.length === 0 ? 'No job has failed all its attempts.' : `${dead.length} failed job(s); staff or an owner can see and retry them.`}</p>`
             }
           </section>
-          <section id="set-aside">
-            <h2>Shopify webhooks set aside</h2>
-            <p class="muted">Deliveries that could not be applied, kept with the reason; the others carried on.</p>
-            ${table(
-              ['Topic', 'Delivery', 'Received', 'Reason', 'Tries', ''],
-              setAside.map((delivery) => [
-                delivery.topic,
-                html`<code>${delivery.webhookId}</code>`,
-                when(new Date(delivery.receivedAt)),
-                delivery.reason,
-                delivery.attempts,
-                html`${canWrite ? postButton(principal, `/ops/deliveries/${encodeURIComponent(delivery.webhookId)}/retry`, 'Retry') : ''}
-                ${canAdmin ? postButton(principal, `/ops/deliveries/${encodeURIComponent(delivery.webhookId)}/dismiss`, 'Dismiss', { secondary: true }) : ''}`,
-              ]),
-              'None: every Shopify webhook was applied.',
-            )}
-          </section>
+          ${panels}
           <section>
             <h2>Job queues</h2>
             ${table(
@@ -109,26 +84,7 @@ export function opsPages(app: FastifyInstance, services: Services): void {
               counts.map((row) => [row.queue, row.state, row.count]),
               'No jobs yet.',
             )}
-          </section>
-          ${
-            canAdmin
-              ? html`<section>
-                <h2>Audit log</h2>
-                <p class="muted">Check the chain with <code>shopkeep audit verify</code>.</p>
-                ${table(
-                  ['#', 'When', 'Who', 'What', 'Outcome'],
-                  entries.map((entry) => [
-                    entry.seq,
-                    when(entry.at),
-                    html`${entry.actorLabel}<br /><span class="muted">${entry.ip ?? ''}</span>`,
-                    html`${entry.action} <span class="muted">${entry.target ?? ''}</span>`,
-                    entry.outcome,
-                  ]),
-                  'Nothing recorded yet.',
-                )}
-              </section>`
-              : ''
-          }`,
+          </section>`,
       ),
     );
   });
@@ -147,40 +103,6 @@ export function opsPages(app: FastifyInstance, services: Services): void {
         await jobs.resolveDeadLetter(request.params.id, action === 'retry' ? 'retried' : 'dismissed');
         return reply.redirect('/ops', 303);
       },
-    );
-  }
-
-  // Retrying is staff work; giving up on a delivery is the owner's.
-  for (const [action, access] of [
-    ['retry', 'write'],
-    ['dismiss', 'admin'],
-  ] as const) {
-    app.post<{ Params: { id: string } }>(
-      `/ops/deliveries/:id/${action}`,
-      {
-        config: { access },
-        schema: {
-          hide: true,
-          params: { type: 'object', properties: { id: { type: 'string', pattern: '^[\\w.:-]{1,200}$' } } },
-        },
-      },
-      async (request, reply) => {
-        if (action === 'retry') await shop.retryDelivery(request.params.id);
-        else await shop.dismissDelivery(request.params.id);
-        return reply.redirect('/ops#set-aside', 303);
-      },
-    );
-  }
-
-  for (const item of NAV.filter((entry) => !entry.ready)) {
-    app.get(item.href, { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) =>
-      sendPage(
-        reply,
-        page(
-          { title: item.label, principal: request.principal, current: item.href },
-          html`<p class="notice">${item.label} arrives with its module in a coming release.</p>`,
-        ),
-      ),
     );
   }
 }

@@ -1,6 +1,6 @@
-// Operations API: audit log, jobs and dead letters, system status.
+// Operations API: jobs and dead letters, system status.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { OpsParts } from './index.ts';
 
 const uuidParams = {
   type: 'object',
@@ -8,8 +8,8 @@ const uuidParams = {
   properties: { id: { type: 'string', format: 'uuid' } },
 } as const;
 
-export function opsRoutes(app: FastifyInstance, services: Services): void {
-  const { audit, jobs } = services;
+export function opsRoutes(app: FastifyInstance, ops: OpsParts): void {
+  const { jobs } = ops;
 
   app.get(
     '/api/v1/status',
@@ -18,35 +18,10 @@ export function opsRoutes(app: FastifyInstance, services: Services): void {
       schema: { tags: ['ops'], summary: 'Version, uptime, database and job queue state' },
     },
     async () => ({
-      version: services.version,
-      startedAt: services.startedAt,
-      timezone: services.config.timezone,
-      ...(await services.readiness()),
-    }),
-  );
-
-  app.get<{ Querystring: { limit?: string; before?: string } }>(
-    '/api/v1/audit',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags: ['ops'],
-        summary: 'Audit log entries, newest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            limit: { type: 'string', pattern: '^[0-9]{1,3}$' },
-            before: { type: 'string', pattern: '^[0-9]{1,18}$' },
-          },
-        },
-      },
-    },
-    async (request) => ({
-      entries: await audit.recent(
-        Math.min(500, Number(request.query.limit ?? 100)),
-        request.query.before ? Number(request.query.before) : undefined,
-      ),
+      version: ops.version,
+      startedAt: ops.startedAt,
+      timezone: ops.timezone,
+      ...(await ops.readiness()),
     }),
   );
 

@@ -1,7 +1,7 @@
 // Where the Shopify connection comes from: SHOPIFY_* variables, or what the owner entered in the
 // dashboard (sealed in the vault). Read once and cached; saving new details clears the cache.
 import type pg from 'pg';
-import type { ShopifyConfig } from '../../platform/config.ts';
+import type { ShopifyConfig } from './settings.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Vault } from '../../platform/vault/vault.ts';

@@ -1,7 +1,8 @@
 // The shop in the dashboard: orders (search), one order, products and stock (low first), and the
 // Shopify page (connection, sync health, what webhooks missed, how many deliveries were set aside).
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { ShopParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
@@ -26,8 +27,7 @@ const connectForm = {
 const time = (value: string | null | undefined, zone: string) =>
   formatTime(value ? new Date(value) : null, zone);
 
-export function shopPages(app: FastifyInstance, services: Services): void {
-  const { shop, config, jobs } = services;
+export function shopPages(app: FastifyInstance, { shop, jobs }: ShopParts, { config }: HttpContext): void {
   const zone = config.timezone;
   const notConnected = html`<p class="notice">Shopify is not connected yet. ${html`<a href="/shop">Connect it</a>`} to see orders and stock.</p>`;
 

@@ -1,6 +1,7 @@
 // The shop over the API: orders, products and stock, the sync's health, and the Shopify webhook intake.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../../platform/services.ts';
+import type { ShopParts } from './index.ts';
+import type { HttpContext } from '../../platform/kit/module.ts';
 import { AppError } from '../../platform/errors.ts';
 import { explainShopify } from './client.ts';
 import { webhookIntake } from './intake.ts';
@@ -24,11 +25,13 @@ const STATUSES = [
   'cancelled',
 ];
 
-export function shopRoutes(app: FastifyInstance, services: Services): void {
-  const { shop, jobs, config } = services;
-
+export function shopRoutes(
+  app: FastifyInstance,
+  { shop, jobs, db }: ShopParts,
+  { config }: HttpContext,
+): void {
   webhookIntake(app, {
-    pool: services.pool,
+    pool: db,
     connection: shop.connection,
     counter: shop.webhookCounter,
     onStored: (webhookId, version) => shop.applier.stored(webhookId, version),

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { isDate } from '../../platform/dates.ts';
 import client from 'prom-client';
-import type { ShopifyConfig } from '../../platform/config.ts';
+import type { ShopifyConfig } from './settings.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';

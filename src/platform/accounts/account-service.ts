@@ -6,7 +6,7 @@ import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { authApiTokens, authRecoveryCodes, authSessions, authSetupTokens, authUsers } from './schema.ts';
 import { AppError, conflict, describeError, invalid, notFound } from '../errors.ts';
-import type { AuditLog } from '../../modules/ops/audit-log.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import type { Metrics } from '../http/metrics.ts';
 import type { Notifications } from '../notify/notifications.ts';
 import type { Vault } from '../vault/vault.ts';

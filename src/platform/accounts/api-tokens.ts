@@ -4,7 +4,7 @@ import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { orm, type Orm } from '../db/orm.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
-import type { AuditLog } from '../../modules/ops/audit-log.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
 import { authApiTokens, authUsers } from './schema.ts';
 import { SCOPES_BY_ROLE, isScope, type Principal, type Scope } from './roles.ts';
 import { randomToken, sha256 } from './secrets.ts';

@@ -1,8 +1,9 @@
 // Dashboard pages for signing in: the owner's first setup, two-factor enrolment, login, logout, the
 // one-time unlock link, users.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountsParts } from './index.ts';
+import type { HttpContext } from '../kit/module.ts';
 import QRCode from 'qrcode';
-import type { Services } from '../services.ts';
 import { AppError, STATUS_BY_KIND, type ErrorKind } from '../errors.ts';
 import { html, trusted } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
@@ -18,7 +19,11 @@ const formBody = { type: 'object', additionalProperties: { type: 'string', maxLe
 /** What a refused login is shown on the form again for, with its reason. */
 const LOGIN_REFUSALS: ErrorKind[] = ['invalid_request', 'unauthenticated', 'rate_limited'];
 
-export function accountPages(app: FastifyInstance, { accounts, config }: Services): void {
+export function accountPages(
+  app: FastifyInstance,
+  { accounts }: AccountsParts,
+  { config }: HttpContext,
+): void {
   const secure = config.publicUrl.startsWith('https://');
   const maxAge = config.sessionAbsoluteHours * 3600;
 

@@ -1,6 +1,7 @@
 // Accounts API: login, logout, me, users and API tokens. Each route: validate, authorize, one call.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.ts';
+import type { AccountsParts } from './index.ts';
+import type { HttpContext } from '../kit/module.ts';
 import { actorOf } from './roles.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/auth.ts';
 import { errorSchemas, userSchema } from '../http/schemas.ts';
@@ -15,7 +16,11 @@ const accessEnded = {
   ...errorSchemas,
 } as const;
 
-export function accountRoutes(app: FastifyInstance, { accounts, config }: Services): void {
+export function accountRoutes(
+  app: FastifyInstance,
+  { accounts }: AccountsParts,
+  { config }: HttpContext,
+): void {
   const secure = config.publicUrl.startsWith('https://');
   const maxAge = config.sessionAbsoluteHours * 3600;
 

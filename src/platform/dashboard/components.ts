@@ -3,11 +3,11 @@
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '../accounts/roles.ts';
 import { html, type Html, type Value } from './html.ts';
-import { csrfField } from './layout.ts';
+import { csrfField, withMenu } from './layout.ts';
 
-/** Answers with a rendered page. */
+/** Answers with a rendered page, its menu written in. */
 export function sendPage(reply: FastifyReply, body: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(body.value);
+  return reply.code(status).type('text/html; charset=utf-8').send(withMenu(body.value, reply.server.menu));
 }
 
 /** Rows of cells under a header; `empty` is shown instead of an empty table. */

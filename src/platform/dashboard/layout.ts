@@ -1,30 +1,30 @@
-// The dashboard's frame: a phone-first layout with the navigation for every module.
+// The dashboard's frame: a phone-first layout with the menu every module adds to.
 import type { Principal } from '../accounts/roles.ts';
-import { html, type Html } from './html.ts';
+import { html, trusted, type Html } from './html.ts';
 
-export interface NavItem {
+export interface MenuItem {
   href: string;
   label: string;
-  ready: boolean; // false: the module is still to come and its page says so
 }
 
-export const NAV: NavItem[] = [
-  { href: '/', label: 'Home', ready: true },
-  { href: '/inbox', label: 'Inbox', ready: true },
-  { href: '/approvals', label: 'Approvals', ready: true },
-  { href: '/orders', label: 'Orders', ready: true },
-  { href: '/products', label: 'Stock', ready: true },
-  { href: '/books', label: 'Books', ready: true },
-  { href: '/social', label: 'Social', ready: false },
-  { href: '/mail', label: 'Mail', ready: false },
-  { href: '/outreach', label: 'Outreach', ready: false },
-  { href: '/tasks', label: 'Tasks', ready: false },
-  { href: '/ops', label: 'Operations', ready: true },
-  { href: '/ai', label: 'AI', ready: true },
-  { href: '/shop', label: 'Shopify', ready: true },
-  { href: '/settings', label: 'Settings', ready: true },
-  { href: '/users', label: 'Users', ready: true },
-];
+/**
+ * Where a signed-in page's menu goes. The modules' entries are the app's (each module declares its
+ * own); sendPage writes them in, with the current page marked.
+ */
+const MENU_SLOT = /<!--menu:([^>]*)-->/;
+
+/** A page's markup with its menu written in. */
+export function withMenu(markup: string, menu: MenuItem[]): string {
+  return markup.replace(MENU_SLOT, (_slot, current: string) =>
+    menu
+      .map(
+        (item) =>
+          html`<a href="${item.href}"${item.href === current ? html` class="current"` : ''}>${item.label}</a>`
+            .value,
+      )
+      .join(''),
+  );
+}
 
 export interface PageOptions {
   title: string;
@@ -60,15 +60,7 @@ export function page(options: PageOptions, body: Html): Html {
             signedIn
               ? html`<details class="menu">
                     <summary aria-label="Menu">☰</summary>
-                    <nav>
-                      ${NAV.map(
-                        (item) =>
-                          html`<a
-                            href="${item.href}"
-                            class="${[item.href === options.current ? 'current' : '', item.ready ? '' : 'soon'].join(' ').trim()}"
-                            >${item.label}</a
-                          >`,
-                      )}
+                    <nav>${trusted(`<!--menu:${escapeComment(options.current ?? '')}-->`)}
                     </nav>
                   </details>
                   <form method="post" action="/logout" class="logout">
@@ -84,6 +76,11 @@ export function page(options: PageOptions, body: Html): Html {
         </main>
       </body>
     </html>`;
+}
+
+/** A page path as it may sit in an HTML comment. */
+function escapeComment(path: string): string {
+  return path.replace(/[^\w/.-]/g, '');
 }
 
 export function errorPage(status: number, message: string, principal?: Principal): Html {

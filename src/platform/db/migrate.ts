@@ -8,6 +8,8 @@ import { transaction } from './database.ts';
 export interface MigrationSource {
   module: string;
   dir: string;
+  /** The module these files were applied under before they moved (the audit log was ops'). */
+  formerly?: string;
 }
 
 export interface MigrationResult {
@@ -40,7 +42,8 @@ export async function migrate(
         const sql = readFileSync(`${source.dir}/${file}`, 'utf8');
         const checksum = createHash('sha256').update(sql).digest('hex');
         const id = `${source.module}/${file}`;
-        const previous = known.get(id);
+        const previous =
+          known.get(id) ?? (source.formerly ? known.get(`${source.formerly}/${file}`) : undefined);
         if (previous !== undefined) {
           if (previous !== checksum) {
             throw new Error(`migration ${id} was changed after it was applied; add a new migration instead`);

@@ -133,6 +133,14 @@ export class EventBus {
     this.kick();
   }
 
+  /** Forgets events delivered more than 30 days ago; one a feed has not consumed yet stays, however old. */
+  async pruneDelivered(): Promise<void> {
+    await this.pool.query(
+      `delete from events_outbox e where dispatched_at < now() - interval '30 days'
+       and not exists (select 1 from events_feed_items f where f.event_id = e.id)`,
+    );
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.feeds.map(({ consumer }) => consumer.stop()));

@@ -1,8 +1,8 @@
-// Outgoing webhook endpoints and integration secrets over the API.
+// Outgoing webhook endpoints over the API.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.ts';
+import type { EventsParts } from './index.ts';
 
-export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Services): void {
+export function webhookRoutes(app: FastifyInstance, { webhooks }: EventsParts): void {
   app.get(
     '/api/v1/webhooks',
     {
@@ -83,63 +83,6 @@ export function integrationRoutes(app: FastifyInstance, { webhooks, vault }: Ser
     },
     async (request, reply) => {
       await webhooks.remove(request.params.id);
-      return reply.code(204).send();
-    },
-  );
-
-  app.get(
-    '/api/v1/secrets',
-    {
-      config: { access: 'admin' },
-      schema: { tags: ['integrations'], summary: 'Names of stored secrets (never their values)' },
-    },
-    async () => ({
-      secrets: await vault.list(),
-    }),
-  );
-
-  app.put<{ Params: { name: string }; Body: { value: string } }>(
-    '/api/v1/secrets/:name',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags: ['integrations'],
-        summary: 'Store or replace a secret',
-        params: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$' } },
-        },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['value'],
-          properties: { value: { type: 'string', minLength: 1, maxLength: 8192 } },
-        },
-      },
-    },
-    async (request, reply) => {
-      await vault.setIntegration(request.params.name, request.body.value);
-      return reply.code(204).send();
-    },
-  );
-
-  app.delete<{ Params: { name: string } }>(
-    '/api/v1/secrets/:name',
-    {
-      config: { access: 'admin' },
-      schema: {
-        tags: ['integrations'],
-        summary: 'Delete a secret',
-        params: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', maxLength: 100 } },
-        },
-      },
-    },
-    async (request, reply) => {
-      await vault.removeIntegration(request.params.name);
       return reply.code(204).send();
     },
   );

@@ -1,30 +1,39 @@
 // The HTTP application, built without listening so tests use inject(). Infrastructure lives here;
-// each module adds its routes and pages through `routes`.
+// each module's routes and pages are registered from its declaration, each part in its own
+// encapsulated plugin under its prefix.
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import type { Services } from '../services.ts';
+import type { Kernel } from '../kit/kernel.ts';
+import type { HttpPart } from '../kit/module.ts';
+import type { Modules } from '../kit/modules.ts';
+import { systemRoutes } from './system-routes.ts';
 import { AppError, loggableError, describeError } from '../errors.ts';
 import { refuseEarly, registerAuth } from './auth.ts';
 import { sendError, toErrorResponse, wantsHtml } from './errors.ts';
 import { registerStatic } from './static.ts';
 import { errorPage } from '../dashboard/layout.ts';
-
-export type RouteModule = (app: FastifyInstance, services: Services) => void | Promise<void>;
+import { sendPage } from '../dashboard/components.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route's method and URL, for the bad-input tests and the API page. */
     routeList: { method: string; url: string; query: string[] }[];
+    /** The menu every module added, in order (the layout renders it). */
+    menu: { href: string; label: string }[];
   }
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export async function buildApp(services: Services, routes: RouteModule[]): Promise<FastifyInstance> {
-  const { config, metrics, logger } = services;
+export async function buildApp(
+  kernel: Kernel,
+  modules: Modules,
+  extra: HttpPart<undefined>[] = [],
+): Promise<FastifyInstance> {
+  const { config, metrics, logger } = kernel;
   const secureCookies = config.publicUrl.startsWith('https://');
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
@@ -50,7 +59,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     openapi: {
       info: {
         title: 'shopkeep API',
-        version: services.version,
+        version: kernel.version,
         description: 'The back office of a small Shopify shop.',
       },
       components: {
@@ -92,7 +101,7 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
         });
   });
 
-  registerAuth(app, services.accounts);
+  registerAuth(app, modules.face('accounts'));
 
   await app.register(rateLimit, {
     global: true,
@@ -146,7 +155,8 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
     // Changes that happened, and attempts that were refused for lack of permission.
     if (reply.statusCode >= 400 && reply.statusCode !== 403) return payload;
     const principal = request.principal;
-    await services.audit
+    await modules
+      .face('audit')
       .record({
         actor: principal
           ? principal.via.kind === 'token'
@@ -174,11 +184,11 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
       );
     }
     if (wantsHtml(request)) {
-      return reply
-        .code(response.status)
-        .headers(response.headers)
-        .type('text/html; charset=utf-8')
-        .send(errorPage(response.status, response.body.error.message, request.principal).value);
+      return sendPage(
+        reply.headers(response.headers),
+        errorPage(response.status, response.body.error.message, request.principal),
+        response.status,
+      );
     }
     return sendError(reply, response.status, response.body, response.headers);
   });
@@ -191,16 +201,20 @@ export async function buildApp(services: Services, routes: RouteModule[]): Promi
       },
     };
     if (wantsHtml(request)) {
-      return reply
-        .code(404)
-        .type('text/html; charset=utf-8')
-        .send(errorPage(404, 'This page does not exist.', request.principal).value);
+      return sendPage(reply, errorPage(404, 'This page does not exist.', request.principal), 404);
     }
     return sendError(reply, 404, body, {});
   });
 
   registerStatic(app);
-  for (const register of routes) await register(app, services);
+  app.decorate('menu', modules.menu());
+  systemRoutes(app, kernel);
+  const context = { config };
+  for (const { definition, parts } of modules.all())
+    for (const part of definition.http ?? [])
+      await app.register(async (scope) => part.register(scope, parts, context), { prefix: part.prefix });
+  for (const part of extra)
+    await app.register(async (scope) => part.register(scope, undefined, context), { prefix: part.prefix });
   return app;
 }
 

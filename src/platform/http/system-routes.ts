@@ -1,12 +1,13 @@
 // Liveness, readiness, metrics and the API description.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.ts';
+import type { Kernel } from '../kit/kernel.ts';
 import { AppError } from '../errors.ts';
 import { html } from '../dashboard/html.ts';
 import { page } from '../dashboard/layout.ts';
+import { sendPage } from '../dashboard/components.ts';
 
-export function systemRoutes(app: FastifyInstance, services: Services): void {
-  const { metrics } = services;
+export function systemRoutes(app: FastifyInstance, kernel: Kernel): void {
+  const { metrics } = kernel;
 
   app.get(
     '/healthz',
@@ -21,7 +22,7 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
       schema: { tags: ['system'], summary: 'The database and the job queue are ready' },
     },
     async (_request, reply) => {
-      const readiness = await services.readiness();
+      const readiness = await kernel.readiness();
       const ready = readiness.database && readiness.jobs;
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...readiness });
     },
@@ -62,7 +63,8 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
         summary: operation.summary ?? '',
       })),
     );
-    return reply.type('text/html; charset=utf-8').send(
+    return sendPage(
+      reply,
       page(
         { title: 'shopkeep API' },
         html`<p>
@@ -93,7 +95,7 @@ export function systemRoutes(app: FastifyInstance, services: Services): void {
               </tbody>
             </table>
           </div>`,
-      ).value,
+      ),
     );
   });
 }

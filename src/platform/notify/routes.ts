@@ -1,6 +1,7 @@
 // The inbox: what shopkeep told the owner, in the API and the dashboard.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.ts';
+import type { NotifyParts } from './index.ts';
+import type { HttpContext } from '../kit/module.ts';
 import { html } from '../dashboard/html.ts';
 import { formatTime, page } from '../dashboard/layout.ts';
 import { postButton, sendPage } from '../dashboard/components.ts';
@@ -11,7 +12,7 @@ const idParams = {
   properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } },
 } as const;
 
-export function inboxRoutes(app: FastifyInstance, { notifications }: Services): void {
+export function inboxRoutes(app: FastifyInstance, { notifications }: NotifyParts): void {
   app.get<{ Querystring: { unread?: 'true' | 'false' } }>(
     '/api/v1/notifications',
     {
@@ -44,7 +45,11 @@ export function inboxRoutes(app: FastifyInstance, { notifications }: Services): 
   );
 }
 
-export function inboxPages(app: FastifyInstance, { notifications, config }: Services): void {
+export function inboxPages(
+  app: FastifyInstance,
+  { notifications }: NotifyParts,
+  { config }: HttpContext,
+): void {
   app.get('/inbox', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const notices = await notifications.list();
     return sendPage(

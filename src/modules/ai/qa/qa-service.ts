@@ -2,7 +2,7 @@
 // then routing. Every decision is stored with its breakdown.
 import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
-import type { QaConfig } from '../../../platform/config.ts';
+import type { QaConfig } from '../settings.ts';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import type { AiService } from '../ai-service.ts';
 import { aiQaReviews } from '../schema.ts';

@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import { invalid } from '../../../platform/errors.ts';
-import type { AuditLog } from '../../ops/audit-log.ts';
+import type { AuditLog } from '../../../platform/audit/audit-log.ts';
 import { aiVoice } from '../schema.ts';
 import { DEFAULT_VOICE, type VoiceProfile } from './voice.ts';
 

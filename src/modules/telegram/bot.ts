@@ -3,28 +3,35 @@
 // was already decided or expired is answered with what happened instead of acting twice.
 import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { RouteModule } from '../../../platform/http/app.ts';
-import { sameSecret } from '../../../platform/http/auth.ts';
-import type { TelegramConfig } from '../../../platform/config.ts';
-import type { Logger } from '../../../platform/logger.ts';
-import { AppError, describeError } from '../../../platform/errors.ts';
-import type { Services } from '../../../platform/services.ts';
-import type { DecisionAction } from '../approval-service.ts';
+import type { FastifyInstance } from 'fastify';
+import { sameSecret } from '../../platform/http/auth.ts';
+import type { Logger } from '../../platform/logger.ts';
+import { AppError, describeError } from '../../platform/errors.ts';
+import type { Readiness } from '../../platform/kit/kernel.ts';
+import type { TelegramCommand } from '../../platform/kit/module.ts';
+import type { Notifications } from '../../platform/notify/notifications.ts';
+import type { Faces } from '../../platform/kit/faces.ts';
+import type { DecisionAction } from '../approvals/approval-service.ts';
 import { parseCallback } from './cards.ts';
 import type { TelegramNotifier } from './notifier.ts';
-import { ordersText, pnlText, todayText } from './shop-commands.ts';
+import type { TelegramConfig } from './settings.ts';
 
-const HELP = [
-  'shopkeep commands (or say them in a voice note; anything else you say becomes a to-do):',
+/** What the bot works with besides Telegram: the approvals, the transcriber, the Inbox, and every module's commands. */
+export interface OwnerBotDeps {
+  approvals: Faces['approvals'];
+  transcribe: (audio: Buffer, mimeType: string, fileName: string) => Promise<string>;
+  notifications: Notifications;
+  readiness: () => Promise<Readiness>;
+  /** The commands modules add (/today, /pnl, /orders, …), answered with text. */
+  commands: () => TelegramCommand[];
+}
+
+const OWN_COMMANDS = [
   '/approvals – what waits for you',
   '/status – is everything running',
   '/pause – stop all publishing and sending',
   '/resume – start again',
-  '/today – sales so far today',
-  '/pnl – this month against the month before',
-  '/orders – the latest orders',
-  '/cancel – forget an edit or rewrite you started',
-].join('\n');
+];
 
 const WAIT_FOR_TEXT_MS = 10 * 60_000;
 
@@ -67,7 +74,7 @@ export class OwnerBot {
 
   constructor(
     private readonly config: TelegramConfig & { token: string },
-    private readonly services: Services,
+    private readonly deps: OwnerBotDeps,
     private readonly notifier: TelegramNotifier,
     private readonly logger: Logger,
   ) {
@@ -80,14 +87,13 @@ export class OwnerBot {
         'telegram: ignored an update from a chat that is not allowed',
       );
     });
-    this.bot.command(['start', 'help'], (ctx) => ctx.reply(HELP));
+    this.bot.command(['start', 'help'], (ctx) => ctx.reply(this.help()));
     this.bot.command('status', (ctx) => this.status(ctx));
     this.bot.command('approvals', (ctx) => this.listApprovals(ctx));
     this.bot.command('pause', (ctx) => this.pause(ctx, true));
     this.bot.command('resume', (ctx) => this.pause(ctx, false));
-    this.bot.command('today', async (ctx) => ctx.reply(await todayText(services)));
-    this.bot.command('pnl', async (ctx) => ctx.reply(await pnlText(services)));
-    this.bot.command('orders', async (ctx) => ctx.reply(await ordersText(services)));
+    for (const command of deps.commands())
+      this.bot.command(command.name, async (ctx) => ctx.reply(await command.answer(ctx.message?.text ?? '')));
     this.bot.command('cancel', async (ctx) => {
       this.awaiting.delete(ctx.chat.id);
       await ctx.reply('Forgotten.');
@@ -125,8 +131,24 @@ export class OwnerBot {
       );
   }
 
+  /** The commands in /help: the bot's own, then those the modules add, then /cancel. */
+  private help(): string {
+    return [
+      'shopkeep commands (or say them in a voice note; anything else you say becomes a to-do):',
+      ...OWN_COMMANDS,
+      ...this.deps.commands().map((command) => `/${command.name} – ${command.description}`),
+      '/cancel – forget an edit or rewrite you started',
+    ].join('\n');
+  }
+
+  /** A module's command by name (what a voice note asked for), answered in the chat. */
+  private async answer(ctx: Context, name: string): Promise<void> {
+    const command = this.deps.commands().find((each) => each.name === name);
+    await ctx.reply(command ? await command.answer('') : `/${name} is not available here.`);
+  }
+
   /** POST /webhooks/telegram: checks the secret-token header in constant time, then handles the update. */
-  webhookRoute(): RouteModule {
+  webhookRoute(): (app: FastifyInstance) => void {
     return (app) => {
       app.post<{ Body: Update }>(
         '/webhooks/telegram',
@@ -164,7 +186,7 @@ export class OwnerBot {
     }
     const { approvalId, action } = parsed;
     if (action === 'edit' || action === 'regenerate') {
-      const approval = await this.services.approvals.get(approvalId);
+      const approval = await this.deps.approvals.get(approvalId);
       if (approval.status !== 'pending') {
         await ctx.answerCallbackQuery({ text: `Already ${approval.status}.` });
         await this.notifier.showOutcome(approvalId);
@@ -186,7 +208,7 @@ export class OwnerBot {
     const waiting = this.awaiting.get(ctx.chat!.id);
     if (!waiting || waiting.until < Date.now()) {
       this.awaiting.delete(ctx.chat!.id);
-      await ctx.reply(`I did not understand that. ${HELP}`);
+      await ctx.reply(`I did not understand that. ${this.help()}`);
       return;
     }
     this.awaiting.delete(ctx.chat!.id);
@@ -206,7 +228,7 @@ export class OwnerBot {
     extra: { text?: string; reason?: string } = {},
   ): Promise<void> {
     try {
-      const decided = await this.services.approvals.decide(approvalId, { action, ...extra }, this.who(ctx));
+      const decided = await this.deps.approvals.decide(approvalId, { action, ...extra }, this.who(ctx));
       const done = {
         approve: 'Approved.',
         edit: 'Edited and approved.',
@@ -243,7 +265,7 @@ export class OwnerBot {
       if (!response.ok) throw new Error(`the voice file could not be downloaded (${response.status})`);
       const audio = Buffer.from(await response.arrayBuffer());
       heard = (
-        await this.services.ai.transcribe(audio, ctx.message.voice.mime_type ?? 'audio/ogg', 'voice.oga')
+        await this.deps.transcribe(audio, ctx.message.voice.mime_type ?? 'audio/ogg', 'voice.oga')
       ).trim();
     } catch (error) {
       this.logger.warn({ err: describeError(error) }, 'telegram: a voice note could not be transcribed');
@@ -262,16 +284,14 @@ export class OwnerBot {
       case 'approvals':
         return this.listApprovals(ctx);
       case 'pnl':
-        return void (await ctx.reply(await pnlText(this.services)));
       case 'today':
-        return void (await ctx.reply(await todayText(this.services)));
       case 'orders':
-        return void (await ctx.reply(await ordersText(this.services)));
+        return this.answer(ctx, meant);
       case 'nothing':
         return void (await ctx.reply('I heard nothing to act on. Say a command, or what needs doing.'));
     }
     // Anything else is something to do: it goes to the Inbox as a to-do (and comes back here as one).
-    await this.services.notifications.send({
+    await this.deps.notifications.send({
       kind: 'task.voice_note',
       severity: 'info',
       title: `To do: ${heard.length > 80 ? `${heard.slice(0, 79)}…` : heard}`,
@@ -282,9 +302,9 @@ export class OwnerBot {
 
   private async status(ctx: Context): Promise<void> {
     const [readiness, pause, pending] = await Promise.all([
-      this.services.readiness(),
-      this.services.approvals.paused(),
-      this.services.approvals.list('pending'),
+      this.deps.readiness(),
+      this.deps.approvals.paused(),
+      this.deps.approvals.list('pending'),
     ]);
     await ctx.reply(
       [
@@ -299,7 +319,7 @@ export class OwnerBot {
   }
 
   private async listApprovals(ctx: Context): Promise<void> {
-    const pending = await this.services.approvals.list('pending', 10);
+    const pending = await this.deps.approvals.list('pending', 10);
     if (pending.length === 0) {
       await ctx.reply('Nothing waits for you.');
       return;
@@ -308,7 +328,7 @@ export class OwnerBot {
   }
 
   private async pause(ctx: Context, paused: boolean): Promise<void> {
-    await this.services.approvals.setPaused(paused, this.who(ctx));
+    await this.deps.approvals.setPaused(paused, this.who(ctx));
     await ctx.reply(paused ? '⏸ Paused: nothing is published or sent until /resume.' : '▶️ Resumed.');
   }
 }

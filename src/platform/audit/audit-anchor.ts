@@ -13,7 +13,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../../platform/errors.ts';
+import { AppError } from '../errors.ts';
 
 export interface AuditAnchor {
   /** The last entry anchored, and its link. */

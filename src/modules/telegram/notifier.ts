@@ -2,19 +2,19 @@
 // outcome once it is decided (in Telegram, the dashboard or the API) or expires; and delivers what the
 // notification interface tells the owner (summaries, alerts) to every allowed chat. Runs as event
 // subscriptions, so a failed send is retried and a card or notice is sent once per chat.
-import { describeError } from '../../../platform/errors.ts';
+import { describeError } from '../../platform/errors.ts';
 import { and, eq } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type pg from 'pg';
-import { orm, type Orm } from '../../../platform/db/orm.ts';
-import type { Subscription } from '../../../platform/events/outbox.ts';
-import type { Logger } from '../../../platform/logger.ts';
-import type { Notifications } from '../../../platform/notify/notifications.ts';
-import type { QaService } from '../../ai/qa/qa-service.ts';
-import type { ApprovalService } from '../approval-service.ts';
-import { approvalsTelegramCards } from '../schema.ts';
+import { orm, type Orm } from '../../platform/db/orm.ts';
+import type { Subscription } from '../../platform/events/outbox.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { Notifications } from '../../platform/notify/notifications.ts';
+import type { QaService } from '../ai/qa/qa-service.ts';
+import type { ApprovalService } from '../approvals/approval-service.ts';
+import { telegramCards } from './schema.ts';
 import { cardKeyboard, cardText, outcomeText, photoCaption } from './cards.ts';
-import type { Catalog } from '../../ai/qa/catalog.ts';
+import type { Catalog } from '../ai/qa/catalog.ts';
 
 export class TelegramNotifier {
   private readonly db: Orm;
@@ -87,10 +87,8 @@ export class TelegramNotifier {
     for (const chatId of onlyChat ? [onlyChat] : this.chatIds) {
       const [existing] = await this.db
         .select()
-        .from(approvalsTelegramCards)
-        .where(
-          and(eq(approvalsTelegramCards.approvalId, approvalId), eq(approvalsTelegramCards.chatId, chatId)),
-        );
+        .from(telegramCards)
+        .where(and(eq(telegramCards.approvalId, approvalId), eq(telegramCards.chatId, chatId)));
       if (existing && !onlyChat) continue; // sent before this retry
       // The product's photo first, as the post would show it; then the card with its buttons.
       // A photo Telegram cannot fetch never holds the card back.
@@ -107,10 +105,10 @@ export class TelegramNotifier {
         reply_markup: cardKeyboard(approvalId),
       });
       await this.db
-        .insert(approvalsTelegramCards)
+        .insert(telegramCards)
         .values({ approvalId, chatId, messageId: message.message_id })
         .onConflictDoUpdate({
-          target: [approvalsTelegramCards.approvalId, approvalsTelegramCards.chatId],
+          target: [telegramCards.approvalId, telegramCards.chatId],
           set: { messageId: message.message_id },
         });
     }
@@ -118,10 +116,7 @@ export class TelegramNotifier {
 
   async showOutcome(approvalId: string): Promise<void> {
     const approval = await this.approvals.get(approvalId);
-    const cards = await this.db
-      .select()
-      .from(approvalsTelegramCards)
-      .where(eq(approvalsTelegramCards.approvalId, approvalId));
+    const cards = await this.db.select().from(telegramCards).where(eq(telegramCards.approvalId, approvalId));
     for (const card of cards) {
       try {
         await this.api.editMessageText(card.chatId, card.messageId, outcomeText(approval), {

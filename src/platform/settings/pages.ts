@@ -1,16 +1,21 @@
 // Settings: integration secrets (names only; values never leave the vault), outgoing webhooks, API tokens.
 import type { FastifyInstance } from 'fastify';
-import type { Services } from '../services.ts';
+import type { SettingsParts } from './index.ts';
+import type { HttpContext } from '../kit/module.ts';
 import { actorOf } from '../accounts/roles.ts';
-import { html, type Html } from './html.ts';
-import { csrfField, formatTime, page } from './layout.ts';
-import { postButton, sendPage, table } from './components.ts';
+import { html, type Html } from '../dashboard/html.ts';
+import { csrfField, formatTime, page } from '../dashboard/layout.ts';
+import { postButton, sendPage, table } from '../dashboard/components.ts';
 import type { Principal } from '../accounts/roles.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 8192 } } as const;
 
-export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks, config }: Services): void {
+export function settingsPages(
+  app: FastifyInstance,
+  { accounts, vault, webhooks }: SettingsParts,
+  { config }: HttpContext,
+): void {
   const settingsPage = async (principal: Principal | undefined, shownOnce?: Html) => {
     const [secrets, endpoints, tokens] = await Promise.all([
       vault.list(),

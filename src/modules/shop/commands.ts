@@ -1,18 +1,18 @@
 // `shopkeep shop …`: the Shopify connection from a terminal: status, test, import, reconcile and
 // webhook registration. Long steps show progress on stderr; --json prints data on stdout.
-import type { CommandContext } from './main.ts';
-import { UsageError, options } from './main.ts';
-import { print, withServices } from './admin.ts';
-import { progress, progressBar } from './io.ts';
-import { explainShopify } from '../modules/shop/client.ts';
+import { UsageError, options, print } from '../../platform/cli/args.ts';
+import { progress, progressBar } from '../../platform/cli/io.ts';
+import { explainShopify } from './client.ts';
+import type { ModuleCommand, ModuleCommandContext } from '../../platform/kit/module.ts';
+import type { ShopParts } from './index.ts';
 
-export async function shopCommand(context: CommandContext): Promise<number> {
+async function shopCommand(context: ModuleCommandContext<ShopParts>): Promise<number> {
   const [action, ...rest] = context.args;
   const { values, positionals } = options(rest, { json: { type: 'boolean' } });
   const json = Boolean(values.json);
   switch (action) {
     case 'status':
-      return withServices(context, async ({ shop }) => {
+      return context.open(async ({ shop }) => {
         const status = await shop.status();
         const run = (summary: typeof status.lastImport) =>
           summary
@@ -32,7 +32,7 @@ export async function shopCommand(context: CommandContext): Promise<number> {
         return 0;
       });
     case 'test':
-      return withServices(context, async ({ shop }) => {
+      return context.open(async ({ shop }) => {
         progress('asking Shopify who the shop is');
         const info = await shop.connection.test().catch(explainShopify);
         print(
@@ -44,7 +44,7 @@ export async function shopCommand(context: CommandContext): Promise<number> {
       });
     case 'import':
     case 'reconcile':
-      return withServices(context, async ({ shop }) => {
+      return context.open(async ({ shop }) => {
         const bar = progressBar();
         const onProgress = (p: { step: string; done: number; total?: number }) =>
           bar.update(p.step, p.done, p.total);
@@ -79,7 +79,8 @@ export async function shopCommand(context: CommandContext): Promise<number> {
       });
     case 'webhooks': {
       if (positionals[0] !== 'sync') throw new UsageError('shop webhooks takes one action: sync');
-      return withServices(context, async ({ shop, config }) => {
+      return context.open(async ({ shop }) => {
+        const { config } = context;
         if (config.publicUrl.startsWith('http://localhost')) {
           progress(
             `SHOPKEEP_PUBLIC_URL is ${config.publicUrl}: Shopify cannot reach that; set the address Shopify should call`,
@@ -99,3 +100,12 @@ export async function shopCommand(context: CommandContext): Promise<number> {
       throw new UsageError('shop needs an action: status, test, import, reconcile or webhooks sync');
   }
 }
+
+export const shopCommands: Record<string, ModuleCommand<ShopParts>> = {
+  shop: {
+    summary: 'Shopify: status, test the connection, import everything, reconcile now, register webhooks',
+    usage:
+      'shopkeep shop status [--json]\n  shopkeep shop test [--json]\n  shopkeep shop import [--json]   (resumes a stopped import)\n  shopkeep shop reconcile [--json]\n  shopkeep shop webhooks sync [--json]   (at SHOPKEEP_PUBLIC_URL/webhooks/shopify)',
+    run: shopCommand,
+  },
+};

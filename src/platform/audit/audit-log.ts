@@ -5,10 +5,10 @@
 // someone with database access alone, and a log cut back behind what this box last saw.
 import type pg from 'pg';
 import { asc, count, desc, gte, lt } from 'drizzle-orm';
-import { transaction, type Client } from '../../platform/db/database.ts';
-import { orm, type Orm } from '../../platform/db/orm.ts';
-import { AppError, describeError } from '../../platform/errors.ts';
-import type { Logger } from '../../platform/logger.ts';
+import { transaction, type Client } from '../db/database.ts';
+import { orm, type Orm } from '../db/orm.ts';
+import { AppError, describeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import { opsAuditHead, opsAuditLog } from './schema.ts';
 import { AnchorFile, type AuditAnchor } from './audit-anchor.ts';
 import { GENESIS, chainHash, seal, sealHolds, sealKey, type SealKey } from './audit-seal.ts';

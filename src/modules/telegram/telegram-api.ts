@@ -1,7 +1,7 @@
 // The Bot API client (grammY) pointed at TELEGRAM_API_ROOT, honouring 429 retry_after once before
 // giving up (the job that sent it then retries with backoff).
 import { Api } from 'grammy';
-import type { TelegramConfig } from '../../../platform/config.ts';
+import type { TelegramConfig } from './settings.ts';
 
 export function telegramApi(config: TelegramConfig & { token: string }): Api {
   const api = new Api(config.token, { apiRoot: config.apiRoot });

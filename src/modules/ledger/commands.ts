@@ -2,16 +2,16 @@
 // reports. Progress goes to stderr; --json prints data on stdout.
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import type { CommandContext } from './main.ts';
-import { UsageError, options } from './main.ts';
-import { print, withServices } from './admin.ts';
-import { progress } from './io.ts';
-import { addDays, dayIn, isDate } from '../platform/dates.ts';
-import { formatMoney } from '../platform/money.ts';
-import { AppError } from '../platform/errors.ts';
-import { documentCsv } from '../platform/documents/csv.ts';
-import { documentPdf } from '../platform/documents/pdf.ts';
-import { REPORT_NAMES, type ReportName } from '../modules/ledger/documents.ts';
+import { UsageError, options, print } from '../../platform/cli/args.ts';
+import { progress } from '../../platform/cli/io.ts';
+import { addDays, dayIn, isDate } from '../../platform/dates.ts';
+import { formatMoney } from '../../platform/money.ts';
+import { AppError } from '../../platform/errors.ts';
+import { documentCsv } from '../../platform/documents/csv.ts';
+import { documentPdf } from '../../platform/documents/pdf.ts';
+import { REPORT_NAMES, type ReportName } from './documents.ts';
+import type { ModuleCommand, ModuleCommandContext } from '../../platform/kit/module.ts';
+import type { LedgerParts } from './index.ts';
 
 function day(name: string, value: string | undefined, fallback?: string): string {
   const chosen = value ?? fallback;
@@ -20,7 +20,7 @@ function day(name: string, value: string | undefined, fallback?: string): string
   return chosen;
 }
 
-export async function ledgerCommand(context: CommandContext): Promise<number> {
+async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promise<number> {
   const [action, ...rest] = context.args;
   const { values, positionals } = options(rest, {
     json: { type: 'boolean' },
@@ -38,7 +38,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
       const from = day('from', values.from);
       const to = day('to', values.to, today);
       if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-      return withServices(context, async ({ ledger }) => {
+      return context.open(async ({ ledger }) => {
         const lines = format === 'csv' ? ledger.csv(from, to) : ledger.hledger(from, to);
         const out = values.output ? createWriteStream(values.output) : process.stdout;
         let count = 0;
@@ -66,7 +66,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
           `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
         );
       }
-      return withServices(context, async ({ ledger }) => {
+      return context.open(async ({ ledger }) => {
         try {
           const result = await ledger.importExpenses(csv);
           print(
@@ -88,7 +88,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
         throw new UsageError(
           'ledger fx-rate takes CURRENCY DAY RATE, like: ledger fx-rate EUR 2026-11-20 0.8571',
         );
-      return withServices(context, async ({ ledger }) => {
+      return context.open(async ({ ledger }) => {
         try {
           const { posted } = await ledger.setFxRate(currency.toUpperCase(), rateDay, rate);
           print(
@@ -108,7 +108,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
       const to = day('to', values.to, addDays(today, -1));
       const from = day('from', values.from, addDays(to, -6));
       if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-      return withServices(context, async ({ ledger }) => {
+      return context.open(async ({ ledger }) => {
         let done = 0;
         const result = await ledger.syncAkaunting(from, to, (pushedDay) => {
           done += 1;
@@ -123,7 +123,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
       });
     }
     case 'opening-stock':
-      return withServices(context, async ({ ledger }) => {
+      return context.open(async ({ ledger }) => {
         const opening = await ledger.stock.takeOpening().catch((error: unknown) => {
           if (error instanceof AppError) console.error(error.message);
           else throw error;
@@ -160,7 +160,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
         const from = day('from', values.from, `${to.slice(0, 8)}01`);
         if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
         const format = values.format;
-        return withServices(context, async ({ ledger }) => {
+        return context.open(async ({ ledger }) => {
           const document = await ledger.reportDocument(which as ReportName, from, to);
           const file = format === 'pdf' ? documentPdf(document) : documentCsv(document);
           if (!values.output) process.stdout.write(file);
@@ -171,7 +171,7 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
           return 0;
         });
       }
-      return withServices(context, async ({ ledger }) => {
+      return context.open(async ({ ledger }) => {
         const json = Boolean(values.json);
         const money = (minor: number, currency: string) => formatMoney(minor, currency);
         switch (which) {
@@ -327,3 +327,12 @@ export async function ledgerCommand(context: CommandContext): Promise<number> {
       );
   }
 }
+
+export const ledgerCommands: Record<string, ModuleCommand<LedgerParts>> = {
+  ledger: {
+    summary: 'The books: export them for hledger or a spreadsheet, print the reports, import expenses',
+    usage:
+      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
+    run: ledgerCommand,
+  },
+};

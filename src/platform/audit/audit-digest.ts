@@ -1,20 +1,27 @@
 // Every morning the owner is sent the audit log's head (Inbox and Telegram). That copy lives outside
 // the database and outside this box: whoever rewrites the log later, even with the master key, cannot
 // change what the owner was told, and `audit verify --entry N` shows whether entry N is still the same.
-import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
-import type { Notice, Notifications } from '../../platform/notify/notifications.ts';
-import type { Services } from '../../platform/services.ts';
-import { dayIn } from '../../platform/dates.ts';
+import { defineJob, type JobDefinition } from '../jobs/job-queue.ts';
+import type { Notice, Notifications } from '../notify/notifications.ts';
+import { dayIn } from '../dates.ts';
 import type { AuditLog } from './audit-log.ts';
 
-export function auditDigestJob({ audit, notifications, config }: Services): JobDefinition<object> {
+export function auditDigestJob({
+  audit,
+  notifications,
+  timezone,
+}: {
+  audit: AuditLog;
+  notifications: Notifications;
+  timezone: string;
+}): JobDefinition<object> {
   return defineJob({
     name: 'ops.audit-digest',
     cron: '40 6 * * *',
     // A long log takes a while to check on a Pi; the digest is worth the wait.
     expireInMinutes: 60,
     handler: async () => {
-      await sendAuditDigest(audit, notifications, config.timezone);
+      await sendAuditDigest(audit, notifications, timezone);
     },
   });
 }

@@ -1,8 +1,8 @@
 // How an approval request looks in Telegram: the draft, its score and breakdown, four buttons whose
 // callback data carries only the request id and a letter (Telegram allows 64 bytes).
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Approval } from '../approval-service.ts';
-import type { CatalogProduct } from '../../ai/qa/catalog.ts';
+import type { Approval } from '../approvals/approval-service.ts';
+import type { CatalogProduct } from '../ai/qa/catalog.ts';
 
 export interface ReviewSummary {
   criteria: { name: string; score: number }[];

@@ -1,0 +1,56 @@
+// The books' settings: how stock sold is costed, and the Akaunting the daily summaries go to.
+import { ConfigError } from '../../platform/errors.ts';
+import type { SettingsReader } from '../../platform/kit/settings.ts';
+
+export interface AkauntingConfig {
+  baseUrl: string; // the Akaunting site; the API is under /api
+  email: string;
+  password: string;
+  companyId: number;
+  /** Unset: the first enabled account, and the first enabled income and expense categories. */
+  accountId: number | undefined;
+  incomeCategoryId: number | undefined;
+  expenseCategoryId: number | undefined;
+  paymentMethod: string;
+}
+
+export interface LedgerSettings {
+  /** How stock sold is costed: first in, first out (first to expire first), or the running average. */
+  costing: 'fifo' | 'average';
+  /** Set: each day's sales and expenses are pushed to this Akaunting as two summary transactions. */
+  akaunting: AkauntingConfig | undefined;
+}
+
+export function ledgerSettings(read: SettingsReader): LedgerSettings {
+  const costing = read.oneOf(
+    'SHOPKEEP_LEDGER_COSTING',
+    ['fifo', 'average'],
+    'fifo',
+    ' (IAS 2 allows no other)',
+  );
+  const baseUrl = read.url('AKAUNTING_URL', ['http:', 'https:'])?.replace(/\/$/, '');
+  if (baseUrl === undefined) return { costing, akaunting: undefined };
+  if (new URL(baseUrl).username)
+    throw new ConfigError(
+      'AKAUNTING_URL',
+      'must not hold a user or password: set AKAUNTING_EMAIL and AKAUNTING_PASSWORD',
+    );
+  const email = read.text('AKAUNTING_EMAIL');
+  const password = read.text('AKAUNTING_PASSWORD');
+  if (!email) throw new ConfigError('AKAUNTING_EMAIL', 'is needed with AKAUNTING_URL: the API user’s email');
+  if (!password)
+    throw new ConfigError('AKAUNTING_PASSWORD', 'is needed with AKAUNTING_URL (or AKAUNTING_PASSWORD_FILE)');
+  return {
+    costing,
+    akaunting: {
+      baseUrl,
+      email,
+      password,
+      companyId: read.integer('AKAUNTING_COMPANY_ID', 1, 1, 2 ** 31),
+      accountId: read.optionalInteger('AKAUNTING_ACCOUNT_ID', 1, 2 ** 31),
+      incomeCategoryId: read.optionalInteger('AKAUNTING_INCOME_CATEGORY_ID', 1, 2 ** 31),
+      expenseCategoryId: read.optionalInteger('AKAUNTING_EXPENSE_CATEGORY_ID', 1, 2 ** 31),
+      paymentMethod: read.text('AKAUNTING_PAYMENT_METHOD') ?? 'offline-payments.bank_transfer.2',
+    },
+  };
+}

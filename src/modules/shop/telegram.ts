@@ -1,0 +1,24 @@
+// /orders on Telegram: the latest orders, with what was paid and whether they went out.
+import { formatMoney } from '../../platform/money.ts';
+import type { TelegramCommand } from '../../platform/kit/module.ts';
+import type { ShopService } from './shop-service.ts';
+
+export function shopTelegramCommands(shop: ShopService): TelegramCommand[] {
+  return [
+    {
+      name: 'orders',
+      description: 'the latest orders',
+      answer: async () => {
+        const { orders } = await shop.orders({ limit: 5 });
+        if (!orders.length) return 'No orders yet.';
+        return [
+          'Latest orders:',
+          ...orders.map(
+            (order) =>
+              `${order.name} ${formatMoney(order.totalMinor, order.currency)} · ${order.cancelledAt ? 'cancelled' : (order.financialStatus ?? '—')} · ${order.fulfillmentStatus ?? 'unfulfilled'}`,
+          ),
+        ].join('\n');
+      },
+    },
+  ];
+}

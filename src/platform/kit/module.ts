@@ -1,0 +1,132 @@
+// A module declares itself in one place: its tables and migrations, its settings, the faces it needs
+// from other modules and the ones it offers, its routes and pages with their menu entries, its jobs,
+// event subscriptions and feeds, its CLI and Telegram commands, and what it does when shopkeep starts
+// and stops. The runtime, the HTTP app, the CLI and the bot read these declarations; none of them
+// names a module. Adding a module is one folder and one line in src/modules/index.ts.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Html } from '../dashboard/html.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Feed } from '../events/feeds.ts';
+import type { Subscription } from '../events/outbox.ts';
+import type { JobDefinition } from '../jobs/job-queue.ts';
+import type { EventCatalogue } from '../events/catalogue.ts';
+import type { Kernel } from './kernel.ts';
+import type { SettingsReader } from './settings.ts';
+import type { FaceName, Faces } from './faces.ts';
+
+export interface BuildContext<S> extends Kernel {
+  /** This module's own settings, parsed and checked at start-up with everything else. */
+  settings: S;
+  /** A face another module offers; only those named in `needs`. */
+  use<K extends FaceName>(face: K): Faces[K];
+  /** What every module contributes (Telegram commands, menu entries), once all are built. */
+  contributions: Contributions;
+}
+
+export interface Contributions {
+  telegramCommands(): TelegramCommand[];
+  panels(page: Panel['page']): Panel[];
+}
+
+/** What route and page registrations get besides the module's own parts. */
+export interface HttpContext {
+  config: Config;
+}
+
+export interface HttpPart<B> {
+  /** Every route of the part is under this prefix: '/api/v1/ledger', '/books', or '' for root pages. */
+  prefix: string;
+  register: (app: FastifyInstance, module: B, context: HttpContext) => void | Promise<void>;
+}
+
+/** A section a module adds to another's page (the operations page, the approvals queue). */
+export interface Panel {
+  page: 'operations' | 'approvals';
+  /** The section's id: a link to /ops#id lands on it. */
+  id: string;
+  render: (request: FastifyRequest) => Promise<Html>;
+}
+
+export interface MenuEntry {
+  href: string;
+  label: string;
+  /** Where it sits in the menu: lower first (the day's work ~10-40, the books 50, set-up 80-99). */
+  position: number;
+}
+
+export interface TelegramCommand {
+  /** `/today` is 'today'. */
+  name: string;
+  description: string;
+  answer: (text: string) => Promise<string>;
+}
+
+export interface CommandContext {
+  args: string[];
+  config: Config;
+  env: Record<string, string | undefined>;
+  logger: Logger;
+}
+
+export interface ModuleCommandContext<B> extends CommandContext {
+  /**
+   * Opens the database and builds every module, runs `work` with this module's parts (and any face),
+   * and closes again. Argument checks come before it, so a usage error answers at once.
+   */
+  open<T>(
+    work: (module: B, face: <K extends FaceName>(name: K) => Faces[K]) => Promise<T>,
+    options?: { faces?: Partial<Faces> },
+  ): Promise<T>;
+}
+
+export interface ModuleCommand<B> {
+  summary: string;
+  usage: string;
+  run: (context: ModuleCommandContext<B>) => Promise<number | void>;
+}
+
+export interface ModuleDefinition<S = unknown, B = unknown> {
+  /** Lower case, one word: 'shop', 'ledger'. Prefixes its tables, jobs, events and settings' module. */
+  name: string;
+  /** A folder of NNNN_name.sql files, applied in order; `formerly` names the module they were applied under. */
+  migrations?: { dir: string; formerly?: string };
+  /** Its Drizzle tables (the schema test holds them to the migrated database). */
+  tables?: Record<string, unknown>;
+  /** Its events and their payloads (the event map, the catalogue in the docs, outgoing webhooks). */
+  events?: EventCatalogue;
+  /** Reads its environment variables; a bad value throws a ConfigError naming the variable (exit 78). */
+  settings?: (read: SettingsReader) => S;
+  needs?: readonly FaceName[];
+  build: (context: BuildContext<S>) => B | Promise<B>;
+  /** The faces it offers others, taken from what build made. */
+  provides?: { [K in FaceName]?: (module: B) => Faces[K] };
+  http?: HttpPart<B>[];
+  menu?: MenuEntry[];
+  panels?: (module: B) => Panel[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  jobs?: (module: B) => JobDefinition<any>[];
+  subscriptions?: (module: B) => Subscription[];
+  feeds?: (module: B) => Feed[];
+  commands?: Record<string, ModuleCommand<B>>;
+  telegram?: (module: B) => TelegramCommand[];
+  /** After every module is built and the job queue runs: `work` in processes that run jobs. */
+  start?: (module: B, how: { http: boolean; work: boolean }) => void | Promise<void>;
+  /** At shutdown, before the job queue and the database stop. */
+  stop?: (module: B) => void | Promise<void>;
+}
+
+/** Declares a module; the types of its settings and parts follow from `settings` and `build`. */
+export function defineModule<S = undefined, B = Record<string, never>>(
+  definition: ModuleDefinition<S, B>,
+): ModuleDefinition<S, B> {
+  return definition;
+}
+
+/** A definition whatever its types, as the registry holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = ModuleDefinition<any, any>;
+
+/** The parts a module's build made, typed from its definition. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PartsOf<M> = M extends ModuleDefinition<any, infer B> ? B : never;

@@ -1,0 +1,141 @@
+// Builds the registered modules in the order their needs give, each with its settings, the kernel and
+// the faces it asked for, and answers what they declared: routes, menu, jobs, subscriptions, feeds,
+// commands, Telegram commands, start and stop. Problems in the declarations (a face nobody offers, two
+// modules offering one, a cycle, a name used twice) stop start-up with a message naming the modules.
+import type { Kernel } from './kernel.ts';
+import type { FaceName, Faces } from './faces.ts';
+import type { AnyModule, MenuEntry, Panel, PartsOf, TelegramCommand } from './module.ts';
+import { SettingsReader } from './settings.ts';
+
+type Env = Record<string, string | undefined>;
+
+export interface BuiltModule {
+  definition: AnyModule;
+  parts: unknown;
+}
+
+/** Each module's settings, read from the environment; the first bad value throws a ConfigError. */
+export function readSettings(modules: readonly AnyModule[], env: Env): Map<string, unknown> {
+  const read = new SettingsReader(env);
+  return new Map(modules.map((module) => [module.name, module.settings?.(read)]));
+}
+
+/** The modules in an order where each comes after the modules whose faces it needs. */
+export function buildOrder(modules: readonly AnyModule[]): AnyModule[] {
+  const names = new Set<string>();
+  const offeredBy = new Map<string, AnyModule>();
+  for (const module of modules) {
+    if (!/^[a-z][a-z0-9]*$/.test(module.name))
+      throw new Error(`module name "${module.name}" must be one lower-case word`);
+    if (names.has(module.name)) throw new Error(`two modules are named "${module.name}"`);
+    names.add(module.name);
+    for (const face of Object.keys(module.provides ?? {})) {
+      const other = offeredBy.get(face);
+      if (other) throw new Error(`the face "${face}" is offered by both ${other.name} and ${module.name}`);
+      offeredBy.set(face, module);
+    }
+  }
+  const ordered: AnyModule[] = [];
+  const state = new Map<AnyModule, 'visiting' | 'done'>();
+  const visit = (module: AnyModule, path: string[]): void => {
+    if (state.get(module) === 'done') return;
+    if (state.get(module) === 'visiting')
+      throw new Error(`modules need each other in a circle: ${[...path, module.name].join(' → ')}`);
+    state.set(module, 'visiting');
+    for (const face of module.needs ?? []) {
+      const provider = offeredBy.get(face);
+      if (!provider) throw new Error(`module ${module.name} needs "${face}", which no module offers`);
+      if (provider !== module) visit(provider, [...path, module.name]);
+    }
+    state.set(module, 'done');
+    ordered.push(module);
+  };
+  for (const module of modules) visit(module, []);
+  return ordered;
+}
+
+export class Modules {
+  private readonly built: BuiltModule[] = [];
+  private readonly faces = new Map<string, unknown>();
+
+  private constructor(
+    /** Faces given from outside (the sandbox's catalogue in tests and `ai draft --sandbox-catalog`). */
+    private readonly overrides: Partial<Faces>,
+  ) {}
+
+  /** Builds every module; settings come from `readSettings`, already checked. */
+  static async build(
+    modules: readonly AnyModule[],
+    kernel: Kernel,
+    settings: Map<string, unknown>,
+    overrides: Partial<Faces> = {},
+  ): Promise<Modules> {
+    const running = new Modules(overrides);
+    for (const definition of buildOrder(modules)) {
+      const needs = new Set<string>(definition.needs ?? []);
+      const parts: unknown = await definition.build({
+        ...kernel,
+        logger: kernel.logger.child({ module: definition.name }),
+        settings: settings.get(definition.name),
+        use: <K extends FaceName>(face: K): Faces[K] => {
+          if (!needs.has(face))
+            throw new Error(`module ${definition.name} uses "${face}" without naming it in needs`);
+          return running.face(face);
+        },
+        contributions: {
+          telegramCommands: () => running.telegramCommands(),
+          panels: (page) => running.panels(page),
+        },
+      });
+      running.built.push({ definition, parts });
+      for (const [face, offer] of Object.entries(definition.provides ?? {}))
+        running.faces.set(face, (offer as (parts: unknown) => unknown)(parts));
+    }
+    return running;
+  }
+
+  /** A face by name: what its module offers, or what was given in its place. */
+  face<K extends FaceName>(name: K): Faces[K] {
+    if (name in this.overrides) return this.overrides[name] as Faces[K];
+    if (!this.faces.has(name)) throw new Error(`no module offers "${name}"`);
+    return this.faces.get(name) as Faces[K];
+  }
+
+  /** A module's own parts, typed by its definition (CLI commands and tests). */
+  get<M extends AnyModule>(definition: M): PartsOf<M> {
+    const found = this.built.find((each) => each.definition === definition);
+    if (!found) throw new Error(`module ${definition.name} is not registered`);
+    return found.parts as PartsOf<M>;
+  }
+
+  /** Every module with what its build made, in build order. */
+  all(): readonly BuiltModule[] {
+    return this.built;
+  }
+
+  /** Each module's declaration of one kind, with its parts: `each('jobs')`. */
+  each<K extends keyof AnyModule>(
+    key: K,
+  ): { definition: AnyModule; parts: unknown; declared: NonNullable<AnyModule[K]> }[] {
+    return this.built.flatMap(({ definition, parts }) =>
+      definition[key] === undefined ? [] : [{ definition, parts, declared: definition[key]! }],
+    );
+  }
+
+  menu(): MenuEntry[] {
+    return this.built
+      .flatMap(({ definition }) => definition.menu ?? [])
+      .sort((a, b) => a.position - b.position);
+  }
+
+  /** The sections modules add to a platform page, in build order. */
+  panels(page: Panel['page']): Panel[] {
+    return this.built.flatMap(({ definition, parts }) =>
+      (definition.panels?.(parts) ?? []).filter((panel) => panel.page === page),
+    );
+  }
+
+  telegramCommands(): TelegramCommand[] {
+    return this.built.flatMap(({ definition, parts }) => definition.telegram?.(parts) ?? []);
+  }
+}

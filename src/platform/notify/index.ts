@@ -1,0 +1,32 @@
+// Notify: what shopkeep tells the owner (summaries, alerts), kept in the Inbox and announced to the
+// channels (Telegram) by an event.
+import { defineModule } from '../kit/module.ts';
+import { sourcePath } from '../paths.ts';
+import { Notifications } from './notifications.ts';
+import * as tables from './schema.ts';
+import { inboxPages, inboxRoutes } from './routes.ts';
+import { notifyEvents } from './events.ts';
+
+export interface NotifyParts {
+  notifications: Notifications;
+}
+
+declare module '../kit/faces.ts' {
+  interface Faces {
+    notifications: Notifications;
+  }
+}
+
+export default defineModule<undefined, NotifyParts>({
+  name: 'notify',
+  migrations: { dir: sourcePath('platform/notify/migrations') },
+  tables,
+  events: notifyEvents,
+  build: ({ db }) => ({ notifications: new Notifications(db) }),
+  provides: { notifications: ({ notifications }) => notifications },
+  http: [
+    { prefix: '', register: inboxRoutes },
+    { prefix: '', register: inboxPages },
+  ],
+  menu: [{ href: '/inbox', label: 'Inbox', position: 20 }],
+});
