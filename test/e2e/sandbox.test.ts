@@ -142,17 +142,18 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
   assert.equal(drafted.status, 303);
   const chatPage = () =>
     fetch(`${base}/sandbox/telegram`, { headers: { cookie, accept: 'text/html' } }).then((r) => r.text());
-  const page = await waitFor(
+  // The product's photo comes first, then the card with its buttons: wait for the buttons.
+  const card = /name="messageId" value="(\d+)" \/><input type="hidden" name="data" value="(ap:[0-9a-f-]+:y)"/;
+  const [, messageId, data] = await waitFor(
     async () => {
       const body = await chatPage();
-      return body.includes(product.title.replaceAll('&', '&amp;')) ? body : undefined;
+      return body.includes(product.title.replaceAll('&', '&amp;'))
+        ? (card.exec(body) ?? undefined)
+        : undefined;
     },
     30_000,
     'the card in the simulated chat',
   );
-  const [, messageId, data] = page.match(
-    /name="messageId" value="(\d+)" \/><input type="hidden" name="data" value="(ap:[0-9a-f-]+:y)"/,
-  )!;
   const pressed = await fetch(`${base}/sandbox/telegram/press`, form({ messageId: messageId!, data: data! }));
   assert.equal(pressed.status, 303);
   await waitFor(

@@ -7,6 +7,7 @@ import { LedgerService } from './ledger-service.ts';
 import { ReceiptReader } from './ocr.ts';
 import { ledgerSettings, type LedgerSettings } from './settings.ts';
 import * as tables from './schema.ts';
+import { ledgerEvents } from './events.ts';
 import { ledgerRoutes } from './routes.ts';
 import { ledgerPages } from './pages.ts';
 import { stockPages } from './stock-pages.ts';
@@ -31,6 +32,7 @@ export default defineModule<LedgerSettings, LedgerParts>({
   name: 'ledger',
   migrations: { dir: sourcePath('modules/ledger/migrations') },
   tables,
+  events: ledgerEvents,
   settings: ledgerSettings,
   needs: ['shop', 'ai', 'notifications'],
   async build({ db, settings, logger, config, jobs, use }) {

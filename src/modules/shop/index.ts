@@ -9,6 +9,7 @@ import { sourcePath } from '../../platform/paths.ts';
 import { ShopService } from './shop-service.ts';
 import { shopSettings, type ShopifyConfig } from './settings.ts';
 import * as tables from './schema.ts';
+import { shopEvents } from './events.ts';
 import { shopRoutes } from './routes.ts';
 import { shopPages } from './pages.ts';
 import { setAsideActions, setAsidePanel } from './set-aside.ts';
@@ -38,6 +39,7 @@ export default defineModule<ShopifyConfig, ShopParts>({
   name: 'shop',
   migrations: { dir: sourcePath('modules/shop/migrations') },
   tables,
+  events: shopEvents,
   settings: shopSettings,
   needs: ['vault', 'notifications'],
   build: ({ db, settings, logger, metrics, config, jobs, use }) => ({
