@@ -8,12 +8,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type client from 'prom-client';
 import { AppError } from '../../platform/errors.ts';
+import { FailureLimit, type FailureLimits } from '../../platform/http/failure-limit.ts';
 import type { ShopConnection } from './connection.ts';
 import { PayloadError } from './read.ts';
 import { changeFrom, isOrderTopic, isTopic, orderVersionFromWebhook } from './topics.ts';
 import type { OrderVersion } from './apply-orders.ts';
 import { DeliveryWriter } from './delivery-writer.ts';
-import { BadSignatureLimit } from './bad-signature-limit.ts';
 import { checkBodyFitsTopic, triggeredOutsideWindow } from './delivery-checks.ts';
 
 export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
@@ -30,11 +30,19 @@ export interface IntakeDependencies {
   /** Told when a new delivery is stored, with the order version read from it (order topics). */
   onStored: (webhookId: string, version?: OrderVersion) => void;
   /** Counts bad signatures per address; the default is one for this intake. */
-  badSignatures?: BadSignatureLimit;
+  badSignatures?: FailureLimit;
   now?: () => number;
 }
 
 const WEBHOOK_ID = /^[\w.:-]{1,200}$/;
+
+/**
+ * Only refusals of bodies claimed for this shop count (a delivery for another shop is refused before
+ * its body, for free), so Shopify's own addresses, which send this shop's deliveries correctly signed,
+ * are never held back: someone who points another shop's webhooks here makes Shopify send them with
+ * that shop's domain.
+ */
+export const BAD_SIGNATURE_LIMITS: FailureLimits = { max: 10, windowMs: 60_000 };
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -51,7 +59,7 @@ export function webhookIntake(
     connection,
     counter,
     onStored,
-    badSignatures = new BadSignatureLimit(),
+    badSignatures = new FailureLimit(BAD_SIGNATURE_LIMITS),
     now = Date.now,
   }: IntakeDependencies,
 ): void {
@@ -98,7 +106,7 @@ export function webhookIntake(
         const shopConnection = await connection.get();
         if (!shopConnection?.apiSecret) {
           counter.inc({ outcome: 'bad_signature' });
-          badSignatures.badSignature(request.ip);
+          badSignatures.failed(request.ip);
           throw new AppError(
             'unauthenticated',
             'shopkeep has no Shopify API secret to check webhook signatures with',
@@ -106,7 +114,7 @@ export function webhookIntake(
         }
         if (!signatureMatches(shopConnection.apiSecret, body, header(request, 'x-shopify-hmac-sha256'))) {
           counter.inc({ outcome: 'bad_signature' });
-          badSignatures.badSignature(request.ip);
+          badSignatures.failed(request.ip);
           throw new AppError('unauthenticated', 'missing or wrong X-Shopify-Hmac-Sha256 signature');
         }
         const topic = header(request, 'x-shopify-topic') ?? '';

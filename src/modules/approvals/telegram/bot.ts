@@ -1,10 +1,12 @@
 // The owner's Telegram bot (grammY, long polling: works behind a home router). Only allow-listed
 // chats may act; anything else is ignored and logged. Buttons carry ids only; a press on a card that
 // was already decided or expired is answered with what happened instead of acting twice.
+import type { FastifyRequest } from 'fastify';
 import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { RouteModule } from '../../../platform/http/app.ts';
 import { sameSecret } from '../../../platform/http/auth.ts';
+import { FailureLimit, type FailureLimits } from '../../../platform/http/failure-limit.ts';
 import type { TelegramConfig } from '../../../platform/config.ts';
 import type { Logger } from '../../../platform/logger.ts';
 import { AppError, describeError } from '../../../platform/errors.ts';
@@ -27,6 +29,11 @@ const HELP = [
 ].join('\n');
 
 const WAIT_FOR_TEXT_MS = 10 * 60_000;
+
+/** Wrong webhook secrets an address may send in a window before it is refused. */
+const WRONG_SECRET_LIMITS: FailureLimits = { max: 10, windowMs: 60_000 };
+/** Refused before the body is read: the connection is closed rather than the rest of the body drained. */
+const refuseUnread = { connection: 'close' };
 
 /**
  * What a voice note asks for. A command is the whole (short) sentence, never a word inside a longer
@@ -125,21 +132,43 @@ export class OwnerBot {
       );
   }
 
-  /** POST /webhooks/telegram: checks the secret-token header in constant time, then handles the update. */
+  /**
+   * POST /webhooks/telegram. The secret-token header is checked (in constant time) as the request
+   * arrives, before its body is read or checked against the schema: a stranger learns nothing of what
+   * the route expects and gets no body read. An address that keeps sending wrong secrets is refused
+   * for a while; Telegram's own addresses send the right one.
+   */
   webhookRoute(): RouteModule {
+    const wrongSecrets = new FailureLimit(WRONG_SECRET_LIMITS);
+    const checkSecret = async (request: FastifyRequest): Promise<void> => {
+      const wait = wrongSecrets.refusedFor(request.ip);
+      if (wait) {
+        throw new AppError(
+          'rate_limited',
+          `too many updates with a wrong secret token from this address; try again in ${wait} s`,
+          { ...refuseUnread, 'retry-after': String(wait) },
+        );
+      }
+      const secret = this.config.webhookSecret;
+      const sent = request.headers['x-telegram-bot-api-secret-token'];
+      if (!secret || typeof sent !== 'string' || !sameSecret(sent, secret)) {
+        wrongSecrets.failed(request.ip);
+        throw new AppError(
+          'unauthenticated',
+          'missing or wrong X-Telegram-Bot-Api-Secret-Token',
+          refuseUnread,
+        );
+      }
+    };
     return (app) => {
       app.post<{ Body: Update }>(
         '/webhooks/telegram',
         {
           config: { access: 'public', csrf: false, audit: false },
           schema: { hide: true, body: { type: 'object' } },
+          onRequest: checkSecret,
         },
         async (request, reply) => {
-          const secret = this.config.webhookSecret;
-          const sent = request.headers['x-telegram-bot-api-secret-token'];
-          if (!secret || typeof sent !== 'string' || !sameSecret(sent, secret)) {
-            throw new AppError('unauthenticated', 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
-          }
           await this.bot.handleUpdate(request.body);
           return reply.code(200).send({ ok: true });
         },
