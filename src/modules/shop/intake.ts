@@ -1,7 +1,8 @@
 // The webhook intake: verify the signature over the raw bytes, refuse what is malformed, stale or
 // not what its topic sends, keep each delivery once (by X-Shopify-Webhook-Id) and answer at once; the
 // applier does the work afterwards. An address that keeps sending bad signatures is refused before
-// its body is read; a delivery for another shop is refused before its body too.
+// its body is read; a delivery for another shop is refused before its body too. Deliveries refused as
+// stale are told to the owner (a wrong clock refuses them all).
 import { isUtf8 } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -15,6 +16,7 @@ import { changeFrom, isOrderTopic, isTopic, orderVersionFromWebhook } from './to
 import type { OrderVersion } from './apply-orders.ts';
 import { DeliveryWriter } from './delivery-writer.ts';
 import { checkBodyFitsTopic, triggeredOutsideWindow } from './delivery-checks.ts';
+import type { StaleDeliveries } from './stale-deliveries.ts';
 
 export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
   if (!header) return false;
@@ -29,6 +31,8 @@ export interface IntakeDependencies {
   counter: client.Counter<'outcome'>;
   /** Told when a new delivery is stored, with the order version read from it (order topics). */
   onStored: (webhookId: string, version?: OrderVersion) => void;
+  /** Told of deliveries refused as triggered outside the window: the owner hears of it once a day. */
+  staleDeliveries: StaleDeliveries;
   /** Counts bad signatures per address; the default is one for this intake. */
   badSignatures?: FailureLimit;
   now?: () => number;
@@ -59,6 +63,7 @@ export function webhookIntake(
     connection,
     counter,
     onStored,
+    staleDeliveries,
     badSignatures = new FailureLimit(BAD_SIGNATURE_LIMITS),
     now = Date.now,
   }: IntakeDependencies,
@@ -134,7 +139,9 @@ export function webhookIntake(
         const stale = triggeredOutsideWindow(header(request, 'x-shopify-triggered-at'), now());
         if (stale) {
           counter.inc({ outcome: 'stale' });
-          throw new AppError('invalid_request', `${topic} delivery refused: ${stale}`);
+          // Not waited for: a clock that is off refuses every delivery, and the owner must hear of it.
+          if (stale.triggeredAt !== undefined) void staleDeliveries.refused(topic, stale.triggeredAt);
+          throw new AppError('invalid_request', `${topic} delivery refused: ${stale.reason}`);
         }
         // An order is read once here; the applier in this process takes the result as it is.
         let version: OrderVersion | undefined;

@@ -4,6 +4,7 @@ import type { Services } from '../../platform/services.ts';
 import { AppError } from '../../platform/errors.ts';
 import { explainShopify } from './client.ts';
 import { webhookIntake } from './intake.ts';
+import { StaleDeliveries } from './stale-deliveries.ts';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const idParams = {
@@ -32,6 +33,10 @@ export function shopRoutes(app: FastifyInstance, services: Services): void {
     connection: shop.connection,
     counter: shop.webhookCounter,
     onStored: (webhookId, version) => shop.applier.stored(webhookId, version),
+    staleDeliveries: new StaleDeliveries({
+      tellOwner: (notice) => services.notifications.send(notice),
+      logger: services.logger,
+    }),
   });
 
   app.get<{
