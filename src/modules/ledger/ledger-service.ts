@@ -230,7 +230,7 @@ export class LedgerService {
             }),
           ]
         : []),
-      ...(this.receipts ? [this.receipts.job as unknown as JobDefinition<object>] : []),
+      ...(this.receipts ? [this.receipts.job] : []),
       ...(this.akaunting
         ? [
             defineJob({
