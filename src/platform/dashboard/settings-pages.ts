@@ -6,21 +6,32 @@ import { html, type Html } from './html.ts';
 import { csrfField, formatTime, page } from './layout.ts';
 import { postButton, sendPage, table } from './components.ts';
 import type { Principal } from '../accounts/roles.ts';
+import { CredentialRegistry } from '../integrations/credentials.ts';
+import { integrationSettings } from '../integrations/settings-section.ts';
+import { integrationCredentials } from '../../modules/credentials.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 8192 } } as const;
 
-export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks, config }: Services): void {
+export function settingsPages(
+  app: FastifyInstance,
+  { accounts, vault, webhooks, config, audit }: Services,
+): void {
+  const integrations = integrationSettings(
+    new CredentialRegistry(vault, integrationCredentials(config)),
+    audit,
+  );
   const settingsPage = async (principal: Principal | undefined, shownOnce?: Html) => {
-    const [secrets, endpoints, tokens] = await Promise.all([
+    const [secrets, endpoints, tokens, integrationsSection] = await Promise.all([
       vault.list(),
       webhooks.list(),
       accounts.listTokens(),
+      integrations.section(principal),
     ]);
     const when = (date: Date | null) => formatTime(date, config.timezone);
     return page(
       { title: 'Settings', principal, current: '/settings' },
-      html`${shownOnce ?? ''}
+      html`${shownOnce ?? ''} ${integrationsSection}
         <section>
           <h2>Integration secrets</h2>
           <p class="muted">Stored encrypted (AES-256-GCM). Values are never shown again.</p>
@@ -129,6 +140,7 @@ export function settingsPages(app: FastifyInstance, { accounts, vault, webhooks,
   app.get('/settings', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) =>
     sendPage(reply, await settingsPage(request.principal)),
   );
+  integrations.register(app, settingsPage);
 
   app.post<{ Body: Form }>(
     '/settings/secrets',

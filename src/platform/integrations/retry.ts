@@ -44,7 +44,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   if (!value?.trim()) return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
+  // Every HTTP date format starts with the day's name; Date.parse alone takes "-5" as a year.
+  const date = /^[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
