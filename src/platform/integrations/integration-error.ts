@@ -28,6 +28,8 @@ export class IntegrationError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly retryable: boolean;
+  /** How many times the call was made before it failed this way (the retry loop counts them). */
+  attempts = 1;
 
   constructor(
     /** The integration's name as in its credentials ('akaunting', 'gemini', 'shopify'). */

@@ -60,7 +60,9 @@ export async function retrying<T>(work: (attempt: number) => Promise<T>, options
     try {
       return await work(attempt);
     } catch (error) {
-      if (!(error instanceof IntegrationError) || !error.retryable || attempt >= policy.attempts) throw error;
+      if (!(error instanceof IntegrationError)) throw error;
+      error.attempts = attempt;
+      if (!error.retryable || attempt >= policy.attempts) throw error;
       const delay = retryDelay(policy, attempt, error.retryAfterMs, options.random);
       if (options.deadlineAt !== undefined && now() + delay >= options.deadlineAt) throw error;
       options.onRetry?.(error, attempt, delay);
