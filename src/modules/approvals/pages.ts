@@ -5,13 +5,21 @@ import type { Services } from '../../platform/services.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
-import { postButton, sendPage } from '../../platform/dashboard/components.ts';
+import { backWithNotice, formAction, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CHANNELS, isChannel } from '../ai/qa/channels.ts';
 import type { DecisionAction } from './approval-service.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 25_000 } } as const;
+
+/** What the page says after each decision. */
+const DONE = {
+  approve: 'Approved.',
+  reject: 'Rejected.',
+  edit: 'Edited and approved.',
+  regenerate: 'A new version is being written.',
+};
 
 export function approvalPages(app: FastifyInstance, { approvals, writer, catalog, config }: Services): void {
   app.get<{ Querystring: { notice?: string } }>(
@@ -99,26 +107,20 @@ export function approvalPages(app: FastifyInstance, { approvals, writer, catalog
       },
       async (request, reply) => {
         const { actor, actorLabel } = actorOf(request.principal);
-        try {
-          await approvals.decide(
-            request.params.id,
-            { action: action as DecisionAction, text: request.body.text, reason: request.body.reason },
-            { actor, label: actorLabel, ip: request.ip },
-          );
-        } catch (error) {
-          if (!(error instanceof AppError) || error.kind !== 'conflict') throw error;
-          return reply.redirect(
-            `/approvals?notice=${encodeURIComponent(`Not changed: ${error.message}`)}`,
-            303,
-          );
-        }
-        const done = {
-          approve: 'Approved.',
-          reject: 'Rejected.',
-          edit: 'Edited and approved.',
-          regenerate: 'A new version is being written.',
-        }[action];
-        return reply.redirect(`/approvals?notice=${encodeURIComponent(done)}`, 303);
+        return formAction(
+          reply,
+          '/approvals',
+          async () => {
+            await approvals.decide(
+              request.params.id,
+              { action: action as DecisionAction, text: request.body.text, reason: request.body.reason },
+              { actor, label: actorLabel, ip: request.ip },
+            );
+            return DONE[action];
+          },
+          // Decided meanwhile (by the bot, another user): said on the page; anything else is an error.
+          { failed: 'Not changed', shows: (error) => error instanceof AppError && error.kind === 'conflict' },
+        );
       },
     );
   }
@@ -149,7 +151,7 @@ export function approvalPages(app: FastifyInstance, { approvals, writer, catalog
         result.outcome === 'approved'
           ? `Written and approved by the QA gate (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}).`
           : `Written (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}); it waits for your decision below.`;
-      return reply.redirect(`/approvals?notice=${encodeURIComponent(notice)}`, 303);
+      return backWithNotice(reply, '/approvals', notice);
     },
   );
 }
