@@ -408,3 +408,44 @@ test('a caller that gives up cancels the call; it is neither retried nor held ag
   assert.equal(hits.length, 1);
   assert.equal(breaker.state, 'closed');
 });
+
+test('a client library that reads failures itself gets the last failed answer, after the retries', async () => {
+  script = [
+    reply(502),
+    reply(400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' }),
+  ];
+  const answer = await transport().response({
+    method: 'POST',
+    path: '/sendMessage',
+    json: {},
+    idempotent: true,
+    passFailures: true,
+  });
+  assert.equal(answer.status, 400);
+  assert.deepEqual(await answer.json(), {
+    ok: false,
+    error_code: 400,
+    description: 'Bad Request: chat not found',
+  });
+  assert.equal(hits.length, 2, 'the 502 was retried first');
+
+  // Without an answer at all there is nothing to pass on.
+  const closed = `http://127.0.0.1:${await freePort()}`;
+  const error = await failure(
+    transport({ baseUrl: closed, retry: { attempts: 1 } }).response({ path: '/x', passFailures: true }),
+  );
+  assert.equal(error.kind, 'unavailable');
+});
+
+test('a file downloads as bytes', async () => {
+  script = [
+    (_request, response) => {
+      response.writeHead(200, { 'content-type': 'audio/ogg' });
+      response.end(Buffer.from([0x4f, 0x67, 0x67, 0x53, 0x00, 0xff]));
+    },
+  ];
+  assert.deepEqual(
+    [...(await transport().bytes({ path: '/file/voice.oga' }))],
+    [0x4f, 0x67, 0x67, 0x53, 0x00, 0xff],
+  );
+});

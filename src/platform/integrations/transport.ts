@@ -76,6 +76,11 @@ export interface TransportRequest {
   timeoutMs?: number;
   deadlineMs?: number;
   signal?: AbortSignal;
+  /**
+   * For a client library that reads the service's error answers itself (grammY): a failed answer
+   * that retrying did not mend is returned, not thrown. Network failures are still thrown.
+   */
+  passFailures?: boolean;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 30_000 };
@@ -83,6 +88,10 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 
 const NOT_ACTED_ON = new Set([408, 429, 503]);
 /** Connection failures before anything was sent. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Statuses whose answer has no body. */
+const NO_BODY = new Set([101, 204, 205, 304]);
+/** The failed answer behind an error, kept for requests that pass failures on. */
+const failedAnswers = new WeakMap<IntegrationError, Response>();
 
 export class Transport {
   readonly integration: string;
@@ -139,6 +148,11 @@ export class Transport {
     return this.send(request, (response) => response.text());
   }
 
+  /** The answer's body as bytes (a file download). */
+  bytes(request: TransportRequest): Promise<Buffer> {
+    return this.send(request, async (response) => Buffer.from(await response.arrayBuffer()));
+  }
+
   /**
    * The answer's body line by line, as it arrives (a JSONL export of any size in little memory).
    * The request's timeout covers the whole download.
@@ -175,6 +189,22 @@ export class Transport {
     const url = this.url(request);
     const where = this.scrub(`${request.method ?? 'GET'} ${url.pathname}`);
     const deadlineAt = this.now() + (request.deadlineMs ?? this.options.deadlineMs ?? 120_000);
+    try {
+      return await this.retried(request, url, where, deadlineAt, read);
+    } catch (error) {
+      const answer = request.passFailures && error instanceof IntegrationError && failedAnswers.get(error);
+      if (answer) return read(answer, where);
+      throw error;
+    }
+  }
+
+  private retried<T>(
+    request: TransportRequest,
+    url: URL,
+    where: string,
+    deadlineAt: number,
+    read: (response: Response, where: string) => Promise<T>,
+  ): Promise<T> {
     return retrying(() => this.attempt(request, url, where, deadlineAt, read), {
       policy: this.policy,
       sleep: this.options.sleep ?? realSleep,
@@ -258,6 +288,25 @@ export class Transport {
     where: string,
   ): Promise<IntegrationError> {
     const text = await response.text().catch(() => '');
+    const failure = this.failed(response, text, request, where);
+    if (request.passFailures)
+      failedAnswers.set(
+        failure,
+        new Response(NO_BODY.has(response.status) ? null : text, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        }),
+      );
+    return failure;
+  }
+
+  private failed(
+    response: Response,
+    text: string,
+    request: TransportRequest,
+    where: string,
+  ): IntegrationError {
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;

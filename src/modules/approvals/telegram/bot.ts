@@ -8,12 +8,14 @@ import type { RouteModule } from '../../../platform/http/app.ts';
 import { sameSecret } from '../../../platform/http/auth.ts';
 import { FailureLimit, type FailureLimits } from '../../../platform/http/failure-limit.ts';
 import type { TelegramConfig } from '../../../platform/config.ts';
+import type { Transport } from '../../../platform/integrations/transport.ts';
 import type { Logger } from '../../../platform/logger.ts';
 import { AppError, describeError } from '../../../platform/errors.ts';
 import type { Services } from '../../../platform/services.ts';
 import type { DecisionAction } from '../approval-service.ts';
 import { parseCallback } from './cards.ts';
 import type { TelegramNotifier } from './notifier.ts';
+import { telegramClient, telegramTransport } from './telegram-api.ts';
 import { ordersText, pnlText, todayText } from './shop-commands.ts';
 
 const HELP = [
@@ -66,6 +68,8 @@ export function voiceIntent(
 
 export class OwnerBot {
   private readonly bot: Bot;
+  /** Voice files are downloaded from the API root with the token in the path. */
+  private readonly files: Transport;
   /** A chat that pressed Edit or Regenerate: its next message is the new text or the reason. */
   private readonly awaiting = new Map<
     number,
@@ -78,7 +82,8 @@ export class OwnerBot {
     private readonly notifier: TelegramNotifier,
     private readonly logger: Logger,
   ) {
-    this.bot = new Bot(config.token, { client: { apiRoot: config.apiRoot } });
+    this.bot = new Bot(config.token, { client: telegramClient(config) });
+    this.files = telegramTransport(config);
     this.bot.use(async (ctx, next) => {
       const chatId = ctx.chat?.id ?? ctx.from?.id;
       if (chatId !== undefined && config.allowedChatIds.includes(chatId)) return next();
@@ -266,11 +271,10 @@ export class OwnerBot {
     let heard: string;
     try {
       const file = await ctx.api.getFile(ctx.message.voice.file_id);
-      const response = await fetch(`${this.config.apiRoot}/file/bot${this.config.token}/${file.file_path}`, {
-        signal: AbortSignal.timeout(30_000),
+      const audio = await this.files.bytes({
+        url: `${this.config.apiRoot}/file/bot${this.config.token}/${file.file_path}`,
+        timeoutMs: 30_000,
       });
-      if (!response.ok) throw new Error(`the voice file could not be downloaded (${response.status})`);
-      const audio = Buffer.from(await response.arrayBuffer());
       heard = (
         await this.services.ai.transcribe(audio, ctx.message.voice.mime_type ?? 'audio/ogg', 'voice.oga')
       ).trim();
