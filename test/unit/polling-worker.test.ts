@@ -73,21 +73,24 @@ function logLines() {
   return { logger, lines };
 }
 
-function worker(batch: () => Promise<BatchResult>, clock: WorkerClock, logger = logLines().logger) {
-  return new PollingWorker({
-    batch,
+/** A worker on a hand-moved clock, with batches the test answers and its log lines. */
+function setUp() {
+  const time = handClock();
+  const batches = heldBatches();
+  const { logger, lines } = logLines();
+  const loop = new PollingWorker({
+    batch: batches.batch,
     everyMs: 3000,
     logger,
     failure: { message: 'the test worker failed', fields: { worker: 'test' } },
     backoff: { firstMs: 2000, longestMs: 10_000 },
-    clock,
+    clock: time.clock,
   });
+  return { time, batches, lines, loop };
 }
 
 test('a run takes batches until one is short, and the timer runs it again', async () => {
-  const time = handClock();
-  const batches = heldBatches();
-  const loop = worker(batches.batch, time.clock);
+  const { time, batches, loop } = setUp();
   loop.start();
   await batches.answer(full);
   await batches.answer(full);
@@ -101,9 +104,7 @@ test('a run takes batches until one is short, and the timer runs it again', asyn
 });
 
 test('a kick during a run starts no second run; the run goes round once more instead', async () => {
-  const time = handClock();
-  const batches = heldBatches();
-  const loop = worker(batches.batch, time.clock);
+  const { time, batches, loop } = setUp();
   loop.start();
   loop.kick();
   loop.kick();
@@ -123,10 +124,7 @@ test('a kick during a run starts no second run; the run goes round once more ins
 });
 
 test('after failures in a row it waits twice as long each time, up to the longest, and logs each', async () => {
-  const time = handClock();
-  const batches = heldBatches();
-  const { logger, lines } = logLines();
-  const loop = worker(batches.batch, time.clock, logger);
+  const { time, batches, lines, loop } = setUp();
   loop.start();
   await batches.answer(new Error('database is starting up'));
   assert.equal(lines.length, 1);
@@ -160,9 +158,7 @@ test('after failures in a row it waits twice as long each time, up to the longes
 });
 
 test('stop waits for the run in progress, which ends after its current batch; then nothing runs', async () => {
-  const time = handClock();
-  const batches = heldBatches();
-  const loop = worker(batches.batch, time.clock);
+  const { time, batches, loop } = setUp();
   loop.start();
   loop.kick();
   let stopped = false;
@@ -184,10 +180,7 @@ test('stop waits for the run in progress, which ends after its current batch; th
 });
 
 test('a failed explicit drain reaches its caller and does not hold the loop back', async () => {
-  const time = handClock();
-  const batches = heldBatches();
-  const { logger, lines } = logLines();
-  const loop = worker(batches.batch, time.clock, logger);
+  const { batches, lines, loop } = setUp();
   const drained = loop.drain();
   await batches.answer(new Error('handler broke'));
   await assert.rejects(drained, /handler broke/);
