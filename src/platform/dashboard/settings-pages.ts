@@ -137,10 +137,22 @@ export function settingsPages(
       ${label} Copy it now; it will not be shown again:<br /><code data-testid="shown-once">${value}</code>
     </p>`;
 
-  app.get('/settings', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, await settingsPage(request.principal)),
+  app.get<{ Querystring: { notice?: string } }>(
+    '/settings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        hide: true,
+        querystring: { type: 'object', properties: { notice: { type: 'string', maxLength: 300 } } },
+      },
+    },
+    async (request, reply) => {
+      const { notice } = request.query;
+      const shown = notice ? html`<p class="notice" role="status">${notice}</p>` : undefined;
+      return sendPage(reply, await settingsPage(request.principal, shown));
+    },
   );
-  integrations.register(app, settingsPage);
+  integrations.register(app);
 
   app.post<{ Body: Form }>(
     '/settings/secrets',

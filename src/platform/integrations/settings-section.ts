@@ -1,16 +1,14 @@
 // The integrations on Settings: each with its fields (a secret only as "set", and where from), a form
-// to save them, and a Test connection button that shows the result: it works, or the error kind and
-// what to do. Saving tests at once, as n8n does, so a typo is found while the owner is still there.
+// to save them, and a Test connection button whose result comes back as the page's notice: it works,
+// or the error kind and what to do. Saving tests at once, as n8n does, so a typo is found while the
+// owner is still there.
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../../modules/ops/audit-log.ts';
 import { actorOf, type Principal } from '../accounts/roles.ts';
-import { AppError } from '../errors.ts';
-import { postButton, sendPage, table } from '../dashboard/components.ts';
+import { backWithNotice, formAction, postButton, table } from '../dashboard/components.ts';
 import { html, type Html } from '../dashboard/html.ts';
 import { csrfField } from '../dashboard/layout.ts';
 import type { CredentialDefinition, CredentialRegistry, FieldState, TestOutcome } from './credentials.ts';
-
-type Render = (principal: Principal | undefined, notice: Html) => Promise<Html>;
 
 const params = {
   type: 'object',
@@ -29,19 +27,18 @@ const WHAT_WENT_WRONG: Record<Exclude<TestOutcome, { ok: true }>['kind'], string
 
 export interface IntegrationSettings {
   section(principal: Principal | undefined): Promise<Html>;
-  /** The forms' routes; `render` draws the whole Settings page with a notice on top. */
-  register(app: FastifyInstance, render: Render): void;
+  /** The forms' routes; each sends the browser back to /settings with its notice. */
+  register(app: FastifyInstance): void;
 }
 
 export function integrationSettings(registry: CredentialRegistry, audit?: AuditLog): IntegrationSettings {
+  /** What a test found, as the notice Settings shows: it works, or the kind and what to do. */
   const notice = (definition: CredentialDefinition, outcome: TestOutcome, before = '') =>
-    html`<p class="notice" role="status" data-testid="connection-test">
-      <strong>${definition.label}:</strong> ${before}${
-        outcome.ok
-          ? html`<span class="ok">the connection works.</span> ${outcome.message}`
-          : html`<span class="bad">${WHAT_WENT_WRONG[outcome.kind]} (${outcome.kind})</span>. ${outcome.message}`
-      }
-    </p>`;
+    `${definition.label}: ${before}${
+      outcome.ok
+        ? `the connection works. ${outcome.message}`
+        : `${WHAT_WENT_WRONG[outcome.kind]} (${outcome.kind}). ${outcome.message}`
+    }`;
 
   return {
     async section(principal) {
@@ -63,38 +60,32 @@ export function integrationSettings(registry: CredentialRegistry, audit?: AuditL
       </section>`;
     },
 
-    register(app, render) {
+    register(app) {
       app.post<{ Params: { integration: string }; Body: Record<string, string | undefined> }>(
         '/settings/integrations/:integration',
         { config: { access: 'admin' }, schema: { hide: true, params, body: formBody } },
         async (request, reply) => {
           const definition = registry.definition(request.params.integration);
-          let saved: string[];
-          try {
-            saved = await registry.save(definition.integration, request.body);
-          } catch (error) {
-            if (!(error instanceof AppError) || error.kind === 'not_found') throw error;
-            const refused = html`<p class="notice" role="alert"><strong>${definition.label}:</strong> <span class="bad">not saved.</span> ${error.message}</p>`;
-            return sendPage(
-              reply,
-              await render(request.principal, refused),
-              error.kind === 'conflict' ? 409 : 400,
-            );
-          }
-          if (saved.length)
-            await audit?.record({
-              ...actorOf(request.principal),
-              ip: request.ip,
-              action: 'integration.credentials_save',
-              target: `integration:${definition.integration}`,
-              outcome: 'ok',
-              details: { fields: saved },
-            });
-          const outcome = await registry.test(definition.integration);
-          const before = saved.length
-            ? `saved ${saved.length === 1 ? 'one value' : `${saved.length} values`}; `
-            : 'nothing new to save; ';
-          return sendPage(reply, await render(request.principal, notice(definition, outcome, before)));
+          return formAction(
+            reply,
+            '/settings',
+            async () => {
+              const saved = await registry.save(definition.integration, request.body);
+              if (saved.length)
+                await audit?.record({
+                  ...actorOf(request.principal),
+                  ip: request.ip,
+                  action: 'integration.credentials_save',
+                  target: `integration:${definition.integration}`,
+                  outcome: 'ok',
+                  details: { fields: saved },
+                });
+              const outcome = await registry.test(definition.integration);
+              const count = saved.length === 1 ? 'one value' : `${saved.length} values`;
+              return notice(definition, outcome, saved.length ? `saved ${count}; ` : 'nothing new to save; ');
+            },
+            { failed: `${definition.label}: not saved` },
+          );
         },
       );
 
@@ -103,8 +94,11 @@ export function integrationSettings(registry: CredentialRegistry, audit?: AuditL
         { config: { access: 'admin' }, schema: { hide: true, params } },
         async (request, reply) => {
           const definition = registry.definition(request.params.integration);
-          const outcome = await registry.test(definition.integration);
-          return sendPage(reply, await render(request.principal, notice(definition, outcome)));
+          return backWithNotice(
+            reply,
+            '/settings',
+            notice(definition, await registry.test(definition.integration)),
+          );
         },
       );
 
@@ -121,7 +115,7 @@ export function integrationSettings(registry: CredentialRegistry, audit?: AuditL
             target: `integration:${definition.integration}`,
             outcome: 'ok',
           });
-          return reply.redirect('/settings#integrations', 303);
+          return backWithNotice(reply, '/settings', `${definition.label}: the saved values are forgotten.`);
         },
       );
     },
