@@ -1,4 +1,4 @@
-// A local Anthropic Messages API (POST /v1/messages), written from Anthropic's reference: the
+// A local Anthropic Messages API (POST /v1/messages, GET /v1/models/{id}), written from Anthropic's reference: the
 // x-api-key and anthropic-version headers, the request's required fields (model, max_tokens, messages
 // starting with the user) and its limits, text and base64 image blocks, the answer's shape (content
 // blocks, stop_reason, usage), and errors as {type: "error", error: {type, message}} with a request
@@ -74,7 +74,8 @@ export class AnthropicSimulator {
   }
 
   private async handle(request: SimRequest): Promise<SimResponse> {
-    if (request.method !== 'POST' || request.path !== '/v1/messages')
+    const lookup = request.method === 'GET' ? /^\/v1\/models\/([\w.-]+)$/.exec(request.path) : null;
+    if ((request.method !== 'POST' || request.path !== '/v1/messages') && !lookup)
       return error(404, 'not_found_error', `Not found: ${request.method} ${request.path}`);
     const key = request.headers['x-api-key'];
     if (typeof key !== 'string' || !key)
@@ -82,6 +83,15 @@ export class AnthropicSimulator {
     if (key !== this.options.apiKey) return error(401, 'authentication_error', 'invalid x-api-key');
     if (!request.headers['anthropic-version'])
       return error(400, 'invalid_request_error', 'anthropic-version: header is required');
+    if (lookup) {
+      // GET /v1/models/{model_id}: an id or an alias; the simulator knows every claude-* name.
+      const id = lookup[1]!;
+      if (!id.startsWith('claude-')) return error(404, 'not_found_error', `model: ${id}`);
+      return {
+        status: 200,
+        body: { type: 'model', id, display_name: id.replace(/-/g, ' '), created_at: '2024-10-22T00:00:00Z' },
+      };
+    }
     const injected = this.failures.take();
     const wait = this.quota.take(injected === 'rate-limit');
     if (wait !== undefined) {

@@ -1,5 +1,5 @@
 // A local Gemini API (v1beta) written from Google's reference: generateContent with JSON-schema
-// output, embedContent and batchEmbedContents, API-key auth, a per-minute quota answered with
+// output, embedContent and batchEmbedContents, models.get, API-key auth, a per-minute quota answered with
 // 429 RESOURCE_EXHAUSTED and RetryInfo, and the error body shape {error:{code,message,status}}.
 import type { Server } from 'node:http';
 import {
@@ -57,7 +57,8 @@ export class GeminiSimulator {
     const match = request.path.match(
       /^\/v1beta\/models\/([\w.-]+):(generateContent|embedContent|batchEmbedContents)$/,
     );
-    if (!match || request.method !== 'POST')
+    const lookup = request.method === 'GET' ? /^\/v1beta\/models\/([\w.-]+)$/.exec(request.path) : null;
+    if ((!match || request.method !== 'POST') && !lookup)
       return status(404, 'NOT_FOUND', `Requested entity was not found: ${request.method} ${request.path}`);
     const key = (request.headers['x-goog-api-key'] as string | undefined) ?? request.query.get('key');
     if (!key) {
@@ -76,6 +77,7 @@ export class GeminiSimulator {
         },
       ]);
     }
+    if (lookup) return modelInfo(lookup[1]!);
     const injected = this.failures.take();
     const wait = this.quota.take(injected === 'rate-limit');
     if (wait !== undefined) {
@@ -158,6 +160,20 @@ export class GeminiSimulator {
     const embeddings = texts.map((text) => ({ values: pseudoEmbedding(text, 768) }));
     return { status: 200, body: method === 'embedContent' ? { embedding: embeddings[0] } : { embeddings } };
   }
+}
+
+/** models.get: the Gemini models the simulator answers for (any gemini-* name). */
+function modelInfo(name: string): SimResponse {
+  if (!name.startsWith('gemini-'))
+    return status(404, 'NOT_FOUND', `models/${name} is not found for API version v1beta`);
+  return {
+    status: 200,
+    body: {
+      name: `models/${name}`,
+      displayName: name.replace(/^gemini-/, 'Gemini ').replace(/-/g, ' '),
+      supportedGenerationMethods: name.includes('embedding') ? ['embedContent'] : ['generateContent'],
+    },
+  };
 }
 
 function defaultText(prompt: string): string {

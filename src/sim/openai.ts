@@ -1,5 +1,5 @@
 // A local OpenAI-compatible API written from OpenAI's reference (what Ollama and llama.cpp also
-// serve): /v1/chat/completions with json_schema output, /v1/embeddings, Bearer auth, 429 with
+// serve): /v1/chat/completions with json_schema output, /v1/embeddings, /v1/models, Bearer auth, 429 with
 // Retry-After, and the error body shape {error:{message,type,param,code}}.
 import type { Server } from 'node:http';
 import {
@@ -27,6 +27,9 @@ const error = (
   headers,
   body: { error: { message, type, param: null, code } },
 });
+
+/** What GET /v1/models lists: shopkeep's default models. */
+const MODELS = ['gpt-4o-mini', 'gpt-4o', 'text-embedding-3-small', 'whisper-1'];
 
 export class OpenAiSimulator {
   readonly failures = new FailureQueue();
@@ -63,6 +66,14 @@ export class OpenAiSimulator {
         'invalid_api_key',
       );
     }
+    if (request.method === 'GET' && request.path === '/v1/models')
+      return {
+        status: 200,
+        body: {
+          object: 'list',
+          data: MODELS.map((id) => ({ id, object: 'model', created: 1_715_367_049, owned_by: 'system' })),
+        },
+      };
     const injected = this.failures.take();
     if (injected === 'rate-limit')
       return error(429, 'requests', 'Rate limit reached for requests', 'rate_limit_exceeded', {

@@ -1,7 +1,7 @@
 // In the sandbox, the dashboard shows the simulated Telegram chat so a newcomer can play the owner
 // (read what the bot sent, press its buttons, type commands and replies), and lets them play the
 // shop's customers: place an order, refund one, now rather than waiting for the live stream.
-import { sendPage, table } from '../platform/dashboard/components.ts';
+import { backWithNotice, sendPage, table } from '../platform/dashboard/components.ts';
 import type { FastifyInstance } from 'fastify';
 import type { HttpPart } from '../platform/kit/module.ts';
 import { html } from '../platform/dashboard/html.ts';
@@ -131,10 +131,7 @@ export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
           const notice = deliveries.length
             ? `Done${name ? ` (${name})` : ''}: ${deliveries.length} webhooks sent.`
             : 'Nothing to do.';
-          return reply.redirect(
-            `/orders?q=${encodeURIComponent(name ?? '')}&notice=${encodeURIComponent(notice)}`,
-            303,
-          );
+          return backWithNotice(reply, `/orders?q=${encodeURIComponent(name ?? '')}`, notice);
         },
       );
     }

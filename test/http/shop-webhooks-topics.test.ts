@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { sampleOrderWebhook } from '../support/shop.ts';
-import { clientKey } from '../../src/modules/shop/bad-signature-limit.ts';
+import { clientKey } from '../../src/platform/net/client-key.ts';
 
 const SECRET = 'shpss_test_secret_0123456789abcdef';
 const SHOP = 'sandbox-beauty.myshopify.com';

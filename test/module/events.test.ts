@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
 import { createLogger } from '../../src/platform/logger.ts';
-import { JobQueue, type JobDefinition } from '../../src/platform/jobs/job-queue.ts';
+import { JobQueue } from '../../src/platform/jobs/job-queue.ts';
 import { EventBus, emit, type DomainEvent } from '../../src/platform/events/outbox.ts';
 import { WebhookEndpoints, signWebhook } from '../../src/platform/events/webhooks.ts';
 import { guardedPost } from '../../src/platform/net/guarded-post.ts';
@@ -61,7 +61,7 @@ before(async () => {
   });
   bus.addSink(webhooks.sink());
   bus.addSink(bridge.sink());
-  jobs.register([subscriber, webhooks.job, bridge.job] as unknown as JobDefinition<object>[]);
+  jobs.register([subscriber, webhooks.job, bridge.job]);
   await jobs.start({ work: true });
   await bus.start();
 });

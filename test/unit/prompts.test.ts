@@ -63,7 +63,7 @@ test('the reviewer sees the catalog facts in exact money and the draft as writte
 });
 
 test('a provider error never carries an API key on to the owner or the logs', async () => {
-  const { withoutKeys } = await import('../../src/modules/ai/providers/http.ts');
+  const { withoutKeys } = await import('../../src/platform/integrations/secrets.ts');
   assert.equal(
     withoutKeys('Incorrect API key provided: sk-proj-ab12********************cd34. You can find your key…'),
     'Incorrect API key provided: [key]. You can find your key…',

@@ -14,18 +14,14 @@ import { sql } from 'drizzle-orm';
 import { orm, type Orm } from '../../platform/db/orm.ts';
 import { aiUsage } from './schema.ts';
 import { costMicros } from './prices.ts';
-import { CircuitBreaker, withRetries, type RetryPolicy, DEFAULT_RETRY } from './resilience.ts';
+import { CircuitBreaker } from '../../platform/integrations/circuit-breaker.ts';
+import { IntegrationError } from '../../platform/integrations/integration-error.ts';
+import { retrying, type RetryPolicy } from '../../platform/integrations/retry.ts';
 import { GeminiProvider } from './providers/gemini.ts';
 import { OpenAiProvider } from './providers/openai.ts';
 import { AnthropicProvider } from './providers/anthropic.ts';
 import { OfflineProvider } from './providers/offline.ts';
-import {
-  ProviderError,
-  type AiProvider,
-  type ProviderName,
-  type TextRequest,
-  type Usage,
-} from './providers/types.ts';
+import type { AiProvider, ProviderName, TextRequest, Usage } from './providers/types.ts';
 
 export interface Generated<T> {
   text: string;
@@ -56,6 +52,9 @@ export class AiUnavailableError extends Error {
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 
+/** Attempts per provider for one answer; a provider's own delay (Retry-After) wins up to the cap. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000 };
+
 export class AiService {
   private readonly chain: AiProvider[];
   private readonly breakers = new Map<ProviderName, CircuitBreaker>();
@@ -65,7 +64,7 @@ export class AiService {
 
   constructor(
     pool: pg.Pool,
-    private readonly config: AiConfig,
+    config: AiConfig,
     private readonly logger: Logger,
     metrics: Metrics,
     providers?: AiProvider[],
@@ -98,10 +97,7 @@ export class AiService {
       throw new AiUnavailableError(
         'speech to text needs an OpenAI-compatible endpoint (OPENAI_BASE_URL or OPENAI_API_KEY)',
       );
-    return withRetries(
-      () => provider.transcribe(audio, mimeType, filename, AbortSignal.timeout(this.config.timeoutMs)),
-      this.retry,
-    );
+    return retrying(() => provider.transcribe(audio, mimeType, filename), { policy: this.retry });
   }
 
   /** The providers in the order they are tried, and whether each is usable right now. */
@@ -127,7 +123,7 @@ export class AiService {
     return this.chain.map((provider) => ({
       name: provider.name,
       model: provider.model,
-      available: this.breakers.get(provider.name)!.allows(),
+      available: this.breakers.get(provider.name)!.available,
     }));
   }
 
@@ -136,7 +132,7 @@ export class AiService {
     const validate = request.schema ? ajv.compile(request.schema) : undefined;
     for (const provider of this.chain) {
       const breaker = this.breakers.get(provider.name)!;
-      if (!breaker.allows()) {
+      if (!breaker.enter()) {
         problems.push(`${provider.name}: skipped after repeated failures`);
         continue;
       }
@@ -199,10 +195,10 @@ export class AiService {
     const second = check(repaired.text, validate);
     if (second.ok) return { text: repaired.text, value: second.value, model: repaired.model };
     await this.record(provider, request, repaired.model, repaired.usage, 0, 'invalid-output');
-    throw new ProviderError(
+    throw new IntegrationError(
       provider.name,
-      `the answer did not match the expected structure twice (${second.problem})`,
-      false,
+      'rejected',
+      `${provider.name}: the answer did not match the expected structure twice (${second.problem})`,
     );
   }
 
@@ -210,11 +206,11 @@ export class AiService {
     provider: AiProvider,
     request: TextRequest,
   ): Promise<{ text: string; model: string; usage: Usage }> {
-    return withRetries(
+    return retrying(
       async () => {
         const started = performance.now();
         try {
-          const result = await provider.generate(request, AbortSignal.timeout(this.config.timeoutMs));
+          const result = await provider.generate(request);
           const ms = performance.now() - started;
           this.latency.observe({ provider: provider.name }, ms / 1000);
           await this.record(provider, request, result.model, result.usage, ms, 'ok');
@@ -231,7 +227,7 @@ export class AiService {
           throw error;
         }
       },
-      provider.name === 'offline' ? { ...this.retry, attempts: 1 } : this.retry,
+      { policy: provider.name === 'offline' ? { ...this.retry, attempts: 1 } : this.retry },
     );
   }
 
@@ -265,11 +261,16 @@ export class AiService {
 /** The configured provider first, then the others that have credentials, then offline. */
 export function providerChain(config: AiConfig): AiProvider[] {
   const available: Partial<Record<ProviderName, AiProvider>> = {};
+  const { timeoutMs } = config;
   if (config.gemini.apiKey)
-    available.gemini = new GeminiProvider({ ...config.gemini, apiKey: config.gemini.apiKey });
-  if (config.openai.configured) available.openai = new OpenAiProvider(config.openai);
+    available.gemini = new GeminiProvider({ ...config.gemini, apiKey: config.gemini.apiKey, timeoutMs });
+  if (config.openai.configured) available.openai = new OpenAiProvider({ ...config.openai, timeoutMs });
   if (config.anthropic.apiKey)
-    available.anthropic = new AnthropicProvider({ ...config.anthropic, apiKey: config.anthropic.apiKey });
+    available.anthropic = new AnthropicProvider({
+      ...config.anthropic,
+      apiKey: config.anthropic.apiKey,
+      timeoutMs,
+    });
   const order: ProviderName[] = [
     config.provider,
     ...(['gemini', 'openai', 'anthropic'] as const).filter((name) => name !== config.provider),

@@ -7,6 +7,7 @@ import { QaService } from './qa/qa-service.ts';
 import { VoiceStore } from './qa/voice-store.ts';
 import { PostWriter } from './writer.ts';
 import { aiSettings, type AiSettings } from './settings.ts';
+import { aiCredentials } from './providers/credentials.ts';
 import { aiEvents } from './events.ts';
 import * as tables from './schema.ts';
 import { aiRoutes } from './routes.ts';
@@ -40,6 +41,7 @@ export default defineModule<AiSettings, AiParts>({
   events: aiEvents,
   settings: aiSettings,
   needs: ['approvals', 'catalog', 'notifications', 'audit'],
+  credentials: ({ ai }) => aiCredentials(ai),
   build({ db, logger, metrics, settings, use }) {
     const catalog = use('catalog');
     const ai = new AiService(db, settings.ai, logger, metrics, undefined, undefined, use('notifications'));

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField } from '../../platform/dashboard/layout.ts';
+import { backWithNotice } from '../../platform/dashboard/components.ts';
 import type { Panel } from '../../platform/kit/module.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CHANNELS, isChannel } from './qa/channels.ts';
@@ -48,7 +49,7 @@ export function writeNowRoute(app: FastifyInstance, { writer }: AiParts): void {
         result.outcome === 'approved'
           ? `Written and approved by the QA gate (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}).`
           : `Written (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}); it waits for your decision below.`;
-      return reply.redirect(`/approvals?notice=${encodeURIComponent(notice)}`, 303);
+      return backWithNotice(reply, '/approvals', notice);
     },
   );
 }

@@ -6,12 +6,20 @@ import type { HttpContext } from '../../platform/kit/module.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
-import { postButton, sendPage } from '../../platform/dashboard/components.ts';
+import { formAction, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { DecisionAction } from './approval-service.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 25_000 } } as const;
+
+/** What the page says after each decision. */
+const DONE = {
+  approve: 'Approved.',
+  reject: 'Rejected.',
+  edit: 'Edited and approved.',
+  regenerate: 'A new version is being written.',
+};
 
 export function approvalPages(
   app: FastifyInstance,
@@ -88,26 +96,20 @@ export function approvalPages(
       },
       async (request, reply) => {
         const { actor, actorLabel } = actorOf(request.principal);
-        try {
-          await approvals.decide(
-            request.params.id,
-            { action: action as DecisionAction, text: request.body.text, reason: request.body.reason },
-            { actor, label: actorLabel, ip: request.ip },
-          );
-        } catch (error) {
-          if (!(error instanceof AppError) || error.kind !== 'conflict') throw error;
-          return reply.redirect(
-            `/approvals?notice=${encodeURIComponent(`Not changed: ${error.message}`)}`,
-            303,
-          );
-        }
-        const done = {
-          approve: 'Approved.',
-          reject: 'Rejected.',
-          edit: 'Edited and approved.',
-          regenerate: 'A new version is being written.',
-        }[action];
-        return reply.redirect(`/approvals?notice=${encodeURIComponent(done)}`, 303);
+        return formAction(
+          reply,
+          '/approvals',
+          async () => {
+            await approvals.decide(
+              request.params.id,
+              { action: action as DecisionAction, text: request.body.text, reason: request.body.reason },
+              { actor, label: actorLabel, ip: request.ip },
+            );
+            return DONE[action];
+          },
+          // Decided meanwhile (by the bot, another user): said on the page; anything else is an error.
+          { failed: 'Not changed', shows: (error) => error instanceof AppError && error.kind === 'conflict' },
+        );
       },
     );
   }

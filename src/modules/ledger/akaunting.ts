@@ -1,15 +1,18 @@
 // The Akaunting REST API client: HTTP Basic as the API user, the company in X-Company, answers in
-// Laravel's shapes. It waits out 429s (Retry-After, up to a minute, three times) and says plainly
-// what is wrong otherwise; the password never appears in an error or a log.
+// Laravel's shapes. The integration transport waits out 429s (Retry-After, up to a minute) and
+// retries what may pass; this client says plainly what is wrong otherwise. The password never
+// appears in an error or a log.
 import type { AkauntingConfig } from './settings.ts';
+import { IntegrationError } from '../../platform/integrations/integration-error.ts';
+import type { Explanation, FailedAnswer } from '../../platform/integrations/transport.ts';
+import { Transport } from '../../platform/integrations/transport.ts';
 
-export class AkauntingError extends Error {
-  constructor(
-    message: string,
-    /** auth: the login or its permission; rejected: Akaunting refused the data; unavailable: try later. */
-    readonly kind: 'auth' | 'rejected' | 'unavailable',
-  ) {
-    super(message);
+/** What the books react to: a refused login or refused data is told to the owner; the rest waits for the next run. */
+export class AkauntingError extends IntegrationError {
+  declare readonly kind: 'auth' | 'rejected' | 'unavailable';
+
+  constructor(message: string, kind: 'auth' | 'rejected' | 'unavailable', status?: number) {
+    super('akaunting', kind, message, { status });
     this.name = 'AkauntingError';
   }
 }
@@ -32,16 +35,33 @@ interface Page<T> {
   meta?: { current_page: number; last_page: number };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class AkauntingClient {
-  private readonly authorization: string;
+  private readonly transport: Transport;
 
   constructor(
     private readonly config: AkauntingConfig,
-    private readonly wait: (ms: number) => Promise<unknown> = sleep,
+    /** Injectable so tests of the waits do not sleep. */
+    wait?: (ms: number) => Promise<unknown>,
   ) {
-    this.authorization = `Basic ${Buffer.from(`${config.email}:${config.password}`).toString('base64')}`;
+    this.transport = new Transport({
+      integration: 'akaunting',
+      label: 'Akaunting',
+      baseUrl: config.baseUrl,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${config.email}:${config.password}`).toString('base64')}`,
+        'x-company': String(config.companyId),
+      },
+      secrets: [config.password],
+      retry: { attempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 },
+      deadlineMs: 5 * 60_000,
+      explain: (answer) => explain(answer, config),
+      sleep: wait && (async (ms) => void (await wait(ms))),
+    });
+  }
+
+  /** Signs in and reaches the company: what the connection test on Settings asks. */
+  async ping(): Promise<void> {
+    await this.request('GET', '/api/ping');
   }
 
   /**
@@ -119,67 +139,44 @@ export class AkauntingClient {
   }
 
   private async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      let response: Response;
-      try {
-        response = await fetch(`${this.config.baseUrl}${path}`, {
-          method,
-          headers: {
-            authorization: this.authorization,
-            accept: 'application/json',
-            'x-company': String(this.config.companyId),
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(30_000),
-        });
-      } catch (error) {
-        const reason =
-          (error as Error).name === 'TimeoutError' ? 'no answer in 30 s' : (error as Error).message;
-        throw new AkauntingError(
-          `cannot reach Akaunting at ${this.config.baseUrl}: ${reason}`,
-          'unavailable',
-        );
-      }
-      const answer = (await response.json().catch(() => undefined)) as
-        { message?: string; errors?: Record<string, string[]> } | undefined;
-      if (response.ok) return answer as T;
-      if (response.status === 429 && attempt < 3) {
-        const seconds = Math.min(Number(response.headers.get('retry-after') ?? 10) || 10, 60);
-        await this.wait(seconds * 1000);
-        continue;
-      }
-      throw failure(response.status, answer, this.config);
+    try {
+      return await this.transport.json<T>({ method, path, json: body });
+    } catch (error) {
+      if (!(error instanceof IntegrationError) || error instanceof AkauntingError) throw error;
+      // Still refused after waiting as asked: the next run catches up.
+      throw new AkauntingError(
+        error.kind === 'rate_limited' ? `Akaunting is busy (HTTP 429); trying again later` : error.message,
+        error.kind === 'rate_limited' ? 'unavailable' : error.kind,
+        error.status,
+      );
     }
   }
 }
 
-function failure(
-  status: number,
-  answer: { message?: string; errors?: Record<string, string[]> } | undefined,
-  config: AkauntingConfig,
-): AkauntingError {
+/** Akaunting's failures in words the owner can act on. */
+function explain(answer: FailedAnswer, config: AkauntingConfig): Explanation | undefined {
+  const { status } = answer;
+  const body = answer.body as { message?: string; errors?: Record<string, string[]> } | undefined;
   if (status === 401)
-    return new AkauntingError(
-      `Akaunting refused the login of ${config.email}: check AKAUNTING_EMAIL and AKAUNTING_PASSWORD`,
-      'auth',
-    );
+    return {
+      message: `Akaunting refused the login of ${config.email}: check AKAUNTING_EMAIL and AKAUNTING_PASSWORD`,
+    };
   if (status === 403)
-    return new AkauntingError(
-      `Akaunting's user ${config.email} may not use the API: give its role the read-api permission (and create-banking-transactions)`,
-      'auth',
-    );
+    return {
+      message: `Akaunting's user ${config.email} may not use the API: give its role the read-api permission (and create-banking-transactions)`,
+    };
   if (status === 422 || status === 400) {
-    const details = Object.values(answer?.errors ?? {}).flat();
-    return new AkauntingError(
-      `Akaunting refused the transaction: ${(details.length ? details : [answer?.message ?? `HTTP ${status}`]).join(' ')}`,
-      'rejected',
-    );
+    const details = Object.values(body?.errors ?? {}).flat();
+    return {
+      message: `Akaunting refused the transaction: ${(details.length ? details : [body?.message ?? `HTTP ${status}`]).join(' ')}`,
+    };
   }
-  if (status === 500 && answer?.message === 'Unauthenticated.')
-    return new AkauntingError(
-      `Akaunting's user ${config.email} cannot use company ${config.companyId}: check AKAUNTING_COMPANY_ID`,
-      'auth',
-    );
-  return new AkauntingError(`Akaunting answered HTTP ${status}; trying again later`, 'unavailable');
+  // Laravel's answer when the user exists but may not use this company.
+  if (status === 500 && body?.message === 'Unauthenticated.')
+    return {
+      kind: 'auth',
+      message: `Akaunting's user ${config.email} cannot use company ${config.companyId}: check AKAUNTING_COMPANY_ID`,
+    };
+  if (status >= 500) return { message: `Akaunting answered HTTP ${status}; trying again later` };
+  return undefined;
 }

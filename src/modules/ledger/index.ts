@@ -6,6 +6,7 @@ import { sourcePath } from '../../platform/paths.ts';
 import { LedgerService } from './ledger-service.ts';
 import { ReceiptReader } from './ocr.ts';
 import { ledgerSettings, type LedgerSettings } from './settings.ts';
+import { akauntingCredentials } from './akaunting-credentials.ts';
 import * as tables from './schema.ts';
 import { ledgerEvents } from './events.ts';
 import { ledgerRoutes } from './routes.ts';
@@ -35,6 +36,7 @@ export default defineModule<LedgerSettings, LedgerParts>({
   events: ledgerEvents,
   settings: ledgerSettings,
   needs: ['shop', 'ai', 'notifications'],
+  credentials: ({ akaunting }) => [akauntingCredentials(akaunting)],
   async build({ db, settings, logger, config, jobs, use }) {
     const ledger = new LedgerService(db, use('shop'), logger, config.timezone, {
       akaunting: settings.akaunting,

@@ -230,7 +230,7 @@ export class LedgerService {
             }),
           ]
         : []),
-      ...(this.receipts ? [this.receipts.job as unknown as JobDefinition<object>] : []),
+      ...(this.receipts ? [this.receipts.job] : []),
       ...(this.akaunting
         ? [
             defineJob({
@@ -265,7 +265,7 @@ export class LedgerService {
 
   /** Books what the events say, in a transaction of its own (the CLI and tests; the feed uses its own). */
   post(events: DomainEvent[]): Promise<Posted> {
-    return transaction(this.pool, (tx) => this.poster.post(tx, events));
+    return transaction(this.pool, (tx) => this.poster.post(tx, events), { retries: 3 });
   }
 
   /** Tries the retriable review items again (a payout whose transactions have arrived since). */
@@ -407,15 +407,20 @@ export class LedgerService {
     const read = readExpense(input, currency, await this.accountTypes());
     if ('problems' in read) throw invalid(read.problems.join('; '));
     const draft = expenseEntry(read.expense, currency);
-    return transaction(this.pool, async (tx) => {
-      const posted = await this.poster.write(tx, [draft], []);
-      if (!posted.entries)
-        throw conflict('this expense is already in the books (same day, supplier, amount and reference)');
-      const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
-        draft.sourceKey,
-      ]);
-      return { entryId: Number(rows[0]!.id) };
-    });
+    return transaction(
+      this.pool,
+      async (tx) => {
+        const posted = await this.poster.write(tx, [draft], []);
+        if (!posted.entries)
+          throw conflict('this expense is already in the books (same day, supplier, amount and reference)');
+        const { rows } = await tx.query<{ id: string }>(
+          'select id from ledger_entries where source_key = $1',
+          [draft.sourceKey],
+        );
+        return { entryId: Number(rows[0]!.id) };
+      },
+      { retries: 3 },
+    );
   }
 
   /**
@@ -435,7 +440,7 @@ export class LedgerService {
       const more = error.problems.length - shown.length;
       throw invalid(`nothing was imported: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`);
     }
-    const posted = await transaction(this.pool, (tx) => this.poster.write(tx, drafts, []));
+    const posted = await transaction(this.pool, (tx) => this.poster.write(tx, drafts, []), { retries: 3 });
     return { imported: posted.entries, alreadyBooked: drafts.length - posted.entries };
   }
 

@@ -6,7 +6,7 @@ import type { HttpContext } from '../../platform/kit/module.ts';
 import multipart from '@fastify/multipart';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
-import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { formAction, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { addDays, dayIn } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
@@ -366,18 +366,12 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
         if (!request.isMultipart())
           throw new AppError('invalid_request', 'send the photo as a form upload (multipart/form-data)');
         const photo = request.body?.receipt;
-        try {
+        return formAction(reply, '/books', async () => {
           if (!ledger.receipts) throw new AppError('invalid_request', 'receipts are read by the server');
           if (!Buffer.isBuffer(photo)) throw new AppError('invalid_request', 'choose a photo of the receipt');
           const receipt = await ledger.receipts.upload(photo, actorOf(request.principal).actorLabel);
-          return reply.redirect(
-            `/books?notice=${encodeURIComponent(`Receipt ${receipt.id} is being read; it shows under Receipts in a moment.`)}`,
-            303,
-          );
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`, 303);
-        }
+          return `Receipt ${receipt.id} is being read; it shows under Receipts in a moment.`;
+        });
       },
     );
   });
@@ -414,21 +408,16 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
         body: expenseForm,
       },
     },
-    async (request, reply) => {
-      try {
-        await ledger.bookReceipt(Number(request.params.id), expenseInput(request.body));
-        return reply.redirect(
-          `/books?notice=${encodeURIComponent(`Receipt ${request.params.id} booked.`)}`,
-          303,
-        );
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return reply.redirect(
-          `/books?notice=${encodeURIComponent(`Not booked: ${error.message}`.slice(0, 280))}`,
-          303,
-        );
-      }
-    },
+    async (request, reply) =>
+      formAction(
+        reply,
+        '/books',
+        async () => {
+          await ledger.bookReceipt(Number(request.params.id), expenseInput(request.body));
+          return `Receipt ${request.params.id} booked.`;
+        },
+        { failed: 'Not booked' },
+      ),
   );
   app.post<{ Body: Record<string, string | undefined> }>(
     '/books/expenses',
@@ -441,19 +430,15 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
     },
     async (request, reply) => {
       const body = request.body;
-      try {
-        await ledger.addExpense(expenseInput(body));
-        return reply.redirect(
-          `/books?notice=${encodeURIComponent(`Booked: ${body.supplier}, ${body.amount}.`)}`,
-          303,
-        );
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return reply.redirect(
-          `/books?notice=${encodeURIComponent(`Not booked: ${error.message}`.slice(0, 280))}`,
-          303,
-        );
-      }
+      return formAction(
+        reply,
+        '/books',
+        async () => {
+          await ledger.addExpense(expenseInput(body));
+          return `Booked: ${body.supplier}, ${body.amount}.`;
+        },
+        { failed: 'Not booked' },
+      );
     },
   );
 
@@ -463,16 +448,11 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
       config: { access: 'write' },
       schema: { hide: true, body: form(['csv'], { csv: { type: 'string', maxLength: 60_000 } }) },
     },
-    async (request, reply) => {
-      try {
+    async (request, reply) =>
+      formAction(reply, '/books', async () => {
         const { imported, alreadyBooked } = await ledger.importExpenses(request.body.csv);
-        const note = `Imported ${imported} expense(s)${alreadyBooked ? `; ${alreadyBooked} were already in the books` : ''}.`;
-        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`, 303);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`, 303);
-      }
-    },
+        return `Imported ${imported} expense(s)${alreadyBooked ? `; ${alreadyBooked} were already in the books` : ''}.`;
+      }),
   );
 
   app.post<{ Body: { endsOn: string } }>(
@@ -483,16 +463,10 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
     },
     async (request, reply) => {
       const { actorLabel } = actorOf(request.principal);
-      try {
+      return formAction(reply, '/books', async () => {
         const period = await ledger.closePeriod(request.body.endsOn, actorLabel);
-        return reply.redirect(
-          `/books?notice=${encodeURIComponent(`The books are closed up to ${period.endsOn}.`)}`,
-          303,
-        );
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`, 303);
-      }
+        return `The books are closed up to ${period.endsOn}.`;
+      });
     },
   );
 
@@ -511,17 +485,15 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
     },
     async (request, reply) => {
       const { currency, day, rate } = request.body;
-      try {
-        const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
-        const note = `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
-        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`, 303);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return reply.redirect(
-          `/books?notice=${encodeURIComponent(`Not saved: ${error.message}`.slice(0, 280))}`,
-          303,
-        );
-      }
+      return formAction(
+        reply,
+        '/books',
+        async () => {
+          const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
+          return `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
+        },
+        { failed: 'Not saved' },
+      );
     },
   );
 
@@ -530,14 +502,15 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
     { config: { access: 'write' }, schema: { hide: true, body: form([], {}) } },
     async (_request, reply) => {
       const yesterday = addDays(dayIn(new Date(), config.timezone), -1);
-      try {
-        const result = await ledger.syncAkaunting(addDays(yesterday, -6), yesterday);
-        const note = `Akaunting: ${result.pushed} transaction(s) pushed, ${result.upToDate} already there.`;
-        return reply.redirect(`/books?notice=${encodeURIComponent(note)}`, 303);
-      } catch (error) {
-        if (!(error instanceof AppError) && !(error instanceof AkauntingError)) throw error;
-        return reply.redirect(`/books?notice=${encodeURIComponent(error.message.slice(0, 280))}`, 303);
-      }
+      return formAction(
+        reply,
+        '/books',
+        async () => {
+          const result = await ledger.syncAkaunting(addDays(yesterday, -6), yesterday);
+          return `Akaunting: ${result.pushed} transaction(s) pushed, ${result.upToDate} already there.`;
+        },
+        { shows: (error) => error instanceof AppError || error instanceof AkauntingError },
+      );
     },
   );
 
@@ -551,14 +524,10 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
         body: form([], {}),
       },
     },
-    async (request, reply) => {
-      try {
+    async (request, reply) =>
+      formAction(reply, '/books', async () => {
         await ledger.dismissReview(Number(request.params.id));
-        return reply.redirect('/books?notice=Dismissed.', 303);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return reply.redirect(`/books?notice=${encodeURIComponent(error.message)}`, 303);
-      }
-    },
+        return 'Dismissed.';
+      }),
   );
 }

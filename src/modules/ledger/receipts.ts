@@ -142,25 +142,29 @@ export class Receipts {
         [`it looks like entry ${duplicate} already in the books (same day, supplier and amount)`],
         'duplicate_receipt',
       );
-    await transaction(this.pool, async (tx) => {
-      const posted = await this.write(tx, [draft], []);
-      const { rows: entry } = await tx.query<{ id: string }>(
-        'select id from ledger_entries where source_key = $1',
-        [draft.sourceKey],
-      );
-      await tx.query(
-        `update ledger_receipts set status = $2, text = $3, fields = $4, read_by = $5, entry_id = $6, problem = $7 where id = $1`,
-        [
-          id,
-          'booked',
-          text,
-          JSON.stringify(fields),
-          readBy,
-          entry[0]?.id ?? null,
-          posted.entries ? null : 'already in the books',
-        ],
-      );
-    });
+    await transaction(
+      this.pool,
+      async (tx) => {
+        const posted = await this.write(tx, [draft], []);
+        const { rows: entry } = await tx.query<{ id: string }>(
+          'select id from ledger_entries where source_key = $1',
+          [draft.sourceKey],
+        );
+        await tx.query(
+          `update ledger_receipts set status = $2, text = $3, fields = $4, read_by = $5, entry_id = $6, problem = $7 where id = $1`,
+          [
+            id,
+            'booked',
+            text,
+            JSON.stringify(fields),
+            readBy,
+            entry[0]?.id ?? null,
+            posted.entries ? null : 'already in the books',
+          ],
+        );
+      },
+      { retries: 3 },
+    );
   }
 
   /**
@@ -176,30 +180,34 @@ export class Receipts {
     );
     if ('problems' in read) throw invalid(read.problems.join('; '));
     const draft = { ...expenseEntry(read.expense, currency, 'receipt'), sourceId: String(id) };
-    await transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<{ status: string }>(
-        'select status from ledger_receipts where id = $1 for update',
-        [id],
-      );
-      if (!rows[0]) throw notFound(`no receipt ${id}`);
-      if (rows[0].status !== 'review')
-        throw conflict(`receipt ${id} is ${rows[0].status}, not waiting for review`);
-      const posted = await this.write(tx, [draft], []);
-      if (!posted.entries)
-        throw conflict('this expense is already in the books (same day, supplier, amount and reference)');
-      const { rows: entry } = await tx.query<{ id: string }>(
-        'select id from ledger_entries where source_key = $1',
-        [draft.sourceKey],
-      );
-      await tx.query(
-        `update ledger_receipts set status = 'booked', entry_id = $2, problem = null where id = $1`,
-        [id, entry[0]!.id],
-      );
-      await tx.query(
-        `update ledger_review set status = 'resolved', resolved_at = now() where source_key = $1 and status = 'open'`,
-        [`receipt:${id}`],
-      );
-    });
+    await transaction(
+      this.pool,
+      async (tx) => {
+        const { rows } = await tx.query<{ status: string }>(
+          'select status from ledger_receipts where id = $1 for update',
+          [id],
+        );
+        if (!rows[0]) throw notFound(`no receipt ${id}`);
+        if (rows[0].status !== 'review')
+          throw conflict(`receipt ${id} is ${rows[0].status}, not waiting for review`);
+        const posted = await this.write(tx, [draft], []);
+        if (!posted.entries)
+          throw conflict('this expense is already in the books (same day, supplier, amount and reference)');
+        const { rows: entry } = await tx.query<{ id: string }>(
+          'select id from ledger_entries where source_key = $1',
+          [draft.sourceKey],
+        );
+        await tx.query(
+          `update ledger_receipts set status = 'booked', entry_id = $2, problem = null where id = $1`,
+          [id, entry[0]!.id],
+        );
+        await tx.query(
+          `update ledger_review set status = 'resolved', resolved_at = now() where source_key = $1 and status = 'open'`,
+          [`receipt:${id}`],
+        );
+      },
+      { retries: 3 },
+    );
     return this.get(id);
   }
 
@@ -251,20 +259,32 @@ export class Receipts {
     kind = 'receipt_doubtful',
   ): Promise<void> {
     const reason = `receipt ${id}${fields?.supplier ? ` (${fields.supplier})` : ''}: ${problems.join('; ')}`;
-    await transaction(this.pool, async (tx) => {
-      await this.write(
-        tx,
-        [],
-        [{ sourceKey: `receipt:${id}`, kind, reason, detail: { receiptId: id, fields }, retriable: false }],
-      );
-      const { rows } = await tx.query<{ id: string }>('select id from ledger_review where source_key = $1', [
-        `receipt:${id}`,
-      ]);
-      await tx.query(
-        `update ledger_receipts set status = 'review', text = $2, fields = $3, read_by = $4, problem = $5, review_id = $6 where id = $1`,
-        [id, text, fields ? JSON.stringify(fields) : null, readBy, problems.join('; '), rows[0]?.id ?? null],
-      );
-    });
+    await transaction(
+      this.pool,
+      async (tx) => {
+        await this.write(
+          tx,
+          [],
+          [{ sourceKey: `receipt:${id}`, kind, reason, detail: { receiptId: id, fields }, retriable: false }],
+        );
+        const { rows } = await tx.query<{ id: string }>(
+          'select id from ledger_review where source_key = $1',
+          [`receipt:${id}`],
+        );
+        await tx.query(
+          `update ledger_receipts set status = 'review', text = $2, fields = $3, read_by = $4, problem = $5, review_id = $6 where id = $1`,
+          [
+            id,
+            text,
+            fields ? JSON.stringify(fields) : null,
+            readBy,
+            problems.join('; '),
+            rows[0]?.id ?? null,
+          ],
+        );
+      },
+      { retries: 3 },
+    );
   }
 
   async get(id: number): Promise<Receipt> {

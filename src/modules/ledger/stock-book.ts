@@ -65,29 +65,36 @@ export class StockBook {
         `${input.quantity} at ${input.unitCost} each is more than the books can hold: check the quantity and the cost`,
       );
     }
-    return transaction(this.pool, async (tx) => {
-      const drafts = await this.stock.receive(
-        tx,
-        {
-          date: input.date,
-          variantId: input.variantId,
-          quantity: input.quantity,
-          unitCostMicros,
-          expiresOn: input.expiresOn ?? null,
-          supplier: input.supplier?.trim() || null,
-          paidFrom,
-          reference: input.reference?.trim() || null,
-        },
-        currency,
-      );
-      const posted = await this.write(tx, drafts, []);
-      if (!posted.entries && drafts[0]!.postings.some((posting) => posting.amount !== 0))
-        throw conflict('these goods were received already (same day, variant, quantity, cost and reference)');
-      const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
-        drafts[0]!.sourceKey,
-      ]);
-      return { entryId: rows[0] ? Number(rows[0].id) : null };
-    });
+    return transaction(
+      this.pool,
+      async (tx) => {
+        const drafts = await this.stock.receive(
+          tx,
+          {
+            date: input.date,
+            variantId: input.variantId,
+            quantity: input.quantity,
+            unitCostMicros,
+            expiresOn: input.expiresOn ?? null,
+            supplier: input.supplier?.trim() || null,
+            paidFrom,
+            reference: input.reference?.trim() || null,
+          },
+          currency,
+        );
+        const posted = await this.write(tx, drafts, []);
+        if (!posted.entries && drafts[0]!.postings.some((posting) => posting.amount !== 0))
+          throw conflict(
+            'these goods were received already (same day, variant, quantity, cost and reference)',
+          );
+        const { rows } = await tx.query<{ id: string }>(
+          'select id from ledger_entries where source_key = $1',
+          [drafts[0]!.sourceKey],
+        );
+        return { entryId: rows[0] ? Number(rows[0].id) : null };
+      },
+      { retries: 3 },
+    );
   }
 
   /**
@@ -95,7 +102,7 @@ export class StockBook {
    * happen (an import made before this version). Once only: afterwards stock bought is goods received.
    */
   async takeOpening(): Promise<OpeningStock> {
-    const taken = await transaction(this.pool, (tx) => this.opening(tx));
+    const taken = await transaction(this.pool, (tx) => this.opening(tx), { retries: 3 });
     if (taken) return taken;
     const earlier = await this.openingTaken();
     throw conflict(

@@ -5,7 +5,7 @@ import type { LedgerParts } from './index.ts';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
-import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { formAction, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { dayIn } from '../../platform/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { formatMoney } from '../../platform/money.ts';
@@ -154,27 +154,27 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
     },
     async (request, reply) => {
       const body = request.body;
-      const back = (notice: string) =>
-        reply.redirect(`/books/stock?notice=${encodeURIComponent(notice.slice(0, 280))}`, 303);
-      try {
-        if (!/^\d{1,16}$/.test(body.variantId ?? ''))
-          throw new AppError('invalid_request', 'choose a product');
-        if (!/^\d{1,7}$/.test(body.quantity ?? ''))
-          throw new AppError('invalid_request', 'quantity must be a whole number from 1 to 1,000,000');
-        await ledger.stock.receiveGoods({
-          date: body.date ?? '',
-          variantId: Number(body.variantId),
-          quantity: Number(body.quantity),
-          unitCost: (body.unitCost ?? '').trim(),
-          expiresOn: body.expiresOn || undefined,
-          supplier: body.supplier,
-          reference: body.reference,
-        });
-        return back(`Recorded: ${body.quantity} received on ${body.date}.`);
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return back(`Not recorded: ${error.message}`);
-      }
+      return formAction(
+        reply,
+        '/books/stock',
+        async () => {
+          if (!/^\d{1,16}$/.test(body.variantId ?? ''))
+            throw new AppError('invalid_request', 'choose a product');
+          if (!/^\d{1,7}$/.test(body.quantity ?? ''))
+            throw new AppError('invalid_request', 'quantity must be a whole number from 1 to 1,000,000');
+          await ledger.stock.receiveGoods({
+            date: body.date ?? '',
+            variantId: Number(body.variantId),
+            quantity: Number(body.quantity),
+            unitCost: (body.unitCost ?? '').trim(),
+            expiresOn: body.expiresOn || undefined,
+            supplier: body.supplier,
+            reference: body.reference,
+          });
+          return `Recorded: ${body.quantity} received on ${body.date}.`;
+        },
+        { failed: 'Not recorded' },
+      );
     },
   );
 
@@ -187,21 +187,13 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
         body: { type: 'object', properties: { _csrf: { type: 'string' } }, additionalProperties: false },
       },
     },
-    async (_request, reply) => {
-      const back = (notice: string) =>
-        reply.redirect(`/books/stock?notice=${encodeURIComponent(notice.slice(0, 280))}`, 303);
-      try {
+    async (_request, reply) =>
+      formAction(reply, '/books/stock', async () => {
         const opening = await ledger.stock.takeOpening();
         const missing = opening.withoutCost.length
           ? ` No cost in Shopify for ${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}: record their goods received.`
           : '';
-        return back(
-          `Opening stock on ${opening.date}: ${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)}.${missing}`,
-        );
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return back(error.message);
-      }
-    },
+        return `Opening stock on ${opening.date}: ${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)}.${missing}`;
+      }),
   );
 }

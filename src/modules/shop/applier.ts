@@ -20,6 +20,7 @@ import type { Queryable } from '../../platform/db/database.ts';
 import { describeError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Notice } from '../../platform/notify/notifications.ts';
+import { PollingWorker, type BatchResult } from '../../platform/work/polling-worker.ts';
 import { applyOrders, contentHash, type OrderOutcome, type OrderVersion } from './apply-orders.ts';
 import { ShopifyError } from './client.ts';
 import { isDestructive, type Confirm } from './destructive.ts';
@@ -62,10 +63,7 @@ export class DeliveryApplier {
   private readonly prepared = new Map<string, OrderVersion>();
   /** Webhook id → until when this process leaves it out (its failure could not be recorded). */
   private readonly heldBack = new Map<string, number>();
-  private running: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
+  private readonly worker: PollingWorker;
   /** Deliveries may be set aside that the owner has not been told about (true at start: a crash). */
   private untold = true;
   private tellAfter = 0;
@@ -75,20 +73,22 @@ export class DeliveryApplier {
   constructor(private readonly options: ApplierOptions) {
     this.pool = options.pool;
     this.logger = options.logger;
+    this.worker = new PollingWorker({
+      batch: () => this.batchThenTell(),
+      // Stored deliveries kick it; the timer is for retries now due and other processes' deliveries.
+      everyMs: 5000,
+      logger: options.logger,
+      failure: { message: 'applying Shopify webhooks failed; retrying shortly' },
+    });
   }
 
   /** Applies as soon as a delivery is stored, and every few seconds for retries and other processes' work. */
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), 5000);
-    this.timer.unref();
-    this.kick();
+    this.worker.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
   /**
@@ -101,39 +101,22 @@ export class DeliveryApplier {
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.drain();
-        } catch (error) {
-          this.logger.error(
-            { err: describeError(error) },
-            'applying Shopify webhooks failed; retrying shortly',
-          );
-        }
-      } while (this.again && !this.stopped);
-    })().finally(() => (this.running = undefined));
+    this.worker.kick();
   }
 
   /** Applies (or sets aside) every delivery that is due; returns how many were handled. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { handled, more } = await this.batch();
-      total += handled;
-      if (!more) break;
-    }
-    if (this.untold && Date.now() >= this.tellAfter) await this.tellAboutSetAside();
-    return total;
+  drain(): Promise<number> {
+    return this.worker.drain();
   }
 
-  private async batch(): Promise<{ handled: number; more: boolean }> {
+  /** The owner hears of deliveries set aside once the batches are done. */
+  private async batchThenTell(): Promise<BatchResult> {
+    const result = await this.batch();
+    if (!result.more && this.untold && Date.now() >= this.tellAfter) await this.tellAboutSetAside();
+    return result;
+  }
+
+  private async batch(): Promise<BatchResult> {
     const client = await this.pool.connect();
     let rows: StoredDelivery[];
     let currency: string;

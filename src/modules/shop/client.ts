@@ -1,9 +1,11 @@
 // The Admin GraphQL client: the pinned API version, the access token, cost-based throttling (it waits
-// for the bucket to refill instead of failing), retries with backoff on 5xx, timeouts and network
-// errors, cursor pagination and bulk operations streamed line by line.
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
+// for the bucket to refill instead of failing), cursor pagination and bulk operations streamed line by
+// line. The HTTP side (timeouts, retries with backoff on 5xx, timeouts and network errors, the circuit
+// breaker, the token kept out of messages) is the integrations transport.
 import { AppError } from '../../platform/errors.ts';
+import type { CircuitBreaker } from '../../platform/integrations/circuit-breaker.ts';
+import { IntegrationError } from '../../platform/integrations/integration-error.ts';
+import { Transport, type Explanation, type FailedAnswer } from '../../platform/integrations/transport.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { API_VERSION, BULK_RUN_MUTATION, BULK_STATUS_QUERY } from './queries.ts';
 
@@ -43,6 +45,8 @@ export interface ClientOptions {
   /** Waits are injectable so tests of the backoff rules do not sleep. */
   sleep?: (ms: number) => Promise<void>;
   bulkPollMs?: number;
+  /** One per shop, shared by its clients, so a Shopify that is down is left alone by all of them. */
+  breaker?: CircuitBreaker;
 }
 
 export interface Page<T> {
@@ -51,22 +55,35 @@ export interface Page<T> {
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const GRAPHQL_PATH = `/admin/api/${API_VERSION}/graphql.json`;
 
 export class ShopifyClient {
-  private readonly endpoint: string;
+  private readonly transport: Transport;
   private readonly sleep: (ms: number) => Promise<void>;
   private bucket: { available: number; restoreRate: number; at: number } | undefined;
   /** What the last query cost: the next one of the same kind will cost about the same. */
   private readonly lastCost = new Map<string, number>();
-  calls = 0;
   throttledWaits = 0;
 
   constructor(
     private readonly connection: ShopifyConnection,
     private readonly options: ClientOptions,
   ) {
-    this.endpoint = `${connection.baseUrl.replace(/\/$/, '')}/admin/api/${API_VERSION}/graphql.json`;
     this.sleep = options.sleep ?? sleepFor;
+    const endpoint = `${connection.baseUrl.replace(/\/$/, '')}${GRAPHQL_PATH}`;
+    this.transport = new Transport({
+      integration: 'shopify',
+      label: 'Shopify',
+      baseUrl: connection.baseUrl,
+      headers: { 'x-shopify-access-token': connection.adminToken },
+      timeoutMs: options.timeoutMs ?? 30_000,
+      deadlineMs: 5 * 60_000,
+      retry: { attempts: (options.maxRetries ?? 5) + 1, baseDelayMs: 500, maxDelayMs: 30_000 },
+      breaker: options.breaker,
+      explain: (answer) => explain(answer, connection.shop, endpoint),
+      logger: options.logger,
+      sleep: this.sleep,
+    });
   }
 
   get shop(): string {
@@ -74,30 +91,9 @@ export class ShopifyClient {
   }
 
   async query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const maxRetries = this.options.maxRetries ?? 5;
-    let failures = 0;
     for (;;) {
       await this.waitForBucket(document);
-      let answer: GraphQLAnswer<T>;
-      try {
-        answer = await this.post<T>(document, variables);
-      } catch (error) {
-        if (error instanceof ShopifyError && error.kind !== 'unavailable') throw error;
-        failures += 1;
-        if (failures > maxRetries) {
-          throw new ShopifyError(
-            `Shopify did not answer after ${failures} attempts (${(error as Error).message}); shopkeep will try again later`,
-            'unavailable',
-          );
-        }
-        const delay = Math.min(30_000, 500 * 2 ** (failures - 1)) * (0.75 + Math.random() / 2);
-        this.options.logger.warn(
-          { attempt: failures, delayMs: Math.round(delay), err: (error as Error).message },
-          'Shopify call failed; retrying',
-        );
-        await this.sleep(delay);
-        continue;
-      }
+      const answer = await this.post<T>(document, variables);
       const cost = answer.extensions?.cost;
       if (cost) this.noteCost(document, cost);
       const errors = Array.isArray(answer.errors)
@@ -182,10 +178,6 @@ export class ShopifyClient {
     nest: (childGid: string) => string | undefined,
   ): AsyncGenerator<Record<string, unknown>> {
     if (!url) return; // no objects at all
-    const response = await fetch(url, { signal: AbortSignal.timeout(10 * 60_000) });
-    if (!response.ok || !response.body)
-      throw new ShopifyError(`could not download the bulk export (HTTP ${response.status})`, 'unavailable');
-    const lines = createInterface({ input: Readable.fromWeb(response.body as never), crlfDelay: Infinity });
     let current: Record<string, unknown> | undefined;
     let byId = new Map<string, Record<string, unknown>>();
     const index = (object: Record<string, unknown>) => {
@@ -196,7 +188,7 @@ export class ShopifyClient {
             if (item && typeof item === 'object') index(item as Record<string, unknown>);
       }
     };
-    for await (const line of lines) {
+    for await (const line of this.download(url)) {
       if (!line.trim()) continue;
       const object = JSON.parse(line) as Record<string, unknown>;
       const parentId = object.__parentId as string | undefined;
@@ -224,50 +216,26 @@ export class ShopifyClient {
   }
 
   private async post<T>(document: string, variables: Record<string, unknown>): Promise<GraphQLAnswer<T>> {
-    this.calls += 1;
-    let response: Response;
     try {
-      response = await fetch(this.endpoint, {
+      return await this.transport.json<GraphQLAnswer<T>>({
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'x-shopify-access-token': this.connection.adminToken,
-        },
-        body: JSON.stringify({ query: document, variables }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        path: GRAPHQL_PATH,
+        json: { query: document, variables },
+        // A query may be asked twice; a mutation only when Shopify cannot have run it.
+        idempotent: !/^\s*mutation\b/.test(document),
       });
     } catch (error) {
-      const reason =
-        (error as Error).name === 'TimeoutError'
-          ? 'timed out'
-          : ((error as { cause?: Error }).cause?.message ?? (error as Error).message);
-      throw new ShopifyError(`cannot reach ${this.connection.shop}: ${reason}`, 'unavailable');
+      throw asShopifyError(error);
     }
-    if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
-      throw new ShopifyError(
-        `Shopify refused the admin API token for ${this.connection.shop} (HTTP ${response.status}): check the token and the app's access scopes`,
-        'auth',
-      );
-    }
-    if (response.status === 429 || response.status >= 500) {
-      await response.body?.cancel();
-      throw new ShopifyError(`Shopify answered HTTP ${response.status}`, 'unavailable');
-    }
-    const text = await response.text();
-    if (response.status === 404)
-      throw new ShopifyError(
-        `no Shopify Admin API at ${this.endpoint} (HTTP 404): check the shop domain`,
-        'query',
-      );
+  }
+
+  /** The bulk result file (a signed link elsewhere: the token is not sent there), line by line. */
+  private async *download(url: string): AsyncGenerator<string> {
     try {
-      return JSON.parse(text) as GraphQLAnswer<T>;
-    } catch {
-      throw new ShopifyError(
-        `Shopify answered HTTP ${response.status} with a body that is not JSON`,
-        'unavailable',
-      );
+      yield* this.transport.lines({ url, timeoutMs: 10 * 60_000, deadlineMs: 10 * 60_000 });
+    } catch (error) {
+      if (!(error instanceof IntegrationError)) throw error;
+      throw new ShopifyError(`could not download the bulk export (${error.message})`, 'unavailable');
     }
   }
 
@@ -289,6 +257,40 @@ export class ShopifyClient {
     if (available >= needed) return;
     await this.sleep(Math.ceil(((needed - available) / this.bucket.restoreRate) * 1000));
   }
+}
+
+/** Shopify's failed answers in words the owner can act on. */
+function explain(answer: FailedAnswer, shop: string, endpoint: string): Explanation | undefined {
+  const { status } = answer;
+  if (status === 401 || status === 403)
+    return {
+      message: `Shopify refused the admin API token for ${shop} (HTTP ${status}): check the token and the app's access scopes`,
+    };
+  if (status === 404)
+    return { message: `no Shopify Admin API at ${endpoint} (HTTP 404): check the shop domain` };
+  if (status === 429 || status >= 500) return { message: `Shopify answered HTTP ${status}` };
+  const errors = (answer.body as { errors?: unknown } | undefined)?.errors;
+  const said = Array.isArray(errors)
+    ? errors.map((error: { message?: string }) => error.message).join('; ')
+    : typeof errors === 'string'
+      ? errors
+      : errors
+        ? JSON.stringify(errors)
+        : `HTTP ${status}`;
+  return { message: `Shopify refused the query: ${said}` };
+}
+
+/** The transport's kinds as the shop module knows them: a refused request is a query Shopify refused. */
+function asShopifyError(error: unknown): unknown {
+  if (!(error instanceof IntegrationError)) return error;
+  if (error.kind === 'auth') return new ShopifyError(error.message, 'auth');
+  if (error.kind === 'rejected') return new ShopifyError(error.message, 'query');
+  return new ShopifyError(
+    error.attempts > 1
+      ? `Shopify did not answer after ${error.attempts} attempts (${error.message}); shopkeep will try again later`
+      : error.message,
+    'unavailable',
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { ShopifyConfig } from './settings.ts';
 import { AppError } from '../../platform/errors.ts';
+import { CircuitBreaker } from '../../platform/integrations/circuit-breaker.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Vault } from '../../platform/vault/vault.ts';
 import { ShopifyClient, type ShopifyConnection } from './client.ts';
@@ -26,6 +27,8 @@ const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 export class ShopConnection {
   private cached: Promise<Connection | undefined> | undefined;
   private info: ShopInfo | undefined;
+  /** Shared by every client of this shop: when Shopify is down, all of them leave it alone a while. */
+  private breaker = new CircuitBreaker();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -55,7 +58,11 @@ export class ShopConnection {
   }
 
   async client(options: { timeoutMs?: number; bulkPollMs?: number } = {}): Promise<ShopifyClient> {
-    return new ShopifyClient(await this.require(), { logger: this.logger, ...options });
+    return new ShopifyClient(await this.require(), {
+      logger: this.logger,
+      breaker: this.breaker,
+      ...options,
+    });
   }
 
   /** Asks Shopify who the shop is; remembers its currency and time zone. */
@@ -108,6 +115,8 @@ export class ShopConnection {
         'the shop is its myshopify.com domain, such as my-shop.myshopify.com',
       );
     const previous = this.cached;
+    // A new shop or token starts with a clean record: the old one's failures say nothing about it.
+    this.breaker = new CircuitBreaker();
     this.cached = Promise.resolve({
       shop,
       adminToken: input.adminToken.trim(),

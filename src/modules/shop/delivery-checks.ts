@@ -106,14 +106,26 @@ const has = (fields: Json, key: string) => fields[key] !== undefined && fields[k
  */
 export const DELIVERY_WINDOW = { pastMs: 5 * 3600_000, futureMs: 15 * 60_000 };
 
+export interface OutsideWindow {
+  reason: string;
+  /** When the delivery says it was triggered (ms since the epoch), when the header is a time at all. */
+  triggeredAt?: number;
+}
+
 /** Why a delivery's trigger time is refused, or undefined when it is within the window. */
-export function triggeredOutsideWindow(header: string | undefined, now: number): string | undefined {
-  if (!header) return 'missing X-Shopify-Triggered-At header';
+export function triggeredOutsideWindow(header: string | undefined, now: number): OutsideWindow | undefined {
+  if (!header) return { reason: 'missing X-Shopify-Triggered-At header' };
   const at = Date.parse(header);
-  if (Number.isNaN(at)) return `X-Shopify-Triggered-At is not a time: ${header.slice(0, 40)}`;
+  if (Number.isNaN(at)) return { reason: `X-Shopify-Triggered-At is not a time: ${header.slice(0, 40)}` };
   if (at < now - DELIVERY_WINDOW.pastMs)
-    return `triggered at ${new Date(at).toISOString()}, longer ago than Shopify sends or retries a delivery (5 hours); a replay is not applied`;
+    return {
+      reason: `triggered at ${new Date(at).toISOString()}, longer ago than Shopify sends or retries a delivery (5 hours); a replay is not applied`,
+      triggeredAt: at,
+    };
   if (at > now + DELIVERY_WINDOW.futureMs)
-    return `triggered at ${new Date(at).toISOString()}, in the future; check this server's clock`;
+    return {
+      reason: `triggered at ${new Date(at).toISOString()}, in the future; check this server's clock`,
+      triggeredAt: at,
+    };
   return undefined;
 }

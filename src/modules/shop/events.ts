@@ -107,7 +107,9 @@ export const shopEvents = defineEvents({
     description: 'the first import of the shop’s history finished',
     payload: Type.Object({
       runId: Type.Integer(),
-      counts: Type.Record(Type.String(), Type.Integer(), { description: 'how many of each kind were imported' }),
+      counts: Type.Record(Type.String(), Type.Integer(), {
+        description: 'how many of each kind were imported',
+      }),
     }),
   },
 });

@@ -17,6 +17,7 @@ import { shopTelegramCommands } from './telegram.ts';
 import { shopCommands } from './commands.ts';
 import type { Catalog } from '../ai/qa/catalog.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { Notifications } from '../../platform/notify/notifications.ts';
 import { describeError } from '../../platform/errors.ts';
 
 export interface ShopParts {
@@ -26,6 +27,7 @@ export interface ShopParts {
   db: pg.Pool;
   timezone: string;
   logger: Logger;
+  notifications: Notifications;
 }
 
 declare module '../../platform/kit/faces.ts' {
@@ -42,22 +44,26 @@ export default defineModule<ShopifyConfig, ShopParts>({
   events: shopEvents,
   settings: shopSettings,
   needs: ['vault', 'notifications'],
-  build: ({ db, settings, logger, metrics, config, jobs, use }) => ({
-    shop: new ShopService(
-      db,
-      settings,
-      use('vault'),
-      logger,
-      metrics,
-      config.timezone,
+  build: ({ db, settings, logger, metrics, config, jobs, use }) => {
+    const notifications = use('notifications');
+    return {
+      shop: new ShopService(
+        db,
+        settings,
+        use('vault'),
+        logger,
+        metrics,
+        config.timezone,
+        jobs,
+        notifications,
+      ),
       jobs,
-      use('notifications'),
-    ),
-    jobs,
-    db,
-    timezone: config.timezone,
-    logger,
-  }),
+      db,
+      timezone: config.timezone,
+      logger,
+      notifications,
+    };
+  },
   provides: { shop: ({ shop }) => shop, catalog: ({ shop }) => shop.catalog },
   jobs: ({ shop }) => shop.jobs(),
   http: [

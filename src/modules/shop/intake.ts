@@ -1,20 +1,22 @@
 // The webhook intake: verify the signature over the raw bytes, refuse what is malformed, stale or
 // not what its topic sends, keep each delivery once (by X-Shopify-Webhook-Id) and answer at once; the
 // applier does the work afterwards. An address that keeps sending bad signatures is refused before
-// its body is read; a delivery for another shop is refused before its body too.
+// its body is read; a delivery for another shop is refused before its body too. Deliveries refused as
+// stale are told to the owner (a wrong clock refuses them all).
 import { isUtf8 } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type client from 'prom-client';
 import { AppError } from '../../platform/errors.ts';
+import { FailureLimit, type FailureLimits } from '../../platform/http/failure-limit.ts';
 import type { ShopConnection } from './connection.ts';
 import { PayloadError } from './read.ts';
 import { changeFrom, isOrderTopic, isTopic, orderVersionFromWebhook } from './topics.ts';
 import type { OrderVersion } from './apply-orders.ts';
 import { DeliveryWriter } from './delivery-writer.ts';
-import { BadSignatureLimit } from './bad-signature-limit.ts';
 import { checkBodyFitsTopic, triggeredOutsideWindow } from './delivery-checks.ts';
+import type { StaleDeliveries } from './stale-deliveries.ts';
 
 export function signatureMatches(secret: string, body: Buffer, header: string | undefined): boolean {
   if (!header) return false;
@@ -29,12 +31,22 @@ export interface IntakeDependencies {
   counter: client.Counter<'outcome'>;
   /** Told when a new delivery is stored, with the order version read from it (order topics). */
   onStored: (webhookId: string, version?: OrderVersion) => void;
+  /** Told of deliveries refused as triggered outside the window: the owner hears of it once a day. */
+  staleDeliveries: StaleDeliveries;
   /** Counts bad signatures per address; the default is one for this intake. */
-  badSignatures?: BadSignatureLimit;
+  badSignatures?: FailureLimit;
   now?: () => number;
 }
 
 const WEBHOOK_ID = /^[\w.:-]{1,200}$/;
+
+/**
+ * Only refusals of bodies claimed for this shop count (a delivery for another shop is refused before
+ * its body, for free), so Shopify's own addresses, which send this shop's deliveries correctly signed,
+ * are never held back: someone who points another shop's webhooks here makes Shopify send them with
+ * that shop's domain.
+ */
+export const BAD_SIGNATURE_LIMITS: FailureLimits = { max: 10, windowMs: 60_000 };
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -51,7 +63,8 @@ export function webhookIntake(
     connection,
     counter,
     onStored,
-    badSignatures = new BadSignatureLimit(),
+    staleDeliveries,
+    badSignatures = new FailureLimit(BAD_SIGNATURE_LIMITS),
     now = Date.now,
   }: IntakeDependencies,
 ): void {
@@ -98,7 +111,7 @@ export function webhookIntake(
         const shopConnection = await connection.get();
         if (!shopConnection?.apiSecret) {
           counter.inc({ outcome: 'bad_signature' });
-          badSignatures.badSignature(request.ip);
+          badSignatures.failed(request.ip);
           throw new AppError(
             'unauthenticated',
             'shopkeep has no Shopify API secret to check webhook signatures with',
@@ -106,7 +119,7 @@ export function webhookIntake(
         }
         if (!signatureMatches(shopConnection.apiSecret, body, header(request, 'x-shopify-hmac-sha256'))) {
           counter.inc({ outcome: 'bad_signature' });
-          badSignatures.badSignature(request.ip);
+          badSignatures.failed(request.ip);
           throw new AppError('unauthenticated', 'missing or wrong X-Shopify-Hmac-Sha256 signature');
         }
         const topic = header(request, 'x-shopify-topic') ?? '';
@@ -126,7 +139,9 @@ export function webhookIntake(
         const stale = triggeredOutsideWindow(header(request, 'x-shopify-triggered-at'), now());
         if (stale) {
           counter.inc({ outcome: 'stale' });
-          throw new AppError('invalid_request', `${topic} delivery refused: ${stale}`);
+          // Not waited for: a clock that is off refuses every delivery, and the owner must hear of it.
+          if (stale.triggeredAt !== undefined) void staleDeliveries.refused(topic, stale.triggeredAt);
+          throw new AppError('invalid_request', `${topic} delivery refused: ${stale.reason}`);
         }
         // An order is read once here; the applier in this process takes the result as it is.
         let version: OrderVersion | undefined;

@@ -5,8 +5,7 @@ import type { ShopParts } from './index.ts';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
-import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
-import { AppError } from '../../platform/errors.ts';
+import { formAction, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { explainShopify } from './client.ts';
 import type { Amount } from './model.ts';
@@ -318,17 +317,9 @@ export function shopPages(app: FastifyInstance, { shop, jobs }: ShopParts, { con
     },
   );
 
-  const back = (reply: FastifyReply, notice: string) =>
-    reply.redirect(`/shop?notice=${encodeURIComponent(notice)}`, 303);
-  const attempt = async (reply: FastifyReply, work: () => Promise<string>) => {
-    try {
-      return back(reply, await work().catch(explainShopify));
-    } catch (error) {
-      // What the owner can act on goes back to the page; anything else is an internal error.
-      if (!(error instanceof AppError)) throw error;
-      return back(reply, `Not done: ${error.message}`);
-    }
-  };
+  // What the owner can act on, Shopify's refusals explained, goes back to the page.
+  const attempt = (reply: FastifyReply, work: () => Promise<string>) =>
+    formAction(reply, '/shop', () => work().catch(explainShopify), { failed: 'Not done' });
 
   app.post(
     '/shop/test',

@@ -5,6 +5,7 @@ import type { HttpContext } from '../../platform/kit/module.ts';
 import { AppError } from '../../platform/errors.ts';
 import { explainShopify } from './client.ts';
 import { webhookIntake } from './intake.ts';
+import { StaleDeliveries } from './stale-deliveries.ts';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 const idParams = {
@@ -27,7 +28,7 @@ const STATUSES = [
 
 export function shopRoutes(
   app: FastifyInstance,
-  { shop, jobs, db }: ShopParts,
+  { shop, jobs, db, notifications, logger }: ShopParts,
   { config }: HttpContext,
 ): void {
   webhookIntake(app, {
@@ -35,6 +36,10 @@ export function shopRoutes(
     connection: shop.connection,
     counter: shop.webhookCounter,
     onStored: (webhookId, version) => shop.applier.stored(webhookId, version),
+    staleDeliveries: new StaleDeliveries({
+      tellOwner: (notice) => notifications.send(notice),
+      logger,
+    }),
   });
 
   app.get<{

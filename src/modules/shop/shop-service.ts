@@ -188,7 +188,7 @@ export class ShopService {
 
   jobs(): JobDefinition<object>[] {
     return [
-      this.reconcileJob as JobDefinition<object>,
+      this.reconcileJob,
       this.importJob,
       this.refreshJob,
       defineJob<object>({

@@ -86,17 +86,9 @@ const CHILD_FIELDS: Record<string, string> = {
 };
 const childField = (gid: string) => CHILD_FIELDS[/gid:\/\/shopify\/(\w+)\//.exec(gid)?.[1] ?? ''];
 
-/** Runs `work` in a transaction, again if PostgreSQL chose it as a deadlock victim. */
-async function inTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await transaction(pool, work);
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (attempt >= 5 || (code !== '40P01' && code !== '40001')) throw error;
-    }
-  }
-}
+/** Runs `work` in a transaction, again if PostgreSQL chose it as a deadlock victim (batches run side by side). */
+const inTransaction = <T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> =>
+  transaction(pool, work, { retries: 4 });
 
 const changed = (outcome: OrderOutcome) => outcome !== 'stale';
 

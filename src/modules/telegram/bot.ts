@@ -1,9 +1,9 @@
 // The owner's Telegram bot (grammY, long polling: works behind a home router). Only allow-listed
 // chats may act; anything else is ignored and logged. Buttons carry ids only; a press on a card that
 // was already decided or expired is answered with what happened instead of acting twice.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import type { FastifyInstance } from 'fastify';
 import { sameSecret } from '../../platform/http/auth.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { AppError, describeError } from '../../platform/errors.ts';
@@ -15,6 +15,9 @@ import type { DecisionAction } from '../approvals/approval-service.ts';
 import { parseCallback } from './cards.ts';
 import type { TelegramNotifier } from './notifier.ts';
 import type { TelegramConfig } from './settings.ts';
+import { FailureLimit, type FailureLimits } from '../../platform/http/failure-limit.ts';
+import type { Transport } from '../../platform/integrations/transport.ts';
+import { telegramClient, telegramTransport } from './telegram-api.ts';
 
 /** What the bot works with besides Telegram: the approvals, the transcriber, the Inbox, and every module's commands. */
 export interface OwnerBotDeps {
@@ -34,6 +37,11 @@ const OWN_COMMANDS = [
 ];
 
 const WAIT_FOR_TEXT_MS = 10 * 60_000;
+
+/** Wrong webhook secrets an address may send in a window before it is refused. */
+const WRONG_SECRET_LIMITS: FailureLimits = { max: 10, windowMs: 60_000 };
+/** Refused before the body is read: the connection is closed rather than the rest of the body drained. */
+const refuseUnread = { connection: 'close' };
 
 /**
  * What a voice note asks for. A command is the whole (short) sentence, never a word inside a longer
@@ -66,6 +74,8 @@ export function voiceIntent(
 
 export class OwnerBot {
   private readonly bot: Bot;
+  /** Voice files are downloaded from the API root with the token in the path. */
+  private readonly files: Transport;
   /** A chat that pressed Edit or Regenerate: its next message is the new text or the reason. */
   private readonly awaiting = new Map<
     number,
@@ -78,7 +88,8 @@ export class OwnerBot {
     private readonly notifier: TelegramNotifier,
     private readonly logger: Logger,
   ) {
-    this.bot = new Bot(config.token, { client: { apiRoot: config.apiRoot } });
+    this.bot = new Bot(config.token, { client: telegramClient(config) });
+    this.files = telegramTransport(config);
     this.bot.use(async (ctx, next) => {
       const chatId = ctx.chat?.id ?? ctx.from?.id;
       if (chatId !== undefined && config.allowedChatIds.includes(chatId)) return next();
@@ -147,21 +158,43 @@ export class OwnerBot {
     await ctx.reply(command ? await command.answer('') : `/${name} is not available here.`);
   }
 
-  /** POST /webhooks/telegram: checks the secret-token header in constant time, then handles the update. */
+  /**
+   * POST /webhooks/telegram. The secret-token header is checked (in constant time) as the request
+   * arrives, before its body is read or checked against the schema: a stranger learns nothing of what
+   * the route expects and gets no body read. An address that keeps sending wrong secrets is refused
+   * for a while; Telegram's own addresses send the right one.
+   */
   webhookRoute(): (app: FastifyInstance) => void {
+    const wrongSecrets = new FailureLimit(WRONG_SECRET_LIMITS);
+    const checkSecret = async (request: FastifyRequest): Promise<void> => {
+      const wait = wrongSecrets.refusedFor(request.ip);
+      if (wait) {
+        throw new AppError(
+          'rate_limited',
+          `too many updates with a wrong secret token from this address; try again in ${wait} s`,
+          { ...refuseUnread, 'retry-after': String(wait) },
+        );
+      }
+      const secret = this.config.webhookSecret;
+      const sent = request.headers['x-telegram-bot-api-secret-token'];
+      if (!secret || typeof sent !== 'string' || !sameSecret(sent, secret)) {
+        wrongSecrets.failed(request.ip);
+        throw new AppError(
+          'unauthenticated',
+          'missing or wrong X-Telegram-Bot-Api-Secret-Token',
+          refuseUnread,
+        );
+      }
+    };
     return (app) => {
       app.post<{ Body: Update }>(
         '/webhooks/telegram',
         {
           config: { access: 'public', csrf: false, audit: false },
           schema: { hide: true, body: { type: 'object' } },
+          onRequest: checkSecret,
         },
         async (request, reply) => {
-          const secret = this.config.webhookSecret;
-          const sent = request.headers['x-telegram-bot-api-secret-token'];
-          if (!secret || typeof sent !== 'string' || !sameSecret(sent, secret)) {
-            throw new AppError('unauthenticated', 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
-          }
           await this.bot.handleUpdate(request.body);
           return reply.code(200).send({ ok: true });
         },
@@ -259,11 +292,10 @@ export class OwnerBot {
     let heard: string;
     try {
       const file = await ctx.api.getFile(ctx.message.voice.file_id);
-      const response = await fetch(`${this.config.apiRoot}/file/bot${this.config.token}/${file.file_path}`, {
-        signal: AbortSignal.timeout(30_000),
+      const audio = await this.files.bytes({
+        url: `${this.config.apiRoot}/file/bot${this.config.token}/${file.file_path}`,
+        timeoutMs: 30_000,
       });
-      if (!response.ok) throw new Error(`the voice file could not be downloaded (${response.status})`);
-      const audio = Buffer.from(await response.arrayBuffer());
       heard = (
         await this.deps.transcribe(audio, ctx.message.voice.mime_type ?? 'audio/ogg', 'voice.oga')
       ).trim();

@@ -1,7 +1,8 @@
 // The few building blocks every dashboard page uses: sending a page, a table that scrolls sideways
-// on a phone, and a one-button form that carries the CSRF token.
+// on a phone, a one-button form that carries the CSRF token, and a form's answer.
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '../accounts/roles.ts';
+import { AppError } from '../errors.ts';
 import { html, type Html, type Value } from './html.ts';
 import { csrfField, withMenu } from './layout.ts';
 
@@ -42,4 +43,42 @@ export function postButton(
       ([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`,
     )}<button${options.secondary ? html` class="secondary"` : ''}>${label}</button>
   </form>`;
+}
+
+export interface FormActionOptions {
+  /** Put before an error's message: 'Not booked' shows 'Not booked: <message>'. */
+  failed?: string;
+  /** Which errors go back to the page as its notice; every AppError unless said otherwise. */
+  shows?: (error: Error) => boolean;
+}
+
+/** A notice travels in the address: longer ones are cut short. */
+const NOTICE_LENGTH = 280;
+
+/**
+ * A dashboard form's answer. Runs `work`, then sends the browser back to `back` with the notice
+ * `work` returns, or with the message of an error the owner can act on. Any other error is thrown to
+ * the error handler, whose 500 shows nothing internal.
+ */
+export async function formAction(
+  reply: FastifyReply,
+  back: string,
+  work: () => Promise<string | undefined>,
+  { failed, shows = (error) => error instanceof AppError }: FormActionOptions = {},
+): Promise<FastifyReply> {
+  let notice: string | undefined;
+  try {
+    notice = await work();
+  } catch (error) {
+    if (!(error instanceof Error) || !shows(error)) throw error;
+    notice = failed ? `${failed}: ${error.message}` : error.message;
+  }
+  return backWithNotice(reply, back, notice);
+}
+
+/** Sends the browser back to a page after a form (303: a reload does not post again), with a notice to show. */
+export function backWithNotice(reply: FastifyReply, back: string, notice: string | undefined): FastifyReply {
+  if (!notice) return reply.redirect(back, 303);
+  const joint = back.includes('?') ? '&' : '?';
+  return reply.redirect(`${back}${joint}notice=${encodeURIComponent(notice.slice(0, NOTICE_LENGTH))}`, 303);
 }

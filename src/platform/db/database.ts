@@ -1,5 +1,7 @@
 // One way to reach the database: DATABASE_URL when set, otherwise the embedded server.
 import { describeError } from '../errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -112,8 +114,42 @@ function restartWithBackoff(
   }, delay).unref();
 }
 
+export interface TransactionOptions {
+  /**
+   * Runs `work` again, up to this many more times, when PostgreSQL aborted the transaction because of
+   * another one (a serialization failure or a deadlock). Only for work whose every effect is in the
+   * transaction: whatever it does outside (a request, a counter in memory) would happen again.
+   */
+  retries?: number;
+}
+
 /** Runs `work` in a transaction; commits when it returns, rolls back when it throws. */
-export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  { retries = 0 }: TransactionOptions = {},
+): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await once(pool, work);
+    } catch (error) {
+      if (attempt >= retries || !lostToAnother(error)) throw error;
+      // A short wait, longer each time and a little random, so the two do not meet the same way again.
+      await sleep(10 * 2 ** attempt * (1 + Math.random()));
+    }
+  }
+}
+
+/** SQLSTATE 40001 (serialization failure) and 40P01 (deadlock): the whole transaction may simply be run again. */
+const LOST_TO_ANOTHER = new Set(['40001', '40P01']);
+
+/** Whether PostgreSQL aborted a transaction because of another one (the driver's error, or drizzle's around it). */
+export function lostToAnother(error: unknown): boolean {
+  const code = (error instanceof DrizzleQueryError ? error.cause : error) as { code?: unknown } | undefined;
+  return typeof code?.code === 'string' && LOST_TO_ANOTHER.has(code.code);
+}
+
+async function once<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('begin');

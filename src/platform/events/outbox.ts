@@ -12,7 +12,8 @@ import { eventsOutbox } from './schema.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
-import { FeedConsumer, type Feed } from './feeds.ts';
+import { feedConsumer, type Feed } from './feeds.ts';
+import { PollingWorker, type BatchResult } from '../work/polling-worker.ts';
 
 export interface DomainEvent<T = Record<string, unknown>> {
   id: number;
@@ -72,24 +73,31 @@ export async function loadEvent(pool: pg.Pool, id: number): Promise<DomainEvent 
   return row ? { id: row.id, type: row.type, payload: row.payload, createdAt: row.createdAt } : undefined;
 }
 
+/** Events claimed and fanned out in one transaction. */
+const DISPATCH_BATCH = 500;
+
 export class EventBus {
   private readonly subscriptions: { subscription: Subscription; job: JobDefinition<{ eventId: number }> }[] =
     [];
   private readonly sinks: EventSink[] = [];
-  private readonly feeds: { feed: Feed; consumer: FeedConsumer }[] = [];
+  private readonly feeds: { feed: Feed; consumer: PollingWorker }[] = [];
   private listener: pg.PoolClient | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  /** Set by stop(): a long backlog (a first import's events) stops between batches, not at its end. */
-  private stopping = false;
+  private readonly dispatcher: PollingWorker;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly jobs: JobQueue,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
-  ) {}
+  ) {
+    this.dispatcher = new PollingWorker({
+      batch: () => this.dispatch(),
+      // LISTEN kicks it as soon as an event commits; the timer is for a notification that was lost.
+      everyMs: 3000,
+      logger,
+      failure: { message: 'event dispatch failed; will retry' },
+    });
+  }
 
   /** Returns the job definitions to register with the job queue. */
   subscribe(subscription: Subscription): JobDefinition<{ eventId: number }> {
@@ -109,8 +117,8 @@ export class EventBus {
   }
 
   /** Every process adds the same feeds, so the dispatcher fills each whichever process consumes it. */
-  addFeed(feed: Feed): FeedConsumer {
-    const consumer = new FeedConsumer(this.pool, feed, this.logger);
+  addFeed(feed: Feed): PollingWorker {
+    const consumer = feedConsumer(this.pool, feed, this.logger);
     this.feeds.push({ feed, consumer });
     return consumer;
   }
@@ -123,14 +131,12 @@ export class EventBus {
   /** Dispatches as soon as an event commits (LISTEN), and every few seconds in case a notification was lost. */
   async start(): Promise<void> {
     this.listener = await this.pool.connect();
-    this.listener.on('notification', () => this.kick());
+    this.listener.on('notification', () => this.dispatcher.kick());
     this.listener.on('error', (error) =>
       this.logger.warn({ err: describeError(error) }, 'event listener connection lost'),
     );
     await this.listener.query('listen events_outbox');
-    this.timer = setInterval(() => this.kick(), 3000);
-    this.timer.unref();
-    this.kick();
+    this.dispatcher.start();
   }
 
   /** Forgets events delivered more than 30 days ago; one a feed has not consumed yet stays, however old. */
@@ -141,56 +147,37 @@ export class EventBus {
     );
   }
 
+  /** A long backlog (a first import's events) stops between batches, not at its end. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    await Promise.all(this.feeds.map(({ consumer }) => consumer.stop()));
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await Promise.all([...this.feeds.map(({ consumer }) => consumer.stop()), this.dispatcher.stop()]);
     if (this.listener) {
       this.listener.release(true);
       this.listener = undefined;
     }
   }
 
-  kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .then(() => undefined)
-      .catch((error: unknown) =>
-        this.logger.warn({ err: describeError(error) }, 'event dispatch failed; will retry'),
-      )
-      .finally(() => {
-        this.running = undefined;
-        if (this.again && this.timer) {
-          this.again = false;
-          this.kick();
-        }
-      });
+  /** Dispatches until the outbox is empty; returns how many events. Exposed for tests. */
+  drain(): Promise<number> {
+    return this.dispatcher.drain();
   }
 
-  /** Dispatches until the outbox is empty. Exposed for tests and for `shopkeep worker`. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const count = await transaction(this.pool, (tx) => this.dispatchBatch(tx));
-      total += count;
-      if (count) for (const { consumer } of this.feeds) consumer.kick();
-      if (count === 0 || this.stopping) return total;
-    }
+  private async dispatch(): Promise<BatchResult> {
+    const types = await transaction(this.pool, (tx) => this.dispatchBatch(tx), { retries: 3 });
+    // Counted once committed: a transaction run again must not count its events twice.
+    for (const type of types) this.metrics?.eventsDispatched.inc({ type });
+    if (types.length) for (const { consumer } of this.feeds) consumer.kick();
+    return { handled: types.length, more: types.length === DISPATCH_BATCH };
   }
 
-  private async dispatchBatch(tx: pg.PoolClient): Promise<number> {
+  /** Returns the type of each event dispatched. */
+  private async dispatchBatch(tx: pg.PoolClient): Promise<string[]> {
     const db = orm(tx);
     const rows = await db
       .select()
       .from(eventsOutbox)
       .where(isNull(eventsOutbox.dispatchedAt))
       .orderBy(asc(eventsOutbox.id))
-      .limit(500)
+      .limit(DISPATCH_BATCH)
       .for('update', { skipLocked: true });
     const sinks = await Promise.all(
       this.sinks.map(async (sink) => ({ job: sink.job, targets: await sink.targets(tx) })),
@@ -215,7 +202,6 @@ export class EventBus {
           );
         }
       }
-      this.metrics?.eventsDispatched.inc({ type: event.type });
     }
     for (const { feed } of this.feeds) {
       const ids = rows.filter((row) => matches(feed.types, row.type)).map((row) => row.id);
@@ -236,7 +222,7 @@ export class EventBus {
           ),
         );
     }
-    return rows.length;
+    return rows.map((row) => row.type);
   }
 }
 

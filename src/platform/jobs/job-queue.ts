@@ -19,13 +19,19 @@ export interface JobContext {
 
 export interface JobDefinition<T extends object> {
   name: string; // '<module>.<action>', lowercase
-  handler: (data: T, context: JobContext) => Promise<void>;
+  // A method, not a function property: its parameter is then compared both ways, so a job with its
+  // own data type is also an AnyJob and a list of different jobs registers without casts. What data a
+  // send carries is still checked, against the definition it names.
+  handler(data: T, context: JobContext): Promise<void>;
   retryLimit?: number; // attempts after the first; default 5
   retryDelaySeconds?: number; // first delay, doubled each time (backoff); default 10
   expireInMinutes?: number; // a run longer than this counts as failed; default 15
   cron?: string; // run on this schedule in the shop's time zone
   concurrency?: number; // jobs fetched at once by this process; default 1
 }
+
+/** Any job, whatever its data: what a module's list of jobs holds and what the queue registers. */
+export type AnyJob = JobDefinition<object>;
 
 export function defineJob<T extends object>(definition: JobDefinition<T>): JobDefinition<T> {
   return definition;
@@ -53,7 +59,7 @@ const NAME = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+$/;
 const JOB_ENDED = /SET completed_on = now\(\)|retried_jobs AS/;
 
 export class JobQueue {
-  private readonly definitions = new Map<string, JobDefinition<object>>();
+  private readonly definitions = new Map<string, AnyJob>();
   private readonly boss: PgBoss;
   private readonly db: Orm;
   private started = false;
@@ -81,7 +87,7 @@ export class JobQueue {
     this.boss.on('error', (error) => logger.error({ err: describeError(error) }, 'job queue error'));
   }
 
-  register(definitions: JobDefinition<object>[]): void {
+  register(definitions: readonly AnyJob[]): void {
     for (const definition of definitions) {
       if (!NAME.test(definition.name)) {
         throw new Error(`job name "${definition.name}" must look like module.action (lowercase)`);
@@ -163,7 +169,7 @@ export class JobQueue {
     data: T,
     options: SendOptions = {},
   ): Promise<string | null> {
-    if (this.definitions.get(definition.name) !== (definition as unknown as JobDefinition<object>)) {
+    if (this.definitions.get(definition.name) !== definition) {
       throw new Error(`job "${definition.name}" is not registered; add it to its module's jobs`);
     }
     if (this.closed) throw new Error(`the job queue has stopped; "${definition.name}" was not queued`);
@@ -231,10 +237,7 @@ export class JobQueue {
   }
 
   /** In a batch each job succeeds or fails on its own; pg-boss then completes only those still active. */
-  private async runBatch(
-    definition: JobDefinition<object>,
-    jobs: PgBoss.JobWithMetadata<object>[],
-  ): Promise<void> {
+  private async runBatch(definition: AnyJob, jobs: PgBoss.JobWithMetadata<object>[]): Promise<void> {
     const outcomes = await Promise.allSettled(jobs.map((job) => this.run(definition, job)));
     const failed = outcomes.flatMap((outcome, i) =>
       outcome.status === 'rejected' ? [{ job: jobs[i]!, reason: outcome.reason as unknown }] : [],
@@ -260,7 +263,7 @@ export class JobQueue {
     return rowCount ?? 0;
   }
 
-  private async run(definition: JobDefinition<object>, job: PgBoss.JobWithMetadata<object>): Promise<void> {
+  private async run(definition: AnyJob, job: PgBoss.JobWithMetadata<object>): Promise<void> {
     const attempt = job.retryCount + 1;
     const stopTimer = this.metrics?.jobDuration.startTimer({ queue: definition.name });
     try {

@@ -5,6 +5,7 @@
 // names a module. Adding a module is one folder and one line in src/modules/index.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Html } from '../dashboard/html.ts';
+import type { CredentialDefinition } from '../integrations/credentials.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Feed } from '../events/feeds.ts';
@@ -27,6 +28,8 @@ export interface BuildContext<S> extends Kernel {
 export interface Contributions {
   telegramCommands(): TelegramCommand[];
   panels(page: Panel['page']): Panel[];
+  /** Every module's integration credentials (Settings shows and tests them). */
+  credentials(): CredentialDefinition[];
 }
 
 /** What route and page registrations get besides the module's own parts. */
@@ -98,6 +101,12 @@ export interface ModuleDefinition<S = unknown, B = unknown> {
   /** Reads its environment variables; a bad value throws a ConfigError naming the variable (exit 78). */
   settings?: (read: SettingsReader) => S;
   needs?: readonly FaceName[];
+  /**
+   * The accounts it connects to (fields, the variable that sets each, a connection test). A value the
+   * owner typed on Settings is sealed in the vault and read as if its variable were set (the variable
+   * wins); the module's settings are read with it.
+   */
+  credentials?: (settings: S) => CredentialDefinition[];
   build: (context: BuildContext<S>) => B | Promise<B>;
   /** The faces it offers others, taken from what build made. */
   provides?: { [K in FaceName]?: (module: B) => Faces[K] };

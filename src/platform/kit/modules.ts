@@ -3,6 +3,9 @@
 // commands, Telegram commands, start and stop. Problems in the declarations (a face nobody offers, two
 // modules offering one, a cycle, a name used twice) stop start-up with a message naming the modules.
 import type { Kernel } from './kernel.ts';
+import type { Logger } from '../logger.ts';
+import { ConfigError } from '../errors.ts';
+import type { CredentialDefinition } from '../integrations/credentials.ts';
 import type { FaceName, Faces } from './faces.ts';
 import type { AnyModule, MenuEntry, Panel, PartsOf, TelegramCommand } from './module.ts';
 import { SettingsReader } from './settings.ts';
@@ -12,6 +15,8 @@ type Env = Record<string, string | undefined>;
 export interface BuiltModule {
   definition: AnyModule;
   parts: unknown;
+  /** Its settings as it was built with them (with stored credentials read in). */
+  settings: unknown;
 }
 
 /** Each module's settings, read from the environment; the first bad value throws a ConfigError. */
@@ -42,7 +47,9 @@ export function buildOrder(modules: readonly AnyModule[]): AnyModule[] {
     if (state.get(module) === 'visiting')
       throw new Error(`modules need each other in a circle: ${[...path, module.name].join(' → ')}`);
     state.set(module, 'visiting');
-    for (const face of module.needs ?? []) {
+    // Stored credentials are read from the vault before the module that declares them is built.
+    const needs = [...(module.needs ?? []), ...(module.credentials ? ['vault' as FaceName] : [])];
+    for (const face of needs) {
       const provider = offeredBy.get(face);
       if (!provider) throw new Error(`module ${module.name} needs "${face}", which no module offers`);
       if (provider !== module) visit(provider, [...path, module.name]);
@@ -73,10 +80,14 @@ export class Modules {
     const running = new Modules(overrides);
     for (const definition of buildOrder(modules)) {
       const needs = new Set<string>(definition.needs ?? []);
+      const logger = kernel.logger.child({ module: definition.name });
+      const own = definition.credentials
+        ? await withStoredCredentials(definition, settings.get(definition.name), kernel, running, logger)
+        : settings.get(definition.name);
       const parts: unknown = await definition.build({
         ...kernel,
-        logger: kernel.logger.child({ module: definition.name }),
-        settings: settings.get(definition.name),
+        logger,
+        settings: own,
         use: <K extends FaceName>(face: K): Faces[K] => {
           if (!needs.has(face))
             throw new Error(`module ${definition.name} uses "${face}" without naming it in needs`);
@@ -85,9 +96,10 @@ export class Modules {
         contributions: {
           telegramCommands: () => running.telegramCommands(),
           panels: (page) => running.panels(page),
+          credentials: () => running.credentials(),
         },
       });
-      running.built.push({ definition, parts });
+      running.built.push({ definition, parts, settings: own });
       for (const [face, offer] of Object.entries(definition.provides ?? {}))
         running.faces.set(face, (offer as (parts: unknown) => unknown)(parts));
     }
@@ -135,7 +147,46 @@ export class Modules {
     );
   }
 
+  credentials(): CredentialDefinition[] {
+    return this.built.flatMap(({ definition, settings }) => definition.credentials?.(settings) ?? []);
+  }
+
   telegramCommands(): TelegramCommand[] {
     return this.built.flatMap(({ definition, parts }) => definition.telegram?.(parts) ?? []);
+  }
+}
+
+/**
+ * A module's settings read again with the credentials the owner typed on Settings, as if their
+ * variables were set; a variable set in the environment wins. A stored value its settings refuse is
+ * left out, saying so, rather than stopping start-up (it was checked when it was typed).
+ */
+async function withStoredCredentials(
+  definition: AnyModule,
+  fromEnvironment: unknown,
+  kernel: Kernel,
+  running: Modules,
+  logger: Logger,
+): Promise<unknown> {
+  const env = kernel.config.env;
+  const vault = running.face('vault');
+  const merged: Record<string, string | undefined> = { ...env };
+  let stored = 0;
+  for (const credential of definition.credentials!(fromEnvironment)) {
+    for (const field of credential.fields) {
+      if (env[field.env]?.trim()) continue;
+      const value = await vault.get(`${credential.integration}.${field.name}`);
+      if (value === undefined) continue;
+      merged[field.env] = value;
+      stored += 1;
+    }
+  }
+  if (!stored) return fromEnvironment;
+  try {
+    return definition.settings!(new SettingsReader(merged));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.warn({ err: error.message }, 'a credential saved on Settings is not usable; it is left out');
+    return fromEnvironment;
   }
 }

@@ -7,25 +7,28 @@ import { html, type Html } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
 import { postButton, sendPage, table } from '../dashboard/components.ts';
 import type { Principal } from '../accounts/roles.ts';
+import { integrationSettings } from '../integrations/settings-section.ts';
 
 type Form = Record<string, string | undefined>;
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 8192 } } as const;
 
 export function settingsPages(
   app: FastifyInstance,
-  { accounts, vault, webhooks }: SettingsParts,
+  { accounts, vault, webhooks, audit, credentials }: SettingsParts,
   { config }: HttpContext,
 ): void {
+  const integrations = integrationSettings(credentials(), audit);
   const settingsPage = async (principal: Principal | undefined, shownOnce?: Html) => {
-    const [secrets, endpoints, tokens] = await Promise.all([
+    const [secrets, endpoints, tokens, integrationsSection] = await Promise.all([
       vault.list(),
       webhooks.list(),
       accounts.listTokens(),
+      integrations.section(principal),
     ]);
     const when = (date: Date | null) => formatTime(date, config.timezone);
     return page(
       { title: 'Settings', principal, current: '/settings' },
-      html`${shownOnce ?? ''}
+      html`${shownOnce ?? ''} ${integrationsSection}
         <section>
           <h2>Integration secrets</h2>
           <p class="muted">Stored encrypted (AES-256-GCM). Values are never shown again.</p>
@@ -131,9 +134,22 @@ export function settingsPages(
       ${label} Copy it now; it will not be shown again:<br /><code data-testid="shown-once">${value}</code>
     </p>`;
 
-  app.get('/settings', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, await settingsPage(request.principal)),
+  app.get<{ Querystring: { notice?: string } }>(
+    '/settings',
+    {
+      config: { access: 'admin' },
+      schema: {
+        hide: true,
+        querystring: { type: 'object', properties: { notice: { type: 'string', maxLength: 300 } } },
+      },
+    },
+    async (request, reply) => {
+      const { notice } = request.query;
+      const shown = notice ? html`<p class="notice" role="status">${notice}</p>` : undefined;
+      return sendPage(reply, await settingsPage(request.principal, shown));
+    },
   );
+  integrations.register(app);
 
   app.post<{ Body: Form }>(
     '/settings/secrets',

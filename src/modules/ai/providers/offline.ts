@@ -1,7 +1,7 @@
 // The provider of last resort: no network, no model. It answers with the feature's own offline
 // answer (templates from catalog data, rule-based reviews), so the shop keeps working when the API
 // is down or the free quota is spent, and every result says it came from here.
-import { ProviderError, type AiProvider, type TextRequest, type TextResult } from './types.ts';
+import { answerFailure, type AiProvider, type TextRequest, type TextResult } from './types.ts';
 
 export class OfflineProvider implements AiProvider {
   readonly name = 'offline' as const;
@@ -9,7 +9,7 @@ export class OfflineProvider implements AiProvider {
 
   async generate(request: TextRequest): Promise<TextResult> {
     if (!request.offline)
-      throw new ProviderError('offline', `no offline answer exists for ${request.feature}`, false);
+      throw answerFailure('offline', `no offline answer exists for ${request.feature}`, false);
     return { text: request.offline(), model: this.model, usage: { inputTokens: 0, outputTokens: 0 } };
   }
 }

@@ -1,7 +1,8 @@
 // Any OpenAI-compatible endpoint: OpenAI itself, Ollama, llama.cpp's server, vLLM. Chat completions
 // with json_schema response format, embeddings, and Whisper-style transcription.
-import { postJson } from './http.ts';
-import { ProviderError, type AiProvider, type TextRequest, type TextResult } from './types.ts';
+import type { Transport } from '../../../platform/integrations/transport.ts';
+import { providerTransport } from './provider-transport.ts';
+import { answerFailure, type AiProvider, type TextRequest, type TextResult } from './types.ts';
 
 export interface OpenAiOptions {
   apiKey: string | undefined; // local servers often need none
@@ -9,6 +10,7 @@ export interface OpenAiOptions {
   model: string;
   embeddingModel: string;
   transcriptionModel: string;
+  timeoutMs: number;
 }
 
 interface ChatResponse {
@@ -20,12 +22,14 @@ interface ChatResponse {
 export class OpenAiProvider implements AiProvider {
   readonly name = 'openai' as const;
   readonly model: string;
+  private readonly transport: Transport;
 
   constructor(private readonly options: OpenAiOptions) {
     this.model = options.model;
+    this.transport = openAiTransport(options);
   }
 
-  async generate(request: TextRequest, signal: AbortSignal): Promise<TextResult> {
+  async generate(request: TextRequest): Promise<TextResult> {
     const content: unknown =
       request.images && request.images.length
         ? [
@@ -36,7 +40,7 @@ export class OpenAiProvider implements AiProvider {
             })),
           ]
         : request.prompt;
-    const body = await this.post<ChatResponse>('chat/completions', signal, {
+    const body = await this.post<ChatResponse>('/chat/completions', {
       model: this.model,
       messages: [
         ...(request.system ? [{ role: 'system', content: request.system }] : []),
@@ -55,10 +59,10 @@ export class OpenAiProvider implements AiProvider {
     });
     const choice = body.choices?.[0];
     if (choice?.message?.refusal)
-      throw new ProviderError('openai', `the model refused: ${choice.message.refusal}`, false);
+      throw answerFailure('openai', `the model refused: ${choice.message.refusal}`, false);
     const text = choice?.message?.content ?? '';
     if (!text)
-      throw new ProviderError(
+      throw answerFailure(
         'openai',
         `no text in the answer (finish reason ${choice?.finish_reason ?? 'none'})`,
         true,
@@ -73,53 +77,47 @@ export class OpenAiProvider implements AiProvider {
     };
   }
 
-  async embed(texts: string[], signal: AbortSignal): Promise<number[][]> {
-    const body = await this.post<{ data?: { embedding: number[]; index: number }[] }>('embeddings', signal, {
+  async embed(texts: string[]): Promise<number[][]> {
+    const body = await this.post<{ data?: { embedding: number[]; index: number }[] }>('/embeddings', {
       model: this.options.embeddingModel,
       input: texts,
     });
     if (!body.data || body.data.length !== texts.length)
-      throw new ProviderError('openai', 'the embedding answer is incomplete', true);
+      throw answerFailure('openai', 'the embedding answer is incomplete', true);
     return [...body.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
   }
 
   /** Whisper-compatible speech to text: POST /audio/transcriptions (multipart: file, model). */
-  async transcribe(audio: Buffer, mimeType: string, filename: string, signal: AbortSignal): Promise<string> {
+  async transcribe(audio: Buffer, mimeType: string, filename: string): Promise<string> {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(audio)], { type: mimeType }), filename);
     form.append('model', this.options.transcriptionModel);
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/audio/transcriptions`, {
-        method: 'POST',
-        headers: this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {},
-        body: form,
-        signal,
-      });
-    } catch {
-      throw new ProviderError('openai', 'the transcription endpoint could not be reached', true);
-    }
-    const body = (await response.json().catch(() => undefined)) as
-      { text?: string; error?: { message?: string } } | undefined;
-    if (!response.ok || typeof body?.text !== 'string') {
-      throw new ProviderError(
-        'openai',
-        `transcription failed: ${response.status} ${body?.error?.message ?? ''}`.trim(),
-        response.status >= 500 || response.status === 429,
-        response.status,
-      );
-    }
+    const body = await this.transport.json<{ text?: unknown }>({
+      method: 'POST',
+      path: '/audio/transcriptions',
+      body: form,
+      idempotent: true,
+    });
+    if (typeof body.text !== 'string') throw answerFailure('openai', 'the transcription has no text', true);
     return body.text;
   }
 
-  private post<T>(path: string, signal: AbortSignal, body: unknown): Promise<T> {
-    return postJson<T>({
-      provider: 'openai',
-      url: `${this.options.baseUrl.replace(/\/$/, '')}/${path}`,
-      headers: this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {},
-      body,
-      signal,
-      errorMessage: (error) => (error as { error?: { message?: string } } | undefined)?.error?.message,
-    });
+  private post<T>(path: string, body: unknown): Promise<T> {
+    return this.transport.json<T>({ method: 'POST', path, json: body, idempotent: true });
   }
+}
+
+/** An OpenAI-compatible API, with a key when it needs one; the connection test on Settings uses it too. */
+export function openAiTransport(options: {
+  apiKey: string | undefined;
+  baseUrl: string;
+  timeoutMs: number;
+}): Transport {
+  return providerTransport({
+    provider: 'openai',
+    baseUrl: options.baseUrl,
+    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+    timeoutMs: options.timeoutMs,
+    errorMessage: (error) => (error as { error?: { message?: string } } | undefined)?.error?.message,
+  });
 }

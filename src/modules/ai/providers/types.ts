@@ -1,5 +1,7 @@
 // One interface for every language model shopkeep talks to. Requests carry the feature they serve,
 // so usage and cost are accounted per feature; results carry the provider and token counts.
+import { IntegrationError } from '../../../platform/integrations/integration-error.ts';
+
 export type ProviderName = 'gemini' | 'openai' | 'anthropic' | 'offline';
 
 export interface JsonSchema {
@@ -46,20 +48,15 @@ export interface TextResult {
 export interface AiProvider {
   readonly name: ProviderName;
   readonly model: string;
-  generate(request: TextRequest, signal: AbortSignal): Promise<TextResult>;
-  embed?(texts: string[], signal: AbortSignal): Promise<number[][]>;
+  /** Each call has the provider's timeout; the AI service retries. */
+  generate(request: TextRequest): Promise<TextResult>;
+  embed?(texts: string[]): Promise<number[][]>;
 }
 
-/** A provider call that failed; `retryable` says whether the same call may succeed later. */
-export class ProviderError extends Error {
-  override name = 'ProviderError';
-  constructor(
-    readonly provider: ProviderName,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(`${provider}: ${message}`);
-  }
+/**
+ * A model call that failed although the exchange went well: no text, a refusal, an answer cut off.
+ * `retryable` says whether asking again may give a usable answer.
+ */
+export function answerFailure(provider: ProviderName, message: string, retryable: boolean): IntegrationError {
+  return new IntegrationError(provider, retryable ? 'unavailable' : 'rejected', `${provider}: ${message}`);
 }
