@@ -15,7 +15,7 @@ import { Poster } from '../src/modules/ledger/posting.ts';
 import { Stock } from '../src/modules/ledger/stock.ts';
 import { LedgerReports } from '../src/modules/ledger/reports.ts';
 import { CashProjector } from '../src/modules/ledger/projection.ts';
-import type { DomainEvent } from '../src/platform/events/outbox.ts';
+import type { ToBook } from '../src/modules/ledger/posting.ts';
 import type { Order, Transaction } from '../src/modules/shop/model.ts';
 import type { ShopRecords } from '../src/modules/shop/records.ts';
 import { freePort } from './server.ts';
@@ -162,19 +162,17 @@ export async function ledgerBenchmarks(
     const started = performance.now();
     let eventId = 0;
     for (let first = 0; first < YEAR_ORDERS; first += ORDERS_PER_BATCH) {
-      const events: DomainEvent[] = [];
+      const events: ToBook[] = [];
       for (let n = first; n < Math.min(YEAR_ORDERS, first + ORDERS_PER_BATCH); n += 1) {
         events.push({
           id: ++eventId,
           type: 'order.created',
           payload: { orderId: 1_000_000 + n },
-          createdAt: new Date(),
         });
         events.push({
           id: ++eventId,
           type: 'transaction.created',
           payload: { transactionId: 2_000_000 + n },
-          createdAt: new Date(),
         });
       }
       await transaction(pool, (tx) => poster.post(tx, events));

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { transaction } from '../../src/platform/db/database.ts';
-import type { DomainEvent } from '../../src/platform/events/outbox.ts';
+import type { ToBook } from '../../src/modules/ledger/posting.ts';
 import type { Order, Refund, Transaction } from '../../src/modules/shop/model.ts';
 import type { ShopRecords } from '../../src/modules/shop/records.ts';
 import { Poster } from '../../src/modules/ledger/posting.ts';
@@ -51,9 +51,9 @@ test('every entry balances and the trial balance is zero after any sequence of e
       async () => ({ currency: 'GBP', timezone: 'Europe/London' }),
       new Stock(records, seed % 2 ? 'fifo' : 'average'),
     );
-    const events: DomainEvent[] = [];
+    const events: ToBook[] = [];
     const emit = (type: string, payload: Record<string, unknown>) =>
-      events.push({ id: events.length + 1, type, payload, createdAt: new Date() });
+      events.push({ id: events.length + 1, type, payload });
 
     // Each order's life as steps that change what the shop has stored and say so with an event;
     // the steps of different orders interleave, and the books post whatever has arrived now and then.
@@ -157,7 +157,7 @@ test('every entry balances and the trial balance is zero after any sequence of e
       lives.push(steps);
     }
     let posted = 0;
-    const post = (batch: DomainEvent[]) => transaction(db.pool, (tx) => poster.post(tx, batch));
+    const post = (batch: ToBook[]) => transaction(db.pool, (tx) => poster.post(tx, batch));
     while (lives.some((steps) => steps.length)) {
       const open = lives.filter((steps) => steps.length);
       open[rng.next(open.length)]!.shift()!();

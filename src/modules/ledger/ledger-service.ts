@@ -6,7 +6,7 @@ import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
-import type { DomainEvent, Subscription } from '../../platform/events/outbox.ts';
+import type { Subscription } from '../../platform/events/outbox.ts';
 import type { Notifications } from '../../platform/notify/notifications.ts';
 import { formatMoney } from '../../platform/money.ts';
 import { Briefings } from './briefings.ts';
@@ -16,7 +16,7 @@ import type { ShopService } from '../shop/shop-service.ts';
 import { accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
-import { BOOKED_EVENTS, Poster, type Posted } from './posting.ts';
+import { BOOKED_EVENTS, Poster, type Posted, type ToBook } from './posting.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
 import { accountCodeProblem } from '../../platform/documents/journal-text.ts';
 import * as documents from './documents.ts';
@@ -264,7 +264,7 @@ export class LedgerService {
   }
 
   /** Books what the events say, in a transaction of its own (the CLI and tests; the feed uses its own). */
-  post(events: DomainEvent[]): Promise<Posted> {
+  post(events: ToBook[]): Promise<Posted> {
     return transaction(this.pool, (tx) => this.poster.post(tx, events), { retries: 3 });
   }
 
@@ -273,7 +273,7 @@ export class LedgerService {
     const { rows } = await this.pool.query<{ source_key: string }>(
       `select source_key from ledger_review where status = 'open' and retriable order by id limit 500`,
     );
-    const events: DomainEvent[] = [];
+    const events: ToBook[] = [];
     for (const [index, { source_key }] of rows.entries()) {
       const [kind, id] = source_key.split(':');
       const retry = RETRY_EVENT[kind ?? ''];
@@ -282,7 +282,6 @@ export class LedgerService {
           id: -(index + 1),
           type: retry.type,
           payload: { [retry.key]: Number(id) },
-          createdAt: new Date(),
         });
     }
     return events.length ? this.post(events) : { entries: 0, reviews: 0, inserted: new Set() };

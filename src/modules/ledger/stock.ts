@@ -9,6 +9,7 @@ import type { Order, Refund } from '../shop/model.ts';
 import type { ShopRecords } from '../shop/records.ts';
 import { ACCOUNTS } from './chart.ts';
 import type { EntryDraft } from './rules.ts';
+import type { EventOf } from '../../platform/events/outbox.ts';
 
 export type Costing = 'fifo' | 'average';
 
@@ -23,10 +24,7 @@ export interface GoodsReceipt {
   reference: string | null;
 }
 
-export interface StockAlert {
-  type: 'ledger.stock_negative';
-  payload: Record<string, unknown>;
-}
+export type StockAlert = EventOf<'ledger.stock_negative'>;
 
 interface Lot {
   id: string;

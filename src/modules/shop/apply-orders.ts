@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { emitAll } from '../../platform/events/outbox.ts';
 import type { Order, Refund, Transaction, Visit } from './model.ts';
+import type { EventOf } from '../../platform/events/outbox.ts';
 
 export type Source = 'webhook' | 'api';
 export type Outcome = 'created' | 'updated' | 'stale';
@@ -29,8 +30,6 @@ export interface OrdersApplied {
   /** Orders written plus refunds and transactions seen for the first time. */
   changes: number;
 }
-
-type Event = { type: string; payload: Record<string, unknown> };
 
 const PAID = new Set(['paid', 'partially_refunded', 'refunded']);
 
@@ -120,7 +119,7 @@ export async function applyOrders(
   const stored = new Map(rows.map((row) => [Number(row.id), row]));
   const outcomes = new Map<number, OrderOutcome>();
   const writes: Write[] = [];
-  const events: Event[] = [];
+  const events: EventOf[] = [];
   const conflicts: number[] = [];
   for (const { order } of newest.values()) {
     const before = stored.get(order.id);

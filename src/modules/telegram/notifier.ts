@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Api } from 'grammy';
 import type pg from 'pg';
 import { orm, type Orm } from '../../platform/db/orm.ts';
-import type { Subscription } from '../../platform/events/outbox.ts';
+import { subscription, type Subscription } from '../../platform/events/outbox.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Notifications } from '../../platform/notify/notifications.ts';
 import type { QaService } from '../ai/qa/qa-service.ts';
@@ -34,21 +34,21 @@ export class TelegramNotifier {
 
   subscriptions(): Subscription[] {
     return [
-      {
+      subscription({
         name: 'approvals.telegram-card',
         types: ['approval.requested'],
-        handle: async (event) => this.sendCard(String(event.payload.approvalId)),
-      },
-      {
+        handle: async (event) => this.sendCard(event.payload.approvalId),
+      }),
+      subscription({
         name: 'approvals.telegram-outcome',
         types: ['approval.decided', 'approval.expired'],
-        handle: async (event) => this.showOutcome(String(event.payload.approvalId)),
-      },
-      {
+        handle: async (event) => this.showOutcome(event.payload.approvalId),
+      }),
+      subscription({
         name: 'approvals.telegram-notice',
         types: ['notification.created'],
-        handle: async (event) => this.sendNotice(Number(event.payload.noticeId)),
-      },
+        handle: async (event) => this.sendNotice(event.payload.noticeId),
+      }),
     ];
   }
 

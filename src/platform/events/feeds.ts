@@ -6,12 +6,13 @@ import { transaction } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { PollingWorker } from '../work/polling-worker.ts';
 import type { DomainEvent } from './outbox.ts';
+import type { EventType } from './catalogue.ts';
 
-export interface Feed {
+export interface Feed<T extends EventType = EventType> {
   name: string; // '<module>.<what it does>'
-  types: string[]; // event types, 'order.*' patterns, or '*'
+  types: readonly T[];
   /** Handles a batch of events (in id order within it), in the transaction that removes them from the feed. */
-  handle: (tx: pg.PoolClient, events: DomainEvent[]) => Promise<void>;
+  handle(tx: pg.PoolClient, events: DomainEvent<T>[]): Promise<void>;
 }
 
 const BATCH = 500;
@@ -47,12 +48,13 @@ async function handleBatch(tx: pg.PoolClient, feed: Feed): Promise<number> {
     [feed.name, BATCH],
   );
   if (!rows.length) return 0;
-  const events: DomainEvent[] = rows.map((row) => ({
+  // What the outbox holds was written by emit, from the event map.
+  const events = rows.map((row) => ({
     id: Number(row.id),
     type: row.type,
     payload: row.payload,
     createdAt: row.created_at,
-  }));
+  })) as unknown as DomainEvent[];
   await feed.handle(tx, events);
   await tx.query('delete from events_feed_items where feed = $1 and event_id = any($2::bigint[])', [
     feed.name,

@@ -9,23 +9,40 @@ import { transaction } from '../db/database.ts';
 import { describeError } from '../errors.ts';
 import { orm } from '../db/orm.ts';
 import { eventsOutbox } from './schema.ts';
+import type { EventMap, EventType } from './catalogue.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
 import { feedConsumer, type Feed } from './feeds.ts';
 import { PollingWorker, type BatchResult } from '../work/polling-worker.ts';
 
-export interface DomainEvent<T = Record<string, unknown>> {
-  id: number;
-  type: string; // 'order.created', 'refund.created', ...
-  payload: T;
-  createdAt: Date;
+/** One event as it is written: its type, and the payload the event map gives that type. */
+export type EventOf<T extends EventType = EventType> = { [K in T]: { type: K; payload: EventMap[K] } }[T];
+
+/** An event as it was stored, read back: any of `T`, its payload told apart by its type. */
+export type DomainEvent<T extends EventType = EventType> = {
+  [K in T]: { id: number; type: K; payload: EventMap[K]; createdAt: Date };
+}[T];
+
+/** An event type, every type under a prefix ('order.*'), or every event ('*'). */
+export type EventPattern = EventType | `${string}.*` | '*';
+
+/** The event types a pattern matches. */
+export type Matching<P extends EventPattern> = P extends '*'
+  ? EventType
+  : P extends `${infer Prefix}.*`
+    ? Extract<EventType, `${Prefix}.${string}`>
+    : Extract<P, EventType>;
+
+export interface Subscription<P extends EventPattern = EventPattern> {
+  name: string; // '<module>.<what it does>', becomes the job 'event.<name>'
+  types: readonly P[];
+  handle(event: DomainEvent<Matching<P>>): Promise<void>;
 }
 
-export interface Subscription {
-  name: string; // '<module>.<what it does>', becomes the job 'event.<name>'
-  types: string[]; // event types, or '*'
-  handle: (event: DomainEvent) => Promise<void>;
+/** A subscription to some events, their payloads typed from the event map by the types it names. */
+export function subscription<P extends EventPattern>(definition: Subscription<P>): Subscription {
+  return definition as unknown as Subscription;
 }
 
 /**
@@ -40,24 +57,21 @@ export interface EventSink {
 const TYPE = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
 
 /** Writes an event in the caller's transaction: it exists exactly when the change it describes does. */
-export async function emit(
+export async function emit<T extends EventType>(
   tx: pg.PoolClient,
-  type: string,
-  payload: Record<string, unknown>,
+  type: T,
+  payload: EventMap[T],
 ): Promise<number> {
   if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
   const [row] = await orm(tx)
     .insert(eventsOutbox)
-    .values({ type, payload })
+    .values({ type, payload: payload as Record<string, unknown> })
     .returning({ id: eventsOutbox.id });
   return row!.id;
 }
 
 /** Writes several events in one statement, in order (a change that causes more than one). */
-export async function emitAll(
-  tx: pg.PoolClient,
-  events: { type: string; payload: Record<string, unknown> }[],
-): Promise<void> {
+export async function emitAll(tx: pg.PoolClient, events: readonly EventOf[]): Promise<void> {
   if (!events.length) return;
   for (const { type } of events) {
     if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
@@ -70,7 +84,8 @@ export async function emitAll(
 
 export async function loadEvent(pool: pg.Pool, id: number): Promise<DomainEvent | undefined> {
   const [row] = await orm(pool).select().from(eventsOutbox).where(eq(eventsOutbox.id, id));
-  return row ? { id: row.id, type: row.type, payload: row.payload, createdAt: row.createdAt } : undefined;
+  // What the outbox holds was written by emit, from the event map.
+  return row ? (row as unknown as DomainEvent) : undefined;
 }
 
 /** Events claimed and fanned out in one transaction. */
@@ -183,12 +198,8 @@ export class EventBus {
       this.sinks.map(async (sink) => ({ job: sink.job, targets: await sink.targets(tx) })),
     );
     for (const row of rows) {
-      const event: DomainEvent = {
-        id: row.id,
-        type: row.type,
-        payload: row.payload,
-        createdAt: row.createdAt,
-      };
+      // What the outbox holds was written by emit, from the event map.
+      const event = row as unknown as DomainEvent;
       for (const { subscription, job } of this.subscriptions) {
         if (!matches(subscription.types, event.type)) continue;
         await this.jobs.send(job, { eventId: event.id }, { idempotencyKey: String(event.id), tx });
@@ -226,7 +237,7 @@ export class EventBus {
   }
 }
 
-export function matches(types: string[], type: string): boolean {
+export function matches(types: readonly string[], type: string): boolean {
   return types.some(
     (pattern) =>
       pattern === '*' ||
