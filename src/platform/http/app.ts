@@ -10,6 +10,7 @@ import type { Kernel } from '../kit/kernel.ts';
 import type { HttpPart } from '../kit/module.ts';
 import type { Modules } from '../kit/modules.ts';
 import { systemRoutes } from './system-routes.ts';
+import { checkingResponses, checkResponses } from './response-check.ts';
 import { AppError, loggableError, describeError } from '../errors.ts';
 import { refuseEarly, registerAuth } from './auth.ts';
 import { sendError, toErrorResponse, wantsHtml } from './errors.ts';
@@ -52,6 +53,11 @@ export async function buildApp(
       void sendError(reply, response.status, response.body, response.headers);
     },
   }) as unknown as FastifyInstance;
+
+  // Bodies go out as the route made them: a response schema documents and (in the tests) checks an
+  // answer, it never strips a field from it.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  if (checkingResponses()) checkResponses(app);
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
