@@ -1,6 +1,6 @@
 // The sandbox shop's catalog until the Shopify simulator brings the full one: a few hair and beauty
 // products with prices in integer pence, one of them out of stock.
-import type { CatalogProduct } from '../modules/ai/qa/catalog.ts';
+import type { CatalogProduct } from '../modules/shop/index.ts';
 
 export const SANDBOX_PRODUCTS: CatalogProduct[] = [
   { id: 'prod-argan-oil', title: 'Argan Repair Oil', priceMinor: 1899, currency: 'GBP', available: true },

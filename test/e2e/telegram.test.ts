@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 import { TelegramSimulator, type SimMessage } from '../../src/sim/telegram.ts';
-import { StaticCatalog } from '../../src/modules/ai/qa/catalog.ts';
+import { StaticCatalog } from '../../src/modules/shop/index.ts';
 import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';
 import { OpenAiSimulator } from '../../src/sim/openai.ts';
 

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
-import { StaticCatalog } from '../../src/modules/ai/qa/catalog.ts';
+import { StaticCatalog } from '../../src/modules/shop/index.ts';
 import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';
 
 let server: TestServer;

@@ -9,7 +9,7 @@ import { AuditLog } from '../../src/platform/audit/audit-log.ts';
 import { AiService } from '../../src/modules/ai/ai-service.ts';
 import { OfflineProvider } from '../../src/modules/ai/providers/offline.ts';
 import { QaService } from '../../src/modules/ai/qa/qa-service.ts';
-import { StaticCatalog } from '../../src/modules/ai/qa/catalog.ts';
+import { StaticCatalog } from '../../src/modules/shop/index.ts';
 import { PostWriter } from '../../src/modules/ai/writer.ts';
 import { ApprovalService } from '../../src/modules/approvals/approval-service.ts';
 import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';

@@ -8,7 +8,7 @@ import { TelegramNotifier } from '../../src/modules/telegram/notifier.ts';
 import { telegramApi } from '../../src/modules/telegram/telegram-api.ts';
 import type { ApprovalService } from '../../src/modules/approvals/approval-service.ts';
 import type { QaService } from '../../src/modules/ai/qa/qa-service.ts';
-import type { Catalog } from '../../src/modules/ai/qa/catalog.ts';
+import type { Catalog } from '../../src/modules/shop/index.ts';
 import { TelegramSimulator } from '../../src/sim/telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 

@@ -10,7 +10,7 @@ import { Metrics } from '../../src/platform/http/metrics.ts';
 import { AiService } from '../../src/modules/ai/ai-service.ts';
 import { OfflineProvider } from '../../src/modules/ai/providers/offline.ts';
 import { QaService } from '../../src/modules/ai/qa/qa-service.ts';
-import { StaticCatalog } from '../../src/modules/ai/qa/catalog.ts';
+import { StaticCatalog } from '../../src/modules/shop/index.ts';
 import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';
 import { GeminiSimulator } from '../../src/sim/gemini.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';

@@ -14,7 +14,7 @@ import type { Modules } from '../../src/platform/kit/modules.ts';
 import { MODULES } from '../../src/modules/index.ts';
 import { totpCode, currentStep } from '../../src/platform/accounts/totp.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
-import type { Catalog } from '../../src/modules/ai/qa/catalog.ts';
+import type { Catalog } from '../../src/modules/shop/index.ts';
 
 export interface TestServer {
   app: FastifyInstance;

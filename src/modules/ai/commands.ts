@@ -2,7 +2,7 @@
 import { options, print, UsageError } from '../../platform/cli/args.ts';
 import { progress } from '../../platform/cli/io.ts';
 import type { ModuleCommand, ModuleCommandContext } from '../../platform/kit/module.ts';
-import { StaticCatalog } from './qa/catalog.ts';
+import { StaticCatalog } from '../shop/index.ts';
 import { isChannel } from './qa/channels.ts';
 import type { AiParts } from './index.ts';
 

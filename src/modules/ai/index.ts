@@ -15,7 +15,7 @@ import { aiPages } from './pages.ts';
 import { aiSubscriptions } from './subscriptions.ts';
 import { aiCommands } from './commands.ts';
 import { writeNowPanel, writeNowRoute } from './write-now.ts';
-import type { Catalog } from './qa/catalog.ts';
+import type { Catalog } from '../shop/index.ts';
 
 export interface AiParts {
   ai: AiService;

@@ -7,7 +7,7 @@ import { backWithNotice } from '../../platform/dashboard/components.ts';
 import type { Panel } from '../../platform/kit/module.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CHANNELS, isChannel } from './qa/channels.ts';
-import type { Catalog } from './qa/catalog.ts';
+import type { Catalog } from '../shop/index.ts';
 import type { AiParts } from './index.ts';
 
 type Form = Record<string, string | undefined>;

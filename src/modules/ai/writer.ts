@@ -9,7 +9,7 @@ import { emit } from '../../platform/events/outbox.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { ApprovalService } from '../approvals/approval-service.ts';
 import type { AiService } from './ai-service.ts';
-import type { Catalog, CatalogProduct } from './qa/catalog.ts';
+import type { Catalog, CatalogProduct } from '../shop/index.ts';
 import { CHANNELS, type Channel } from './qa/channels.ts';
 import type { QaResult, QaService } from './qa/qa-service.ts';
 import { DEFAULT_VOICE, type VoiceProfile } from './qa/voice.ts';

@@ -15,10 +15,12 @@ import { shopPages } from './pages.ts';
 import { setAsideActions, setAsidePanel } from './set-aside.ts';
 import { shopTelegramCommands } from './telegram.ts';
 import { shopCommands } from './commands.ts';
-import type { Catalog } from '../ai/qa/catalog.ts';
+import type { Catalog } from './catalog.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Notifications } from '../../platform/notify/notifications.ts';
 import { describeError } from '../../platform/errors.ts';
+
+export { StaticCatalog, type Catalog, type CatalogProduct } from './catalog.ts';
 
 export interface ShopParts {
   shop: ShopService;

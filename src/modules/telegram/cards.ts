@@ -2,7 +2,7 @@
 // callback data carries only the request id and a letter (Telegram allows 64 bytes).
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Approval } from '../approvals/approval-service.ts';
-import type { CatalogProduct } from '../ai/qa/catalog.ts';
+import type { CatalogProduct } from '../shop/index.ts';
 
 export interface ReviewSummary {
   criteria: { name: string; score: number }[];

@@ -14,7 +14,7 @@ import type { QaService } from '../ai/qa/qa-service.ts';
 import type { ApprovalService } from '../approvals/approval-service.ts';
 import { telegramCards } from './schema.ts';
 import { cardKeyboard, cardText, outcomeText, photoCaption } from './cards.ts';
-import type { Catalog } from '../ai/qa/catalog.ts';
+import type { Catalog } from '../shop/index.ts';
 
 export class TelegramNotifier {
   private readonly db: Orm;

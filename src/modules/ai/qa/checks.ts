@@ -3,7 +3,7 @@
 import { toDecimal } from '../../../platform/money.ts';
 import { CHANNELS, type Channel } from './channels.ts';
 import { CLAIM_RULES } from './claims.ts';
-import type { CatalogProduct } from './catalog.ts';
+import type { CatalogProduct } from '../../shop/index.ts';
 import { EMOJI_LIMIT, type VoiceProfile } from './voice.ts';
 
 export interface Finding {

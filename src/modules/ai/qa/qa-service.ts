@@ -6,7 +6,7 @@ import type { QaConfig } from '../settings.ts';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import type { AiService } from '../ai-service.ts';
 import { aiQaReviews } from '../schema.ts';
-import type { Catalog } from './catalog.ts';
+import type { Catalog } from '../../shop/index.ts';
 import type { Channel } from './channels.ts';
 import { runChecks } from './checks.ts';
 import { route, type Decision, type Thresholds } from './gate.ts';

@@ -4,7 +4,7 @@
 import type { JsonSchema } from '../providers/types.ts';
 import type { Finding } from './checks.ts';
 import type { VoiceProfile } from './voice.ts';
-import type { CatalogProduct } from './catalog.ts';
+import type { CatalogProduct } from '../../shop/index.ts';
 import type { Channel } from './channels.ts';
 import { EMOJI_LIMIT } from './voice.ts';
 import { toDecimal } from '../../../platform/money.ts';
