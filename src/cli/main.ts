@@ -6,7 +6,7 @@ import { AppError, ConfigError } from '../platform/errors.ts';
 import { createLogger } from '../platform/logger.ts';
 import { EmbeddedPostgresError } from '../platform/db/embedded-postgres.ts';
 import { UsageError } from '../platform/cli/args.ts';
-import type { CommandContext, ModuleCommandContext } from '../platform/kit/module.ts';
+import type { AnyModule, CommandContext, ModuleCommandContext } from '../platform/kit/module.ts';
 import { readSettings } from '../platform/kit/modules.ts';
 import { openModules } from '../platform/runtime.ts';
 import { MODULES } from '../modules/index.ts';
@@ -50,9 +50,9 @@ const SERVER_COMMANDS: Record<string, Command> = {
 };
 
 /** The server's commands, then each module's; a name used twice stops the program. */
-function commands(): Record<string, Command> {
+function commands(modules: readonly AnyModule[]): Record<string, Command> {
   const all: Record<string, Command> = { ...SERVER_COMMANDS };
-  for (const module of MODULES) {
+  for (const module of modules) {
     for (const [name, command] of Object.entries(module.commands ?? {})) {
       if (all[name]) throw new Error(`the command "${name}" is declared twice (module ${module.name})`);
       all[name] = {
@@ -61,14 +61,15 @@ function commands(): Record<string, Command> {
         run: (context) => {
           // Opens the database and every module only when the command has checked its arguments.
           const open: ModuleCommandContext<unknown>['open'] = async (work, options = {}) => {
-            const { modules, database } = await openModules(context.config, context.logger, {
+            const opened = await openModules(context.config, context.logger, {
               ownsEmbeddedServer: false,
+              modules,
               ...(options.faces ? { faces: options.faces } : {}),
             });
             try {
-              return await work(modules.get(module), (face) => modules.face(face));
+              return await work(opened.modules.get(module), (face) => opened.modules.face(face));
             } finally {
-              await database.close();
+              await opened.database.close();
             }
           };
           return command.run({ ...context, open });
@@ -79,9 +80,7 @@ function commands(): Record<string, Command> {
   return all;
 }
 
-const COMMANDS = commands();
-
-function help(): string {
+function help(COMMANDS: Record<string, Command>): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   return [
     'shopkeep: the back office of a small Shopify shop',
@@ -100,10 +99,19 @@ function anyIntegrationConfigured(env: CommandContext['env']): boolean {
   );
 }
 
-export async function main(argv: string[]): Promise<number> {
+export interface MainOptions {
+  /** The modules to run: the registry unless a test adds its own. */
+  modules?: readonly AnyModule[];
+  /** The environment instead of the process's and .env (tests). */
+  env?: Record<string, string | undefined>;
+}
+
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const modules = options.modules ?? MODULES;
+  const COMMANDS = commands(modules);
   const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    console.log(help());
+    console.log(help(COMMANDS));
     return 0;
   }
   if (name === '--version' || name === 'version') {
@@ -113,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`shopkeep: unknown command "${name}"\n\n${help()}`);
+    console.error(`shopkeep: unknown command "${name}"\n\n${help(COMMANDS)}`);
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -123,10 +131,10 @@ export async function main(argv: string[]): Promise<number> {
   let config: Config;
   let env: CommandContext['env'];
   try {
-    env = loadEnvironment();
+    env = options.env ?? loadEnvironment();
     config = parseConfig(env);
     // Every module's settings too: a bad value stops any command before it starts anything.
-    readSettings(MODULES, env);
+    readSettings(modules, env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
+import { Type } from 'typebox';
+import { defineEvents, type PayloadsOf } from '../../src/platform/events/catalogue.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { JobQueue } from '../../src/platform/jobs/job-queue.ts';
 import { EventBus, emit, type DomainEvent } from '../../src/platform/events/outbox.ts';
@@ -19,13 +21,18 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait.ts';
 
 // Events of the test's own: the platform's outbox is tested apart from any module's.
+const testEvents = defineEvents({
+  'parcel.packed': { description: 'a parcel was packed', payload: Type.Object({ parcelId: Type.String() }) },
+  'parcel.sent': {
+    description: 'a parcel was sent',
+    payload: Type.Object({ parcelId: Type.String(), amountMinor: Type.Integer(), currency: Type.String() }),
+  },
+  'crate.packed': { description: 'a crate was packed', payload: Type.Object({ crateId: Type.String() }) },
+  'crate.counted': { description: 'a crate was counted', payload: Type.Object({ crateId: Type.String() }) },
+});
+
 declare module '../../src/platform/events/catalogue.ts' {
-  interface EventMap {
-    'parcel.packed': { parcelId: string };
-    'parcel.sent': { parcelId: string; amountMinor: number; currency: string };
-    'crate.packed': { crateId: string };
-    'crate.counted': { crateId: string };
-  }
+  interface EventMap extends PayloadsOf<typeof testEvents> {}
 }
 
 const MQTT_URL = process.env.SHOPKEEP_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';

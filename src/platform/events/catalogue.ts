@@ -29,9 +29,21 @@ export type PayloadsOf<C extends EventCatalogue> = { [K in keyof C]: Static<C[K]
 
 const TYPE = /^[a-z][a-z_]*(\.[a-z_]+)+$/;
 
-/** Declares a module's events; a type that is not `noun.verb` in lower case is refused at start-up. */
+/** Every event declared so far, by type: what the tests hold emitted payloads to. */
+const declared = new Map<string, EventDefinition>();
+
+/** Declares a module's events; a type that is not `noun.verb` in lower case, or one declared twice, is refused. */
 export function defineEvents<const C extends EventCatalogue>(catalogue: C): C {
-  for (const type of Object.keys(catalogue))
+  for (const [type, definition] of Object.entries(catalogue)) {
     if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
+    if (declared.has(type) && declared.get(type) !== definition)
+      throw new Error(`event type "${type}" is declared twice`);
+    declared.set(type, definition);
+  }
   return catalogue;
+}
+
+/** An event's declaration, if one was made. */
+export function declaredEvent(type: string): EventDefinition | undefined {
+  return declared.get(type);
 }

@@ -10,6 +10,7 @@ import { describeError } from '../errors.ts';
 import { orm } from '../db/orm.ts';
 import { eventsOutbox } from './schema.ts';
 import type { EventMap, EventType } from './catalogue.ts';
+import { checkingEvents } from '../checks.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../http/metrics.ts';
@@ -63,6 +64,7 @@ export async function emit<T extends EventType>(
   payload: EventMap[T],
 ): Promise<number> {
   if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
+  if (checkingEvents()) (await import('./payload-check.ts')).checkEvent(type, payload);
   const [row] = await orm(tx)
     .insert(eventsOutbox)
     .values({ type, payload: payload as Record<string, unknown> })
@@ -75,6 +77,10 @@ export async function emitAll(tx: pg.PoolClient, events: readonly EventOf[]): Pr
   if (!events.length) return;
   for (const { type } of events) {
     if (!TYPE.test(type)) throw new Error(`event type "${type}" must look like noun.verb`);
+  }
+  if (checkingEvents()) {
+    const { checkEvent } = await import('./payload-check.ts');
+    for (const { type, payload } of events) checkEvent(type, payload);
   }
   await tx.query('insert into events_outbox (type, payload) select * from unnest($1::text[], $2::jsonb[])', [
     events.map((event) => event.type),

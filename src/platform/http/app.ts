@@ -10,7 +10,7 @@ import type { Kernel } from '../kit/kernel.ts';
 import type { HttpPart } from '../kit/module.ts';
 import type { Modules } from '../kit/modules.ts';
 import { systemRoutes } from './system-routes.ts';
-import { checkingResponses, checkResponses } from './response-check.ts';
+import { checkingResponses } from '../checks.ts';
 import { AppError, loggableError, describeError } from '../errors.ts';
 import { refuseEarly, registerAuth } from './auth.ts';
 import { sendError, toErrorResponse, wantsHtml } from './errors.ts';
@@ -57,7 +57,7 @@ export async function buildApp(
   // Bodies go out as the route made them: a response schema documents and (in the tests) checks an
   // answer, it never strips a field from it.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  if (checkingResponses()) checkResponses(app);
+  if (checkingResponses()) (await import('./response-check.ts')).checkResponses(app);
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
