@@ -19,7 +19,7 @@ import type pg from 'pg';
 import type { Queryable } from '../../platform/db/database.ts';
 import { describeError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Notice } from '../../platform/notify/notifications.ts';
+import type { Notice } from '../../platform/notify/index.ts';
 import { PollingWorker, type BatchResult } from '../../platform/work/polling-worker.ts';
 import { applyOrders, contentHash, type OrderOutcome, type OrderVersion } from './apply-orders.ts';
 import { ShopifyError } from './client.ts';

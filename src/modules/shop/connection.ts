@@ -5,7 +5,7 @@ import type { ShopifyConfig } from './settings.ts';
 import { AppError } from '../../platform/errors.ts';
 import { CircuitBreaker } from '../../platform/integrations/circuit-breaker.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Vault } from '../../platform/vault/vault.ts';
+import type { Secrets } from '../../platform/vault/index.ts';
 import { ShopifyClient, type ShopifyConnection } from './client.ts';
 import { SHOP_QUERY } from './queries.ts';
 
@@ -33,7 +33,7 @@ export class ShopConnection {
   constructor(
     private readonly pool: pg.Pool,
     private readonly config: ShopifyConfig,
-    private readonly vault: Vault,
+    private readonly vault: Secrets,
     private readonly logger: Logger,
   ) {}
 

@@ -2,7 +2,8 @@
 // events tell them something happened (one query per kind for a batch of 500 events).
 import type pg from 'pg';
 import { AVAILABLE_SQL } from './apply.ts';
-import type { BalanceTransaction, Order, Payout, Refund, RefundLine, Transaction } from './model.ts';
+import type { BalanceTransaction, Order, Refund, RefundLine, Transaction } from './model.ts';
+import type { PayoutRecord, StockCount, VariantSales } from './face.ts';
 
 interface TransactionRow {
   id: string;
@@ -64,15 +65,7 @@ export class ShopRecords {
   }
 
   /** Every variant: its name, units available across locations (null: Shopify does not count it), unit cost (minor units). */
-  async stockCounts(): Promise<
-    {
-      variantId: number;
-      name: string;
-      sku: string | null;
-      available: number | null;
-      unitCost: number | null;
-    }[]
-  > {
+  async stockCounts(): Promise<StockCount[]> {
     const { rows } = await this.pool.query<{
       id: string;
       name: string;
@@ -100,23 +93,7 @@ export class ShopRecords {
    * period gave back per variant (without tax). Test orders, gift cards and orders cancelled before
    * they were paid do not count.
    */
-  async productSales(
-    from: string,
-    to: string,
-    timezone: string,
-  ): Promise<
-    {
-      variantId: number;
-      name: string | null;
-      sku: string | null;
-      units: number;
-      gross: number;
-      discounts: number;
-      includedTax: number;
-      refundedUnits: number;
-      refunded: number;
-    }[]
-  > {
+  async productSales(from: string, to: string, timezone: string): Promise<VariantSales[]> {
     const { rows } = await this.pool.query<{
       variant_id: string;
       name: string | null;
@@ -184,7 +161,6 @@ export class ShopRecords {
     return new Map(rows.map((row) => [Number(row.id), transactionFrom(row)]));
   }
 
-  /** Refunds with the transactions that gave the money back. */
   /** Every transaction of these orders (what a payout in another currency settles is found among them). */
   async orderTransactions(orderIds: number[]): Promise<Transaction[]> {
     if (!orderIds.length) return [];
@@ -195,6 +171,7 @@ export class ShopRecords {
     return rows.map(transactionFrom);
   }
 
+  /** Refunds with the transactions that gave the money back. */
   async refunds(ids: number[]): Promise<Map<number, Refund>> {
     if (!ids.length) return new Map();
     const [refunds, transactions] = await Promise.all([
@@ -234,9 +211,7 @@ export class ShopRecords {
   }
 
   /** Payouts with the balance transactions they settle. */
-  async payouts(
-    ids: number[],
-  ): Promise<Map<number, { payout: Payout; balanceTransactions: BalanceTransaction[] }>> {
+  async payouts(ids: number[]): Promise<Map<number, PayoutRecord>> {
     if (!ids.length) return new Map();
     const [payouts, balance] = await Promise.all([
       this.pool.query<{

@@ -1,18 +1,34 @@
-// The shop over the API: orders, products and stock, the sync's health, and the Shopify webhook intake.
+// The shop over the API, under /api/v1/shop: orders, products and stock, the sync's health and runs,
+// the connection, webhook registration, and the deliveries set aside.
 import type { FastifyInstance } from 'fastify';
-import type { ShopParts } from './index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NoContent, responses } from '../../platform/http/schemas.ts';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { AppError } from '../../platform/errors.ts';
+import type { ShopParts } from './index.ts';
 import { explainShopify } from './client.ts';
-import { webhookIntake } from './intake.ts';
-import { StaleDeliveries } from './stale-deliveries.ts';
+import {
+  OrderDetail,
+  OrderPage,
+  ProductRow,
+  Queued,
+  SetAsideDelivery,
+  ShopInfo,
+  SyncStatus,
+  WebhookRegistration,
+} from './api-schemas.ts';
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } },
-} as const;
+const ShopifyId = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,16}$' }) });
+const DeliveryId = Type.Object({
+  id: Type.String({ pattern: '^[\\w.:-]{1,200}$', description: 'X-Shopify-Webhook-Id' }),
+});
+/** Actions that take no fields: an empty body, or none. */
+const NoFields = Type.Object({}, { additionalProperties: false, maxProperties: 0 });
+const noBodyIsEmpty = async (request: { body: unknown }) => {
+  request.body ??= {};
+};
 
 const STATUSES = [
   'pending',
@@ -26,60 +42,43 @@ const STATUSES = [
   'cancelled',
 ];
 
-export function shopRoutes(
-  app: FastifyInstance,
-  { shop, jobs, db, notifications, logger }: ShopParts,
-  { config }: HttpContext,
-): void {
-  webhookIntake(app, {
-    pool: db,
-    connection: shop.connection,
-    counter: shop.webhookCounter,
-    onStored: (webhookId, version) => shop.applier.stored(webhookId, version),
-    staleDeliveries: new StaleDeliveries({
-      tellOwner: (notice) => notifications.send(notice),
-      logger,
-    }),
-  });
+export function shopRoutes(app: FastifyInstance, { shop }: ShopParts, { config }: HttpContext): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get<{
-    Querystring: {
-      from?: string;
-      to?: string;
-      status?: string;
-      customer?: string;
-      q?: string;
-      limit?: string;
-      cursor?: string;
-    };
-  }>(
-    '/api/v1/shop/orders',
+  api.get(
+    '/orders',
     {
       config: { access: 'read' },
       schema: {
         tags: ['shop'],
         summary:
           'Orders, newest first; filter by date (the shop’s time zone), status, customer or text; paginated by cursor',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD, inclusive' },
-            to: { type: 'string', pattern: DATE, description: 'YYYY-MM-DD, inclusive' },
-            status: { type: 'string', enum: STATUSES },
-            customer: { type: 'string', pattern: '^[0-9]{1,16}$' },
-            q: { type: 'string', minLength: 1, maxLength: 100, description: 'order name or email contains' },
-            limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: '1 to 250, default 50' },
-            cursor: { type: 'string', maxLength: 200, description: 'nextCursor from the previous page' },
+        querystring: Type.Object(
+          {
+            from: Type.Optional(Type.String({ pattern: DATE, description: 'YYYY-MM-DD, inclusive' })),
+            to: Type.Optional(Type.String({ pattern: DATE, description: 'YYYY-MM-DD, inclusive' })),
+            status: Type.Optional(Type.Enum(STATUSES)),
+            customer: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$', description: 'a customer id' })),
+            q: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 100, description: 'order name or email contains' }),
+            ),
+            limit: Type.Optional(
+              Type.String({ pattern: '^[0-9]{1,3}$', description: '1 to 250, default 50' }),
+            ),
+            cursor: Type.Optional(
+              Type.String({ maxLength: 200, description: 'nextCursor from the previous page' }),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: OrderPage }),
       },
     },
     async (request) => {
       const { from, to, status, customer, q, limit, cursor } = request.query;
       const size = Number(limit ?? 50);
       if (size < 1 || size > 250) throw new AppError('invalid_request', 'limit must be between 1 and 250');
-      return shop.orders({
+      return shop.listOrders({
         from,
         to,
         status,
@@ -91,34 +90,39 @@ export function shopRoutes(
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/api/v1/shop/orders/:id',
+  api.get(
+    '/orders/:id',
     {
       config: { access: 'read' },
       schema: {
         tags: ['shop'],
         summary: 'One order with its lines, taxes, shipping, transactions, refunds and attribution',
-        params: idParams,
+        params: ShopifyId,
+        response: responses({ 200: Type.Object({ order: OrderDetail }) }),
       },
     },
     async (request) => ({ order: await shop.order(Number(request.params.id)) }),
   );
 
-  app.get<{ Querystring: { low_first?: string; q?: string } }>(
-    '/api/v1/shop/products',
+  api.get(
+    '/products',
     {
       config: { access: 'read' },
       schema: {
         tags: ['shop'],
         summary: 'Products with their variants, prices, unit costs and stock',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            low_first: { type: 'string', enum: ['true', 'false'] },
-            q: { type: 'string', minLength: 1, maxLength: 100 },
+        querystring: Type.Object(
+          {
+            low_first: Type.Optional(
+              Type.Enum(['true', 'false'], { description: 'the lowest stock (against its threshold) first' }),
+            ),
+            q: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 100, description: 'title or SKU contains' }),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: Type.Object({ products: Type.Array(ProductRow) }) }),
       },
     },
     async (request) => ({
@@ -129,60 +133,54 @@ export function shopRoutes(
     }),
   );
 
-  app.put<{ Params: { id: string }; Body: { threshold: number | null } }>(
-    '/api/v1/shop/variants/:id/low-stock',
+  api.put(
+    '/variants/:id/low-stock',
     {
       config: { access: 'write' },
       schema: {
         tags: ['shop'],
         summary: 'Set a variant’s low-stock threshold (null: the shop’s default)',
-        params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['threshold'],
-          properties: { threshold: { type: ['integer', 'null'], minimum: 0, maximum: 1_000_000 } },
-        },
+        params: ShopifyId,
+        body: Type.Object(
+          {
+            threshold: Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000 }), Type.Null()], {
+              description: 'low at or below this many units; null: the shop’s default',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 204: NoContent }),
       },
     },
     async (request, reply) => {
       await shop.setLowStockThreshold(Number(request.params.id), request.body.threshold);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
-  app.get(
-    '/api/v1/shop/sync',
+  api.get(
+    '/sync',
     {
       config: { access: 'read' },
       schema: {
         tags: ['shop'],
         summary: 'Sync health: last webhook, last import and reconciliation, changes webhooks missed',
+        response: responses({ 200: SyncStatus }),
       },
     },
     async () => shop.status(),
   );
 
   for (const [path, job, summary] of [
-    ['/api/v1/shop/sync/reconcile', 'reconcile', 'Reconcile now (runs as a job)'],
-    [
-      '/api/v1/shop/sync/import',
-      'import',
-      'Import everything again, or resume a stopped import (runs as a job)',
-    ],
+    ['/sync/reconcile', 'reconcile', 'Reconcile now (runs as a job)'],
+    ['/sync/import', 'import', 'Import everything again, or resume a stopped import (runs as a job)'],
   ] as const) {
-    app.post(
+    api.post(
       path,
       {
         config: { access: 'write' },
-        schema: {
-          tags: ['shop'],
-          summary,
-          body: { type: 'object', additionalProperties: false, maxProperties: 0 },
-        },
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        schema: { tags: ['shop'], summary, body: NoFields, response: responses({ 202: Queued }) },
+        preValidation: noBodyIsEmpty,
       },
       async (_request, reply) => {
         await shop.queue(job);
@@ -191,72 +189,75 @@ export function shopRoutes(
     );
   }
 
-  app.post(
-    '/api/v1/shop/connection/test',
+  api.post(
+    '/connection/test',
     {
       config: { access: 'write' },
       schema: {
         tags: ['shop'],
         summary: 'Ask Shopify who the shop is, with the saved connection',
-        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+        body: NoFields,
+        response: responses({ 200: Type.Object({ shop: ShopInfo }) }),
       },
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: noBodyIsEmpty,
     },
     async () => ({ shop: await shop.connection.test().catch(explainShopify) }),
   );
 
-  app.put<{ Body: { shop: string; adminToken: string; apiSecret: string } }>(
-    '/api/v1/shop/connection',
+  api.put(
+    '/connection',
     {
       config: { access: 'admin' },
       schema: {
         tags: ['shop'],
-        summary: 'Connect the shop: checked with Shopify, then kept encrypted in the vault',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['shop', 'adminToken', 'apiSecret'],
-          properties: {
-            shop: { type: 'string', minLength: 4, maxLength: 255 },
-            adminToken: { type: 'string', minLength: 8, maxLength: 500 },
-            apiSecret: { type: 'string', minLength: 8, maxLength: 500 },
+        summary:
+          'Connect the shop: checked with Shopify, then kept encrypted in the vault; the import starts',
+        body: Type.Object(
+          {
+            shop: Type.String({ minLength: 4, maxLength: 255, description: 'my-shop.myshopify.com' }),
+            adminToken: Type.String({
+              minLength: 8,
+              maxLength: 500,
+              description: 'the Admin API access token',
+            }),
+            apiSecret: Type.String({
+              minLength: 8,
+              maxLength: 500,
+              description: 'the API secret key (signs webhooks)',
+            }),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: Type.Object({ shop: ShopInfo }) }),
       },
     },
-    async (request) => {
-      const info = await shop.connection.save(request.body).catch(explainShopify);
-      await jobs.send(shop.importJob, {}, { idempotencyKey: `connected:${info.domain}` });
-      return { shop: info };
-    },
+    async (request) => ({ shop: await shop.connect(request.body).catch(explainShopify) }),
   );
 
-  app.post(
-    '/api/v1/shop/webhooks/sync',
+  api.post(
+    '/webhooks/sync',
     {
       config: { access: 'admin' },
       schema: {
         tags: ['shop'],
         summary: 'Register the webhook topics shopkeep needs at this server’s public URL',
-        body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+        body: NoFields,
+        response: responses({ 200: WebhookRegistration }),
       },
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: noBodyIsEmpty,
     },
     async () => shop.syncWebhooks(config.publicUrl).catch(explainShopify),
   );
 
-  app.get(
-    '/api/v1/shop/deliveries/set-aside',
+  api.get(
+    '/deliveries/set-aside',
     {
       config: { access: 'read' },
       schema: {
         tags: ['shop'],
         summary:
           'Webhook deliveries set aside because they could not be applied (newest first), with the reason and tries',
+        response: responses({ 200: Type.Object({ deliveries: Type.Array(SetAsideDelivery) }) }),
       },
     },
     async () => ({ deliveries: await shop.setAsideDeliveries() }),
@@ -266,28 +267,23 @@ export function shopRoutes(
     ['retry', 'write', 'Try a set-aside webhook delivery again'],
     ['dismiss', 'admin', 'Dismiss a set-aside webhook delivery: it is not applied'],
   ] as const) {
-    app.post<{ Params: { id: string } }>(
-      `/api/v1/shop/deliveries/:id/${action}`,
+    api.post(
+      `/deliveries/:id/${action}`,
       {
         config: { access },
         schema: {
           tags: ['shop'],
           summary,
-          params: {
-            type: 'object',
-            required: ['id'],
-            properties: { id: { type: 'string', pattern: '^[\\w.:-]{1,200}$' } },
-          },
-          body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+          params: DeliveryId,
+          body: NoFields,
+          response: responses({ 204: NoContent }),
         },
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        preValidation: noBodyIsEmpty,
       },
       async (request, reply) => {
         if (action === 'retry') await shop.retryDelivery(request.params.id);
         else await shop.dismissDelivery(request.params.id);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   }

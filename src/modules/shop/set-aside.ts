@@ -1,6 +1,8 @@
 // Webhook deliveries set aside (they could not be applied): their section of the operations page, and
 // its Retry (staff) and Dismiss (the owner) buttons.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { html } from '../../platform/dashboard/html.ts';
 import { formatTime } from '../../platform/dashboard/layout.ts';
 import { postButton, table } from '../../platform/dashboard/components.ts';
@@ -38,19 +40,20 @@ export function setAsidePanel(shop: ShopService, timezone: string): Panel {
   };
 }
 
-/** Retrying is staff work; giving up on a delivery is the owner's. */
+/** Under /ops/deliveries. Retrying is staff work; giving up on a delivery is the owner's. */
 export function setAsideActions(app: FastifyInstance, { shop }: ShopParts): void {
+  const pages = app.withTypeProvider<TypeBoxTypeProvider>();
   for (const [action, access] of [
     ['retry', 'write'],
     ['dismiss', 'admin'],
   ] as const) {
-    app.post<{ Params: { id: string } }>(
-      `/ops/deliveries/:id/${action}`,
+    pages.post(
+      `/:id/${action}`,
       {
         config: { access },
         schema: {
           hide: true,
-          params: { type: 'object', properties: { id: { type: 'string', pattern: '^[\\w.:-]{1,200}$' } } },
+          params: Type.Object({ id: Type.String({ pattern: '^[\\w.:-]{1,200}$' }) }),
         },
       },
       async (request, reply) => {

@@ -5,7 +5,7 @@
 // waited for, and a failure is logged and tried again with a later refusal.
 import { describeError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Notice } from '../../platform/notify/notifications.ts';
+import type { Notice } from '../../platform/notify/index.ts';
 
 /** Telling the owner failed: not tried again before this, so a broken inbox is not asked per delivery. */
 const TELL_AGAIN_MS = 60_000;

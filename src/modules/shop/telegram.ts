@@ -1,15 +1,15 @@
 // /orders on Telegram: the latest orders, with what was paid and whether they went out.
 import { formatMoney } from '../../platform/money.ts';
 import type { TelegramCommand } from '../../platform/kit/module.ts';
-import type { ShopService } from './shop-service.ts';
+import type { ShopReader } from './face.ts';
 
-export function shopTelegramCommands(shop: ShopService): TelegramCommand[] {
+export function shopTelegramCommands(shop: ShopReader): TelegramCommand[] {
   return [
     {
       name: 'orders',
       description: 'the latest orders',
       answer: async () => {
-        const { orders } = await shop.orders({ limit: 5 });
+        const { orders } = await shop.listOrders({ limit: 5 });
         if (!orders.length) return 'No orders yet.';
         return [
           'Latest orders:',
