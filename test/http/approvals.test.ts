@@ -23,9 +23,14 @@ test('GET /api/v1/approvals?status=pending lists open requests; POST .../decisio
   });
   const listed = await server.app.inject({ url: '/api/v1/approvals?status=pending', headers: as(owner) });
   assert.equal(listed.statusCode, 200);
-  const [pending] = listed.json().approvals;
-  assert.equal(pending.id, approvalId);
+  const pending = listed.json().approvals.find((one: { id: string }) => one.id === approvalId);
   assert.equal(pending.status, 'pending');
+  assert.equal(pending.title, 'instagram: Bond Builder Mask');
+  assert.equal(pending.lowConfidence, true);
+  assert.equal(
+    (await server.app.inject({ url: '/api/v1/approvals?status=maybe', headers: as(owner) })).statusCode,
+    400,
+  );
 
   const viewer = await loginAs(server, 'viewer');
   const refused = await server.app.inject({
@@ -55,6 +60,8 @@ test('GET /api/v1/approvals?status=pending lists open requests; POST .../decisio
 });
 
 test('the dashboard queue writes a post for a product, shows it with its score, and takes a decision', async () => {
+  const waiting = async () => (await server.face('approvals').list('pending')).map((one) => one.id);
+  const before = new Set(await waiting());
   const draft = await server.app.inject({
     method: 'POST',
     url: '/approvals/draft',
@@ -67,13 +74,15 @@ test('the dashboard queue writes a post for a product, shows it with its score, 
   });
   assert.equal(draft.statusCode, 303);
   assert.match(decodeURIComponent(String(draft.headers.location)), /waits for your decision/);
+  const [id] = (await waiting()).filter((one) => !before.has(one));
+  assert.ok(id, 'the draft waits for the owner');
   const page = await server.app.inject({
     url: '/approvals',
     headers: { cookie: owner.cookie, accept: 'text/html' },
   });
   assert.match(page.body, /Bond Builder Mask/);
   assert.match(page.body, /low confidence/);
-  const id = page.body.match(/\/approvals\/([0-9a-f-]{36})\/approve/)![1]!;
+  assert.ok(page.body.includes(`/approvals/${id}/approve`), 'the draft has its buttons');
   const approve = await server.app.inject({
     method: 'POST',
     url: `/approvals/${id}/approve`,
@@ -91,9 +100,20 @@ test('the dashboard queue writes a post for a product, shows it with its score, 
       .body,
     /Resume everything/,
   );
+  const form = { ...as(owner), 'content-type': 'application/x-www-form-urlencoded' };
+  const resume = await server.app.inject({
+    method: 'POST',
+    url: '/approvals/resume',
+    headers: form,
+    payload: `_csrf=${owner.csrf}`,
+  });
+  assert.equal(resume.statusCode, 303);
+  assert.equal(resume.headers.location, '/approvals');
+  assert.equal((await server.face('approvals').paused()).paused, false);
 });
 
 test('pause and resume take no input: a body with fields is refused, nothing else changes', async () => {
+  await server.face('approvals').setPaused(true, { actor: 'test', label: 'test' });
   const junk = await server.app.inject({
     method: 'POST',
     url: '/api/v1/resume',
@@ -101,6 +121,7 @@ test('pause and resume take no input: a body with fields is refused, nothing els
     payload: { reason: 'x' },
   });
   assert.equal(junk.statusCode, 400);
+  assert.equal((await server.app.inject({ url: '/api/v1/pause', headers: as(owner) })).json().paused, true);
   assert.equal(
     (await server.app.inject({ method: 'POST', url: '/api/v1/resume', headers: as(owner) })).statusCode,
     204,

@@ -1,14 +1,11 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aiSettings } from '../../src/modules/ai/settings.ts';
-import { SettingsReader } from '../../src/platform/kit/settings.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
-import { Metrics } from '../../src/platform/http/metrics.ts';
-import { AiService, AiUnavailableError } from '../../src/modules/ai/ai-service.ts';
+import { AiUnavailableError, type AiService } from '../../src/modules/ai/ai-service.ts';
 import { GeminiSimulator } from '../../src/sim/gemini.ts';
 import { OpenAiSimulator } from '../../src/sim/openai.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { aiService } from '../support/ai.ts';
 
 let db: TestDatabase;
 let gemini: GeminiSimulator;
@@ -26,17 +23,18 @@ const schema = {
 } as const;
 
 function service(env: Record<string, string> = {}): AiService {
-  const config = aiSettings(
-    new SettingsReader({
+  return aiService(
+    db.pool,
+    {
       GEMINI_API_KEY: 'sim-gemini-key',
       GEMINI_BASE_URL: gemini.baseUrl,
       OPENAI_API_KEY: 'sim-openai-key',
       OPENAI_BASE_URL: openai.baseUrl,
       SHOPKEEP_AI_TIMEOUT_SECONDS: '1',
       ...env,
-    }),
+    },
+    { retry: FAST },
   );
-  return new AiService(db.pool, config.ai, createLogger('silent'), new Metrics(), undefined, FAST);
 }
 
 before(async () => {
@@ -110,22 +108,16 @@ test('output that stays malformed moves on to the next provider', async () => {
 test('with every model down, the offline provider answers and says so; without an offline answer, a clear error', async () => {
   gemini.failures.add('server-error', 10);
   openai.failures.add('server-error', 10);
-  const notifications = new Notifications(db.pool);
-  const told = new AiService(
+  const notifications = new Notifications({ pool: db.pool });
+  const told = aiService(
     db.pool,
-    aiSettings(
-      new SettingsReader({
-        GEMINI_API_KEY: 'sim-gemini-key',
-        GEMINI_BASE_URL: gemini.baseUrl,
-        OPENAI_API_KEY: 'sim-openai-key',
-        OPENAI_BASE_URL: openai.baseUrl,
-      }),
-    ).ai,
-    createLogger('silent'),
-    new Metrics(),
-    undefined,
-    FAST,
-    notifications,
+    {
+      GEMINI_API_KEY: 'sim-gemini-key',
+      GEMINI_BASE_URL: gemini.baseUrl,
+      OPENAI_API_KEY: 'sim-openai-key',
+      OPENAI_BASE_URL: openai.baseUrl,
+    },
+    { retry: FAST, notifications },
   );
   const result = await told.generate({
     feature: 'test.offline',

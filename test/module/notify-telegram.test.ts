@@ -6,9 +6,6 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
 import { TelegramNotifier } from '../../src/modules/telegram/notifier.ts';
 import { telegramApi } from '../../src/modules/telegram/telegram-api.ts';
-import type { ApprovalService } from '../../src/modules/approvals/approval-service.ts';
-import type { QaService } from '../../src/modules/ai/qa/qa-service.ts';
-import type { Catalog } from '../../src/modules/shop/index.ts';
 import { TelegramSimulator } from '../../src/sim/telegram.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -17,21 +14,17 @@ let db: TestDatabase;
 let sim: TelegramSimulator;
 let notifications: Notifications;
 const notifierFor = (chats: number[]) =>
-  new TelegramNotifier(
-    db.pool,
-    telegramApi({ token: TOKEN, apiRoot: sim.apiRoot, allowedChatIds: chats, webhookSecret: undefined }),
-    chats,
-    {} as ApprovalService,
-    {} as QaService,
-    {} as Catalog,
+  new TelegramNotifier({
+    api: telegramApi({ token: TOKEN, apiRoot: sim.apiRoot, allowedChatIds: chats, webhookSecret: undefined }),
+    chatIds: chats,
     notifications,
-    createLogger('silent'),
-  );
+    logger: createLogger('silent'),
+  });
 
 before(async () => {
   db = await createTestDatabase();
   sim = await TelegramSimulator.start({ token: TOKEN });
-  notifications = new Notifications(db.pool);
+  notifications = new Notifications({ pool: db.pool });
 });
 after(async () => {
   await sim.stop();

@@ -5,15 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { aiSettings } from '../../src/modules/ai/settings.ts';
 import { SettingsReader } from '../../src/platform/kit/settings.ts';
-import { createLogger } from '../../src/platform/logger.ts';
-import { Metrics } from '../../src/platform/http/metrics.ts';
-import { AiService } from '../../src/modules/ai/ai-service.ts';
-import { OfflineProvider } from '../../src/modules/ai/providers/offline.ts';
-import { QaService } from '../../src/modules/ai/qa/qa-service.ts';
-import { StaticCatalog } from '../../src/modules/shop/index.ts';
-import { SANDBOX_PRODUCTS } from '../../src/sim/catalog.ts';
 import { GeminiSimulator } from '../../src/sim/gemini.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { aiService, qaService, THRESHOLDS } from '../support/ai.ts';
 import { CHANNELS, type Channel } from '../../src/modules/ai/qa/channels.ts';
 
 interface GoldenDraft {
@@ -28,7 +22,6 @@ interface GoldenDraft {
 const golden = JSON.parse(
   readFileSync(new URL('../golden/qa-drafts.json', import.meta.url), 'utf8'),
 ) as GoldenDraft[];
-const thresholds = { autoApproveAbove: 85, regenerateBelow: 70, maxAttempts: 3 };
 let db: TestDatabase;
 
 before(async () => {
@@ -38,11 +31,7 @@ after(() => db.drop());
 
 test('the golden set of drafts routes as it must', async () => {
   assert.ok(golden.length >= 30, `${golden.length} drafts`);
-  const config = aiSettings(new SettingsReader({ SHOPKEEP_AI_PROVIDER: 'offline' }));
-  const ai = new AiService(db.pool, config.ai, createLogger('silent'), new Metrics(), [
-    new OfflineProvider(),
-  ]);
-  const qa = new QaService(db.pool, ai, new StaticCatalog(SANDBOX_PRODUCTS), thresholds);
+  const qa = qaService(db.pool, aiService(db.pool));
   const wrong: string[] = [];
   for (const draft of golden) {
     const result = await qa.check({ channel: draft.channel, text: draft.text, productIds: draft.productIds });
@@ -61,11 +50,8 @@ test('the golden set of drafts routes as it must', async () => {
 test('the rubric from the model decides between the thresholds; every decision is stored with its breakdown', async () => {
   const gemini = await GeminiSimulator.start({ apiKey: 'sim-key' });
   try {
-    const config = aiSettings(
-      new SettingsReader({ GEMINI_API_KEY: 'sim-key', GEMINI_BASE_URL: gemini.baseUrl }),
-    );
-    const ai = new AiService(db.pool, config.ai, createLogger('silent'), new Metrics());
-    const qa = new QaService(db.pool, ai, new StaticCatalog(SANDBOX_PRODUCTS), thresholds);
+    const ai = aiService(db.pool, { GEMINI_API_KEY: 'sim-key', GEMINI_BASE_URL: gemini.baseUrl });
+    const qa = qaService(db.pool, ai);
     const rubric = (score: number) => () =>
       JSON.stringify({
         criteria: ['brand_voice', 'clarity', 'engagement', 'accuracy', 'call_to_action'].map((name) => ({
@@ -92,9 +78,8 @@ test('the rubric from the model decides between the thresholds; every decision i
     );
     // A channel with thresholds of its own: the score that went out by itself on Instagram waits for
     // the owner on LinkedIn, where the shop asks for more than 95.
-    const strict = new QaService(db.pool, ai, new StaticCatalog(SANDBOX_PRODUCTS), {
-      ...thresholds,
-      channels: { linkedin: { autoApproveAbove: 95, regenerateBelow: 70 } },
+    const strict = qaService(db.pool, ai, {
+      thresholds: { ...THRESHOLDS, channels: { linkedin: { autoApproveAbove: 95, regenerateBelow: 70 } } },
     });
     gemini.responder = rubric(9);
     const [text, product] = [

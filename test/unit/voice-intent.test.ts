@@ -2,7 +2,7 @@
 // the figures answered, anything else kept as a to-do (never a pause by a stray word).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { voiceIntent } from '../../src/modules/telegram/bot.ts';
+import { voiceIntent } from '../../src/modules/telegram/voice-intent.ts';
 
 test('a voice note is a command only when the sentence is one; otherwise a question or a to-do', () => {
   const cases: [string, ReturnType<typeof voiceIntent>][] = [

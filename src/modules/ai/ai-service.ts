@@ -8,7 +8,7 @@ import client from 'prom-client';
 import type pg from 'pg';
 import type { AiConfig } from './settings.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { Notifications } from '../../platform/notify/notifications.ts';
+import type { Faces } from '../../platform/kit/faces.ts';
 import type { Metrics } from '../../platform/http/metrics.ts';
 import { sql } from 'drizzle-orm';
 import { orm, type Orm } from '../../platform/db/orm.ts';
@@ -22,6 +22,7 @@ import { OpenAiProvider } from './providers/openai.ts';
 import { AnthropicProvider } from './providers/anthropic.ts';
 import { OfflineProvider } from './providers/offline.ts';
 import type { AiProvider, ProviderName, TextRequest, Usage } from './providers/types.ts';
+import type { LanguageModels } from './face.ts';
 
 export interface Generated<T> {
   text: string;
@@ -55,25 +56,34 @@ const ajv = new Ajv({ allErrors: false, strict: false });
 /** Attempts per provider for one answer; a provider's own delay (Retry-After) wins up to the cap. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 500, maxDelayMs: 8000 };
 
-export class AiService {
+export interface AiServiceOptions {
+  db: pg.Pool;
+  settings: AiConfig;
+  logger: Logger;
+  metrics: Metrics;
+  /** The providers to ask, in order; by default those the settings configure, the offline one last. */
+  providers?: AiProvider[];
+  retry?: RetryPolicy;
+  /** Where the owner is told that a fallback wrote instead of the configured provider. */
+  notifications?: Faces['notifications'];
+}
+
+export class AiService implements LanguageModels {
   private readonly chain: AiProvider[];
   private readonly breakers = new Map<ProviderName, CircuitBreaker>();
   private readonly db: Orm;
+  private readonly logger: Logger;
+  private readonly retry: RetryPolicy;
+  private readonly notifications: Faces['notifications'] | undefined;
   private readonly calls: client.Counter<'provider' | 'feature' | 'outcome'>;
   private readonly latency: client.Histogram<'provider'>;
 
-  constructor(
-    pool: pg.Pool,
-    config: AiConfig,
-    private readonly logger: Logger,
-    metrics: Metrics,
-    providers?: AiProvider[],
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
-    /** Where the owner is told that a fallback wrote instead of the configured provider. */
-    private readonly notifications?: Notifications,
-  ) {
-    this.db = orm(pool);
-    this.chain = providers ?? providerChain(config);
+  constructor({ db, settings, logger, metrics, providers, retry, notifications }: AiServiceOptions) {
+    this.db = orm(db);
+    this.logger = logger;
+    this.retry = retry ?? DEFAULT_RETRY;
+    this.notifications = notifications;
+    this.chain = providers ?? providerChain(settings);
     for (const provider of this.chain) this.breakers.set(provider.name, new CircuitBreaker());
     this.calls = new client.Counter({
       name: 'shopkeep_ai_calls_total',
@@ -91,16 +101,15 @@ export class AiService {
   }
 
   /** Speech to text through the OpenAI-compatible (Whisper) endpoint, the one provider that has it. */
-  async transcribe(audio: Buffer, mimeType: string, filename: string): Promise<string> {
+  async transcribe(audio: Buffer, mimeType: string, fileName: string): Promise<string> {
     const provider = this.chain.find((p): p is OpenAiProvider => p instanceof OpenAiProvider);
     if (!provider)
       throw new AiUnavailableError(
         'speech to text needs an OpenAI-compatible endpoint (OPENAI_BASE_URL or OPENAI_API_KEY)',
       );
-    return retrying(() => provider.transcribe(audio, mimeType, filename), { policy: this.retry });
+    return retrying(() => provider.transcribe(audio, mimeType, fileName), { policy: this.retry });
   }
 
-  /** The providers in the order they are tried, and whether each is usable right now. */
   /** Calls, tokens and estimated cost per provider and feature over the last 30 days. */
   async usage(): Promise<UsageLine[]> {
     return this.db
@@ -119,6 +128,7 @@ export class AiService {
       .orderBy(aiUsage.provider, aiUsage.feature);
   }
 
+  /** The providers in the order they are tried, and whether each is usable right now. */
   status(): { name: ProviderName; model: string; available: boolean }[] {
     return this.chain.map((provider) => ({
       name: provider.name,

@@ -6,16 +6,29 @@ import { AiService } from './ai-service.ts';
 import { QaService } from './qa/qa-service.ts';
 import { VoiceStore } from './qa/voice-store.ts';
 import { PostWriter } from './writer.ts';
-import { aiSettings, type AiSettings } from './settings.ts';
+import { aiSettings } from './settings.ts';
 import { aiCredentials } from './providers/credentials.ts';
 import { aiEvents } from './events.ts';
 import * as tables from './schema.ts';
-import { aiRoutes } from './routes.ts';
+import { aiRoutes, qaRoutes } from './routes.ts';
 import { aiPages } from './pages.ts';
 import { aiSubscriptions } from './subscriptions.ts';
 import { aiCommands } from './commands.ts';
 import { writeNowPanel, writeNowRoute } from './write-now.ts';
 import type { Catalog } from '../shop/index.ts';
+import type { LanguageModels, QaReviews, Writer } from './face.ts';
+import type { AiSettings } from './settings.ts';
+
+export type { LanguageModels, QaReviews, ReviewSummary, Writer } from './face.ts';
+export type { Generated } from './ai-service.ts';
+export type { ImageInput, JsonSchema, TextRequest } from './providers/types.ts';
+export type { DraftOutcome, DraftRequest } from './writer.ts';
+export type { QaResult } from './qa/qa-service.ts';
+export type { Channel } from './qa/channels.ts';
+export type { AiSettings } from './settings.ts';
+// The books read receipts with a model: their prompt is one of the AI module's versioned files.
+export { AiUnavailableError } from './ai-service.ts';
+export { promptTemplate, renderPrompt } from './prompts.ts';
 
 export interface AiParts {
   ai: AiService;
@@ -28,9 +41,9 @@ export interface AiParts {
 
 declare module '../../platform/kit/faces.ts' {
   interface Faces {
-    ai: AiService;
-    qa: QaService;
-    writer: PostWriter;
+    ai: LanguageModels;
+    qa: QaReviews;
+    writer: Writer;
   }
 }
 
@@ -44,20 +57,34 @@ export default defineModule<AiSettings, AiParts>({
   credentials: ({ ai }) => aiCredentials(ai),
   build({ db, logger, metrics, settings, use }) {
     const catalog = use('catalog');
-    const ai = new AiService(db, settings.ai, logger, metrics, undefined, undefined, use('notifications'));
-    const voice = new VoiceStore(db, use('audit'));
-    const qa = new QaService(db, ai, catalog, settings.qa, () => voice.get());
-    const writer = new PostWriter(db, ai, qa, catalog, use('approvals'), settings.qa.maxAttempts, () =>
-      voice.get(),
-    );
+    const ai = new AiService({
+      db,
+      settings: settings.ai,
+      logger,
+      metrics,
+      notifications: use('notifications'),
+    });
+    const voice = new VoiceStore({ db, audit: use('audit') });
+    const brandVoice = () => voice.get();
+    const qa = new QaService({ db, ai, catalog, thresholds: settings.qa, voice: brandVoice });
+    const writer = new PostWriter({
+      db,
+      ai,
+      qa,
+      catalog,
+      approvals: use('approvals'),
+      maxAttempts: settings.qa.maxAttempts,
+      voice: brandVoice,
+    });
     return { ai, qa, voice, writer, catalog, settings };
   },
   provides: { ai: ({ ai }) => ai, qa: ({ qa }) => qa, writer: ({ writer }) => writer },
   subscriptions: aiSubscriptions,
   http: [
-    { prefix: '', register: aiRoutes },
-    { prefix: '', register: aiPages },
-    { prefix: '', register: writeNowRoute },
+    { prefix: '/api/v1/ai', register: aiRoutes },
+    { prefix: '/api/v1/qa', register: qaRoutes },
+    { prefix: '/ai', register: aiPages },
+    { prefix: '/approvals', register: writeNowRoute },
   ],
   menu: [{ href: '/ai', label: 'AI', position: 80 }],
   panels: ({ catalog }) => [writeNowPanel(catalog)],

@@ -1,15 +1,31 @@
 // The AI page: which providers answer and in what order, usage and estimated cost per feature over
 // the last 30 days, the QA thresholds and the brand voice the reviewer holds drafts to.
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { AiParts } from './index.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 
+const Field = Type.String({ maxLength: 4000 });
+const VoiceForm = Type.Object(
+  {
+    tone: Type.Optional(Field),
+    wordsToUse: Type.Optional(Field),
+    wordsToAvoid: Type.Optional(Field),
+    emojiPolicy: Type.Optional(Field),
+    languages: Type.Optional(Field),
+  },
+  { additionalProperties: Field },
+);
+
+/** Under /ai. */
 export function aiPages(app: FastifyInstance, { ai, voice: voiceStore, settings }: AiParts): void {
   const { qa } = settings;
-  app.get('/ai', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
+  const pages = app.withTypeProvider<TypeBoxTypeProvider>();
+  pages.get('', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const voice = await voiceStore.get();
     const canEdit = request.principal?.scopes.has('admin') ?? false;
     const usage = await ai.usage();
@@ -87,15 +103,9 @@ export function aiPages(app: FastifyInstance, { ai, voice: voiceStore, settings 
     );
   });
 
-  app.post<{ Body: Record<string, string | undefined> }>(
-    '/ai/voice',
-    {
-      config: { access: 'admin' },
-      schema: {
-        hide: true,
-        body: { type: 'object', additionalProperties: { type: 'string', maxLength: 4000 } },
-      },
-    },
+  pages.post(
+    '/voice',
+    { config: { access: 'admin' }, schema: { hide: true, body: VoiceForm } },
     async (request, reply) => {
       const list = (value: string | undefined) =>
         (value ?? '')

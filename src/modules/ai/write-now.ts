@@ -1,6 +1,8 @@
 // "Write a post now" on the Approvals page: a product and a channel, written and reviewed at once; the
 // draft then waits in the queue above (or is approved by the QA gate).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField } from '../../platform/dashboard/layout.ts';
 import { backWithNotice } from '../../platform/dashboard/components.ts';
@@ -10,8 +12,11 @@ import { CHANNELS, isChannel } from './qa/channels.ts';
 import type { Catalog } from '../shop/index.ts';
 import type { AiParts } from './index.ts';
 
-type Form = Record<string, string | undefined>;
-const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 25_000 } } as const;
+const Field = Type.String({ maxLength: 25_000 });
+const DraftForm = Type.Object(
+  { channel: Type.Optional(Field), productId: Type.Optional(Field) },
+  { additionalProperties: Field },
+);
 
 export function writeNowPanel(catalog: Catalog): Panel {
   return {
@@ -37,19 +42,22 @@ export function writeNowPanel(catalog: Catalog): Panel {
   };
 }
 
+/** Under /approvals, beside the queue it adds to. */
 export function writeNowRoute(app: FastifyInstance, { writer }: AiParts): void {
-  app.post<{ Body: Form }>(
-    '/approvals/draft',
-    { config: { access: 'write' }, schema: { hide: true, body: formBody } },
-    async (request, reply) => {
-      const channel = request.body.channel ?? '';
-      if (!isChannel(channel)) throw new AppError('invalid_request', 'choose a channel');
-      const result = await writer.draft({ channel, productId: request.body.productId ?? '' });
-      const notice =
-        result.outcome === 'approved'
-          ? `Written and approved by the QA gate (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}).`
-          : `Written (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}); it waits for your decision below.`;
-      return backWithNotice(reply, '/approvals', notice);
-    },
-  );
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .post(
+      '/draft',
+      { config: { access: 'write' }, schema: { hide: true, body: DraftForm } },
+      async (request, reply) => {
+        const channel = request.body.channel ?? '';
+        if (!isChannel(channel)) throw new AppError('invalid_request', 'choose a channel');
+        const result = await writer.draft({ channel, productId: request.body.productId ?? '' });
+        const notice =
+          result.outcome === 'approved'
+            ? `Written and approved by the QA gate (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}).`
+            : `Written (score ${result.review.score}, ${result.attempts} attempt(s), ${result.provider}); it waits for your decision below.`;
+        return backWithNotice(reply, '/approvals', notice);
+      },
+    );
 }

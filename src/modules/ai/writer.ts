@@ -7,8 +7,8 @@ import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { notFound } from '../../platform/errors.ts';
-import type { ApprovalService } from '../approvals/approval-service.ts';
-import type { AiService } from './ai-service.ts';
+import type { Faces } from '../../platform/kit/faces.ts';
+import type { LanguageModels, Writer } from './face.ts';
 import type { Catalog, CatalogProduct } from '../shop/index.ts';
 import { CHANNELS, type Channel } from './qa/channels.ts';
 import type { QaResult, QaService } from './qa/qa-service.ts';
@@ -30,16 +30,44 @@ export interface DraftOutcome {
   provider: string;
 }
 
-export class PostWriter {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly ai: AiService,
-    private readonly qa: QaService,
-    private readonly catalog: Catalog,
-    private readonly approvals: ApprovalService,
-    private readonly maxAttempts: number,
-    private readonly voice: () => Promise<VoiceProfile> | VoiceProfile = () => DEFAULT_VOICE,
-  ) {}
+export interface PostWriterOptions {
+  db: pg.Pool;
+  ai: LanguageModels;
+  qa: Pick<QaService, 'check'>;
+  catalog: Catalog;
+  /** Where a draft the gate does not approve by itself waits for the owner. */
+  approvals: Pick<Faces['approvals'], 'request'>;
+  /** Drafts written for one request, at most (the last goes to the owner whatever its score). */
+  maxAttempts: number;
+  voice?: () => Promise<VoiceProfile> | VoiceProfile;
+}
+
+export class PostWriter implements Writer {
+  private readonly pool: pg.Pool;
+  private readonly ai: LanguageModels;
+  private readonly qa: Pick<QaService, 'check'>;
+  private readonly catalog: Catalog;
+  private readonly approvals: Pick<Faces['approvals'], 'request'>;
+  private readonly maxAttempts: number;
+  private readonly voice: () => Promise<VoiceProfile> | VoiceProfile;
+
+  constructor({
+    db,
+    ai,
+    qa,
+    catalog,
+    approvals,
+    maxAttempts,
+    voice = () => DEFAULT_VOICE,
+  }: PostWriterOptions) {
+    this.pool = db;
+    this.ai = ai;
+    this.qa = qa;
+    this.catalog = catalog;
+    this.approvals = approvals;
+    this.maxAttempts = maxAttempts;
+    this.voice = voice;
+  }
 
   async draft(request: DraftRequest): Promise<DraftOutcome> {
     const [product] = await this.catalog.products([request.productId]);

@@ -1,36 +1,29 @@
-// Approval requests and their life cycle: pending → approved | edited | rejected | expired. A
+// The rules of an approval request's life: pending → approved | edited | rejected | expired. A
 // decision is taken once: a second press (another phone, an old card) learns what happened instead.
 // Every change writes its event in the same transaction and is audited with who decided.
-import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
-import { orm, type Orm } from '../../platform/db/orm.ts';
+import { orm } from '../../platform/db/orm.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import { emit } from '../../platform/events/outbox.ts';
-import type { AuditLog } from '../../platform/audit/audit-log.ts';
-import { approvalsPause, approvalsRequests, type ApprovalStatus } from './schema.ts';
+import type { Faces } from '../../platform/kit/faces.ts';
+import { ApprovalStore } from './approval-store.ts';
+import type { ApprovalStatus } from './schema.ts';
+import type {
+  Approval,
+  Approvals,
+  Decider,
+  Decision,
+  DecisionAction,
+  NewApproval,
+  PauseState,
+} from './face.ts';
 
-export type Approval = typeof approvalsRequests.$inferSelect;
-
-export interface NewApproval {
-  kind: string;
-  channel: string;
-  title: string;
-  text: string;
-  productIds?: string[];
-  qaReviewId?: string;
-  score?: number;
-  lowConfidence?: boolean;
-  expiresInHours?: number;
-  onExpiry?: 'skip' | 'evergreen';
-}
-
-export type DecisionAction = 'approve' | 'edit' | 'reject' | 'regenerate';
-
-export interface Decision {
-  action: DecisionAction;
-  text?: string | undefined; // the new text, for edit
-  reason?: string | undefined; // for reject and regenerate
+export interface ApprovalServiceOptions {
+  db: pg.Pool;
+  audit: Faces['audit'];
+  /** The clock requests expire by (tests move it). */
+  now?: () => number;
 }
 
 const STATUS_BY_ACTION: Record<DecisionAction, ApprovalStatus> = {
@@ -40,96 +33,64 @@ const STATUS_BY_ACTION: Record<DecisionAction, ApprovalStatus> = {
   regenerate: 'rejected',
 };
 
-export class ApprovalService {
-  private readonly db: Orm;
+export class ApprovalService implements Approvals {
+  private readonly pool: pg.Pool;
+  private readonly audit: Faces['audit'];
+  private readonly now: () => number;
+  private readonly store: ApprovalStore;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly audit: AuditLog,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.db = orm(pool);
+  constructor({ db, audit, now = Date.now }: ApprovalServiceOptions) {
+    this.pool = db;
+    this.audit = audit;
+    this.now = now;
+    this.store = new ApprovalStore(orm(db));
   }
 
   async request(input: NewApproval): Promise<Approval> {
     return transaction(this.pool, async (client) => {
-      const [row] = await orm(client)
-        .insert(approvalsRequests)
-        .values({
-          kind: input.kind,
-          channel: input.channel,
-          title: input.title.slice(0, 200),
-          text: input.text,
-          productIds: input.productIds ?? [],
-          qaReviewId: input.qaReviewId ?? null,
-          score: input.score ?? null,
-          lowConfidence: input.lowConfidence ?? false,
-          expiresAt: new Date(this.now() + (input.expiresInHours ?? 24) * 3_600_000),
-          onExpiry: input.onExpiry ?? 'skip',
-        })
-        .returning();
-      await emit(client, 'approval.requested', {
-        approvalId: row!.id,
-        kind: row!.kind,
-        channel: row!.channel,
+      const row = await new ApprovalStore(orm(client)).insert({
+        kind: input.kind,
+        channel: input.channel,
+        title: input.title.slice(0, 200),
+        text: input.text,
+        productIds: input.productIds ?? [],
+        qaReviewId: input.qaReviewId ?? null,
+        score: input.score ?? null,
+        lowConfidence: input.lowConfidence ?? false,
+        expiresAt: new Date(this.now() + (input.expiresInHours ?? 24) * 3_600_000),
+        onExpiry: input.onExpiry ?? 'skip',
       });
-      return row!;
+      await emit(client, 'approval.requested', { approvalId: row.id, kind: row.kind, channel: row.channel });
+      return row;
     });
   }
 
   async list(status?: ApprovalStatus, limit = 100): Promise<Approval[]> {
-    return this.db
-      .select()
-      .from(approvalsRequests)
-      .where(status ? eq(approvalsRequests.status, status) : undefined)
-      .orderBy(status === 'pending' ? asc(approvalsRequests.createdAt) : desc(approvalsRequests.createdAt))
-      .limit(limit);
+    return this.store.list(status, limit);
   }
 
   async get(id: string): Promise<Approval> {
-    const [row] = await this.db.select().from(approvalsRequests).where(eq(approvalsRequests.id, id));
+    const row = await this.store.find(id);
     if (!row) throw notFound('no approval request with that id');
     return row;
   }
 
-  /** Takes a decision once. A decision on a request that was already decided or expired says what happened. */
-  async decide(
-    id: string,
-    decision: Decision,
-    by: { actor: string; label: string; ip?: string },
-  ): Promise<Approval> {
+  async decide(id: string, decision: Decision, by: Decider): Promise<Approval> {
     if (decision.action === 'edit' && !decision.text?.trim()) throw invalid('an edit needs the new text');
     if (decision.action === 'regenerate' && !decision.reason?.trim())
       throw invalid('say what to change, so the rewrite can use it');
     return transaction(this.pool, async (client) => {
-      const tx = orm(client);
-      const now = new Date(this.now());
-      const [row] = await tx
-        .update(approvalsRequests)
-        .set({
-          status: STATUS_BY_ACTION[decision.action],
-          decidedAt: now,
-          decidedBy: by.label,
-          finalText:
-            decision.action === 'edit'
-              ? decision.text!.trim()
-              : decision.action === 'approve'
-                ? sql`${approvalsRequests.text}`
-                : null,
-          note:
-            decision.action === 'regenerate'
-              ? `regenerate: ${decision.reason!.trim()}`
-              : (decision.reason?.trim() ?? null),
-        })
-        .where(
-          and(
-            eq(approvalsRequests.id, id),
-            eq(approvalsRequests.status, 'pending'),
-            sql`${approvalsRequests.expiresAt} > ${now}`,
-          ),
-        )
-        .returning();
-      if (!row) throw await this.alreadyDecided(tx, id);
+      const store = new ApprovalStore(orm(client));
+      const reason = decision.reason?.trim();
+      const row = await store.decideIfOpen(id, {
+        status: STATUS_BY_ACTION[decision.action],
+        decidedAt: new Date(this.now()),
+        decidedBy: by.label,
+        finalText:
+          decision.action === 'edit' ? decision.text!.trim() : decision.action === 'approve' ? 'draft' : null,
+        note: decision.action === 'regenerate' ? `regenerate: ${reason}` : (reason ?? null),
+      });
+      if (!row) throw alreadyDecided(await store.find(id));
       await emit(client, 'approval.decided', {
         approvalId: id,
         status: row.status,
@@ -143,7 +104,7 @@ export class ApprovalService {
           kind: row.kind,
           channel: row.channel,
           productIds: row.productIds,
-          reason: decision.reason!.trim(),
+          reason: reason!,
         });
       }
       await this.audit.record(
@@ -165,16 +126,7 @@ export class ApprovalService {
   /** Pending requests past their time: skipped, or replaced by a safe evergreen item (the module that owns the kind decides). */
   async expireDue(): Promise<number> {
     return transaction(this.pool, async (client) => {
-      const expired = await orm(client)
-        .update(approvalsRequests)
-        .set({ status: 'expired', decidedAt: new Date(this.now()), decidedBy: 'expiry' })
-        .where(
-          and(
-            eq(approvalsRequests.status, 'pending'),
-            lte(approvalsRequests.expiresAt, new Date(this.now())),
-          ),
-        )
-        .returning();
+      const expired = await new ApprovalStore(orm(client)).expire(new Date(this.now()));
       for (const row of expired) {
         await emit(client, 'approval.expired', {
           approvalId: row.id,
@@ -187,25 +139,17 @@ export class ApprovalService {
     });
   }
 
-  // ---- pause everything ------------------------------------------------------------------------
-
-  async paused(): Promise<{ paused: boolean; changedAt?: Date; changedBy?: string }> {
-    const [row] = await this.db.select().from(approvalsPause);
+  async paused(): Promise<PauseState> {
+    const row = await this.store.pause();
     return row
       ? { paused: row.paused, changedAt: row.changedAt, changedBy: row.changedBy }
       : { paused: false };
   }
 
   /** Publishing and sending check this before every outside effect. */
-  async setPaused(paused: boolean, by: { actor: string; label: string; ip?: string }): Promise<void> {
+  async setPaused(paused: boolean, by: Decider): Promise<void> {
     await transaction(this.pool, async (client) => {
-      await orm(client)
-        .insert(approvalsPause)
-        .values({ id: true, paused, changedBy: by.label, changedAt: new Date(this.now()) })
-        .onConflictDoUpdate({
-          target: approvalsPause.id,
-          set: { paused, changedBy: by.label, changedAt: new Date(this.now()) },
-        });
+      await new ApprovalStore(orm(client)).setPause(paused, by.label, new Date(this.now()));
       await emit(client, paused ? 'operations.paused' : 'operations.resumed', { by: by.label });
       await this.audit.record(
         {
@@ -219,13 +163,13 @@ export class ApprovalService {
       );
     });
   }
+}
 
-  private async alreadyDecided(tx: Orm, id: string): Promise<AppError> {
-    const [row] = await tx.select().from(approvalsRequests).where(eq(approvalsRequests.id, id));
-    if (!row) return notFound('no approval request with that id');
-    if (row.status === 'pending')
-      return new AppError('conflict', `this request expired at ${row.expiresAt.toISOString()}`);
-    const when = row.decidedAt?.toISOString() ?? 'earlier';
-    return new AppError('conflict', `already ${row.status} by ${row.decidedBy ?? 'someone'} at ${when}`);
-  }
+/** Why a decision was not taken: the request is gone, past its time, or decided already (by whom, when). */
+function alreadyDecided(row: Approval | undefined): AppError {
+  if (!row) return notFound('no approval request with that id');
+  if (row.status === 'pending')
+    return new AppError('conflict', `this request expired at ${row.expiresAt.toISOString()}`);
+  const when = row.decidedAt?.toISOString() ?? 'earlier';
+  return new AppError('conflict', `already ${row.status} by ${row.decidedBy ?? 'someone'} at ${when}`);
 }

@@ -8,8 +8,20 @@ import { sourcePath } from '../../platform/paths.ts';
 import { ApprovalService } from './approval-service.ts';
 import { approvalEvents } from './events.ts';
 import * as tables from './schema.ts';
-import { approvalRoutes } from './routes.ts';
+import { approvalRoutes, pauseRoutes } from './routes.ts';
 import { approvalPages } from './pages.ts';
+import type { Approvals } from './face.ts';
+
+export type {
+  Approval,
+  Approvals,
+  ApprovalStatus,
+  Decider,
+  Decision,
+  DecisionAction,
+  NewApproval,
+  PauseState,
+} from './face.ts';
 
 export interface ApprovalsParts {
   approvals: ApprovalService;
@@ -20,7 +32,7 @@ export interface ApprovalsParts {
 
 declare module '../../platform/kit/faces.ts' {
   interface Faces {
-    approvals: ApprovalService;
+    approvals: Approvals;
   }
 }
 
@@ -31,7 +43,7 @@ export default defineModule<undefined, ApprovalsParts>({
   events: approvalEvents,
   needs: ['audit'],
   build: ({ db, logger, use, contributions }) => ({
-    approvals: new ApprovalService(db, use('audit')),
+    approvals: new ApprovalService({ db, audit: use('audit') }),
     logger,
     panels: () => contributions.panels('approvals'),
   }),
@@ -47,8 +59,9 @@ export default defineModule<undefined, ApprovalsParts>({
     }),
   ],
   http: [
-    { prefix: '', register: approvalRoutes },
-    { prefix: '', register: approvalPages },
+    { prefix: '/api/v1/approvals', register: approvalRoutes },
+    { prefix: '/api/v1', register: pauseRoutes },
+    { prefix: '/approvals', register: approvalPages },
   ],
   menu: [{ href: '/approvals', label: 'Approvals', position: 25 }],
 });

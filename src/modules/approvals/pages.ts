@@ -1,6 +1,8 @@
 // The approvals queue in the dashboard: the same actions as the API and the bot, the score and its
 // breakdown beside each draft, the pause switch, and what other modules add (writing a post now).
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { ApprovalsParts } from './index.ts';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
@@ -8,10 +10,14 @@ import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
 import { formAction, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { DecisionAction } from './approval-service.ts';
 
-type Form = Record<string, string | undefined>;
-const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 25_000 } } as const;
+/** A form post: its fields (and the CSRF token), each a string. */
+const Field = Type.String({ maxLength: 25_000 });
+const DecisionForm = Type.Object(
+  { text: Type.Optional(Field), reason: Type.Optional(Field) },
+  { additionalProperties: Field },
+);
+const ButtonForm = Type.Object({}, { additionalProperties: Field });
 
 /** What the page says after each decision. */
 const DONE = {
@@ -21,18 +27,20 @@ const DONE = {
   regenerate: 'A new version is being written.',
 };
 
+/** Under /approvals. */
 export function approvalPages(
   app: FastifyInstance,
   { approvals, panels }: ApprovalsParts,
   { config }: HttpContext,
 ): void {
-  app.get<{ Querystring: { notice?: string } }>(
-    '/approvals',
+  const pages = app.withTypeProvider<TypeBoxTypeProvider>();
+  pages.get(
+    '',
     {
       config: { access: 'read' },
       schema: {
         hide: true,
-        querystring: { type: 'object', properties: { notice: { type: 'string', maxLength: 300 } } },
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 300 })) }),
       },
     },
     async (request, reply) => {
@@ -84,14 +92,14 @@ export function approvalPages(
   );
 
   for (const action of ['approve', 'reject', 'edit', 'regenerate'] as const) {
-    app.post<{ Params: { id: string }; Body: Form }>(
-      `/approvals/:id/${action}`,
+    pages.post(
+      `/:id/${action}`,
       {
         config: { access: 'write' },
         schema: {
           hide: true,
-          body: formBody,
-          params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
+          body: DecisionForm,
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         },
       },
       async (request, reply) => {
@@ -102,7 +110,7 @@ export function approvalPages(
           async () => {
             await approvals.decide(
               request.params.id,
-              { action: action as DecisionAction, text: request.body.text, reason: request.body.reason },
+              { action, text: request.body.text, reason: request.body.reason },
               { actor, label: actorLabel, ip: request.ip },
             );
             return DONE[action];
@@ -115,12 +123,12 @@ export function approvalPages(
   }
 
   for (const [path, paused] of [
-    ['/approvals/pause', true],
-    ['/approvals/resume', false],
+    ['/pause', true],
+    ['/resume', false],
   ] as const) {
-    app.post(
+    pages.post(
       path,
-      { config: { access: 'write' }, schema: { hide: true, body: formBody } },
+      { config: { access: 'write' }, schema: { hide: true, body: ButtonForm } },
       async (request, reply) => {
         const { actor, actorLabel } = actorOf(request.principal);
         await approvals.setPaused(paused, { actor, label: actorLabel, ip: request.ip });

@@ -1,73 +1,129 @@
-// Approvals over the API: the same decisions the dashboard and the Telegram bot take.
+// Approvals over the API: the same decisions the dashboard and the Telegram bot take, and the pause
+// switch.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApprovalsParts } from './index.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type TSchema } from 'typebox';
+import { NoContent, responses } from '../../platform/http/schemas.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
-import type { DecisionAction } from './approval-service.ts';
-import type { ApprovalStatus } from './schema.ts';
+import type { ApprovalsParts } from './index.ts';
+import type { Decider } from './face.ts';
 
-const STATUSES = ['pending', 'approved', 'edited', 'rejected', 'expired'];
+/** A moment, sent as an ISO 8601 string. */
+const Timestamp = Type.Unsafe<Date>(Type.String({ format: 'date-time' }));
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+const Status = Type.Enum(['pending', 'approved', 'edited', 'rejected', 'expired']);
+
+const Approval = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    createdAt: Timestamp,
+    kind: Type.String({ description: 'what is to be approved: social.post, mail.reply, …' }),
+    channel: Type.String({ description: 'where it goes: instagram, email, …' }),
+    title: Type.String(),
+    text: Type.String({ description: 'the draft as written' }),
+    productIds: Type.Array(Type.String(), { description: 'the products it is about' }),
+    qaReviewId: Nullable(Type.String({ format: 'uuid', description: 'the QA gate’s review of the draft' })),
+    score: Nullable(Type.Integer({ description: 'the QA gate’s score, 0-100' })),
+    lowConfidence: Type.Boolean({
+      description: 'the gate would have had it written again, but it was the last attempt',
+    }),
+    status: Status,
+    expiresAt: Timestamp,
+    onExpiry: Type.Enum(['skip', 'evergreen'], {
+      description: 'what happens if nobody decides in time: skipped, or a safe evergreen item instead',
+    }),
+    decidedAt: Nullable(Timestamp),
+    decidedBy: Nullable(Type.String({ description: 'who decided, or "expiry"' })),
+    finalText: Nullable(
+      Type.String({
+        description: 'the text that goes out: the draft when approved, the new text when edited',
+      }),
+    ),
+    note: Nullable(Type.String({ description: 'the reason given with a rejection or a rewrite' })),
+  },
+  { description: 'a request for the owner’s decision' },
+);
+
+const Pause = Type.Object({
+  paused: Type.Boolean({ description: 'true: nothing is published or sent' }),
+  changedAt: Type.Optional(Timestamp),
+  changedBy: Type.Optional(Type.String({ description: 'who paused or resumed last' })),
+});
+
+const by = (request: FastifyRequest): Decider => {
+  const { actor, actorLabel } = actorOf(request.principal);
+  return { actor, label: actorLabel, ip: request.ip };
+};
+
+/** Under /api/v1/approvals. */
 export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsParts): void {
-  const by = (request: FastifyRequest) => {
-    const { actor, actorLabel } = actorOf(request.principal);
-    return { actor, label: actorLabel, ip: request.ip };
-  };
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get<{ Querystring: { status?: ApprovalStatus } }>(
-    '/api/v1/approvals',
+  api.get(
+    '',
     {
       config: { access: 'read' },
       schema: {
         tags: ['approvals'],
         summary: 'Approval requests, oldest pending first (filter by status)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { status: { type: 'string', enum: STATUSES } },
-        },
+        querystring: Type.Object({ status: Type.Optional(Status) }, { additionalProperties: false }),
+        response: responses({ 200: Type.Object({ approvals: Type.Array(Approval) }) }),
       },
     },
     async (request) => ({ approvals: await approvals.list(request.query.status) }),
   );
 
-  app.post<{ Params: { id: string }; Body: { action: DecisionAction; text?: string; reason?: string } }>(
-    '/api/v1/approvals/:id/decision',
+  api.post(
+    '/:id/decision',
     {
       config: { access: 'write' },
       schema: {
         tags: ['approvals'],
         summary:
           'Approve, edit (with the new text), reject or regenerate (with a reason); 409 if already decided or expired',
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['action'],
-          properties: {
-            action: { type: 'string', enum: ['approve', 'edit', 'reject', 'regenerate'] },
-            text: { type: 'string', minLength: 1, maxLength: 25_000 },
-            reason: { type: 'string', minLength: 1, maxLength: 1000 },
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object(
+          {
+            action: Type.Enum(['approve', 'edit', 'reject', 'regenerate']),
+            text: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 25_000, description: 'the new text, for edit' }),
+            ),
+            reason: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 1000, description: 'why, for reject and regenerate' }),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
+        response: responses({ 200: Type.Object({ approval: Approval }) }),
       },
     },
     async (request) => ({ approval: await approvals.decide(request.params.id, request.body, by(request)) }),
   );
+}
 
-  app.get(
-    '/api/v1/pause',
+/** Under /api/v1: /pause and /resume. */
+export function pauseRoutes(app: FastifyInstance, { approvals }: ApprovalsParts): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '/pause',
     {
       config: { access: 'read' },
-      schema: { tags: ['approvals'], summary: 'Whether publishing and sending are paused' },
+      schema: {
+        tags: ['approvals'],
+        summary: 'Whether publishing and sending are paused',
+        response: responses({ 200: Pause }),
+      },
     },
     async () => approvals.paused(),
   );
 
   for (const [path, paused] of [
-    ['/api/v1/pause', true],
-    ['/api/v1/resume', false],
+    ['/pause', true],
+    ['/resume', false],
   ] as const) {
-    app.post(
+    api.post(
       path,
       {
         config: { access: 'write' },
@@ -75,7 +131,8 @@ export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsPar
           tags: ['approvals'],
           summary: paused ? 'Stop all publishing and sending' : 'Resume publishing and sending',
           // No body, or an empty object: anything else is a mistake worth telling the caller about.
-          body: { type: 'object', additionalProperties: false, maxProperties: 0 },
+          body: Type.Object({}, { additionalProperties: false, maxProperties: 0 }),
+          response: responses({ 204: NoContent }),
         },
         preValidation: async (request) => {
           request.body ??= {};
@@ -83,7 +140,7 @@ export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsPar
       },
       async (request, reply) => {
         await approvals.setPaused(paused, by(request));
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   }

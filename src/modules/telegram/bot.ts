@@ -2,6 +2,8 @@
 // chats may act; anything else is ignored and logged. Buttons carry ids only; a press on a card that
 // was already decided or expired is answered with what happened instead of acting twice.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
 import { sameSecret } from '../../platform/http/auth.ts';
@@ -9,32 +11,43 @@ import type { Logger } from '../../platform/logger.ts';
 import { AppError, describeError } from '../../platform/errors.ts';
 import type { Readiness } from '../../platform/kit/kernel.ts';
 import type { TelegramCommand } from '../../platform/kit/module.ts';
-import type { Notifications } from '../../platform/notify/notifications.ts';
 import type { Faces } from '../../platform/kit/faces.ts';
-import type { DecisionAction } from '../approvals/approval-service.ts';
+import type { DecisionAction } from '../approvals/index.ts';
 import { parseCallback } from './cards.ts';
-import type { TelegramNotifier } from './notifier.ts';
+import type { ApprovalCards } from './approval-cards.ts';
 import type { TelegramConfig } from './settings.ts';
 import { FailureLimit, type FailureLimits } from '../../platform/http/failure-limit.ts';
 import type { Transport } from '../../platform/integrations/transport.ts';
 import { telegramClient, telegramTransport } from './telegram-api.ts';
+import { voiceIntent } from './voice-intent.ts';
 
-/** What the bot works with besides Telegram: the approvals, the transcriber, the Inbox, and every module's commands. */
-export interface OwnerBotDeps {
+export interface OwnerBotOptions {
+  settings: TelegramConfig & { token: string };
   approvals: Faces['approvals'];
-  transcribe: (audio: Buffer, mimeType: string, fileName: string) => Promise<string>;
-  notifications: Notifications;
+  /** Shows a request's card again (/approvals) or its outcome (a press on a decided one). */
+  cards: Pick<ApprovalCards, 'send' | 'showOutcome'>;
+  /** Speech to text, for voice notes. */
+  transcribe: Faces['ai']['transcribe'];
+  /** Where a voice note that is not a command goes, as a to-do. */
+  notifications: Pick<Faces['notifications'], 'send'>;
   readiness: () => Promise<Readiness>;
   /** The commands modules add (/today, /pnl, /orders, …), answered with text. */
   commands: () => TelegramCommand[];
+  logger: Logger;
 }
 
+/** The bot's own commands; /help lists them, then the modules' commands, then /cancel and /help. */
 const OWN_COMMANDS = [
-  '/approvals – what waits for you',
-  '/status – is everything running',
-  '/pause – stop all publishing and sending',
-  '/resume – start again',
-];
+  { name: 'approvals', description: 'what waits for you' },
+  { name: 'status', description: 'is everything running' },
+  { name: 'pause', description: 'stop all publishing and sending' },
+  { name: 'resume', description: 'start again' },
+] as const;
+const CLOSING_COMMANDS = [
+  { name: 'cancel', description: 'forget an edit or rewrite you started' },
+  { name: 'help', description: 'these commands' },
+] as const;
+const RESERVED = new Set<string>(['start', ...[...OWN_COMMANDS, ...CLOSING_COMMANDS].map((c) => c.name)]);
 
 const WAIT_FOR_TEXT_MS = 10 * 60_000;
 
@@ -43,34 +56,8 @@ const WRONG_SECRET_LIMITS: FailureLimits = { max: 10, windowMs: 60_000 };
 /** Refused before the body is read: the connection is closed rather than the rest of the body drained. */
 const refuseUnread = { connection: 'close' };
 
-/**
- * What a voice note asks for. A command is the whole (short) sentence, never a word inside a longer
- * one: "remind me to stop by the post office" is a to-do, not a pause. A short question about
- * figures is answered; anything else with words in it is a to-do.
- */
-export function voiceIntent(
-  heard: string,
-): 'pause' | 'resume' | 'status' | 'approvals' | 'pnl' | 'today' | 'orders' | 'nothing' | 'todo' {
-  const said = heard
-    .toLowerCase()
-    .replace(/[.!?,]+/g, ' ')
-    .replace(/\b(please|shopkeep|now|for now|for today|for a while|thanks|thank you)\b/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (!said || !/[a-z]{2}/.test(said)) return 'nothing';
-  if (/^(pause|stop)( (everything|it all|all|publishing|posting|sending))?$/.test(said)) return 'pause';
-  if (/^(resume|start again|carry on|continue)( (everything|publishing|posting|sending))?$/.test(said))
-    return 'resume';
-  if (/^((what'?s|what is|show( me)?) )?(the )?status$/.test(said)) return 'status';
-  if (/^((what'?s|what is|show( me)?) )?(the )?(approvals|waiting( for me)?|what'?s waiting)$/.test(said))
-    return 'approvals';
-  const question = said.split(' ').length <= 7;
-  if (question && /\b(profit|p ?(&|and) ?l|pnl)\b/.test(said)) return 'pnl';
-  if (question && /\b(today'?s?|sales)\b/.test(said)) return 'today';
-  if (question && /\b(latest|last|recent|new|show( me)?|list)\b.*\borders\b|^orders$/.test(said))
-    return 'orders';
-  return said.split(' ').length < 2 ? 'nothing' : 'todo';
-}
+/** What grammY is handed; grammY itself reads the update's fields. */
+const UpdateBody = Type.Unsafe<Update>(Type.Object({}));
 
 export class OwnerBot {
   private readonly bot: Bot;
@@ -82,12 +69,22 @@ export class OwnerBot {
     { approvalId: string; action: 'edit' | 'regenerate'; until: number }
   >();
 
-  constructor(
-    private readonly config: TelegramConfig & { token: string },
-    private readonly deps: OwnerBotDeps,
-    private readonly notifier: TelegramNotifier,
-    private readonly logger: Logger,
-  ) {
+  private readonly config: OwnerBotOptions['settings'];
+  private readonly deps: Omit<OwnerBotOptions, 'settings' | 'cards' | 'logger'>;
+  private readonly cards: OwnerBotOptions['cards'];
+  private readonly logger: Logger;
+
+  constructor({ settings: config, cards, logger, ...deps }: OwnerBotOptions) {
+    this.config = config;
+    this.deps = deps;
+    this.cards = cards;
+    this.logger = logger;
+    const contributed = deps.commands();
+    for (const command of contributed)
+      if (RESERVED.has(command.name) || contributed.filter((c) => c.name === command.name).length > 1)
+        throw new Error(
+          `two Telegram commands are named /${command.name}: a module's command needs a name of its own`,
+        );
     this.bot = new Bot(config.token, { client: telegramClient(config) });
     this.files = telegramTransport(config);
     this.bot.use(async (ctx, next) => {
@@ -103,7 +100,7 @@ export class OwnerBot {
     this.bot.command('approvals', (ctx) => this.listApprovals(ctx));
     this.bot.command('pause', (ctx) => this.pause(ctx, true));
     this.bot.command('resume', (ctx) => this.pause(ctx, false));
-    for (const command of deps.commands())
+    for (const command of contributed)
       this.bot.command(command.name, async (ctx) => ctx.reply(await command.answer(ctx.message?.text ?? '')));
     this.bot.command('cancel', async (ctx) => {
       this.awaiting.delete(ctx.chat.id);
@@ -142,13 +139,13 @@ export class OwnerBot {
       );
   }
 
-  /** The commands in /help: the bot's own, then those the modules add, then /cancel. */
+  /** The commands in /help: the bot's own, then those the modules add, then /cancel and /help. */
   private help(): string {
     return [
       'shopkeep commands (or say them in a voice note; anything else you say becomes a to-do):',
-      ...OWN_COMMANDS,
-      ...this.deps.commands().map((command) => `/${command.name} – ${command.description}`),
-      '/cancel – forget an edit or rewrite you started',
+      ...[...OWN_COMMANDS, ...this.deps.commands(), ...CLOSING_COMMANDS].map(
+        (command) => `/${command.name} – ${command.description}`,
+      ),
     ].join('\n');
   }
 
@@ -187,11 +184,11 @@ export class OwnerBot {
       }
     };
     return (app) => {
-      app.post<{ Body: Update }>(
-        '/webhooks/telegram',
+      app.withTypeProvider<TypeBoxTypeProvider>().post(
+        '',
         {
           config: { access: 'public', csrf: false, audit: false },
-          schema: { hide: true, body: { type: 'object' } },
+          schema: { hide: true, body: UpdateBody },
           onRequest: checkSecret,
         },
         async (request, reply) => {
@@ -222,7 +219,7 @@ export class OwnerBot {
       const approval = await this.deps.approvals.get(approvalId);
       if (approval.status !== 'pending') {
         await ctx.answerCallbackQuery({ text: `Already ${approval.status}.` });
-        await this.notifier.showOutcome(approvalId);
+        await this.cards.showOutcome(approvalId);
         return;
       }
       this.awaiting.set(ctx.chat!.id, { approvalId, action, until: Date.now() + WAIT_FOR_TEXT_MS });
@@ -277,7 +274,7 @@ export class OwnerBot {
       const message = error.message.replace(/^./, (c) => c.toUpperCase());
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: message.slice(0, 190) });
       else await ctx.reply(message);
-      if (error.kind === 'conflict') await this.notifier.showOutcome(approvalId);
+      if (error.kind === 'conflict') await this.cards.showOutcome(approvalId);
     }
   }
 
@@ -356,7 +353,7 @@ export class OwnerBot {
       await ctx.reply('Nothing waits for you.');
       return;
     }
-    for (const approval of pending) await this.notifier.sendCard(approval.id, ctx.chat!.id);
+    for (const approval of pending) await this.cards.send(approval.id, ctx.chat!.id);
   }
 
   private async pause(ctx: Context, paused: boolean): Promise<void> {

@@ -1,13 +1,9 @@
 // How an approval request looks in Telegram: the draft, its score and breakdown, four buttons whose
 // callback data carries only the request id and a letter (Telegram allows 64 bytes).
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Approval } from '../approvals/approval-service.ts';
+import type { Approval } from '../approvals/index.ts';
+import type { ReviewSummary } from '../ai/index.ts';
 import type { CatalogProduct } from '../shop/index.ts';
-
-export interface ReviewSummary {
-  criteria: { name: string; score: number }[];
-  hardFails: string[];
-}
 
 export const ACTIONS = { y: 'approve', e: 'edit', r: 'regenerate', n: 'reject' } as const;
 export type ActionLetter = keyof typeof ACTIONS;

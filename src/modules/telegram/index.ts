@@ -11,17 +11,19 @@ import type { TelegramCommand } from '../../platform/kit/module.ts';
 import { telegramSettings, type TelegramConfig } from './settings.ts';
 import * as tables from './schema.ts';
 import type { TelegramNotifier } from './notifier.ts';
+import type { ApprovalCards } from './approval-cards.ts';
 import type { OwnerBot } from './bot.ts';
 import { todayCommand } from './today.ts';
 
 export interface TelegramParts {
   settings: TelegramConfig;
   publicUrl: string;
-  timezone: string;
   logger: Logger;
-  /** Present with a bot token. */
+  /** Present with a bot token, as are the cards. */
   notifier: TelegramNotifier | undefined;
-  faces: Pick<Faces, 'approvals' | 'ai' | 'notifications' | 'shop' | 'ledger'>;
+  cards: ApprovalCards | undefined;
+  faces: Pick<Faces, 'approvals' | 'ai' | 'notifications'>;
+  today: TelegramCommand;
   readiness: () => Promise<Readiness>;
   commands: () => TelegramCommand[];
   /** Made when the server registers its routes; started and stopped with it. */
@@ -35,59 +37,65 @@ export default defineModule<TelegramConfig, TelegramParts>({
   settings: telegramSettings,
   needs: ['approvals', 'qa', 'catalog', 'notifications', 'ai', 'shop', 'ledger'],
   async build({ db, config, settings, logger, use, readiness, contributions }) {
-    const faces = {
-      approvals: use('approvals'),
-      ai: use('ai'),
-      notifications: use('notifications'),
+    const faces = { approvals: use('approvals'), ai: use('ai'), notifications: use('notifications') };
+    const today = todayCommand({
       shop: use('shop'),
       ledger: use('ledger'),
-    };
-    const { token } = settings;
-    const notifier = token
-      ? new (await import('./notifier.ts')).TelegramNotifier(
-          db,
-          (await import('./telegram-api.ts')).telegramApi({ ...settings, token }),
-          settings.allowedChatIds,
-          faces.approvals,
-          use('qa'),
-          use('catalog'),
-          faces.notifications,
-          logger,
-        )
-      : undefined;
-    return {
+      approvals: faces.approvals,
+      timezone: config.timezone,
+    });
+    const parts = {
       settings,
       publicUrl: config.publicUrl,
-      timezone: config.timezone,
       logger,
-      notifier,
       faces,
+      today,
       readiness,
       commands: () => contributions.telegramCommands(),
       bot: undefined,
     };
+    const { token } = settings;
+    if (!token) return { ...parts, notifier: undefined, cards: undefined };
+    const api = (await import('./telegram-api.ts')).telegramApi({ ...settings, token });
+    const chatIds = settings.allowedChatIds;
+    const { TelegramNotifier } = await import('./notifier.ts');
+    const { ApprovalCards } = await import('./approval-cards.ts');
+    return {
+      ...parts,
+      notifier: new TelegramNotifier({ api, chatIds, notifications: faces.notifications, logger }),
+      cards: new ApprovalCards({
+        db,
+        api,
+        chatIds,
+        approvals: faces.approvals,
+        qa: use('qa'),
+        catalog: use('catalog'),
+        logger,
+      }),
+    };
   },
-  subscriptions: ({ notifier }) => notifier?.subscriptions() ?? [],
-  telegram: ({ faces, timezone }) => [todayCommand(faces, timezone)],
+  subscriptions: ({ notifier, cards }) => [
+    ...(cards?.subscriptions() ?? []),
+    ...(notifier?.subscriptions() ?? []),
+  ],
+  telegram: ({ today }) => [today],
   http: [
     {
-      prefix: '',
+      prefix: '/webhooks/telegram',
       async register(app, parts) {
         const { token } = parts.settings;
-        if (!token || !parts.notifier) return;
+        if (!token || !parts.cards) return;
         const { OwnerBot } = await import('./bot.ts');
-        parts.bot = new OwnerBot(
-          { ...parts.settings, token },
-          {
-            approvals: parts.faces.approvals,
-            transcribe: (audio, mimeType, fileName) => parts.faces.ai.transcribe(audio, mimeType, fileName),
-            notifications: parts.faces.notifications,
-            readiness: parts.readiness,
-            commands: parts.commands,
-          },
-          parts.notifier,
-          parts.logger,
-        );
+        parts.bot = new OwnerBot({
+          settings: { ...parts.settings, token },
+          approvals: parts.faces.approvals,
+          cards: parts.cards,
+          transcribe: (audio, mimeType, fileName) => parts.faces.ai.transcribe(audio, mimeType, fileName),
+          notifications: parts.faces.notifications,
+          readiness: parts.readiness,
+          commands: parts.commands,
+          logger: parts.logger,
+        });
         parts.bot.webhookRoute()(app);
       },
     },

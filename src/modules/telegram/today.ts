@@ -4,18 +4,30 @@ import { formatMoney } from '../../platform/money.ts';
 import type { Faces } from '../../platform/kit/faces.ts';
 import type { TelegramCommand } from '../../platform/kit/module.ts';
 
-export function todayCommand(
-  { shop, ledger, approvals }: Pick<Faces, 'shop' | 'ledger' | 'approvals'>,
-  timezone: string,
-): TelegramCommand {
+export interface TodayOptions {
+  shop: Pick<Faces['shop'], 'listOrders'>;
+  ledger: Faces['ledger'];
+  approvals: Pick<Faces['approvals'], 'list'>;
+  /** The shop's time zone: "today" is its day. */
+  timezone: string;
+  now?: () => Date;
+}
+
+export function todayCommand({
+  shop,
+  ledger,
+  approvals,
+  timezone,
+  now = () => new Date(),
+}: TodayOptions): TelegramCommand {
   return {
     name: 'today',
     description: 'sales so far today',
     answer: async () => {
-      const today = dayIn(new Date(), timezone);
+      const today = dayIn(now(), timezone);
       const [pnl, orders, pending] = await Promise.all([
         ledger.reports.profitAndLoss(today, today),
-        shop.orders({ from: today, to: today, limit: 101 }),
+        shop.listOrders({ from: today, to: today, limit: 101 }),
         approvals.list('pending'),
       ]);
       const count = orders.orders.length > 100 ? 'over 100' : String(orders.orders.length);

@@ -4,8 +4,8 @@ import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { QaConfig } from '../settings.ts';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
-import type { AiService } from '../ai-service.ts';
 import { aiQaReviews } from '../schema.ts';
+import type { LanguageModels, QaReviews, ReviewSummary } from '../face.ts';
 import type { Catalog } from '../../shop/index.ts';
 import type { Channel } from './channels.ts';
 import { runChecks } from './checks.ts';
@@ -40,17 +40,29 @@ export interface QaResult {
 
 const DUPLICATE_WINDOW_DAYS = 90;
 
-export class QaService {
-  private readonly db: Orm;
+export interface QaServiceOptions {
+  db: pg.Pool;
+  ai: LanguageModels;
+  catalog: Catalog;
+  /** The shop's thresholds, and those of channels with their own. */
+  thresholds: Thresholds & { channels?: QaConfig['channels'] };
+  /** The brand voice drafts are held to (the stored one; the default until the owner sets it). */
+  voice?: () => Promise<VoiceProfile> | VoiceProfile;
+}
 
-  constructor(
-    pool: pg.Pool,
-    private readonly ai: AiService,
-    private readonly catalog: Catalog,
-    private readonly thresholds: Thresholds & { channels?: QaConfig['channels'] },
-    private readonly voice: () => Promise<VoiceProfile> | VoiceProfile = () => DEFAULT_VOICE,
-  ) {
-    this.db = orm(pool);
+export class QaService implements QaReviews {
+  private readonly db: Orm;
+  private readonly ai: LanguageModels;
+  private readonly catalog: Catalog;
+  private readonly thresholds: QaServiceOptions['thresholds'];
+  private readonly voice: () => Promise<VoiceProfile> | VoiceProfile;
+
+  constructor({ db, ai, catalog, thresholds, voice = () => DEFAULT_VOICE }: QaServiceOptions) {
+    this.db = orm(db);
+    this.ai = ai;
+    this.catalog = catalog;
+    this.thresholds = thresholds;
+    this.voice = voice;
   }
 
   /** The thresholds a channel's drafts are routed by: its own, or the shop's. */
@@ -120,10 +132,8 @@ export class QaService {
   }
 
   /** The scores and hard findings of a stored review, for showing beside its draft. */
-  async summary(
-    id: string,
-  ): Promise<{ criteria: { name: string; score: number }[]; hardFails: string[] } | undefined> {
-    const [row] = await this.db.select().from(aiQaReviews).where(eq(aiQaReviews.id, id));
+  async summary(reviewId: string): Promise<ReviewSummary | undefined> {
+    const [row] = await this.db.select().from(aiQaReviews).where(eq(aiQaReviews.id, reviewId));
     if (!row) return undefined;
     return {
       criteria: (row.criteria as CriterionScore[]).map(({ name, score }) => ({ name, score })),

@@ -2,20 +2,25 @@
 import type pg from 'pg';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import { invalid } from '../../../platform/errors.ts';
-import type { AuditLog } from '../../../platform/audit/audit-log.ts';
+import type { Faces } from '../../../platform/kit/faces.ts';
 import { aiVoice } from '../schema.ts';
 import { DEFAULT_VOICE, type VoiceProfile } from './voice.ts';
 
 const LANGUAGE = /^[a-z]{2}$/;
 
+export interface VoiceStoreOptions {
+  db: pg.Pool;
+  /** Who changed the voice, and to what tone. */
+  audit: Faces['audit'];
+}
+
 export class VoiceStore {
   private readonly db: Orm;
+  private readonly audit: Faces['audit'];
 
-  constructor(
-    pool: pg.Pool,
-    private readonly audit: AuditLog,
-  ) {
-    this.db = orm(pool);
+  constructor({ db, audit }: VoiceStoreOptions) {
+    this.db = orm(db);
+    this.audit = audit;
   }
 
   async get(): Promise<VoiceProfile> {
