@@ -74,7 +74,7 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
         detail: role.superuser ? `${role.name} is a superuser` : `${role.name}, not a superuser`,
         fix: 'connect as a role that owns only shopkeep’s database (docs/operations.md, "Your own PostgreSQL")',
       });
-      const owner = await modules.face('accounts').hasOwner();
+      const owner = await modules.face('ownerSetup').hasOwner();
       checks.push({
         name: 'owner account',
         ok: owner,

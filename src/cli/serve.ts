@@ -59,7 +59,7 @@ export async function serve(
     }
     throw error;
   }
-  const accounts = runtime.modules.face('accounts');
+  const accounts = runtime.modules.face('ownerSetup');
   if (sandbox && simulators) {
     // The simulated shop delivers its webhooks here, as Shopify would, and takes orders from now on.
     await runtime.modules

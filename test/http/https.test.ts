@@ -1,7 +1,9 @@
 // Behind HTTPS (SHOPKEEP_PUBLIC_URL https://…): Secure cookies and HSTS. And the anonymous rate limit.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/server.ts';
+import { accountsOf, newUser } from '../support/accounts.ts';
 
 let server: TestServer;
 before(async () => {
@@ -16,17 +18,14 @@ test('HSTS on every answer and a Secure session cookie', async () => {
     String((await server.app.inject('/healthz')).headers['strict-transport-security']),
     /max-age=\d+/,
   );
-  const { totpSecret } = await server
-    .face('accounts')
-    .addUser('owner@shop.example', 'a long owner password', 'owner', 'test', true);
-  const { totpCode, currentStep } = await import('../../src/platform/accounts/totp.ts');
+  const owner = await newUser(accountsOf(server));
   const response = await server.app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
     payload: {
-      email: 'owner@shop.example',
-      password: 'a long owner password',
-      totp: totpCode(totpSecret!, currentStep(Date.now())),
+      email: owner.email,
+      password: owner.password,
+      totp: totpCode(owner.totpSecret!, currentStep(Date.now())),
     },
   });
   assert.equal(response.statusCode, 200);

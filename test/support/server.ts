@@ -14,6 +14,7 @@ import type { Modules } from '../../src/platform/kit/modules.ts';
 import { MODULES } from '../../src/modules/index.ts';
 import { totpCode, currentStep } from '../../src/platform/accounts/totp.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { accountsOf, newUser } from './accounts.ts';
 import type { Catalog } from '../../src/modules/shop/index.ts';
 
 export interface TestServer {
@@ -102,7 +103,7 @@ export async function loginAs(
   counter += 1;
   const email = `${role}${counter}@example.com`;
   const password = 'correct horse battery staple';
-  const { totpSecret } = await server.face('accounts').addUser(email, password, role, 'test', true);
+  const { totpSecret } = await newUser(accountsOf(server), { email, password, role });
   const response = await server.app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',

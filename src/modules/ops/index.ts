@@ -1,13 +1,13 @@
 // Operations: the start page, the operations page (failed jobs, the sections other modules add, the
-// job queues) and the status and job API.
+// job queues) and the status API. The job API and the dead letters are the platform's jobs part.
 import { defineModule, type Panel } from '../../platform/kit/module.ts';
-import type { JobQueue } from '../../platform/jobs/job-queue.ts';
+import type { JobQueues } from '../../platform/jobs/index.ts';
 import type { Readiness } from '../../platform/kit/kernel.ts';
-import { opsPages } from './pages.ts';
-import { opsRoutes } from './routes.ts';
+import { homePage, opsPages } from './pages.ts';
+import { statusRoutes } from './routes.ts';
 
 export interface OpsParts {
-  jobs: JobQueue;
+  jobs: JobQueues;
   readiness: () => Promise<Readiness>;
   version: string;
   startedAt: Date;
@@ -18,8 +18,9 @@ export interface OpsParts {
 
 export default defineModule<undefined, OpsParts>({
   name: 'ops',
-  build: ({ jobs, readiness, version, startedAt, config, contributions }) => ({
-    jobs,
+  needs: ['jobQueues'],
+  build: ({ readiness, version, startedAt, config, contributions, use }) => ({
+    jobs: use('jobQueues'),
     readiness,
     version,
     startedAt,
@@ -27,8 +28,9 @@ export default defineModule<undefined, OpsParts>({
     panels: () => contributions.panels('operations'),
   }),
   http: [
-    { prefix: '', register: opsRoutes },
-    { prefix: '', register: opsPages },
+    { prefix: '/api/v1', register: statusRoutes },
+    { prefix: '', register: homePage },
+    { prefix: '/ops', register: opsPages },
   ],
   menu: [
     { href: '/', label: 'Home', position: 0 },

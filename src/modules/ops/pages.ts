@@ -1,13 +1,16 @@
-// The start page and the operations page: failed jobs, the sections other modules add (Shopify
-// webhooks set aside, the audit log), and the job queues.
+// The start page and the operations page (under /ops): failed jobs, the sections other modules add
+// (Shopify webhooks set aside, the audit log), and the job queues.
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { OpsParts } from './index.ts';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { formatTime, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { formBody } from '../../platform/dashboard/form-body.ts';
 
-export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpContext): void {
+export function homePage(app: FastifyInstance, ops: OpsParts, { config }: HttpContext): void {
   const { jobs } = ops;
 
   app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
@@ -42,8 +45,13 @@ export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpCo
       ),
     );
   });
+}
 
-  app.get('/ops', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
+export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpContext): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { jobs } = ops;
+
+  api.get('', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal;
     const canWrite = principal?.scopes.has('write') ?? false;
     const [counts, dead, panels] = await Promise.all([
@@ -90,13 +98,14 @@ export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpCo
   });
 
   for (const action of ['retry', 'dismiss'] as const) {
-    app.post<{ Params: { id: string } }>(
-      `/ops/dead-letters/:id/${action}`,
+    api.post(
+      `/dead-letters/:id/${action}`,
       {
         config: { access: 'write' },
         schema: {
           hide: true,
-          params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+          body: formBody({}),
         },
       },
       async (request, reply) => {

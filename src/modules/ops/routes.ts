@@ -1,21 +1,30 @@
-// Operations API: jobs and dead letters, system status.
+// The status API: version, uptime, and whether the database and the job queue work.
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { responses, Timestamp } from '../../platform/http/schemas.ts';
 import type { OpsParts } from './index.ts';
 
-const uuidParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
-} as const;
+const Status = Type.Object({
+  version: Type.String({ description: "shopkeep's version" }),
+  startedAt: Timestamp('when this process started'),
+  timezone: Type.String({ description: "the shop's time zone, which every schedule runs in" }),
+  database: Type.Boolean({ description: 'the database answers' }),
+  jobs: Type.Boolean({ description: 'the job queue runs' }),
+});
 
-export function opsRoutes(app: FastifyInstance, ops: OpsParts): void {
-  const { jobs } = ops;
+export function statusRoutes(app: FastifyInstance, ops: OpsParts): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.get(
-    '/api/v1/status',
+  api.get(
+    '/status',
     {
       config: { access: 'read' },
-      schema: { tags: ['ops'], summary: 'Version, uptime, database and job queue state' },
+      schema: {
+        tags: ['ops'],
+        summary: 'Version, uptime, database and job queue state',
+        response: responses({ 200: Status }),
+      },
     },
     async () => ({
       version: ops.version,
@@ -24,36 +33,4 @@ export function opsRoutes(app: FastifyInstance, ops: OpsParts): void {
       ...(await ops.readiness()),
     }),
   );
-
-  app.get(
-    '/api/v1/jobs',
-    { config: { access: 'read' }, schema: { tags: ['ops'], summary: 'Jobs per queue and state' } },
-    async () => ({ queues: await jobs.counts() }),
-  );
-
-  app.get(
-    '/api/v1/jobs/dead-letters',
-    { config: { access: 'write' }, schema: { tags: ['ops'], summary: 'Jobs that failed every attempt' } },
-    async () => ({
-      deadLetters: await jobs.deadLetters(),
-    }),
-  );
-
-  for (const action of ['retry', 'dismiss'] as const) {
-    app.post<{ Params: { id: string } }>(
-      `/api/v1/jobs/dead-letters/:id/${action}`,
-      {
-        config: { access: 'write' },
-        schema: {
-          tags: ['ops'],
-          summary: action === 'retry' ? 'Run a dead job again' : 'Dismiss a dead job',
-          params: uuidParams,
-        },
-      },
-      async (request, reply) => {
-        await jobs.resolveDeadLetter(request.params.id, action === 'retry' ? 'retried' : 'dismissed');
-        return reply.code(204).send();
-      },
-    );
-  }
 }

@@ -4,7 +4,8 @@ import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { orm, type Orm } from '../db/orm.ts';
 import { AppError, invalid, notFound } from '../errors.ts';
-import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditTrail } from '../audit/index.ts';
+import type { NewToken, TokenInfo, TokenIssuer } from './face.ts';
 import { authApiTokens, authUsers } from './schema.ts';
 import { SCOPES_BY_ROLE, isScope, type Principal, type Scope } from './roles.ts';
 import { randomToken, sha256 } from './secrets.ts';
@@ -14,29 +15,24 @@ import { byEmail, toUser } from './user-rows.ts';
 const TOKEN_PREFIX = 'skt_';
 const TOUCH_EVERY_MS = 60_000;
 
-export interface TokenInfo {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  user: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  expiresAt: Date | null;
-}
-
-export class ApiTokens {
+export class ApiTokens implements TokenIssuer {
   private readonly db: Orm;
+  private readonly audit: AuditTrail;
+  private readonly timezone: string;
+  private readonly now: () => number;
   private readonly lookup;
 
-  constructor(
-    pool: pg.Pool,
-    private readonly audit: AuditLog,
+  constructor(options: {
+    pool: pg.Pool;
+    audit: AuditTrail;
     /** The shop's time zone: a token's expiry date ends at its midnight. */
-    private readonly timezone: string,
-    private readonly now: () => number,
-  ) {
-    this.db = orm(pool);
+    timezone: string;
+    now: () => number;
+  }) {
+    this.db = orm(options.pool);
+    this.audit = options.audit;
+    this.timezone = options.timezone;
+    this.now = options.now;
     // Every request with a token runs this: built once, prepared once per connection.
     this.lookup = this.db
       .select({ user: authUsers, token: authApiTokens })
@@ -52,14 +48,13 @@ export class ApiTokens {
       .prepare('auth_token_lookup');
   }
 
-  /** `expires`: `90d` or a date (`2027-03-31`, the last day it works); without it, until revoked. */
-  async create(
-    email: string,
-    name: string,
-    scopes: string[],
-    by: string,
-    expires?: string,
-  ): Promise<{ token: string; id: string; expiresAt: Date | null }> {
+  async create({
+    email,
+    name,
+    scopes,
+    by,
+    expires,
+  }: NewToken): Promise<{ token: string; id: string; expiresAt: Date | null }> {
     if (!name.trim() || name.length > 100) throw invalid('a token needs a name of 1 to 100 characters');
     if (scopes.length === 0) throw invalid('a token needs at least one scope: read, write, admin or metrics');
     const unknown = scopes.filter((scope) => !isScope(scope));
@@ -131,6 +126,16 @@ export class ApiTokens {
       target: `token:${id}`,
       outcome: 'ok',
     });
+  }
+
+  /** Revokes every token of a user inside the caller's transaction (their access ended); says how many. */
+  async revokeAll(tx: Orm, userId: string): Promise<number> {
+    const revoked = await tx
+      .update(authApiTokens)
+      .set({ revokedAt: new Date(this.now()) })
+      .where(and(eq(authApiTokens.userId, userId), isNull(authApiTokens.revokedAt)))
+      .returning({ id: authApiTokens.id });
+    return revoked.length;
   }
 
   /**

@@ -2,7 +2,8 @@
 import { options, print, UsageError } from '../cli/args.ts';
 import { readSecret } from '../cli/io.ts';
 import type { ModuleCommand, ModuleCommandContext } from '../kit/module.ts';
-import { accessEndedText, type TokenInfo } from './account-service.ts';
+import type { TokenInfo } from './face.ts';
+import { accessEndedText } from './users.ts';
 import type { AccountsParts } from './index.ts';
 
 async function userCommand(context: ModuleCommandContext<AccountsParts>): Promise<number> {
@@ -17,14 +18,14 @@ async function userCommand(context: ModuleCommandContext<AccountsParts>): Promis
     if (!values.email || !values.role)
       throw new UsageError('user add needs --email and --role (owner, staff or viewer)');
     const password = await readSecret('Password for the new user: ');
-    return context.open(async ({ accounts }) => {
-      const { user, totpSecret, recoveryCodes } = await accounts.addUser(
-        values.email as string,
+    return context.open(async ({ users }) => {
+      const { user, totpSecret, recoveryCodes } = await users.add({
+        email: values.email as string,
         password,
-        values.role as string,
-        'cli',
-        true,
-      );
+        role: values.role as string,
+        by: 'cli',
+        withTotp: true,
+      });
       print(
         json,
         { user, totpSecret, recoveryCodes },
@@ -38,12 +39,12 @@ async function userCommand(context: ModuleCommandContext<AccountsParts>): Promis
     });
   }
   if (action === 'list') {
-    return context.open(async ({ accounts }) => {
-      const users = await accounts.listUsers();
+    return context.open(async ({ users }) => {
+      const all = await users.list();
       print(
         json,
-        { users },
-        users
+        { users: all },
+        all
           .map((user) => `${user.email}\t${user.role}\t2FA ${user.twoFactorEnabled ? 'on' : 'not set up'}`)
           .join('\n') || 'No users yet.',
       );
@@ -52,8 +53,8 @@ async function userCommand(context: ModuleCommandContext<AccountsParts>): Promis
   }
   if (action === 'reset-2fa') {
     if (!values.email) throw new UsageError('user reset-2fa needs --email');
-    return context.open(async ({ accounts }) => {
-      const ended = await accounts.resetTwoFactor(values.email as string, 'cli');
+    return context.open(async ({ users }) => {
+      const ended = await users.resetTwoFactor(values.email as string, 'cli');
       print(
         json,
         ended,
@@ -64,8 +65,8 @@ async function userCommand(context: ModuleCommandContext<AccountsParts>): Promis
   }
   if (action === 'unlock') {
     if (!values.email) throw new UsageError('user unlock needs --email');
-    return context.open(async ({ accounts }) => {
-      const { token, expiresAt } = await accounts.newUnlockLink(values.email as string, 'cli');
+    return context.open(async ({ logins }) => {
+      const { token, expiresAt } = await logins.newUnlockLink(values.email as string, 'cli');
       const url = `${context.config.publicUrl}/unlock?token=${token}`;
       const minutes = Math.round((expiresAt.getTime() - Date.now()) / 60_000);
       print(
@@ -85,16 +86,16 @@ async function userCommand(context: ModuleCommandContext<AccountsParts>): Promis
     const email = values.email as string;
     if (action === 'role' && !values.role) throw new UsageError('user role needs --role owner|staff|viewer');
     const password = action === 'passwd' ? await readSecret(`New password for ${email}: `) : '';
-    return context.open(async ({ accounts }) => {
+    return context.open(async ({ users }) => {
       if (action === 'role') {
-        await accounts.setRole(email, values.role as string, 'cli');
+        await users.setRole(email, values.role as string, 'cli');
         print(json, { email, role: values.role }, `${email} is now ${values.role}.`);
         return 0;
       }
       const ended =
         action === 'disable'
-          ? await accounts.disableUser(email, 'cli')
-          : await accounts.setPassword(email, password, 'cli');
+          ? await users.disable(email, 'cli')
+          : await users.setPassword(email, password, 'cli');
       const done = action === 'disable' ? 'is disabled' : 'has a new password';
       print(json, ended, `${email} ${done}: ${accessEndedText(ended)}.`);
       return 0;
@@ -120,35 +121,35 @@ async function tokenCommand(context: ModuleCommandContext<AccountsParts>): Promi
       .flatMap((scope) => scope.split(','))
       .map((scope) => scope.trim())
       .filter(Boolean);
-    return context.open(async ({ accounts }) => {
+    return context.open(async ({ users, tokens }) => {
       const email =
         (values.user as string | undefined) ??
-        (await accounts.listUsers()).find((user) => user.role === 'owner')?.email;
+        (await users.list()).find((user) => user.role === 'owner')?.email;
       if (!email) throw new UsageError('no owner account exists yet; finish setup first, or pass --user');
-      const { token, id, expiresAt } = await accounts.createToken(
+      const { token, id, expiresAt } = await tokens.create({
         email,
-        values.name as string,
+        name: values.name as string,
         scopes,
-        'cli',
-        values.expires as string | undefined,
-      );
+        by: 'cli',
+        expires: values.expires as string | undefined,
+      });
       // Plain output is the token alone, so scripts can capture it.
       print(json, { id, token, scopes, user: email, expiresAt }, token);
       return 0;
     });
   }
   if (action === 'list') {
-    return context.open(async ({ accounts }) => {
-      const tokens = await accounts.listTokens();
-      print(json, { tokens }, tokens.map((t) => tokenLine(t, Date.now())).join('\n') || 'No tokens.');
+    return context.open(async ({ tokens }) => {
+      const listed = await tokens.list();
+      print(json, { tokens: listed }, listed.map((t) => tokenLine(t, Date.now())).join('\n') || 'No tokens.');
       return 0;
     });
   }
   if (action === 'revoke') {
     const id = positionals[0];
     if (!id) throw new UsageError('token revoke needs the token id (see token list)');
-    return context.open(async ({ accounts }) => {
-      await accounts.revokeToken(id, 'cli');
+    return context.open(async ({ tokens }) => {
+      await tokens.revoke(id, 'cli');
       console.log('Token revoked.');
       return 0;
     });

@@ -1,23 +1,31 @@
 // Accounts: users with two-factor login, roles, sessions and API tokens. The HTTP layer asks this
-// part who is calling (a session cookie, a bearer token).
+// part who is calling (a session cookie, a bearer token); Settings and the CLI manage API tokens; the
+// serve command prints the owner's setup link while there is no owner.
 import { defineJob } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
 import { defineModule } from '../kit/module.ts';
 import { sourcePath } from '../paths.ts';
-import { AccountService } from './account-service.ts';
+import { openAccounts, type Accounts } from './accounts.ts';
+import type { OwnerSetup, Principals, TokenIssuer } from './face.ts';
 import * as tables from './schema.ts';
 import { accountRoutes } from './routes.ts';
-import { accountPages } from './pages.ts';
+import { signInPages } from './sign-in-pages.ts';
+import { userPages } from './user-pages.ts';
 import { accountCommands } from './commands.ts';
 
-export interface AccountsParts {
-  accounts: AccountService;
+export type { NewToken, OwnerSetup, Principals, TokenInfo, TokenIssuer } from './face.ts';
+export type { Principal, Role, Scope, User } from './roles.ts';
+export { actorOf } from './roles.ts';
+
+export interface AccountsParts extends Accounts {
   logger: Logger;
 }
 
 declare module '../kit/faces.ts' {
   interface Faces {
-    accounts: AccountService;
+    principals: Principals;
+    ownerSetup: OwnerSetup;
+    apiTokens: TokenIssuer;
   }
 }
 
@@ -27,7 +35,7 @@ export default defineModule<undefined, AccountsParts>({
   tables,
   needs: ['audit', 'vault', 'notifications'],
   async build({ db, config, logger, metrics, use }) {
-    const accounts = new AccountService({
+    const accounts = openAccounts({
       pool: db,
       audit: use('audit'),
       vault: use('vault'),
@@ -38,27 +46,35 @@ export default defineModule<undefined, AccountsParts>({
       metrics,
     });
     // Two-factor secrets an older install kept in clear are sealed before anything can read them.
-    await accounts.sealClearTotpSecrets();
-    return { accounts, logger };
+    await accounts.twoFactor.sealClearSecrets();
+    return { ...accounts, logger };
   },
-  provides: { accounts: ({ accounts }) => accounts },
-  jobs: ({ accounts, logger }) => [
+  provides: {
+    principals: ({ sessions, tokens }) => ({
+      resolveSession: (cookieValue) => sessions.resolve(cookieValue),
+      resolveToken: (bearer) => tokens.resolve(bearer),
+    }),
+    ownerSetup: ({ setup }) => setup,
+    apiTokens: ({ tokens }) => tokens,
+  },
+  jobs: ({ sessions, logins, logger }) => [
     defineJob({
       name: 'ops.prune-sessions',
       cron: '17 * * * *',
       handler: async () => {
-        const removed = await accounts.pruneSessions();
+        const removed = await sessions.prune();
         if (removed) logger.info({ removed }, 'expired sessions removed');
-        await accounts.pruneLoginFailures();
+        await logins.pruneFailures();
       },
     }),
   ],
   http: [
-    { prefix: '', register: accountRoutes },
-    { prefix: '', register: accountPages },
+    { prefix: '/api/v1', register: accountRoutes },
+    { prefix: '', register: signInPages },
+    { prefix: '/users', register: userPages },
   ],
   menu: [{ href: '/users', label: 'Users', position: 99 }],
   commands: accountCommands,
   // Alerts of failed logins are sent after the answer; they finish before the database closes.
-  stop: ({ accounts }) => accounts.settle(),
+  stop: ({ logins }) => logins.settle(),
 });

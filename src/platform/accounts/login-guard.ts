@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { clientKey } from '../net/client-key.ts';
-import type { Notifications } from '../notify/notifications.ts';
+import type { Notifier } from '../notify/index.ts';
 import { authKnownAddresses, authLoginFailures, authUnlockTokens, authUsers } from './schema.ts';
 import { ACCOUNT_SLOW_DOWN, IP_POLICY, LoginThrottle, PAIR_POLICY, type SlowDown } from './login-throttle.ts';
 import { randomToken, sha256 } from './secrets.ts';
@@ -34,19 +34,22 @@ export interface Gate {
 }
 
 export class LoginGuard {
+  private readonly pool: pg.Pool;
+  private readonly notifications: Notifier;
+  private readonly logger: Logger;
+  private readonly now: () => number;
   private readonly throttle: LoginThrottle;
   private readonly db: Orm;
   /** Alerts on their way to the owner (sent after the answer to the login). */
   private readonly alerts = new Set<Promise<void>>();
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly notifications: Notifications,
-    private readonly logger: Logger,
-    private readonly now: () => number,
-  ) {
-    this.throttle = new LoginThrottle(pool, now);
-    this.db = orm(pool);
+  constructor(options: { pool: pg.Pool; notifications: Notifier; logger: Logger; now: () => number }) {
+    this.pool = options.pool;
+    this.notifications = options.notifications;
+    this.logger = options.logger;
+    this.now = options.now;
+    this.throttle = new LoginThrottle(options.pool, options.now);
+    this.db = orm(options.pool);
   }
 
   /** Counts the attempt at each level in turn; the first level that says wait refuses it. */

@@ -7,15 +7,19 @@ import type { Logger } from '../logger.ts';
 import { transaction } from '../db/database.ts';
 import { orm } from '../db/orm.ts';
 import { AppError } from '../errors.ts';
-import type { Vault } from '../vault/vault.ts';
+import type { Secrets } from '../vault/index.ts';
 import { authUsers } from './schema.ts';
 
 export class TwoFactorSecrets {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly vault: Vault,
-    private readonly logger: Logger,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly vault: Secrets;
+  private readonly logger: Logger;
+
+  constructor(options: { pool: pg.Pool; vault: Secrets; logger: Logger }) {
+    this.pool = options.pool;
+    this.vault = options.vault;
+    this.logger = options.logger;
+  }
 
   /** The vault name binds the sealed secret to its user: copied onto another user, it does not open. */
   static nameOf(userId: string): string {

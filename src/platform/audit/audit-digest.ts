@@ -2,17 +2,17 @@
 // the database and outside this box: whoever rewrites the log later, even with the master key, cannot
 // change what the owner was told, and `audit verify --entry N` shows whether entry N is still the same.
 import { defineJob, type JobDefinition } from '../jobs/job-queue.ts';
-import type { Notice, Notifications } from '../notify/notifications.ts';
+import type { Notice, Notifier } from '../notify/index.ts';
 import { dayIn } from '../dates.ts';
-import type { AuditLog } from './audit-log.ts';
+import type { AuditTrail } from './face.ts';
 
 export function auditDigestJob({
   audit,
   notifications,
   timezone,
 }: {
-  audit: AuditLog;
-  notifications: Notifications;
+  audit: AuditTrail;
+  notifications: Notifier;
   timezone: string;
 }): JobDefinition<object> {
   return defineJob({
@@ -28,8 +28,8 @@ export function auditDigestJob({
 
 /** Checks the whole log and tells the owner its head; sent once per day, however often it runs. */
 export async function sendAuditDigest(
-  audit: AuditLog,
-  notifications: Notifications,
+  audit: AuditTrail,
+  notifications: Notifier,
   timeZone: string,
   now = new Date(),
 ): Promise<Notice> {

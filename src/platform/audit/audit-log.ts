@@ -12,6 +12,7 @@ import type { Logger } from '../logger.ts';
 import { opsAuditHead, opsAuditLog } from './schema.ts';
 import { AnchorFile, type AuditAnchor } from './audit-anchor.ts';
 import { GENESIS, chainHash, seal, sealHolds, sealKey, type SealKey } from './audit-seal.ts';
+import type { AuditTrail } from './face.ts';
 
 export { canonicalJson } from './audit-seal.ts';
 export type { AuditAnchor } from './audit-anchor.ts';
@@ -29,6 +30,7 @@ export interface AuditEntryInput {
 export interface AuditEntry extends AuditEntryInput {
   seq: number;
   at: Date;
+  details: Record<string, unknown>;
   hash: string;
 }
 
@@ -82,7 +84,9 @@ type AuditRow = typeof opsAuditLog.$inferSelect;
 const CHAIN_LOCK = 7_301_043;
 const BATCH = 1000;
 
-export class AuditLog {
+export class AuditLog implements AuditTrail {
+  private readonly pool: pg.Pool;
+  private readonly sealing: AuditSealing | undefined;
   private readonly db: Orm;
   private readonly anchorFile: AnchorFile | undefined;
   /** Derived keys seen since start: a master key rotated while this process runs still opens old seals. */
@@ -94,12 +98,11 @@ export class AuditLog {
 
   /**
    * Without `sealing` the log is written as before sealing existed (other modules' tests, and an old
-   * install in the carry-over tests); shopkeep itself always passes the master keys (runtime.ts).
+   * install in the carry-over tests); shopkeep itself always passes the master keys (audit/index.ts).
    */
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly sealing?: AuditSealing,
-  ) {
+  constructor({ pool, sealing }: { pool: pg.Pool; sealing?: AuditSealing | undefined }) {
+    this.pool = pool;
+    this.sealing = sealing;
     this.db = orm(pool);
     this.anchorFile = sealing?.dataDir ? new AnchorFile(sealing.dataDir) : undefined;
     if (this.anchorFile) {

@@ -3,22 +3,33 @@
 import { defineModule } from '../kit/module.ts';
 import { sourcePath } from '../paths.ts';
 import { AuditLog } from './audit-log.ts';
-import type { Notifications } from '../notify/notifications.ts';
+import type { AuditTrail } from './face.ts';
+import type { Notifier } from '../notify/index.ts';
 import { auditDigestJob } from './audit-digest.ts';
 import * as tables from './schema.ts';
 import { auditRoutes } from './routes.ts';
 import { auditCommands } from './commands.ts';
 import { auditPanel } from './panel.ts';
 
+export type { AuditTrail } from './face.ts';
+export type {
+  AuditEntry,
+  AuditEntryInput,
+  AuditProblem,
+  AuditProblemKind,
+  AuditVerification,
+} from './audit-log.ts';
+export type { AuditAnchor } from './audit-anchor.ts';
+
 export interface AuditParts {
   audit: AuditLog;
-  notifications: Notifications;
+  notifications: Notifier;
   timezone: string;
 }
 
 declare module '../kit/faces.ts' {
   interface Faces {
-    audit: AuditLog;
+    audit: AuditTrail;
   }
 }
 
@@ -30,12 +41,15 @@ export default defineModule<undefined, AuditParts>({
   needs: ['notifications'],
   build: ({ db, keys, config, logger, use }) => {
     const notifications = use('notifications');
-    const audit = new AuditLog(db, { masterKeys: () => keys.keys(), dataDir: config.dataDir, logger });
+    const audit = new AuditLog({
+      pool: db,
+      sealing: { masterKeys: () => keys.keys(), dataDir: config.dataDir, logger },
+    });
     return { audit, timezone: config.timezone, notifications };
   },
   provides: { audit: ({ audit }) => audit },
   jobs: (parts) => [auditDigestJob(parts)],
-  http: [{ prefix: '', register: auditRoutes }],
+  http: [{ prefix: '/api/v1/audit', register: auditRoutes }],
   panels: ({ audit, timezone }) => [auditPanel(audit, timezone)],
   commands: auditCommands,
 });

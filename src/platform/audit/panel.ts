@@ -4,9 +4,9 @@ import { html } from '../dashboard/html.ts';
 import { formatTime } from '../dashboard/layout.ts';
 import { table } from '../dashboard/components.ts';
 import type { Panel } from '../kit/module.ts';
-import type { AuditLog } from './audit-log.ts';
+import type { AuditTrail } from './face.ts';
 
-export function auditPanel(audit: AuditLog, timezone: string): Panel {
+export function auditPanel(audit: AuditTrail, timezone: string): Panel {
   return {
     page: 'operations',
     id: 'audit',

@@ -5,8 +5,12 @@ import { defineModule } from '../kit/module.ts';
 import { sourcePath } from '../paths.ts';
 import { WebhookEndpoints } from './webhooks.ts';
 import { MqttBridge } from './mqtt.ts';
+import type { OutgoingWebhooks } from './face.ts';
 import * as tables from './schema.ts';
 import { webhookRoutes } from './routes.ts';
+
+export type { OutgoingWebhooks } from './face.ts';
+export type { WebhookEndpoint } from './webhooks.ts';
 
 export interface EventsParts {
   webhooks: WebhookEndpoints;
@@ -16,7 +20,7 @@ export interface EventsParts {
 
 declare module '../kit/faces.ts' {
   interface Faces {
-    webhooks: WebhookEndpoints;
+    webhooks: OutgoingWebhooks;
   }
 }
 
@@ -26,9 +30,9 @@ export default defineModule<undefined, EventsParts>({
   tables,
   needs: ['vault'],
   build({ db, config, events, use }) {
-    const webhooks = new WebhookEndpoints(db, use('vault'));
+    const webhooks = new WebhookEndpoints({ pool: db, vault: use('vault') });
     events.addSink(webhooks.sink());
-    const mqtt = config.mqttUrl ? new MqttBridge(db, config.mqttUrl) : undefined;
+    const mqtt = config.mqttUrl ? new MqttBridge({ pool: db, url: config.mqttUrl }) : undefined;
     if (mqtt) events.addSink(mqtt.sink());
     return { webhooks, mqtt, pruneDelivered: () => events.pruneDelivered() };
   },
@@ -38,6 +42,6 @@ export default defineModule<undefined, EventsParts>({
     ...(mqtt ? [mqtt.job] : []),
     defineJob({ name: 'ops.prune-events', cron: '23 3 * * *', handler: pruneDelivered }),
   ],
-  http: [{ prefix: '', register: webhookRoutes }],
+  http: [{ prefix: '/api/v1/webhooks', register: webhookRoutes }],
   stop: ({ mqtt }) => mqtt?.close(),
 });

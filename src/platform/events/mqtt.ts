@@ -7,13 +7,20 @@ import { loadEvent, type EventSink } from './outbox.ts';
 
 export class MqttBridge {
   readonly job: JobDefinition<{ eventId: number; target: string }>;
+  private readonly pool: pg.Pool;
+  private readonly url: string;
+  private readonly topicPrefix: string;
   private client: MqttClient | undefined;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly url: string,
-    private readonly topicPrefix = 'shopkeep/events',
-  ) {
+  constructor(options: {
+    pool: pg.Pool;
+    /** SHOPKEEP_MQTT_URL: mqtt://host:1883, with a user and password when the broker asks for them. */
+    url: string;
+    topicPrefix?: string;
+  }) {
+    this.pool = options.pool;
+    this.url = options.url;
+    this.topicPrefix = options.topicPrefix ?? 'shopkeep/events';
     this.job = defineJob({
       name: 'events.mqtt-publish',
       retryLimit: 8,

@@ -1,17 +1,17 @@
 // Signed outgoing webhooks for n8n, Node-RED and Zapier. Each delivery is a job (retried with backoff);
 // the body is signed with HMAC-SHA256 over "<timestamp>.<body>" using the endpoint's own secret.
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { invalid, notFound } from '../errors.ts';
 import { defineJob, type JobDefinition } from '../jobs/job-queue.ts';
-import type { Vault } from '../vault/vault.ts';
-import { randomToken } from '../accounts/secrets.ts';
+import type { Secrets } from '../vault/index.ts';
 import { checkTarget, guardedPost } from '../net/guarded-post.ts';
 import { loadEvent, matches, type EventSink } from './outbox.ts';
 import { and, asc, eq } from 'drizzle-orm';
 import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { eventsWebhookEndpoints } from './schema.ts';
+import type { OutgoingWebhooks } from './face.ts';
 
 export interface WebhookEndpoint {
   id: string;
@@ -29,20 +29,26 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 }
 
-export class WebhookEndpoints {
+export class WebhookEndpoints implements OutgoingWebhooks {
   readonly job: JobDefinition<{ eventId: number; target: string }>;
+  private readonly pool: pg.Pool;
+  private readonly vault: Secrets;
   private readonly db: Orm;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly vault: Vault,
-    retryDelaySeconds = 15, // doubled after each failure: 15 s, 30 s, 1 min, ... about an hour in all
-  ) {
-    this.db = orm(pool);
+  constructor(options: {
+    pool: pg.Pool;
+    /** Where each endpoint's signing secret is sealed. */
+    vault: Secrets;
+    /** The first wait after a failed delivery, doubled each time: 15 s, 30 s, 1 min, ... about an hour in all. */
+    retryDelaySeconds?: number;
+  }) {
+    this.pool = options.pool;
+    this.vault = options.vault;
+    this.db = orm(options.pool);
     this.job = defineJob({
       name: 'events.webhook-delivery',
       retryLimit: 8,
-      retryDelaySeconds,
+      retryDelaySeconds: options.retryDelaySeconds ?? 15,
       handler: ({ eventId, target }) => this.deliver(eventId, target),
     });
   }
@@ -61,11 +67,15 @@ export class WebhookEndpoints {
   }
 
   /** Creates an endpoint; the signing secret is returned once and kept only in the vault. */
-  async create(
-    url: string,
-    eventTypes: string[],
+  async create({
+    url,
+    eventTypes,
     allowPrivateTarget = false,
-  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  }: {
+    url: string;
+    eventTypes: string[];
+    allowPrivateTarget?: boolean | undefined;
+  }): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -80,7 +90,7 @@ export class WebhookEndpoints {
     await checkTarget(url, allowPrivateTarget).catch((error: Error) => {
       throw invalid(`url: ${error.message}`);
     });
-    const secret = `whsec_${randomToken(24)}`;
+    const secret = `whsec_${randomBytes(24).toString('base64url')}`;
     const endpoint = await transaction(this.pool, async (client) => {
       const id = randomUUID();
       const [row] = await orm(client)

@@ -107,7 +107,7 @@ export async function buildApp(
         });
   });
 
-  registerAuth(app, modules.face('accounts'));
+  registerAuth(app, modules.face('principals'));
 
   await app.register(rateLimit, {
     global: true,

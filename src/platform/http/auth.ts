@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import type { Principal, Scope } from '../accounts/roles.ts';
-import type { AccountService } from '../accounts/account-service.ts';
+import type { Principals } from '../accounts/index.ts';
 
 /** 'public': anyone; 'enrolling': a session between password and second factor; otherwise a scope. */
 export type Access = Scope | 'public' | 'enrolling';
@@ -28,7 +28,7 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'sk_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function registerAuth(app: FastifyInstance, accounts: AccountService): void {
+export function registerAuth(app: FastifyInstance, accounts: Principals): void {
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/api/docs') || route.config?.access) return;
     throw new Error(`route ${String(route.method)} ${route.url} does not declare config.access`);

@@ -1,17 +1,32 @@
 // Liveness, readiness, metrics and the API description.
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { Kernel } from '../kit/kernel.ts';
+import { responses } from './schemas.ts';
 import { AppError } from '../errors.ts';
 import { html } from '../dashboard/html.ts';
 import { page } from '../dashboard/layout.ts';
 import { sendPage } from '../dashboard/components.ts';
+
+const Readiness = Type.Object({
+  status: Type.Enum(['ready', 'not ready']),
+  database: Type.Boolean({ description: 'the database answers' }),
+  jobs: Type.Boolean({ description: 'the job queue runs' }),
+});
 
 export function systemRoutes(app: FastifyInstance, kernel: Kernel): void {
   const { metrics } = kernel;
 
   app.get(
     '/healthz',
-    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'The process is up' } },
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['system'],
+        summary: 'The process is up',
+        response: responses({ 200: Type.Object({ status: Type.Literal('ok') }) }),
+      },
+    },
     async () => ({ status: 'ok' }),
   );
 
@@ -19,7 +34,11 @@ export function systemRoutes(app: FastifyInstance, kernel: Kernel): void {
     '/readyz',
     {
       config: { access: 'public' },
-      schema: { tags: ['system'], summary: 'The database and the job queue are ready' },
+      schema: {
+        tags: ['system'],
+        summary: 'The database and the job queue are ready',
+        response: responses({ 200: Readiness, 503: Readiness }),
+      },
     },
     async (_request, reply) => {
       const readiness = await kernel.readiness();
@@ -31,7 +50,14 @@ export function systemRoutes(app: FastifyInstance, kernel: Kernel): void {
   // Prometheus on the same box scrapes over loopback; anywhere else needs a token with the metrics scope.
   app.get(
     '/metrics',
-    { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Prometheus metrics' } },
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics',
+        response: responses({ 200: Type.String({ description: 'the Prometheus text format' }) }),
+      },
+    },
     async (request, reply) => {
       const local =
         ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.socket.remoteAddress ?? '') &&

@@ -3,19 +3,19 @@
 // or the error kind and what to do. Saving tests at once, as n8n does, so a typo is found while the
 // owner is still there.
 import type { FastifyInstance } from 'fastify';
-import type { AuditLog } from '../audit/audit-log.ts';
-import { actorOf, type Principal } from '../accounts/roles.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AuditTrail } from '../audit/index.ts';
+import { actorOf, type Principal } from '../accounts/index.ts';
 import { backWithNotice, formAction, postButton, table } from '../dashboard/components.ts';
+import { formBody } from '../dashboard/form-body.ts';
 import { html, type Html } from '../dashboard/html.ts';
 import { csrfField } from '../dashboard/layout.ts';
 import type { CredentialDefinition, CredentialRegistry, FieldState, TestOutcome } from './credentials.ts';
 
-const params = {
-  type: 'object',
-  required: ['integration'],
-  properties: { integration: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,39}$' } },
-} as const;
-const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 8192 } } as const;
+const params = Type.Object({ integration: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }) });
+/** The integration's own fields, whatever it declares; the registry checks each. */
+const fields = Type.Record(Type.String(), Type.String({ maxLength: 8192 }));
 
 const WHAT_WENT_WRONG: Record<Exclude<TestOutcome, { ok: true }>['kind'], string> = {
   auth: 'credentials refused',
@@ -27,11 +27,11 @@ const WHAT_WENT_WRONG: Record<Exclude<TestOutcome, { ok: true }>['kind'], string
 
 export interface IntegrationSettings {
   section(principal: Principal | undefined): Promise<Html>;
-  /** The forms' routes; each sends the browser back to /settings with its notice. */
+  /** The forms' routes, under /settings; each sends the browser back to /settings with its notice. */
   register(app: FastifyInstance): void;
 }
 
-export function integrationSettings(registry: CredentialRegistry, audit?: AuditLog): IntegrationSettings {
+export function integrationSettings(registry: CredentialRegistry, audit?: AuditTrail): IntegrationSettings {
   /** What a test found, as the notice Settings shows: it works, or the kind and what to do. */
   const notice = (definition: CredentialDefinition, outcome: TestOutcome, before = '') =>
     `${definition.label}: ${before}${
@@ -61,9 +61,10 @@ export function integrationSettings(registry: CredentialRegistry, audit?: AuditL
     },
 
     register(app) {
-      app.post<{ Params: { integration: string }; Body: Record<string, string | undefined> }>(
-        '/settings/integrations/:integration',
-        { config: { access: 'admin' }, schema: { hide: true, params, body: formBody } },
+      const api = app.withTypeProvider<TypeBoxTypeProvider>();
+      api.post(
+        '/integrations/:integration',
+        { config: { access: 'admin' }, schema: { hide: true, params, body: fields } },
         async (request, reply) => {
           const definition = registry.definition(request.params.integration);
           return formAction(
@@ -89,9 +90,9 @@ export function integrationSettings(registry: CredentialRegistry, audit?: AuditL
         },
       );
 
-      app.post<{ Params: { integration: string } }>(
-        '/settings/integrations/:integration/test',
-        { config: { access: 'admin' }, schema: { hide: true, params } },
+      api.post(
+        '/integrations/:integration/test',
+        { config: { access: 'admin' }, schema: { hide: true, params, body: formBody({}) } },
         async (request, reply) => {
           const definition = registry.definition(request.params.integration);
           return backWithNotice(
@@ -102,9 +103,9 @@ export function integrationSettings(registry: CredentialRegistry, audit?: AuditL
         },
       );
 
-      app.post<{ Params: { integration: string } }>(
-        '/settings/integrations/:integration/forget',
-        { config: { access: 'admin' }, schema: { hide: true, params } },
+      api.post(
+        '/integrations/:integration/forget',
+        { config: { access: 'admin' }, schema: { hide: true, params, body: formBody({}) } },
         async (request, reply) => {
           const definition = registry.definition(request.params.integration);
           await registry.forget(definition.integration);

@@ -1,15 +1,27 @@
 // Jobs: the queue is the kernel's (pg-boss); this part keeps the jobs that failed every attempt
-// (dead letters) and collects those that ended failed without their handler's last word.
+// (dead letters), collects those that ended failed without their handler's last word, and answers
+// the job API. The operations pages show the queues and the dead letters through its face.
 import { defineJob } from './job-queue.ts';
 import { defineModule } from '../kit/module.ts';
 import { sourcePath } from '../paths.ts';
 import type { JobQueue } from './job-queue.ts';
 import type { Logger } from '../logger.ts';
+import type { JobQueues } from './face.ts';
 import * as tables from './schema.ts';
+import { jobRoutes } from './routes.ts';
+
+export type { JobQueues } from './face.ts';
+export type { DeadLetter } from './job-queue.ts';
 
 export interface JobsParts {
   jobs: JobQueue;
   logger: Logger;
+}
+
+declare module '../kit/faces.ts' {
+  interface Faces {
+    jobQueues: JobQueues;
+  }
 }
 
 export default defineModule<undefined, JobsParts>({
@@ -17,6 +29,7 @@ export default defineModule<undefined, JobsParts>({
   migrations: { dir: sourcePath('platform/jobs/migrations') },
   tables,
   build: ({ jobs, logger }) => ({ jobs, logger }),
+  provides: { jobQueues: ({ jobs }) => jobs },
   jobs: ({ jobs, logger }) => [
     defineJob({
       name: 'ops.collect-failed-jobs',
@@ -27,4 +40,5 @@ export default defineModule<undefined, JobsParts>({
       },
     }),
   ],
+  http: [{ prefix: '/api/v1/jobs', register: jobRoutes }],
 });

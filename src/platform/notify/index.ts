@@ -3,9 +3,13 @@
 import { defineModule } from '../kit/module.ts';
 import { sourcePath } from '../paths.ts';
 import { Notifications } from './notifications.ts';
+import type { Notifier } from './face.ts';
 import * as tables from './schema.ts';
 import { inboxPages, inboxRoutes } from './routes.ts';
 import { notifyEvents } from './events.ts';
+
+export type { Notifier } from './face.ts';
+export type { Notice, StoredNotice } from './notifications.ts';
 
 export interface NotifyParts {
   notifications: Notifications;
@@ -13,7 +17,7 @@ export interface NotifyParts {
 
 declare module '../kit/faces.ts' {
   interface Faces {
-    notifications: Notifications;
+    notifications: Notifier;
   }
 }
 
@@ -22,11 +26,11 @@ export default defineModule<undefined, NotifyParts>({
   migrations: { dir: sourcePath('platform/notify/migrations') },
   tables,
   events: notifyEvents,
-  build: ({ db }) => ({ notifications: new Notifications(db) }),
+  build: ({ db }) => ({ notifications: new Notifications({ pool: db }) }),
   provides: { notifications: ({ notifications }) => notifications },
   http: [
-    { prefix: '', register: inboxRoutes },
-    { prefix: '', register: inboxPages },
+    { prefix: '/api/v1/notifications', register: inboxRoutes },
+    { prefix: '/inbox', register: inboxPages },
   ],
   menu: [{ href: '/inbox', label: 'Inbox', position: 20 }],
 });

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { transaction } from '../db/database.ts';
 import { notFound } from '../errors.ts';
 import { emit } from '../events/outbox.ts';
+import type { Notifier } from './face.ts';
 
 export interface Notice {
   kind: string;
@@ -23,8 +24,12 @@ export interface StoredNotice extends Notice {
   readAt: string | null;
 }
 
-export class Notifications {
-  constructor(private readonly pool: pg.Pool) {}
+export class Notifications implements Notifier {
+  private readonly pool: pg.Pool;
+
+  constructor(options: { pool: pg.Pool }) {
+    this.pool = options.pool;
+  }
 
   /** Keeps the notice in the inbox and announces it to the channels; undefined when it was sent before. */
   async send(notice: Notice): Promise<StoredNotice | undefined> {

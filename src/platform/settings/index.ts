@@ -1,13 +1,14 @@
-// Settings: one page for what connects shopkeep to the rest (integration secrets, outgoing webhooks,
-// API tokens). Each part keeps its own data; this page shows and changes them through their faces.
+// Settings: one page for what connects shopkeep to the rest (integrations and their credentials,
+// integration secrets, outgoing webhooks, API tokens). Each part keeps its own data; this page shows
+// and changes them through their faces.
 import { defineModule } from '../kit/module.ts';
 import { settingsPages } from './pages.ts';
 import type { Faces } from '../kit/faces.ts';
 import { CredentialRegistry } from '../integrations/credentials.ts';
 
 export interface SettingsParts {
-  accounts: Faces['accounts'];
-  vault: Faces['vault'];
+  tokens: Faces['apiTokens'];
+  secrets: Faces['integrationSecrets'];
   webhooks: Faces['webhooks'];
   audit: Faces['audit'];
   /** Every module's integration credentials: shown, saved and tested on this page. */
@@ -16,18 +17,18 @@ export interface SettingsParts {
 
 export default defineModule<undefined, SettingsParts>({
   name: 'settings',
-  needs: ['accounts', 'vault', 'webhooks', 'audit'],
+  needs: ['apiTokens', 'integrationSecrets', 'webhooks', 'audit'],
   build: ({ use, config, contributions }) => {
-    const vault = use('vault');
+    const secrets = use('integrationSecrets');
     return {
-      accounts: use('accounts'),
-      vault,
+      tokens: use('apiTokens'),
+      secrets,
       webhooks: use('webhooks'),
       audit: use('audit'),
       // Asked for when the page's routes are registered: every module is built by then.
-      credentials: () => new CredentialRegistry(vault, contributions.credentials(), config.env),
+      credentials: () => new CredentialRegistry(secrets, contributions.credentials(), config.env),
     };
   },
-  http: [{ prefix: '', register: settingsPages }],
+  http: [{ prefix: '/settings', register: settingsPages }],
   menu: [{ href: '/settings', label: 'Settings', position: 90 }],
 });

@@ -1,28 +1,33 @@
-// Settings: integration secrets (names only; values never leave the vault), outgoing webhooks, API tokens.
+// Settings (under /settings): integrations, integration secrets (names only; values never leave the
+// vault), outgoing webhooks, API tokens.
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { SettingsParts } from './index.ts';
 import type { HttpContext } from '../kit/module.ts';
-import { actorOf } from '../accounts/roles.ts';
+import { actorOf, type Principal } from '../accounts/index.ts';
 import { html, type Html } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
 import { postButton, sendPage, table } from '../dashboard/components.ts';
-import type { Principal } from '../accounts/roles.ts';
+import { formBody, optionalField } from '../dashboard/form-body.ts';
 import { integrationSettings } from '../integrations/settings-section.ts';
 
-type Form = Record<string, string | undefined>;
-const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 8192 } } as const;
+/** What a person may type or paste; the parts behind the page say what is wrong with it. */
+const typed = () => optionalField(8192);
+const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
 export function settingsPages(
   app: FastifyInstance,
-  { accounts, vault, webhooks, audit, credentials }: SettingsParts,
+  { tokens, secrets, webhooks, audit, credentials }: SettingsParts,
   { config }: HttpContext,
 ): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const integrations = integrationSettings(credentials(), audit);
   const settingsPage = async (principal: Principal | undefined, shownOnce?: Html) => {
-    const [secrets, endpoints, tokens, integrationsSection] = await Promise.all([
-      vault.list(),
+    const [stored, endpoints, listed, integrationsSection] = await Promise.all([
+      secrets.list(),
       webhooks.list(),
-      accounts.listTokens(),
+      tokens.list(),
       integrations.section(principal),
     ]);
     const when = (date: Date | null) => formatTime(date, config.timezone);
@@ -34,7 +39,7 @@ export function settingsPages(
           <p class="muted">Stored encrypted (AES-256-GCM). Values are never shown again.</p>
           ${table(
             ['Name', 'Updated', ''],
-            secrets.map((secret) => [
+            stored.map((secret) => [
               html`<code>${secret.name}</code>`,
               when(secret.updatedAt),
               postButton(principal, '/settings/secrets/delete', 'Delete', {
@@ -88,7 +93,7 @@ export function settingsPages(
           <h2>API tokens</h2>
           ${table(
             ['Name', 'Token', 'Scopes', 'Last used', 'Expires', ''],
-            tokens.map((token) => [
+            listed.map((token) => [
               html`${token.name}<br /><span class="muted">${token.user}</span>`,
               html`<code>${token.prefix}…</code>`,
               token.scopes.join(', '),
@@ -134,13 +139,13 @@ export function settingsPages(
       ${label} Copy it now; it will not be shown again:<br /><code data-testid="shown-once">${value}</code>
     </p>`;
 
-  app.get<{ Querystring: { notice?: string } }>(
-    '/settings',
+  api.get(
+    '',
     {
       config: { access: 'admin' },
       schema: {
         hide: true,
-        querystring: { type: 'object', properties: { notice: { type: 'string', maxLength: 300 } } },
+        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 300 })) }),
       },
     },
     async (request, reply) => {
@@ -151,37 +156,43 @@ export function settingsPages(
   );
   integrations.register(app);
 
-  app.post<{ Body: Form }>(
-    '/settings/secrets',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+  api.post(
+    '/secrets',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: formBody({ name: typed(), value: typed() }) },
+    },
     async (request, reply) => {
-      await vault.setIntegration((request.body.name ?? '').trim(), request.body.value ?? '');
+      await secrets.setIntegration((request.body.name ?? '').trim(), request.body.value ?? '');
       return reply.redirect('/settings', 303);
     },
   );
 
-  app.post<{ Body: Form }>(
-    '/settings/secrets/delete',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+  api.post(
+    '/secrets/delete',
+    { config: { access: 'admin' }, schema: { hide: true, body: formBody({ name: typed() }) } },
     async (request, reply) => {
-      await vault.removeIntegration(request.body.name ?? '');
+      await secrets.removeIntegration(request.body.name ?? '');
       return reply.redirect('/settings', 303);
     },
   );
 
-  app.post<{ Body: Form }>(
-    '/settings/webhooks',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+  api.post(
+    '/webhooks',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: formBody({ url: typed(), events: typed(), private: typed() }) },
+    },
     async (request, reply) => {
       const events = (request.body.events ?? '')
         .split(',')
         .map((type) => type.trim())
         .filter(Boolean);
-      const { secret } = await webhooks.create(
-        (request.body.url ?? '').trim(),
-        events,
-        request.body.private === 'on',
-      );
+      const { secret } = await webhooks.create({
+        url: (request.body.url ?? '').trim(),
+        eventTypes: events,
+        allowPrivateTarget: request.body.private === 'on',
+      });
       return sendPage(
         reply,
         await settingsPage(request.principal, once('Webhook added. Its signing secret:', secret)),
@@ -189,15 +200,11 @@ export function settingsPages(
     },
   );
 
-  app.post<{ Params: { id: string }; Body: Form }>(
-    '/settings/webhooks/:id/private',
+  api.post(
+    '/webhooks/:id/private',
     {
       config: { access: 'admin' },
-      schema: {
-        hide: true,
-        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
-        body: formBody,
-      },
+      schema: { hide: true, params: IdParams, body: formBody({ allow: typed() }) },
     },
     async (request, reply) => {
       await webhooks.allowPrivateTarget(request.params.id, request.body.allow === 'yes');
@@ -205,49 +212,40 @@ export function settingsPages(
     },
   );
 
-  app.post<{ Params: { id: string } }>(
-    '/settings/webhooks/:id/delete',
-    {
-      config: { access: 'admin' },
-      schema: {
-        hide: true,
-        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
-      },
-    },
+  api.post(
+    '/webhooks/:id/delete',
+    { config: { access: 'admin' }, schema: { hide: true, params: IdParams, body: formBody({}) } },
     async (request, reply) => {
       await webhooks.remove(request.params.id);
       return reply.redirect('/settings', 303);
     },
   );
 
-  app.post<{ Body: Form }>(
-    '/settings/tokens',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+  api.post(
+    '/tokens',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: formBody({ name: typed(), scopes: typed(), expires: typed() }) },
+    },
     async (request, reply) => {
       const principal = request.principal!;
       const scopes = (request.body.scopes ?? '').split(',').filter(Boolean);
-      const { token } = await accounts.createToken(
-        principal.user.email,
-        request.body.name ?? '',
+      const { token } = await tokens.create({
+        email: principal.user.email,
+        name: request.body.name ?? '',
         scopes,
-        actorOf(principal).actorLabel,
-        request.body.expires,
-      );
+        by: actorOf(principal).actorLabel,
+        expires: request.body.expires,
+      });
       return sendPage(reply, await settingsPage(principal, once('Token created.', token)));
     },
   );
 
-  app.post<{ Params: { id: string } }>(
-    '/settings/tokens/:id/revoke',
-    {
-      config: { access: 'admin' },
-      schema: {
-        hide: true,
-        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
-      },
-    },
+  api.post(
+    '/tokens/:id/revoke',
+    { config: { access: 'admin' }, schema: { hide: true, params: IdParams, body: formBody({}) } },
     async (request, reply) => {
-      await accounts.revokeToken(request.params.id, actorOf(request.principal).actorLabel);
+      await tokens.revoke(request.params.id, actorOf(request.principal).actorLabel);
       return reply.redirect('/settings', 303);
     },
   );

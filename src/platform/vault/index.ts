@@ -3,9 +3,12 @@
 import { defineModule } from '../kit/module.ts';
 import { sourcePath } from '../paths.ts';
 import { Vault } from './vault.ts';
+import type { IntegrationSecrets, Secrets } from './face.ts';
 import * as tables from './schema.ts';
 import { secretRoutes } from './routes.ts';
 import { vaultCommands } from './commands.ts';
+
+export type { IntegrationSecrets, SecretInfo, Secrets } from './face.ts';
 
 export interface VaultParts {
   vault: Vault;
@@ -13,7 +16,10 @@ export interface VaultParts {
 
 declare module '../kit/faces.ts' {
   interface Faces {
-    vault: Vault;
+    /** Secrets a module keeps sealed under the master key. */
+    vault: Secrets;
+    /** The integration secrets the owner keeps by hand (Settings). */
+    integrationSecrets: IntegrationSecrets;
   }
 }
 
@@ -21,8 +27,8 @@ export default defineModule<undefined, VaultParts>({
   name: 'vault',
   migrations: { dir: sourcePath('platform/vault/migrations') },
   tables,
-  build: ({ db, keys }) => ({ vault: new Vault(db, keys) }),
-  provides: { vault: ({ vault }) => vault },
-  http: [{ prefix: '', register: secretRoutes }],
+  build: ({ db, keys }) => ({ vault: new Vault({ pool: db, keys }) }),
+  provides: { vault: ({ vault }) => vault, integrationSecrets: ({ vault }) => vault },
+  http: [{ prefix: '/api/v1/secrets', register: secretRoutes }],
   commands: vaultCommands,
 });

@@ -1,62 +1,74 @@
-// Integration secrets over the API: names and dates only, never a value.
+// Integration secrets over the API, under /api/v1/secrets: names and dates only, never a value.
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NoContent, responses, Timestamp } from '../http/schemas.ts';
 import type { VaultParts } from './index.ts';
 
-export function secretRoutes(app: FastifyInstance, { vault }: VaultParts): void {
-  app.get(
-    '/api/v1/secrets',
-    {
-      config: { access: 'admin' },
-      schema: { tags: ['integrations'], summary: 'Names of stored secrets (never their values)' },
-    },
-    async () => ({
-      secrets: await vault.list(),
-    }),
-  );
+const tags = ['integrations'];
 
-  app.put<{ Params: { name: string }; Body: { value: string } }>(
-    '/api/v1/secrets/:name',
+export function secretRoutes(app: FastifyInstance, { vault }: VaultParts): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get(
+    '',
     {
       config: { access: 'admin' },
       schema: {
-        tags: ['integrations'],
+        tags,
+        summary: 'Names of stored secrets (never their values)',
+        response: responses({
+          200: Type.Object({
+            secrets: Type.Array(
+              Type.Object({ name: Type.String(), updatedAt: Timestamp('when it was last stored') }),
+            ),
+          }),
+        }),
+      },
+    },
+    async () => ({ secrets: await vault.list() }),
+  );
+
+  api.put(
+    '/:name',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
         summary: 'Store or replace a secret',
-        params: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$' } },
-        },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['value'],
-          properties: { value: { type: 'string', minLength: 1, maxLength: 8192 } },
-        },
+        params: Type.Object({
+          name: Type.String({
+            pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$',
+            description: 'lowercase letters, digits, ".", "_" or "-": `akaunting.password`',
+          }),
+        }),
+        body: Type.Object(
+          { value: Type.String({ minLength: 1, maxLength: 8192 }) },
+          { additionalProperties: false },
+        ),
+        response: responses({ 204: NoContent }),
       },
     },
     async (request, reply) => {
       await vault.setIntegration(request.params.name, request.body.value);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
-  app.delete<{ Params: { name: string } }>(
-    '/api/v1/secrets/:name',
+  api.delete(
+    '/:name',
     {
       config: { access: 'admin' },
       schema: {
-        tags: ['integrations'],
+        tags,
         summary: 'Delete a secret',
-        params: {
-          type: 'object',
-          required: ['name'],
-          properties: { name: { type: 'string', maxLength: 100 } },
-        },
+        params: Type.Object({ name: Type.String({ maxLength: 100 }) }),
+        response: responses({ 204: NoContent }),
       },
     },
     async (request, reply) => {
       await vault.removeIntegration(request.params.name);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 }

@@ -19,11 +19,7 @@ import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { vaultSecrets } from './schema.ts';
 import { AppError, notFound } from '../errors.ts';
-
-export interface SecretInfo {
-  name: string;
-  updatedAt: Date;
-}
+import type { IntegrationSecrets, SecretInfo, Secrets } from './face.ts';
 
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,99}$/;
 /**
@@ -94,14 +90,18 @@ export class MasterKeyStore {
   }
 }
 
-export class Vault {
+/** What the vault needs of the master key's store (a test stands in for it to crash a rotation). */
+export type MasterKeys = Pick<MasterKeyStore, 'keys' | 'stageNext' | 'promoteNext' | 'managedByFile'>;
+
+export class Vault implements Secrets, IntegrationSecrets {
+  private readonly pool: pg.Pool;
+  private readonly keys: MasterKeys;
   private readonly db: Orm;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly keys: MasterKeyStore,
-  ) {
-    this.db = orm(pool);
+  constructor(options: { pool: pg.Pool; keys: MasterKeys }) {
+    this.pool = options.pool;
+    this.keys = options.keys;
+    this.db = orm(options.pool);
   }
 
   /** Stores or replaces a secret; inside `client`'s transaction when given. */

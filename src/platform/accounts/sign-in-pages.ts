@@ -1,29 +1,32 @@
-// Dashboard pages for signing in: the owner's first setup, two-factor enrolment, login, logout, the
-// one-time unlock link, users.
+// Dashboard pages for signing in: the owner's first setup, two-factor enrolment, login, logout and
+// the one-time unlock link.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { AccountsParts } from './index.ts';
 import type { HttpContext } from '../kit/module.ts';
 import QRCode from 'qrcode';
 import { AppError, STATUS_BY_KIND, type ErrorKind } from '../errors.ts';
 import { html, trusted } from '../dashboard/html.ts';
-import { csrfField, formatTime, page } from '../dashboard/layout.ts';
-import { postButton, sendPage, table } from '../dashboard/components.ts';
+import { csrfField, page } from '../dashboard/layout.ts';
+import { sendPage } from '../dashboard/components.ts';
+import { formBody, optionalField } from '../dashboard/form-body.ts';
 import { clearSessionCookie, setSessionCookie } from '../http/auth.ts';
-import { ROLES, actorOf, type Principal } from './roles.ts';
-import { accessEndedText } from './account-service.ts';
 import { otpauthUri } from './totp.ts';
 import { MIN_PASSWORD_LENGTH } from './secrets.ts';
 
-type Form = Record<string, string | undefined>;
-const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 2048 } } as const;
 /** What a refused login is shown on the form again for, with its reason. */
 const LOGIN_REFUSALS: ErrorKind[] = ['invalid_request', 'unauthenticated', 'rate_limited'];
+/** The forms take what a person may type or paste; the services say what is wrong with it. */
+const typed = () => optionalField(2048);
+const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) });
 
-export function accountPages(
+export function signInPages(
   app: FastifyInstance,
-  { accounts }: AccountsParts,
+  { logins, sessions, setup, twoFactor }: AccountsParts,
   { config }: HttpContext,
 ): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const secure = config.publicUrl.startsWith('https://');
   const maxAge = config.sessionAbsoluteHours * 3600;
 
@@ -50,10 +53,10 @@ export function accountPages(
         </form>`,
     );
 
-  app.get('/login', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
+  api.get('/login', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
     if (request.principal?.via.kind === 'session' && request.principal.via.stage === 'active')
       return reply.redirect('/');
-    if (!(await accounts.hasOwner())) {
+    if (!(await setup.hasOwner())) {
       return sendPage(
         reply,
         page(
@@ -68,16 +71,16 @@ export function accountPages(
     return sendPage(reply, loginForm());
   });
 
-  app.post<{ Body: Form }>(
+  api.post(
     '/login',
     {
       config: { access: 'public', csrf: false, audit: false, rateLimit: { max: 20, timeWindow: '1 minute' } },
-      schema: { hide: true, body: formBody },
+      schema: { hide: true, body: formBody({ email: typed(), password: typed(), totp: typed() }) },
     },
     async (request, reply) => {
       const { email = '', password = '', totp } = request.body;
       try {
-        const session = await accounts.login({
+        const session = await logins.attempt({
           email,
           password,
           totp,
@@ -93,11 +96,11 @@ export function accountPages(
     },
   );
 
-  app.post(
+  api.post(
     '/logout',
-    { config: { access: 'enrolling', audit: false }, schema: { hide: true, body: formBody } },
+    { config: { access: 'enrolling', audit: false }, schema: { hide: true, body: formBody({}) } },
     async (request, reply) => {
-      await accounts.logout(request.principal!, request.ip);
+      await sessions.end(request.principal!, request.ip);
       clearSessionCookie(reply, secure);
       return reply.redirect('/login', 303);
     },
@@ -114,18 +117,12 @@ export function accountPages(
     );
 
   // Opening the link only shows a button: link previews (a chat app fetching the URL) must not spend it.
-  app.get<{ Querystring: { token?: string } }>(
+  api.get(
     '/unlock',
-    {
-      config: { access: 'public' },
-      schema: {
-        hide: true,
-        querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } },
-      },
-    },
+    { config: { access: 'public' }, schema: { hide: true, querystring: TokenQuery } },
     async (request, reply) => {
       const token = request.query.token ?? '';
-      if (!(await accounts.unlockLinkValid(token)))
+      if (!(await logins.unlockLinkValid(token)))
         return sendPage(reply, unlockRefused('This unlock link has expired or was used.'), 403);
       return sendPage(
         reply,
@@ -144,16 +141,16 @@ export function accountPages(
     },
   );
 
-  app.post<{ Body: Form }>(
+  api.post(
     '/unlock',
     {
       // No session yet, and the token in the body is the proof; the service writes its own audit entry.
       config: { access: 'public', csrf: false, audit: false, rateLimit: { max: 20, timeWindow: '1 minute' } },
-      schema: { hide: true, body: formBody },
+      schema: { hide: true, body: formBody({ token: typed() }) },
     },
     async (request, reply) => {
       try {
-        await accounts.unlockWithLink(request.body.token ?? '', request.ip);
+        await logins.unlockWithLink(request.body.token ?? '', request.ip);
       } catch (error) {
         if (!(error instanceof AppError) || error.kind !== 'forbidden') throw error;
         return sendPage(reply, unlockRefused(error.message), 403);
@@ -197,18 +194,12 @@ export function accountPages(
         </form>`,
     );
 
-  app.get<{ Querystring: { token?: string } }>(
+  api.get(
     '/setup',
-    {
-      config: { access: 'public' },
-      schema: {
-        hide: true,
-        querystring: { type: 'object', properties: { token: { type: 'string', maxLength: 200 } } },
-      },
-    },
+    { config: { access: 'public' }, schema: { hide: true, querystring: TokenQuery } },
     async (request, reply) => {
       const token = request.query.token ?? '';
-      if (!(await accounts.setupTokenValid(token))) {
+      if (!(await setup.setupTokenValid(token))) {
         return sendPage(
           reply,
           page(
@@ -225,14 +216,20 @@ export function accountPages(
     },
   );
 
-  app.post<{ Body: Form }>(
+  api.post(
     '/setup',
-    { config: { access: 'public', csrf: false, audit: false }, schema: { hide: true, body: formBody } },
+    {
+      config: { access: 'public', csrf: false, audit: false },
+      schema: {
+        hide: true,
+        body: formBody({ token: typed(), email: typed(), password: typed(), confirm: typed() }),
+      },
+    },
     async (request, reply) => {
       const { token = '', email = '', password = '', confirm = '' } = request.body;
       if (password !== confirm) return sendPage(reply, setupForm(token, 'The two passwords differ.'), 400);
       try {
-        const session = await accounts.createOwner(token, email, password, request.ip);
+        const session = await setup.createOwner(token, email, password, request.ip);
         setSessionCookie(reply, session.cookieValue, secure, maxAge);
         return reply.redirect('/enrol', 303);
       } catch (error) {
@@ -244,7 +241,7 @@ export function accountPages(
 
   const enrolPage = async (request: FastifyRequest, error?: string) => {
     const principal = request.principal!;
-    const secret = await accounts.beginEnrolment(principal.user.id);
+    const secret = await twoFactor.beginEnrolment(principal.user.id);
     const svg = await QRCode.toString(otpauthUri(secret, principal.user.email), {
       type: 'svg',
       margin: 1,
@@ -270,20 +267,24 @@ export function accountPages(
     );
   };
 
-  app.get('/enrol', { config: { access: 'enrolling' }, schema: { hide: true } }, async (request, reply) => {
+  api.get('/enrol', { config: { access: 'enrolling' }, schema: { hide: true } }, async (request, reply) => {
     if (request.principal!.user.twoFactorEnabled) return reply.redirect('/');
     return sendPage(reply, await enrolPage(request));
   });
 
-  app.post<{ Body: Form }>(
+  api.post(
     '/enrol',
-    { config: { access: 'enrolling', audit: false }, schema: { hide: true, body: formBody } },
+    {
+      config: { access: 'enrolling', audit: false },
+      schema: { hide: true, body: formBody({ code: typed() }) },
+    },
     async (request, reply) => {
       const principal = request.principal!;
       try {
-        const codes = await accounts.confirmEnrolment(principal, request.body.code ?? '', request.ip);
-        const session = await accounts.startActiveSession(
+        const codes = await twoFactor.confirmEnrolment(principal, request.body.code ?? '', request.ip);
+        const session = await sessions.start(
           { ...principal.user, twoFactorEnabled: true },
+          'active',
           request.ip,
           request.headers['user-agent'],
         );
@@ -306,110 +307,6 @@ export function accountPages(
         if (!(error instanceof AppError) || error.kind !== 'invalid_request') throw error;
         return sendPage(reply, await enrolPage(request, error.message), 400);
       }
-    },
-  );
-
-  const usersPage = async (principal: Principal | undefined, notice?: string) => {
-    const users = await accounts.listUsers();
-    return page(
-      { title: 'Users', principal, current: '/users' },
-      html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-        ${table(
-          ['Email', 'Role', 'Two-factor', 'Since', ''],
-          users.map((user) => [
-            user.email,
-            html`<form method="post" action="/users/role" class="inline">
-              ${csrfField(principal)}<input type="hidden" name="email" value="${user.email}" />
-              <select name="role" aria-label="Role of ${user.email}">
-                ${ROLES.map((role) => html`<option value="${role}"${role === user.role ? html` selected` : ''}>${role}</option>`)}
-              </select>
-              <button class="secondary">Change</button>
-            </form>`,
-            user.twoFactorEnabled
-              ? html`<span class="ok">on</span>`
-              : html`<span class="muted">at next login</span>`,
-            formatTime(user.createdAt, config.timezone),
-            html`${postButton(principal, '/users/reset-2fa', 'Reset two-factor', {
-              secondary: true,
-              fields: { email: user.email },
-            })}
-            ${postButton(principal, '/users/disable', 'Disable', { secondary: true, fields: { email: user.email } })}`,
-          ]),
-          'No users yet.',
-        )}
-          <section>
-            <h2>Add a user</h2>
-            <form method="post" action="/users" class="stack">
-              ${csrfField(principal)}
-              <label>Email <input name="email" type="email" required /></label>
-              <label
-                >Temporary password (at least ${MIN_PASSWORD_LENGTH} characters)
-                <input name="password" type="password" minlength="${MIN_PASSWORD_LENGTH}" required
-              /></label>
-              <label
-                >Role
-                <select name="role">
-                  <option value="staff">staff: runs the shop day to day</option>
-                  <option value="viewer">viewer: can look, not change</option>
-                  <option value="owner">owner: everything, including users and settings</option>
-                </select></label
-              >
-              <button>Add user</button>
-            </form>
-            <p class="muted">They set up two-factor authentication at their first login.</p>
-          </section>`,
-    );
-  };
-
-  app.get('/users', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) =>
-    sendPage(reply, await usersPage(request.principal)),
-  );
-
-  app.post<{ Body: Form }>(
-    '/users',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
-    async (request, reply) => {
-      const { email = '', password = '', role = '' } = request.body;
-      await accounts.addUser(email, password, role, actorOf(request.principal).actorLabel, false);
-      return reply.redirect('/users', 303);
-    },
-  );
-
-  app.post<{ Body: Form }>(
-    '/users/disable',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
-    async (request, reply) => {
-      await accounts.disableUser(request.body.email ?? '', actorOf(request.principal).actorLabel);
-      return reply.redirect('/users', 303);
-    },
-  );
-
-  app.post<{ Body: Form }>(
-    '/users/role',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
-    async (request, reply) => {
-      await accounts.setRole(
-        request.body.email ?? '',
-        request.body.role ?? '',
-        actorOf(request.principal).actorLabel,
-      );
-      return reply.redirect('/users', 303);
-    },
-  );
-
-  app.post<{ Body: Form }>(
-    '/users/reset-2fa',
-    { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
-    async (request, reply) => {
-      const email = request.body.email ?? '';
-      const ended = await accounts.resetTwoFactor(email, actorOf(request.principal).actorLabel);
-      return sendPage(
-        reply,
-        await usersPage(
-          request.principal,
-          `Two-factor reset for ${email}: ${accessEndedText(ended)}. They set it up again at their next login.`,
-        ),
-      );
     },
   );
 }

@@ -1,0 +1,131 @@
+// The Users page (under /users), for owners: everyone who can sign in, their role and two-factor
+// state, and adding, changing, resetting and disabling them.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AccountsParts } from './index.ts';
+import type { HttpContext } from '../kit/module.ts';
+import { html } from '../dashboard/html.ts';
+import { csrfField, formatTime, page } from '../dashboard/layout.ts';
+import { postButton, sendPage, table } from '../dashboard/components.ts';
+import { formBody, optionalField } from '../dashboard/form-body.ts';
+import { ROLES, actorOf, type Principal } from './roles.ts';
+import { accessEndedText } from './users.ts';
+import { MIN_PASSWORD_LENGTH } from './secrets.ts';
+
+/** The forms take what a person may type or paste; the service says what is wrong with it. */
+const typed = () => optionalField(2048);
+const ByEmail = formBody({ email: typed() });
+
+export function userPages(app: FastifyInstance, { users }: AccountsParts, { config }: HttpContext): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  const usersPage = async (principal: Principal | undefined, notice?: string) => {
+    const all = await users.list();
+    return page(
+      { title: 'Users', principal, current: '/users' },
+      html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+        ${table(
+          ['Email', 'Role', 'Two-factor', 'Since', ''],
+          all.map((user) => [
+            user.email,
+            html`<form method="post" action="/users/role" class="inline">
+              ${csrfField(principal)}<input type="hidden" name="email" value="${user.email}" />
+              <select name="role" aria-label="Role of ${user.email}">
+                ${ROLES.map((role) => html`<option value="${role}"${role === user.role ? html` selected` : ''}>${role}</option>`)}
+              </select>
+              <button class="secondary">Change</button>
+            </form>`,
+            user.twoFactorEnabled
+              ? html`<span class="ok">on</span>`
+              : html`<span class="muted">at next login</span>`,
+            formatTime(user.createdAt, config.timezone),
+            html`${postButton(principal, '/users/reset-2fa', 'Reset two-factor', {
+              secondary: true,
+              fields: { email: user.email },
+            })}
+            ${postButton(principal, '/users/disable', 'Disable', { secondary: true, fields: { email: user.email } })}`,
+          ]),
+          'No users yet.',
+        )}
+          <section>
+            <h2>Add a user</h2>
+            <form method="post" action="/users" class="stack">
+              ${csrfField(principal)}
+              <label>Email <input name="email" type="email" required /></label>
+              <label
+                >Temporary password (at least ${MIN_PASSWORD_LENGTH} characters)
+                <input name="password" type="password" minlength="${MIN_PASSWORD_LENGTH}" required
+              /></label>
+              <label
+                >Role
+                <select name="role">
+                  <option value="staff">staff: runs the shop day to day</option>
+                  <option value="viewer">viewer: can look, not change</option>
+                  <option value="owner">owner: everything, including users and settings</option>
+                </select></label
+              >
+              <button>Add user</button>
+            </form>
+            <p class="muted">They set up two-factor authentication at their first login.</p>
+          </section>`,
+    );
+  };
+
+  api.get('', { config: { access: 'admin' }, schema: { hide: true } }, async (request, reply) =>
+    sendPage(reply, await usersPage(request.principal)),
+  );
+
+  api.post(
+    '',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: formBody({ email: typed(), password: typed(), role: typed() }) },
+    },
+    async (request, reply) => {
+      const { email = '', password = '', role = '' } = request.body;
+      await users.add({ email, password, role, by: actorOf(request.principal).actorLabel, withTotp: false });
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  api.post(
+    '/disable',
+    { config: { access: 'admin' }, schema: { hide: true, body: ByEmail } },
+    async (request, reply) => {
+      await users.disable(request.body.email ?? '', actorOf(request.principal).actorLabel);
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  api.post(
+    '/role',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: formBody({ email: typed(), role: typed() }) },
+    },
+    async (request, reply) => {
+      await users.setRole(
+        request.body.email ?? '',
+        request.body.role ?? '',
+        actorOf(request.principal).actorLabel,
+      );
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  api.post(
+    '/reset-2fa',
+    { config: { access: 'admin' }, schema: { hide: true, body: ByEmail } },
+    async (request, reply) => {
+      const email = request.body.email ?? '';
+      const ended = await users.resetTwoFactor(email, actorOf(request.principal).actorLabel);
+      return sendPage(
+        reply,
+        await usersPage(
+          request.principal,
+          `Two-factor reset for ${email}: ${accessEndedText(ended)}. They set it up again at their next login.`,
+        ),
+      );
+    },
+  );
+}
