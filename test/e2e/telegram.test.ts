@@ -44,7 +44,14 @@ after(async () => {
 
 const cardFor = (approvalId: string) => (m: SimMessage) =>
   m.reply_markup?.inline_keyboard.flat().some((b) => b.callback_data?.includes(approvalId)) ?? false;
-const lastText = (chatId: number) => telegram.sent(chatId).at(-1)?.text ?? '';
+/** How many messages the owner's chat holds now: what the bot says next comes after them. */
+const mark = () => telegram.sent(OWNER).length;
+/** Whether the bot said something like this since `since` (a card may arrive in between). */
+const saidSince = (since: number, pattern: RegExp) =>
+  telegram
+    .sent(OWNER)
+    .slice(since)
+    .some((message) => pattern.test(message.text ?? ''));
 
 test('a draft that needs the owner arrives as a card; Approve decides once and the card shows it', async () => {
   telegram.failures.add('rate-limit'); // the first send meets a 429 and waits retry_after
@@ -115,8 +122,9 @@ test('Edit and Regenerate take the owner’s next message', async () => {
     30_000,
     'the edit card',
   );
+  const beforeEdit = mark();
   telegram.press(OWNER, editCard.message_id, `ap:${editMe.id}:e`);
-  await waitFor(() => /Send the new text/.test(lastText(OWNER)), 60_000, 'the question');
+  await waitFor(() => saidSince(beforeEdit, /Send the new text/), 60_000, 'the question');
   telegram.say(OWNER, 'Better words, written by the owner');
   await waitFor(
     async () => (await server.face('approvals').get(editMe.id)).status === 'edited',
@@ -136,8 +144,9 @@ test('Edit and Regenerate take the owner’s next message', async () => {
     productIds: ['prod-curl-cream'],
   });
   const redoCard = await waitFor(() => telegram.sent(OWNER).find(cardFor(redo.id)), 30_000, 'the redo card');
+  const beforeRedo = mark();
   telegram.press(OWNER, redoCard.message_id, `ap:${redo.id}:r`);
-  await waitFor(() => /What should change/.test(lastText(OWNER)), 60_000, 'the question');
+  await waitFor(() => saidSince(beforeRedo, /What should change/), 60_000, 'the question');
   telegram.say(OWNER, 'mention curl day');
   await waitFor(
     async () => (await server.face('approvals').get(redo.id)).status === 'rejected',
@@ -169,8 +178,9 @@ test('a stranger is ignored and logged; the owner pauses and resumes from the ph
 
   telegram.say(OWNER, '/pause');
   await waitFor(async () => (await server.face('approvals').paused()).paused, 60_000, 'the pause');
+  const beforeStatus = mark();
   telegram.say(OWNER, '/status');
-  await waitFor(() => /Paused by/.test(lastText(OWNER)), 60_000, 'the status');
+  await waitFor(() => saidSince(beforeStatus, /Paused by/), 60_000, 'the status');
   telegram.say(OWNER, '/resume');
   await waitFor(async () => !(await server.face('approvals').paused()).paused, 60_000, 'the resume');
 });
@@ -222,9 +232,7 @@ test('a voice note is transcribed and understood as a command, or kept as a to-d
 });
 
 test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in the chat', async () => {
-  const { transaction } = await import('../../src/platform/db/database.ts');
-  const { applyOrders } = await import('../../src/modules/shop/apply-orders.ts');
-  const { sampleOrder, samplePayment } = await import('../support/shop.ts');
+  const { sampleOrder, samplePayment, storeOrders } = await import('../support/shop.ts');
   const today = new Date().toISOString();
   const order = sampleOrder({
     financialStatus: 'paid',
@@ -232,25 +240,24 @@ test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in
     processedAt: today,
     updatedAt: today,
   });
-  await transaction(server.kernel.db, (tx) =>
-    applyOrders(tx, [{ order, transactions: [samplePayment({ processedAt: today })], refunds: [] }], 'api'),
-  );
+  await storeOrders(server.kernel.db, { order, transactions: [samplePayment({ processedAt: today })] });
   // The books post it through their feed.
   await waitFor(
     async () => (await server.face('ledger').reports.trialBalance(null, '2999-12-31')).totalDebits > 0,
     30_000,
     'the order in the books',
   );
+  const since = mark();
   telegram.say(OWNER, '/orders');
   await waitFor(
-    () => /Latest orders:\n#1001 £33\.94 · paid · unfulfilled/.test(lastText(OWNER)),
+    () => saidSince(since, /Latest orders:\n#1001 £33\.94 · paid · unfulfilled/),
     60_000,
     '/orders',
   );
   telegram.say(OWNER, '/today');
-  await waitFor(() => /1 order\(s\), revenue £28\.28/.test(lastText(OWNER)), 60_000, '/today');
+  await waitFor(() => saidSince(since, /1 order\(s\), revenue £28\.28/), 60_000, '/today');
   telegram.say(OWNER, '/pnl');
-  await waitFor(() => /^Profit and loss, \d{4}-\d{2}-01 to/.test(lastText(OWNER)), 60_000, '/pnl');
+  await waitFor(() => saidSince(since, /^Profit and loss, \d{4}-\d{2}-01 to/), 60_000, '/pnl');
   await server.face('notifications').send({
     kind: 'ledger.refund_spike',
     severity: 'warning',
@@ -258,7 +265,7 @@ test('the owner asks /today, /pnl and /orders, and the books’ alerts arrive in
     body: 'Three times a normal day.',
   });
   await waitFor(
-    () => lastText(OWNER) === '⚠️ Refunds are high today\n\nThree times a normal day.',
+    () => saidSince(since, /^⚠️ Refunds are high today\n\nThree times a normal day\.$/),
     60_000,
     'the alert in the chat',
   );

@@ -28,3 +28,27 @@ export function pendingPost(
     ...overrides,
   });
 }
+
+/** A request as the service returns it, without a database (for what only reads one). */
+export function sampleApproval(overrides: Partial<Approval> = {}): Approval {
+  return {
+    id: '3f1c9a52-6a0e-4c47-9a38-2f4d1c0b7e11',
+    createdAt: new Date('2026-11-26T10:00:00Z'),
+    kind: 'social.post',
+    channel: 'instagram',
+    title: 'instagram: Argan Repair Oil',
+    text: 'Meet Argan Repair Oil: glossy, healthy-looking hair made simple ✨ Just £18.99.',
+    productIds: ['prod-argan-oil'],
+    qaReviewId: null,
+    score: 78,
+    lowConfidence: false,
+    status: 'pending',
+    expiresAt: new Date('2026-11-27T10:00:00Z'),
+    onExpiry: 'skip',
+    decidedAt: null,
+    decidedBy: null,
+    finalText: null,
+    note: null,
+    ...overrides,
+  };
+}

@@ -6,10 +6,11 @@ import type { TelegramCommand } from '../../platform/kit/module.ts';
 
 export interface TodayOptions {
   shop: Pick<Faces['shop'], 'listOrders'>;
-  ledger: Faces['ledger'];
+  ledger: { reports: Pick<Faces['ledger']['reports'], 'profitAndLoss'> };
   approvals: Pick<Faces['approvals'], 'list'>;
   /** The shop's time zone: "today" is its day. */
   timezone: string;
+  /** The clock "today" is read from. */
   now?: () => Date;
 }
 
