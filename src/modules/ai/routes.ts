@@ -39,32 +39,35 @@ const Finding = {
   message: Type.String(),
 };
 
-const QaResult = Type.Object({
-  id: Type.String({ format: 'uuid', description: 'the stored review' }),
-  score: Type.Integer({ minimum: 0, maximum: 100 }),
-  decision: Type.Enum(['auto_approve', 'owner_approval', 'regenerate']),
-  lowConfidence: Type.Boolean({
-    description: 'the gate would have it written again, but this was the last attempt: the owner decides',
-  }),
-  hardFails: Type.Array(Type.Object(Finding), { description: 'what must be fixed, whatever the score' }),
-  findings: Type.Array(
-    Type.Object({ ...Finding, penalty: Type.Integer({ description: 'points taken off the score' }) }),
-    { description: 'what costs points' },
-  ),
-  criteria: Type.Array(
-    Type.Object({
-      name: Type.Enum([...CRITERIA]),
-      score: Type.Integer({ minimum: 0, maximum: 10 }),
-      feedback: Type.String(),
+const QaResult = Type.Object(
+  {
+    id: Type.String({ format: 'uuid', description: 'the stored review' }),
+    score: Type.Integer({ minimum: 0, maximum: 100 }),
+    decision: Type.Enum(['auto_approve', 'owner_approval', 'regenerate']),
+    lowConfidence: Type.Boolean({
+      description: 'the gate would have it written again, but this was the last attempt: the owner decides',
     }),
-    { description: 'the rubric, one score per criterion' },
-  ),
-  reviewer: Type.Object({
-    provider: Type.String({ description: 'who scored the rubric: gemini, openai, anthropic or offline' }),
-    model: Type.String(),
-    fellBack: Type.Boolean({ description: 'a provider other than the configured one answered' }),
-  }),
-});
+    hardFails: Type.Array(Type.Object(Finding), { description: 'what must be fixed, whatever the score' }),
+    findings: Type.Array(
+      Type.Object({ ...Finding, penalty: Type.Integer({ description: 'points taken off the score' }) }),
+      { description: 'what costs points' },
+    ),
+    criteria: Type.Array(
+      Type.Object({
+        name: Type.Enum([...CRITERIA]),
+        score: Type.Integer({ minimum: 0, maximum: 10 }),
+        feedback: Type.String(),
+      }),
+      { description: 'the rubric, one score per criterion' },
+    ),
+    reviewer: Type.Object({
+      provider: Type.String({ description: 'who scored the rubric: gemini, openai, anthropic or offline' }),
+      model: Type.String(),
+      fellBack: Type.Boolean({ description: 'a provider other than the configured one answered' }),
+    }),
+  },
+  { description: 'the score, the decision and why' },
+);
 
 const Provider = Type.Object({
   name: Type.Enum(['gemini', 'openai', 'anthropic', 'offline']),
@@ -95,7 +98,7 @@ export function aiRoutes(app: FastifyInstance, { ai, voice }: AiParts): void {
       schema: {
         tags: ['ai'],
         summary: 'The brand voice the writer and the QA gate use',
-        response: responses({ 200: Type.Object({ voice: Voice }) }),
+        response: responses({ 200: Type.Object({ voice: Voice }, { description: 'the brand voice' }) }),
       },
     },
     async () => ({ voice: await voice.get() }),
@@ -109,7 +112,7 @@ export function aiRoutes(app: FastifyInstance, { ai, voice }: AiParts): void {
         tags: ['ai'],
         summary: 'Change the brand voice',
         body: VoiceChange,
-        response: responses({ 200: Type.Object({ voice: Voice }) }),
+        response: responses({ 200: Type.Object({ voice: Voice }, { description: 'the brand voice' }) }),
       },
     },
     async (request) => ({ voice: await voice.set(request.body, actorOf(request.principal).actorLabel) }),
@@ -122,7 +125,9 @@ export function aiRoutes(app: FastifyInstance, { ai, voice }: AiParts): void {
       schema: {
         tags: ['ai'],
         summary: 'AI providers in the order they are tried',
-        response: responses({ 200: Type.Object({ providers: Type.Array(Provider) }) }),
+        response: responses({
+          200: Type.Object({ providers: Type.Array(Provider) }, { description: 'first asked first' }),
+        }),
       },
     },
     async () => ({ providers: ai.status() }),
@@ -135,7 +140,12 @@ export function aiRoutes(app: FastifyInstance, { ai, voice }: AiParts): void {
       schema: {
         tags: ['ai'],
         summary: 'Calls, tokens and estimated cost per provider and feature, last 30 days',
-        response: responses({ 200: Type.Object({ usage: Type.Array(UsageLine) }) }),
+        response: responses({
+          200: Type.Object(
+            { usage: Type.Array(UsageLine) },
+            { description: 'one line per provider and feature' },
+          ),
+        }),
       },
     },
     async () => ({ usage: await ai.usage() }),

@@ -45,11 +45,14 @@ const Approval = Type.Object(
   { description: 'a request for the owner’s decision' },
 );
 
-const Pause = Type.Object({
-  paused: Type.Boolean({ description: 'true: nothing is published or sent' }),
-  changedAt: Type.Optional(Timestamp),
-  changedBy: Type.Optional(Type.String({ description: 'who paused or resumed last' })),
-});
+const Pause = Type.Object(
+  {
+    paused: Type.Boolean({ description: 'true: nothing is published or sent' }),
+    changedAt: Type.Optional(Timestamp),
+    changedBy: Type.Optional(Type.String({ description: 'who paused or resumed last' })),
+  },
+  { description: 'the pause switch' },
+);
 
 const by = (request: FastifyRequest): Decider => {
   const { actor, actorLabel } = actorOf(request.principal);
@@ -68,7 +71,9 @@ export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsPar
         tags: ['approvals'],
         summary: 'Approval requests, oldest pending first (filter by status)',
         querystring: Type.Object({ status: Type.Optional(Status) }, { additionalProperties: false }),
-        response: responses({ 200: Type.Object({ approvals: Type.Array(Approval) }) }),
+        response: responses({
+          200: Type.Object({ approvals: Type.Array(Approval) }, { description: 'the requests' }),
+        }),
       },
     },
     async (request) => ({ approvals: await approvals.list(request.query.status) }),
@@ -95,7 +100,9 @@ export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsPar
           },
           { additionalProperties: false },
         ),
-        response: responses({ 200: Type.Object({ approval: Approval }) }),
+        response: responses({
+          200: Type.Object({ approval: Approval }, { description: 'the request as decided' }),
+        }),
       },
     },
     async (request) => ({ approval: await approvals.decide(request.params.id, request.body, by(request)) }),
