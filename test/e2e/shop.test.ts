@@ -27,7 +27,7 @@ before(async () => {
     historyDays: 30,
     ordersPerDay: 10,
     seed: 7,
-    // Waiting for the cost bucket is tested in test/unit/shop-client.test.ts; here it would only add minutes.
+    // Waiting for the cost bucket is tested in test/module/shop-client.test.ts; here it would only add minutes.
     bucket: { maximumAvailable: 20_000, restoreRate: 1000 },
   });
   dataDir = mkdtempSync(path.join(tmpdir(), 'sk-shop-'));

@@ -3,46 +3,29 @@
 // up the answer to Shopify, and a failure to tell is logged and tried again later.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { StaleDeliveries } from '../../src/modules/shop/stale-deliveries.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import type { Notice } from '../../src/platform/notify/notifications.ts';
+import type { Notice } from '../../src/platform/notify/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { sampleOrderWebhook } from '../support/shop.ts';
+import { sampleOrderWebhook, testShopEnv, webhookDelivery } from '../support/shop.ts';
 import { waitFor } from '../support/wait.ts';
 
-const SECRET = 'shpss_test_secret_0123456789abcdef';
-const SHOP = 'sandbox-beauty.myshopify.com';
 let server: TestServer;
 
 before(async () => {
-  server = await startTestServer({
-    env: {
-      SHOPIFY_SHOP: SHOP,
-      SHOPIFY_ADMIN_TOKEN: 'shpat_test_token_0123456789abcdef',
-      SHOPIFY_API_SECRET: SECRET,
-      SHOPIFY_API_BASE_URL: 'http://127.0.0.1:9',
-    },
-  });
+  server = await startTestServer({ env: testShopEnv });
 });
 after(() => server.close());
 
 function deliver(triggeredAt: string) {
-  const text = JSON.stringify(sampleOrderWebhook({ id: 5_550_000_300_001, name: '#4001' }));
-  return server.app.inject({
-    method: 'POST',
-    url: '/webhooks/shopify',
-    headers: {
-      'content-type': 'application/json',
-      'x-shopify-topic': 'orders/create',
-      'x-shopify-shop-domain': SHOP,
-      'x-shopify-webhook-id': randomUUID(),
-      'x-shopify-triggered-at': triggeredAt,
-      'x-shopify-hmac-sha256': createHmac('sha256', SECRET).update(text).digest('base64'),
-    },
-    payload: text,
-  });
+  return server.app.inject(
+    webhookDelivery({
+      topic: 'orders/create',
+      body: sampleOrderWebhook({ id: 5_550_000_300_001, name: '#4001' }),
+      headers: { 'x-shopify-triggered-at': triggeredAt },
+    }),
+  );
 }
 
 const staleNotices = async () =>

@@ -8,6 +8,7 @@ import { ShopifySimulator } from '../../src/sim/shopify/index.ts';
 import type { Delivery } from '../../src/sim/shopify/webhooks.ts';
 import { simulatedClock } from '../support/clock.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { shopOf } from '../support/shop.ts';
 
 let sim: ShopifySimulator;
 let server: TestServer;
@@ -74,18 +75,17 @@ async function delivery(webhookId: string) {
   return rows[0]!;
 }
 
+/** The owner's notices about a delivery set aside, by title. */
 const told = async (webhookId: string) =>
-  (
-    await server.db.pool.query('select title from notify_inbox where dedupe_key = $1', [
-      `shop.webhook-set-aside:${webhookId}`,
-    ])
-  ).rows.map((row) => row.title as string);
+  (await server.face('notifications').list({ limit: 1000 }))
+    .filter((notice) => notice.dedupeKey === `shop.webhook-set-aside:${webhookId}`)
+    .map((notice) => notice.title);
 
 const productGone = async (id: number) =>
   (await server.db.pool.query('select deleted_at is not null as gone from shop_products where id = $1', [id]))
     .rows[0]?.gone as boolean | undefined;
 
-const drain = () => server.face('shop').applier.drain();
+const drain = () => shopOf(server).shop.applier.drain();
 
 test('a products/update body resent as products/delete is refused; a delete of a product Shopify still has is not acted on', async () => {
   const productId = (sim.restOrder(sim.orderIds()[0]!).line_items as { product_id: number }[])[0]!.product_id;
@@ -174,8 +174,6 @@ test('an app/uninstalled while Shopify still accepts the token is set aside, not
   const row = await delivery(uninstalled.webhookId);
   assert.equal(row.outcome, 'set_aside');
   assert.match(row.last_error ?? '', /the app is still installed/);
-  const { rows } = await server.db.pool.query(
-    "select 1 from notify_inbox where kind = 'shop.app-uninstalled'",
-  );
-  assert.equal(rows.length, 0);
+  const notices = await server.face('notifications').list({ limit: 1000 });
+  assert.equal(notices.filter((notice) => notice.kind === 'shop.app-uninstalled').length, 0);
 });

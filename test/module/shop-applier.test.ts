@@ -22,7 +22,7 @@ before(async () => {
 after(() => db.drop());
 beforeEach(async () => {
   await db.pool.query(
-    'truncate shop_webhook_deliveries, shop_orders, shop_customers, shop_products, shop_variants, events_feed_items, events_outbox',
+    'truncate shop_webhook_deliveries, shop_orders, shop_customers, shop_products, shop_variants',
   );
   await db.pool.query('drop trigger if exists tripwire on shop_webhook_deliveries');
   await db.pool.query('drop trigger if exists tripwire on shop_customers');
