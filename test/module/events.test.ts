@@ -11,6 +11,7 @@ import { defineEvents, type PayloadsOf } from '../../src/platform/events/catalog
 import { createLogger } from '../../src/platform/logger.ts';
 import { JobQueue } from '../../src/platform/jobs/job-queue.ts';
 import { EventBus, emit, type DomainEvent } from '../../src/platform/events/outbox.ts';
+import { waitingInFeed } from '../../src/platform/events/feeds.ts';
 import { WebhookEndpoints, signWebhook } from '../../src/platform/events/webhooks.ts';
 import { guardedPost } from '../../src/platform/net/guarded-post.ts';
 import { MqttBridge } from '../../src/platform/events/mqtt.ts';
@@ -254,4 +255,34 @@ test('events are published to the MQTT broker', async () => {
   assert.equal(message.topic, `shopkeep-test-${process.pid}/events/crate.counted`);
   assert.equal(JSON.parse(message.body).type, 'crate.counted');
   await client.endAsync();
+});
+
+test('a feed tells which events of a type still wait in it, in order, until it has handled them', async () => {
+  const handled: DomainEvent[] = [];
+  const consumer = bus.addFeed({
+    name: 'test.waiting',
+    types: ['crate.packed', 'crate.counted'],
+    handle: async (_tx, events) => void handled.push(...events),
+  });
+  await transaction(db.pool, async (tx) => {
+    await emit(tx, 'crate.packed', { crateId: 'w-1' });
+    await emit(tx, 'crate.counted', { crateId: 'w-1' });
+    await emit(tx, 'parcel.packed', { parcelId: 'w-3' });
+    await emit(tx, 'crate.packed', { crateId: 'w-2' });
+  });
+  await bus.drain();
+  const waiting = (feed: string) =>
+    transaction(db.pool, (tx) => waitingInFeed(tx, feed, ['crate.packed', 'parcel.packed']));
+  assert.deepEqual(
+    (await waiting('test.waiting')).map((event) => [event.type, event.payload]),
+    [
+      ['crate.packed', { crateId: 'w-1' }],
+      ['crate.packed', { crateId: 'w-2' }],
+    ],
+    'only the types asked for, and only what this feed takes',
+  );
+  assert.deepEqual(await waiting('test.other'), []);
+  assert.equal(await consumer.drain(), 3);
+  assert.equal(handled.length, 3);
+  assert.deepEqual(await waiting('test.waiting'), [], 'handled events wait no more');
 });

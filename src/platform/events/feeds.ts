@@ -35,26 +35,49 @@ export function feedConsumer(pool: pg.Pool, feed: Feed, logger: Logger): Polling
   });
 }
 
+interface EventRow {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+// What the outbox holds was written by emit, from the event map.
+const storedEvents = (rows: EventRow[]) =>
+  rows.map((row) => ({
+    id: Number(row.id),
+    type: row.type,
+    payload: row.payload,
+    createdAt: row.created_at,
+  })) as unknown as DomainEvent[];
+
+/**
+ * The events of these types that a feed has not handled yet, in id order, as the caller's
+ * transaction sees them (a feed's handler sees its own batch among them).
+ */
+export async function waitingInFeed<T extends EventType>(
+  tx: pg.PoolClient,
+  feed: string,
+  types: readonly T[],
+): Promise<DomainEvent<T>[]> {
+  const { rows } = await tx.query<EventRow>(
+    `select e.id, e.type, e.payload, e.created_at
+     from events_feed_items f join events_outbox e on e.id = f.event_id
+     where f.feed = $1 and e.type = any($2::text[]) order by f.event_id`,
+    [feed, types],
+  );
+  return storedEvents(rows) as DomainEvent<T>[];
+}
+
 async function handleBatch(tx: pg.PoolClient, feed: Feed): Promise<number> {
-  const { rows } = await tx.query<{
-    id: string;
-    type: string;
-    payload: Record<string, unknown>;
-    created_at: Date;
-  }>(
+  const { rows } = await tx.query<EventRow>(
     `select e.id, e.type, e.payload, e.created_at
      from events_feed_items f join events_outbox e on e.id = f.event_id
      where f.feed = $1 order by f.event_id limit $2 for update of f skip locked`,
     [feed.name, BATCH],
   );
   if (!rows.length) return 0;
-  // What the outbox holds was written by emit, from the event map.
-  const events = rows.map((row) => ({
-    id: Number(row.id),
-    type: row.type,
-    payload: row.payload,
-    createdAt: row.created_at,
-  })) as unknown as DomainEvent[];
+  const events = storedEvents(rows);
   await feed.handle(tx, events);
   await tx.query('delete from events_feed_items where feed = $1 and event_id = any($2::bigint[])', [
     feed.name,
