@@ -8,6 +8,7 @@ import { EmbeddedPostgres } from '../../src/platform/db/embedded-postgres.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { parseConfig } from '../../src/platform/config.ts';
 import { startRuntime, type Runtime } from '../../src/platform/runtime.ts';
+import accountsModule from '../../src/platform/accounts/index.ts';
 import { freePort } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -28,9 +29,13 @@ before(async () => {
     SHOPKEEP_LOG_LEVEL: 'silent',
   });
   runtime = await startRuntime(config, logger, { http: true, work: true, ownsEmbeddedServer: false });
-  const { totpSecret } = await runtime.modules
-    .face('accounts')
-    .addUser('owner@salon.example', 'a long owner password', 'owner', 'test', true);
+  const { totpSecret } = await runtime.modules.get(accountsModule).users.add({
+    email: 'owner@salon.example',
+    password: 'a long owner password',
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   const { totpCode, currentStep } = await import('../../src/platform/accounts/totp.ts');
   const login = await runtime.app!.inject({
     method: 'POST',

@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
+import { accountsOf } from '../support/accounts.ts';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
 
 let server: TestServer;
@@ -37,7 +38,7 @@ test("the owner's own address still logs in while a stranger guesses from elsewh
     totp: totpCode(owner.totpSecret, currentStep(Date.now()) + 1),
   });
   assert.equal(own.statusCode, 200, own.body);
-  await server.face('accounts').settle(); // the alert goes out after the answer
+  await accountsOf(server).logins.settle(); // the alert goes out after the answer
   const notices = await server.face('notifications').list();
   const alert = notices.find((n) => n.kind === 'auth.failed_logins' && n.body.includes(owner.email));
   assert.ok(alert, 'the owner is told');
@@ -55,7 +56,7 @@ test('an unlock link works once, lifts the lock on the address that opens it and
     totp: totpCode(staff.totpSecret, currentStep(Date.now()) + 1),
   });
   assert.equal(locked.statusCode, 429);
-  const { token } = await server.face('accounts').newUnlockLink(staff.email, 'test');
+  const { token } = await accountsOf(server).logins.newUnlockLink(staff.email, 'test');
   const page = await server.app.inject({ url: `/unlock?token=${token}`, remoteAddress: '198.51.100.7' });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /Unlock/);
@@ -86,7 +87,12 @@ test('an unlock link works once, lifts the lock on the address that opens it and
 
 test('a new password revokes the API tokens and the answer says how many', async () => {
   const staff = await loginAs(server, 'staff', '192.0.2.30');
-  const { token } = await server.face('accounts').createToken(staff.email, 'n8n', ['read'], 'test');
+  const { token } = await accountsOf(server).tokens.create({
+    email: staff.email,
+    name: 'n8n',
+    scopes: ['read'],
+    by: 'test',
+  });
   assert.equal((await me(token)).statusCode, 200);
   const changed = await server.app.inject({
     method: 'POST',
@@ -137,7 +143,7 @@ test('an expired token is refused with a message that says so', async () => {
 test('no password, secret, code or unlock token reaches the log', async () => {
   // People type their password into the email field; a failed login must not log it.
   await login('198.51.100.40', { email: 'correct horse battery staple', password: 'x' });
-  const { token } = await server.face('accounts').newUnlockLink(owner.email, 'test');
+  const { token } = await accountsOf(server).logins.newUnlockLink(owner.email, 'test');
   await server.app.inject({
     method: 'POST',
     url: '/unlock',
@@ -172,7 +178,7 @@ test('the dashboard: a token with an expiry from Settings shows its last use; a 
   assert.equal(dates.length, 2, `last use and expiry in: ${row}`);
 
   const staff = await loginAs(server, 'staff', '192.0.2.40');
-  await server.face('accounts').createToken(staff.email, 'n8n', ['read'], 'test');
+  await accountsOf(server).tokens.create({ email: staff.email, name: 'n8n', scopes: ['read'], by: 'test' });
   const reset = await form('/users/reset-2fa', { email: staff.email });
   assert.equal(reset.statusCode, 200);
   assert.match(reset.body, /Two-factor reset for [^:]+: 1 session ended, 1 API token revoked/);

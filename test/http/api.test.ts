@@ -7,6 +7,7 @@ import {
   type LoggedIn,
   type TestServer,
 } from '../support/server.ts';
+import { accountsOf } from '../support/accounts.ts';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
 
 let server: TestServer;
@@ -224,9 +225,12 @@ test('dashboard pages render for the owner and redirect strangers to login', asy
 });
 
 test('an API token, even with the admin scope, cannot change users, tokens or secrets', async () => {
-  const { token } = await server
-    .face('accounts')
-    .createToken(owner.email, 'ops script', ['read', 'admin'], 'test');
+  const { token } = await accountsOf(server).tokens.create({
+    email: owner.email,
+    name: 'ops script',
+    scopes: ['read', 'admin'],
+    by: 'test',
+  });
   const headers = { authorization: `Bearer ${token}` };
   assert.equal(
     (await server.app.inject({ url: '/api/v1/users', headers })).statusCode,
@@ -251,7 +255,7 @@ test('an API token, even with the admin scope, cannot change users, tokens or se
     assert.equal(response.statusCode, 403, attempt.url);
     assert.match(response.json().error.message, /API tokens cannot/);
   }
-  assert.ok(!(await server.face('accounts').listUsers()).some((u) => u.email === 'mallory@example.com'));
+  assert.ok(!(await accountsOf(server).users.list()).some((u) => u.email === 'mallory@example.com'));
 });
 
 test('POST /api/v1/qa/check scores and routes a draft, with the breakdown', async () => {

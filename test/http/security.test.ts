@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startTestServer, loginAs, type TestServer } from '../support/server.ts';
+import { accountsOf } from '../support/accounts.ts';
 import { totpCode, currentStep } from '../../src/platform/accounts/totp.ts';
 
 let server: TestServer;
@@ -44,7 +45,13 @@ test('behind one proxy, the client is the address the proxy saw, not one the cli
 test('another site cannot post the login form (login CSRF); shopkeep’s own page can', async () => {
   const email = 'csrf-owner@example.com';
   const password = 'correct horse battery staple';
-  const { totpSecret } = await server.face('accounts').addUser(email, password, 'owner', 'test', true);
+  const { totpSecret } = await accountsOf(server).users.add({
+    email: email,
+    password: password,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   const form = (origin: Record<string, string>) =>
     server.app.inject({
       method: 'POST',

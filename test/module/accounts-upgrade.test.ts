@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { openModules } from '../../src/platform/runtime.ts';
+import accountsModule from '../../src/platform/accounts/index.ts';
 import { hashPassword } from '../../src/platform/accounts/secrets.ts';
 import { currentStep, newTotpSecret, totpCode } from '../../src/platform/accounts/totp.ts';
 import { clientKey } from '../../src/platform/net/client-key.ts';
@@ -63,7 +64,7 @@ test('clear TOTP secrets of an older install are sealed at start-up and login st
     );
     assert.equal(clear.rows[0].n, 0, 'the clear columns are emptied');
 
-    const session = await modules.face('accounts').login({
+    const session = await modules.get(accountsModule).logins.attempt({
       email: 'old@shop.example',
       password: PASSWORD,
       totp: totpCode(enrolled, currentStep(Date.now())),
@@ -71,13 +72,17 @@ test('clear TOTP secrets of an older install are sealed at start-up and login st
     });
     assert.equal(session.stage, 'active');
     await assert.rejects(
-      modules.face('accounts').login({ email: 'old@shop.example', password: PASSWORD, ip: '127.0.0.2' }),
+      modules
+        .get(accountsModule)
+        .logins.attempt({ email: 'old@shop.example', password: PASSWORD, ip: '127.0.0.2' }),
       /email, password or code is wrong/,
       'two-factor is still required',
     );
-    const [mid] = (await modules.face('accounts').listUsers()).filter((u) => u.email === 'mid@shop.example');
+    const [mid] = (await modules.get(accountsModule).users.list()).filter(
+      (u) => u.email === 'mid@shop.example',
+    );
     assert.equal(
-      await modules.face('accounts').beginEnrolment(mid!.id),
+      await modules.get(accountsModule).twoFactor.beginEnrolment(mid!.id),
       pending,
       'the pending secret carries over',
     );

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type pg from 'pg';
 import { createLogger } from '../../src/platform/logger.ts';
-import { AccountService } from '../../src/platform/accounts/account-service.ts';
+import { openAccounts, type Accounts } from '../../src/platform/accounts/accounts.ts';
 import { AuditLog } from '../../src/platform/audit/audit-log.ts';
 import { Notifications, type Notice } from '../../src/platform/notify/notifications.ts';
 import { MasterKeyStore, Vault } from '../../src/platform/vault/vault.ts';
@@ -17,15 +17,15 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let db: TestDatabase;
 let clock = Date.parse('2026-11-26T09:00:00Z');
-let accounts: AccountService;
+let accounts: Accounts;
 const PASSWORD = 'a long shop password';
 const keyDir = mkdtempSync(path.join(tmpdir(), 'sk-accounts-'));
 
-/** The service as the runtime builds it, on the test's clock; `log` gets each line it logs. */
+/** The accounts part as the runtime builds it, on the test's clock; `log` gets each line it logs. */
 function accountService(
   pool: pg.Pool,
-  vault = new Vault(pool, new MasterKeyStore(keyDir, undefined)),
-  notifications = new Notifications(pool),
+  vault = new Vault({ pool, keys: new MasterKeyStore(keyDir, undefined) }),
+  notifications = new Notifications({ pool }),
   log?: (line: string) => void,
 ) {
   const sink = new Writable({
@@ -34,9 +34,9 @@ function accountService(
       callback();
     },
   });
-  return new AccountService({
+  return openAccounts({
     pool,
-    audit: new AuditLog(pool),
+    audit: new AuditLog({ pool }),
     vault,
     notifications,
     logger: log ? createLogger('info', sink) : createLogger('silent'),
@@ -59,8 +59,14 @@ const code = (secret: string) => totpCode(secret, currentStep(clock));
 const kind = (expected: string) => (error: unknown) => error instanceof AppError && error.kind === expected;
 
 test('a user logs in with password and a TOTP code; the code works once', async () => {
-  const { totpSecret } = await accounts.addUser('Ana@Salon.example', PASSWORD, 'staff', 'test', true);
-  const session = await accounts.login({
+  const { totpSecret } = await accounts.users.add({
+    email: 'Ana@Salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
+  const session = await accounts.logins.attempt({
     email: 'ana@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -68,10 +74,10 @@ test('a user logs in with password and a TOTP code; the code works once', async 
   });
   assert.equal(session.stage, 'active');
   assert.equal(session.user.email, 'ana@salon.example');
-  const principal = await accounts.resolveSession(session.cookieValue);
+  const principal = await accounts.sessions.resolve(session.cookieValue);
   assert.deepEqual([...principal!.scopes].sort(), ['metrics', 'read', 'write']);
   await assert.rejects(
-    accounts.login({
+    accounts.logins.attempt({
       email: 'ana@salon.example',
       password: PASSWORD,
       totp: code(totpSecret!),
@@ -82,37 +88,60 @@ test('a user logs in with password and a TOTP code; the code works once', async 
 });
 
 test('wrong password, unknown account and missing code are refused alike', async () => {
-  await accounts.addUser('ben@salon.example', PASSWORD, 'viewer', 'test', true);
+  await accounts.users.add({
+    email: 'ben@salon.example',
+    password: PASSWORD,
+    role: 'viewer',
+    by: 'test',
+    withTotp: true,
+  });
   for (const attempt of [
     { email: 'ben@salon.example', password: 'wrong password!!', totp: '000000' },
     { email: 'nobody@salon.example', password: PASSWORD, totp: '000000' },
     { email: 'ben@salon.example', password: PASSWORD },
   ]) {
     await assert.rejects(
-      accounts.login({ ...attempt, ip: '10.0.0.2' }),
+      accounts.logins.attempt({ ...attempt, ip: '10.0.0.2' }),
       (e: unknown) => e instanceof AppError && e.message === 'email, password or code is wrong',
     );
   }
 });
 
 test('recovery codes log in once each', async () => {
-  const { user } = await accounts.addUser('dee@salon.example', PASSWORD, 'owner', 'test', false);
-  const enrolling = await accounts.login({ email: 'dee@salon.example', password: PASSWORD, ip: '10.2.0.1' });
+  const { user } = await accounts.users.add({
+    email: 'dee@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: false,
+  });
+  const enrolling = await accounts.logins.attempt({
+    email: 'dee@salon.example',
+    password: PASSWORD,
+    ip: '10.2.0.1',
+  });
   assert.equal(enrolling.stage, 'enrolling', 'no second factor yet: enrolment only');
-  const principal = (await accounts.resolveSession(enrolling.cookieValue))!;
+  const principal = (await accounts.sessions.resolve(enrolling.cookieValue))!;
   assert.equal(principal.scopes.size, 0, 'an enrolling session grants nothing');
-  const secret = await accounts.beginEnrolment(user.id);
-  assert.equal(await accounts.beginEnrolment(user.id), secret, 'the pending secret is kept until confirmed');
-  await assert.rejects(accounts.confirmEnrolment(principal, '000000', '10.2.0.1'), kind('invalid_request'));
-  const codes = await accounts.confirmEnrolment(principal, code(secret), '10.2.0.1');
+  const secret = await accounts.twoFactor.beginEnrolment(user.id);
+  assert.equal(
+    await accounts.twoFactor.beginEnrolment(user.id),
+    secret,
+    'the pending secret is kept until confirmed',
+  );
+  await assert.rejects(
+    accounts.twoFactor.confirmEnrolment(principal, '000000', '10.2.0.1'),
+    kind('invalid_request'),
+  );
+  const codes = await accounts.twoFactor.confirmEnrolment(principal, code(secret), '10.2.0.1');
   assert.equal(codes.length, 10);
   assert.equal(
-    await accounts.resolveSession(enrolling.cookieValue),
+    await accounts.sessions.resolve(enrolling.cookieValue),
     undefined,
     'the enrolling session id is retired',
   );
   clock += 30_000;
-  const viaRecovery = await accounts.login({
+  const viaRecovery = await accounts.logins.attempt({
     email: 'dee@salon.example',
     password: PASSWORD,
     totp: codes[3]!.toUpperCase(),
@@ -120,29 +149,40 @@ test('recovery codes log in once each', async () => {
   });
   assert.equal(viaRecovery.stage, 'active');
   await assert.rejects(
-    accounts.login({ email: 'dee@salon.example', password: PASSWORD, totp: codes[3]!, ip: '10.2.0.1' }),
+    accounts.logins.attempt({
+      email: 'dee@salon.example',
+      password: PASSWORD,
+      totp: codes[3]!,
+      ip: '10.2.0.1',
+    }),
     kind('unauthenticated'),
   );
 });
 
 test('sessions end after the idle timeout and after the absolute timeout', async () => {
-  const { totpSecret } = await accounts.addUser('eve@salon.example', PASSWORD, 'staff', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'eve@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 60_000;
-  const idle = await accounts.login({
+  const idle = await accounts.logins.attempt({
     email: 'eve@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
     ip: '10.3.0.1',
   });
   clock += 29 * 60_000;
-  assert.ok(await accounts.resolveSession(idle.cookieValue), 'still alive after 29 minutes');
+  assert.ok(await accounts.sessions.resolve(idle.cookieValue), 'still alive after 29 minutes');
   clock += 29 * 60_000;
-  assert.ok(await accounts.resolveSession(idle.cookieValue), 'use keeps it alive');
+  assert.ok(await accounts.sessions.resolve(idle.cookieValue), 'use keeps it alive');
   clock += 31 * 60_000;
-  assert.equal(await accounts.resolveSession(idle.cookieValue), undefined, 'idle for 31 minutes');
+  assert.equal(await accounts.sessions.resolve(idle.cookieValue), undefined, 'idle for 31 minutes');
 
   clock += 60_000;
-  const busy = await accounts.login({
+  const busy = await accounts.logins.attempt({
     email: 'eve@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -150,54 +190,65 @@ test('sessions end after the idle timeout and after the absolute timeout', async
   });
   for (let hour = 0; hour < 12; hour += 1) {
     clock += 20 * 60_000;
-    await accounts.resolveSession(busy.cookieValue);
+    await accounts.sessions.resolve(busy.cookieValue);
     clock += 20 * 60_000;
-    await accounts.resolveSession(busy.cookieValue);
+    await accounts.sessions.resolve(busy.cookieValue);
     clock += 20 * 60_000;
   }
   assert.equal(
-    await accounts.resolveSession(busy.cookieValue),
+    await accounts.sessions.resolve(busy.cookieValue),
     undefined,
     'the absolute timeout ends even a busy session',
   );
 });
 
 test('API tokens are hashed at rest, scoped to the role, and revocable', async () => {
-  await accounts.addUser('fay@salon.example', PASSWORD, 'staff', 'test', true);
+  await accounts.users.add({
+    email: 'fay@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   await assert.rejects(
-    accounts.createToken('fay@salon.example', 'too much', ['admin'], 'test'),
+    accounts.tokens.create({ email: 'fay@salon.example', name: 'too much', scopes: ['admin'], by: 'test' }),
     kind('invalid_request'),
   );
   await assert.rejects(
-    accounts.createToken('fay@salon.example', 'n8n', ['everything'], 'test'),
+    accounts.tokens.create({ email: 'fay@salon.example', name: 'n8n', scopes: ['everything'], by: 'test' }),
     kind('invalid_request'),
   );
-  const { token, id } = await accounts.createToken('fay@salon.example', 'n8n', ['read', 'write'], 'test');
+  const { token, id } = await accounts.tokens.create({
+    email: 'fay@salon.example',
+    name: 'n8n',
+    scopes: ['read', 'write'],
+    by: 'test',
+  });
   const stored = await db.pool.query('select token_hash, prefix from auth_api_tokens where id = $1', [id]);
   assert.notEqual(stored.rows[0].token_hash, token);
   assert.ok(!stored.rows[0].token_hash.includes(token.slice(4, 20)));
-  const principal = await accounts.resolveToken(token);
+  const principal = await accounts.tokens.resolve(token);
   assert.deepEqual([...principal!.scopes].sort(), ['read', 'write']);
-  assert.equal(await accounts.resolveToken(token + 'x'), undefined);
-  await accounts.revokeToken(id, 'test');
-  assert.equal(await accounts.resolveToken(token), undefined);
+  assert.equal(await accounts.tokens.resolve(token + 'x'), undefined);
+  await accounts.tokens.revoke(id, 'test');
+  assert.equal(await accounts.tokens.resolve(token), undefined);
 });
 
 test('the owner setup link works once and only while there is no owner', async () => {
   const fresh = await createTestDatabase();
   try {
     const service = accountService(fresh.pool);
-    const token = await service.newSetupToken();
-    assert.equal(await service.setupTokenValid(token), true);
-    assert.equal(await service.setupTokenValid('forged'), false);
-    const session = await service.createOwner(token, 'owner@shop.example', PASSWORD, '127.0.0.1');
+    const token = await service.setup.newSetupToken();
+    assert.equal(await service.setup.setupTokenValid(token), true);
+    assert.equal(await service.setup.setupTokenValid('forged'), false);
+    const session = await service.setup.createOwner(token, 'owner@shop.example', PASSWORD, '127.0.0.1');
     assert.equal(session.stage, 'enrolling');
     await assert.rejects(
-      service.createOwner(token, 'second@shop.example', PASSWORD, '127.0.0.1'),
+      service.setup.createOwner(token, 'second@shop.example', PASSWORD, '127.0.0.1'),
       kind('forbidden'),
     );
     assert.equal(
-      await service.setupTokenValid(await service.newSetupToken()),
+      await service.setup.setupTokenValid(await service.setup.newSetupToken()),
       false,
       'no new owner once one exists',
     );
@@ -207,38 +258,97 @@ test('the owner setup link works once and only while there is no owner', async (
 });
 
 test('bad user input is refused with the reason', async () => {
-  await assert.rejects(accounts.addUser('not-an-email', PASSWORD, 'staff', 'test', true), /email/);
-  await assert.rejects(accounts.addUser('gil@salon.example', 'short', 'staff', 'test', true), /at least 12/);
-  await assert.rejects(accounts.addUser('gil@salon.example', PASSWORD, 'king', 'test', true), /role/);
-  await accounts.addUser('gil@salon.example', PASSWORD, 'staff', 'test', true);
   await assert.rejects(
-    accounts.addUser('GIL@salon.example', PASSWORD, 'staff', 'test', true),
+    accounts.users.add({
+      email: 'not-an-email',
+      password: PASSWORD,
+      role: 'staff',
+      by: 'test',
+      withTotp: true,
+    }),
+    /email/,
+  );
+  await assert.rejects(
+    accounts.users.add({
+      email: 'gil@salon.example',
+      password: 'short',
+      role: 'staff',
+      by: 'test',
+      withTotp: true,
+    }),
+    /at least 12/,
+  );
+  await assert.rejects(
+    accounts.users.add({
+      email: 'gil@salon.example',
+      password: PASSWORD,
+      role: 'king',
+      by: 'test',
+      withTotp: true,
+    }),
+    /role/,
+  );
+  await accounts.users.add({
+    email: 'gil@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
+  await assert.rejects(
+    accounts.users.add({
+      email: 'GIL@salon.example',
+      password: PASSWORD,
+      role: 'staff',
+      by: 'test',
+      withTotp: true,
+    }),
     kind('conflict'),
   );
 });
 
 test('resetting two-factor lifts the account lock and sends the user through enrolment', async () => {
-  await accounts.addUser('hal@salon.example', PASSWORD, 'staff', 'test', true);
+  await accounts.users.add({
+    email: 'hal@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   for (let i = 0; i < 5; i += 1) {
     await assert.rejects(
-      accounts.login({ email: 'hal@salon.example', password: 'not the password', ip: `10.4.0.${i}` }),
+      accounts.logins.attempt({
+        email: 'hal@salon.example',
+        password: 'not the password',
+        ip: `10.4.0.${i}`,
+      }),
       kind('unauthenticated'),
     );
   }
   await assert.rejects(
-    accounts.login({ email: 'hal@salon.example', password: PASSWORD, ip: '10.4.0.9' }),
+    accounts.logins.attempt({ email: 'hal@salon.example', password: PASSWORD, ip: '10.4.0.9' }),
     kind('rate_limited'),
   );
-  await accounts.resetTwoFactor('HAL@salon.example', 'owner@salon.example');
-  const session = await accounts.login({ email: 'hal@salon.example', password: PASSWORD, ip: '10.4.0.9' });
+  await accounts.users.resetTwoFactor('HAL@salon.example', 'owner@salon.example');
+  const session = await accounts.logins.attempt({
+    email: 'hal@salon.example',
+    password: PASSWORD,
+    ip: '10.4.0.9',
+  });
   assert.equal(session.stage, 'enrolling');
 });
 
 test('parallel guesses cannot get past the limit: at most five attempts are checked', async () => {
-  const { totpSecret } = await accounts.addUser('ivy@salon.example', PASSWORD, 'staff', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'ivy@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   const attempts = await Promise.allSettled(
     Array.from({ length: 12 }, (_, i) =>
-      accounts.login({
+      accounts.logins.attempt({
         email: 'ivy@salon.example',
         password: PASSWORD,
         totp: String(100000 + i),
@@ -253,38 +363,55 @@ test('parallel guesses cannot get past the limit: at most five attempts are chec
 });
 
 test('an owner disables a user, changes roles and sets passwords; the last owner stays', async () => {
-  const { totpSecret } = await accounts.addUser('jo@salon.example', PASSWORD, 'staff', 'test', true);
-  const session = await accounts.login({
+  const { totpSecret } = await accounts.users.add({
+    email: 'jo@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
+  const session = await accounts.logins.attempt({
     email: 'jo@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
     ip: '10.6.0.1',
   });
-  const { token } = await accounts.createToken('jo@salon.example', 'phone', ['read'], 'test');
-  await accounts.setRole('jo@salon.example', 'viewer', 'owner@salon.example');
+  const { token } = await accounts.tokens.create({
+    email: 'jo@salon.example',
+    name: 'phone',
+    scopes: ['read'],
+    by: 'test',
+  });
+  await accounts.users.setRole('jo@salon.example', 'viewer', 'owner@salon.example');
   assert.deepEqual(
-    [...(await accounts.resolveSession(session.cookieValue))!.scopes],
+    [...(await accounts.sessions.resolve(session.cookieValue))!.scopes],
     ['read'],
     'a role change applies at once',
   );
-  await accounts.disableUser('jo@salon.example', 'owner@salon.example');
-  assert.equal(await accounts.resolveSession(session.cookieValue), undefined, 'sessions end');
-  assert.equal(await accounts.resolveToken(token), undefined, 'tokens are revoked');
+  await accounts.users.disable('jo@salon.example', 'owner@salon.example');
+  assert.equal(await accounts.sessions.resolve(session.cookieValue), undefined, 'sessions end');
+  assert.equal(await accounts.tokens.resolve(token), undefined, 'tokens are revoked');
   await assert.rejects(
-    accounts.login({ email: 'jo@salon.example', password: PASSWORD, ip: '10.6.0.1' }),
+    accounts.logins.attempt({ email: 'jo@salon.example', password: PASSWORD, ip: '10.6.0.1' }),
     kind('unauthenticated'),
   );
-  assert.ok(!(await accounts.listUsers()).some((u) => u.email === 'jo@salon.example'));
+  assert.ok(!(await accounts.users.list()).some((u) => u.email === 'jo@salon.example'));
 
   const fresh = await createTestDatabase();
   try {
     const only = accountService(fresh.pool);
-    await only.addUser('solo@salon.example', PASSWORD, 'owner', 'test', true);
-    await assert.rejects(only.disableUser('solo@salon.example', 'cli'), /last owner/);
-    await assert.rejects(only.setRole('solo@salon.example', 'staff', 'cli'), /last owner/);
-    await only.setPassword('solo@salon.example', 'a brand new long password', 'cli');
-    const enrolling = await only
-      .login({
+    await only.users.add({
+      email: 'solo@salon.example',
+      password: PASSWORD,
+      role: 'owner',
+      by: 'test',
+      withTotp: true,
+    });
+    await assert.rejects(only.users.disable('solo@salon.example', 'cli'), /last owner/);
+    await assert.rejects(only.users.setRole('solo@salon.example', 'staff', 'cli'), /last owner/);
+    await only.users.setPassword('solo@salon.example', 'a brand new long password', 'cli');
+    const enrolling = await only.logins
+      .attempt({
         email: 'solo@salon.example',
         password: 'a brand new long password',
         totp: '000000',
@@ -296,7 +423,7 @@ test('an owner disables a user, changes roles and sets passwords; the last owner
       'unauthenticated',
       'the new password is accepted up to the code check',
     );
-    await assert.rejects(only.setPassword('solo@salon.example', 'short', 'cli'), /at least 12/);
+    await assert.rejects(only.users.setPassword('solo@salon.example', 'short', 'cli'), /at least 12/);
   } finally {
     await fresh.drop();
   }
@@ -305,24 +432,33 @@ test('an owner disables a user, changes roles and sets passwords; the last owner
 // ---- issue 10: lockout, sealed TOTP, tokens (written before the fix) ---------------------------
 
 const wrong = (email: string, ip: string) =>
-  assert.rejects(accounts.login({ email, password: 'not the password', ip }), kind('unauthenticated'));
+  assert.rejects(
+    accounts.logins.attempt({ email, password: 'not the password', ip }),
+    kind('unauthenticated'),
+  );
 
 test("a stranger's guesses from other addresses never lock the owner out of their own address", async () => {
-  const { totpSecret } = await accounts.addUser('kim@salon.example', PASSWORD, 'owner', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'kim@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 60_000;
-  await accounts.login({
+  await accounts.logins.attempt({
     email: 'kim@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
     ip: '10.7.0.1',
   });
   for (let i = 0; i < 30; i += 1) {
-    await accounts
-      .login({ email: 'kim@salon.example', password: 'not the password', ip: `198.51.100.${i}` })
+    await accounts.logins
+      .attempt({ email: 'kim@salon.example', password: 'not the password', ip: `198.51.100.${i}` })
       .catch(() => undefined);
   }
   clock += 30_000;
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'kim@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -332,18 +468,24 @@ test("a stranger's guesses from other addresses never lock the owner out of thei
 });
 
 test('failed tries during a lock never make it longer', async () => {
-  const { totpSecret } = await accounts.addUser('lou@salon.example', PASSWORD, 'staff', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'lou@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   for (let i = 0; i < 5; i += 1) await wrong('lou@salon.example', '10.8.0.1');
   const lockedAt = clock;
   for (let minute = 0; minute < 15; minute += 1) {
     await assert.rejects(
-      accounts.login({ email: 'lou@salon.example', password: 'still not it', ip: '10.8.0.1' }),
+      accounts.logins.attempt({ email: 'lou@salon.example', password: 'still not it', ip: '10.8.0.1' }),
       kind('rate_limited'),
     );
     clock += 60_000;
   }
   clock = lockedAt + 15 * 60_000 + 1_000;
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'lou@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -353,21 +495,27 @@ test('failed tries during a lock never make it longer', async () => {
 });
 
 test('guesses spread over many addresses slow the account down, never lock it', async () => {
-  const { totpSecret } = await accounts.addUser('max@salon.example', PASSWORD, 'staff', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'max@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   for (let i = 0; i < 5; i += 1) await wrong('max@salon.example', `203.0.113.${i}`);
-  const slowed = await accounts
-    .login({ email: 'max@salon.example', password: 'not the password', ip: '203.0.113.50' })
+  const slowed = await accounts.logins
+    .attempt({ email: 'max@salon.example', password: 'not the password', ip: '203.0.113.50' })
     .catch((e: AppError) => e);
   assert.equal((slowed as AppError).kind, 'rate_limited');
   assert.equal((slowed as AppError).headers['retry-after'], '1', 'a short wait, not a 15-minute lock');
   clock += 1_000;
   await wrong('max@salon.example', '203.0.113.51');
-  const longer = await accounts
-    .login({ email: 'max@salon.example', password: 'not the password', ip: '203.0.113.52' })
+  const longer = await accounts.logins
+    .attempt({ email: 'max@salon.example', password: 'not the password', ip: '203.0.113.52' })
     .catch((e: AppError) => e);
   assert.equal((longer as AppError).headers['retry-after'], '2', 'each failure doubles the wait');
   clock += 2_000;
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'max@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -377,23 +525,38 @@ test('guesses spread over many addresses slow the account down, never lock it', 
 });
 
 test('a recovery code lets the owner through a lock, once', async () => {
-  const { user } = await accounts.addUser('nat@salon.example', PASSWORD, 'owner', 'test', false);
-  const enrolling = await accounts.login({ email: 'nat@salon.example', password: PASSWORD, ip: '10.9.0.1' });
-  const secret = await accounts.beginEnrolment(user.id);
-  const codes = await accounts.confirmEnrolment(
-    (await accounts.resolveSession(enrolling.cookieValue))!,
+  const { user } = await accounts.users.add({
+    email: 'nat@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: false,
+  });
+  const enrolling = await accounts.logins.attempt({
+    email: 'nat@salon.example',
+    password: PASSWORD,
+    ip: '10.9.0.1',
+  });
+  const secret = await accounts.twoFactor.beginEnrolment(user.id);
+  const codes = await accounts.twoFactor.confirmEnrolment(
+    (await accounts.sessions.resolve(enrolling.cookieValue))!,
     code(secret),
     '10.9.0.1',
   );
   for (let i = 0; i < 6; i += 1)
-    await accounts
-      .login({ email: 'nat@salon.example', password: 'not the password', ip: '10.9.0.2' })
+    await accounts.logins
+      .attempt({ email: 'nat@salon.example', password: 'not the password', ip: '10.9.0.2' })
       .catch(() => undefined);
   await assert.rejects(
-    accounts.login({ email: 'nat@salon.example', password: PASSWORD, totp: code(secret), ip: '10.9.0.2' }),
+    accounts.logins.attempt({
+      email: 'nat@salon.example',
+      password: PASSWORD,
+      totp: code(secret),
+      ip: '10.9.0.2',
+    }),
     kind('rate_limited'),
   );
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'nat@salon.example',
     password: PASSWORD,
     totp: codes[0]!,
@@ -401,23 +564,34 @@ test('a recovery code lets the owner through a lock, once', async () => {
   });
   assert.equal(session.stage, 'active');
   await assert.rejects(
-    accounts.login({ email: 'nat@salon.example', password: PASSWORD, totp: codes[0]!, ip: '10.9.0.2' }),
+    accounts.logins.attempt({
+      email: 'nat@salon.example',
+      password: PASSWORD,
+      totp: codes[0]!,
+      ip: '10.9.0.2',
+    }),
     kind('unauthenticated'),
     'the code is spent',
   );
 });
 
 test('the owner hears of repeated failures once per burst, with the count and addresses', async () => {
-  await accounts.addUser('ola@salon.example', PASSWORD, 'owner', 'test', true);
+  await accounts.users.add({
+    email: 'ola@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 3_600_000;
   for (let i = 0; i < 5; i += 1) await wrong('ola@salon.example', `192.0.2.${10 + (i % 2)}`);
   for (let i = 0; i < 3; i += 1) {
     clock += 10 * 60_000;
-    await accounts
-      .login({ email: 'ola@salon.example', password: 'secret-guess-123', ip: '192.0.2.12' })
+    await accounts.logins
+      .attempt({ email: 'ola@salon.example', password: 'secret-guess-123', ip: '192.0.2.12' })
       .catch(() => undefined);
   }
-  await accounts.settle(); // the alert goes out after the answer
+  await accounts.logins.settle(); // the alert goes out after the answer
   const { rows } = await db.pool.query(
     `select title, body, severity, dedupe_key from notify_inbox where body like '%ola@salon.example%'`,
   );
@@ -430,14 +604,26 @@ test('the owner hears of repeated failures once per burst, with the count and ad
 });
 
 test('two-factor secrets are sealed: the database holds none in clear after enrolment', async () => {
-  const { user, totpSecret } = await accounts.addUser('pia@salon.example', PASSWORD, 'staff', 'test', true);
-  const later = await accounts.addUser('quin@salon.example', PASSWORD, 'staff', 'test', false);
-  const enrolling = await accounts.login({
+  const { user, totpSecret } = await accounts.users.add({
+    email: 'pia@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
+  const later = await accounts.users.add({
+    email: 'quin@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: false,
+  });
+  const enrolling = await accounts.logins.attempt({
     email: 'quin@salon.example',
     password: PASSWORD,
     ip: '10.10.0.1',
   });
-  const pending = await accounts.beginEnrolment(later.user.id);
+  const pending = await accounts.twoFactor.beginEnrolment(later.user.id);
   const dumpHas = async (secret: string) => {
     const { rows } = await db.pool.query(
       `select (select json_agg(u)::text from auth_users u) || (select coalesce(json_agg(v)::text, '') from vault_secrets v) as dump`,
@@ -446,14 +632,14 @@ test('two-factor secrets are sealed: the database holds none in clear after enro
   };
   assert.equal(await dumpHas(totpSecret!), false, 'a secret made by the CLI');
   assert.equal(await dumpHas(pending), false, 'a pending secret');
-  await accounts.confirmEnrolment(
-    (await accounts.resolveSession(enrolling.cookieValue))!,
+  await accounts.twoFactor.confirmEnrolment(
+    (await accounts.sessions.resolve(enrolling.cookieValue))!,
     code(pending),
     '10.10.0.1',
   );
   assert.equal(await dumpHas(pending), false, 'a confirmed secret');
   clock += 30_000;
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'pia@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -463,11 +649,21 @@ test('two-factor secrets are sealed: the database holds none in clear after enro
 });
 
 test('a sealed secret that cannot be opened fails closed; a recovery code still logs in', async () => {
-  const { user } = await accounts.addUser('val@salon.example', PASSWORD, 'staff', 'test', false);
-  const enrolling = await accounts.login({ email: 'val@salon.example', password: PASSWORD, ip: '10.13.0.1' });
-  const secret = await accounts.beginEnrolment(user.id);
-  const codes = await accounts.confirmEnrolment(
-    (await accounts.resolveSession(enrolling.cookieValue))!,
+  const { user } = await accounts.users.add({
+    email: 'val@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: false,
+  });
+  const enrolling = await accounts.logins.attempt({
+    email: 'val@salon.example',
+    password: PASSWORD,
+    ip: '10.13.0.1',
+  });
+  const secret = await accounts.twoFactor.beginEnrolment(user.id);
+  const codes = await accounts.twoFactor.confirmEnrolment(
+    (await accounts.sessions.resolve(enrolling.cookieValue))!,
     code(secret),
     '10.13.0.1',
   );
@@ -476,10 +672,15 @@ test('a sealed secret that cannot be opened fails closed; a recovery code still 
   await db.pool.query(`update vault_secrets set key_id = 'gone' where name = $1`, [name]);
   clock += 30_000;
   await assert.rejects(
-    accounts.login({ email: 'val@salon.example', password: PASSWORD, totp: code(secret), ip: '10.13.0.1' }),
+    accounts.logins.attempt({
+      email: 'val@salon.example',
+      password: PASSWORD,
+      totp: code(secret),
+      ip: '10.13.0.1',
+    }),
     kind('unauthenticated'),
   );
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'val@salon.example',
     password: PASSWORD,
     totp: codes[0]!,
@@ -490,13 +691,19 @@ test('a sealed secret that cannot be opened fails closed; a recovery code still 
 });
 
 test('a master key rotation re-seals two-factor secrets with the rest; codes keep working', async () => {
-  const vault = new Vault(db.pool, new MasterKeyStore(keyDir, undefined));
+  const vault = new Vault({ pool: db.pool, keys: new MasterKeyStore(keyDir, undefined) });
   const rotating = accountService(db.pool, vault);
-  const { totpSecret } = await rotating.addUser('uma@salon.example', PASSWORD, 'staff', 'test', true);
+  const { totpSecret } = await rotating.users.add({
+    email: 'uma@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   const { count } = await vault.rotate();
   assert.ok(count >= 1);
   clock += 30_000;
-  const session = await rotating.login({
+  const session = await rotating.logins.attempt({
     email: 'uma@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -506,84 +713,128 @@ test('a master key rotation re-seals two-factor secrets with the rest; codes kee
 });
 
 test('a new password or a two-factor reset revokes the user API tokens and sessions, and says how many', async () => {
-  const { totpSecret } = await accounts.addUser('rae@salon.example', PASSWORD, 'staff', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'rae@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 30_000;
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'rae@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
     ip: '10.11.0.1',
   });
-  const first = await accounts.createToken('rae@salon.example', 'n8n', ['read'], 'test');
-  const second = await accounts.createToken('rae@salon.example', 'script', ['read'], 'test');
-  const changed = (await accounts.setPassword(
+  const first = await accounts.tokens.create({
+    email: 'rae@salon.example',
+    name: 'n8n',
+    scopes: ['read'],
+    by: 'test',
+  });
+  const second = await accounts.tokens.create({
+    email: 'rae@salon.example',
+    name: 'script',
+    scopes: ['read'],
+    by: 'test',
+  });
+  const changed = (await accounts.users.setPassword(
     'rae@salon.example',
     'another long password',
     'test',
   )) as unknown;
   assert.deepEqual(changed, { tokensRevoked: 2, sessionsEnded: 1 });
-  assert.equal(await accounts.resolveSession(session.cookieValue), undefined);
+  assert.equal(await accounts.sessions.resolve(session.cookieValue), undefined);
   for (const { token } of [first, second])
-    assert.ok(!('user' in ((await accounts.resolveToken(token)) ?? {})));
-  const third = await accounts.createToken('rae@salon.example', 'again', ['read'], 'test');
-  const reset = (await accounts.resetTwoFactor('rae@salon.example', 'test')) as unknown;
+    assert.ok(!('user' in ((await accounts.tokens.resolve(token)) ?? {})));
+  const third = await accounts.tokens.create({
+    email: 'rae@salon.example',
+    name: 'again',
+    scopes: ['read'],
+    by: 'test',
+  });
+  const reset = (await accounts.users.resetTwoFactor('rae@salon.example', 'test')) as unknown;
   assert.deepEqual(reset, { tokensRevoked: 1, sessionsEnded: 0 });
-  assert.ok(!('user' in ((await accounts.resolveToken(third.token)) ?? {})));
-  const [entry] = await new AuditLog(db.pool).recent(1);
+  assert.ok(!('user' in ((await accounts.tokens.resolve(third.token)) ?? {})));
+  const [entry] = await new AuditLog({ pool: db.pool }).recent(1);
   assert.equal(entry!.action, 'user.reset-2fa');
   assert.deepEqual(entry!.details, { tokensRevoked: 1, sessionsEnded: 0 });
 });
 
 test('a token with an expiry stops working when it expires', async () => {
-  await accounts.addUser('sam@salon.example', PASSWORD, 'staff', 'test', true);
-  const { token, expiresAt } = await accounts.createToken(
-    'sam@salon.example',
-    'n8n',
-    ['read'],
-    'test',
-    '30d',
-  );
+  await accounts.users.add({
+    email: 'sam@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
+  const { token, expiresAt } = await accounts.tokens.create({
+    email: 'sam@salon.example',
+    name: 'n8n',
+    scopes: ['read'],
+    by: 'test',
+    expires: '30d',
+  });
   assert.equal(expiresAt!.getTime(), clock + 30 * 86_400_000);
-  assert.ok(await accounts.resolveToken(token));
+  assert.ok(await accounts.tokens.resolve(token));
   clock += 30 * 86_400_000;
   await assert.rejects(
-    accounts.resolveToken(token),
+    accounts.tokens.resolve(token),
     (e: unknown) =>
       e instanceof AppError && e.kind === 'unauthenticated' && /"n8n" expired on/.test(e.message),
   );
-  const dated = await accounts.createToken(
-    'sam@salon.example',
-    'till spring',
-    ['read'],
-    'test',
-    '2027-03-31',
-  );
+  const dated = await accounts.tokens.create({
+    email: 'sam@salon.example',
+    name: 'till spring',
+    scopes: ['read'],
+    by: 'test',
+    expires: '2027-03-31',
+  });
   assert.equal(
     dated.expiresAt!.toISOString(),
     '2027-03-31T23:00:00.000Z',
     'through that day in London (BST)',
   );
   await assert.rejects(
-    accounts.createToken('sam@salon.example', 'x', ['read'], 'test', 'soon'),
+    accounts.tokens.create({
+      email: 'sam@salon.example',
+      name: 'x',
+      scopes: ['read'],
+      by: 'test',
+      expires: 'soon',
+    }),
     (e: unknown) =>
       e instanceof AppError && e.kind === 'invalid_request' && /expires must be/.test(e.message),
   );
 });
 
 test('a token records its last use at most once a minute', async () => {
-  await accounts.addUser('tia@salon.example', PASSWORD, 'staff', 'test', true);
-  const { token, id } = await accounts.createToken('tia@salon.example', 'n8n', ['read'], 'test');
+  await accounts.users.add({
+    email: 'tia@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
+  const { token, id } = await accounts.tokens.create({
+    email: 'tia@salon.example',
+    name: 'n8n',
+    scopes: ['read'],
+    by: 'test',
+  });
   const lastUsed = async () =>
-    (await accounts.listTokens()).find((t) => t.id === id)!.lastUsedAt?.getTime() ?? null;
+    (await accounts.tokens.list()).find((t) => t.id === id)!.lastUsedAt?.getTime() ?? null;
   assert.equal(await lastUsed(), null);
-  await accounts.resolveToken(token);
+  await accounts.tokens.resolve(token);
   const first = clock;
   assert.equal(await lastUsed(), first);
   clock += 59_000;
-  await accounts.resolveToken(token);
+  await accounts.tokens.resolve(token);
   assert.equal(await lastUsed(), first, 'not written again within the minute');
   clock += 2_000;
-  await accounts.resolveToken(token);
+  await accounts.tokens.resolve(token);
   assert.equal(await lastUsed(), clock);
 });
 
@@ -596,7 +847,11 @@ const differentCjk = (length: number) =>
 test('an email over 254 characters is refused before anything is counted; counts never hold the email', async () => {
   const before = await db.pool.query('select count(*)::int as n from auth_login_failures');
   await assert.rejects(
-    accounts.login({ email: `${differentCjk(2040)}@salon.example`, password: PASSWORD, ip: '10.14.0.1' }),
+    accounts.logins.attempt({
+      email: `${differentCjk(2040)}@salon.example`,
+      password: PASSWORD,
+      ip: '10.14.0.1',
+    }),
     (e: unknown) =>
       e instanceof AppError &&
       e.kind === 'invalid_request' &&
@@ -607,11 +862,17 @@ test('an email over 254 characters is refused before anything is counted; counts
 
   const email = `${differentCjk(240)}@salon.example`; // 254 characters, 734 bytes
   for (let i = 0; i < 6; i += 1) {
-    await accounts
-      .login({ email: email.toUpperCase(), password: 'not the password', ip: `10.14.0.${10 + i}` })
+    await accounts.logins
+      .attempt({ email: email.toUpperCase(), password: 'not the password', ip: `10.14.0.${10 + i}` })
       .catch((e: AppError) => assert.ok(['unauthenticated', 'rate_limited'].includes(e.kind), e.message));
   }
-  await accounts.addUser('xan@salon.example', PASSWORD, 'staff', 'test', true);
+  await accounts.users.add({
+    email: 'xan@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   await wrong('Xan@Salon.example ', '10.14.0.30');
   const { rows } = await db.pool.query(
     `select key, account, address from auth_login_failures where address like '10.14.0.%'`,
@@ -634,8 +895,8 @@ test('an email over 254 characters is refused before anything is counted; counts
 async function slowToTheCap(email: string, net: string): Promise<void> {
   for (let i = 0; i < 5; i += 1) await wrong(email, `${net}.${i}`);
   for (let i = 5; ; i += 1) {
-    const refused = await accounts
-      .login({ email, password: 'not the password', ip: `${net}.${i}` })
+    const refused = await accounts.logins
+      .attempt({ email, password: 'not the password', ip: `${net}.${i}` })
       .then(() => assert.fail('a wrong password got in'))
       .catch((e: AppError) => e);
     if (refused.kind === 'rate_limited') {
@@ -647,10 +908,16 @@ async function slowToTheCap(email: string, net: string): Promise<void> {
 }
 
 test('while an account waits 5 minutes for new addresses, its owner gets in at once with password and code', async () => {
-  const { totpSecret } = await accounts.addUser('yan@salon.example', PASSWORD, 'owner', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'yan@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 3_600_000;
   await slowToTheCap('yan@salon.example', '203.0.114');
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'yan@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
@@ -660,12 +927,18 @@ test('while an account waits 5 minutes for new addresses, its owner gets in at o
 });
 
 test('a code only passes the slow-down with the right password; what it says never tells a right code from a wrong one', async () => {
-  const { totpSecret } = await accounts.addUser('zoe@salon.example', PASSWORD, 'owner', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'zoe@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 3_600_000;
   await slowToTheCap('zoe@salon.example', '203.0.115');
   const answer = (password: string, totp: string, ip: string) =>
-    accounts
-      .login({ email: 'zoe@salon.example', password, totp, ip })
+    accounts.logins
+      .attempt({ email: 'zoe@salon.example', password, totp, ip })
       .then(() => assert.fail('got in'))
       .catch((e: AppError) => ({ kind: e.kind, message: e.message, wait: e.headers['retry-after'] }));
   const rightCode = code(totpSecret!);
@@ -676,7 +949,7 @@ test('a code only passes the slow-down with the right password; what it says nev
   assert.equal(withRightCode.kind, 'rate_limited');
   assert.deepEqual(withRightCode, withWrongCode);
   assert.deepEqual(rightPasswordWrongCode, withWrongCode);
-  const session = await accounts.login({
+  const session = await accounts.logins.attempt({
     email: 'zoe@salon.example',
     password: PASSWORD,
     totp: rightCode,
@@ -686,12 +959,18 @@ test('a code only passes the slow-down with the right password; what it says nev
 });
 
 test('guessing codes past the slow-down still runs into the lock of the account from that address', async () => {
-  await accounts.addUser('abe@salon.example', PASSWORD, 'staff', 'test', true);
+  await accounts.users.add({
+    email: 'abe@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 3_600_000;
   await slowToTheCap('abe@salon.example', '203.0.116');
   const guess = (i: number) =>
-    accounts
-      .login({ email: 'abe@salon.example', password: PASSWORD, totp: String(200000 + i), ip: '198.18.1.1' })
+    accounts.logins
+      .attempt({ email: 'abe@salon.example', password: PASSWORD, totp: String(200000 + i), ip: '198.18.1.1' })
       .then(() => assert.fail('a guessed code got in'))
       .catch((e: AppError) => e);
   for (let i = 0; i < 5; i += 1) assert.match((await guess(i)).message, /slowed down/);
@@ -701,11 +980,17 @@ test('guessing codes past the slow-down still runs into the lock of the account 
 });
 
 test('an IPv6 client is one /64: rotating addresses in it runs into the same lock', async () => {
-  const { totpSecret } = await accounts.addUser('bea@salon.example', PASSWORD, 'staff', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'bea@salon.example',
+    password: PASSWORD,
+    role: 'staff',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 3_600_000;
   for (let i = 1; i <= 5; i += 1) await wrong('bea@salon.example', `2001:db8:1:2::${i.toString(16)}`);
-  const locked = await accounts
-    .login({
+  const locked = await accounts.logins
+    .attempt({
       email: 'bea@salon.example',
       password: PASSWORD,
       totp: code(totpSecret!),
@@ -724,22 +1009,32 @@ test('an IPv6 client is one /64: rotating addresses in it runs into the same loc
 });
 
 test('a phone that changes its IPv6 address within its /64 stays known to the account', async () => {
-  const { totpSecret } = await accounts.addUser('cal@salon.example', PASSWORD, 'owner', 'test', true);
+  const { totpSecret } = await accounts.users.add({
+    email: 'cal@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 3_600_000;
-  await accounts.login({
+  await accounts.logins.attempt({
     email: 'cal@salon.example',
     password: PASSWORD,
     totp: code(totpSecret!),
     ip: '2001:db8:77:1:1c2d:3e4f:5a6b:7c8d',
   });
   for (let i = 0; i < 6; i += 1)
-    await accounts
-      .login({ email: 'cal@salon.example', password: 'not the password', ip: `203.0.117.${i}` })
+    await accounts.logins
+      .attempt({ email: 'cal@salon.example', password: 'not the password', ip: `203.0.117.${i}` })
       .catch(() => undefined);
   // A wrong password from the phone's next address is checked (401), not slowed down (429).
   await wrong('cal@salon.example', '2001:db8:77:1:9a8b:7c6d:5e4f:3a2b');
   await assert.rejects(
-    accounts.login({ email: 'cal@salon.example', password: 'not the password', ip: '2001:db8:77:2::1' }),
+    accounts.logins.attempt({
+      email: 'cal@salon.example',
+      password: 'not the password',
+      ip: '2001:db8:77:2::1',
+    }),
     kind('rate_limited'),
     'another /64 is new',
   );
@@ -755,18 +1050,24 @@ test("the refusal never waits for the owner's alert, and an alert that fails is 
       return super.send(notice);
     }
   }
-  const service = accountService(db.pool, undefined, new SlowInbox(db.pool));
-  await service.addUser('dan@salon.example', PASSWORD, 'owner', 'test', true);
+  const service = accountService(db.pool, undefined, new SlowInbox({ pool: db.pool }));
+  await service.users.add({
+    email: 'dan@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   clock += 3_600_000;
   for (let i = 0; i < 5; i += 1) {
-    await service
-      .login({ email: 'dan@salon.example', password: 'not the password', ip: `203.0.118.${i}` })
+    await service.logins
+      .attempt({ email: 'dan@salon.example', password: 'not the password', ip: `203.0.118.${i}` })
       .catch((e: AppError) =>
         events.push(events.includes('alert sent') ? `${e.kind} after the alert` : e.kind),
       );
   }
   assert.deepEqual(events.slice(0, 5), Array(5).fill('unauthenticated'), events.join(', '));
-  await service.settle();
+  await service.logins.settle();
   assert.deepEqual(events.slice(5), ['alert started', 'alert sent']);
 
   const lines: string[] = [];
@@ -778,15 +1079,27 @@ test("the refusal never waits for the owner's alert, and an alert that fails is 
       return Promise.reject(new Error('the inbox is down'));
     }
   }
-  const broken = accountService(db.pool, undefined, new BrokenInbox(db.pool), (line) => lines.push(line));
-  await broken.addUser('eli@salon.example', PASSWORD, 'owner', 'test', true);
+  const broken = accountService(db.pool, undefined, new BrokenInbox({ pool: db.pool }), (line) =>
+    lines.push(line),
+  );
+  await broken.users.add({
+    email: 'eli@salon.example',
+    password: PASSWORD,
+    role: 'owner',
+    by: 'test',
+    withTotp: true,
+  });
   for (let i = 0; i < 5; i += 1) {
     await assert.rejects(
-      broken.login({ email: 'eli@salon.example', password: 'not the password', ip: `203.0.119.${i}` }),
+      broken.logins.attempt({
+        email: 'eli@salon.example',
+        password: 'not the password',
+        ip: `203.0.119.${i}`,
+      }),
       kind('unauthenticated'),
     );
   }
-  await broken.settle();
+  await broken.logins.settle();
   await new Promise((resolve) => setImmediate(resolve));
   process.off('unhandledRejection', onRejection);
   assert.deepEqual(rejections, []);

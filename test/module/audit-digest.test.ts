@@ -15,8 +15,8 @@ test('the digest names the head and how to check it later, once a day, and warns
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sk-digest-'));
   try {
     const key = randomBytes(32);
-    const audit = new AuditLog(db.pool, { masterKeys: () => [key], dataDir });
-    const notifications = new Notifications(db.pool);
+    const audit = new AuditLog({ pool: db.pool, sealing: { masterKeys: () => [key], dataDir } });
+    const notifications = new Notifications({ pool: db.pool });
     for (const action of ['user.add', 'token.create', 'secret.set'])
       await audit.record({ actor: 'cli', actorLabel: 'cli', action, outcome: 'ok' });
     const { rows } = await db.pool.query('select hash from ops_audit_head');

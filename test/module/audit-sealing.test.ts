@@ -28,7 +28,7 @@ async function aShop(): Promise<Shop> {
     db,
     dataDir,
     masterKeys,
-    log: new AuditLog(db.pool, { masterKeys: () => masterKeys, dataDir }),
+    log: new AuditLog({ pool: db.pool, sealing: { masterKeys: () => masterKeys, dataDir } }),
     async done() {
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -197,7 +197,10 @@ test('a tail cut off with the head fixed in the database is reported through aud
 test('audit-head.json follows the head, owner-only, written whole', async () => {
   const shop = await aShop();
   try {
-    const second = new AuditLog(shop.db.pool, { masterKeys: () => shop.masterKeys, dataDir: shop.dataDir });
+    const second = new AuditLog({
+      pool: shop.db.pool,
+      sealing: { masterKeys: () => shop.masterKeys, dataDir: shop.dataDir },
+    });
     // Two writers (the server and a worker on the same box) share the chain and the anchor.
     await Promise.all([write(shop.log, 6), write(second, 6)]);
     const anchor = await shop.log.anchor();
@@ -243,7 +246,7 @@ test('an install from before sealing is carried over: it verifies, and later tam
   const shop = await aShop();
   try {
     // Written by the release before sealing: no key, no anchor.
-    await write(new AuditLog(shop.db.pool), 5);
+    await write(new AuditLog({ pool: shop.db.pool }), 5);
     await write(shop.log, 2);
     const carried = await shop.log.verify();
     assert.deepEqual(carried.problems, []);
@@ -302,9 +305,12 @@ test('after a master key rotation the log is sealed again under the new key, lin
     assert.equal(resealed?.details?.resealed, 4);
 
     // A process started after the rotation has the new key only, and finds everything in order.
-    const afterRotation = new AuditLog(shop.db.pool, {
-      masterKeys: () => shop.masterKeys,
-      dataDir: shop.dataDir,
+    const afterRotation = new AuditLog({
+      pool: shop.db.pool,
+      sealing: {
+        masterKeys: () => shop.masterKeys,
+        dataDir: shop.dataDir,
+      },
     });
     const result = await afterRotation.verify();
     assert.deepEqual(result.problems, []);
@@ -334,7 +340,7 @@ test('on a box without the anchor, clearing where sealing began still shows whil
   try {
     await write(shop.log, 3);
     await shop.db.pool.query('update ops_audit_head set sealed_from = null');
-    const elsewhere = new AuditLog(shop.db.pool, { masterKeys: () => shop.masterKeys });
+    const elsewhere = new AuditLog({ pool: shop.db.pool, sealing: { masterKeys: () => shop.masterKeys } });
     const result = await elsewhere.verify();
     assert.equal(result.ok, false);
     assert.deepEqual(

@@ -17,7 +17,7 @@ function sealedLog(pool: pg.Pool): AuditLog {
   const masterKey = randomBytes(32);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sk-audit-'));
   dataDirs.push(dataDir);
-  return new AuditLog(pool, { masterKeys: () => [masterKey], dataDir });
+  return new AuditLog({ pool, sealing: { masterKeys: () => [masterKey], dataDir } });
 }
 
 before(async () => {

@@ -14,7 +14,7 @@ const TOKEN = 'shpat_test_not_a_real_token_123';
 before(async () => {
   db = await createTestDatabase();
   dataDir = mkdtempSync(path.join(tmpdir(), 'sk-vault-'));
-  vault = new Vault(db.pool, new MasterKeyStore(dataDir, undefined));
+  vault = new Vault({ pool: db.pool, keys: new MasterKeyStore(dataDir, undefined) });
 });
 after(() => db.drop());
 
@@ -47,24 +47,26 @@ test('rotate-key re-encrypts everything under a new key that a new process reads
   assert.notDeepEqual(after, before);
   assert.ok(!existsSync(path.join(dataDir, 'master.key.next')));
   // A new process with only the key file on disk reads everything.
-  const reopened = new Vault(db.pool, new MasterKeyStore(dataDir, undefined));
+  const reopened = new Vault({ pool: db.pool, keys: new MasterKeyStore(dataDir, undefined) });
   assert.equal(await reopened.get('shopify.admin-token'), TOKEN);
   assert.equal(await reopened.get('telegram.bot-token'), '123:abc');
 });
 
 test('a rotation interrupted after the database commit still opens with the staged key', async () => {
   const keys = new MasterKeyStore(dataDir, undefined);
-  const crashing = new Vault(db.pool, {
-    keys: () => keys.keys(),
-    managedByFile: true,
-    stageNext: (key: Buffer) => keys.stageNext(key),
-    promoteNext: () => {
-      throw new Error('power cut');
+  const crashing = new Vault({
+    pool: db.pool,
+    keys: {
+      keys: () => keys.keys(),
+      managedByFile: true,
+      stageNext: (key: Buffer) => keys.stageNext(key),
+      promoteNext: () => {
+        throw new Error('power cut');
+      },
     },
-    discardNext: () => keys.discardNext(),
-  } as unknown as MasterKeyStore);
+  });
   await assert.rejects(crashing.rotate(), /power cut/);
-  const reopened = new Vault(db.pool, new MasterKeyStore(dataDir, undefined));
+  const reopened = new Vault({ pool: db.pool, keys: new MasterKeyStore(dataDir, undefined) });
   assert.equal(await reopened.get('shopify.admin-token'), TOKEN);
   // The next rotation completes the story: everything ends under one key, the staged file is gone.
   await reopened.rotate();
@@ -74,7 +76,9 @@ test('a rotation interrupted after the database commit still opens with the stag
     1,
   );
   assert.equal(
-    await new Vault(db.pool, new MasterKeyStore(dataDir, undefined)).get('telegram.bot-token'),
+    await new Vault({ pool: db.pool, keys: new MasterKeyStore(dataDir, undefined) }).get(
+      'telegram.bot-token',
+    ),
     '123:abc',
   );
 });
@@ -87,17 +91,17 @@ test('with SHOPKEEP_MASTER_KEY, a rotation keeps the new key on disk until the e
   const envDir = mkdtempSync(path.join(tmpdir(), 'sk-vault-env-'));
   const oldKey = Buffer.alloc(32, 1);
   await db.pool.query('delete from vault_secrets');
-  const before = new Vault(db.pool, new MasterKeyStore(envDir, oldKey));
+  const before = new Vault({ pool: db.pool, keys: new MasterKeyStore(envDir, oldKey) });
   await before.set('gemini.api-key', 'AI-secret-1');
   const { newKey } = await before.rotate();
   assert.ok(existsSync(path.join(envDir, 'master.key.next')), 'the new key is staged in a file');
   // A server still on the old environment reads everything, and seals new secrets with the new key.
-  const stillOld = new Vault(db.pool, new MasterKeyStore(envDir, oldKey));
+  const stillOld = new Vault({ pool: db.pool, keys: new MasterKeyStore(envDir, oldKey) });
   assert.equal(await stillOld.get('gemini.api-key'), 'AI-secret-1');
   await stillOld.set('telegram.bot-token', '42:abc');
   // After the owner moves the key into the environment and deletes the staged file, all of it opens.
   rmSync(path.join(envDir, 'master.key.next'));
-  const after = new Vault(db.pool, new MasterKeyStore(envDir, newKey));
+  const after = new Vault({ pool: db.pool, keys: new MasterKeyStore(envDir, newKey) });
   assert.equal(await after.get('gemini.api-key'), 'AI-secret-1');
   assert.equal(await after.get('telegram.bot-token'), '42:abc');
 });
