@@ -66,12 +66,19 @@ before(async () => {
   const logger = createLogger('silent');
   jobs = new JobQueue(db.pool, logger, 'UTC');
   bus = new EventBus(db.pool, jobs, logger);
-  webhooks = new WebhookEndpoints(
-    db.pool,
-    new Vault(db.pool, new MasterKeyStore(mkdtempSync(path.join(tmpdir(), 'sk-ev-')), undefined)),
-    1,
-  );
-  bridge = new MqttBridge(db.pool, MQTT_URL, `shopkeep-test-${process.pid}/events`);
+  webhooks = new WebhookEndpoints({
+    pool: db.pool,
+    vault: new Vault({
+      pool: db.pool,
+      keys: new MasterKeyStore(mkdtempSync(path.join(tmpdir(), 'sk-ev-')), undefined),
+    }),
+    retryDelaySeconds: 1,
+  });
+  bridge = new MqttBridge({
+    pool: db.pool,
+    url: MQTT_URL,
+    topicPrefix: `shopkeep-test-${process.pid}/events`,
+  });
   const subscriber = bus.subscribe({
     name: 'test.collect',
     types: ['parcel.*'],
@@ -119,7 +126,11 @@ test('an event written in a rolled-back transaction is never delivered; a commit
 test('webhooks are signed with HMAC-SHA256 and retried until the endpoint answers', async () => {
   const { address, port } = receiver.address() as AddressInfo;
   // The receiver is on this box: the owner allows the private address explicitly.
-  const { endpoint, secret } = await webhooks.create(`http://${address}:${port}/hook`, ['parcel.*'], true);
+  const { endpoint, secret } = await webhooks.create({
+    url: `http://${address}:${port}/hook`,
+    eventTypes: ['parcel.*'],
+    allowPrivateTarget: true,
+  });
   assert.match(secret, /^whsec_/);
   assert.equal(JSON.stringify(await webhooks.list()).includes(secret), false, 'the secret is never listed');
   failNextDeliveries = 1;
@@ -162,9 +173,16 @@ test('a webhook may not reach this box or the local network unless the owner all
     'http://[::ffff:7f00:1]/hook',
     'http://0.0.0.0/hook',
   ]) {
-    await assert.rejects(webhooks.create(url, ['*']), /private address.*allow a private target/, url);
+    await assert.rejects(
+      webhooks.create({ url, eventTypes: ['*'] }),
+      /private address.*allow a private target/,
+      url,
+    );
   }
-  await assert.rejects(webhooks.create('https://me:pw@hooks.example.com/x', ['*']), /user or password/);
+  await assert.rejects(
+    webhooks.create({ url: 'https://me:pw@hooks.example.com/x', eventTypes: ['*'] }),
+    /user or password/,
+  );
   assert.deepEqual(await webhooks.list(), [], 'nothing was kept');
   // Checked again when delivering, on the address actually connected to (a name may resolve elsewhere later).
   await assert.rejects(
@@ -179,7 +197,11 @@ test('a webhook may not reach this box or the local network unless the owner all
   );
   // An endpoint made before the rule, or one whose name resolves to the local network, gets the
   // owner's say later.
-  const { endpoint } = await webhooks.create(`http://127.0.0.1:${port}/hook`, ['*'], true);
+  const { endpoint } = await webhooks.create({
+    url: `http://127.0.0.1:${port}/hook`,
+    eventTypes: ['*'],
+    allowPrivateTarget: true,
+  });
   assert.equal((await webhooks.allowPrivateTarget(endpoint.id, false)).allowPrivateTarget, false);
   assert.equal((await webhooks.list()).find((each) => each.id === endpoint.id)?.allowPrivateTarget, false);
   await webhooks.remove(endpoint.id);
@@ -229,7 +251,11 @@ test('a webhook that answers with a redirect is not followed, and the delivery i
   });
   await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
   const { port } = redirector.address() as AddressInfo;
-  const { endpoint } = await webhooks.create(`http://127.0.0.1:${port}/hook`, ['crate.counted'], true);
+  const { endpoint } = await webhooks.create({
+    url: `http://127.0.0.1:${port}/hook`,
+    eventTypes: ['crate.counted'],
+    allowPrivateTarget: true,
+  });
   try {
     await transaction(db.pool, (tx) => emit(tx, 'crate.counted', { crateId: 'v-9' }));
     // A redirect followed would be the second request; a refused one is tried again at the same URL.
