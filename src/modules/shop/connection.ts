@@ -121,7 +121,8 @@ export class ShopConnection {
       shop,
       adminToken: input.adminToken.trim(),
       apiSecret: input.apiSecret.trim(),
-      baseUrl: `https://${shop}`,
+      // SHOPIFY_API_BASE_URL (a proxy, the simulator) holds for a shop entered here too.
+      baseUrl: this.config.baseUrl ?? `https://${shop}`,
       from: 'dashboard',
     });
     try {
