@@ -53,7 +53,7 @@ test('the reviewer sees the catalog facts in exact money and the draft as writte
   const { prompt, promptVersion } = rubricPrompt({
     channel: 'instagram',
     text: 'Line one\n\n\n\nLine two',
-    products: [{ id: 'p', title: 'Mask', priceMinor: 1999, currency: 'GBP', available: false } as never],
+    products: [{ id: 'p', title: 'Mask', priceMinor: 1999, currency: 'GBP', available: false }],
     voice: DEFAULT_VOICE,
     findings: [],
   });

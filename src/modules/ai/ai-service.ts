@@ -10,10 +10,7 @@ import type { AiConfig } from './settings.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Faces } from '../../platform/kit/faces.ts';
 import type { Metrics } from '../../platform/http/metrics.ts';
-import { sql } from 'drizzle-orm';
-import { orm, type Orm } from '../../platform/db/orm.ts';
-import { aiUsage } from './schema.ts';
-import { costMicros } from './prices.ts';
+import { UsageLog, type UsageLine } from './usage-log.ts';
 import { CircuitBreaker } from '../../platform/integrations/circuit-breaker.ts';
 import { IntegrationError } from '../../platform/integrations/integration-error.ts';
 import { retrying, type RetryPolicy } from '../../platform/integrations/retry.ts';
@@ -34,17 +31,6 @@ export interface Generated<T> {
   fellBack: boolean;
   /** Why earlier providers were passed over, in order. */
   problems: string[];
-}
-
-export interface UsageLine {
-  provider: string;
-  feature: string;
-  calls: number;
-  failures: number;
-  inputTokens: number;
-  outputTokens: number;
-  /** Millionths of a US dollar: an estimate from the providers' list prices. */
-  costMicros: number;
 }
 
 export class AiUnavailableError extends Error {
@@ -71,7 +57,7 @@ export interface AiServiceOptions {
 export class AiService implements LanguageModels {
   private readonly chain: AiProvider[];
   private readonly breakers = new Map<ProviderName, CircuitBreaker>();
-  private readonly db: Orm;
+  private readonly usageLog: UsageLog;
   private readonly logger: Logger;
   private readonly retry: RetryPolicy;
   private readonly notifications: Faces['notifications'] | undefined;
@@ -79,7 +65,7 @@ export class AiService implements LanguageModels {
   private readonly latency: client.Histogram<'provider'>;
 
   constructor({ db, settings, logger, metrics, providers, retry, notifications }: AiServiceOptions) {
-    this.db = orm(db);
+    this.usageLog = new UsageLog(db);
     this.logger = logger;
     this.retry = retry ?? DEFAULT_RETRY;
     this.notifications = notifications;
@@ -111,21 +97,8 @@ export class AiService implements LanguageModels {
   }
 
   /** Calls, tokens and estimated cost per provider and feature over the last 30 days. */
-  async usage(): Promise<UsageLine[]> {
-    return this.db
-      .select({
-        provider: aiUsage.provider,
-        feature: aiUsage.feature,
-        calls: sql<number>`count(*)::int`,
-        failures: sql<number>`count(*) filter (where ${aiUsage.outcome} <> 'ok')::int`,
-        inputTokens: sql<number>`coalesce(sum(${aiUsage.inputTokens}), 0)::int`,
-        outputTokens: sql<number>`coalesce(sum(${aiUsage.outputTokens}), 0)::int`,
-        costMicros: sql<number>`coalesce(sum(${aiUsage.costMicros}), 0)::float8`,
-      })
-      .from(aiUsage)
-      .where(sql`${aiUsage.at} > now() - interval '30 days'`)
-      .groupBy(aiUsage.provider, aiUsage.feature)
-      .orderBy(aiUsage.provider, aiUsage.feature);
+  usage(): Promise<UsageLine[]> {
+    return this.usageLog.lastThirtyDays();
   }
 
   /** The providers in the order they are tried, and whether each is usable right now. */
@@ -251,17 +224,14 @@ export class AiService implements LanguageModels {
   ): Promise<void> {
     const { feature } = request;
     this.calls.inc({ provider: provider.name, feature, outcome });
-    await this.db
-      .insert(aiUsage)
-      .values({
+    await this.usageLog
+      .record({
         feature,
-        prompt: request.promptVersion ?? null,
+        promptVersion: request.promptVersion,
         provider: provider.name,
         model,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        costMicros: costMicros(model, usage.inputTokens, usage.outputTokens),
-        latencyMs: Math.round(ms),
+        usage,
+        ms,
         outcome,
       })
       .catch((error: Error) => this.logger.warn({ err: describeError(error) }, 'could not record AI usage'));

@@ -1,4 +1,6 @@
 import type { VoiceProfile } from './qa/voice.ts';
+import type { Finding } from './qa/checks.ts';
+import type { CriterionScore } from './qa/rubric.ts';
 import {
   bigint,
   bigserial,
@@ -35,8 +37,8 @@ export const aiQaReviews = pgTable('ai_qa_reviews', {
   score: integer('score').notNull(),
   decision: text('decision').$type<'auto_approve' | 'owner_approval' | 'regenerate'>().notNull(),
   lowConfidence: boolean('low_confidence').notNull(),
-  findings: jsonb('findings').$type<unknown[]>().notNull(),
-  criteria: jsonb('criteria').$type<unknown[]>().notNull(),
+  findings: jsonb('findings').$type<Finding[]>().notNull(),
+  criteria: jsonb('criteria').$type<CriterionScore[]>().notNull(),
   reviewer: text('reviewer').notNull(),
 });
 

@@ -92,7 +92,7 @@ function channelThresholds(value: string | undefined): QaConfig['channels'] {
         'SHOPKEEP_QA_CHANNEL_THRESHOLDS',
         `"${part}" is not channel=AUTO/REGENERATE, like instagram=90/75`,
       );
-    const [, channel, auto, regenerate] = match as unknown as [string, string, string, string];
+    const [, channel = '', auto = '', regenerate = ''] = match;
     if (!isChannel(channel))
       throw new ConfigError('SHOPKEEP_QA_CHANNEL_THRESHOLDS', `"${channel}" is not a channel (${names})`);
     if (Number(auto) > 100 || Number(regenerate) > Number(auto))

@@ -1,10 +1,8 @@
 // The QA gate: deterministic checks first, then the rubric from a model (or the rule-based reviewer),
 // then routing. Every decision is stored with its breakdown.
-import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import type pg from 'pg';
 import type { QaConfig } from '../settings.ts';
-import { orm, type Orm } from '../../../platform/db/orm.ts';
-import { aiQaReviews } from '../schema.ts';
+import { ReviewStore } from './review-store.ts';
 import type { LanguageModels, QaReviews, ReviewSummary } from '../face.ts';
 import type { Catalog } from '../../shop/index.ts';
 import type { Channel } from './channels.ts';
@@ -51,14 +49,14 @@ export interface QaServiceOptions {
 }
 
 export class QaService implements QaReviews {
-  private readonly db: Orm;
+  private readonly reviews: ReviewStore;
   private readonly ai: LanguageModels;
   private readonly catalog: Catalog;
   private readonly thresholds: QaServiceOptions['thresholds'];
   private readonly voice: () => Promise<VoiceProfile> | VoiceProfile;
 
   constructor({ db, ai, catalog, thresholds, voice = () => DEFAULT_VOICE }: QaServiceOptions) {
-    this.db = orm(db);
+    this.reviews = new ReviewStore(db);
     this.ai = ai;
     this.catalog = catalog;
     this.thresholds = thresholds;
@@ -102,23 +100,20 @@ export class QaService implements QaReviews {
       attempt,
       this.thresholdsFor(request.channel),
     );
-    const [row] = await this.db
-      .insert(aiQaReviews)
-      .values({
-        channel: request.channel,
-        text: request.text,
-        productIds,
-        attempt,
-        score,
-        decision,
-        lowConfidence,
-        findings,
-        criteria,
-        reviewer: `${answer.provider}:${answer.model}`,
-      })
-      .returning({ id: aiQaReviews.id });
+    const id = await this.reviews.add({
+      channel: request.channel,
+      text: request.text,
+      productIds,
+      attempt,
+      score,
+      decision,
+      lowConfidence,
+      findings,
+      criteria,
+      reviewer: `${answer.provider}:${answer.model}`,
+    });
     return {
-      id: row!.id,
+      id,
       score,
       decision,
       lowConfidence,
@@ -133,30 +128,21 @@ export class QaService implements QaReviews {
 
   /** The scores and hard findings of a stored review, for showing beside its draft. */
   async summary(reviewId: string): Promise<ReviewSummary | undefined> {
-    const [row] = await this.db.select().from(aiQaReviews).where(eq(aiQaReviews.id, reviewId));
-    if (!row) return undefined;
+    const review = await this.reviews.find(reviewId);
+    if (!review) return undefined;
     return {
-      criteria: (row.criteria as CriterionScore[]).map(({ name, score }) => ({ name, score })),
-      hardFails: (row.findings as { hard: boolean; message: string }[])
-        .filter((f) => f.hard)
-        .map((f) => f.message),
+      criteria: review.criteria.map(({ name, score }) => ({ name, score })),
+      hardFails: review.findings.filter((f) => f.hard).map((f) => f.message),
     };
   }
 
   /** Content that went out or was cleared to go out on the channel lately, for the near-duplicate check. */
   private async recent(channel: Channel): Promise<{ text: string; at: Date }[]> {
-    return this.db
-      .select({ text: aiQaReviews.text, at: aiQaReviews.at })
-      .from(aiQaReviews)
-      .where(
-        and(
-          eq(aiQaReviews.channel, channel),
-          inArray(aiQaReviews.decision, ['auto_approve']),
-          gt(aiQaReviews.at, new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 86_400_000)),
-        ),
-      )
-      .orderBy(desc(aiQaReviews.at))
-      .limit(300);
+    return this.reviews.approvedSince(
+      channel,
+      new Date(Date.now() - DUPLICATE_WINDOW_DAYS * 86_400_000),
+      300,
+    );
   }
 }
 

@@ -1,0 +1,61 @@
+// The QA gate's decisions in ai_qa_reviews, each with its breakdown; what went out lately on a
+// channel, for the near-duplicate check.
+import { and, desc, eq, gt } from 'drizzle-orm';
+import type pg from 'pg';
+import { orm, type Orm } from '../../../platform/db/orm.ts';
+import { aiQaReviews } from '../schema.ts';
+import type { Finding } from './checks.ts';
+import type { Decision } from './gate.ts';
+import type { CriterionScore } from './rubric.ts';
+
+export interface StoredReview {
+  channel: string;
+  text: string;
+  productIds: string[];
+  attempt: number;
+  score: number;
+  decision: Decision;
+  lowConfidence: boolean;
+  findings: Finding[];
+  criteria: CriterionScore[];
+  /** 'provider:model' of the rubric. */
+  reviewer: string;
+}
+
+export class ReviewStore {
+  private readonly db: Orm;
+
+  constructor(pool: pg.Pool) {
+    this.db = orm(pool);
+  }
+
+  /** Stores a decision; returns its id. */
+  async add(review: StoredReview): Promise<string> {
+    const [row] = await this.db.insert(aiQaReviews).values(review).returning({ id: aiQaReviews.id });
+    return row!.id;
+  }
+
+  async find(id: string): Promise<Pick<StoredReview, 'criteria' | 'findings'> | undefined> {
+    const [row] = await this.db
+      .select({ criteria: aiQaReviews.criteria, findings: aiQaReviews.findings })
+      .from(aiQaReviews)
+      .where(eq(aiQaReviews.id, id));
+    return row;
+  }
+
+  /** Drafts the gate approved by itself on the channel since `since`, newest first. */
+  async approvedSince(channel: string, since: Date, limit: number): Promise<{ text: string; at: Date }[]> {
+    return this.db
+      .select({ text: aiQaReviews.text, at: aiQaReviews.at })
+      .from(aiQaReviews)
+      .where(
+        and(
+          eq(aiQaReviews.channel, channel),
+          eq(aiQaReviews.decision, 'auto_approve'),
+          gt(aiQaReviews.at, since),
+        ),
+      )
+      .orderBy(desc(aiQaReviews.at))
+      .limit(limit);
+  }
+}
