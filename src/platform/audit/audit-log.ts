@@ -4,7 +4,7 @@
 // `shopkeep audit verify` finds an edited row, a removed row, a truncated tail, a chain recomputed by
 // someone with database access alone, and a log cut back behind what this box last saw.
 import type pg from 'pg';
-import { asc, count, desc, gte, lt } from 'drizzle-orm';
+import { and, asc, count, desc, gt, gte, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import { transaction, type Client } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { AppError, describeError } from '../errors.ts';
@@ -373,30 +373,39 @@ export class AuditLog implements AuditTrail {
     let resealed = 0;
     const fromKeyIds = new Set<string>();
     for (;;) {
-      const { rows } = await client.query<{ seq: string; hash: string; seal: string; key_id: string }>(
-        `select seq, hash, seal, key_id from ops_audit_log
-         where seq > $1 and key_id is not null and key_id <> $2 order by seq limit ${BATCH}`,
-        [after, current.id],
-      );
+      const db = orm(client);
+      const rows = await db
+        .select({
+          seq: opsAuditLog.seq,
+          hash: opsAuditLog.hash,
+          seal: opsAuditLog.seal,
+          keyId: opsAuditLog.keyId,
+        })
+        .from(opsAuditLog)
+        .where(
+          and(gt(opsAuditLog.seq, after), isNotNull(opsAuditLog.keyId), ne(opsAuditLog.keyId, current.id)),
+        )
+        .orderBy(asc(opsAuditLog.seq))
+        .limit(BATCH);
       if (rows.length === 0) break;
       const seqs: number[] = [];
       const seals: string[] = [];
       for (const row of rows) {
-        const seq = Number(row.seq);
-        const key = this.knownKeys.get(row.key_id);
-        if (key && sealHolds(key, seq, row.hash, row.seal)) {
-          seqs.push(seq);
-          seals.push(seal(current.key, seq, row.hash));
-          fromKeyIds.add(row.key_id);
+        const key = this.knownKeys.get(row.keyId!);
+        if (key && sealHolds(key, row.seq, row.hash, row.seal!)) {
+          seqs.push(row.seq);
+          seals.push(seal(current.key, row.seq, row.hash));
+          fromKeyIds.add(row.keyId!);
         }
       }
-      await client.query(
-        `update ops_audit_log l set seal = v.seal, key_id = $3
-         from unnest($1::bigint[], $2::text[]) as v(seq, seal) where l.seq = v.seq`,
-        [seqs, seals, current.id],
+      // One statement for the whole batch: a long log is resealed in a few round trips.
+      await db.execute(
+        sql`update ${opsAuditLog} set seal = v.seal, key_id = ${current.id}
+            from unnest(${sql.param(seqs)}::bigint[], ${sql.param(seals)}::text[]) as v(seq, seal)
+            where ${opsAuditLog.seq} = v.seq`,
       );
       resealed += seqs.length;
-      after = Number(rows.at(-1)!.seq);
+      after = rows.at(-1)!.seq;
     }
     return { resealed, fromKeyIds: [...fromKeyIds] };
   }
@@ -434,23 +443,20 @@ export class AuditLog implements AuditTrail {
     if (this.pool.ending) return undefined;
     try {
       const anchored = file.read();
-      const { rows } = await this.pool.query<{
-        seq: string;
-        hash: string;
-        sealed_from: string | null;
-        anchored_hash: string | null;
-      }>(
-        `select h.seq, h.hash, h.sealed_from,
-           (select l.hash from ops_audit_log l where l.seq = $1) as anchored_hash
-         from ops_audit_head h`,
-        [anchored?.seq ?? 0],
-      );
-      const head = rows[0];
-      if (!head || head.sealed_from === null) return anchored;
-      const seq = Number(head.seq);
-      const sealedFrom = Number(head.sealed_from);
+      const [head] = await this.db
+        .select({
+          seq: opsAuditHead.seq,
+          hash: opsAuditHead.hash,
+          sealedFrom: opsAuditHead.sealedFrom,
+          anchoredHash: sql<
+            string | null
+          >`(select ${opsAuditLog.hash} from ${opsAuditLog} where ${opsAuditLog.seq} = ${anchored?.seq ?? 0})`,
+        })
+        .from(opsAuditHead);
+      if (!head || head.sealedFrom === null) return anchored;
+      const { seq, sealedFrom } = head;
       if (anchored) {
-        if (head.anchored_hash !== anchored.hash || sealedFrom !== anchored.sealedFrom) {
+        if (head.anchoredHash !== anchored.hash || sealedFrom !== anchored.sealedFrom) {
           this.trouble(
             `the audit log no longer matches ${file.path} at entry ${anchored.seq}; run shopkeep audit verify`,
           );

@@ -4,10 +4,13 @@
 // retried job, recording each target it reached so a retry never sends twice to the same one. A notice
 // with a dedupe key is kept and delivered once, however often it is sent.
 import type pg from 'pg';
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import { transaction } from '../db/database.ts';
+import { orm, type Orm } from '../db/orm.ts';
 import { notFound } from '../errors.ts';
 import { emit } from '../events/outbox.ts';
 import type { Notifier } from './face.ts';
+import { notifyDeliveries, notifyInbox } from './schema.ts';
 
 export interface Notice {
   kind: string;
@@ -26,41 +29,43 @@ export interface StoredNotice extends Notice {
 
 export class Notifications implements Notifier {
   private readonly pool: pg.Pool;
+  private readonly db: Orm;
 
   constructor(options: { pool: pg.Pool }) {
     this.pool = options.pool;
+    this.db = orm(options.pool);
   }
 
   /** Keeps the notice in the inbox and announces it to the channels; undefined when it was sent before. */
   async send(notice: Notice): Promise<StoredNotice | undefined> {
+    const title = notice.title.slice(0, 200);
     return transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<{ id: string; created_at: Date }>(
-        `insert into notify_inbox (kind, severity, title, body, dedupe_key) values ($1, $2, $3, $4, $5)
-         on conflict (dedupe_key) do nothing returning id, created_at`,
-        [
-          notice.kind,
-          notice.severity,
-          notice.title.slice(0, 200),
-          notice.body.slice(0, 10_000),
-          notice.dedupeKey ?? null,
-        ],
-      );
-      if (!rows[0]) return undefined;
-      const id = Number(rows[0].id);
+      const [kept] = await orm(tx)
+        .insert(notifyInbox)
+        .values({
+          kind: notice.kind,
+          severity: notice.severity,
+          title,
+          body: notice.body.slice(0, 10_000),
+          dedupeKey: notice.dedupeKey ?? null,
+        })
+        .onConflictDoNothing({ target: notifyInbox.dedupeKey })
+        .returning({ id: notifyInbox.id, createdAt: notifyInbox.createdAt });
+      if (!kept) return undefined;
       await emit(tx, 'notification.created', {
-        noticeId: id,
+        noticeId: kept.id,
         kind: notice.kind,
         severity: notice.severity,
-        title: notice.title.slice(0, 200),
+        title,
       });
-      return { ...notice, id, createdAt: rows[0].created_at.toISOString(), readAt: null };
+      return { ...notice, id: kept.id, createdAt: kept.createdAt.toISOString(), readAt: null };
     });
   }
 
   async get(id: number): Promise<StoredNotice> {
-    const [notice] = await this.query('where id = $1', [id]);
-    if (!notice) throw notFound(`no notification ${id}`);
-    return notice;
+    const [row] = await this.db.select().from(notifyInbox).where(eq(notifyInbox.id, id));
+    if (!row) throw notFound(`no notification ${id}`);
+    return toNotice(row);
   }
 
   /**
@@ -68,60 +73,56 @@ export class Notifications implements Notifier {
    * delivery is recorded (a crash in between may send it twice, never not at all).
    */
   async deliverOnce(noticeId: number, channel: string, target: string, deliver: () => Promise<void>) {
-    const { rowCount } = await this.pool.query(
-      'select 1 from notify_deliveries where notice_id = $1 and channel = $2 and target = $3',
-      [noticeId, channel, target],
-    );
-    if (rowCount) return;
+    const delivery = { noticeId, channel, target };
+    const [done] = await this.db
+      .select({ noticeId: notifyDeliveries.noticeId })
+      .from(notifyDeliveries)
+      .where(
+        and(
+          eq(notifyDeliveries.noticeId, noticeId),
+          eq(notifyDeliveries.channel, channel),
+          eq(notifyDeliveries.target, target),
+        ),
+      );
+    if (done) return;
     await deliver();
-    await this.pool.query(
-      'insert into notify_deliveries (notice_id, channel, target) values ($1, $2, $3) on conflict do nothing',
-      [noticeId, channel, target],
-    );
+    await this.db.insert(notifyDeliveries).values(delivery).onConflictDoNothing();
   }
 
   async list(options: { unreadOnly?: boolean; limit?: number } = {}): Promise<StoredNotice[]> {
-    return this.query(
-      'where ($1::boolean is false or read_at is null) order by created_at desc, id desc limit $2',
-      [options.unreadOnly ?? false, options.limit ?? 100],
-    );
-  }
-
-  private async query(where: string, params: unknown[]): Promise<StoredNotice[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      created_at: Date;
-      kind: string;
-      severity: 'info' | 'warning';
-      title: string;
-      body: string;
-      dedupe_key: string | null;
-      read_at: Date | null;
-    }>(`select * from notify_inbox ${where}`, params);
-    return rows.map((row) => ({
-      id: Number(row.id),
-      createdAt: row.created_at.toISOString(),
-      kind: row.kind,
-      severity: row.severity,
-      title: row.title,
-      body: row.body,
-      ...(row.dedupe_key ? { dedupeKey: row.dedupe_key } : {}),
-      readAt: row.read_at?.toISOString() ?? null,
-    }));
+    const rows = await this.db
+      .select()
+      .from(notifyInbox)
+      .where(options.unreadOnly ? isNull(notifyInbox.readAt) : undefined)
+      .orderBy(desc(notifyInbox.createdAt), desc(notifyInbox.id))
+      .limit(options.limit ?? 100);
+    return rows.map(toNotice);
   }
 
   async unread(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(
-      'select count(*) as n from notify_inbox where read_at is null',
-    );
-    return Number(rows[0]!.n);
+    const [row] = await this.db.select({ n: count() }).from(notifyInbox).where(isNull(notifyInbox.readAt));
+    return row?.n ?? 0;
   }
 
   async markRead(id: number): Promise<void> {
-    const { rowCount } = await this.pool.query(
-      'update notify_inbox set read_at = coalesce(read_at, now()) where id = $1',
-      [id],
-    );
-    if (!rowCount) throw notFound(`no notification ${id}`);
+    const marked = await this.db
+      .update(notifyInbox)
+      .set({ readAt: sql`coalesce(${notifyInbox.readAt}, now())` })
+      .where(eq(notifyInbox.id, id))
+      .returning({ id: notifyInbox.id });
+    if (!marked.length) throw notFound(`no notification ${id}`);
   }
+}
+
+function toNotice(row: typeof notifyInbox.$inferSelect): StoredNotice {
+  return {
+    id: row.id,
+    createdAt: row.createdAt.toISOString(),
+    kind: row.kind,
+    severity: row.severity,
+    title: row.title,
+    body: row.body,
+    ...(row.dedupeKey ? { dedupeKey: row.dedupeKey } : {}),
+    readAt: row.readAt?.toISOString() ?? null,
+  };
 }
