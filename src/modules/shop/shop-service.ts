@@ -302,8 +302,4 @@ export class ShopService implements ShopReader {
   dismissDelivery(webhookId: string): Promise<void> {
     return this.deliveries.dismiss(webhookId);
   }
-
-  pruneDeliveries(): Promise<number> {
-    return this.deliveries.prune();
-  }
 }
