@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '../../src/platform/errors.ts';
+import { AuditLog } from '../../src/platform/audit/audit-log.ts';
 import type { ApprovalService } from '../../src/modules/approvals/approval-service.ts';
 import type { PostWriter } from '../../src/modules/ai/writer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -73,10 +74,12 @@ test('a decision is taken once; a second press learns what happened', async () =
       e.kind === 'conflict' &&
       /already approved by owner@salon.example/.test(e.message),
   );
-  const audit = await db.pool.query(`select action, actor_label from ops_audit_log where target = $1`, [
-    `approval:${request.id}`,
+  const audit = (await new AuditLog({ pool: db.pool }).recent(100))
+    .filter((entry) => entry.target === `approval:${request.id}`)
+    .map(({ action, actorLabel, ip }) => ({ action, actorLabel, ip }));
+  assert.deepEqual(audit, [
+    { action: 'approval.approve', actorLabel: 'owner@salon.example', ip: '192.0.2.1' },
   ]);
-  assert.deepEqual(audit.rows, [{ action: 'approval.approve', actor_label: 'owner@salon.example' }]);
   const decided = (await events('approval.decided')).filter((p) => p.approvalId === request.id);
   assert.deepEqual(decided, [
     {
