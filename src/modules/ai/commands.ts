@@ -29,8 +29,8 @@ async function aiCommand(context: ModuleCommandContext<AiParts>): Promise<number
     });
   }
   if (action === 'draft') {
-    const channel = values.channel as string | undefined;
-    if (!channel || !isChannel(channel) || !values.product) {
+    const { channel, product } = values;
+    if (!channel || !isChannel(channel) || !product) {
       throw new UsageError(
         'ai draft needs --channel (instagram, facebook, tiktok, linkedin, telegram, email) and --product ID',
       );
@@ -42,7 +42,7 @@ async function aiCommand(context: ModuleCommandContext<AiParts>): Promise<number
     return context.open(
       async ({ writer }) => {
         progress('writing and reviewing');
-        const result = await writer.draft({ channel, productId: values.product as string });
+        const result = await writer.draft({ channel, productId: product });
         const summary = [
           result.outcome === 'approved'
             ? 'Approved by the QA gate.'
