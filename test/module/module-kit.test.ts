@@ -51,7 +51,7 @@ class ParcelDesk {
 
   async book(recipient: string): Promise<number> {
     return transaction(this.options.db, async (tx) => {
-      await tx.query('lock table parcels_booked in exclusive mode');
+      await tx.query("select pg_advisory_xact_lock(hashtext('parcels.book'))");
       const { rows: booked } = await tx.query<{ n: number }>('select count(*)::int as n from parcels_booked');
       if (booked[0]!.n >= this.options.dailyLimit)
         throw conflict(`no more than ${this.options.dailyLimit} parcels a day`);
@@ -97,7 +97,7 @@ const Parcel = Type.Object({ id: Type.Integer(), recipient: Type.String(), count
 function parcelRoutes(app: FastifyInstance, { desk }: ParcelParts): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.get(
-    '/',
+    '',
     {
       config: { access: 'read' },
       schema: {
@@ -109,7 +109,7 @@ function parcelRoutes(app: FastifyInstance, { desk }: ParcelParts): void {
     async () => ({ parcels: await desk.list() }),
   );
   api.post(
-    '/',
+    '',
     {
       config: { access: 'write' },
       schema: {
@@ -204,7 +204,6 @@ after(async () => {
 const asOwner = () => ({ cookie: owner.cookie, 'x-csrf-token': owner.csrf });
 
 test('its route answers under its prefix, with its setting, and /api/docs shows it with its response', async () => {
-  console.error('start', Date.now());
   for (const recipient of ['Salon Aurora', 'Mrs Patel', 'The Barber Shop']) {
     const booked = await server.app.inject({
       method: 'POST',
@@ -233,10 +232,7 @@ test('its route answers under its prefix, with its setting, and /api/docs shows 
   const docs = (await server.app.inject({ url: '/api/docs/openapi.json' })).json() as {
     paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
   };
-  assert.ok(
-    docs.paths['/api/v1/parcels']?.post?.responses['201'],
-    JSON.stringify(docs.paths['/api/v1/parcels']),
-  );
+  assert.ok(docs.paths['/api/v1/parcels']?.post?.responses['201'], Object.keys(docs.paths).join(' '));
 });
 
 test('its page renders with its menu entry, and the menu of every page has the entry', async () => {
