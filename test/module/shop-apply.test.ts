@@ -16,9 +16,9 @@ import {
   applyTransactions,
   type Source,
 } from '../../src/modules/shop/apply-orders.ts';
-import type { Order, Product, Refund, Transaction } from '../../src/modules/shop/model.ts';
+import type { Order, Refund, Transaction } from '../../src/modules/shop/model.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { sampleOrder } from '../support/shop.ts';
+import { sampleOrder, sampleProduct, sampleVariant } from '../support/shop.ts';
 
 let db: TestDatabase;
 before(async () => {
@@ -189,31 +189,10 @@ test('a refund and its transactions are recorded once, and a later version fills
 });
 
 test('stock.low fires when a variant crosses its threshold, once per crossing; an older level is ignored', async () => {
-  const product: Product = {
-    id: 8_800_000_000_001,
-    title: 'Argan Repair Oil',
-    handle: 'argan-repair-oil',
-    status: 'active',
-    vendor: 'Sandbox Beauty',
-    productType: 'Oil',
-    tags: [],
-    imageUrl: null,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    variants: [
-      {
-        id: 4_400_000_000_001,
-        productId: 8_800_000_000_001,
-        title: '100 ml',
-        sku: 'ARG-OIL-100',
-        price: 2999,
-        compareAtPrice: null,
-        inventoryItemId: 3_300_000_000_001,
-        inventoryQuantity: null,
-        unitCost: 900,
-      },
-    ],
-  };
+  // Counted at one location, with no stock figure of its own.
+  const product = sampleProduct({
+    variants: [sampleVariant({ inventoryItemId: 3_300_000_000_001, inventoryQuantity: null })],
+  });
   await inTx((tx) => applyProduct(tx, product, 5));
   const level = (available: number, minute: number) => ({
     inventoryItemId: 3_300_000_000_001,

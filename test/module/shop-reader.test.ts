@@ -3,7 +3,7 @@
 // commands read the latest orders a page at a time.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Refund, ShopInfo, ShopReader } from '../../src/modules/shop/index.ts';
+import type { ShopInfo, ShopReader } from '../../src/modules/shop/index.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import {
   rememberShop,
@@ -12,6 +12,7 @@ import {
   samplePayment,
   samplePayout,
   sampleProduct,
+  sampleRefund,
   storeOrders,
   storePayout,
   storeProducts,
@@ -23,32 +24,7 @@ let info: ShopInfo;
 
 const paid = sampleOrder({ financialStatus: 'partially_refunded' });
 const payment = samplePayment();
-/** The argan oil came back two days later: £29.99 with its £5.00 VAT. */
-const refund: Refund = {
-  id: 7_700_000_000_001,
-  orderId: paid.id,
-  createdAt: '2026-11-22T09:00:00.000Z',
-  note: 'leaked in the post',
-  lines: [
-    {
-      lineId: paid.lines[0]!.id,
-      quantity: 1,
-      restockType: 'return',
-      subtotal: { shop: 2999, presentment: 2999 },
-      tax: { shop: 500, presentment: 500 },
-    },
-  ],
-  transactions: [
-    samplePayment({
-      id: 6_600_000_000_002,
-      kind: 'refund',
-      processedAt: '2026-11-22T09:00:01.000Z',
-      parentId: payment.id,
-      amount: { shop: 2999, presentment: 2999 },
-      fee: null,
-    }),
-  ],
-};
+const refund = sampleRefund({ note: 'leaked in the post' });
 
 before(async () => {
   server = await startTestServer();

@@ -284,6 +284,37 @@ export function samplePayment(overrides: Partial<Transaction> = {}): Transaction
   };
 }
 
+/** sampleOrder()'s argan oil comes back two days later: £29.99 with its £5.00 VAT paid back to the card. */
+export function sampleRefund(overrides: Partial<Refund> = {}): Refund {
+  const createdAt = overrides.createdAt ?? '2026-11-22T09:00:00.000Z';
+  return {
+    id: 7_700_000_000_001,
+    orderId: 5_550_000_000_001,
+    createdAt,
+    note: null,
+    lines: [
+      {
+        lineId: 1_300_000_000_001,
+        quantity: 1,
+        restockType: 'return',
+        subtotal: { shop: 2999, presentment: 2999 },
+        tax: { shop: 500, presentment: 500 },
+      },
+    ],
+    transactions: [
+      samplePayment({
+        id: 6_600_000_000_002,
+        kind: 'refund',
+        processedAt: createdAt,
+        parentId: 6_600_000_000_001,
+        amount: { shop: 2999, presentment: 2999 },
+        fee: null,
+      }),
+    ],
+    ...overrides,
+  };
+}
+
 /** The Shopify Payments charge for samplePayment(), in payout 42. */
 export function sampleBalanceTransaction(overrides: Partial<BalanceTransaction> = {}): BalanceTransaction {
   return {
