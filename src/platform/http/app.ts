@@ -21,10 +21,22 @@ import { sendPage } from '../dashboard/components.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     /** Every route's method and URL, for the bad-input tests and the API page. */
-    routeList: { method: string; url: string; query: string[] }[];
+    routeList: RouteInfo[];
     /** The menu every module added, in order (the layout renders it). */
     menu: { href: string; label: string }[];
   }
+}
+
+/** A route as the tests and the API page see it. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  /** Its query parameters' names. */
+  query: string[];
+  /** Shown at /api/docs (the API); dashboard pages and webhooks are not. */
+  documented: boolean;
+  /** The statuses its schema declares answers for ('200', '4xx', …). */
+  responses: string[];
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -93,7 +105,7 @@ export async function buildApp(
     }
   });
 
-  const routeList: { method: string; url: string; query: string[] }[] = [];
+  const routeList: RouteInfo[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
@@ -104,6 +116,8 @@ export async function buildApp(
           query: Object.keys(
             (route.schema?.querystring as { properties?: object } | undefined)?.properties ?? {},
           ),
+          documented: !(route.schema as { hide?: boolean } | undefined)?.hide,
+          responses: Object.keys(route.schema?.response ?? {}),
         });
   });
 
