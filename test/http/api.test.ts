@@ -323,3 +323,88 @@ test('the owner edits the brand voice; the QA gate holds drafts to it', async ()
   assert.match(page.body, /Save the voice/);
   assert.match(page.body, /fabulous/);
 });
+
+test('users over the API: added without two-factor, given a role, reset and disabled', async () => {
+  const headers = { cookie: owner.cookie, 'x-csrf-token': owner.csrf };
+  const post = (url: string, payload: Record<string, string>) =>
+    server.app.inject({ method: 'POST', url, headers, payload });
+  const added = await post('/api/v1/users', {
+    email: 'Rob@Salon.example',
+    password: 'a temporary long password',
+    role: 'staff',
+  });
+  assert.equal(added.statusCode, 201, added.body);
+  assert.equal(added.json().user.email, 'rob@salon.example');
+  assert.equal(added.json().user.twoFactorEnabled, false, 'he enrols at his first login');
+  assert.equal(
+    (await post('/api/v1/users/role', { email: 'rob@salon.example', role: 'viewer' })).statusCode,
+    204,
+  );
+  const listed = (await server.app.inject({ url: '/api/v1/users', headers })).json().users;
+  assert.equal(listed.find((user: { email: string }) => user.email === 'rob@salon.example')?.role, 'viewer');
+  const reset = await post('/api/v1/users/reset-2fa', { email: 'rob@salon.example' });
+  assert.deepEqual(reset.json(), { tokensRevoked: 0, sessionsEnded: 0 });
+  assert.equal((await post('/api/v1/users/disable', { email: 'rob@salon.example' })).statusCode, 204);
+  assert.equal(
+    (await post('/api/v1/users/role', { email: 'rob@salon.example', role: 'staff' })).statusCode,
+    404,
+    'a disabled user is not changed',
+  );
+});
+
+test('outgoing webhooks over the API: the secret in the answer only, a private target allowed, removed', async () => {
+  const headers = { cookie: owner.cookie, 'x-csrf-token': owner.csrf };
+  const refused = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks',
+    headers,
+    payload: { url: 'http://127.0.0.1:5678/webhook/api', eventTypes: ['order.*'] },
+  });
+  assert.equal(refused.statusCode, 400, 'a private address needs the owner to say so');
+  const created = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/webhooks',
+    headers,
+    payload: { url: 'http://127.0.0.1:5678/webhook/api', eventTypes: ['order.*'], allowPrivateTarget: true },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const { endpoint, secret } = created.json();
+  assert.match(secret, /^whsec_/);
+  const listed = await server.app.inject({ url: '/api/v1/webhooks', headers });
+  assert.ok(listed.json().webhooks.some((each: { id: string }) => each.id === endpoint.id));
+  assert.equal(listed.body.includes(secret), false, 'the secret is never listed');
+  const changed = await server.app.inject({
+    method: 'PATCH',
+    url: `/api/v1/webhooks/${endpoint.id}`,
+    headers,
+    payload: { allowPrivateTarget: false },
+  });
+  assert.equal(changed.json().webhook.allowPrivateTarget, false);
+  const remove = () =>
+    server.app.inject({ method: 'DELETE', url: `/api/v1/webhooks/${endpoint.id}`, headers });
+  assert.equal((await remove()).statusCode, 204);
+  assert.equal((await remove()).statusCode, 404);
+});
+
+test('the audit log API: newest first, a page at a time back by entry number', async () => {
+  const audit = server.face('audit');
+  for (const crate of ['c-1', 'c-2', 'c-3'])
+    await audit.record({
+      actor: 'cli',
+      actorLabel: 'cli',
+      action: 'crate.count',
+      target: crate,
+      outcome: 'ok',
+    });
+  const page = (query: string) =>
+    server.app.inject({ url: `/api/v1/audit?${query}`, headers: { cookie: owner.cookie } });
+  const first = (await page('limit=2')).json().entries;
+  assert.deepEqual(
+    first.map((entry: { target: string }) => entry.target),
+    ['c-3', 'c-2'],
+  );
+  assert.equal(first[0].seq, first[1].seq + 1);
+  const next = (await page(`limit=1&before=${first[1].seq}`)).json().entries;
+  assert.equal(next[0].target, 'c-1');
+  assert.equal((await page('limit=1000')).statusCode, 400);
+});
