@@ -8,8 +8,8 @@ export const formBody = <P extends TProperties>(fields: P) =>
     { additionalProperties: false },
   );
 
-/** A text field of the form, at most `maxLength` characters. */
-export const field = (maxLength: number) => Type.String({ maxLength });
-
-/** A field the browser may leave out (an unticked checkbox, a field the page did not show). */
-export const optionalField = (maxLength: number) => Type.Optional(field(maxLength));
+/**
+ * A text field of at most `maxLength` characters that the form may leave out; the service behind the
+ * form says what is wrong with what was typed, in words the page shows.
+ */
+export const optionalField = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
