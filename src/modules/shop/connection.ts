@@ -30,12 +30,17 @@ export class ShopConnection {
   /** Shared by every client of this shop: when Shopify is down, all of them leave it alone a while. */
   private breaker = new CircuitBreaker();
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly config: ShopifyConfig,
-    private readonly vault: Secrets,
-    private readonly logger: Logger,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly config: ShopifyConfig;
+  private readonly vault: Secrets;
+  private readonly logger: Logger;
+
+  constructor(options: { pool: pg.Pool; settings: ShopifyConfig; vault: Secrets; logger: Logger }) {
+    this.pool = options.pool;
+    this.config = options.settings;
+    this.vault = options.vault;
+    this.logger = options.logger;
+  }
 
   /** The connection, or undefined while the shop is not connected. */
   get(): Promise<Connection | undefined> {

@@ -43,7 +43,7 @@ export interface ShopServiceOptions {
   vault: Secrets;
   logger: Logger;
   metrics: Metrics;
-  /** The configured time zone: days in order filters, until Shopify's own is known. */
+  /** The shop's configured time zone: the days order lists are filtered by. */
   timezone: string;
   jobs: JobQueue;
   notifications: Notifier;
@@ -89,7 +89,7 @@ export class ShopService implements ShopReader {
 
   constructor({ pool, settings, vault, logger, metrics, timezone, jobs, notifications }: ShopServiceOptions) {
     this.jobQueue = jobs;
-    this.connection = new ShopConnection(pool, settings, vault, logger);
+    this.connection = new ShopConnection({ pool, settings, vault, logger });
     this.records = new ShopRecords(pool);
     this.catalog = new ShopCatalog(pool);
     this.orderList = new OrderList({ pool, timezone });
