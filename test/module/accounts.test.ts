@@ -667,12 +667,15 @@ test('a sealed secret that cannot be opened fails closed; a recovery code still 
     code(secret),
     '10.13.0.1',
   );
-  const name = `auth.totp.${user.id}`;
-  const { rows } = await db.pool.query('select key_id from vault_secrets where name = $1', [name]);
-  await db.pool.query(`update vault_secrets set key_id = 'gone' where name = $1`, [name]);
+  // The same users, served with a master key that is not the one that sealed the secret.
+  const otherKeyDir = mkdtempSync(path.join(tmpdir(), 'sk-other-key-'));
+  const otherKey = accountService(
+    db.pool,
+    new Vault({ pool: db.pool, keys: new MasterKeyStore(otherKeyDir, undefined) }),
+  );
   clock += 30_000;
   await assert.rejects(
-    accounts.logins.attempt({
+    otherKey.logins.attempt({
       email: 'val@salon.example',
       password: PASSWORD,
       totp: code(secret),
@@ -680,14 +683,14 @@ test('a sealed secret that cannot be opened fails closed; a recovery code still 
     }),
     kind('unauthenticated'),
   );
-  const session = await accounts.logins.attempt({
+  const session = await otherKey.logins.attempt({
     email: 'val@salon.example',
     password: PASSWORD,
     totp: codes[0]!,
     ip: '10.13.0.1',
   });
   assert.equal(session.stage, 'active');
-  await db.pool.query('update vault_secrets set key_id = $1 where name = $2', [rows[0].key_id, name]);
+  rmSync(otherKeyDir, { recursive: true, force: true });
 });
 
 test('a master key rotation re-seals two-factor secrets with the rest; codes keep working', async () => {
