@@ -48,7 +48,7 @@ export class LoginGuard {
     this.notifications = options.notifications;
     this.logger = options.logger;
     this.now = options.now;
-    this.throttle = new LoginThrottle(options.pool, options.now);
+    this.throttle = new LoginThrottle({ pool: options.pool, now: options.now });
     this.db = orm(options.pool);
   }
 

@@ -46,12 +46,11 @@ const t = authLoginFailures;
 
 export class LoginThrottle {
   private readonly db: Orm;
+  private readonly now: () => number;
 
-  constructor(
-    pool: pg.Pool,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.db = orm(pool);
+  constructor(options: { pool: pg.Pool; now: () => number }) {
+    this.db = orm(options.pool);
+    this.now = options.now;
   }
 
   /**
