@@ -22,7 +22,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { waitFor } from '../support/wait.ts';
 
 // Events of the test's own: the platform's outbox is tested apart from any module's.
-const testEvents = defineEvents({
+export const testEvents = defineEvents({
   'parcel.packed': { description: 'a parcel was packed', payload: Type.Object({ parcelId: Type.String() }) },
   'parcel.sent': {
     description: 'a parcel was sent',
