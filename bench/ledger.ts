@@ -16,8 +16,7 @@ import { Stock } from '../src/modules/ledger/stock.ts';
 import { LedgerReports } from '../src/modules/ledger/reports.ts';
 import { CashProjector } from '../src/modules/ledger/projection.ts';
 import type { ToBook } from '../src/modules/ledger/posting.ts';
-import type { Order, Transaction } from '../src/modules/shop/model.ts';
-import type { ShopRecords } from '../src/modules/shop/records.ts';
+import type { Order, PayoutRecord, Refund, Transaction } from '../src/modules/shop/index.ts';
 import { freePort } from './server.ts';
 
 export const YEAR_ORDERS = 500 * 365;
@@ -108,24 +107,30 @@ function payment(n: number): Transaction {
   };
 }
 
-/** The shop's records for the generated year, made on demand (the Poster asks by id). */
-const records = {
+/** The shop's records for the generated year, made on demand (the Poster asks by id), as the shop's face answers. */
+const shop = {
   async orders(ids: number[]) {
     return new Map(ids.map((id) => [id, order(id - 1_000_000)]));
   },
   async transactions(ids: number[]) {
     return new Map(ids.map((id) => [id, payment(id - 2_000_000)]));
   },
+  async orderTransactions(): Promise<Transaction[]> {
+    return [];
+  },
   async refunds() {
-    return new Map();
+    return new Map<number, Refund>();
   },
   async payouts() {
-    return new Map();
+    return new Map<number, PayoutRecord>();
   },
   async unitCosts(ids: number[]) {
     return new Map(ids.map((id) => [id, 400 + (id % 7) * 50]));
   },
-} as unknown as ShopRecords;
+  async stockCounts() {
+    return [];
+  },
+};
 
 export interface LedgerFigures {
   orders: number;
@@ -153,11 +158,11 @@ export async function ledgerBenchmarks(
   pool.on('error', () => undefined); // a client dropped as the database stops at the end
   try {
     await migrate(pool, migrationSources());
-    const poster = new Poster(
-      records,
-      async () => ({ currency: 'GBP', timezone: 'Europe/London' }),
-      new Stock(records, 'fifo'),
-    );
+    const poster = new Poster({
+      shop,
+      basics: async () => ({ currency: 'GBP', timezone: 'Europe/London' }),
+      stock: new Stock({ shop, costing: 'fifo' }),
+    });
     progress(`posting a year of orders (${YEAR_ORDERS.toLocaleString('en-GB')}, each with its payment)…`);
     const started = performance.now();
     let eventId = 0;
@@ -180,7 +185,7 @@ export async function ledgerBenchmarks(
     }
     const seconds = (performance.now() - started) / 1000;
     await pool.query('analyze');
-    const reports = new LedgerReports(pool, async () => 'GBP');
+    const reports = new LedgerReports({ db: pool, currency: async () => 'GBP' });
     const time = async (work: () => Promise<unknown>) => {
       const runs: number[] = [];
       for (let i = 0; i < REPORT_RUNS; i += 1) {
@@ -197,7 +202,7 @@ export async function ledgerBenchmarks(
     const balanceSheetMs = await time(() => reports.balanceSheet('2025-12-31'));
     progress('timing the cash-flow statement over the year and the 90-day projection…');
     const cashFlowMs = await time(() => reports.cashFlow('2025-01-01', '2025-12-31'));
-    const projector = new CashProjector(pool, async () => 'GBP');
+    const projector = new CashProjector({ db: pool, currency: async () => 'GBP' });
     const projectionMs = await time(() => projector.projection('2025-12-31', new Map()));
     return {
       orders: YEAR_ORDERS,

@@ -11,10 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
-import { sampleOrder, samplePayment } from '../support/shop.ts';
-import { transaction } from '../../src/platform/db/database.ts';
-import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
-import type { DomainEvent } from '../../src/platform/events/outbox.ts';
+import { rememberShop, sampleOrder, samplePayment, storeOrders } from '../support/shop.ts';
+import { ledgerOf, shopEventsOf } from '../support/ledger.ts';
 import { parseCsv } from '../../src/modules/ledger/csv.ts';
 import { REPORT_NAMES } from '../../src/modules/ledger/documents.ts';
 import { dataCell } from '../../src/platform/documents/document.ts';
@@ -57,14 +55,7 @@ async function ok(method: 'POST' | 'PUT', url: string, payload: unknown, type?: 
 
 before(async () => {
   server = await startTestServer();
-  await server.db.pool.query(`insert into shop_sync_cursors (resource, cursor) values ('shop.info', $1)`, [
-    JSON.stringify({
-      name: SHOP_NAME,
-      domain: 'x.myshopify.com',
-      currency: 'GBP',
-      timezone: 'Europe/London',
-    }),
-  ]);
+  await rememberShop(server.db.pool, { name: SHOP_NAME, domain: 'x.myshopify.com' });
   owner = await loginAs(server, 'owner');
 
   // From Shopify: an order name with a directive, a product title and SKU that are formulas, a tax
@@ -73,36 +64,17 @@ before(async () => {
   const tax = (amount: number) => [
     { title: TAX_TITLE, rate: '0.2', amount: { shop: amount, presentment: amount } },
   ];
-  await transaction(server.db.pool, (tx) =>
-    applyOrders(
-      tx,
-      [
-        {
-          order: sampleOrder({
-            name: '#1001\ninclude /etc/passwd',
-            financialStatus: 'paid',
-            taxLines: tax(566),
-            lines: [{ ...base.lines[0]!, name: PRODUCT, sku: '-2+3', taxLines: tax(500) }],
-            shippingLines: [{ ...base.shippingLines[0]!, taxLines: tax(66) }],
-          }),
-          transactions: [samplePayment()],
-          refunds: [],
-        },
-      ],
-      'api',
-    ),
-  );
-  const { rows } = await server.db.pool.query(
-    'select id, type, payload, created_at from events_outbox order by id',
-  );
-  await server.face('ledger').post(
-    rows.map((row): DomainEvent => ({
-      id: Number(row.id),
-      type: row.type,
-      payload: row.payload,
-      createdAt: row.created_at,
-    })),
-  );
+  await storeOrders(server.db.pool, {
+    order: sampleOrder({
+      name: '#1001\ninclude /etc/passwd',
+      financialStatus: 'paid',
+      taxLines: tax(566),
+      lines: [{ ...base.lines[0]!, name: PRODUCT, sku: '-2+3', taxLines: tax(500) }],
+      shippingLines: [{ ...base.shippingLines[0]!, taxLines: tax(66) }],
+    }),
+    transactions: [samplePayment()],
+  });
+  await ledgerOf(server).ledger.post(await shopEventsOf(server.db.pool)());
 
   for (const [code, name] of Object.entries(RENAMED))
     await ok('PUT', `/api/v1/ledger/accounts/${encodeURIComponent(code)}`, { name });
@@ -337,7 +309,7 @@ test('every report as CSV: each cell is the report’s own text or number, none 
       `/api/v1/ledger/reports/${name}/download?from=${FROM}&to=${TO}&format=csv`,
     );
     assert.equal(response.statusCode, 200, name);
-    const document = await server.face('ledger').reportDocument(name, FROM, TO);
+    const document = await ledgerOf(server).ledger.reportDocument(name, FROM, TO);
     const expected = [
       [document.title],
       [document.subtitle],

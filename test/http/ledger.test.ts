@@ -9,10 +9,16 @@ import { promisify } from 'node:util';
 import { formatMoney } from '../../src/platform/money.ts';
 import assert from 'node:assert/strict';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
-import { sampleOrder, samplePayment } from '../support/shop.ts';
-import { transaction } from '../../src/platform/db/database.ts';
-import { applyOrders } from '../../src/modules/shop/apply-orders.ts';
-import type { DomainEvent } from '../../src/platform/events/outbox.ts';
+import {
+  rememberShop,
+  sampleOrder,
+  samplePayment,
+  sampleProduct,
+  sampleVariant,
+  storeOrders,
+  storeProducts,
+} from '../support/shop.ts';
+import { ledgerOf, shopEventsOf } from '../support/ledger.ts';
 
 const run = promisify(execFile);
 let server: TestServer;
@@ -21,42 +27,16 @@ let viewer: LoggedIn;
 
 before(async () => {
   server = await startTestServer();
-  await server.db.pool.query(`insert into shop_sync_cursors (resource, cursor) values ('shop.info', $1)`, [
-    JSON.stringify({
-      name: 'Sandbox Beauty',
-      domain: 'sandbox-beauty.myshopify.com',
-      currency: 'GBP',
-      timezone: 'Europe/London',
-    }),
-  ]);
+  await rememberShop(server.db.pool);
   owner = await loginAs(server, 'owner');
   viewer = await loginAs(server, 'viewer');
   // Two orders (one paid by card), booked from the events the shop wrote.
-  await transaction(server.db.pool, (tx) =>
-    applyOrders(
-      tx,
-      [
-        {
-          order: sampleOrder({ financialStatus: 'paid' }),
-          transactions: [samplePayment()],
-          refunds: [],
-        },
-        { order: sampleOrder({ id: 5_550_000_000_002, name: '#1002' }), transactions: [], refunds: [] },
-      ],
-      'api',
-    ),
+  await storeOrders(
+    server.db.pool,
+    { order: sampleOrder({ financialStatus: 'paid' }), transactions: [samplePayment()] },
+    { order: sampleOrder({ id: 5_550_000_000_002, name: '#1002' }) },
   );
-  const { rows } = await server.db.pool.query(
-    'select id, type, payload, created_at from events_outbox order by id',
-  );
-  await server.face('ledger').post(
-    rows.map((row): DomainEvent => ({
-      id: Number(row.id),
-      type: row.type,
-      payload: row.payload,
-      createdAt: row.created_at,
-    })),
-  );
+  await ledgerOf(server).ledger.post(await shopEventsOf(server.db.pool)());
 });
 after(() => server.close());
 
@@ -246,10 +226,20 @@ test('the Books page shows the P&L with its chart, the balance sheet, tax, revie
 });
 
 test('the Stock page: products on the books beside Shopify’s count, goods received from a form, opening stock', async () => {
-  await server.db.pool.query(
-    `insert into shop_products (id, title, handle, status, created_at, updated_at) values (8800000000001, 'Argan Oil', 'argan-oil', 'active', now(), now());
-     insert into shop_variants (id, product_id, title, sku, price_minor, unit_cost_minor, inventory_quantity)
-     values (8800000000101, 8800000000001, '100 ml', 'ARG-100', 1800, 425, 7)`,
+  await storeProducts(
+    server.db.pool,
+    sampleProduct({
+      title: 'Argan Oil',
+      variants: [
+        sampleVariant({
+          id: 8_800_000_000_101,
+          sku: 'ARG-100',
+          price: 1800,
+          unitCost: 425,
+          inventoryQuantity: 7,
+        }),
+      ],
+    }),
   );
   const stockPage = () => get('/books/stock', owner, 'text/html').then((response) => response.body);
   assert.match(await stockPage(), /Argan Oil – 100 ml \(ARG-100\)/); // in the goods-received picker

@@ -7,10 +7,7 @@ import { transaction } from '../../src/platform/db/database.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
 import type { AkauntingConfig } from '../../src/modules/ledger/settings.ts';
-import type { ShopRecords } from '../../src/modules/shop/records.ts';
-import type { ShopService } from '../../src/modules/shop/shop-service.ts';
-import { Poster } from '../../src/modules/ledger/posting.ts';
-import { Stock } from '../../src/modules/ledger/stock.ts';
+import type { Poster } from '../../src/modules/ledger/posting.ts';
 import { LedgerReports } from '../../src/modules/ledger/reports.ts';
 import { AkauntingClient } from '../../src/modules/ledger/akaunting.ts';
 import { AkauntingSync } from '../../src/modules/ledger/akaunting-sync.ts';
@@ -18,7 +15,7 @@ import { LedgerService } from '../../src/modules/ledger/ledger-service.ts';
 import type { EntryDraft } from '../../src/modules/ledger/rules.ts';
 import { AkauntingSimulator } from '../../src/sim/akaunting.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { entry } from '../support/ledger.ts';
+import { emptyShop, entry, poster as bookkeeper } from '../support/ledger.ts';
 
 let db: TestDatabase;
 let sim: AkauntingSimulator;
@@ -29,14 +26,12 @@ const waits: number[] = [];
 
 const book = (drafts: EntryDraft[]) => transaction(db.pool, (tx) => poster.write(tx, drafts, []));
 const sync = (client = new AkauntingClient(config, async (ms) => void waits.push(ms))) =>
-  new AkauntingSync(db.pool, reports, client, config.paymentMethod);
+  new AkauntingSync({ db: db.pool, reports, client, paymentMethod: config.paymentMethod });
 
 before(async () => {
   db = await createTestDatabase();
-  const records = {} as ShopRecords;
-  const basics = async () => ({ currency: 'GBP', timezone: 'Europe/London' });
-  poster = new Poster(records, basics, new Stock(records, 'fifo'));
-  reports = new LedgerReports(db.pool, async () => 'GBP');
+  poster = bookkeeper();
+  reports = new LedgerReports({ db: db.pool, currency: async () => 'GBP' });
 });
 after(async () => {
   await sim?.stop();
@@ -188,12 +183,12 @@ test('429s are waited out as Retry-After says; a refused login, permission or pa
   await sim.stop();
   sim = await AkauntingSimulator.start({ email: config.email, password: config.password });
   await db.pool.query('delete from ledger_akaunting_pushes');
-  const rejected = await new AkauntingSync(
-    db.pool,
+  const rejected = await new AkauntingSync({
+    db: db.pool,
     reports,
-    new AkauntingClient({ ...config, baseUrl: sim.baseUrl }),
-    'cheque',
-  )
+    client: new AkauntingClient({ ...config, baseUrl: sim.baseUrl }),
+    paymentMethod: 'cheque',
+  })
     .sync('2026-11-20', '2026-11-20')
     .catch((error: Error & { kind?: string }) => error);
   assert.equal((rejected as { kind?: string }).kind, 'rejected');
@@ -208,21 +203,20 @@ test('the ledger service tells the owner once when Akaunting refuses the login',
       ['Income:Sales', -5000],
     ]),
   ]);
-  const notifications = new Notifications(db.pool);
-  const shop = {
-    records: {} as ShopRecords,
-    connection: { shopInfo: async () => ({ currency: 'GBP', timezone: 'Europe/London' }) },
-  } as unknown as ShopService;
-  const ledger = new LedgerService(db.pool, shop, createLogger('silent'), 'Europe/London', {
+  const notifications = new Notifications({ pool: db.pool });
+  const ledger = new LedgerService({
+    db: db.pool,
+    shop: emptyShop,
+    logger: createLogger('silent'),
+    timezone: 'Europe/London',
     notifications,
     akaunting: { ...config, password: 'wrong' },
+    clock: () => new Date('2026-11-21T08:00:00Z'),
   });
   for (let i = 0; i < 2; i += 1)
     await assert.rejects(ledger.syncAkaunting('2026-11-20', '2026-11-20'), /refused the login/);
-  const { rows } = await db.pool.query(
-    "select title, body from notify_inbox where kind = 'ledger.akaunting_failed'",
-  );
-  assert.equal(rows.length, 1);
-  assert.match(rows[0].body, /AKAUNTING_PASSWORD/);
-  assert.doesNotMatch(rows[0].body, /wrong/);
+  const told = (await notifications.list()).filter((notice) => notice.kind === 'ledger.akaunting_failed');
+  assert.equal(told.length, 1);
+  assert.match(told[0]!.body, /AKAUNTING_PASSWORD/);
+  assert.doesNotMatch(told[0]!.body, /wrong/);
 });

@@ -5,14 +5,11 @@ import assert from 'node:assert/strict';
 import { transaction } from '../../src/platform/db/database.ts';
 import { addDays } from '../../src/platform/dates.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
-import type { ShopRecords } from '../../src/modules/shop/records.ts';
-import { Poster } from '../../src/modules/ledger/posting.ts';
-import { Stock } from '../../src/modules/ledger/stock.ts';
 import { LedgerReports } from '../../src/modules/ledger/reports.ts';
 import { Briefings } from '../../src/modules/ledger/briefings.ts';
 import type { EntryDraft } from '../../src/modules/ledger/rules.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { entry } from '../support/ledger.ts';
+import { entry, poster as bookkeeper } from '../support/ledger.ts';
 
 let db: TestDatabase;
 let briefings: Briefings;
@@ -21,12 +18,7 @@ const TODAY = '2026-11-26';
 
 before(async () => {
   db = await createTestDatabase();
-  const records = {} as ShopRecords;
-  const poster = new Poster(
-    records,
-    async () => ({ currency: 'GBP', timezone: 'Europe/London' }),
-    new Stock(records, 'fifo'),
-  );
+  const poster = bookkeeper();
   // 100 days of a steady shop: £500 of sales a day, £15 of fees (3%), £20 of refunds now and then.
   const drafts: EntryDraft[] = [];
   for (let back = 100; back >= 2; back -= 1) {
@@ -75,13 +67,14 @@ before(async () => {
     );
   }
   await transaction(db.pool, (tx) => poster.write(tx, drafts, []));
-  notifications = new Notifications(db.pool);
-  briefings = new Briefings(
-    db.pool,
-    new LedgerReports(db.pool, async () => 'GBP'),
+  notifications = new Notifications({ pool: db.pool });
+  const currency = async () => 'GBP';
+  briefings = new Briefings({
+    db: db.pool,
+    reports: new LedgerReports({ db: db.pool, currency }),
     notifications,
-    async () => 'GBP',
-  );
+    currency,
+  });
 });
 after(() => db.drop());
 

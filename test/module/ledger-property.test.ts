@@ -5,12 +5,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { transaction } from '../../src/platform/db/database.ts';
 import type { ToBook } from '../../src/modules/ledger/posting.ts';
-import type { Order, Refund, Transaction } from '../../src/modules/shop/model.ts';
-import type { ShopRecords } from '../../src/modules/shop/records.ts';
-import { Poster } from '../../src/modules/ledger/posting.ts';
-import { Stock } from '../../src/modules/ledger/stock.ts';
+import type { Order, Refund, Transaction } from '../../src/modules/shop/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { sampleOrder } from '../support/shop.ts';
+import { emptyShop, poster as bookkeeper } from '../support/ledger.ts';
 
 let db: TestDatabase;
 before(async () => {
@@ -30,30 +28,29 @@ function random(seed: number) {
 
 const money = (minor: number) => ({ shop: minor, presentment: minor });
 
+/** What the shop says happened, before it is numbered as an event. */
+type Said = ToBook extends infer E ? (E extends ToBook ? Omit<E, 'id'> : never) : never;
+
 test('every entry balances and the trial balance is zero after any sequence of events, replays and reversals', async () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     const rng = random(seed);
     const orders = new Map<number, Order>();
     const transactions = new Map<number, Transaction>();
     const refunds = new Map<number, Refund>();
-    const records = {
+    // The shop's face over what this run has stored so far.
+    const shop = {
+      ...emptyShop,
       orders: async (ids: number[]) =>
         new Map(ids.filter((id) => orders.has(id)).map((id) => [id, structuredClone(orders.get(id)!)])),
       transactions: async (ids: number[]) =>
         new Map(ids.filter((id) => transactions.has(id)).map((id) => [id, transactions.get(id)!])),
       refunds: async (ids: number[]) =>
         new Map(ids.filter((id) => refunds.has(id)).map((id) => [id, refunds.get(id)!])),
-      payouts: async () => new Map(),
       unitCosts: async (ids: number[]) => new Map(ids.map((id) => [id, 750])),
-    } as unknown as ShopRecords;
-    const poster = new Poster(
-      records,
-      async () => ({ currency: 'GBP', timezone: 'Europe/London' }),
-      new Stock(records, seed % 2 ? 'fifo' : 'average'),
-    );
+    };
+    const poster = bookkeeper(shop, seed % 2 ? 'fifo' : 'average');
     const events: ToBook[] = [];
-    const emit = (type: string, payload: Record<string, unknown>) =>
-      events.push({ id: events.length + 1, type, payload });
+    const emit = (event: Said) => events.push({ id: events.length + 1, ...event });
 
     // Each order's life as steps that change what the shop has stored and say so with an event;
     // the steps of different orders interleave, and the books post whatever has arrived now and then.
@@ -83,7 +80,7 @@ test('every entry balances and the trial balance is zero after any sequence of e
       const steps: (() => void)[] = [
         () => {
           orders.set(id, order);
-          emit('order.created', { orderId: id });
+          emit({ type: 'order.created', payload: { orderId: id } });
         },
       ];
       const paid = rng.chance(0.8);
@@ -103,9 +100,9 @@ test('every entry balances and the trial balance is zero after any sequence of e
             amount: current.total,
             fee: null,
           });
-          emit('transaction.created', { transactionId: id });
+          emit({ type: 'transaction.created', payload: { transactionId: id } });
           orders.set(id, { ...current, financialStatus: 'paid', updatedAt: '2026-11-21T10:00:00.000Z' });
-          emit('order.updated', { orderId: id });
+          emit({ type: 'order.updated', payload: { orderId: id } });
         });
       }
       if (rng.chance(0.3)) {
@@ -117,7 +114,7 @@ test('every entry balances and the trial balance is zero after any sequence of e
             total: money(current.total.shop + unit),
             lines: [{ ...current.lines[0]!, quantity: quantity + 1 }],
           });
-          emit('order.updated', { orderId: id });
+          emit({ type: 'order.updated', payload: { orderId: id } });
         });
       }
       if (paid && rng.chance(0.3)) {
@@ -141,7 +138,7 @@ test('every entry balances and the trial balance is zero after any sequence of e
               { ...transactions.get(id)!, id: id + 500_000, kind: 'refund', amount: money(back) },
             ],
           });
-          emit('refund.created', { refundId: id });
+          emit({ type: 'refund.created', payload: { refundId: id } });
         });
       }
       if (!paid && rng.chance(0.6)) {
@@ -151,7 +148,7 @@ test('every entry balances and the trial balance is zero after any sequence of e
             cancelledAt: '2026-11-23T10:00:00.000Z',
             financialStatus: 'voided',
           });
-          emit('order.cancelled', { orderId: id });
+          emit({ type: 'order.cancelled', payload: { orderId: id } });
         });
       }
       lives.push(steps);

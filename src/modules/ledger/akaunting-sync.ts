@@ -19,12 +19,23 @@ export interface SyncResult {
 }
 
 export class AkauntingSync {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly reports: LedgerReports,
-    private readonly client: AkauntingClient,
-    private readonly paymentMethod: string,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly reports: LedgerReports;
+  private readonly client: AkauntingClient;
+  private readonly paymentMethod: string;
+
+  constructor(options: {
+    db: pg.Pool;
+    reports: LedgerReports;
+    client: AkauntingClient;
+    /** Akaunting's payment method the transactions are recorded with. */
+    paymentMethod: string;
+  }) {
+    this.pool = options.db;
+    this.reports = options.reports;
+    this.client = options.client;
+    this.paymentMethod = options.paymentMethod;
+  }
 
   /**
    * Pushes what each day in [from, to] is missing in Akaunting; days before the books began are

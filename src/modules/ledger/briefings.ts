@@ -5,7 +5,8 @@
 import type pg from 'pg';
 import { addDays } from '../../platform/dates.ts';
 import { formatMoney } from '../../platform/money.ts';
-import type { Notice, Notifications } from '../../platform/notify/notifications.ts';
+import type { Faces } from '../../platform/kit/faces.ts';
+import type { Notice } from '../../platform/notify/index.ts';
 import { ACCOUNTS } from './chart.ts';
 import type { LedgerReports } from './reports.ts';
 
@@ -19,12 +20,22 @@ export const ANOMALY = {
 };
 
 export class Briefings {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly reports: LedgerReports,
-    private readonly notifications: Notifications,
-    private readonly currency: () => Promise<string>,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly reports: LedgerReports;
+  private readonly notifications: Faces['notifications'];
+  private readonly currency: () => Promise<string>;
+
+  constructor(options: {
+    db: pg.Pool;
+    reports: LedgerReports;
+    notifications: Faces['notifications'];
+    currency: () => Promise<string>;
+  }) {
+    this.pool = options.db;
+    this.reports = options.reports;
+    this.notifications = options.notifications;
+    this.currency = options.currency;
+  }
 
   /** Daily totals of an account (debits positive) between two days, one number per day (zero filled). */
   private async daily(account: string, from: string, to: string): Promise<number[]> {

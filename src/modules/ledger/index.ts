@@ -1,6 +1,7 @@
 // Ledger: the books. Double-entry accounts posted from the shop's events, stock at cost, expenses and
 // receipts, reports (P&L, balance sheet, cash flow, VAT, margins, projection), briefings and alerts,
-// exports for hledger and spreadsheets, daily summaries to Akaunting.
+// exports for hledger and spreadsheets, daily summaries to Akaunting. Others read its reports through
+// the `ledger` face (face.ts).
 import { defineModule } from '../../platform/kit/module.ts';
 import { sourcePath } from '../../platform/paths.ts';
 import { LedgerService } from './ledger-service.ts';
@@ -9,14 +10,27 @@ import { ledgerSettings, type LedgerSettings } from './settings.ts';
 import { akauntingCredentials } from './akaunting-credentials.ts';
 import * as tables from './schema.ts';
 import { ledgerEvents } from './events.ts';
-import { ledgerRoutes } from './routes.ts';
-import { ledgerPages } from './pages.ts';
-import { stockPages } from './stock-pages.ts';
-import { cashPages } from './cash-pages.ts';
-import { marginPages } from './margin-pages.ts';
-import { ledgerAccountPages } from './account-pages.ts';
+import { ledgerReader, type LedgerReader } from './face.ts';
+import { reportRoutes } from './api/reports.ts';
+import { exportRoutes } from './api/exports.ts';
+import { expenseRoutes } from './api/expenses.ts';
+import { stockRoutes } from './api/stock.ts';
+import { accountRoutes } from './api/accounts.ts';
+import { reviewRoutes } from './api/review.ts';
+import { periodRoutes } from './api/periods.ts';
+import { fxRateRoutes } from './api/fx-rates.ts';
+import { booksPage } from './pages/books.ts';
+import { bookForms } from './pages/forms.ts';
+import { stockPages } from './pages/stock.ts';
+import { cashPages } from './pages/cash.ts';
+import { marginPages } from './pages/margins.ts';
+import { accountPages } from './pages/account.ts';
 import { ledgerTelegramCommands } from './telegram.ts';
 import { ledgerCommands } from './commands.ts';
+
+export type { LedgerReader } from './face.ts';
+export type { LedgerSettings } from './settings.ts';
+export type { ProfitAndLoss, TrialBalance } from './reports.ts';
 
 export interface LedgerParts {
   ledger: LedgerService;
@@ -25,9 +39,11 @@ export interface LedgerParts {
 
 declare module '../../platform/kit/faces.ts' {
   interface Faces {
-    ledger: LedgerService;
+    ledger: LedgerReader;
   }
 }
+
+const API = '/api/v1/ledger';
 
 export default defineModule<LedgerSettings, LedgerParts>({
   name: 'ledger',
@@ -38,7 +54,11 @@ export default defineModule<LedgerSettings, LedgerParts>({
   needs: ['shop', 'ai', 'notifications'],
   credentials: ({ akaunting }) => [akauntingCredentials(akaunting)],
   async build({ db, settings, logger, config, jobs, use }) {
-    const ledger = new LedgerService(db, use('shop'), logger, config.timezone, {
+    const ledger = new LedgerService({
+      db,
+      shop: use('shop'),
+      logger,
+      timezone: config.timezone,
       akaunting: settings.akaunting,
       costing: settings.costing,
       receipts: { ai: use('ai'), jobs, reader: new ReceiptReader() },
@@ -48,19 +68,27 @@ export default defineModule<LedgerSettings, LedgerParts>({
     await ledger.ensureChart();
     return { ledger, timezone: config.timezone };
   },
-  provides: { ledger: ({ ledger }) => ledger },
+  provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports) },
   jobs: ({ ledger }) => ledger.jobs(),
   feeds: ({ ledger }) => [ledger.feed()],
   subscriptions: ({ ledger }) => ledger.subscriptions(),
   http: [
-    { prefix: '', register: ledgerRoutes },
-    { prefix: '', register: ledgerPages },
-    { prefix: '', register: stockPages },
-    { prefix: '', register: cashPages },
-    { prefix: '', register: marginPages },
-    { prefix: '', register: ledgerAccountPages },
+    { prefix: `${API}/reports`, register: reportRoutes },
+    { prefix: API, register: exportRoutes },
+    { prefix: API, register: expenseRoutes },
+    { prefix: `${API}/stock`, register: stockRoutes },
+    { prefix: `${API}/accounts`, register: accountRoutes },
+    { prefix: `${API}/review`, register: reviewRoutes },
+    { prefix: `${API}/periods`, register: periodRoutes },
+    { prefix: `${API}/fx-rates`, register: fxRateRoutes },
+    { prefix: '/books', register: booksPage },
+    { prefix: '/books', register: bookForms },
+    { prefix: '/books', register: stockPages },
+    { prefix: '/books', register: cashPages },
+    { prefix: '/books', register: marginPages },
+    { prefix: '/books', register: accountPages },
   ],
   menu: [{ href: '/books', label: 'Books', position: 50 }],
-  telegram: ({ ledger, timezone }) => ledgerTelegramCommands(ledger, timezone),
+  telegram: ({ ledger, timezone }) => ledgerTelegramCommands({ reports: ledger.reports, timezone }),
   commands: ledgerCommands,
 });

@@ -6,17 +6,17 @@ import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid, notFound } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
-import type { Subscription } from '../../platform/events/outbox.ts';
-import type { Notifications } from '../../platform/notify/notifications.ts';
-import { formatMoney } from '../../platform/money.ts';
+import { subscription, type Subscription } from '../../platform/events/outbox.ts';
+import { OWNER_NOTICES, ownerNotice } from './owner-notices.ts';
 import { Briefings } from './briefings.ts';
 import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
-import type { ShopService } from '../shop/shop-service.ts';
+import type { ShopReader } from '../shop/index.ts';
+import type { Faces } from '../../platform/kit/faces.ts';
 import { accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
-import { BOOKED_EVENTS, Poster, type Posted, type ToBook } from './posting.ts';
+import { BOOKED_EVENTS, POSTING_FEED, Poster, isBooked, type Posted, type ToBook } from './posting.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
 import { accountCodeProblem } from '../../platform/documents/journal-text.ts';
 import * as documents from './documents.ts';
@@ -28,7 +28,7 @@ import { CashProjector, type CashProjection } from './projection.ts';
 import { LedgerReports, previousPeriod } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
 import { Stock, type Costing } from './stock.ts';
-import { StockBook, type OpeningStock } from './stock-book.ts';
+import { StockBook } from './stock-book.ts';
 import type { AccountType } from './schema.ts';
 
 export interface Account {
@@ -45,9 +45,11 @@ export interface ReviewItem {
   reason: string;
   detail: Record<string, unknown>;
   retriable: boolean;
-  status: string;
+  status: ReviewStatus;
   createdAt: string;
 }
+
+export type ReviewStatus = 'open' | 'resolved' | 'dismissed';
 
 export interface Period {
   startsOn: string;
@@ -58,25 +60,53 @@ export interface Period {
   hash: string;
 }
 
-function openingNotice(opening: OpeningStock): { title: string; body: string } {
-  const missing = opening.withoutCost.length
-    ? `\n\n${opening.withoutCost.length} product(s) have stock but no cost in Shopify (${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}): record them under Books → Stock → Goods received, with what they cost.`
-    : '';
-  return {
-    title: 'Opening stock is on the books',
-    body: `${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)} at Shopify's costs, dated ${opening.date}: what was on the shelves before the books began.${missing}`,
-  };
+/** The event that books a review item's source again (a retriable item, tried later). */
+const RETRY_EVENT: Record<string, (eventId: number, recordId: number) => ToBook> = {
+  payment: (id, transactionId) => ({ id, type: 'transaction.created', payload: { transactionId } }),
+  refund: (id, refundId) => ({ id, type: 'refund.created', payload: { refundId } }),
+  payout: (id, payoutId) => ({ id, type: 'payout.paid', payload: { payoutId } }),
+};
+
+export interface LedgerOptions {
+  db: pg.Pool;
+  /** The shop's records the events name, its stock counts, and its currency and time zone. */
+  shop: BooksShop;
+  logger: Logger;
+  /** The configured time zone, until Shopify's is known. */
+  timezone: string;
+  /** How stock is costed: first to expire / first in, first out (the default), or the running average. */
+  costing?: Costing;
+  /** Receipt photos are read when given (the server, the CLI). */
+  receipts?: ReceiptDependencies;
+  /** Summaries and alerts to the owner are sent when given. */
+  notifications?: Faces['notifications'];
+  /** Each day's summary is pushed to Akaunting when given. */
+  akaunting?: AkauntingConfig;
+  /** What time it is (tests give a fixed one): today decides what can be closed, projected, alerted. */
+  clock?: () => Date;
 }
 
-/** The event that books a review item's source again (a retriable item, tried later). */
-const RETRY_EVENT: Record<string, { type: string; key: string }> = {
-  payment: { type: 'transaction.created', key: 'transactionId' },
-  refund: { type: 'refund.created', key: 'refundId' },
-  payout: { type: 'payout.paid', key: 'payoutId' },
-};
+/** What the books read of the shop. */
+export type BooksShop = Pick<
+  ShopReader,
+  | 'info'
+  | 'orders'
+  | 'transactions'
+  | 'refunds'
+  | 'payouts'
+  | 'orderTransactions'
+  | 'stockCounts'
+  | 'unitCosts'
+  | 'productSales'
+>;
 
 export class LedgerService {
   readonly reports: LedgerReports;
+  private readonly pool: pg.Pool;
+  private readonly shop: BooksShop;
+  private readonly logger: Logger;
+  private readonly timezone: string;
+  private readonly clock: () => Date;
   private readonly poster: Poster;
   private readonly projector: CashProjector;
   private readonly margins: ProductMargins;
@@ -89,72 +119,64 @@ export class LedgerService {
   readonly receipts: Receipts | undefined;
   /** Daily, weekly and monthly summaries and alerts; there when given the notification interface. */
   readonly briefings: Briefings | undefined;
-  private readonly notifications: Notifications | undefined;
+  private readonly notifications: Faces['notifications'] | undefined;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly shop: ShopService,
-    private readonly logger: Logger,
-    private readonly timezone: string,
-    options: {
-      costing?: Costing;
-      receipts?: ReceiptDependencies;
-      notifications?: Notifications;
-      akaunting?: AkauntingConfig;
-    } = {},
-  ) {
-    const receiptDependencies = options.receipts;
-    this.poster = new Poster(
-      shop.records,
-      () => this.basics(),
-      new Stock(shop.records, options.costing ?? 'fifo'),
-    );
-    this.reports = new LedgerReports(pool, async () => (await this.basics()).currency);
-    this.projector = new CashProjector(pool, async () => (await this.basics()).currency);
-    this.margins = new ProductMargins(pool, shop.records, () => this.basics());
-    this.stock = new StockBook(
-      pool,
+  constructor(options: LedgerOptions) {
+    const { db: pool, shop, logger } = options;
+    this.pool = pool;
+    this.shop = shop;
+    this.logger = logger;
+    this.timezone = options.timezone;
+    this.clock = options.clock ?? (() => new Date());
+    const basics = () => this.basics();
+    const currency = async () => (await this.basics()).currency;
+    const write: Poster['write'] = (tx, drafts, reviews) => this.poster.write(tx, drafts, reviews);
+    this.poster = new Poster({
       shop,
-      this.poster.stock,
-      (tx, drafts, reviews) => this.poster.write(tx, drafts, reviews),
-      () => this.basics(),
-      () => this.accountTypes(),
-    );
+      basics,
+      stock: new Stock({ shop, costing: options.costing ?? 'fifo' }),
+    });
+    this.reports = new LedgerReports({ db: pool, currency });
+    this.projector = new CashProjector({ db: pool, currency });
+    this.margins = new ProductMargins({ db: pool, shop, basics });
+    this.stock = new StockBook({
+      db: pool,
+      shop,
+      stock: this.poster.stock,
+      write,
+      basics,
+      accountTypes: () => this.accountTypes(),
+      clock: this.clock,
+    });
     this.akaunting = options.akaunting
-      ? new AkauntingSync(
-          pool,
-          this.reports,
-          new AkauntingClient(options.akaunting),
-          options.akaunting.paymentMethod,
-        )
+      ? new AkauntingSync({
+          db: pool,
+          reports: this.reports,
+          client: new AkauntingClient(options.akaunting),
+          paymentMethod: options.akaunting.paymentMethod,
+        })
       : undefined;
     this.notifications = options.notifications;
     this.briefings = options.notifications
-      ? new Briefings(pool, this.reports, options.notifications, async () => (await this.basics()).currency)
+      ? new Briefings({ db: pool, reports: this.reports, notifications: options.notifications, currency })
       : undefined;
-    this.receipts = receiptDependencies
-      ? new Receipts(
-          pool,
-          receiptDependencies,
-          (tx, drafts, reviews) => this.poster.write(tx, drafts, reviews),
-          async () => (await this.basics()).currency,
-          logger,
-        )
+    this.receipts = options.receipts
+      ? new Receipts({ db: pool, ...options.receipts, write, currency, logger })
       : undefined;
   }
 
   /** The shop's currency and time zone (Shopify's, once connected; else the configured zone and GBP). */
   private async basics() {
-    const info = await this.shop.connection.shopInfo().catch(() => undefined);
+    const info = await this.shop.info().catch(() => undefined);
     return { currency: info?.currency ?? 'GBP', timezone: info?.timezone ?? this.timezone };
   }
 
   feed(): Feed {
     return {
-      name: 'ledger.post',
+      name: POSTING_FEED,
       types: [...BOOKED_EVENTS, 'shop.imported'],
       handle: async (tx, events) => {
-        const booked = events.filter((event) => event.type !== 'shop.imported');
+        const booked = events.filter(isBooked);
         const posted = await this.poster.post(tx, booked);
         // The first import is booked up to here: the opening stock can be counted.
         if (booked.length < events.length) await this.stock.opening(tx);
@@ -172,44 +194,24 @@ export class LedgerService {
     const notifications = this.notifications;
     if (!notifications) return [];
     return [
-      {
+      subscription({
         name: 'ledger.notify-owner',
-        types: [
-          'ledger.review_needed',
-          'ledger.stock_negative',
-          'ledger.stock_expiring',
-          'ledger.opening_stock',
-        ],
+        types: OWNER_NOTICES,
         handle: async (event) => {
-          const p = event.payload as Record<string, string | number>;
-          const notice =
-            event.type === 'ledger.review_needed'
-              ? { title: 'The books need a look', body: `${p.reason}\n\nBooks → Waiting for review.` }
-              : event.type === 'ledger.stock_negative'
-                ? {
-                    title: `Sold more ${p.sku ? `of ${p.sku} ` : ''}than the books hold`,
-                    body: `Order ${p.order} sold ${p.short} unit(s) of variant ${p.variantId} with none left on the books. Record the goods received (their cost) so the books value stock right.`,
-                  }
-                : event.type === 'ledger.stock_expiring'
-                  ? {
-                      title: `Stock expires on ${p.expiresOn}`,
-                      body: `${p.left} unit(s) of variant ${p.variantId} (lot ${p.lotId}) expire on ${p.expiresOn}. Sell them first, bundle them, or write them off.`,
-                    }
-                  : openingNotice(event.payload as unknown as OpeningStock);
           await notifications.send({
             kind: event.type,
             severity: event.type === 'ledger.opening_stock' ? 'info' : 'warning',
-            ...notice,
+            ...ownerNotice(event),
             dedupeKey: `event:${event.id}`,
           });
         },
-      },
+      }),
     ];
   }
 
   jobs(): JobDefinition<object>[] {
     const briefings = this.briefings;
-    const today = async () => dayIn(new Date(), (await this.basics()).timezone);
+    const today = async () => dayIn(this.clock(), (await this.basics()).timezone);
     return [
       ...(briefings
         ? [
@@ -277,12 +279,7 @@ export class LedgerService {
     for (const [index, { source_key }] of rows.entries()) {
       const [kind, id] = source_key.split(':');
       const retry = RETRY_EVENT[kind ?? ''];
-      if (retry && id && /^\d+$/.test(id))
-        events.push({
-          id: -(index + 1),
-          type: retry.type,
-          payload: { [retry.key]: Number(id) },
-        });
+      if (retry && id && /^\d+$/.test(id)) events.push(retry(-(index + 1), Number(id)));
     }
     return events.length ? this.post(events) : { entries: 0, reviews: 0, inserted: new Set() };
   }
@@ -292,7 +289,7 @@ export class LedgerService {
    * sheet and stock.
    */
   async reportDocument(name: documents.ReportName, from: string, to: string): Promise<ReportDocument> {
-    const info = await this.shop.connection.shopInfo().catch(() => undefined);
+    const info = await this.shop.info().catch(() => undefined);
     const shop = info?.name ?? 'Shop';
     switch (name) {
       case 'pnl':
@@ -331,7 +328,7 @@ export class LedgerService {
           severity: 'warning',
           title: 'Akaunting did not take the daily summary',
           body: error.message,
-          dedupeKey: `akaunting:${dayIn(new Date(), this.timezone)}`,
+          dedupeKey: `akaunting:${dayIn(this.clock(), this.timezone)}`,
         });
       throw error;
     }
@@ -346,7 +343,7 @@ export class LedgerService {
   async cashProjection(): Promise<CashProjection> {
     const { timezone } = await this.basics();
     const names = new Map((await this.stock.products()).map((product) => [product.variantId, product.name]));
-    return this.projector.projection(dayIn(new Date(), timezone), names);
+    return this.projector.projection(dayIn(this.clock(), timezone), names);
   }
 
   /** The default chart of accounts, where it is missing (the server does this when it starts). */
@@ -443,7 +440,7 @@ export class LedgerService {
     return { imported: posted.entries, alreadyBooked: drafts.length - posted.entries };
   }
 
-  async review(status: 'open' | 'resolved' | 'dismissed' = 'open'): Promise<ReviewItem[]> {
+  async review(status: ReviewStatus = 'open'): Promise<ReviewItem[]> {
     const { rows } = await this.pool.query<{
       id: string;
       source_key: string;
@@ -451,7 +448,7 @@ export class LedgerService {
       reason: string;
       detail: Record<string, unknown>;
       retriable: boolean;
-      status: string;
+      status: ReviewStatus;
       created_at: Date;
     }>('select * from ledger_review where status = $1 order by created_at desc, id desc limit 500', [status]);
     return rows.map((row) => ({
@@ -520,7 +517,7 @@ export class LedgerService {
    */
   async closePeriod(endsOn: string, closedBy: string): Promise<Period> {
     if (!isDate(endsOn)) throw invalid(`"${endsOn}" is not a date (YYYY-MM-DD)`);
-    const today = dayIn(new Date(), (await this.basics()).timezone);
+    const today = dayIn(this.clock(), (await this.basics()).timezone);
     if (endsOn >= today) throw invalid(`only days before today (${today}) can be closed`);
     return transaction(this.pool, async (tx) => {
       await tx.query('lock table ledger_periods in exclusive mode');

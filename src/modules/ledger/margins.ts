@@ -2,7 +2,7 @@
 // gave back, less what the units cost (returned units back at their cost), less its share of the
 // payment fees (split by sales, largest remainder, so the shares add up to the fees exactly).
 import type pg from 'pg';
-import type { ShopRecords } from '../shop/records.ts';
+import type { ShopReader } from '../shop/index.ts';
 import { ACCOUNTS } from './chart.ts';
 import { split } from './rules.ts';
 
@@ -32,27 +32,36 @@ export interface MarginReport {
 }
 
 export class ProductMargins {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly records: ShopRecords,
-    private readonly basics: () => Promise<{ currency: string; timezone: string }>,
-  ) {}
+  private readonly db: pg.Pool;
+  private readonly shop: Pick<ShopReader, 'productSales' | 'stockCounts'>;
+  private readonly basics: () => Promise<{ currency: string; timezone: string }>;
+
+  constructor(options: {
+    db: pg.Pool;
+    /** What each product sold and what it is called. */
+    shop: Pick<ShopReader, 'productSales' | 'stockCounts'>;
+    basics: () => Promise<{ currency: string; timezone: string }>;
+  }) {
+    this.db = options.db;
+    this.shop = options.shop;
+    this.basics = options.basics;
+  }
 
   async report(from: string, to: string): Promise<MarginReport> {
     const { currency, timezone } = await this.basics();
     const [sales, costs, fees, names] = await Promise.all([
-      this.records.productSales(from, to, timezone),
-      this.pool.query<{ variant_id: string; cost: string }>(
+      this.shop.productSales(from, to, timezone),
+      this.db.query<{ variant_id: string; cost: string }>(
         `select variant_id, -sum(cost_minor) as cost from ledger_stock_moves
          where moved_on between $1::date and $2::date group by variant_id`,
         [from, to],
       ),
-      this.pool.query<{ total: string }>(
+      this.db.query<{ total: string }>(
         `select coalesce(sum(total), 0) as total from ledger_day_totals
          where account_code = $3 and currency = $4 and day between $1::date and $2::date`,
         [from, to, ACCOUNTS.fees, currency],
       ),
-      this.records.stockCounts(),
+      this.shop.stockCounts(),
     ]);
     const costOf = new Map(costs.rows.map((row) => [Number(row.variant_id), Number(row.cost)]));
     const named = new Map(names.map((row) => [row.variantId, row]));

@@ -3,9 +3,9 @@
 // changes nothing; an order's later versions post only the difference from what is booked.
 import type pg from 'pg';
 import { emitAll } from '../../platform/events/outbox.ts';
+import type { EventMap } from '../../platform/events/catalogue.ts';
 import { addDays, dayIn } from '../../platform/dates.ts';
-import type { ShopRecords } from '../shop/records.ts';
-import type { BalanceTransaction, Order, Payout, Refund } from '../shop/model.ts';
+import type { BalanceTransaction, Order, Payout, Refund, ShopReader } from '../shop/index.ts';
 import { Stock, type StockAlert } from './stock.ts';
 import { ACCOUNTS, DEFAULT_CHART, accountType } from './chart.ts';
 import {
@@ -21,25 +21,42 @@ import {
   type RuleResult,
 } from './rules.ts';
 
+/** The feed that posts the shop's events into the books. */
+export const POSTING_FEED = 'ledger.post';
+
+/** The order events the books follow: each names an order whose sale is brought up to date. */
+export const ORDER_EVENTS = ['order.created', 'order.updated', 'order.cancelled'] as const;
+
 /** The shop events the books follow. */
 export const BOOKED_EVENTS = [
-  'order.created',
-  'order.updated',
-  'order.cancelled',
+  ...ORDER_EVENTS,
   'transaction.created',
   'refund.created',
   'payout.paid',
 ] as const;
 
+export type BookedEvent = (typeof BOOKED_EVENTS)[number];
+
 /**
  * What to book: a shop event, of which the books read only the id of what changed (the order, the
  * payment, the refund, the payout); the record itself comes from the shop. A review item retried
- * later names only that id.
+ * later names only that id. A stored event of these types is one as it is.
  */
-export interface ToBook {
-  id: number;
-  type: string;
-  payload: Record<string, unknown>;
+export type ToBook =
+  | { id: number; type: (typeof ORDER_EVENTS)[number]; payload: Pick<EventMap['order.created'], 'orderId'> }
+  | {
+      id: number;
+      type: 'transaction.created';
+      payload: Pick<EventMap['transaction.created'], 'transactionId'>;
+    }
+  | { id: number; type: 'refund.created'; payload: Pick<EventMap['refund.created'], 'refundId'> }
+  | { id: number; type: 'payout.paid'; payload: Pick<EventMap['payout.paid'], 'payoutId'> };
+
+const BOOKED = new Set<string>(BOOKED_EVENTS);
+
+/** Whether the books follow this event (the feed and the tests pick them out of everything the shop said). */
+export function isBooked<E extends { type: string }>(event: E): event is E & { type: BookedEvent } {
+  return BOOKED.has(event.type);
 }
 
 export interface ShopBasics {
@@ -58,17 +75,43 @@ export interface Posted {
 const bookable = (draft: EntryDraft): boolean =>
   draft.postings.filter((posting) => posting.amount !== 0).length >= 2;
 
-const numberIn = (payload: Record<string, unknown>, key: string): number | undefined => {
-  const value = payload[key];
-  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
-};
+// A stored payload is what emit wrote, but one from an older version may lack the id or hold
+// something else there: such an event goes to review rather than being guessed at.
+const safeId = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+
+/** The id of the record an event is about, if it names one. */
+function recordId(event: ToBook): number | undefined {
+  switch (event.type) {
+    case 'transaction.created':
+      return safeId(event.payload.transactionId);
+    case 'refund.created':
+      return safeId(event.payload.refundId);
+    case 'payout.paid':
+      return safeId(event.payload.payoutId);
+    default:
+      return safeId(event.payload.orderId);
+  }
+}
+
+/** What posting reads of the shop: the records the events name. */
+type ShopRecords = Pick<ShopReader, 'orders' | 'transactions' | 'refunds' | 'payouts' | 'orderTransactions'>;
 
 export class Poster {
-  constructor(
-    private readonly records: ShopRecords,
-    private readonly shop: () => Promise<ShopBasics>,
-    readonly stock: Stock,
-  ) {}
+  private readonly shop: ShopRecords;
+  private readonly basics: () => Promise<ShopBasics>;
+  readonly stock: Stock;
+
+  constructor(options: {
+    shop: ShopRecords;
+    /** The shop's currency and time zone, asked once per batch. */
+    basics: () => Promise<ShopBasics>;
+    stock: Stock;
+  }) {
+    this.shop = options.shop;
+    this.basics = options.basics;
+    this.stock = options.stock;
+  }
 
   /** Books a batch of shop events; what the rules cannot book goes to the review queue. */
   async post(tx: pg.PoolClient, events: ToBook[]): Promise<Posted> {
@@ -78,15 +121,7 @@ export class Poster {
     const payoutIds = new Set<number>();
     const reviews: ReviewDraft[] = [];
     for (const event of events) {
-      const { payload } = event;
-      const id =
-        event.type === 'transaction.created'
-          ? numberIn(payload, 'transactionId')
-          : event.type === 'refund.created'
-            ? numberIn(payload, 'refundId')
-            : event.type === 'payout.paid'
-              ? numberIn(payload, 'payoutId')
-              : numberIn(payload, 'orderId');
+      const id = recordId(event);
       if (id === undefined) {
         reviews.push({
           sourceKey: `event:${event.id}`,
@@ -98,27 +133,18 @@ export class Poster {
       } else if (event.type === 'transaction.created') transactionIds.add(id);
       else if (event.type === 'refund.created') refundIds.add(id);
       else if (event.type === 'payout.paid') payoutIds.add(id);
-      else if (event.type.startsWith('order.')) orderEvents.set(id, event.id);
-      else {
-        reviews.push({
-          sourceKey: `event:${event.id}`,
-          kind: 'unknown_event',
-          reason: `the books have no rule for ${event.type} events`,
-          detail: { eventId: event.id, type: event.type },
-          retriable: false,
-        });
-      }
+      else orderEvents.set(id, event.id);
     }
-    const basics = await this.shop();
+    const basics = await this.basics();
     const [transactions, refunds, payouts] = await Promise.all([
-      this.records.transactions([...transactionIds]),
-      this.records.refunds([...refundIds]),
-      this.records.payouts([...payoutIds]),
+      this.shop.transactions([...transactionIds]),
+      this.shop.refunds([...refundIds]),
+      this.shop.payouts([...payoutIds]),
     ]);
     const orderIds = new Set(orderEvents.keys());
     for (const transaction of transactions.values()) orderIds.add(transaction.orderId);
     for (const refund of refunds.values()) orderIds.add(refund.orderId);
-    const orders = await this.records.orders([...orderIds]);
+    const orders = await this.shop.orders([...orderIds]);
     // Another process may be posting events about the same orders: one at a time per order, so what
     // is already booked (read below) stays true until this transaction commits.
     await tx.query(
@@ -194,7 +220,7 @@ export class Poster {
     ];
     // numeric(20,10) prints trailing zeros: "0.8571000000" is the rate 0.8571.
     const rate = rows[0]?.rate.replace(/\.?0+$/, '');
-    const transactions = await this.records.orderTransactions(orderIds);
+    const transactions = await this.shop.orderTransactions(orderIds);
     // What each payment put into clearing, as booked (a payment booked before Shopify sent its shop
     // amount was converted at the order's rate).
     const { rows: booked } = await tx.query<{ source_id: string; amount: string }>(

@@ -168,10 +168,14 @@ export function project(input: {
 
 /** Reads what the projection needs from the books and their stock. */
 export class CashProjector {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly currency: () => Promise<string>,
-  ) {}
+  private readonly pool: pg.Pool;
+  /** The books' currency: reports are in it. */
+  private readonly currency: () => Promise<string>;
+
+  constructor(options: { db: pg.Pool; currency: () => Promise<string> }) {
+    this.pool = options.db;
+    this.currency = options.currency;
+  }
 
   /** The next 90 days from today; `names` gives products their shop names. */
   async projection(today: string, names: Map<number, string>): Promise<CashProjection> {

@@ -8,8 +8,8 @@ import { transaction } from '../../platform/db/database.ts';
 import { conflict, describeError, invalid, notFound } from '../../platform/errors.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
-import { AiUnavailableError, type AiService } from '../ai/ai-service.ts';
-import { promptTemplate, renderPrompt } from '../ai/prompts.ts';
+import type { Faces } from '../../platform/kit/faces.ts';
+import { AiUnavailableError, promptTemplate, renderPrompt } from '../ai/index.ts';
 import { ACCOUNTS } from './chart.ts';
 import { expenseEntry, readExpense, type Expense, type ExpenseInput } from './expenses.ts';
 import { checkPixels, receiptType, type ReceiptType, type TextReader } from './ocr.ts';
@@ -31,24 +31,36 @@ export interface Receipt {
   entryId: number | null;
 }
 
+/** What reading receipts needs besides the books: a model, the job queue, and OCR. */
 export interface ReceiptDependencies {
-  ai: AiService;
+  ai: Faces['ai'];
   jobs: JobQueue;
   reader: TextReader;
 }
 
 type Write = (tx: pg.PoolClient, drafts: EntryDraft[], reviews: ReviewDraft[]) => Promise<Posted>;
 
+export interface ReceiptsOptions extends ReceiptDependencies {
+  db: pg.Pool;
+  write: Write;
+  currency: () => Promise<string>;
+  logger: Logger;
+}
+
 export class Receipts {
   readonly job: JobDefinition<{ receiptId: number }>;
+  private readonly pool: pg.Pool;
+  private readonly dependencies: ReceiptDependencies;
+  private readonly write: Write;
+  private readonly currency: () => Promise<string>;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly dependencies: ReceiptDependencies,
-    private readonly write: Write,
-    private readonly currency: () => Promise<string>,
-    private readonly logger: Logger,
-  ) {
+  constructor({ db, write, currency, logger, ...dependencies }: ReceiptsOptions) {
+    this.pool = db;
+    this.dependencies = dependencies;
+    this.write = write;
+    this.currency = currency;
+    this.logger = logger;
     this.job = defineJob<{ receiptId: number }>({
       name: 'ledger.read-receipt',
       handler: async ({ receiptId }) => this.read(receiptId),

@@ -45,6 +45,15 @@ export interface TrialBalanceLine {
   credit: number;
 }
 
+export interface TrialBalance {
+  from: string | null;
+  to: string;
+  currency: string;
+  lines: TrialBalanceLine[];
+  totalDebits: number;
+  totalCredits: number;
+}
+
 export interface TaxLine {
   jurisdiction: string;
   collected: number;
@@ -100,10 +109,14 @@ export function previousPeriod(from: string, to: string): { from: string; to: st
 }
 
 export class LedgerReports {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly currency: () => Promise<string>,
-  ) {}
+  private readonly pool: pg.Pool;
+  /** The books' currency: reports are in it. */
+  private readonly currency: () => Promise<string>;
+
+  constructor(options: { db: pg.Pool; currency: () => Promise<string> }) {
+    this.pool = options.db;
+    this.currency = options.currency;
+  }
 
   /** Per account: the sum of postings dated in [from, to] (from null: since the beginning). */
   private async balances(from: string | null, to: string): Promise<Balance[]> {
@@ -232,7 +245,7 @@ export class LedgerReports {
     };
   }
 
-  async trialBalance(from: string | null, to: string) {
+  async trialBalance(from: string | null, to: string): Promise<TrialBalance> {
     const rows = await this.balances(from, to);
     const lines: TrialBalanceLine[] = rows.map((row) => ({
       account: row.code,

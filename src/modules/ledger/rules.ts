@@ -10,7 +10,7 @@
 //    settled charges and refunds; disputes, adjustments and reserves to their own accounts, so the
 //    clearing account of settled items returns to zero.
 // What a rule does not know becomes a review item, never a guess in the books.
-import type { BalanceTransaction, Order, Payout, Refund, Transaction } from '../shop/model.ts';
+import type { BalanceTransaction, Order, Payout, Refund, Transaction } from '../shop/index.ts';
 import { dayIn } from '../../platform/dates.ts';
 import { convertMinor, toDecimal } from '../../platform/money.ts';
 import { ACCOUNTS, gatewayAccount, clearingAccount } from './chart.ts';

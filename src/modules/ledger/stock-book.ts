@@ -6,9 +6,10 @@ import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
 import { emit, emitAll } from '../../platform/events/outbox.ts';
-import type { ShopService } from '../shop/shop-service.ts';
+import type { ShopReader } from '../shop/index.ts';
+import { waitingInFeed } from '../../platform/events/feeds.ts';
 import { ACCOUNTS } from './chart.ts';
-import type { Poster } from './posting.ts';
+import { ORDER_EVENTS, POSTING_FEED, type Poster } from './posting.ts';
 import { saleLines } from './rules.ts';
 import { costOf, type Stock } from './stock.ts';
 
@@ -21,15 +22,35 @@ export interface OpeningStock {
   withoutCost: string[];
 }
 
+export interface StockBookOptions {
+  db: pg.Pool;
+  /** Orders still to be booked, and what Shopify counts of each product. */
+  shop: Pick<ShopReader, 'orders' | 'stockCounts'>;
+  stock: Stock;
+  write: Poster['write'];
+  basics: () => Promise<{ currency: string; timezone: string }>;
+  accountTypes: () => Promise<Map<string, string>>;
+  clock: () => Date;
+}
+
 export class StockBook {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly shop: ShopService,
-    private readonly stock: Stock,
-    private readonly write: Poster['write'],
-    private readonly basics: () => Promise<{ currency: string; timezone: string }>,
-    private readonly accountTypes: () => Promise<Map<string, string>>,
-  ) {}
+  private readonly pool: pg.Pool;
+  private readonly shop: StockBookOptions['shop'];
+  private readonly stock: Stock;
+  private readonly write: Poster['write'];
+  private readonly basics: StockBookOptions['basics'];
+  private readonly accountTypes: StockBookOptions['accountTypes'];
+  private readonly clock: () => Date;
+
+  constructor(options: StockBookOptions) {
+    this.pool = options.db;
+    this.shop = options.shop;
+    this.stock = options.stock;
+    this.write = options.write;
+    this.basics = options.basics;
+    this.accountTypes = options.accountTypes;
+    this.clock = options.clock;
+  }
 
   /** Goods received into stock: a lot (with its expiry date if any), its cost moved into stock. */
   async receiveGoods(input: {
@@ -132,7 +153,7 @@ export class StockBook {
       "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
     );
     // The day before the first entry: opening stock is what the books start with, not a purchase.
-    const date = addDays(rows[0]?.first_day ?? dayIn(new Date(), timezone), -1);
+    const date = addDays(rows[0]?.first_day ?? dayIn(this.clock(), timezone), -1);
     const opening = await this.stock.opening(tx, date, currency, await this.unbookedSales(tx));
     await this.write(tx, opening.drafts, []);
     const value = opening.drafts
@@ -158,12 +179,16 @@ export class StockBook {
 
   /** Units per variant in orders whose events still wait for the books (sold in Shopify, not yet here). */
   private async unbookedSales(tx: pg.PoolClient): Promise<Map<number, number>> {
-    const { rows } = await tx.query<{ id: string }>(
-      `select distinct e.payload->>'orderId' as id from events_feed_items f join events_outbox e on e.id = f.event_id
-       where f.feed = 'ledger.post' and e.type like 'order.%' and e.payload->>'orderId' ~ '^[0-9]{1,18}$'
-         and not exists (select 1 from ledger_entries b where b.source_key = 'order:' || (e.payload->>'orderId'))`,
+    const waiting = await waitingInFeed(tx, POSTING_FEED, ORDER_EVENTS);
+    const ids = new Set<number>();
+    for (const { payload } of waiting)
+      if (Number.isSafeInteger(payload.orderId) && payload.orderId >= 0) ids.add(payload.orderId);
+    const { rows } = await tx.query<{ source_key: string }>(
+      'select source_key from ledger_entries where source_key = any($1::text[])',
+      [[...ids].map((id) => `order:${id}`)],
     );
-    const orders = await this.shop.records.orders(rows.map((row) => Number(row.id)));
+    for (const { source_key } of rows) ids.delete(Number(source_key.slice('order:'.length)));
+    const orders = await this.shop.orders([...ids]);
     const units = new Map<number, number>();
     for (const order of orders.values()) {
       if (!saleLines(order).length) continue;
@@ -176,7 +201,7 @@ export class StockBook {
 
   /** One alert per lot with stock left that expires within 30 days (ledger.stock_expiring). */
   async alertExpiring(): Promise<number> {
-    const today = dayIn(new Date(), (await this.basics()).timezone);
+    const today = dayIn(this.clock(), (await this.basics()).timezone);
     return transaction(this.pool, async (tx) => {
       const { rows } = await tx.query<{
         id: string;
@@ -207,7 +232,7 @@ export class StockBook {
 
   /** The shop's products, to pick from when goods are received. */
   async products(): Promise<{ variantId: number; name: string; sku: string | null }[]> {
-    const counts = await this.shop.records.stockCounts();
+    const counts = await this.shop.stockCounts();
     return counts.map(({ variantId, name, sku }) => ({ variantId, name, sku }));
   }
 
@@ -216,7 +241,7 @@ export class StockBook {
     const { currency } = await this.basics();
     const [valuation, counts] = await Promise.all([
       this.stock.valuation(this.pool, at, currency),
-      this.shop.records.stockCounts(),
+      this.shop.stockCounts(),
     ]);
     const byVariant = new Map(counts.map((count) => [count.variantId, count]));
     return {

@@ -5,8 +5,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { currencyExponent, divideMinor } from '../../platform/money.ts';
-import type { Order, Refund } from '../shop/model.ts';
-import type { ShopRecords } from '../shop/records.ts';
+import type { Order, Refund, ShopReader } from '../shop/index.ts';
 import { ACCOUNTS } from './chart.ts';
 import type { EntryDraft } from './rules.ts';
 import type { EventOf } from '../../platform/events/outbox.ts';
@@ -58,10 +57,17 @@ export function costOf(quantity: number, unitCostMicros: number, currency: strin
 }
 
 export class Stock {
-  constructor(
-    private readonly records: ShopRecords,
-    readonly costing: Costing,
-  ) {}
+  private readonly shop: Pick<ShopReader, 'stockCounts' | 'unitCosts'>;
+  readonly costing: Costing;
+
+  constructor(options: {
+    /** Shopify's count and unit cost of each variant (the opening stock, a sale with none on the books). */
+    shop: Pick<ShopReader, 'stockCounts' | 'unitCosts'>;
+    costing: Costing;
+  }) {
+    this.shop = options.shop;
+    this.costing = options.costing;
+  }
 
   /**
    * A goods receipt: a new lot, and the entry that puts its cost into stock. Goods that arrive after
@@ -194,7 +200,7 @@ export class Stock {
     currency: string,
     unbooked: Map<number, number>,
   ): Promise<{ drafts: EntryDraft[]; variants: number; units: number; withoutCost: string[] }> {
-    const counts = await this.records.stockCounts();
+    const counts = await this.shop.stockCounts();
     const { rows } = await tx.query<{ variant_id: string; on_hand: string }>(
       `select variant_id, sum(quantity) as on_hand from (
          select variant_id, left_quantity as quantity from ledger_lots where variant_id = any($1::bigint[])
@@ -251,7 +257,7 @@ export class Stock {
       ...new Set(sales.flatMap(({ order }) => order.lines.map((line) => line.variantId))),
     ].filter((id): id is number => id !== null);
     if (!variantIds.length) return { costs: new Map(), alerts: [] };
-    const shopifyCosts = await this.records.unitCosts(variantIds);
+    const shopifyCosts = await this.shop.unitCosts(variantIds);
     const scale = 10 ** (6 - currencyExponent(currency));
     // Lots of every variant sold, locked in one sorted statement.
     const { rows } = await tx.query<Lot & { variant_id: string }>(

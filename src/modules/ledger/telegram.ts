@@ -2,21 +2,30 @@
 import { dayIn } from '../../platform/dates.ts';
 import { formatMoney } from '../../platform/money.ts';
 import type { TelegramCommand } from '../../platform/kit/module.ts';
-import type { LedgerService } from './ledger-service.ts';
-import { previousPeriod } from './reports.ts';
+import { previousPeriod, type LedgerReports } from './reports.ts';
 
 const signed = (minor: number, currency: string) => `${minor > 0 ? '+' : ''}${formatMoney(minor, currency)}`;
 
-export function ledgerTelegramCommands(ledger: LedgerService, timezone: string): TelegramCommand[] {
+export function ledgerTelegramCommands({
+  reports,
+  timezone,
+  now = () => new Date(),
+}: {
+  reports: Pick<LedgerReports, 'profitAndLoss'>;
+  /** The shop's time zone: the month is its month. */
+  timezone: string;
+  /** The clock "this month" is read from. */
+  now?: () => Date;
+}): TelegramCommand[] {
   return [
     {
       name: 'pnl',
       description: 'this month against the month before',
       answer: async () => {
-        const to = dayIn(new Date(), timezone);
+        const to = dayIn(now(), timezone);
         const from = `${to.slice(0, 8)}01`;
         const before = previousPeriod(from, to);
-        const pnl = await ledger.reports.profitAndLoss(from, to, before);
+        const pnl = await reports.profitAndLoss(from, to, before);
         const earlier = pnl.comparison!;
         const money = (minor: number) => formatMoney(minor, pnl.currency);
         return [

@@ -1,29 +1,19 @@
 // The books in the dashboard: profit and loss for a period beside the one before it, the balance
-// sheet at its end, sales tax owed by jurisdiction, what waits for review, closed periods, exports.
+// sheet at its end, sales tax owed by jurisdiction, what waits for review, receipts and expenses,
+// closed periods, exchange rates, exports. Its forms post to forms.ts.
 import type { FastifyInstance } from 'fastify';
-import type { LedgerParts } from './index.ts';
-import type { HttpContext } from '../../platform/kit/module.ts';
-import multipart from '@fastify/multipart';
-import { html, type Html } from '../../platform/dashboard/html.ts';
-import { csrfField, page } from '../../platform/dashboard/layout.ts';
-import { formAction, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
-import { actorOf } from '../../platform/accounts/roles.ts';
-import { addDays, dayIn } from '../../platform/dates.ts';
-import { AppError } from '../../platform/errors.ts';
-import { formatMoney } from '../../platform/money.ts';
-import { previousPeriod, type AccountLine } from './reports.ts';
-import { downloadLinks } from './documents.ts';
-import { AkauntingError } from './akaunting.ts';
-import { accountLink } from './account-pages.ts';
-import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
-
-const form = (required: string[], properties: Record<string, unknown>) =>
-  ({
-    type: 'object',
-    required,
-    properties: { _csrf: { type: 'string' }, ...properties },
-    additionalProperties: false,
-  }) as const;
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { LedgerParts } from '../index.ts';
+import type { HttpContext } from '../../../platform/kit/module.ts';
+import { html, type Html } from '../../../platform/dashboard/html.ts';
+import { csrfField, page } from '../../../platform/dashboard/layout.ts';
+import { postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
+import { formatMoney } from '../../../platform/money.ts';
+import { previousPeriod, type AccountLine } from '../reports.ts';
+import { downloadLinks } from '../documents.ts';
+import { accountLink } from './account.ts';
+import { pagePeriod, periodFields } from './period.ts';
 
 /** The fields of an expense (the Add an expense form, and a receipt booked from review), with values filled in. */
 function expenseFields(
@@ -64,20 +54,17 @@ function expenseFields(
     <label>Invoice or receipt number <input name="reference" maxlength="100" value="${values.reference ?? ''}" /></label>`;
 }
 
-export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
-  app.get<{ Querystring: { from?: string; to?: string; notice?: string } }>(
-    '/books',
+export function booksPage(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '',
     {
       config: { access: 'read' },
       schema: {
         hide: true,
-        querystring: {
-          type: 'object',
-          properties: {
-            ...PERIOD_PROPERTIES,
-            notice: { type: 'string', maxLength: 300 },
-          },
-        },
+        querystring: Type.Object({
+          ...periodFields,
+          notice: Type.Optional(Type.String({ maxLength: 300 })),
+        }),
       },
     },
     async (request, reply) => {
@@ -351,183 +338,5 @@ export function ledgerPages(app: FastifyInstance, { ledger }: LedgerParts, { con
         ),
       );
     },
-  );
-
-  // The receipt photo comes as a form upload; the CSRF token is a field of the same form.
-  app.register(async (scope) => {
-    await scope.register(multipart, {
-      attachFieldsToBody: 'keyValues',
-      limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 },
-    });
-    scope.post<{ Body: { receipt?: unknown } }>(
-      '/books/receipts',
-      { config: { access: 'write' }, schema: { hide: true } },
-      async (request, reply) => {
-        if (!request.isMultipart())
-          throw new AppError('invalid_request', 'send the photo as a form upload (multipart/form-data)');
-        const photo = request.body?.receipt;
-        return formAction(reply, '/books', async () => {
-          if (!ledger.receipts) throw new AppError('invalid_request', 'receipts are read by the server');
-          if (!Buffer.isBuffer(photo)) throw new AppError('invalid_request', 'choose a photo of the receipt');
-          const receipt = await ledger.receipts.upload(photo, actorOf(request.principal).actorLabel);
-          return `Receipt ${receipt.id} is being read; it shows under Receipts in a moment.`;
-        });
-      },
-    );
-  });
-
-  const field = { type: 'string', maxLength: 500 } as const;
-  const expenseForm = form(['date', 'supplier', 'amount'], {
-    date: { type: 'string', maxLength: 10 },
-    supplier: field,
-    description: field,
-    amount: { type: 'string', maxLength: 20 },
-    tax: { type: 'string', maxLength: 20 },
-    account: field,
-    paidFrom: field,
-    reference: { type: 'string', maxLength: 100 },
-  });
-  const expenseInput = (body: Record<string, string | undefined>) => ({
-    date: body.date ?? '',
-    supplier: body.supplier ?? '',
-    description: body.description,
-    amount: body.amount ?? '',
-    tax: body.tax || undefined,
-    account: body.account,
-    paidFrom: body.paidFrom,
-    reference: body.reference,
-  });
-
-  app.post<{ Params: { id: string }; Body: Record<string, string | undefined> }>(
-    '/books/receipts/:id/book',
-    {
-      config: { access: 'write' },
-      schema: {
-        hide: true,
-        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } } },
-        body: expenseForm,
-      },
-    },
-    async (request, reply) =>
-      formAction(
-        reply,
-        '/books',
-        async () => {
-          await ledger.bookReceipt(Number(request.params.id), expenseInput(request.body));
-          return `Receipt ${request.params.id} booked.`;
-        },
-        { failed: 'Not booked' },
-      ),
-  );
-  app.post<{ Body: Record<string, string | undefined> }>(
-    '/books/expenses',
-    {
-      config: { access: 'write' },
-      schema: {
-        hide: true,
-        body: expenseForm,
-      },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      return formAction(
-        reply,
-        '/books',
-        async () => {
-          await ledger.addExpense(expenseInput(body));
-          return `Booked: ${body.supplier}, ${body.amount}.`;
-        },
-        { failed: 'Not booked' },
-      );
-    },
-  );
-
-  app.post<{ Body: { csv: string } }>(
-    '/books/expenses/import',
-    {
-      config: { access: 'write' },
-      schema: { hide: true, body: form(['csv'], { csv: { type: 'string', maxLength: 60_000 } }) },
-    },
-    async (request, reply) =>
-      formAction(reply, '/books', async () => {
-        const { imported, alreadyBooked } = await ledger.importExpenses(request.body.csv);
-        return `Imported ${imported} expense(s)${alreadyBooked ? `; ${alreadyBooked} were already in the books` : ''}.`;
-      }),
-  );
-
-  app.post<{ Body: { endsOn: string } }>(
-    '/books/close',
-    {
-      config: { access: 'admin' },
-      schema: { hide: true, body: form(['endsOn'], { endsOn: { type: 'string', maxLength: 10 } }) },
-    },
-    async (request, reply) => {
-      const { actorLabel } = actorOf(request.principal);
-      return formAction(reply, '/books', async () => {
-        const period = await ledger.closePeriod(request.body.endsOn, actorLabel);
-        return `The books are closed up to ${period.endsOn}.`;
-      });
-    },
-  );
-
-  app.post<{ Body: { currency: string; day: string; rate: string } }>(
-    '/books/fx-rate',
-    {
-      config: { access: 'write' },
-      schema: {
-        hide: true,
-        body: form(['currency', 'day', 'rate'], {
-          currency: { type: 'string', maxLength: 3 },
-          day: { type: 'string', maxLength: 10 },
-          rate: { type: 'string', maxLength: 24 },
-        }),
-      },
-    },
-    async (request, reply) => {
-      const { currency, day, rate } = request.body;
-      return formAction(
-        reply,
-        '/books',
-        async () => {
-          const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
-          return `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
-        },
-        { failed: 'Not saved' },
-      );
-    },
-  );
-
-  app.post(
-    '/books/akaunting',
-    { config: { access: 'write' }, schema: { hide: true, body: form([], {}) } },
-    async (_request, reply) => {
-      const yesterday = addDays(dayIn(new Date(), config.timezone), -1);
-      return formAction(
-        reply,
-        '/books',
-        async () => {
-          const result = await ledger.syncAkaunting(addDays(yesterday, -6), yesterday);
-          return `Akaunting: ${result.pushed} transaction(s) pushed, ${result.upToDate} already there.`;
-        },
-        { shows: (error) => error instanceof AppError || error instanceof AkauntingError },
-      );
-    },
-  );
-
-  app.post<{ Params: { id: string } }>(
-    '/books/review/:id/dismiss',
-    {
-      config: { access: 'write' },
-      schema: {
-        hide: true,
-        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,16}$' } } },
-        body: form([], {}),
-      },
-    },
-    async (request, reply) =>
-      formAction(reply, '/books', async () => {
-        await ledger.dismissReview(Number(request.params.id));
-        return 'Dismissed.';
-      }),
   );
 }

@@ -1,27 +1,28 @@
 // Stock in the dashboard: what the books hold of each product at cost beside what Shopify counts,
 // goods received (a lot at its unit cost, with a best-before date), and the opening stock.
 import type { FastifyInstance } from 'fastify';
-import type { LedgerParts } from './index.ts';
-import type { HttpContext } from '../../platform/kit/module.ts';
-import { html } from '../../platform/dashboard/html.ts';
-import { csrfField, page } from '../../platform/dashboard/layout.ts';
-import { formAction, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
-import { dayIn } from '../../platform/dates.ts';
-import { AppError } from '../../platform/errors.ts';
-import { formatMoney } from '../../platform/money.ts';
-import { downloadLinks } from './documents.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { LedgerParts } from '../index.ts';
+import type { HttpContext } from '../../../platform/kit/module.ts';
+import { html } from '../../../platform/dashboard/html.ts';
+import { csrfField, page } from '../../../platform/dashboard/layout.ts';
+import { formAction, postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
+import { dayIn } from '../../../platform/dates.ts';
+import { AppError } from '../../../platform/errors.ts';
+import { formatMoney } from '../../../platform/money.ts';
+import { downloadLinks } from '../documents.ts';
 
-const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+const text = (maxLength: number) => Type.String({ maxLength });
 
 export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
-  app.get<{ Querystring: { notice?: string } }>(
-    '/books/stock',
+  const pages = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  pages.get(
+    '/stock',
     {
       config: { access: 'read' },
-      schema: {
-        hide: true,
-        querystring: { type: 'object', properties: { notice: text(300) } },
-      },
+      schema: { hide: true, querystring: Type.Object({ notice: Type.Optional(text(300)) }) },
     },
     async (request, reply) => {
       const today = dayIn(new Date(), config.timezone);
@@ -129,27 +130,25 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
     },
   );
 
-  app.post<{ Body: Record<string, string | undefined> }>(
-    '/books/stock/receive',
+  pages.post(
+    '/stock/receive',
     {
       config: { access: 'write' },
       schema: {
         hide: true,
-        body: {
-          type: 'object',
-          required: ['variantId', 'date', 'quantity', 'unitCost'],
-          additionalProperties: false,
-          properties: {
-            _csrf: { type: 'string' },
+        body: Type.Object(
+          {
+            _csrf: Type.Optional(Type.String()),
             variantId: text(20),
             date: text(10),
             quantity: text(10),
             unitCost: text(20),
-            expiresOn: text(10),
-            supplier: text(200),
-            reference: text(100),
+            expiresOn: Type.Optional(text(10)),
+            supplier: Type.Optional(text(200)),
+            reference: Type.Optional(text(100)),
           },
-        },
+          { additionalProperties: false },
+        ),
       },
     },
     async (request, reply) => {
@@ -158,15 +157,14 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
         reply,
         '/books/stock',
         async () => {
-          if (!/^\d{1,16}$/.test(body.variantId ?? ''))
-            throw new AppError('invalid_request', 'choose a product');
-          if (!/^\d{1,7}$/.test(body.quantity ?? ''))
+          if (!/^\d{1,16}$/.test(body.variantId)) throw new AppError('invalid_request', 'choose a product');
+          if (!/^\d{1,7}$/.test(body.quantity))
             throw new AppError('invalid_request', 'quantity must be a whole number from 1 to 1,000,000');
           await ledger.stock.receiveGoods({
-            date: body.date ?? '',
+            date: body.date,
             variantId: Number(body.variantId),
             quantity: Number(body.quantity),
-            unitCost: (body.unitCost ?? '').trim(),
+            unitCost: body.unitCost.trim(),
             expiresOn: body.expiresOn || undefined,
             supplier: body.supplier,
             reference: body.reference,
@@ -178,13 +176,13 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
     },
   );
 
-  app.post(
-    '/books/stock/opening',
+  pages.post(
+    '/stock/opening',
     {
       config: { access: 'admin' },
       schema: {
         hide: true,
-        body: { type: 'object', properties: { _csrf: { type: 'string' } }, additionalProperties: false },
+        body: Type.Object({ _csrf: Type.Optional(Type.String()) }, { additionalProperties: false }),
       },
     },
     async (_request, reply) =>

@@ -1,12 +1,13 @@
 // The period a Books page shows: ?from=&to= when they are real days in order, else this month so far
 // (in the shop's time zone). One reading for every page, so a link from one page to another keeps it.
-import { dayIn, isDate } from '../../platform/dates.ts';
+import { Type } from 'typebox';
+import { dayIn, isDate } from '../../../platform/dates.ts';
 
-/** The querystring schema's from/to properties (loose: a bad value falls back, it is not an error page). */
-export const PERIOD_PROPERTIES = {
-  from: { type: 'string', maxLength: 10 },
-  to: { type: 'string', maxLength: 10 },
-} as const;
+/** The querystring's from and to (loose: a bad value falls back, it is not an error page). */
+export const periodFields = {
+  from: Type.Optional(Type.String({ maxLength: 10 })),
+  to: Type.Optional(Type.String({ maxLength: 10 })),
+};
 
 export function pagePeriod(
   query: { from?: string; to?: string },

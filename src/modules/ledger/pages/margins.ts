@@ -1,39 +1,34 @@
 // Product margins in the dashboard: what each product earned in a period after discounts, refunds,
 // its cost and its share of fees, best first, with the margin as a bar.
 import type { FastifyInstance } from 'fastify';
-import type { LedgerParts } from './index.ts';
-import type { HttpContext } from '../../platform/kit/module.ts';
-import { html } from '../../platform/dashboard/html.ts';
-import { page } from '../../platform/dashboard/layout.ts';
-import { sendPage, table } from '../../platform/dashboard/components.ts';
-import { formatMoney } from '../../platform/money.ts';
-import { downloadLinks } from './documents.ts';
-import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { LedgerParts } from '../index.ts';
+import type { HttpContext } from '../../../platform/kit/module.ts';
+import { html } from '../../../platform/dashboard/html.ts';
+import { page } from '../../../platform/dashboard/layout.ts';
+import { sendPage, table } from '../../../platform/dashboard/components.ts';
+import { formatMoney } from '../../../platform/money.ts';
+import { downloadLinks } from '../documents.ts';
+import { pagePeriod, periodFields } from './period.ts';
 
 export function marginPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
-  app.get<{ Querystring: { from?: string; to?: string } }>(
-    '/books/margins',
-    {
-      config: { access: 'read' },
-      schema: {
-        hide: true,
-        querystring: {
-          type: 'object',
-          properties: PERIOD_PROPERTIES,
-        },
-      },
-    },
-    async (request, reply) => {
-      const { from, to } = pagePeriod(request.query, config.timezone);
-      const report = await ledger.productMargins(from, to);
-      const money = (minor: number) => formatMoney(minor, report.currency);
-      const best = Math.max(1, ...report.lines.map((line) => Math.abs(line.margin)));
-      const percent = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)}%`);
-      return sendPage(
-        reply,
-        page(
-          { title: 'Product margins', principal: request.principal, current: '/books' },
-          html`<p><a href="${`/books?${new URLSearchParams({ from, to })}`}">← Books</a></p>
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get(
+      '/margins',
+      { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(periodFields) } },
+      async (request, reply) => {
+        const { from, to } = pagePeriod(request.query, config.timezone);
+        const report = await ledger.productMargins(from, to);
+        const money = (minor: number) => formatMoney(minor, report.currency);
+        const best = Math.max(1, ...report.lines.map((line) => Math.abs(line.margin)));
+        const percent = (value: number | null) => (value === null ? '–' : `${value.toFixed(1)}%`);
+        return sendPage(
+          reply,
+          page(
+            { title: 'Product margins', principal: request.principal, current: '/books' },
+            html`<p><a href="${`/books?${new URLSearchParams({ from, to })}`}">← Books</a></p>
             <form method="get" action="/books/margins" class="stack filters">
               <label>From <input type="date" name="from" value="${from}" /></label>
               <label>To <input type="date" name="to" value="${to}" /></label>
@@ -81,8 +76,8 @@ export function marginPages(app: FastifyInstance, { ledger }: LedgerParts, { con
                 <a href="${`/api/v1/ledger/reports/margins?${new URLSearchParams({ from, to })}`}">As data (JSON)</a>
               </p>
             </section>`,
-        ),
-      );
-    },
-  );
+          ),
+        );
+      },
+    );
 }

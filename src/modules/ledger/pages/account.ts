@@ -1,13 +1,15 @@
 // One account's entries in a period, in the dashboard: what the P&L and balance sheet lines add up
 // from, each with where it came from (a Shopify order opens the order).
 import type { FastifyInstance } from 'fastify';
-import type { LedgerParts } from './index.ts';
-import type { HttpContext } from '../../platform/kit/module.ts';
-import { html } from '../../platform/dashboard/html.ts';
-import { page } from '../../platform/dashboard/layout.ts';
-import { sendPage, table } from '../../platform/dashboard/components.ts';
-import { formatMoney } from '../../platform/money.ts';
-import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { LedgerParts } from '../index.ts';
+import type { HttpContext } from '../../../platform/kit/module.ts';
+import { html } from '../../../platform/dashboard/html.ts';
+import { page } from '../../../platform/dashboard/layout.ts';
+import { sendPage, table } from '../../../platform/dashboard/components.ts';
+import { formatMoney } from '../../../platform/money.ts';
+import { pagePeriod, periodFields } from './period.ts';
 
 const LIMIT = 500;
 const SOURCES: Record<string, string> = {
@@ -25,24 +27,17 @@ const SOURCES: Record<string, string> = {
 export const accountLink = (code: string, name: string, from: string, to: string) =>
   html`<a href="${`/books/account?${new URLSearchParams({ code, from, to })}`}">${name}</a>`;
 
-export function ledgerAccountPages(
-  app: FastifyInstance,
-  { ledger }: LedgerParts,
-  { config }: HttpContext,
-): void {
-  app.get<{ Querystring: { code?: string; from?: string; to?: string } }>(
-    '/books/account',
+export function accountPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/account',
     {
       config: { access: 'read' },
       schema: {
         hide: true,
-        querystring: {
-          type: 'object',
-          properties: {
-            code: { type: 'string', maxLength: 200 },
-            ...PERIOD_PROPERTIES,
-          },
-        },
+        querystring: Type.Object({
+          code: Type.Optional(Type.String({ maxLength: 200 })),
+          ...periodFields,
+        }),
       },
     },
     async (request, reply) => {

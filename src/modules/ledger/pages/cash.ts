@@ -1,16 +1,18 @@
 // Cash in the dashboard: where the period's cash came from and went (the cash-flow statement), and
 // where it is heading over the next 90 days, week by week, as a chart and a list.
 import type { FastifyInstance } from 'fastify';
-import type { LedgerParts } from './index.ts';
-import type { HttpContext } from '../../platform/kit/module.ts';
-import { html, type Html } from '../../platform/dashboard/html.ts';
-import { page } from '../../platform/dashboard/layout.ts';
-import { sendPage, table } from '../../platform/dashboard/components.ts';
-import { formatMoney } from '../../platform/money.ts';
-import type { CashProjection } from './projection.ts';
-import type { CashFlowSection } from './reports.ts';
-import { downloadLinks } from './documents.ts';
-import { PERIOD_PROPERTIES, pagePeriod } from './page-period.ts';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { LedgerParts } from '../index.ts';
+import type { HttpContext } from '../../../platform/kit/module.ts';
+import { html, type Html } from '../../../platform/dashboard/html.ts';
+import { page } from '../../../platform/dashboard/layout.ts';
+import { sendPage, table } from '../../../platform/dashboard/components.ts';
+import { formatMoney } from '../../../platform/money.ts';
+import type { CashProjection } from '../projection.ts';
+import type { CashFlowSection } from '../reports.ts';
+import { downloadLinks } from '../documents.ts';
+import { pagePeriod, periodFields } from './period.ts';
 
 /** The projected cash at the end of each week as bars above (or below) a zero line. */
 function projectionChart(projection: CashProjection): Html {
@@ -46,27 +48,20 @@ function projectionChart(projection: CashProjection): Html {
 }
 
 export function cashPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
-  app.get<{ Querystring: { from?: string; to?: string } }>(
-    '/books/cash',
-    {
-      config: { access: 'read' },
-      schema: {
-        hide: true,
-        querystring: {
-          type: 'object',
-          properties: PERIOD_PROPERTIES,
-        },
-      },
-    },
-    async (request, reply) => {
-      const { from, to } = pagePeriod(request.query, config.timezone);
-      const [flow, projection] = await Promise.all([
-        ledger.reports.cashFlow(from, to),
-        ledger.cashProjection(),
-      ]);
-      const money = (minor: number) => formatMoney(minor, flow.currency);
-      const section = (title: string, part: CashFlowSection): Html =>
-        html`<h3>${title}</h3>
+  app
+    .withTypeProvider<TypeBoxTypeProvider>()
+    .get(
+      '/cash',
+      { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(periodFields) } },
+      async (request, reply) => {
+        const { from, to } = pagePeriod(request.query, config.timezone);
+        const [flow, projection] = await Promise.all([
+          ledger.reports.cashFlow(from, to),
+          ledger.cashProjection(),
+        ]);
+        const money = (minor: number) => formatMoney(minor, flow.currency);
+        const section = (title: string, part: CashFlowSection): Html =>
+          html`<h3>${title}</h3>
           ${table(
             ['', ''],
             [
@@ -75,12 +70,12 @@ export function cashPages(app: FastifyInstance, { ledger }: LedgerParts, { confi
             ],
             'Nothing.',
           )}`;
-      const shortfall = projection.lowest.balance < 0;
-      return sendPage(
-        reply,
-        page(
-          { title: 'Cash', principal: request.principal, current: '/books' },
-          html`<p><a href="/books">← Books</a></p>
+        const shortfall = projection.lowest.balance < 0;
+        return sendPage(
+          reply,
+          page(
+            { title: 'Cash', principal: request.principal, current: '/books' },
+            html`<p><a href="/books">← Books</a></p>
             <section>
               <h2>The next ${String(projection.days)} days</h2>
               <p>
@@ -121,8 +116,8 @@ export function cashPages(app: FastifyInstance, { ledger }: LedgerParts, { confi
               ${section('Owner and loans', flow.financing)}
               <p>Change in cash: <strong data-testid="cash-change">${money(flow.netChange)}</strong></p>
             </section>`,
-        ),
-      );
-    },
-  );
+          ),
+        );
+      },
+    );
 }

@@ -1,0 +1,64 @@
+// Stock on the books (under /api/v1/ledger/stock): goods received into a lot at their cost, and the
+// opening stock taken once from Shopify's count. Stock at cost is a report (reports.ts).
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { responses } from '../../../platform/http/schemas.ts';
+import type { LedgerParts } from '../index.ts';
+import { AccountCode, Day, tags } from './shared.ts';
+import { GoodsReceived, OpeningStock } from './answers.ts';
+
+export function stockRoutes(app: FastifyInstance, { ledger }: LedgerParts): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.post(
+    '/receipts',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary:
+          'Goods received: a lot of a variant at a unit cost (up to 6 decimals), with an expiry date if it has one',
+        body: Type.Object(
+          {
+            date: Day('the day the goods arrived'),
+            variantId: Type.String({ pattern: '^[0-9]{1,16}$', description: 'the Shopify variant id' }),
+            quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+            unitCost: Type.String({ pattern: '^[0-9]{1,9}(\\.[0-9]{1,6})?$', description: 'e.g. 2.345' }),
+            expiresOn: Type.Optional(Day('best before')),
+            supplier: Type.Optional(Type.String({ maxLength: 200 })),
+            paidFrom: Type.Optional(AccountCode('default Assets:Bank')),
+            reference: Type.Optional(Type.String({ maxLength: 100 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({ 201: GoodsReceived }),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(
+          await ledger.stock.receiveGoods({ ...request.body, variantId: Number(request.body.variantId) }),
+        ),
+  );
+
+  api.post(
+    '/opening',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          "Opening stock from Shopify, once: each variant's units Shopify counts beyond the books' become a lot at Shopify's unit cost, dated the day before the books' first entry (done by itself after the first import; 409 once taken)",
+        // No body, or an empty object: anything else is a mistake worth telling the caller about.
+        body: Type.Object({}, { additionalProperties: false, maxProperties: 0 }),
+        response: responses({ 200: OpeningStock }),
+      },
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async () => ledger.stock.takeOpening(),
+  );
+}

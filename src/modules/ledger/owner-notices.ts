@@ -1,0 +1,53 @@
+// What the owner is told when the books need them: an item waits for review, a sale took stock below
+// zero, a lot is close to its expiry date, the opening stock was taken.
+import { formatMoney } from '../../platform/money.ts';
+import type { DomainEvent } from '../../platform/events/outbox.ts';
+import type { OpeningStock } from './stock-book.ts';
+
+/** The books' events the owner hears of. */
+export const OWNER_NOTICES = [
+  'ledger.review_needed',
+  'ledger.stock_negative',
+  'ledger.stock_expiring',
+  'ledger.opening_stock',
+] as const;
+
+/** What the owner is told of something in the books that needs them. */
+export function ownerNotice(event: DomainEvent<(typeof OWNER_NOTICES)[number]>): {
+  title: string;
+  body: string;
+} {
+  switch (event.type) {
+    case 'ledger.review_needed':
+      return {
+        title: 'The books need a look',
+        body: `${event.payload.reason}\n\nBooks → Waiting for review.`,
+      };
+    case 'ledger.stock_negative': {
+      const p = event.payload;
+      return {
+        title: `Sold more ${p.sku ? `of ${p.sku} ` : ''}than the books hold`,
+        body: `Order ${p.order} sold ${p.short} unit(s) of variant ${p.variantId} with none left on the books. Record the goods received (their cost) so the books value stock right.`,
+      };
+    }
+    case 'ledger.stock_expiring': {
+      const p = event.payload;
+      return {
+        title: `Stock expires on ${p.expiresOn}`,
+        body: `${p.left} unit(s) of variant ${p.variantId} (lot ${p.lotId}) expire on ${p.expiresOn}. Sell them first, bundle them, or write them off.`,
+      };
+    }
+    case 'ledger.opening_stock':
+      return openingNotice(event.payload);
+  }
+}
+
+function openingNotice(opening: OpeningStock): { title: string; body: string } {
+  const missing = opening.withoutCost.length
+    ? `\n\n${opening.withoutCost.length} product(s) have stock but no cost in Shopify (${opening.withoutCost.slice(0, 5).join(', ')}${opening.withoutCost.length > 5 ? ', …' : ''}): record them under Books → Stock → Goods received, with what they cost.`
+    : '';
+  return {
+    title: 'Opening stock is on the books',
+    body: `${opening.units} unit(s) of ${opening.variants} product(s), ${formatMoney(opening.value, opening.currency)} at Shopify's costs, dated ${opening.date}: what was on the shelves before the books began.${missing}`,
+  };
+}

@@ -1,0 +1,172 @@
+// What the Books page's forms post (under /books): a receipt photo, an expense or a spreadsheet of
+// them, a receipt corrected from review, closing a period, an exchange rate, pushing to Akaunting,
+// dismissing a review item. Each answers with a redirect back to the page and a notice of what happened.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TProperties } from 'typebox';
+import multipart from '@fastify/multipart';
+import type { HttpContext } from '../../../platform/kit/module.ts';
+import { formAction } from '../../../platform/dashboard/components.ts';
+import { actorOf } from '../../../platform/accounts/roles.ts';
+import { addDays, dayIn } from '../../../platform/dates.ts';
+import { AppError } from '../../../platform/errors.ts';
+import type { LedgerParts } from '../index.ts';
+import { AkauntingError } from '../akaunting.ts';
+
+/** A form's fields, with its CSRF token; nothing else. */
+const form = <P extends TProperties>(properties: P) =>
+  Type.Object({ _csrf: Type.Optional(Type.String()), ...properties }, { additionalProperties: false });
+
+const text = (maxLength: number) => Type.String({ maxLength });
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,16}$' }) });
+
+const ExpenseForm = form({
+  date: text(10),
+  supplier: text(500),
+  description: Type.Optional(text(500)),
+  amount: text(20),
+  tax: Type.Optional(text(20)),
+  account: Type.Optional(text(500)),
+  paidFrom: Type.Optional(text(500)),
+  reference: Type.Optional(text(100)),
+});
+
+/** An empty field is a field not filled in. */
+const expenseInput = (body: Static<typeof ExpenseForm>) => ({
+  date: body.date,
+  supplier: body.supplier,
+  description: body.description,
+  amount: body.amount,
+  tax: body.tax || undefined,
+  account: body.account,
+  paidFrom: body.paidFrom,
+  reference: body.reference,
+});
+
+export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+  const pages = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  // The receipt photo comes as a form upload; the CSRF token is a field of the same form.
+  pages.register(async (scope) => {
+    await scope.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: 10 * 1024 * 1024, files: 1, fields: 5 },
+    });
+    scope.post<{ Body: { receipt?: unknown } }>(
+      '/receipts',
+      { config: { access: 'write' }, schema: { hide: true } },
+      async (request, reply) => {
+        if (!request.isMultipart())
+          throw new AppError('invalid_request', 'send the photo as a form upload (multipart/form-data)');
+        const photo = request.body?.receipt;
+        return formAction(reply, '/books', async () => {
+          if (!ledger.receipts) throw new AppError('invalid_request', 'receipts are read by the server');
+          if (!Buffer.isBuffer(photo)) throw new AppError('invalid_request', 'choose a photo of the receipt');
+          const receipt = await ledger.receipts.upload(photo, actorOf(request.principal).actorLabel);
+          return `Receipt ${receipt.id} is being read; it shows under Receipts in a moment.`;
+        });
+      },
+    );
+  });
+
+  pages.post(
+    '/receipts/:id/book',
+    { config: { access: 'write' }, schema: { hide: true, params: IdParams, body: ExpenseForm } },
+    async (request, reply) =>
+      formAction(
+        reply,
+        '/books',
+        async () => {
+          await ledger.bookReceipt(Number(request.params.id), expenseInput(request.body));
+          return `Receipt ${request.params.id} booked.`;
+        },
+        { failed: 'Not booked' },
+      ),
+  );
+
+  pages.post(
+    '/expenses',
+    { config: { access: 'write' }, schema: { hide: true, body: ExpenseForm } },
+    async (request, reply) => {
+      const body = request.body;
+      return formAction(
+        reply,
+        '/books',
+        async () => {
+          await ledger.addExpense(expenseInput(body));
+          return `Booked: ${body.supplier}, ${body.amount}.`;
+        },
+        { failed: 'Not booked' },
+      );
+    },
+  );
+
+  pages.post(
+    '/expenses/import',
+    { config: { access: 'write' }, schema: { hide: true, body: form({ csv: text(60_000) }) } },
+    async (request, reply) =>
+      formAction(reply, '/books', async () => {
+        const { imported, alreadyBooked } = await ledger.importExpenses(request.body.csv);
+        return `Imported ${imported} expense(s)${alreadyBooked ? `; ${alreadyBooked} were already in the books` : ''}.`;
+      }),
+  );
+
+  pages.post(
+    '/close',
+    { config: { access: 'admin' }, schema: { hide: true, body: form({ endsOn: text(10) }) } },
+    async (request, reply) => {
+      const { actorLabel } = actorOf(request.principal);
+      return formAction(reply, '/books', async () => {
+        const period = await ledger.closePeriod(request.body.endsOn, actorLabel);
+        return `The books are closed up to ${period.endsOn}.`;
+      });
+    },
+  );
+
+  pages.post(
+    '/fx-rate',
+    {
+      config: { access: 'write' },
+      schema: { hide: true, body: form({ currency: text(3), day: text(10), rate: text(24) }) },
+    },
+    async (request, reply) => {
+      const { currency, day, rate } = request.body;
+      return formAction(
+        reply,
+        '/books',
+        async () => {
+          const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
+          return `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
+        },
+        { failed: 'Not saved' },
+      );
+    },
+  );
+
+  pages.post(
+    '/akaunting',
+    { config: { access: 'write' }, schema: { hide: true, body: form({}) } },
+    async (_request, reply) => {
+      const yesterday = addDays(dayIn(new Date(), config.timezone), -1);
+      return formAction(
+        reply,
+        '/books',
+        async () => {
+          const result = await ledger.syncAkaunting(addDays(yesterday, -6), yesterday);
+          return `Akaunting: ${result.pushed} transaction(s) pushed, ${result.upToDate} already there.`;
+        },
+        { shows: (error) => error instanceof AppError || error instanceof AkauntingError },
+      );
+    },
+  );
+
+  pages.post(
+    '/review/:id/dismiss',
+    { config: { access: 'write' }, schema: { hide: true, params: IdParams, body: form({}) } },
+    async (request, reply) =>
+      formAction(reply, '/books', async () => {
+        await ledger.dismissReview(Number(request.params.id));
+        return 'Dismissed.';
+      }),
+  );
+}
