@@ -20,7 +20,7 @@ import { responses } from '../../src/platform/http/schemas.ts';
 import { html } from '../../src/platform/dashboard/html.ts';
 import { page } from '../../src/platform/dashboard/layout.ts';
 import { sendPage } from '../../src/platform/dashboard/components.ts';
-import type { Notifications } from '../../src/platform/notify/notifications.ts';
+import type { Notifier } from '../../src/platform/notify/index.ts';
 import { MODULES } from '../../src/modules/index.ts';
 import { main } from '../../src/cli/main.ts';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
@@ -47,7 +47,7 @@ declare module '../../src/platform/events/catalogue.ts' {
 
 /** The module's service: its own table, its setting, a face of another module. */
 class ParcelDesk {
-  constructor(private readonly options: { db: pg.Pool; dailyLimit: number; notifications: Notifications }) {}
+  constructor(private readonly options: { db: pg.Pool; dailyLimit: number; notifications: Notifier }) {}
 
   async book(recipient: string): Promise<number> {
     return transaction(this.options.db, async (tx) => {
