@@ -16,7 +16,7 @@ test('every event is documented with a sentence and its payload fields', () => {
   const types = MODULES.flatMap((module) => Object.keys(module.events ?? {}));
   assert.ok(types.length >= 20, types.join());
   for (const type of types)
-    assert.match(document, new RegExp(`### \`${type.replace('.', '\\.')}\`\\n\\n[A-Z].+\\.\\n`));
+    assert.match(document, new RegExp(`### \`${type.replace('.', '\\.')}\`\\n\\n[A-Za-z].+\\.\\n`));
   assert.match(document, /\| `orderId` \| integer \|/);
   assert.match(document, /\| `amountMinor` \| integer \|/);
 });

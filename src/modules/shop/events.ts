@@ -30,16 +30,19 @@ const dispute = Type.Object({
 
 export const shopEvents = defineEvents({
   'order.created': {
-    description: 'an order was placed (or first seen by shopkeep)',
+    description: 'an order shopkeep had not seen: placed, or first read from Shopify',
     payload: Type.Object({ ...order, source }),
   },
   'order.updated': {
-    description: 'an order changed: edited, paid, fulfilled, refunded, …',
+    description: 'a newer version of a known order: edited, paid, fulfilled, refunded, …',
     payload: Type.Object({ ...order, source }),
   },
-  'order.paid': { description: 'an order was paid in full', payload: Type.Object(order) },
+  'order.paid': {
+    description: 'the first version of an order that is paid (or already refunded)',
+    payload: Type.Object(order),
+  },
   'order.cancelled': {
-    description: 'an order was cancelled',
+    description: 'the first version of an order that is cancelled',
     payload: Type.Object({
       ...order,
       cancelledAt: Type.String({ format: 'date-time' }),
@@ -47,7 +50,7 @@ export const shopEvents = defineEvents({
     }),
   },
   'refund.created': {
-    description: 'money or goods went back to a customer',
+    description: 'a refund seen the first time: money or goods went back to a customer',
     payload: Type.Object({
       refundId: Type.Integer(),
       orderId: Type.Integer(),
@@ -82,7 +85,7 @@ export const shopEvents = defineEvents({
     }),
   },
   'stock.low': {
-    description: 'a variant fell to its low-stock threshold or below',
+    description: 'a variant fell to its low-stock threshold or below (again only after it rose above it)',
     payload: Type.Object({
       variantId: Type.Integer(),
       productId: Type.Integer(),

@@ -45,7 +45,7 @@ export function eventsDocument(modules: readonly AnyModule[]): string {
       const required = new Set(schema.required ?? []);
       for (const [name, field] of fields)
         lines.push(
-          `| \`${name}\`${required.has(name) ? '' : ' (optional)'} | ${typeName(field)} | ${escapeCell(field.description ?? '')} |`,
+          `| \`${name}\`${required.has(name) ? '' : ' (optional)'} | ${typeName(field)} | ${escapeCell(description(field))} |`,
         );
       lines.push('');
     }
@@ -66,5 +66,11 @@ function typeName(schema: Schema): string {
   return schema.type ?? 'any';
 }
 
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+/** A field's description, also when it sits on one of its alternatives (a string or null). */
+const description = (schema: Schema): string =>
+  schema.description ?? schema.anyOf?.find((one) => one.description)?.description ?? '';
+
+/** A sentence's first letter, but shopkeep's name stays as it is written. */
+const capitalise = (text: string) =>
+  text.startsWith('shopkeep') ? text : text.charAt(0).toUpperCase() + text.slice(1);
 const escapeCell = (text: string) => text.replace(/\|/g, '\\|');
