@@ -660,3 +660,19 @@ test('the feed takes the opening stock once the import is booked, counting order
   assert.equal(await count('select count(*) as n from ledger_opening_stock'), 1);
   assert.equal(await count("select count(*) as n from events_outbox where type = 'ledger.opening_stock'"), 1);
 });
+
+test('other modules get the reports they read through the books’ face, and nothing else of them', async () => {
+  const face = books.modules.face('ledger');
+  assert.deepEqual(Object.keys(face), ['reports']);
+  assert.deepEqual(Object.keys(face.reports).sort(), ['profitAndLoss', 'trialBalance']);
+  await store(sampleOrder({ financialStatus: 'paid' }), [samplePayment()]);
+  await ledger.post(await shopEvents());
+  const pnl = await face.reports.profitAndLoss('2026-11-01', '2026-11-30', {
+    from: '2026-10-01',
+    to: '2026-10-31',
+  });
+  assert.deepEqual([pnl.revenue, pnl.net, pnl.comparison?.revenue], [2828, 2828, 0]);
+  const trial = await face.reports.trialBalance(null, '2026-11-30');
+  assert.ok(trial.totalDebits > 0);
+  assert.equal(trial.totalDebits, trial.totalCredits);
+});

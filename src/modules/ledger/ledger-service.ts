@@ -1,10 +1,9 @@
 // The ledger module's one interface: it follows the shop's events into the books (a feed), keeps the
 // chart of accounts and the review queue, closes periods, and answers the reports and exports.
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
-import { addDays, dayIn, isDate } from '../../platform/dates.ts';
-import { conflict, invalid, notFound } from '../../platform/errors.ts';
+import { addDays, dayIn } from '../../platform/dates.ts';
+import { conflict, invalid } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
 import { subscription, type Subscription } from '../../platform/events/outbox.ts';
 import { OWNER_NOTICES, ownerNotice } from './owner-notices.ts';
@@ -13,12 +12,10 @@ import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts'
 import type { Logger } from '../../platform/logger.ts';
 import type { ShopReader } from '../shop/index.ts';
 import type { Faces } from '../../platform/kit/faces.ts';
-import { accountType } from './chart.ts';
 import { hledgerJournal, ledgerCsv } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, POSTING_FEED, Poster, isBooked, type Posted, type ToBook } from './posting.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
-import { accountCodeProblem } from '../../platform/documents/journal-text.ts';
 import * as documents from './documents.ts';
 import type { AkauntingConfig } from './settings.ts';
 import { AkauntingClient, AkauntingError } from './akaunting.ts';
@@ -29,36 +26,10 @@ import { LedgerReports, previousPeriod } from './reports.ts';
 import { Receipts, type ReceiptDependencies } from './receipts.ts';
 import { Stock, type Costing } from './stock.ts';
 import { StockBook } from './stock-book.ts';
-import type { AccountType } from './schema.ts';
-
-export interface Account {
-  code: string;
-  name: string;
-  type: AccountType;
-  system: boolean;
-}
-
-export interface ReviewItem {
-  id: number;
-  sourceKey: string;
-  kind: string;
-  reason: string;
-  detail: Record<string, unknown>;
-  retriable: boolean;
-  status: ReviewStatus;
-  createdAt: string;
-}
-
-export type ReviewStatus = 'open' | 'resolved' | 'dismissed';
-
-export interface Period {
-  startsOn: string;
-  endsOn: string;
-  closedAt: string;
-  closedBy: string;
-  entries: number;
-  hash: string;
-}
+import { ChartOfAccounts, type Account } from './chart-of-accounts.ts';
+import { ReviewQueue, type ReviewItem, type ReviewStatus } from './review-queue.ts';
+import { ClosedPeriods, type Period } from './closed-periods.ts';
+import { ExchangeRates, type ExchangeRate } from './exchange-rates.ts';
 
 /** The event that books a review item's source again (a retriable item, tried later). */
 const RETRY_EVENT: Record<string, (eventId: number, recordId: number) => ToBook> = {
@@ -110,6 +81,10 @@ export class LedgerService {
   private readonly poster: Poster;
   private readonly projector: CashProjector;
   private readonly margins: ProductMargins;
+  private readonly chart: ChartOfAccounts;
+  private readonly reviewQueue: ReviewQueue;
+  private readonly closed: ClosedPeriods;
+  private readonly rates: ExchangeRates;
   /** Goods received, the opening stock, expiry alerts, stock at cost. */
   readonly stock: StockBook;
   /** Each day's summary pushed to Akaunting; there when AKAUNTING_URL is set. */
@@ -131,6 +106,10 @@ export class LedgerService {
     const basics = () => this.basics();
     const currency = async () => (await this.basics()).currency;
     const write: Poster['write'] = (tx, drafts, reviews) => this.poster.write(tx, drafts, reviews);
+    this.chart = new ChartOfAccounts({ db: pool });
+    this.reviewQueue = new ReviewQueue({ db: pool });
+    this.closed = new ClosedPeriods({ db: pool });
+    this.rates = new ExchangeRates({ db: pool });
     this.poster = new Poster({
       shop,
       basics,
@@ -145,7 +124,7 @@ export class LedgerService {
       stock: this.poster.stock,
       write,
       basics,
-      accountTypes: () => this.accountTypes(),
+      accountTypes: () => this.chart.types(),
       clock: this.clock,
     });
     this.akaunting = options.akaunting
@@ -272,12 +251,9 @@ export class LedgerService {
 
   /** Tries the retriable review items again (a payout whose transactions have arrived since). */
   async retryReviews(): Promise<Posted> {
-    const { rows } = await this.pool.query<{ source_key: string }>(
-      `select source_key from ledger_review where status = 'open' and retriable order by id limit 500`,
-    );
     const events: ToBook[] = [];
-    for (const [index, { source_key }] of rows.entries()) {
-      const [kind, id] = source_key.split(':');
+    for (const [index, sourceKey] of (await this.reviewQueue.retriable()).entries()) {
+      const [kind, id] = sourceKey.split(':');
       const retry = RETRY_EVENT[kind ?? ''];
       if (retry && id && /^\d+$/.test(id)) events.push(retry(-(index + 1), Number(id)));
     }
@@ -351,56 +327,22 @@ export class LedgerService {
     return this.poster.ensureChart(this.pool);
   }
 
-  async accounts(): Promise<Account[]> {
-    const { rows } = await this.pool.query<Account>(
-      'select code, name, type, system from ledger_accounts order by code',
-    );
-    return rows;
+  accounts(): Promise<Account[]> {
+    return this.chart.list();
   }
 
-  async addAccount(code: string, name: string): Promise<Account> {
-    let type: AccountType;
-    try {
-      type = accountType(code);
-    } catch (error) {
-      throw invalid((error as Error).message);
-    }
-    if (!/^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Za-z0-9][A-Za-z0-9 &/-]*)+$/.test(code))
-      throw invalid(
-        'an account code is words separated by ":" (letters, digits, spaces, & / -), e.g. "Expenses:Packaging"',
-      );
-    // The code is the hledger account name as it is: refuse one the journal would have to change.
-    const problem = accountCodeProblem(code);
-    if (problem) throw invalid(`${problem}: "${code}"`);
-    const { rows } = await this.pool.query<Account>(
-      `insert into ledger_accounts (code, name, type) values ($1, $2, $3) on conflict (code) do nothing
-       returning code, name, type, system`,
-      [code, name, type],
-    );
-    if (!rows[0]) throw conflict(`the chart already has ${code}`);
-    return rows[0];
+  addAccount(code: string, name: string): Promise<Account> {
+    return this.chart.add(code, name);
   }
 
-  async renameAccount(code: string, name: string): Promise<Account> {
-    const { rows } = await this.pool.query<Account>(
-      'update ledger_accounts set name = $2 where code = $1 returning code, name, type, system',
-      [code, name],
-    );
-    if (!rows[0]) throw notFound(`the chart has no account ${code}`);
-    return rows[0];
-  }
-
-  private async accountTypes(): Promise<Map<string, string>> {
-    const { rows } = await this.pool.query<{ code: string; type: string }>(
-      'select code, type from ledger_accounts',
-    );
-    return new Map(rows.map((row) => [row.code, row.type]));
+  renameAccount(code: string, name: string): Promise<Account> {
+    return this.chart.rename(code, name);
   }
 
   /** Books one expense; the same expense (day, supplier, amount, reference) twice is refused. */
   async addExpense(input: ExpenseInput): Promise<{ entryId: number }> {
     const { currency } = await this.basics();
-    const read = readExpense(input, currency, await this.accountTypes());
+    const read = readExpense(input, currency, await this.chart.types());
     if ('problems' in read) throw invalid(read.problems.join('; '));
     const draft = expenseEntry(read.expense, currency);
     return transaction(
@@ -427,7 +369,7 @@ export class LedgerService {
     const { currency } = await this.basics();
     let drafts;
     try {
-      drafts = readExpensesCsv(csv, currency, await this.accountTypes()).map((expense) =>
+      drafts = readExpensesCsv(csv, currency, await this.chart.types()).map((expense) =>
         expenseEntry(expense, currency),
       );
     } catch (error) {
@@ -440,27 +382,8 @@ export class LedgerService {
     return { imported: posted.entries, alreadyBooked: drafts.length - posted.entries };
   }
 
-  async review(status: ReviewStatus = 'open'): Promise<ReviewItem[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      source_key: string;
-      kind: string;
-      reason: string;
-      detail: Record<string, unknown>;
-      retriable: boolean;
-      status: ReviewStatus;
-      created_at: Date;
-    }>('select * from ledger_review where status = $1 order by created_at desc, id desc limit 500', [status]);
-    return rows.map((row) => ({
-      id: Number(row.id),
-      sourceKey: row.source_key,
-      kind: row.kind,
-      reason: row.reason,
-      detail: row.detail,
-      retriable: row.retriable,
-      status: row.status,
-      createdAt: row.created_at.toISOString(),
-    }));
+  review(status: ReviewStatus = 'open'): Promise<ReviewItem[]> {
+    return this.reviewQueue.list(status);
   }
 
   /**
@@ -468,121 +391,37 @@ export class LedgerService {
    * currency on a day. Payouts that waited for it are booked at once.
    */
   async setFxRate(currency: string, day: string, rate: string): Promise<{ posted: number }> {
-    const { currency: shopCurrency } = await this.basics();
-    const problems: string[] = [];
-    if (!/^[A-Z]{3}$/.test(currency)) problems.push(`currency "${currency}" is not a code like EUR`);
-    else if (currency === shopCurrency) problems.push(`${currency} is the books' own currency`);
-    if (!isDate(day)) problems.push(`day "${day}" is not a date (YYYY-MM-DD)`);
-    if (!/^\d{1,9}(\.\d{1,10})?$/.test(rate) || Number(rate) <= 0)
-      problems.push(`rate "${rate}" is not a positive decimal (like 0.8571)`);
-    if (problems.length) throw invalid(problems.join('; '));
-    await this.pool.query(
-      `insert into ledger_fx_rates (currency, day, rate) values ($1, $2, $3)
-       on conflict (currency, day) do update set rate = excluded.rate, created_at = now()`,
-      [currency, day, rate],
-    );
+    await this.rates.set(currency, day, rate, (await this.basics()).currency);
     const posted = await this.retryReviews();
     return { posted: posted.entries };
   }
 
-  async fxRates(): Promise<{ currency: string; day: string; rate: string }[]> {
-    const { rows } = await this.pool.query<{ currency: string; day: string; rate: string }>(
-      `select currency, to_char(day, 'YYYY-MM-DD') as day, trim(trailing '.' from trim(trailing '0' from rate::text)) as rate
-       from ledger_fx_rates order by day desc, currency limit 200`,
-    );
-    return rows;
+  fxRates(): Promise<ExchangeRate[]> {
+    return this.rates.list();
   }
 
   /** A receipt in review, booked with the owner's corrections and the expense account chosen. */
   async bookReceipt(id: number, input: ExpenseInput) {
     if (!this.receipts) throw invalid('receipts are read by the server');
-    return this.receipts.book(id, input, await this.accountTypes());
+    return this.receipts.book(id, input, await this.chart.types());
   }
 
-  async dismissReview(id: number): Promise<void> {
-    const { rowCount } = await this.pool.query(
-      `update ledger_review set status = 'dismissed', resolved_at = now() where id = $1 and status = 'open'`,
-      [id],
-    );
-    if (!rowCount) throw notFound(`no open review item ${id}`);
+  dismissReview(id: number): Promise<void> {
+    return this.reviewQueue.dismiss(id);
   }
 
   periods(): Promise<Period[]> {
-    return this.periodsIn(this.pool);
+    return this.closed.list();
   }
 
-  /**
-   * Closes the books up to a day (before today): no entry can be added on or before it, and the
-   * period is sealed with a hash over the previous seal and every entry in it.
-   */
+  /** Closes the books up to a day before today (the shop's), sealing the period. */
   async closePeriod(endsOn: string, closedBy: string): Promise<Period> {
-    if (!isDate(endsOn)) throw invalid(`"${endsOn}" is not a date (YYYY-MM-DD)`);
-    const today = dayIn(this.clock(), (await this.basics()).timezone);
-    if (endsOn >= today) throw invalid(`only days before today (${today}) can be closed`);
-    return transaction(this.pool, async (tx) => {
-      await tx.query('lock table ledger_periods in exclusive mode');
-      const { rows: last } = await tx.query<{ ends_on: string; hash: string }>(
-        `select to_char(ends_on, 'YYYY-MM-DD') as ends_on, hash from ledger_periods order by ends_on desc limit 1`,
-      );
-      const previous = last[0];
-      if (previous && endsOn <= previous.ends_on)
-        throw conflict(`the books are already closed up to ${previous.ends_on}`);
-      const { rows: first } = await tx.query<{ day: string | null }>(
-        `select to_char(min(entry_date), 'YYYY-MM-DD') as day from ledger_entries`,
-      );
-      const firstDay = first[0]?.day;
-      const startsOn = previous
-        ? addDays(previous.ends_on, 1)
-        : firstDay && firstDay < endsOn
-          ? firstDay
-          : endsOn;
-      const { hash, entries } = await sealOf(tx, previous?.hash ?? '', startsOn, endsOn);
-      await tx.query(
-        `insert into ledger_periods (starts_on, ends_on, closed_by, entries, hash) values ($1, $2, $3, $4, $5)`,
-        [startsOn, endsOn, closedBy, entries, hash],
-      );
-      return (await this.periodsIn(tx)).find((period) => period.endsOn === endsOn)!;
-    });
+    return this.closed.close(endsOn, closedBy, dayIn(this.clock(), (await this.basics()).timezone));
   }
 
   /** Recomputes every seal; the periods whose entries no longer match their hash (none, unless tampered with). */
-  async verifyPeriods(): Promise<{ endsOn: string; ok: boolean }[]> {
-    const periods = await this.periods();
-    const client = await this.pool.connect();
-    try {
-      let previous = '';
-      const results = [];
-      for (const period of periods) {
-        const { hash } = await sealOf(client, previous, period.startsOn, period.endsOn);
-        results.push({ endsOn: period.endsOn, ok: hash === period.hash });
-        previous = period.hash;
-      }
-      return results;
-    } finally {
-      client.release();
-    }
-  }
-
-  private async periodsIn(tx: pg.PoolClient | pg.Pool): Promise<Period[]> {
-    const { rows } = await tx.query<{
-      starts_on: string;
-      ends_on: string;
-      closed_at: Date;
-      closed_by: string;
-      entries: number;
-      hash: string;
-    }>(
-      `select to_char(starts_on, 'YYYY-MM-DD') as starts_on, to_char(ends_on, 'YYYY-MM-DD') as ends_on,
-         closed_at, closed_by, entries, hash from ledger_periods order by ends_on`,
-    );
-    return rows.map((row) => ({
-      startsOn: row.starts_on,
-      endsOn: row.ends_on,
-      closedAt: row.closed_at.toISOString(),
-      closedBy: row.closed_by,
-      entries: row.entries,
-      hash: row.hash,
-    }));
+  verifyPeriods(): Promise<{ endsOn: string; ok: boolean }[]> {
+    return this.closed.verify();
   }
 
   hledger(from: string, to: string): AsyncGenerator<string> {
@@ -592,23 +431,4 @@ export class LedgerService {
   csv(from: string, to: string): AsyncGenerator<string> {
     return ledgerCsv(this.pool, from, to);
   }
-}
-
-/** sha256 over the previous seal and every entry dated in [from, to], with its postings, in id order. */
-async function sealOf(
-  client: pg.PoolClient,
-  previous: string,
-  from: string,
-  to: string,
-): Promise<{ hash: string; entries: number }> {
-  const { rows } = await client.query<{ line: string }>(
-    `select e.id || '|' || e.entry_date || '|' || e.source_key || '|' || e.description || '|' ||
-       string_agg(p.account_code || '=' || p.amount_minor || ' ' || p.currency || coalesce(' @' || p.jurisdiction, ''), ';' order by p.id) as line
-     from ledger_entries e join ledger_postings p on p.entry_id = e.id
-     where e.entry_date between $1::date and $2::date group by e.id order by e.id`,
-    [from, to],
-  );
-  const hash = createHash('sha256').update(previous);
-  for (const { line } of rows) hash.update(`${line}\n`);
-  return { hash: hash.digest('hex'), entries: rows.length };
 }
