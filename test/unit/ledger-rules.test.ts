@@ -12,7 +12,7 @@ import {
   type PostingDraft,
   type RuleResult,
 } from '../../src/modules/ledger/rules.ts';
-import type { Refund } from '../../src/modules/shop/model.ts';
+import type { Refund } from '../../src/modules/shop/index.ts';
 
 const sum = (postings: PostingDraft[]) => postings.reduce((total, posting) => total + posting.amount, 0);
 const entryOf = (result: RuleResult) => {

@@ -4,7 +4,9 @@
 // photo twice is refused at upload; the same receipt photographed twice goes to review as a duplicate.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { transaction } from '../../platform/db/database.ts';
+import { orm, type Orm } from '../../platform/db/orm.ts';
 import { conflict, describeError, invalid, notFound } from '../../platform/errors.ts';
 import { defineJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -16,6 +18,7 @@ import { checkPixels, receiptType, type ReceiptType, type TextReader } from './o
 import type { Posted } from './posting.ts';
 import { RECEIPT_SCHEMA, checkReceipt, fieldsFromText, type ReceiptFields } from './receipt-text.ts';
 import type { EntryDraft, ReviewDraft } from './rules.ts';
+import { ledgerEntries, ledgerReceipts, ledgerReview } from './schema.ts';
 
 const MAX_BYTES = 10 * 1024 * 1024;
 
@@ -78,37 +81,41 @@ export class Receipts {
     if (type !== 'application/pdf') checkPixels(image);
     const sha256 = createHash('sha256').update(image).digest('hex');
     const id = await transaction(this.pool, async (tx) => {
-      const { rows } = await tx.query<{ id: string }>(
-        `insert into ledger_receipts (uploaded_by, file_name, content_type, image, sha256) values ($1, $2, $3, $4, $5)
-         on conflict (sha256) do nothing returning id`,
-        [uploadedBy, fileName?.slice(0, 200) ?? null, type, image, sha256],
-      );
-      if (!rows[0]) {
-        const { rows: earlier } = await tx.query<{ id: string; status: string }>(
-          'select id, status from ledger_receipts where sha256 = $1',
-          [sha256],
-        );
-        throw conflict(`this photo was uploaded before (receipt ${earlier[0]?.id}, ${earlier[0]?.status})`);
+      const db = orm(tx);
+      const [added] = await db
+        .insert(ledgerReceipts)
+        .values({ uploadedBy, fileName: fileName?.slice(0, 200) ?? null, contentType: type, image, sha256 })
+        .onConflictDoNothing()
+        .returning({ id: ledgerReceipts.id });
+      if (!added) {
+        const [earlier] = await db
+          .select({ id: ledgerReceipts.id, status: ledgerReceipts.status })
+          .from(ledgerReceipts)
+          .where(eq(ledgerReceipts.sha256, sha256));
+        throw conflict(`this photo was uploaded before (receipt ${earlier?.id}, ${earlier?.status})`);
       }
       await this.dependencies.jobs.send(
         this.job,
-        { receiptId: Number(rows[0].id) },
-        { tx, idempotencyKey: `receipt:${rows[0].id}` },
+        { receiptId: added.id },
+        { tx, idempotencyKey: `receipt:${added.id}` },
       );
-      return Number(rows[0].id);
+      return added.id;
     });
     return this.get(id);
   }
 
   /** Reads a receipt and books it or sends it to review. Runs as a job; a second run does nothing. */
   async read(id: number): Promise<void> {
-    const { rows } = await this.pool.query<{ image: Buffer; content_type: string; status: string }>(
-      'select image, content_type, status from ledger_receipts where id = $1',
-      [id],
-    );
-    const receipt = rows[0];
+    const [receipt] = await orm(this.pool)
+      .select({
+        image: ledgerReceipts.image,
+        contentType: ledgerReceipts.contentType,
+        status: ledgerReceipts.status,
+      })
+      .from(ledgerReceipts)
+      .where(eq(ledgerReceipts.id, id));
     if (!receipt || receipt.status !== 'reading') return;
-    const type = receipt.content_type as ReceiptType;
+    const type = receipt.contentType as ReceiptType;
     const pdf = type === 'application/pdf';
     let text: string;
     try {
@@ -158,22 +165,18 @@ export class Receipts {
       this.pool,
       async (tx) => {
         const posted = await this.write(tx, [draft], []);
-        const { rows: entry } = await tx.query<{ id: string }>(
-          'select id from ledger_entries where source_key = $1',
-          [draft.sourceKey],
-        );
-        await tx.query(
-          `update ledger_receipts set status = $2, text = $3, fields = $4, read_by = $5, entry_id = $6, problem = $7 where id = $1`,
-          [
-            id,
-            'booked',
+        const db = orm(tx);
+        await db
+          .update(ledgerReceipts)
+          .set({
+            status: 'booked',
             text,
-            JSON.stringify(fields),
+            fields,
             readBy,
-            entry[0]?.id ?? null,
-            posted.entries ? null : 'already in the books',
-          ],
-        );
+            entryId: (await entryOf(db, draft.sourceKey)) ?? null,
+            problem: posted.entries ? null : 'already in the books',
+          })
+          .where(eq(ledgerReceipts.id, id));
       },
       { retries: 3 },
     );
@@ -195,28 +198,26 @@ export class Receipts {
     await transaction(
       this.pool,
       async (tx) => {
-        const { rows } = await tx.query<{ status: string }>(
-          'select status from ledger_receipts where id = $1 for update',
-          [id],
-        );
-        if (!rows[0]) throw notFound(`no receipt ${id}`);
-        if (rows[0].status !== 'review')
-          throw conflict(`receipt ${id} is ${rows[0].status}, not waiting for review`);
+        const db = orm(tx);
+        const [receipt] = await db
+          .select({ status: ledgerReceipts.status })
+          .from(ledgerReceipts)
+          .where(eq(ledgerReceipts.id, id))
+          .for('update');
+        if (!receipt) throw notFound(`no receipt ${id}`);
+        if (receipt.status !== 'review')
+          throw conflict(`receipt ${id} is ${receipt.status}, not waiting for review`);
         const posted = await this.write(tx, [draft], []);
         if (!posted.entries)
           throw conflict('this expense is already in the books (same day, supplier, amount and reference)');
-        const { rows: entry } = await tx.query<{ id: string }>(
-          'select id from ledger_entries where source_key = $1',
-          [draft.sourceKey],
-        );
-        await tx.query(
-          `update ledger_receipts set status = 'booked', entry_id = $2, problem = null where id = $1`,
-          [id, entry[0]!.id],
-        );
-        await tx.query(
-          `update ledger_review set status = 'resolved', resolved_at = now() where source_key = $1 and status = 'open'`,
-          [`receipt:${id}`],
-        );
+        await db
+          .update(ledgerReceipts)
+          .set({ status: 'booked', entryId: (await entryOf(db, draft.sourceKey)) ?? null, problem: null })
+          .where(eq(ledgerReceipts.id, id));
+        await db
+          .update(ledgerReview)
+          .set({ status: 'resolved', resolvedAt: sql`now()` })
+          .where(and(eq(ledgerReview.sourceKey, `receipt:${id}`), eq(ledgerReview.status, 'open')));
       },
       { retries: 3 },
     );
@@ -279,21 +280,22 @@ export class Receipts {
           [],
           [{ sourceKey: `receipt:${id}`, kind, reason, detail: { receiptId: id, fields }, retriable: false }],
         );
-        const { rows } = await tx.query<{ id: string }>(
-          'select id from ledger_review where source_key = $1',
-          [`receipt:${id}`],
-        );
-        await tx.query(
-          `update ledger_receipts set status = 'review', text = $2, fields = $3, read_by = $4, problem = $5, review_id = $6 where id = $1`,
-          [
-            id,
+        const db = orm(tx);
+        const [item] = await db
+          .select({ id: ledgerReview.id })
+          .from(ledgerReview)
+          .where(eq(ledgerReview.sourceKey, `receipt:${id}`));
+        await db
+          .update(ledgerReceipts)
+          .set({
+            status: 'review',
             text,
-            fields ? JSON.stringify(fields) : null,
+            fields,
             readBy,
-            problems.join('; '),
-            rows[0]?.id ?? null,
-          ],
-        );
+            problem: problems.join('; '),
+            reviewId: item?.id ?? null,
+          })
+          .where(eq(ledgerReceipts.id, id));
       },
       { retries: 3 },
     );
@@ -305,32 +307,33 @@ export class Receipts {
     return receipt;
   }
 
+  /** The latest 100, newest first (or the one asked for). */
   async list(id?: number): Promise<Receipt[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      uploaded_at: Date;
-      uploaded_by: string;
-      file_name: string | null;
-      status: Receipt['status'];
-      fields: ReceiptFields | null;
-      read_by: string | null;
-      problem: string | null;
-      entry_id: string | null;
-    }>(
-      `select id, uploaded_at, uploaded_by, file_name, status, fields, read_by, problem, entry_id from ledger_receipts
-       where $1::bigint is null or id = $1 order by id desc limit 100`,
-      [id ?? null],
-    );
-    return rows.map((row) => ({
-      id: Number(row.id),
-      uploadedAt: row.uploaded_at.toISOString(),
-      uploadedBy: row.uploaded_by,
-      fileName: row.file_name,
-      status: row.status,
-      fields: row.fields,
-      readBy: row.read_by,
-      problem: row.problem,
-      entryId: row.entry_id === null ? null : Number(row.entry_id),
-    }));
+    const rows = await orm(this.pool)
+      .select({
+        id: ledgerReceipts.id,
+        uploadedAt: ledgerReceipts.uploadedAt,
+        uploadedBy: ledgerReceipts.uploadedBy,
+        fileName: ledgerReceipts.fileName,
+        status: ledgerReceipts.status,
+        fields: ledgerReceipts.fields,
+        readBy: ledgerReceipts.readBy,
+        problem: ledgerReceipts.problem,
+        entryId: ledgerReceipts.entryId,
+      })
+      .from(ledgerReceipts)
+      .where(id === undefined ? undefined : eq(ledgerReceipts.id, id))
+      .orderBy(desc(ledgerReceipts.id))
+      .limit(100);
+    return rows.map((row) => ({ ...row, uploadedAt: row.uploadedAt.toISOString() }));
   }
+}
+
+/** The journal entry booked under a source key, if there is one. */
+async function entryOf(db: Orm, sourceKey: string): Promise<number | undefined> {
+  const [entry] = await db
+    .select({ id: ledgerEntries.id })
+    .from(ledgerEntries)
+    .where(eq(ledgerEntries.sourceKey, sourceKey));
+  return entry?.id;
 }

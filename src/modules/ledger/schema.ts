@@ -1,5 +1,6 @@
 // The ledger's tables (migrations/), for typed queries and the schema test.
 import { bytea } from '../../platform/db/orm.ts';
+import type { ReceiptFields } from './receipt-text.ts';
 import {
   bigint,
   bigserial,
@@ -99,7 +100,7 @@ export const ledgerReceipts = pgTable('ledger_receipts', {
   sha256: text('sha256').notNull().unique(),
   status: text('status').$type<'reading' | 'booked' | 'review' | 'failed'>().notNull().default('reading'),
   text: text('text'),
-  fields: jsonb('fields').$type<Record<string, unknown>>(),
+  fields: jsonb('fields').$type<ReceiptFields>(),
   readBy: text('read_by'),
   problem: text('problem'),
   entryId: id('entry_id'),

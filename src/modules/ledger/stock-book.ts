@@ -3,6 +3,7 @@
 // (its lots and moves are in stock.ts); the ledger service hands it out as `ledger.stock`.
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
+import { orm } from '../../platform/db/orm.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
 import { emit, emitAll } from '../../platform/events/outbox.ts';
@@ -12,6 +13,7 @@ import { ACCOUNTS } from './chart.ts';
 import { ORDER_EVENTS, POSTING_FEED, type Poster } from './posting.ts';
 import { saleLines } from './rules.ts';
 import { costOf, type Stock } from './stock.ts';
+import { ledgerOpeningStock } from './schema.ts';
 
 export interface OpeningStock {
   date: string;
@@ -132,10 +134,14 @@ export class StockBook {
   }
 
   async openingTaken(): Promise<{ date: string; units: number; variants: number } | undefined> {
-    const { rows } = await this.pool.query<{ date: string; units: number; variants: number }>(
-      "select to_char(taken_on, 'YYYY-MM-DD') as date, units, variants from ledger_opening_stock",
-    );
-    return rows[0];
+    const [taken] = await orm(this.pool)
+      .select({
+        date: ledgerOpeningStock.takenOn,
+        units: ledgerOpeningStock.units,
+        variants: ledgerOpeningStock.variants,
+      })
+      .from(ledgerOpeningStock);
+    return taken;
   }
 
   /**
@@ -146,8 +152,8 @@ export class StockBook {
    */
   async opening(tx: pg.PoolClient): Promise<OpeningStock | undefined> {
     await tx.query("select pg_advisory_xact_lock(hashtext('ledger.opening-stock'))");
-    const { rowCount } = await tx.query('select 1 from ledger_opening_stock');
-    if (rowCount) return undefined;
+    if ((await orm(tx).select({ id: ledgerOpeningStock.id }).from(ledgerOpeningStock)).length)
+      return undefined;
     const { currency, timezone } = await this.basics();
     const { rows } = await tx.query<{ first_day: string | null }>(
       "select to_char(min(entry_date), 'YYYY-MM-DD') as first_day from ledger_entries",
@@ -161,10 +167,9 @@ export class StockBook {
         (draft) => draft.sourceKey.startsWith('stock:opening:') && !draft.sourceKey.endsWith(':shortfall'),
       )
       .reduce((sum, draft) => sum + draft.postings[0]!.amount, 0);
-    await tx.query(
-      'insert into ledger_opening_stock (taken_on, variants, units, value_minor) values ($1, $2, $3, $4)',
-      [date, opening.variants, opening.units, value],
-    );
+    await orm(tx)
+      .insert(ledgerOpeningStock)
+      .values({ takenOn: date, variants: opening.variants, units: opening.units, valueMinor: value });
     const taken = {
       date,
       variants: opening.variants,
