@@ -1,5 +1,6 @@
-// The ledger module's one interface: it follows the shop's events into the books (a feed), keeps the
-// chart of accounts and the review queue, closes periods, and answers the reports and exports.
+// The books' service, as the module's routes, pages, jobs and commands use it: it follows the shop's
+// events into the books (a feed), keeps the chart of accounts and the review queue, closes periods,
+// and answers the reports and exports. Other modules read only the reports, through face.ts.
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
 import { addDays, dayIn } from '../../platform/dates.ts';
