@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
 import { rememberShop, sampleOrder, samplePayment, storeOrders } from '../support/shop.ts';
 import { ledgerOf, shopEventsOf } from '../support/ledger.ts';
-import { parseCsv } from '../../src/modules/ledger/csv.ts';
+import { parseCsv } from '../../src/platform/documents/csv-parser.ts';
 import { REPORT_NAMES } from '../../src/modules/ledger/documents.ts';
 import { dataCell } from '../../src/platform/documents/document.ts';
 

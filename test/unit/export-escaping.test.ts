@@ -19,7 +19,7 @@ import {
   journalTransaction,
 } from '../../src/platform/documents/journal-text.ts';
 import { csvField, csvNumber, csvRecord } from '../../src/platform/documents/csv.ts';
-import { parseCsv } from '../../src/modules/ledger/csv.ts';
+import { parseCsv } from '../../src/platform/documents/csv-parser.ts';
 import { DEFAULT_CHART } from '../../src/modules/ledger/chart.ts';
 
 const run = promisify(execFile);

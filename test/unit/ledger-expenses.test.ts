@@ -1,7 +1,7 @@
 // Expenses from a spreadsheet: RFC 4180 CSV, every bad row named by its line, nothing half-read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCsv } from '../../src/modules/ledger/csv.ts';
+import { parseCsv } from '../../src/platform/documents/csv-parser.ts';
 import { ExpenseError, expenseEntry, readExpensesCsv } from '../../src/modules/ledger/expenses.ts';
 
 const chart = new Map([

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { isDate } from '../../platform/dates.ts';
 import { toMinor } from '../../platform/money.ts';
 import { ACCOUNTS } from './chart.ts';
-import { parseCsv, CsvError } from './csv.ts';
+import { parseCsv, CsvError } from '../../platform/documents/csv-parser.ts';
 import type { EntryDraft } from './rules.ts';
 
 export interface Expense {

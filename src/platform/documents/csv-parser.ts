@@ -1,6 +1,7 @@
 // CSV as spreadsheets write it (RFC 4180): commas, double quotes around fields that need them, ""
 // for a quote inside, CRLF or LF line ends. Returns rows of fields with their line number, or says
-// exactly where the text stops being CSV.
+// exactly where the text stops being CSV. For any import (the books' expenses; the outreach's leads);
+// csv.ts beside it writes CSV.
 
 export interface CsvRow {
   line: number; // 1-based, where the row starts in the file
