@@ -3,32 +3,29 @@
 // dismissing a review item. Each answers with a redirect back to the page and a notice of what happened.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static, type TProperties } from 'typebox';
+import { Type, type Static } from 'typebox';
 import multipart from '@fastify/multipart';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { formAction } from '../../../platform/dashboard/components.ts';
+import { formBody, optionalField } from '../../../platform/dashboard/form-body.ts';
 import { actorOf } from '../../../platform/accounts/roles.ts';
 import { addDays, dayIn } from '../../../platform/dates.ts';
 import { AppError } from '../../../platform/errors.ts';
 import type { LedgerParts } from '../index.ts';
 import { AkauntingError } from '../akaunting.ts';
 
-/** A form's fields, with its CSRF token; nothing else. */
-const form = <P extends TProperties>(properties: P) =>
-  Type.Object({ _csrf: Type.Optional(Type.String()), ...properties }, { additionalProperties: false });
-
 const text = (maxLength: number) => Type.String({ maxLength });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,16}$' }) });
 
-const ExpenseForm = form({
+const ExpenseForm = formBody({
   date: text(10),
   supplier: text(500),
-  description: Type.Optional(text(500)),
+  description: optionalField(500),
   amount: text(20),
-  tax: Type.Optional(text(20)),
-  account: Type.Optional(text(500)),
-  paidFrom: Type.Optional(text(500)),
-  reference: Type.Optional(text(100)),
+  tax: optionalField(20),
+  account: optionalField(500),
+  paidFrom: optionalField(500),
+  reference: optionalField(100),
 });
 
 /** An empty field is a field not filled in. */
@@ -103,7 +100,7 @@ export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { confi
 
   pages.post(
     '/expenses/import',
-    { config: { access: 'write' }, schema: { hide: true, body: form({ csv: text(60_000) }) } },
+    { config: { access: 'write' }, schema: { hide: true, body: formBody({ csv: text(60_000) }) } },
     async (request, reply) =>
       formAction(reply, '/books', async () => {
         const { imported, alreadyBooked } = await ledger.importExpenses(request.body.csv);
@@ -113,7 +110,7 @@ export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { confi
 
   pages.post(
     '/close',
-    { config: { access: 'admin' }, schema: { hide: true, body: form({ endsOn: text(10) }) } },
+    { config: { access: 'admin' }, schema: { hide: true, body: formBody({ endsOn: text(10) }) } },
     async (request, reply) => {
       const { actorLabel } = actorOf(request.principal);
       return formAction(reply, '/books', async () => {
@@ -127,7 +124,7 @@ export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { confi
     '/fx-rate',
     {
       config: { access: 'write' },
-      schema: { hide: true, body: form({ currency: text(3), day: text(10), rate: text(24) }) },
+      schema: { hide: true, body: formBody({ currency: text(3), day: text(10), rate: text(24) }) },
     },
     async (request, reply) => {
       const { currency, day, rate } = request.body;
@@ -145,7 +142,7 @@ export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { confi
 
   pages.post(
     '/akaunting',
-    { config: { access: 'write' }, schema: { hide: true, body: form({}) } },
+    { config: { access: 'write' }, schema: { hide: true, body: formBody({}) } },
     async (_request, reply) => {
       const yesterday = addDays(dayIn(new Date(), config.timezone), -1);
       return formAction(
@@ -162,7 +159,7 @@ export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { confi
 
   pages.post(
     '/review/:id/dismiss',
-    { config: { access: 'write' }, schema: { hide: true, params: IdParams, body: form({}) } },
+    { config: { access: 'write' }, schema: { hide: true, params: IdParams, body: formBody({}) } },
     async (request, reply) =>
       formAction(reply, '/books', async () => {
         await ledger.dismissReview(Number(request.params.id));

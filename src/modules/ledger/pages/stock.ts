@@ -8,6 +8,7 @@ import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../../platform/dashboard/layout.ts';
 import { formAction, postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
+import { formBody, optionalField } from '../../../platform/dashboard/form-body.ts';
 import { dayIn } from '../../../platform/dates.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { formatMoney } from '../../../platform/money.ts';
@@ -136,19 +137,15 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
       config: { access: 'write' },
       schema: {
         hide: true,
-        body: Type.Object(
-          {
-            _csrf: Type.Optional(Type.String()),
-            variantId: text(20),
-            date: text(10),
-            quantity: text(10),
-            unitCost: text(20),
-            expiresOn: Type.Optional(text(10)),
-            supplier: Type.Optional(text(200)),
-            reference: Type.Optional(text(100)),
-          },
-          { additionalProperties: false },
-        ),
+        body: formBody({
+          variantId: text(20),
+          date: text(10),
+          quantity: text(10),
+          unitCost: text(20),
+          expiresOn: optionalField(10),
+          supplier: optionalField(200),
+          reference: optionalField(100),
+        }),
       },
     },
     async (request, reply) => {
@@ -182,7 +179,7 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
       config: { access: 'admin' },
       schema: {
         hide: true,
-        body: Type.Object({ _csrf: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        body: formBody({}),
       },
     },
     async (_request, reply) =>
