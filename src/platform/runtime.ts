@@ -35,6 +35,8 @@ export interface OpenOptions {
   modules?: readonly AnyModule[];
   /** Faces given in place of a module's (the sandbox's products for the QA gate). */
   faces?: Partial<Faces>;
+  /** The clock modules read "today" from: the wall clock unless a test fixes it. */
+  clock?: () => Date;
   onProgress?: (step: string) => void;
 }
 
@@ -94,6 +96,7 @@ export async function openModules(config: Config, logger: Logger, options: OpenO
       keys,
       version: VERSION,
       startedAt: new Date(),
+      now: options.clock ?? (() => new Date()),
       async readiness(): Promise<Readiness> {
         const reachable = await pool.query('select 1').then(
           () => true,

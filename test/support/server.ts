@@ -40,6 +40,8 @@ export async function startTestServer(
     catalog?: Catalog;
     /** Modules beyond the registry's (a throwaway module in the kit's own test). */
     extraModules?: AnyModule[];
+    /** The clock the modules read "today" from (the wall clock by default). */
+    clock?: () => Date;
   } = {},
 ): Promise<TestServer> {
   const db = await createTestDatabase({ migrated: false });
@@ -61,6 +63,7 @@ export async function startTestServer(
   const runtime = await startRuntime(config, logger, {
     ...(options.catalog ? { faces: { catalog: options.catalog } } : {}),
     ...(options.extraModules ? { modules: [...MODULES, ...options.extraModules] } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     http: true,
     work: options.work ?? false,
     ownsEmbeddedServer: false,

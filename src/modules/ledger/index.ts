@@ -35,6 +35,7 @@ export type { ProfitAndLoss, TrialBalance } from './reports.ts';
 export interface LedgerParts {
   ledger: LedgerService;
   timezone: string;
+  now: () => Date;
 }
 
 declare module '../../platform/kit/faces.ts' {
@@ -53,9 +54,10 @@ export default defineModule<LedgerSettings, LedgerParts>({
   settings: ledgerSettings,
   needs: ['shop', 'ai', 'notifications'],
   credentials: ({ akaunting }) => [akauntingCredentials(akaunting)],
-  async build({ db, settings, logger, config, jobs, use }) {
+  async build({ db, settings, logger, config, jobs, use, now }) {
     const ledger = new LedgerService({
       db,
+      clock: now,
       shop: use('shop'),
       logger,
       timezone: config.timezone,
@@ -66,7 +68,7 @@ export default defineModule<LedgerSettings, LedgerParts>({
     });
     // The chart of accounts exists before anything posts to it (the feed, a job, a command).
     await ledger.ensureChart();
-    return { ledger, timezone: config.timezone };
+    return { ledger, timezone: config.timezone, now };
   },
   provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports) },
   jobs: ({ ledger }) => ledger.jobs(),
@@ -89,6 +91,6 @@ export default defineModule<LedgerSettings, LedgerParts>({
     { prefix: '/books', register: accountPages },
   ],
   menu: [{ href: '/books', label: 'Books', position: 50 }],
-  telegram: ({ ledger, timezone }) => ledgerTelegramCommands({ reports: ledger.reports, timezone }),
+  telegram: ({ ledger, timezone, now }) => ledgerTelegramCommands({ reports: ledger.reports, timezone, now }),
   commands: ledgerCommands,
 });

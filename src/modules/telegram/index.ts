@@ -36,13 +36,14 @@ export default defineModule<TelegramConfig, TelegramParts>({
   tables,
   settings: telegramSettings,
   needs: ['approvals', 'qa', 'catalog', 'notifications', 'ai', 'shop', 'ledger'],
-  async build({ db, config, settings, logger, use, readiness, contributions }) {
+  async build({ db, config, settings, logger, use, readiness, contributions, now }) {
     const faces = { approvals: use('approvals'), ai: use('ai'), notifications: use('notifications') };
     const today = todayCommand({
       shop: use('shop'),
       ledger: use('ledger'),
       approvals: faces.approvals,
       timezone: config.timezone,
+      now,
     });
     const parts = {
       settings,

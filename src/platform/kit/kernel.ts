@@ -20,6 +20,8 @@ export interface Kernel {
   keys: MasterKeyStore;
   version: string;
   startedAt: Date;
+  /** What time it is: the wall clock, or a fixed one in the tests (so no result depends on the day). */
+  now: () => Date;
   /** Whether the database answers and the job queue runs (/readyz, the status API, the bot's /status). */
   readiness(): Promise<Readiness>;
 }

@@ -27,7 +27,11 @@ const SOURCES: Record<string, string> = {
 export const accountLink = (code: string, name: string, from: string, to: string) =>
   html`<a href="${`/books/account?${new URLSearchParams({ code, from, to })}`}">${name}</a>`;
 
-export function accountPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+export function accountPages(
+  app: FastifyInstance,
+  { ledger, now }: LedgerParts,
+  { config }: HttpContext,
+): void {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/account',
     {
@@ -41,7 +45,7 @@ export function accountPages(app: FastifyInstance, { ledger }: LedgerParts, { co
       },
     },
     async (request, reply) => {
-      const { from, to } = pagePeriod(request.query, config.timezone);
+      const { from, to } = pagePeriod(request.query, config.timezone, now);
       const account = (await ledger.accounts()).find((one) => one.code === request.query.code);
       if (!account)
         return sendPage(

@@ -54,7 +54,7 @@ function expenseFields(
     <label>Invoice or receipt number <input name="reference" maxlength="100" value="${values.reference ?? ''}" /></label>`;
 }
 
-export function booksPage(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { config }: HttpContext): void {
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '',
     {
@@ -68,7 +68,7 @@ export function booksPage(app: FastifyInstance, { ledger }: LedgerParts, { confi
       },
     },
     async (request, reply) => {
-      const { from, to, today } = pagePeriod(request.query, config.timezone);
+      const { from, to, today } = pagePeriod(request.query, config.timezone, now);
       const before = previousPeriod(from, to);
       const [pnl, sheet, tax, review, periods, accounts, receipts, stock, akaunting, rates] =
         await Promise.all([

@@ -47,14 +47,14 @@ function projectionChart(projection: CashProjection): Html {
   </svg>`;
 }
 
-export function cashPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+export function cashPages(app: FastifyInstance, { ledger, now }: LedgerParts, { config }: HttpContext): void {
   app
     .withTypeProvider<TypeBoxTypeProvider>()
     .get(
       '/cash',
       { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(periodFields) } },
       async (request, reply) => {
-        const { from, to } = pagePeriod(request.query, config.timezone);
+        const { from, to } = pagePeriod(request.query, config.timezone, now);
         const [flow, projection] = await Promise.all([
           ledger.reports.cashFlow(from, to),
           ledger.cashProjection(),

@@ -40,7 +40,7 @@ const expenseInput = (body: Static<typeof ExpenseForm>) => ({
   reference: body.reference,
 });
 
-export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { config }: HttpContext): void {
   const pages = app.withTypeProvider<TypeBoxTypeProvider>();
 
   // The receipt photo comes as a form upload; the CSRF token is a field of the same form.
@@ -144,7 +144,7 @@ export function bookForms(app: FastifyInstance, { ledger }: LedgerParts, { confi
     '/akaunting',
     { config: { access: 'write' }, schema: { hide: true, body: formBody({}) } },
     async (_request, reply) => {
-      const yesterday = addDays(dayIn(new Date(), config.timezone), -1);
+      const yesterday = addDays(dayIn(now(), config.timezone), -1);
       return formAction(
         reply,
         '/books',

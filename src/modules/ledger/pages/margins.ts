@@ -12,14 +12,18 @@ import { formatMoney } from '../../../platform/money.ts';
 import { downloadLinks } from '../documents.ts';
 import { pagePeriod, periodFields } from './period.ts';
 
-export function marginPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+export function marginPages(
+  app: FastifyInstance,
+  { ledger, now }: LedgerParts,
+  { config }: HttpContext,
+): void {
   app
     .withTypeProvider<TypeBoxTypeProvider>()
     .get(
       '/margins',
       { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(periodFields) } },
       async (request, reply) => {
-        const { from, to } = pagePeriod(request.query, config.timezone);
+        const { from, to } = pagePeriod(request.query, config.timezone, now);
         const report = await ledger.productMargins(from, to);
         const money = (minor: number) => formatMoney(minor, report.currency);
         const best = Math.max(1, ...report.lines.map((line) => Math.abs(line.margin)));

@@ -12,8 +12,9 @@ export const periodFields = {
 export function pagePeriod(
   query: { from?: string; to?: string },
   timezone: string,
+  now: () => Date,
 ): { from: string; to: string; today: string } {
-  const today = dayIn(new Date(), timezone);
+  const today = dayIn(now(), timezone);
   const monthSoFar = { from: `${today.slice(0, 8)}01`, to: today, today };
   // Days a shop's books can hold: the year 9999 would overflow the comparison period before it.
   const usable = (day: string | undefined): day is string =>

@@ -16,7 +16,11 @@ import { downloadLinks } from '../documents.ts';
 
 const text = (maxLength: number) => Type.String({ maxLength });
 
-export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { config }: HttpContext): void {
+export function stockPages(
+  app: FastifyInstance,
+  { ledger, now }: LedgerParts,
+  { config }: HttpContext,
+): void {
   const pages = app.withTypeProvider<TypeBoxTypeProvider>();
 
   pages.get(
@@ -26,7 +30,7 @@ export function stockPages(app: FastifyInstance, { ledger }: LedgerParts, { conf
       schema: { hide: true, querystring: Type.Object({ notice: Type.Optional(text(300)) }) },
     },
     async (request, reply) => {
-      const today = dayIn(new Date(), config.timezone);
+      const today = dayIn(now(), config.timezone);
       const [stock, opening] = await Promise.all([
         ledger.stock.valuation(today),
         ledger.stock.openingTaken(),
