@@ -47,7 +47,7 @@ declare module '../../platform/kit/faces.ts' {
   }
 }
 
-export default defineModule<AiSettings, AiParts>({
+const definition = defineModule<AiSettings, AiParts>({
   name: 'ai',
   migrations: { dir: sourcePath('modules/ai/migrations') },
   tables,
@@ -90,3 +90,5 @@ export default defineModule<AiSettings, AiParts>({
   panels: ({ catalog }) => [writeNowPanel(catalog)],
   commands: aiCommands,
 });
+
+export default definition;

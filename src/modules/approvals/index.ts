@@ -36,7 +36,7 @@ declare module '../../platform/kit/faces.ts' {
   }
 }
 
-export default defineModule<undefined, ApprovalsParts>({
+const definition = defineModule<undefined, ApprovalsParts>({
   name: 'approvals',
   migrations: { dir: sourcePath('modules/approvals/migrations') },
   tables,
@@ -65,3 +65,5 @@ export default defineModule<undefined, ApprovalsParts>({
   ],
   menu: [{ href: '/approvals', label: 'Approvals', position: 25 }],
 });
+
+export default definition;

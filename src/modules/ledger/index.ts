@@ -46,7 +46,7 @@ declare module '../../platform/kit/faces.ts' {
 
 const API = '/api/v1/ledger';
 
-export default defineModule<LedgerSettings, LedgerParts>({
+const definition = defineModule<LedgerSettings, LedgerParts>({
   name: 'ledger',
   migrations: { dir: sourcePath('modules/ledger/migrations') },
   tables,
@@ -94,3 +94,5 @@ export default defineModule<LedgerSettings, LedgerParts>({
   telegram: ({ ledger, timezone, now }) => ledgerTelegramCommands({ reports: ledger.reports, timezone, now }),
   commands: ledgerCommands,
 });
+
+export default definition;

@@ -16,7 +16,7 @@ export interface OpsParts {
   panels: () => Panel[];
 }
 
-export default defineModule<undefined, OpsParts>({
+const definition = defineModule<undefined, OpsParts>({
   name: 'ops',
   needs: ['jobQueues'],
   build: ({ readiness, version, startedAt, config, contributions, use }) => ({
@@ -37,3 +37,5 @@ export default defineModule<undefined, OpsParts>({
     { href: '/ops', label: 'Operations', position: 70 },
   ],
 });
+
+export default definition;

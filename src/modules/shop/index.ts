@@ -65,7 +65,7 @@ declare module '../../platform/kit/faces.ts' {
   }
 }
 
-export default defineModule<ShopifyConfig, ShopParts>({
+const definition = defineModule<ShopifyConfig, ShopParts>({
   name: 'shop',
   migrations: { dir: sourcePath('modules/shop/migrations') },
   tables,
@@ -128,3 +128,5 @@ export default defineModule<ShopifyConfig, ShopParts>({
   },
   stop: ({ shop }) => shop.applier.stop(),
 });
+
+export default definition;

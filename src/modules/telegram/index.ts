@@ -30,7 +30,7 @@ export interface TelegramParts {
   bot: OwnerBot | undefined;
 }
 
-export default defineModule<TelegramConfig, TelegramParts>({
+const definition = defineModule<TelegramConfig, TelegramParts>({
   name: 'telegram',
   migrations: { dir: sourcePath('modules/telegram/migrations') },
   tables,
@@ -106,3 +106,5 @@ export default defineModule<TelegramConfig, TelegramParts>({
   },
   stop: async ({ bot }) => bot?.stop(),
 });
+
+export default definition;

@@ -29,7 +29,7 @@ declare module '../kit/faces.ts' {
   }
 }
 
-export default defineModule<undefined, AccountsParts>({
+const definition = defineModule<undefined, AccountsParts>({
   name: 'accounts',
   migrations: { dir: sourcePath('platform/accounts/migrations') },
   tables,
@@ -78,3 +78,5 @@ export default defineModule<undefined, AccountsParts>({
   // Alerts of failed logins are sent after the answer; they finish before the database closes.
   stop: ({ logins }) => logins.settle(),
 });
+
+export default definition;

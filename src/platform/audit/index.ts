@@ -33,7 +33,7 @@ declare module '../kit/faces.ts' {
   }
 }
 
-export default defineModule<undefined, AuditParts>({
+const definition = defineModule<undefined, AuditParts>({
   name: 'audit',
   // The audit log began in the operations module; its migrations were applied under that name.
   migrations: { dir: sourcePath('platform/audit/migrations'), formerly: 'ops' },
@@ -53,3 +53,5 @@ export default defineModule<undefined, AuditParts>({
   panels: ({ audit, timezone }) => [auditPanel(audit, timezone)],
   commands: auditCommands,
 });
+
+export default definition;

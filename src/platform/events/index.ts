@@ -24,7 +24,7 @@ declare module '../kit/faces.ts' {
   }
 }
 
-export default defineModule<undefined, EventsParts>({
+const definition = defineModule<undefined, EventsParts>({
   name: 'events',
   migrations: { dir: sourcePath('platform/events/migrations') },
   tables,
@@ -45,3 +45,5 @@ export default defineModule<undefined, EventsParts>({
   http: [{ prefix: '/api/v1/webhooks', register: webhookRoutes }],
   stop: ({ mqtt }) => mqtt?.close(),
 });
+
+export default definition;

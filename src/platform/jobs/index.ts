@@ -24,7 +24,7 @@ declare module '../kit/faces.ts' {
   }
 }
 
-export default defineModule<undefined, JobsParts>({
+const definition = defineModule<undefined, JobsParts>({
   name: 'jobs',
   migrations: { dir: sourcePath('platform/jobs/migrations') },
   tables,
@@ -42,3 +42,5 @@ export default defineModule<undefined, JobsParts>({
   ],
   http: [{ prefix: '/api/v1/jobs', register: jobRoutes }],
 });
+
+export default definition;

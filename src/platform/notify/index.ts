@@ -21,7 +21,7 @@ declare module '../kit/faces.ts' {
   }
 }
 
-export default defineModule<undefined, NotifyParts>({
+const definition = defineModule<undefined, NotifyParts>({
   name: 'notify',
   migrations: { dir: sourcePath('platform/notify/migrations') },
   tables,
@@ -34,3 +34,5 @@ export default defineModule<undefined, NotifyParts>({
   ],
   menu: [{ href: '/inbox', label: 'Inbox', position: 20 }],
 });
+
+export default definition;

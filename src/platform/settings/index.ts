@@ -15,7 +15,7 @@ export interface SettingsParts {
   credentials: () => CredentialRegistry;
 }
 
-export default defineModule<undefined, SettingsParts>({
+const definition = defineModule<undefined, SettingsParts>({
   name: 'settings',
   needs: ['apiTokens', 'integrationSecrets', 'webhooks', 'audit'],
   build: ({ use, config, contributions }) => {
@@ -32,3 +32,5 @@ export default defineModule<undefined, SettingsParts>({
   http: [{ prefix: '/settings', register: settingsPages }],
   menu: [{ href: '/settings', label: 'Settings', position: 90 }],
 });
+
+export default definition;

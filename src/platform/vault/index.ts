@@ -23,7 +23,7 @@ declare module '../kit/faces.ts' {
   }
 }
 
-export default defineModule<undefined, VaultParts>({
+const definition = defineModule<undefined, VaultParts>({
   name: 'vault',
   migrations: { dir: sourcePath('platform/vault/migrations') },
   tables,
@@ -32,3 +32,5 @@ export default defineModule<undefined, VaultParts>({
   http: [{ prefix: '/api/v1/secrets', register: secretRoutes }],
   commands: vaultCommands,
 });
+
+export default definition;
