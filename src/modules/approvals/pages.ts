@@ -10,6 +10,7 @@ import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
 import { formAction, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
+import { noticeField } from '../../platform/dashboard/form-body.ts';
 
 /** A form post: its fields (and the CSRF token), each a string. */
 const Field = Type.String({ maxLength: 25_000 });
@@ -40,7 +41,7 @@ export function approvalPages(
       config: { access: 'read' },
       schema: {
         hide: true,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 300 })) }),
+        querystring: Type.Object(noticeField),
       },
     },
     async (request, reply) => {

@@ -11,6 +11,7 @@ import { formatMoney } from '../../platform/money.ts';
 import type { ShopParts } from './index.ts';
 import type { Amount, Visit } from './model.ts';
 import { notConnected, time } from './page-parts.ts';
+import { noticeField } from '../../platform/dashboard/form-body.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -30,7 +31,7 @@ export function orderPages(app: FastifyInstance, { shop }: ShopParts, { config }
           from: Type.Optional(Type.String({ maxLength: 10 })),
           to: Type.Optional(Type.String({ maxLength: 10 })),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
-          notice: Type.Optional(Type.String({ maxLength: 300 })),
+          ...noticeField,
         }),
       },
     },

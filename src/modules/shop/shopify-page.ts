@@ -11,6 +11,7 @@ import type { ShopParts } from './index.ts';
 import { explainShopify } from './client.ts';
 import type { RunSummary } from './sync-runs.ts';
 import { time } from './page-parts.ts';
+import { noticeField } from '../../platform/dashboard/form-body.ts';
 
 /** A button's form: the CSRF token, nothing else that counts. */
 const ButtonForm = Type.Object({}, { additionalProperties: Type.String({ maxLength: 1000 }) });
@@ -34,7 +35,7 @@ export function shopifyPage(app: FastifyInstance, { shop }: ShopParts, { config 
       config: { access: 'read' },
       schema: {
         hide: true,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 300 })) }),
+        querystring: Type.Object(noticeField),
       },
     },
     async (request, reply) => {

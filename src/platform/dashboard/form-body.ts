@@ -13,3 +13,6 @@ export const formBody = <P extends TProperties>(fields: P) =>
  * form says what is wrong with what was typed, in words the page shows.
  */
 export const optionalField = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+
+/** The notice a form's redirect brings back to its page (`?notice=`), shown once at the top. */
+export const noticeField = { notice: optionalField(300) };

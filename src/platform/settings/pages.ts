@@ -9,7 +9,7 @@ import { actorOf, type Principal } from '../accounts/index.ts';
 import { html, type Html } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
 import { postButton, sendPage, table } from '../dashboard/components.ts';
-import { formBody, optionalField } from '../dashboard/form-body.ts';
+import { formBody, optionalField, noticeField } from '../dashboard/form-body.ts';
 import { integrationSettings } from '../integrations/settings-section.ts';
 
 /** What a person may type or paste; the parts behind the page say what is wrong with it. */
@@ -145,7 +145,7 @@ export function settingsPages(
       config: { access: 'admin' },
       schema: {
         hide: true,
-        querystring: Type.Object({ notice: Type.Optional(Type.String({ maxLength: 300 })) }),
+        querystring: Type.Object(noticeField),
       },
     },
     async (request, reply) => {

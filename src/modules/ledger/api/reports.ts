@@ -3,7 +3,7 @@
 // cost. Each reads; none changes the books.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { responses } from '../../../platform/http/schemas.ts';
 import { invalid } from '../../../platform/errors.ts';
 import { isDate } from '../../../platform/dates.ts';
@@ -80,74 +80,47 @@ export function reportRoutes(app: FastifyInstance, { ledger }: LedgerParts): voi
     },
   );
 
-  api.get(
-    '/trial-balance',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Debits and credits per account in a period',
-        querystring: PeriodQuery,
-        response: responses({ 200: TrialBalance }),
+  // The reports over a period (?from=&to=): one shape each, so one helper. Its schema checks the
+  // query and documents the answer; the types are the reports' own.
+  const periodReport = (
+    path: string,
+    summary: string,
+    answer: TSchema,
+    report: (from: string, to: string) => Promise<unknown>,
+  ) =>
+    app.get(
+      path,
+      {
+        config: read,
+        schema: { tags, summary, querystring: PeriodQuery, response: responses({ 200: answer }) },
       },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.reports.trialBalance(request.query.from, request.query.to);
-    },
-  );
+      async (request) => {
+        const { from, to } = request.query as Static<typeof PeriodQuery>;
+        checkPeriod(from, to);
+        return report(from, to);
+      },
+    );
 
-  api.get(
+  periodReport('/trial-balance', 'Debits and credits per account in a period', TrialBalance, (from, to) =>
+    ledger.reports.trialBalance(from, to),
+  );
+  periodReport(
     '/sales-tax',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary: 'Sales tax / VAT by jurisdiction: collected, refunded, owed',
-        querystring: PeriodQuery,
-        response: responses({ 200: SalesTax }),
-      },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.reports.salesTax(request.query.from, request.query.to);
-    },
+    'Sales tax / VAT by jurisdiction: collected, refunded, owed',
+    SalesTax,
+    (from, to) => ledger.reports.salesTax(from, to),
   );
-
-  api.get(
+  periodReport(
     '/cash-flow',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary:
-          'Cash-flow statement (indirect): profit adjusted by the change in stock, Shopify balances, tax and the rest; operating, investing, financing; cash at the start and end',
-        querystring: PeriodQuery,
-        response: responses({ 200: CashFlow }),
-      },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.reports.cashFlow(request.query.from, request.query.to);
-    },
+    'Cash-flow statement (indirect): profit adjusted by the change in stock, Shopify balances, tax and the rest; operating, investing, financing; cash at the start and end',
+    CashFlow,
+    (from, to) => ledger.reports.cashFlow(from, to),
   );
-
-  api.get(
+  periodReport(
     '/margins',
-    {
-      config: read,
-      schema: {
-        tags,
-        summary:
-          'Margin per product: sales after discounts (without tax), refunds, cost of the units (returns back at cost), share of payment fees',
-        querystring: PeriodQuery,
-        response: responses({ 200: Margins }),
-      },
-    },
-    async (request) => {
-      checkPeriod(request.query.from, request.query.to);
-      return ledger.productMargins(request.query.from, request.query.to);
-    },
+    'Margin per product: sales after discounts (without tax), refunds, cost of the units (returns back at cost), share of payment fees',
+    Margins,
+    (from, to) => ledger.productMargins(from, to),
   );
 
   api.get(

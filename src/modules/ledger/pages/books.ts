@@ -14,6 +14,7 @@ import { previousPeriod, type AccountLine } from '../reports.ts';
 import { downloadLinks } from '../documents.ts';
 import { accountLink } from './account.ts';
 import { pagePeriod, periodFields } from './period.ts';
+import { noticeField } from '../../../platform/dashboard/form-body.ts';
 
 /** The fields of an expense (the Add an expense form, and a receipt booked from review), with values filled in. */
 function expenseFields(
@@ -63,7 +64,7 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
         hide: true,
         querystring: Type.Object({
           ...periodFields,
-          notice: Type.Optional(Type.String({ maxLength: 300 })),
+          ...noticeField,
         }),
       },
     },

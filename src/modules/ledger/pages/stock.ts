@@ -8,7 +8,7 @@ import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../../platform/dashboard/layout.ts';
 import { formAction, postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
-import { formBody, optionalField } from '../../../platform/dashboard/form-body.ts';
+import { formBody, optionalField, noticeField } from '../../../platform/dashboard/form-body.ts';
 import { dayIn } from '../../../platform/dates.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { formatMoney } from '../../../platform/money.ts';
@@ -27,7 +27,7 @@ export function stockPages(
     '/stock',
     {
       config: { access: 'read' },
-      schema: { hide: true, querystring: Type.Object({ notice: Type.Optional(text(300)) }) },
+      schema: { hide: true, querystring: Type.Object(noticeField) },
     },
     async (request, reply) => {
       const today = dayIn(now(), config.timezone);
