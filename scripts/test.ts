@@ -27,7 +27,11 @@ async function main(): Promise<number> {
   let dataDir: string | undefined;
   // Every JSON answer is held to the response schema its route declares, every event written to its
   // declaration (src/platform/checks.ts).
-  const env: NodeJS.ProcessEnv = { ...process.env, SHOPKEEP_CHECK_RESPONSES: '1', SHOPKEEP_CHECK_EVENTS: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SHOPKEEP_CHECK_RESPONSES: '1',
+    SHOPKEEP_CHECK_EVENTS: '1',
+  };
   if (!env.SHOPKEEP_TEST_DATABASE_URL) {
     // Its own cluster and a free port per run, so two runs on one machine never share a server.
     dataDir = path.join(root, '.tmp', `test-postgres-${process.pid}`);
