@@ -9,21 +9,54 @@ export function isDate(value: string): boolean {
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-/** The calendar day of an instant in a time zone, as YYYY-MM-DD (a formatter per zone, made once: they are slow to make). */
-export function dayIn(instant: string | Date, timeZone: string): string {
+/** The wall clock of an instant in a time zone (a formatter per zone, made once: they are slow to make). */
+type WallClock = Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
+
+function wallClockIn(instant: string | Date | number, timeZone: string): WallClock {
   let format = formats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-CA', {
       timeZone,
+      hourCycle: 'h23',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formats.set(timeZone, format);
   }
   const parts = format.formatToParts(new Date(instant));
-  const part = (type: string) => parts.find((p) => p.type === type)!.value;
-  return `${part('year')}-${part('month')}-${part('day')}`;
+  return Object.fromEntries(parts.map((part) => [part.type, part.value])) as WallClock;
+}
+
+/** The calendar day of an instant in a time zone, as YYYY-MM-DD. */
+export function dayIn(instant: string | Date, timeZone: string): string {
+  const clock = wallClockIn(instant, timeZone);
+  return `${clock.year}-${clock.month}-${clock.day}`;
+}
+
+/** The instant a calendar day begins in a time zone. */
+export function startOfDayIn(day: string, timeZone: string): number {
+  const wallClock = Date.parse(`${day}T00:00:00Z`);
+  // The zone's offset at the guess, then again at the corrected instant (a change of offset that day).
+  const guess = wallClock - offsetMs(wallClock, timeZone);
+  return wallClock - offsetMs(guess, timeZone);
+}
+
+/** How far the zone's wall clock is ahead of UTC at an instant. */
+function offsetMs(instant: number, timeZone: string): number {
+  const clock = wallClockIn(instant, timeZone);
+  const asUtc = Date.UTC(
+    +clock.year,
+    +clock.month - 1,
+    +clock.day,
+    +clock.hour,
+    +clock.minute,
+    +clock.second,
+  );
+  return asUtc - Math.floor(instant / 1000) * 1000;
 }
 
 /** The day after (or before, with -1) a YYYY-MM-DD day. */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOfDayIn, tokenExpiry } from '../../src/platform/accounts/token-expiry.ts';
+import { tokenExpiry } from '../../src/platform/accounts/token-expiry.ts';
+import { startOfDayIn } from '../../src/platform/dates.ts';
 
 const NOW = Date.parse('2026-11-26T09:00:00Z');
 const iso = (ms: number | Date) => new Date(ms).toISOString();
