@@ -8,7 +8,6 @@ export default tseslint.config(
     plugins: { shopkeep: boundaries },
     rules: {
       'shopkeep/module-boundaries': 'error',
-      'shopkeep/declare-then-export': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       // A module adds its events to the one event map with `interface EventMap extends …{}`.

@@ -52,37 +52,6 @@ const moduleBoundaries = {
   },
 };
 
-/**
- * TypeScript (5.9) does not rewrite `import('./x.ts')` to `./x.js` inside `export default <expression>`,
- * so the compiled server would fail to load it: declare the value, then export it.
- */
-const declareThenExport = {
-  meta: {
-    type: 'problem',
-    docs: { description: 'no dynamic import inside an exported default expression' },
-    schema: [],
-    messages: {
-      declare:
-        'declare the value (`const definition = …`), then `export default definition`: TypeScript leaves a dynamic import inside `export default <expression>` unrewritten',
-    },
-  },
-  create(context) {
-    let exported = null;
-    return {
-      ExportDefaultDeclaration(node) {
-        if (node.declaration.type !== 'FunctionDeclaration' && node.declaration.type !== 'ClassDeclaration')
-          exported = node;
-      },
-      'ExportDefaultDeclaration:exit'() {
-        exported = null;
-      },
-      ImportExpression(node) {
-        if (exported) context.report({ node, messageId: 'declare' });
-      },
-    };
-  },
-};
-
 export default {
-  rules: { 'module-boundaries': moduleBoundaries, 'declare-then-export': declareThenExport },
+  rules: { 'module-boundaries': moduleBoundaries },
 };
