@@ -64,14 +64,30 @@ export function startServe(
   timeoutMs = 60_000,
   command = 'serve',
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, [BIN, command], {
+  return untilReady(
+    spawn(process.execPath, [BIN, command], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    timeoutMs,
+  );
+}
+
+/** Starts shopkeep the README's way, `npm start` from the checkout, and resolves once it is ready. */
+export function startWithNpm(env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
+  const child = spawn('npm', ['start'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return untilReady(child, timeoutMs);
+}
+
+function untilReady(child: ChildProcess, timeoutMs: number): Promise<RunningServer> {
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not become ready:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`shopkeep did not become ready:\n${output}`)), timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (/is ready at/.test(output)) {
@@ -79,11 +95,11 @@ export function startServe(
         resolve({ child, output: () => output, exited });
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before it was ready:\n${output}`));
+      reject(new Error(`shopkeep exited with ${code} before it was ready:\n${output}`));
     });
   });
 }

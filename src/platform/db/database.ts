@@ -58,10 +58,12 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
   // A dropped connection must not take the process down; the next query reports it. Idle clients
   // report through the pool; a client that is checked out (a LISTEN, a transaction) through its own
   // listener, which every client gets when it connects.
-  pool.on('error', (error) => logger.warn({ err: describeError(error) }, 'database connection lost'));
-  pool.on('connect', (client) => {
-    client.on('error', (error) => logger.warn({ err: describeError(error) }, 'database connection lost'));
-  });
+  // Once shopkeep is closing, a connection that PostgreSQL ends on its way down is expected.
+  const lost = (error: Error) => {
+    if (!closed) logger.warn({ err: describeError(error) }, 'database connection lost');
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   if (config.databaseUrl) {
     const role = await connectedRole(pool).catch(() => undefined);
     if (role?.superuser)
