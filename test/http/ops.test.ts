@@ -73,7 +73,7 @@ test('a job that failed every attempt is shown with its error, and is dismissed 
   );
 
   const home = await get('/', staff);
-  assert.match(home.body, /waiting for you/);
+  assert.match(home.body, /Needs a look: 1 job failed every attempt\. <a href="\/ops">Operations<\/a>/);
   const ops = await get('/ops', staff);
   assert.match(ops.body, /scale for crate c-17 is offline/);
   assert.match(ops.body, new RegExp(`/ops/dead-letters/${letter.id}/dismiss`));

@@ -107,6 +107,7 @@ export const emptyShop: BooksShop = {
   transactions: async () => new Map(),
   refunds: async () => new Map(),
   payouts: async () => new Map(),
+  nextPayout: async () => undefined,
   orderTransactions: async () => [],
   stockCounts: async () => [],
   unitCosts: async () => new Map(),

@@ -1,5 +1,7 @@
 // AI: the providers that write (Gemini, OpenAI-compatible, Anthropic, offline rules), the QA gate that
 // scores every draft, the brand voice, and the writer that takes a product through both to an approval.
+import { aiHome } from './home.ts';
+import type { Approvals } from '../approvals/index.ts';
 import { defineModule } from '../../platform/kit/module.ts';
 import { sourcePath } from '../../platform/paths.ts';
 import { AiService } from './ai-service.ts';
@@ -37,6 +39,7 @@ export interface AiParts {
   writer: PostWriter;
   catalog: Catalog;
   settings: AiSettings;
+  approvals: Approvals;
 }
 
 declare module '../../platform/kit/faces.ts' {
@@ -76,7 +79,7 @@ const definition = defineModule<AiSettings, AiParts>({
       maxAttempts: settings.qa.maxAttempts,
       voice: brandVoice,
     });
-    return { ai, qa, voice, writer, catalog, settings };
+    return { ai, qa, voice, writer, catalog, settings, approvals: use('approvals') };
   },
   provides: { ai: ({ ai }) => ai, qa: ({ qa }) => qa, writer: ({ writer }) => writer },
   subscriptions: aiSubscriptions,
@@ -88,6 +91,7 @@ const definition = defineModule<AiSettings, AiParts>({
   ],
   menu: [{ href: '/ai', label: 'AI', position: 80 }],
   panels: ({ catalog }) => [writeNowPanel(catalog)],
+  home: ({ approvals, qa }) => aiHome(approvals, qa),
   commands: aiCommands,
 });
 

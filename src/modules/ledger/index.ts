@@ -2,6 +2,7 @@
 // receipts, reports (P&L, balance sheet, cash flow, VAT, margins, projection), briefings and alerts,
 // exports for hledger and spreadsheets, daily summaries to Akaunting. Others read its reports through
 // the `ledger` face (face.ts).
+import { ledgerHome } from './home.ts';
 import { defineModule } from '../../platform/kit/module.ts';
 import { sourcePath } from '../../platform/paths.ts';
 import { LedgerService } from './ledger-service.ts';
@@ -71,6 +72,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     return { ledger, timezone: config.timezone, now };
   },
   provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports) },
+  home: ({ ledger, timezone }) => ledgerHome(ledger, timezone),
   jobs: ({ ledger }) => ledger.jobs(),
   feeds: ({ ledger }) => [ledger.feed()],
   subscriptions: ({ ledger }) => ledger.subscriptions(),

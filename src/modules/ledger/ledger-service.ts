@@ -66,6 +66,7 @@ export type BooksShop = Pick<
   | 'transactions'
   | 'refunds'
   | 'payouts'
+  | 'nextPayout'
   | 'orderTransactions'
   | 'stockCounts'
   | 'unitCosts'
@@ -317,6 +318,11 @@ export class LedgerService {
   }
 
   /** The next 90 days of cash from today: payouts on their way, takings, monthly expenses, reorders. */
+  /** The shop's next payout, for the home page's cash card. */
+  nextPayout(): ReturnType<BooksShop['nextPayout']> {
+    return this.shop.nextPayout();
+  }
+
   async cashProjection(): Promise<CashProjection> {
     const { timezone } = await this.basics();
     const names = new Map((await this.stock.products()).map((product) => [product.variantId, product.name]));

@@ -264,6 +264,17 @@ export class LedgerReports {
     };
   }
 
+  /** What was booked since a moment: orders (their sale, not later changes) and receipts. */
+  async bookedSince(moment: Date): Promise<{ orders: number; receipts: number }> {
+    const { rows } = await this.pool.query<{ orders: string; receipts: string }>(
+      `select count(*) filter (where source_type = 'order' and source_key not like '%:event:%') as orders,
+              count(*) filter (where source_type = 'receipt') as receipts
+       from ledger_entries where created_at > $1`,
+      [moment],
+    );
+    return { orders: Number(rows[0]!.orders), receipts: Number(rows[0]!.receipts) };
+  }
+
   /** Sales tax by jurisdiction: collected on sales, given back on refunds, and what is owed. */
   async salesTax(
     from: string,

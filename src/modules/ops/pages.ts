@@ -1,4 +1,4 @@
-// The start page and the operations page (under /ops): failed jobs, the sections other modules add
+// The operations page (under /ops): the system's health, failed jobs, the sections other modules add
 // (Shopify webhooks set aside, the audit log), and the job queues.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,43 +10,6 @@ import { formatTime, page } from '../../platform/dashboard/layout.ts';
 import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { formBody } from '../../platform/dashboard/form-body.ts';
 
-export function homePage(app: FastifyInstance, ops: OpsParts, { config }: HttpContext): void {
-  const { jobs } = ops;
-
-  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (request, reply) => {
-    const principal = request.principal;
-    if (!principal) return reply.redirect('/login');
-    if (principal.via.kind === 'session' && principal.via.stage === 'enrolling')
-      return reply.redirect('/enrol');
-    const readiness = await ops.readiness();
-    const dead = readiness.database ? await jobs.deadLetterCount() : 0;
-    return sendPage(
-      reply,
-      page(
-        { title: `Hello, ${principal.user.email}`, principal, current: '/' },
-        html`<div class="cards">
-            <div class="card">
-              <h2>Database</h2>
-              ${readiness.database ? html`<span class="ok">connected</span>` : html`<span class="bad">not reachable</span>`}
-            </div>
-            <div class="card">
-              <h2>Jobs</h2>
-              ${readiness.jobs ? html`<span class="ok">running</span>` : html`<span class="bad">stopped</span>`}
-            </div>
-            <div class="card">
-              <h2>Failed jobs</h2>
-              ${dead === 0 ? html`<span class="ok">none</span>` : html`<a class="bad" href="/ops">${dead} waiting for you</a>`}
-            </div>
-            <div class="card">
-              <h2>Shop time</h2>
-              ${formatTime(new Date(), config.timezone)} <span class="muted">${config.timezone}</span>
-            </div>
-          </div>`,
-      ),
-    );
-  });
-}
-
 export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpContext): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { jobs } = ops;
@@ -54,7 +17,8 @@ export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpCo
   api.get('', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
     const principal = request.principal;
     const canWrite = principal?.scopes.has('write') ?? false;
-    const [counts, dead, panels] = await Promise.all([
+    const [readiness, counts, dead, panels] = await Promise.all([
+      ops.readiness(),
       jobs.counts(),
       jobs.deadLetters(),
       Promise.all(ops.panels().map((panel) => panel.render(request))),
@@ -64,7 +28,25 @@ export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpCo
       reply,
       page(
         { title: 'Operations', principal, current: '/ops' },
-        html`<section>
+        html`<section class="cards">
+            <div class="card">
+              <h2>Database</h2>
+              ${readiness.database ? html`<span class="ok">connected</span>` : html`<span class="bad">not reachable</span>`}
+            </div>
+            <div class="card">
+              <h2>Jobs</h2>
+              ${readiness.jobs ? html`<span class="ok">running</span>` : html`<span class="bad">stopped</span>`}
+            </div>
+            <div class="card">
+              <h2>Running since</h2>
+              ${when(ops.startedAt)} <span class="muted">version ${ops.version}</span>
+            </div>
+            <div class="card">
+              <h2>Shop time</h2>
+              ${when(ops.now())} <span class="muted">${config.timezone}</span>
+            </div>
+          </section>
+          <section>
             <h2>Failed jobs</h2>
             ${
               canWrite

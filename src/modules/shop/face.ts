@@ -5,8 +5,9 @@
 // reconciliation) stays inside the shop module.
 import type { ShopInfo } from './connection.ts';
 import type { BalanceTransaction, Order, Payout, Refund, Transaction } from './model.ts';
+import type { NextPayout } from './sales-days.ts';
 
-export type { ShopInfo };
+export type { NextPayout, ShopInfo };
 
 export interface OrderFilter {
   /** YYYY-MM-DD, in the shop's time zone, inclusive. */
@@ -99,6 +100,8 @@ export interface ShopReader {
   /** Refunds with the transactions that gave the money back. */
   refunds(ids: number[]): Promise<Map<number, Refund>>;
   payouts(ids: number[]): Promise<Map<number, PayoutRecord>>;
+  /** The payout on its way (in transit or scheduled), soonest first; none when there is none. */
+  nextPayout(): Promise<NextPayout | undefined>;
   /** Shopify's unit cost of each variant that has one, in minor units. */
   unitCosts(variantIds: number[]): Promise<Map<number, number>>;
   /** Every variant's stock and unit cost. */

@@ -3,6 +3,7 @@
 // disputes, products and stock, customers. Offers the books and the Telegram commands a ShopReader,
 // and the QA gate, the writer and the bot its catalog.
 import { defineModule } from '../../platform/kit/module.ts';
+import { shopHome } from './home.ts';
 import { sourcePath } from '../../platform/paths.ts';
 import { describeError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -23,6 +24,7 @@ import type { ShopReader } from './face.ts';
 
 export { StaticCatalog, type Catalog, type CatalogProduct } from './catalog.ts';
 export type {
+  NextPayout,
   OrderFilter,
   OrderPage,
   OrderRow,
@@ -113,6 +115,7 @@ const definition = defineModule<ShopifyConfig, ShopParts>({
     { href: '/shop', label: 'Shopify', position: 85 },
   ],
   panels: ({ shop, timezone }) => [setAsidePanel(shop, timezone)],
+  home: ({ shop }) => shopHome(shop),
   telegram: ({ shop }) => shopTelegramCommands(shop),
   commands: shopCommands,
   async start({ shop, logger }, { http, work }) {

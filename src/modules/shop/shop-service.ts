@@ -1,6 +1,7 @@
 // The shop module's service: the connection, the webhook intake's writer and the applier, the import,
 // reconciliation and order refresh with their jobs, and the reads the API, the dashboard and other
 // modules (through ShopReader) use.
+import { SalesDays, type NextPayout } from './sales-days.ts';
 import type pg from 'pg';
 import client from 'prom-client';
 import type { ShopifyConfig } from './settings.ts';
@@ -76,6 +77,8 @@ export class ShopService implements ShopReader {
   private readonly importer: ShopImport;
   private readonly reconciliation: Reconciliation;
   private readonly orderList: OrderList;
+  /** Sales by day, the next payout, what came in since a moment: the home page's figures. */
+  readonly salesDays: SalesDays;
   private readonly productList: ProductList;
   private readonly repairedCounter: client.Counter;
   private readonly jobQueue: JobQueue;
@@ -93,6 +96,7 @@ export class ShopService implements ShopReader {
     this.records = new ShopRecords(pool);
     this.catalog = new ShopCatalog(pool);
     this.orderList = new OrderList({ pool, timezone });
+    this.salesDays = new SalesDays(pool, timezone);
     this.productList = new ProductList({ pool, lowStockDefault: settings.lowStockDefault });
     this.deliveryWriter = new DeliveryWriter(pool);
     this.staleDeliveries = new StaleDeliveries({
@@ -251,6 +255,10 @@ export class ShopService implements ShopReader {
 
   payouts(ids: number[]): Promise<Map<number, PayoutRecord>> {
     return this.records.payouts(ids);
+  }
+
+  nextPayout(): Promise<NextPayout | undefined> {
+    return this.salesDays.nextPayout();
   }
 
   unitCosts(variantIds: number[]): Promise<Map<number, number>> {

@@ -114,3 +114,15 @@ export function formatTime(date: Date | null | undefined, timezone: string): str
     timeZone: timezone,
   }).format(date);
 }
+
+/** A calendar day ('2026-12-07') the way every page writes one: '7 Dec 2026'. */
+export function formatDay(day: string): string {
+  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${day}T12:00:00Z`),
+  );
+}
+
+/** '1 order', '1,204 orders'. */
+export function plural(count: number, word: string): string {
+  return `${count.toLocaleString('en-GB')} ${word}${count === 1 ? '' : 's'}`;
+}

@@ -30,6 +30,8 @@ export interface Contributions {
   panels(page: Panel['page']): Panel[];
   /** Every module's integration credentials (Settings shows and tests them). */
   credentials(): CredentialDefinition[];
+  /** What every module puts on the home page. */
+  home(): HomeContribution[];
 }
 
 /** What route and page registrations get besides the module's own parts. */
@@ -49,6 +51,32 @@ export interface Panel {
   /** The section's id: a link to /ops#id lands on it. */
   id: string;
   render: (request: FastifyRequest) => Promise<Html>;
+}
+
+/** What a module puts on the owner's home page: its cards, and what it did since they last looked. */
+export interface HomeContribution {
+  cards?: HomeCard[];
+  /** A few short lines on what happened since `since` ("12 orders came in"); none when nothing did. */
+  activity?: (since: Date) => Promise<ActivityLine[]>;
+}
+
+export interface HomeCard {
+  id: string;
+  /** Where it sits: lower first (the day's sales ~10, money ~20-30, what needs the owner ~40). */
+  position: number;
+  /** The card, or nothing when it has nothing to show this person now. */
+  render: (look: HomeLook) => Promise<Html | undefined>;
+}
+
+export interface HomeLook {
+  request: FastifyRequest;
+  /** Today in the shop's time zone. */
+  today: string;
+}
+
+export interface ActivityLine {
+  text: string;
+  href: string;
 }
 
 export interface MenuEntry {
@@ -113,6 +141,7 @@ export interface ModuleDefinition<S = unknown, B = unknown> {
   http?: HttpPart<B>[];
   menu?: MenuEntry[];
   panels?: (module: B) => Panel[];
+  home?: (module: B) => HomeContribution;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   jobs?: (module: B) => JobDefinition<any>[];
   subscriptions?: (module: B) => Subscription[];

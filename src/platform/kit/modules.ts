@@ -7,7 +7,7 @@ import type { Logger } from '../logger.ts';
 import { ConfigError } from '../errors.ts';
 import type { CredentialDefinition } from '../integrations/credentials.ts';
 import type { FaceName, Faces } from './faces.ts';
-import type { AnyModule, MenuEntry, Panel, PartsOf, TelegramCommand } from './module.ts';
+import type { AnyModule, HomeContribution, MenuEntry, Panel, PartsOf, TelegramCommand } from './module.ts';
 import { SettingsReader } from './settings.ts';
 
 type Env = Record<string, string | undefined>;
@@ -97,6 +97,7 @@ export class Modules {
           telegramCommands: () => running.telegramCommands(),
           panels: (page) => running.panels(page),
           credentials: () => running.credentials(),
+          home: () => running.home(),
         },
       });
       running.built.push({ definition, parts, settings: own });
@@ -145,6 +146,11 @@ export class Modules {
     return this.built.flatMap(({ definition, parts }) =>
       (definition.panels?.(parts) ?? []).filter((panel) => panel.page === page),
     );
+  }
+
+  /** What each module puts on the home page, in build order. */
+  home(): HomeContribution[] {
+    return this.built.flatMap(({ definition, parts }) => (definition.home ? [definition.home(parts)] : []));
   }
 
   credentials(): CredentialDefinition[] {

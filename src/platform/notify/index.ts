@@ -7,6 +7,7 @@ import type { Notifier } from './face.ts';
 import * as tables from './schema.ts';
 import { inboxPages, inboxRoutes } from './routes.ts';
 import { notifyEvents } from './events.ts';
+import { notifyHome } from './home.ts';
 
 export type { Notifier } from './face.ts';
 export type { Notice, StoredNotice } from './notifications.ts';
@@ -33,6 +34,7 @@ const definition = defineModule<undefined, NotifyParts>({
     { prefix: '/inbox', register: inboxPages },
   ],
   menu: [{ href: '/inbox', label: 'Inbox', position: 20 }],
+  home: ({ notifications }) => notifyHome(notifications),
 });
 
 export default definition;

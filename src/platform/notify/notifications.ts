@@ -4,7 +4,7 @@
 // retried job, recording each target it reached so a retry never sends twice to the same one. A notice
 // with a dedupe key is kept and delivered once, however often it is sent.
 import type pg from 'pg';
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { transaction } from '../db/database.ts';
 import { orm, type Orm } from '../db/orm.ts';
 import { notFound } from '../errors.ts';
@@ -25,6 +25,25 @@ export interface StoredNotice extends Notice {
   id: number;
   createdAt: string;
   readAt: string | null;
+}
+
+/** Notices of one kind taken together: the inbox shows '194 × Stock …' as one line, not 194. */
+export interface NoticeGroup {
+  kind: string;
+  severity: 'info' | 'warning';
+  count: number;
+  unread: number;
+  latest: StoredNotice;
+  firstAt: string;
+}
+
+export interface NoticeFilter {
+  unreadOnly?: boolean;
+  kind?: string | undefined;
+  severity?: 'info' | 'warning' | undefined;
+  /** Those older than this notice (the next page). */
+  before?: number | undefined;
+  limit?: number;
 }
 
 export class Notifications implements Notifier {
@@ -89,14 +108,71 @@ export class Notifications implements Notifier {
     await this.db.insert(notifyDeliveries).values(delivery).onConflictDoNothing();
   }
 
-  async list(options: { unreadOnly?: boolean; limit?: number } = {}): Promise<StoredNotice[]> {
+  async list(filter: NoticeFilter = {}): Promise<StoredNotice[]> {
     const rows = await this.db
       .select()
       .from(notifyInbox)
-      .where(options.unreadOnly ? isNull(notifyInbox.readAt) : undefined)
-      .orderBy(desc(notifyInbox.createdAt), desc(notifyInbox.id))
-      .limit(options.limit ?? 100);
+      .where(
+        and(
+          filter.unreadOnly ? isNull(notifyInbox.readAt) : undefined,
+          filter.kind ? eq(notifyInbox.kind, filter.kind) : undefined,
+          filter.severity ? eq(notifyInbox.severity, filter.severity) : undefined,
+          filter.before ? lt(notifyInbox.id, filter.before) : undefined,
+        ),
+      )
+      .orderBy(desc(notifyInbox.id))
+      .limit(filter.limit ?? 100);
     return rows.map(toNotice);
+  }
+
+  /** Every kind of notice with how many there are and the latest, the most recent kind first. */
+  async groups(filter: Pick<NoticeFilter, 'severity' | 'unreadOnly'> = {}): Promise<NoticeGroup[]> {
+    const { rows } = await this.pool.query<{
+      kind: string;
+      n: string;
+      unread: string;
+      first_at: Date;
+      latest_id: string;
+    }>(
+      `select kind, count(*) as n, count(*) filter (where read_at is null) as unread,
+              min(created_at) as first_at, max(id) as latest_id
+       from notify_inbox
+       where ($1::text is null or severity = $1) and (not $2 or read_at is null)
+       group by kind order by max(id) desc`,
+      [filter.severity ?? null, filter.unreadOnly ?? false],
+    );
+    if (!rows.length) return [];
+    const latest = await this.db
+      .select()
+      .from(notifyInbox)
+      .where(
+        inArray(
+          notifyInbox.id,
+          rows.map((row) => Number(row.latest_id)),
+        ),
+      );
+    const byId = new Map(latest.map((row) => [row.id, toNotice(row)]));
+    return rows.map((row) => {
+      const notice = byId.get(Number(row.latest_id))!;
+      return {
+        kind: row.kind,
+        severity: notice.severity,
+        count: Number(row.n),
+        unread: Number(row.unread),
+        latest: notice,
+        firstAt: row.first_at.toISOString(),
+      };
+    });
+  }
+
+  /** Marks every unread notice (of one kind, when given) as read; answers how many. */
+  async markAllRead(kind?: string): Promise<number> {
+    const marked = await this.db
+      .update(notifyInbox)
+      .set({ readAt: sql`now()` })
+      .where(and(isNull(notifyInbox.readAt), kind ? eq(notifyInbox.kind, kind) : undefined))
+      .returning({ id: notifyInbox.id });
+    return marked.length;
   }
 
   async unread(): Promise<number> {

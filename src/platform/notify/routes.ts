@@ -6,10 +6,12 @@ import { Type } from 'typebox';
 import type { NotifyParts } from './index.ts';
 import type { HttpContext } from '../kit/module.ts';
 import { NoContent, responses } from '../http/schemas.ts';
-import { html } from '../dashboard/html.ts';
-import { formatTime, page } from '../dashboard/layout.ts';
-import { postButton, sendPage } from '../dashboard/components.ts';
-import { formBody } from '../dashboard/form-body.ts';
+import { html, type Html } from '../dashboard/html.ts';
+import { formatTime, page, plural } from '../dashboard/layout.ts';
+import { backWithNotice, postButton, sendPage } from '../dashboard/components.ts';
+import { formBody, noticeField } from '../dashboard/form-body.ts';
+import type { Principal } from '../accounts/roles.ts';
+import type { StoredNotice } from './notifications.ts';
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,16}$' }) });
 
@@ -72,41 +74,126 @@ export function inboxRoutes(app: FastifyInstance, { notifications }: NotifyParts
   );
 }
 
+const PAGE = 50;
+
+const InboxQuery = Type.Object({
+  kind: Type.Optional(Type.String({ maxLength: 100, pattern: '^[a-z0-9_.]*$' })),
+  severity: Type.Optional(Type.Enum(['', 'info', 'warning'])),
+  before: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
+  ...noticeField,
+});
+
+/** Under /inbox: notices of a kind taken together, each kind's own list a page at a time, mark all read. */
 export function inboxPages(
   app: FastifyInstance,
   { notifications }: NotifyParts,
   { config }: HttpContext,
 ): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const when = (at: string) => formatTime(new Date(at), config.timezone);
 
-  api.get('', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
-    const notices = await notifications.list();
-    return sendPage(
-      reply,
-      page(
-        { title: 'Inbox', principal: request.principal, current: '/inbox' },
-        notices.length
-          ? html`${notices.map(
-              (
-                notice,
-              ) => html`<article class="card${notice.readAt ? '' : ' unread'}" data-kind="${notice.kind}">
-                <h2 class="${notice.severity === 'warning' ? 'bad' : ''}">${notice.title}</h2>
-                <p class="muted">${formatTime(new Date(notice.createdAt), config.timezone)}</p>
-                <pre class="notice-body">${notice.body}</pre>
-                ${notice.readAt ? '' : postButton(request.principal, `/inbox/${notice.id}/read`, 'Mark as read', { secondary: true })}
-              </article>`,
-            )}`
-          : html`<p class="muted">Nothing yet. Daily summaries and alerts about the books arrive here.</p>`,
-      ),
-    );
-  });
+  const noticeCard = (principal: Principal | undefined, notice: StoredNotice, back: string): Html =>
+    html`<article class="card${notice.readAt ? '' : ' unread'}" data-kind="${notice.kind}">
+      <h2 class="${notice.severity === 'warning' ? 'bad' : ''}">${notice.title}</h2>
+      <p class="muted">${when(notice.createdAt)}</p>
+      <pre class="notice-body">${notice.body}</pre>
+      ${notice.readAt ? '' : postButton(principal, `/inbox/${notice.id}/read`, 'Mark as read', { secondary: true, fields: { back } })}
+    </article>`;
+
+  api.get(
+    '',
+    { config: { access: 'read' }, schema: { hide: true, querystring: InboxQuery } },
+    async (request, reply) => {
+      const { kind, before, notice } = request.query;
+      const severity = request.query.severity || undefined;
+      const principal = request.principal;
+      const here = `/inbox?${new URLSearchParams({ ...(kind ? { kind } : {}), ...(severity ? { severity } : {}) })}`;
+      const shown = notice ? html`<p class="notice" role="status">${notice}</p>` : '';
+      if (kind) {
+        const notices = await notifications.list({
+          kind,
+          severity,
+          before: before ? Number(before) : undefined,
+          limit: PAGE + 1,
+        });
+        const more = notices.length > PAGE;
+        const list = notices.slice(0, PAGE);
+        return sendPage(
+          reply,
+          page(
+            { title: 'Inbox', principal, current: '/inbox' },
+            html`${shown}<p><a href="/inbox">← All notices</a></p>
+              ${postButton(principal, '/inbox/read-all', 'Mark all of these as read', { secondary: true, fields: { kind, back: here } })}
+              ${list.length ? list.map((each) => noticeCard(principal, each, here)) : html`<p class="muted">None.</p>`}
+              ${more ? html`<p><a href="${`${here}&before=${list.at(-1)!.id}`}">Older →</a></p>` : ''}`,
+          ),
+        );
+      }
+      const groups = await notifications.groups({ severity });
+      return sendPage(
+        reply,
+        page(
+          { title: 'Inbox', principal, current: '/inbox' },
+          html`${shown}<form method="get" action="/inbox" class="stack filters">
+              <label>Show <select name="severity">
+                ${[
+                  ['', 'everything'],
+                  ['warning', 'alerts'],
+                  ['info', 'summaries and news'],
+                ].map(
+                  ([value, label]) =>
+                    html`<option value="${value}"${value === (severity ?? '') ? html` selected` : ''}>${label}</option>`,
+                )}
+              </select></label>
+              <button>Show</button>
+            </form>
+            ${groups.some((group) => group.unread) ? postButton(principal, '/inbox/read-all', 'Mark all as read', { secondary: true, fields: { back: here } }) : ''}
+            ${
+              groups.length
+                ? groups.map((group) =>
+                    group.count === 1
+                      ? noticeCard(principal, group.latest, here)
+                      : html`<article class="card${group.unread ? ' unread' : ''}" data-kind="${group.kind}">
+                          <h2 class="${group.severity === 'warning' ? 'bad' : ''}">${group.latest.title}</h2>
+                          <p class="muted">The latest of ${group.count.toLocaleString('en-GB')} like this, from ${when(group.firstAt)} to ${when(group.latest.createdAt)}${group.unread ? `, ${group.unread.toLocaleString('en-GB')} unread` : ''}</p>
+                          <details><summary>The latest</summary><pre class="notice-body">${group.latest.body}</pre></details>
+                          <p><a href="${`/inbox?kind=${encodeURIComponent(group.kind)}`}">See all ${group.count.toLocaleString('en-GB')}</a></p>
+                        </article>`,
+                  )
+                : html`<p class="muted">Nothing yet. Daily summaries and alerts arrive here.</p>`
+            }`,
+        ),
+      );
+    },
+  );
+
+  /** Where the form came from: the page to go back to. */
+  const Back = Type.String({ maxLength: 300, pattern: '^/inbox' });
 
   api.post(
     '/:id/read',
-    { config: { access: 'read' }, schema: { hide: true, params: IdParams, body: formBody({}) } },
+    {
+      config: { access: 'read' },
+      schema: { hide: true, params: IdParams, body: formBody({ back: Type.Optional(Back) }) },
+    },
     async (request, reply) => {
       await notifications.markRead(Number(request.params.id));
-      return reply.redirect('/inbox');
+      return reply.redirect(request.body.back ?? '/inbox', 303);
+    },
+  );
+
+  api.post(
+    '/read-all',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        body: formBody({ kind: Type.Optional(Type.String({ maxLength: 100 })), back: Back }),
+      },
+    },
+    async (request, reply) => {
+      const marked = await notifications.markAllRead(request.body.kind || undefined);
+      return backWithNotice(reply, request.body.back, `${plural(marked, 'notice')} marked as read.`);
     },
   );
 }

@@ -136,6 +136,11 @@ export class QaService implements QaReviews {
     };
   }
 
+  /** What the gate decided since a moment: drafts it approved itself and those it sent to the owner. */
+  decidedSince(since: Date): Promise<{ autoApproved: number; toOwner: number }> {
+    return this.reviews.decidedSince(since);
+  }
+
   /** Content that went out or was cleared to go out on the channel lately, for the near-duplicate check. */
   private async recent(channel: Channel): Promise<{ text: string; at: Date }[]> {
     return this.reviews.approvedSince(

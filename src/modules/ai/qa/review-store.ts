@@ -1,6 +1,6 @@
 // The QA gate's decisions in ai_qa_reviews, each with its breakdown; what went out lately on a
 // channel, for the near-duplicate check.
-import { and, desc, eq, gt } from 'drizzle-orm';
+import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import { aiQaReviews } from '../schema.ts';
@@ -57,5 +57,17 @@ export class ReviewStore {
       )
       .orderBy(desc(aiQaReviews.at))
       .limit(limit);
+  }
+
+  /** How many drafts the gate approved itself, and how many it sent to the owner, since a moment. */
+  async decidedSince(since: Date): Promise<{ autoApproved: number; toOwner: number }> {
+    const [row] = await this.db
+      .select({
+        autoApproved: sql<number>`count(*) filter (where ${aiQaReviews.decision} = 'auto_approve')::int`,
+        toOwner: sql<number>`count(*) filter (where ${aiQaReviews.decision} = 'owner_approval')::int`,
+      })
+      .from(aiQaReviews)
+      .where(gt(aiQaReviews.at, since));
+    return { autoApproved: row?.autoApproved ?? 0, toOwner: row?.toOwner ?? 0 };
   }
 }

@@ -6,7 +6,8 @@ import { Type } from 'typebox';
 import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html, type Html } from '../../../platform/dashboard/html.ts';
-import { page } from '../../../platform/dashboard/layout.ts';
+import { formatDay, page } from '../../../platform/dashboard/layout.ts';
+import { barChart, shortDay } from '../../../platform/dashboard/chart.ts';
 import { sendPage, table } from '../../../platform/dashboard/components.ts';
 import { formatMoney } from '../../../platform/money.ts';
 import type { CashProjection } from '../projection.ts';
@@ -14,37 +15,16 @@ import type { CashFlowSection } from '../reports.ts';
 import { downloadLinks } from '../documents.ts';
 import { pagePeriod, periodFields } from './period.ts';
 
-/** The projected cash at the end of each week as bars above (or below) a zero line. */
+/** The projected cash at the end of each week, over labelled axes. */
 function projectionChart(projection: CashProjection): Html {
-  const width = 320;
-  const height = 140;
-  const values = projection.weeks.map((week) => week.closing);
-  const top = Math.max(0, ...values, projection.openingCash);
-  const bottom = Math.min(0, ...values);
-  const span = top - bottom || 1;
-  const y = (value: number) => ((top - value) / span) * (height - 10) + 5;
-  const step = width / Math.max(values.length, 1);
-  return html`<svg
-    class="chart"
-    viewBox="0 0 ${String(width)} ${String(height)}"
-    role="img"
-    aria-label="Cash at the end of each of the next ${String(values.length)} weeks"
-    data-testid="projection-chart"
-  >
-    <line class="axis" x1="0" x2="${String(width)}" y1="${String(y(0))}" y2="${String(y(0))}"></line>
-    ${values.map((value, index) => {
-      const from = y(Math.max(value, 0));
-      const to = y(Math.min(value, 0));
-      return html`<rect
-        class="${value < 0 ? 'bar-bad' : 'bar-good'}"
-        x="${String(index * step + 2)}"
-        width="${String(Math.max(step - 4, 1))}"
-        y="${String(from)}"
-        height="${String(Math.max(to - from, 1))}"
-        ><title>${projection.weeks[index]!.starts}: ${formatMoney(value, projection.currency)}</title></rect
-      >`;
-    })}
-  </svg>`;
+  return barChart({
+    title: `Cash at the end of each of the next ${projection.weeks.length} weeks`,
+    bars: projection.weeks.map((week) => ({ label: week.starts, value: week.closing })),
+    format: (minor) => formatMoney(minor, projection.currency),
+    tick: shortDay,
+    name: (day) => `The week from ${formatDay(day)}`,
+    testId: 'projection-chart',
+  });
 }
 
 export function cashPages(app: FastifyInstance, { ledger, now }: LedgerParts, { config }: HttpContext): void {
