@@ -1,5 +1,6 @@
 // The books' budgets: posting orders from events (≥ 2,000 orders/s) and the profit and loss and
-// balance sheet over a year of 500 orders a day (≤ 300 ms each), on an embedded PostgreSQL of its own.
+// balance sheet over a year of 500 orders a day (≤ 300 ms each), on an embedded PostgreSQL of its own;
+// then the dashboard's pages over the same year (bench/dashboard.ts).
 // Orders are generated as the shop module would store them (VAT-inclusive, shipping, a payment each,
 // a refund now and then); the posting code is the production Poster, reading them through the same
 // interface it uses against the shop's tables.
@@ -18,6 +19,7 @@ import { CashProjector } from '../src/modules/ledger/projection.ts';
 import type { ToBook } from '../src/modules/ledger/posting.ts';
 import type { Order, PayoutRecord, Refund, Transaction } from '../src/modules/shop/index.ts';
 import { freePort } from './server.ts';
+import { dashboardBenchmarks, type DashboardFigures } from './dashboard.ts';
 
 export const YEAR_ORDERS = 500 * 365;
 const ORDERS_PER_BATCH = 250; // two events each: the feed's batch of 500
@@ -132,7 +134,7 @@ const shop = {
   },
 };
 
-export interface LedgerFigures {
+export interface LedgerFigures extends DashboardFigures {
   orders: number;
   postingOrdersPerSecond: number;
   pnlMs: number;
@@ -204,7 +206,15 @@ export async function ledgerBenchmarks(
     const cashFlowMs = await time(() => reports.cashFlow('2025-01-01', '2025-12-31'));
     const projector = new CashProjector({ db: pool, currency: async () => 'GBP' });
     const projectionMs = await time(() => projector.projection('2025-12-31', new Map()));
+    const dashboard = await dashboardBenchmarks(
+      root,
+      database.connectionString,
+      pool,
+      { orders: YEAR_ORDERS, firstDay: FIRST_DAY, lastDay: '2025-12-31' },
+      progress,
+    );
     return {
+      ...dashboard,
       orders: YEAR_ORDERS,
       postingOrdersPerSecond: YEAR_ORDERS / seconds,
       pnlMs,

@@ -233,6 +233,13 @@ async function ledgerFigures() {
     ledgerBalanceSheetMs: figure(ledger.balanceSheetMs, 'ms', { max: 300 }, year),
     ledgerCashFlowMs: figure(ledger.cashFlowMs, 'ms', { max: 300 }, year),
     ledgerProjectionMs: figure(ledger.projectionMs, 'ms', { max: 300 }, { ...year, days: 90 }),
+    dashboardHomeMs: figure(ledger.homeMs, 'ms', { max: 150 }, { ...year, serverTime: true }),
+    dashboardSlowestPageMs: figure(
+      Math.max(...Object.values(ledger.pagesMs)),
+      'ms',
+      { max: 300 },
+      { ...year, pages: ledger.pagesMs },
+    ),
   };
 }
 
