@@ -224,6 +224,33 @@ test('dashboard pages render for the owner and redirect strangers to login', asy
   assert.match(forbidden.body, /permission/);
 });
 
+test('a token with the write scope can read too, as in Shopify’s scopes', async () => {
+  const created = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: { name: 'zapier', scopes: ['write'] },
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const authorization = `Bearer ${created.json().token}`;
+  const viaToken = await me({ authorization });
+  assert.deepEqual([...viaToken.json().scopes].sort(), ['read', 'write']);
+  const read = await server.app.inject({ method: 'GET', url: '/api/v1/approvals', headers: { authorization } });
+  assert.equal(read.statusCode, 200, read.body);
+  const readOnly = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/tokens',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: { name: 'reader', scopes: ['read'] },
+  });
+  const pause = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/pause',
+    headers: { authorization: `Bearer ${readOnly.json().token}` },
+  });
+  assert.equal(pause.statusCode, 403, 'read still does not imply write');
+});
+
 test('an API token, even with the admin scope, cannot change users, tokens or secrets', async () => {
   const { token } = await accountsOf(server).tokens.create({
     email: owner.email,

@@ -7,7 +7,7 @@ import { AppError, invalid, notFound } from '../errors.ts';
 import type { AuditTrail } from '../audit/index.ts';
 import type { NewToken, TokenInfo, TokenIssuer } from './face.ts';
 import { authApiTokens, authUsers } from './schema.ts';
-import { SCOPES_BY_ROLE, isScope, type Principal, type Scope } from './roles.ts';
+import { SCOPES_BY_ROLE, grantedBy, isScope, type Principal, type Scope } from './roles.ts';
 import { randomToken, sha256 } from './secrets.ts';
 import { tokenExpiry } from './token-expiry.ts';
 import { byEmail, toUser } from './user-rows.ts';
@@ -174,7 +174,7 @@ export class ApiTokens implements TokenIssuer {
     const user = toUser(row.user);
     const allowed = SCOPES_BY_ROLE[user.role];
     // A token never grants more than its user's role grants today.
-    const scopes = new Set(
+    const scopes = grantedBy(
       token.scopes.filter((scope): scope is Scope => isScope(scope) && allowed.includes(scope)),
     );
     return { user, scopes, via: { kind: 'token', tokenId: token.id } };

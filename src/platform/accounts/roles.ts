@@ -12,6 +12,13 @@ export const SCOPES_BY_ROLE: Record<Role, Scope[]> = {
   viewer: ['read'],
 };
 
+/** What a token's scopes grant: as in Shopify's, writing implies reading (write alone can read). */
+export function grantedBy(scopes: readonly Scope[]): Set<Scope> {
+  const granted = new Set(scopes);
+  if (granted.has('write')) granted.add('read');
+  return granted;
+}
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
