@@ -3,24 +3,24 @@
 import type { CatalogProduct } from '../modules/shop/index.ts';
 
 export const SANDBOX_PRODUCTS: CatalogProduct[] = [
-  { id: 'prod-argan-oil', title: 'Argan Repair Oil', priceMinor: 1899, currency: 'GBP', available: true },
+  { id: '8800000000001', title: 'Argan Repair Oil', priceMinor: 1899, currency: 'GBP', available: true },
   {
-    id: 'prod-silk-shampoo',
+    id: '8800000000002',
     title: 'Silk Protein Shampoo',
     priceMinor: 1299,
     currency: 'GBP',
     available: true,
   },
-  { id: 'prod-curl-cream', title: 'Curl Defining Cream', priceMinor: 1450, currency: 'GBP', available: true },
-  { id: 'prod-bond-mask', title: 'Bond Builder Mask', priceMinor: 2450, currency: 'GBP', available: false },
-  { id: 'prod-heat-spray', title: 'Heat Shield Spray', priceMinor: 999, currency: 'GBP', available: true },
-  { id: 'prod-scalp-serum', title: 'Scalp Care Serum', priceMinor: 2200, currency: 'GBP', available: true },
+  { id: '8800000000003', title: 'Curl Defining Cream', priceMinor: 1450, currency: 'GBP', available: true },
+  { id: '8800000000004', title: 'Bond Builder Mask', priceMinor: 2450, currency: 'GBP', available: false },
+  { id: '8800000000005', title: 'Heat Shield Spray', priceMinor: 999, currency: 'GBP', available: true },
+  { id: '8800000000006', title: 'Scalp Care Serum', priceMinor: 2200, currency: 'GBP', available: true },
   {
-    id: 'prod-purple-toner',
+    id: '8800000000007',
     title: 'Purple Toning Conditioner',
     priceMinor: 1350,
     currency: 'GBP',
     available: true,
   },
-  { id: 'prod-salon-kit', title: 'Salon Colour Kit', priceMinor: 4999, currency: 'GBP', available: true },
+  { id: '8800000000008', title: 'Salon Colour Kit', priceMinor: 4999, currency: 'GBP', available: true },
 ];

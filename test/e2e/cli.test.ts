@@ -162,7 +162,7 @@ test('ai draft writes a post for a product and takes it through the QA gate', as
     ['offline'],
   );
   const draft = await runCli(
-    ['ai', 'draft', '--channel', 'instagram', '--product', 'prod-curl-cream', '--sandbox-catalog'],
+    ['ai', 'draft', '--channel', 'instagram', '--product', '8800000000003', '--sandbox-catalog'],
     env,
   );
   assert.equal(draft.code, 0, draft.stderr);
@@ -172,9 +172,9 @@ test('ai draft writes a post for a product and takes it through the QA gate', as
   );
   assert.match(draft.stdout, /Curl Defining Cream/);
   const unknown = await runCli(
-    ['ai', 'draft', '--channel', 'instagram', '--product', 'prod-curl-cream'],
+    ['ai', 'draft', '--channel', 'instagram', '--product', '8800000000003'],
     env,
   );
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /no product prod-curl-cream in the catalog/);
+  assert.match(unknown.stderr, /no product 8800000000003 in the catalog/);
 });

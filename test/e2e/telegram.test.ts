@@ -24,7 +24,7 @@ before(async () => {
     // One product with a photo, as Shopify's CDN would serve it: its cards show it first.
     catalog: new StaticCatalog(
       SANDBOX_PRODUCTS.map((product) =>
-        product.id === 'prod-bond-mask'
+        product.id === '8800000000004'
           ? { ...product, imageUrl: 'https://cdn.shopify.com/s/files/1/sandbox/bond-mask.jpg' }
           : product,
       ),
@@ -57,7 +57,7 @@ test('a draft that needs the owner arrives as a card; Approve decides once and t
   telegram.failures.add('rate-limit'); // the first send meets a 429 and waits retry_after
   const { approvalId } = await server.face('writer').draft({
     channel: 'instagram',
-    productId: 'prod-bond-mask',
+    productId: '8800000000004',
   });
   const card = await waitFor(
     () => telegram.sent(OWNER).find(cardFor(approvalId!)),
@@ -141,7 +141,7 @@ test('Edit and Regenerate take the owner’s next message', async () => {
     channel: 'instagram',
     title: 'instagram: redo',
     text: 'Meh',
-    productIds: ['prod-curl-cream'],
+    productIds: ['8800000000003'],
   });
   const redoCard = await waitFor(() => telegram.sent(OWNER).find(cardFor(redo.id)), 30_000, 'the redo card');
   const beforeRedo = mark();
@@ -158,7 +158,7 @@ test('Edit and Regenerate take the owner’s next message', async () => {
     async () =>
       (
         await server.db.pool.query(
-          `select count(*) from ai_qa_reviews where product_ids = '{prod-curl-cream}'`,
+          `select count(*) from ai_qa_reviews where product_ids = '{8800000000003}'`,
         )
       ).rows[0].count > 0,
     30_000,

@@ -19,7 +19,7 @@ const as = (user: LoggedIn) => ({ cookie: user.cookie, 'x-csrf-token': user.csrf
 test('GET /api/v1/approvals?status=pending lists open requests; POST .../decision decides once', async () => {
   const { approvalId } = await server.face('writer').draft({
     channel: 'instagram',
-    productId: 'prod-bond-mask',
+    productId: '8800000000004',
   });
   const listed = await server.app.inject({ url: '/api/v1/approvals?status=pending', headers: as(owner) });
   assert.equal(listed.statusCode, 200);
@@ -69,7 +69,7 @@ test('the dashboard queue writes a post for a product, shows it with its score, 
     payload: new URLSearchParams({
       _csrf: owner.csrf,
       channel: 'instagram',
-      productId: 'prod-bond-mask',
+      productId: '8800000000004',
     }).toString(),
   });
   assert.equal(draft.statusCode, 303);

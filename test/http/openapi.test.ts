@@ -60,3 +60,32 @@ test('documented routes outside /api/v1 are the system ones only', () => {
     .map((route) => `${route.method} ${route.url}`);
   assert.deepEqual(others.sort(), ['GET /healthz', 'GET /metrics', 'GET /readyz']);
 });
+
+test('a Shopify id has one type across the API, in what it takes and what it answers: a whole number', async () => {
+  const spec = (await server.app.inject({ url: '/api/docs/openapi.json' })).json();
+  const ids: string[] = [];
+  const wrong: string[] = [];
+  // Every property named like a Shopify id (productIds, variantId, orderId, …), anywhere in the document.
+  const visit = (node: unknown, where: string): void => {
+    if (Array.isArray(node)) return node.forEach((each, index) => visit(each, `${where}[${index}]`));
+    if (!node || typeof node !== 'object') return;
+    const properties = (node as { properties?: Record<string, Record<string, unknown>> }).properties;
+    for (const [name, schema] of Object.entries(properties ?? {})) {
+      if (!/^(product|variant|order|customer|payout|refund|transaction)Ids?$/.test(name)) continue;
+      const item = (name.endsWith('Ids') ? (schema.items as Record<string, unknown>) : schema) ?? {};
+      const type =
+        item.type ?? (item.anyOf as { type: string }[] | undefined)?.map((each) => each.type).join('|');
+      ids.push(`${where}.${name}`);
+      if (!['integer', 'integer|null', 'null|integer'].includes(String(type)))
+        wrong.push(`${where}.${name}: ${String(type)}`);
+    }
+    for (const [key, value] of Object.entries(node)) visit(value, `${where}.${key}`);
+  };
+  visit(spec.paths, 'paths');
+  assert.ok(
+    ids.some((id) => id.includes('/api/v1/qa/check') && id.endsWith('productIds')),
+    ids.join('\n'),
+  );
+  assert.ok(ids.some((id) => id.includes('/api/v1/approvals') && id.endsWith('productIds')));
+  assert.deepEqual(wrong, []);
+});

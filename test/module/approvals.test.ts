@@ -25,7 +25,7 @@ const events = async (type: string) =>
   );
 
 test('a good draft is approved by the gate; the same post again is rewritten, then goes to the owner', async () => {
-  const first = await writer.draft({ channel: 'instagram', productId: 'prod-argan-oil' });
+  const first = await writer.draft({ channel: 'instagram', productId: '8800000000001' });
   assert.equal(first.outcome, 'approved', JSON.stringify(first.review));
   assert.equal(first.provider, 'offline');
   const approved = (await events('post.approved')).filter((p) => p.qaReviewId === first.review.id);
@@ -33,13 +33,13 @@ test('a good draft is approved by the gate; the same post again is rewritten, th
     {
       channel: 'instagram',
       text: first.text,
-      productIds: ['prod-argan-oil'],
+      productIds: ['8800000000001'],
       qaReviewId: first.review.id,
       approvedBy: 'qa-gate',
     },
   ]);
 
-  const again = await writer.draft({ channel: 'instagram', productId: 'prod-argan-oil' });
+  const again = await writer.draft({ channel: 'instagram', productId: '8800000000001' });
   assert.equal(again.outcome, 'awaiting_owner');
   assert.equal(again.attempts, 3, 'rewritten until the last attempt');
   assert.ok(again.review.hardFails.some((f) => f.check === 'duplicate'));
@@ -53,12 +53,12 @@ test('a good draft is approved by the gate; the same post again is rewritten, th
 });
 
 test('an out-of-stock product never goes out by itself', async () => {
-  const result = await writer.draft({ channel: 'instagram', productId: 'prod-bond-mask' });
+  const result = await writer.draft({ channel: 'instagram', productId: '8800000000004' });
   assert.equal(result.outcome, 'awaiting_owner');
   assert.ok(result.review.hardFails.some((f) => f.check === 'stock'));
   await assert.rejects(
-    writer.draft({ channel: 'instagram', productId: 'prod-nope' }),
-    /no product prod-nope/,
+    writer.draft({ channel: 'instagram', productId: '8800000000010' }),
+    /no product 8800000000010/,
   );
 });
 
@@ -93,7 +93,7 @@ test('a decision is taken once; a second press learns what happened', async () =
 });
 
 test('edit needs the text, regenerate needs a reason and asks for a rewrite', async () => {
-  const request = await pendingPost(approvals, { productIds: ['prod-scalp-serum'] });
+  const request = await pendingPost(approvals, { productIds: ['8800000000006'] });
   await assert.rejects(approvals.decide(request.id, { action: 'edit' }, owner), /needs the new text/);
   await assert.rejects(approvals.decide(request.id, { action: 'regenerate' }, owner), /say what to change/);
   const rejected = await approvals.decide(
@@ -105,7 +105,7 @@ test('edit needs the text, regenerate needs a reason and asks for a rewrite', as
   assert.equal(rejected.note, 'regenerate: mention the winter offer');
   const [asked] = (await events('approval.regenerate_requested')).filter((p) => p.approvalId === request.id);
   assert.equal(asked.reason, 'mention the winter offer');
-  assert.deepEqual(asked.productIds, ['prod-scalp-serum']);
+  assert.deepEqual(asked.productIds, ['8800000000006']);
 
   const other = await pendingPost(approvals);
   const edited = await approvals.decide(other.id, { action: 'edit', text: 'Better text' }, owner);

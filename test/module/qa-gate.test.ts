@@ -61,9 +61,9 @@ test('the rubric from the model decides between the thresholds; every decision i
         })),
       });
     const drafts: [number, string, string][] = [
-      [9, 'Heat Shield Spray keeps every style glossy! £9.99, shop via the link in bio.', 'prod-heat-spray'],
-      [8, 'Curl Defining Cream for bouncy wash days. £14.50, tap the link in bio.', 'prod-curl-cream'],
-      [6, 'Silk Protein Shampoo: soft hair, happy mornings. £12.99 in the shop.', 'prod-silk-shampoo'],
+      [9, 'Heat Shield Spray keeps every style glossy! £9.99, shop via the link in bio.', '8800000000005'],
+      [8, 'Curl Defining Cream for bouncy wash days. £14.50, tap the link in bio.', '8800000000003'],
+      [6, 'Silk Protein Shampoo: soft hair, happy mornings. £12.99 in the shop.', '8800000000002'],
     ];
     const routed: string[] = [];
     for (const [score, text, product] of drafts) {
@@ -84,7 +84,7 @@ test('the rubric from the model decides between the thresholds; every decision i
     gemini.responder = rubric(9);
     const [text, product] = [
       'Heat Shield Spray: glossy styles all week long! £9.99, link in bio.',
-      'prod-heat-spray',
+      '8800000000005',
     ];
     const instagram = await strict.check({ channel: 'instagram', text, productIds: [product] });
     const linkedin = await strict.check({ channel: 'linkedin', text, productIds: [product] });
@@ -104,7 +104,7 @@ test('the rubric from the model decides between the thresholds; every decision i
     const lastTry = await qa.check({
       channel: 'instagram',
       text: 'Heat Shield Spray cures split ends! £9.99, link in bio.',
-      productIds: ['prod-heat-spray'],
+      productIds: ['8800000000005'],
       attempt: 3,
     });
     assert.equal(lastTry.decision, 'owner_approval', 'after the last attempt a hard fail goes to the owner');

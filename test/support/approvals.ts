@@ -38,7 +38,7 @@ export function sampleApproval(overrides: Partial<Approval> = {}): Approval {
     channel: 'instagram',
     title: 'instagram: Argan Repair Oil',
     text: 'Meet Argan Repair Oil: glossy, healthy-looking hair made simple ✨ Just £18.99.',
-    productIds: ['prod-argan-oil'],
+    productIds: ['8800000000001'],
     qaReviewId: null,
     score: 78,
     lowConfidence: false,

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { responses } from '../../platform/http/schemas.ts';
+import { responses, ShopifyId } from '../../platform/http/schemas.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import type { AiParts } from './index.ts';
 import { CHANNELS } from './qa/channels.ts';
@@ -168,9 +168,10 @@ export function qaRoutes(app: FastifyInstance, { qa }: AiParts): void {
             channel: Channel,
             text: Type.String({ maxLength: 25_000 }),
             productIds: Type.Optional(
-              Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+              Type.Array(ShopifyId(), {
                 maxItems: 20,
-                description: 'the products it is about: prices and stock are checked against the catalog',
+                description:
+                  'the Shopify products it is about (ids as GET /api/v1/shop/products gives them): prices and stock are checked against the catalog',
               }),
             ),
             attempt: Type.Optional(
@@ -186,6 +187,6 @@ export function qaRoutes(app: FastifyInstance, { qa }: AiParts): void {
         response: responses({ 200: QaResult }),
       },
     },
-    async (request) => qa.check(request.body),
+    async (request) => qa.check({ ...request.body, productIds: request.body.productIds?.map(String) }),
   );
 }

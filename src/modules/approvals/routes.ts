@@ -3,10 +3,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
-import { NoContent, responses } from '../../platform/http/schemas.ts';
+import { NoContent, responses, ShopifyId } from '../../platform/http/schemas.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import type { ApprovalsParts } from './index.ts';
-import type { Decider } from './face.ts';
+import type { Approval as Request, Decider } from './face.ts';
 
 /** A moment, sent as an ISO 8601 string. */
 const Timestamp = Type.Unsafe<Date>(Type.String({ format: 'date-time' }));
@@ -22,7 +22,7 @@ const Approval = Type.Object(
     channel: Type.String({ description: 'where it goes: instagram, email, …' }),
     title: Type.String(),
     text: Type.String({ description: 'the draft as written' }),
-    productIds: Type.Array(Type.String(), { description: 'the products it is about' }),
+    productIds: Type.Array(ShopifyId(), { description: 'the Shopify products it is about' }),
     qaReviewId: Nullable(Type.String({ format: 'uuid', description: 'the QA gate’s review of the draft' })),
     score: Nullable(Type.Integer({ description: 'the QA gate’s score, 0-100' })),
     lowConfidence: Type.Boolean({
@@ -54,6 +54,9 @@ const Pause = Type.Object(
   { description: 'the pause switch' },
 );
 
+/** A request as the API gives it: product ids are Shopify ids, numbers, as everywhere in the API. */
+const forApi = (request: Request) => ({ ...request, productIds: request.productIds.map(Number) });
+
 const by = (request: FastifyRequest): Decider => {
   const { actor, actorLabel } = actorOf(request.principal);
   return { actor, label: actorLabel, ip: request.ip };
@@ -76,7 +79,7 @@ export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsPar
         }),
       },
     },
-    async (request) => ({ approvals: await approvals.list(request.query.status) }),
+    async (request) => ({ approvals: (await approvals.list(request.query.status)).map(forApi) }),
   );
 
   api.post(
@@ -105,7 +108,9 @@ export function approvalRoutes(app: FastifyInstance, { approvals }: ApprovalsPar
         }),
       },
     },
-    async (request) => ({ approval: await approvals.decide(request.params.id, request.body, by(request)) }),
+    async (request) => ({
+      approval: forApi(await approvals.decide(request.params.id, request.body, by(request))),
+    }),
   );
 }
 

@@ -29,4 +29,11 @@ export const Timestamp = (description?: string) =>
   Type.Unsafe<Date>(Type.String({ format: 'date-time', ...(description ? { description } : {}) }));
 
 /** No body (204). */
+/**
+ * A Shopify id (an order's, a product's, a variant's): a whole number, the same type in every request
+ * and response, as Shopify's REST API gives them.
+ */
+export const ShopifyId = (description?: string) =>
+  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
+
 export const NoContent = Type.Null({ description: 'no body' });

@@ -3,6 +3,7 @@
 // tests hold every answer to them.
 import type { Readable } from 'node:stream';
 import { Type, type TSchema } from 'typebox';
+import { ShopifyId } from '../../../platform/http/schemas.ts';
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -125,7 +126,7 @@ export const Margins = Type.Object({
   currency: Currency,
   lines: Type.Array(
     Type.Object({
-      variantId: Type.Integer({ description: 'the Shopify variant id' }),
+      variantId: ShopifyId('the Shopify variant id'),
       name: Type.String(),
       sku: nullable(Type.String()),
       ...marginFields,
@@ -193,7 +194,7 @@ export const StockValuation = Type.Object({
   }),
   lines: Type.Array(
     Type.Object({
-      variantId: Type.Integer({ description: 'the Shopify variant id' }),
+      variantId: ShopifyId('the Shopify variant id'),
       name: Type.String(),
       sku: nullable(Type.String()),
       quantity: Type.Integer({ description: 'units on the books (negative: sold more than received)' }),

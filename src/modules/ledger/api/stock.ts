@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { responses } from '../../../platform/http/schemas.ts';
+import { responses, ShopifyId } from '../../../platform/http/schemas.ts';
 import type { LedgerParts } from '../index.ts';
 import { AccountCode, Day, tags } from './shared.ts';
 import { GoodsReceived, OpeningStock } from './answers.ts';
@@ -22,7 +22,7 @@ export function stockRoutes(app: FastifyInstance, { ledger }: LedgerParts): void
         body: Type.Object(
           {
             date: Day('the day the goods arrived'),
-            variantId: Type.String({ pattern: '^[0-9]{1,16}$', description: 'the Shopify variant id' }),
+            variantId: ShopifyId('the Shopify variant id'),
             quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
             unitCost: Type.String({ pattern: '^[0-9]{1,9}(\\.[0-9]{1,6})?$', description: 'e.g. 2.345' }),
             expiresOn: Type.Optional(Day('best before')),
@@ -39,7 +39,7 @@ export function stockRoutes(app: FastifyInstance, { ledger }: LedgerParts): void
       reply
         .code(201)
         .send(
-          await ledger.stock.receiveGoods({ ...request.body, variantId: Number(request.body.variantId) }),
+          await ledger.stock.receiveGoods(request.body),
         ),
   );
 
