@@ -25,8 +25,8 @@ export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
             html`<p class="muted">The bot writes here as it would to your phone. Press its buttons, or type a command such as /status, /approvals, /pause.</p>
             ${messages.length === 0 ? html`<p class="muted">No messages yet. Write a post under Approvals, or send /help.</p>` : ''}
             ${messages.map(
-              (message) => html`<article class="card" data-testid="telegram-message">
-                <p style="white-space: pre-wrap">${message.text ?? message.caption ?? ''}</p>
+              (message) => html`<article class="card" data-testid="telegram-message" id="${`m${message.message_id}`}">
+                <p class="chat-text">${message.text ?? message.caption ?? ''}</p>
                 ${(message.reply_markup?.inline_keyboard ?? []).flat().map(
                   (
                     button,
@@ -36,7 +36,7 @@ export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
                 )}
               </article>`,
             )}
-            <form method="post" action="/sandbox/telegram/say" class="stack">${csrfField(principal)}
+            <form method="post" action="/sandbox/telegram/say" class="stack" id="chat-end">${csrfField(principal)}
               <label>Message to the bot <input name="text" required maxlength="4096" placeholder="/status" /></label>
               <button>Send</button>
             </form>`,
@@ -52,7 +52,7 @@ export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
         const text = (request.body.text ?? '').trim();
         if (text) sandbox.telegram.say(SANDBOX_OWNER_CHAT, text);
         await new Promise((resolve) => setTimeout(resolve, 400)); // let the bot answer before the page reloads
-        return reply.redirect('/sandbox/telegram', 303);
+        return reply.redirect('/sandbox/telegram#chat-end', 303);
       },
     );
 
@@ -66,7 +66,7 @@ export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
           // a message that no longer exists: nothing to press
         }
         await new Promise((resolve) => setTimeout(resolve, 600));
-        return reply.redirect('/sandbox/telegram', 303);
+        return reply.redirect(`/sandbox/telegram#m${Number(request.body.messageId) || ''}`, 303);
       },
     );
 

@@ -111,11 +111,29 @@ test('a voice note asking about the figures is answered by /today, /pnl or /orde
   telegram.sendVoice(OWNER, Buffer.from('OggS a to-do'));
   await nextReply('what was heard', since, /^🎙 Heard/);
   const todo = await waitFor(
-    () => todos.find((notice) => notice.kind === 'task.voice_note'),
+    () => todos.find((notice) => notice.title === 'To do: Ring the wholesaler about the toner'),
     60_000,
     'the to-do',
   );
-  assert.equal(todo.title, 'To do: Ring the wholesaler about the toner');
+  assert.equal(todo.kind, 'task.to_do');
+  assert.match(todo.body, /^From a voice note on Telegram/);
+});
+
+test('typed text that is not a command becomes a to-do, as /help says; an unknown command is answered with the help', async () => {
+  telegram.say(OWNER, 'Order more purple toner on Friday');
+  const todo = await waitFor(
+    () => todos.find((notice) => notice.title === 'To do: Order more purple toner on Friday'),
+    60_000,
+    'the typed to-do',
+  );
+  assert.equal(todo.kind, 'task.to_do');
+  assert.match(todo.body, /^From a message on Telegram/);
+  const since = replies().length;
+  telegram.say(OWNER, '/frobnicate');
+  assert.match(
+    await nextReply('the answer to an unknown command', since),
+    /^I do not know that command\. shopkeep commands/,
+  );
 });
 
 test('a voice note asking for a command no module offers here says so', async () => {

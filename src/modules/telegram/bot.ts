@@ -238,7 +238,12 @@ export class OwnerBot {
     const waiting = this.awaiting.get(ctx.chat!.id);
     if (!waiting || waiting.until < Date.now()) {
       this.awaiting.delete(ctx.chat!.id);
-      await ctx.reply(`I did not understand that. ${this.help()}`);
+      // What is not a command or an answer the bot asked for is something to do, as /help says.
+      if (ctx.message.text.startsWith('/')) {
+        await ctx.reply(`I do not know that command. ${this.help()}`);
+        return;
+      }
+      await this.toDo(ctx, ctx.message.text, 'a message');
       return;
     }
     this.awaiting.delete(ctx.chat!.id);
@@ -319,13 +324,18 @@ export class OwnerBot {
       case 'nothing':
         return void (await ctx.reply('I heard nothing to act on. Say a command, or what needs doing.'));
     }
-    // Anything else is something to do: it goes to the Inbox as a to-do (and comes back here as one).
+    // Anything else is something to do.
+    await this.toDo(ctx, heard, 'a voice note');
+  }
+
+  /** Something to do goes to the Inbox as a to-do (and comes back here as one). */
+  private async toDo(ctx: Context, text: string, from: 'a voice note' | 'a message'): Promise<void> {
     await this.deps.notifications.send({
-      kind: 'task.voice_note',
+      kind: 'task.to_do',
       severity: 'info',
-      title: `To do: ${heard.length > 80 ? `${heard.slice(0, 79)}…` : heard}`,
-      body: `From a voice note on Telegram:\n\n${heard}`,
-      dedupeKey: `voice:${ctx.chat?.id}:${ctx.message.message_id}`,
+      title: `To do: ${text.length > 80 ? `${text.slice(0, 79)}…` : text}`,
+      body: `From ${from} on Telegram:\n\n${text}`,
+      dedupeKey: `telegram:${ctx.chat?.id}:${ctx.message?.message_id}`,
     });
   }
 
