@@ -17,7 +17,7 @@ import { EventBus } from './events/outbox.ts';
 import { Metrics } from './http/metrics.ts';
 import { buildApp } from './http/app.ts';
 import type { Kernel, Readiness } from './kit/kernel.ts';
-import type { AnyModule, HttpPart } from './kit/module.ts';
+import type { AnyModule, ExtraPages } from './kit/module.ts';
 import type { Faces } from './kit/faces.ts';
 import { Modules, readSettings } from './kit/modules.ts';
 import { MODULES } from '../modules/index.ts';
@@ -44,7 +44,7 @@ export interface RuntimeOptions extends OpenOptions {
   http: boolean;
   work: boolean;
   /** Pages beyond the modules' own (the sandbox's simulated Telegram chat). */
-  extraHttp?: HttpPart<undefined>[];
+  extraHttp?: ExtraPages[];
 }
 
 export interface Opened {

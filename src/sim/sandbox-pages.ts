@@ -3,14 +3,14 @@
 // shop's customers: place an order, refund one, now rather than waiting for the live stream.
 import { backWithNotice, sendPage, table } from '../platform/dashboard/components.ts';
 import type { FastifyInstance } from 'fastify';
-import type { HttpPart } from '../platform/kit/module.ts';
+import type { ExtraPages } from '../platform/kit/module.ts';
 import { html } from '../platform/dashboard/html.ts';
 import { csrfField, page } from '../platform/dashboard/layout.ts';
 import { SANDBOX_ORDER_EVERY_MS, SANDBOX_OWNER_CHAT, type Sandbox } from './registry.ts';
 
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } as const;
 
-export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
+export function sandboxPages(sandbox: Sandbox): ExtraPages {
   const register = (app: FastifyInstance) => {
     app.get(
       '/sandbox/telegram',
@@ -136,5 +136,17 @@ export function sandboxPages(sandbox: Sandbox): HttpPart<undefined> {
       );
     }
   };
-  return { prefix: '', register };
+  return {
+    prefix: '',
+    register,
+    menu: [
+      { href: '/sandbox/shopify', label: 'Sandbox: the shop', position: 60 },
+      { href: '/sandbox/telegram', label: 'Sandbox: Telegram', position: 61 },
+      { href: '/sandbox/akaunting', label: 'Sandbox: Akaunting', position: 62 },
+    ],
+    banner: html`<p class="banner sandbox" role="status">
+      Sandbox: simulators stand in for Shopify, Telegram and Akaunting; nothing leaves this machine.
+      <a href="/sandbox/shopify">Play a customer</a> · <a href="/sandbox/telegram">your Telegram chat</a>
+    </p>`,
+  };
 }

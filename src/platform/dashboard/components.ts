@@ -8,7 +8,10 @@ import { csrfField, withMenu } from './layout.ts';
 
 /** Answers with a rendered page, its menu written in. */
 export function sendPage(reply: FastifyReply, body: Html, status = 200): FastifyReply {
-  return reply.code(status).type('text/html; charset=utf-8').send(withMenu(body.value, reply.server.menu));
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(withMenu(body.value, reply.server.menu, reply.server.banner));
 }
 
 /** Rows of cells under a header; `empty` is shown instead of an empty table. */

@@ -13,9 +13,12 @@ export interface MenuItem {
  */
 const MENU_SLOT = /<!--menu:([^>]*)-->/;
 
-/** A page's markup with its menu written in. */
-export function withMenu(markup: string, menu: MenuItem[]): string {
-  return markup.replace(MENU_SLOT, (_slot, current: string) =>
+/** Where the banner every page shows goes (the sandbox's), written in by sendPage. */
+const BANNER_SLOT = '<!--banner-->';
+
+/** A page's markup with its menu and the app's banner written in. */
+export function withMenu(markup: string, menu: MenuItem[], banner = ''): string {
+  return markup.replace(BANNER_SLOT, () => banner).replace(MENU_SLOT, (_slot, current: string) =>
     menu
       .map(
         (item) =>
@@ -30,7 +33,6 @@ export interface PageOptions {
   title: string;
   principal?: Principal | undefined;
   current?: string;
-  banner?: Html | undefined;
 }
 
 export function page(options: PageOptions, body: Html): Html {
@@ -69,7 +71,7 @@ export function page(options: PageOptions, body: Html): Html {
               : ''
           }
         </header>
-        ${options.banner ?? ''}
+        ${trusted(BANNER_SLOT)}
         <main>
           <h1>${options.title}</h1>
           ${body}

@@ -7,7 +7,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Kernel } from '../kit/kernel.ts';
-import type { HttpPart } from '../kit/module.ts';
+import type { ExtraPages } from '../kit/module.ts';
 import type { Modules } from '../kit/modules.ts';
 import { systemRoutes } from './system-routes.ts';
 import { checkingResponses } from '../checks.ts';
@@ -24,6 +24,8 @@ declare module 'fastify' {
     routeList: RouteInfo[];
     /** The menu every module added, in order (the layout renders it). */
     menu: { href: string; label: string }[];
+    /** Shown at the top of every page (the sandbox says so), or empty. */
+    banner: string;
   }
 }
 
@@ -44,7 +46,7 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export async function buildApp(
   kernel: Kernel,
   modules: Modules,
-  extra: HttpPart<undefined>[] = [],
+  extra: ExtraPages[] = [],
 ): Promise<FastifyInstance> {
   const { config, metrics, logger } = kernel;
   const secureCookies = config.publicUrl.startsWith('https://');
@@ -227,7 +229,11 @@ export async function buildApp(
   });
 
   registerStatic(app);
-  app.decorate('menu', modules.menu());
+  app.decorate(
+    'menu',
+    [...modules.menu(), ...extra.flatMap((part) => part.menu ?? [])].sort((a, b) => a.position - b.position),
+  );
+  app.decorate('banner', extra.map((part) => part.banner?.value ?? '').join(''));
   systemRoutes(app, kernel);
   const context = { config };
   for (const { definition, parts } of modules.all())

@@ -92,7 +92,7 @@ export function systemRoutes(app: FastifyInstance, kernel: Kernel): void {
     return sendPage(
       reply,
       page(
-        { title: 'shopkeep API' },
+        { title: 'shopkeep API', principal: request.principal, current: '/api/docs' },
         html`<p>
             JSON under <code>/api/v1</code>. Authenticate with
             <code>Authorization: Bearer &lt;token&gt;</code> (create one with

@@ -45,6 +45,16 @@ export interface HttpPart<B> {
   register: (app: FastifyInstance, module: B, context: HttpContext) => void | Promise<void>;
 }
 
+/**
+ * Pages from outside the modules (the sandbox's simulators): their routes, their menu entries, and a
+ * banner every page shows while they are there.
+ */
+export interface ExtraPages extends HttpPart<undefined> {
+  menu?: MenuEntry[];
+  /** Shown at the top of every page. */
+  banner?: Html;
+}
+
 /** A section a module adds to another's page (the operations page, the approvals queue). */
 export interface Panel {
   page: 'operations' | 'approvals';
