@@ -198,7 +198,9 @@ export class Poster {
         [[...fresh.map((entry) => entry.sourceKey), ...stock.drafts.map((draft) => draft.sourceKey)]],
       );
     }
-    await emitAll(tx, stock.alerts);
+    // Before the opening stock is taken (the first import is still being booked), a sale naturally
+    // finds nothing on the books: the opening stock counts it back in. Only later is it news.
+    if (stock.alerts.length && (await openingTaken(tx))) await emitAll(tx, stock.alerts);
     return posted;
   }
 
@@ -486,4 +488,10 @@ export class Poster {
       [unique, unique.map((code) => code.split(':').pop()!), unique.map(accountType)],
     );
   }
+}
+
+/** Whether the opening stock has been taken: until then stock on the books is still being built. */
+async function openingTaken(tx: pg.PoolClient): Promise<boolean> {
+  const { rows } = await tx.query('select 1 from ledger_opening_stock limit 1');
+  return rows.length > 0;
 }
