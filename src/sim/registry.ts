@@ -2,6 +2,8 @@
 // `npm start` while nothing is connected), with the sample catalog. Nothing leaves the machine.
 // Later modules add their simulators here (Meta, ...).
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { TelegramSimulator } from './telegram.ts';
 import { ShopifySimulator } from './shopify/index.ts';
 import { AkauntingSimulator } from './akaunting.ts';
@@ -22,12 +24,41 @@ export interface Sandbox {
 /** A new order in the sandbox shop about this often (with now and then a fulfilment or a refund). */
 export const SANDBOX_ORDER_EVERY_MS = 45_000;
 
-export async function startSandbox(): Promise<Sandbox> {
+/**
+ * What makes the sandbox shop the same shop after a restart: the moment its year of history was
+ * generated up to (the same seed and moment give the same orders, payments and ids) and its keys.
+ * Kept in the data directory; without it a restart would invent a different history for the same
+ * order ids, and the books would see payments that never happened.
+ */
+interface SandboxState {
+  historyUntil: string;
+  adminToken: string;
+  apiSecret: string;
+}
+
+function sandboxState(dataDir: string): SandboxState {
+  const file = path.join(dataDir, 'sandbox.json');
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>;
+    if (stored.historyUntil && stored.adminToken && stored.apiSecret) return stored as SandboxState;
+  }
+  const state: SandboxState = {
+    historyUntil: new Date().toISOString(),
+    adminToken: `shpat_sandbox_${randomBytes(16).toString('hex')}`,
+    apiSecret: `shpss_sandbox_${randomBytes(16).toString('hex')}`,
+  };
+  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  return state;
+}
+
+export async function startSandbox(dataDir: string): Promise<Sandbox> {
+  const state = sandboxState(dataDir);
   const token = `${100000 + Math.floor(Math.random() * 900000)}:sandbox_${randomBytes(16).toString('hex')}`;
   const telegram = await TelegramSimulator.start({ token });
   const shopify = await ShopifySimulator.start({
-    adminToken: `shpat_sandbox_${randomBytes(16).toString('hex')}`,
-    apiSecret: `shpss_sandbox_${randomBytes(16).toString('hex')}`,
+    adminToken: state.adminToken,
+    apiSecret: state.apiSecret,
+    historyUntil: Date.parse(state.historyUntil),
     historyDays: 365,
     // A Shopify Plus-sized query budget: the sandbox shows the features, not a plan's rate limit.
     bucket: { maximumAvailable: 20_000, restoreRate: 1000 },

@@ -25,7 +25,9 @@ export function sandboxPages(sandbox: Sandbox): ExtraPages {
             html`<p class="muted">The bot writes here as it would to your phone. Press its buttons, or type a command such as /status, /approvals, /pause.</p>
             ${messages.length === 0 ? html`<p class="muted">No messages yet. Write a post under Approvals, or send /help.</p>` : ''}
             ${messages.map(
-              (message) => html`<article class="card" data-testid="telegram-message" id="${`m${message.message_id}`}">
+              (
+                message,
+              ) => html`<article class="card" data-testid="telegram-message" id="${`m${message.message_id}`}">
                 <p class="chat-text">${message.text ?? message.caption ?? ''}</p>
                 ${(message.reply_markup?.inline_keyboard ?? []).flat().map(
                   (

@@ -171,10 +171,7 @@ test('ai draft writes a post for a product and takes it through the QA gate', as
     /Approved by the QA gate\.\nScore \d+ after 1 attempt\(s\), written by offline\./,
   );
   assert.match(draft.stdout, /Curl Defining Cream/);
-  const unknown = await runCli(
-    ['ai', 'draft', '--channel', 'instagram', '--product', '8800000000003'],
-    env,
-  );
+  const unknown = await runCli(['ai', 'draft', '--channel', 'instagram', '--product', '8800000000003'], env);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /no product 8800000000003 in the catalog/);
 });

@@ -156,11 +156,8 @@ test('Edit and Regenerate take the owner’s next message', async () => {
   // The rewrite is written and reviewed again: approved by the gate or sent as a new card.
   await waitFor(
     async () =>
-      (
-        await server.db.pool.query(
-          `select count(*) from ai_qa_reviews where product_ids = '{8800000000003}'`,
-        )
-      ).rows[0].count > 0,
+      (await server.db.pool.query(`select count(*) from ai_qa_reviews where product_ids = '{8800000000003}'`))
+        .rows[0].count > 0,
     30_000,
     'the rewrite',
   );

@@ -15,9 +15,7 @@ before(async () => {
 after(() => server.close());
 
 test('GET /api/v1/ai/usage counts the calls a written post made, per provider and feature', async () => {
-  const { attempts } = await server
-    .face('writer')
-    .draft({ channel: 'facebook', productId: '8800000000005' });
+  const { attempts } = await server.face('writer').draft({ channel: 'facebook', productId: '8800000000005' });
   const response = await server.app.inject({ url: '/api/v1/ai/usage', headers: { cookie: owner.cookie } });
   assert.equal(response.statusCode, 200, response.body);
   const usage = response.json().usage as {

@@ -235,7 +235,11 @@ test('a token with the write scope can read too, as in Shopify’s scopes', asyn
   const authorization = `Bearer ${created.json().token}`;
   const viaToken = await me({ authorization });
   assert.deepEqual([...viaToken.json().scopes].sort(), ['read', 'write']);
-  const read = await server.app.inject({ method: 'GET', url: '/api/v1/approvals', headers: { authorization } });
+  const read = await server.app.inject({
+    method: 'GET',
+    url: '/api/v1/approvals',
+    headers: { authorization },
+  });
   assert.equal(read.statusCode, 200, read.body);
   const readOnly = await server.app.inject({
     method: 'POST',

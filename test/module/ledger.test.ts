@@ -96,6 +96,33 @@ test('an order and its payment are booked once; replaying the same events change
   ]);
 });
 
+test('an order paid more than its total raises one alert; the books hold what was received', async () => {
+  // A payment taken twice: two successful sales of £33.94 on an order of £33.94.
+  await store(sampleOrder({ financialStatus: 'paid' }), [
+    samplePayment(),
+    samplePayment({ id: 6_600_000_000_002, processedAt: '2026-11-20T10:00:09.000Z' }),
+  ]);
+  await ledger.post(await shopEvents());
+  assert.equal(await balance('Assets:Clearing:Shopify Payments'), 2 * 3394);
+  const overpaid = "select payload from events_outbox where type = 'ledger.order_overpaid'";
+  const { rows } = await db.pool.query(overpaid);
+  assert.deepEqual(
+    rows.map((row) => row.payload),
+    [{ orderId: 5_550_000_000_001, order: '#1001', currency: 'GBP', total: 3394, received: 6788 }],
+  );
+  await ledger.post(await shopEvents()); // replayed: booked already, no second alert
+  assert.equal((await db.pool.query(overpaid)).rowCount, 1);
+});
+
+test('an order paid exactly its total raises no alert', async () => {
+  await store(sampleOrder({ financialStatus: 'paid' }), [samplePayment()]);
+  await ledger.post(await shopEvents());
+  assert.equal(
+    await count("select count(*) as n from events_outbox where type = 'ledger.order_overpaid'"),
+    0,
+  );
+});
+
 test('an order cancelled before payment is reversed, once', async () => {
   await store(sampleOrder());
   await ledger.post(await shopEvents());

@@ -784,3 +784,35 @@ test('50,000 orders generate in seconds (time reported, not asserted)', (t) => {
   );
   assert.equal(store.orders.length, 50_000);
 });
+
+test('restarted on the same history, the shop is the same shop: same orders, same payments; new orders get new ids and numbers', async () => {
+  const historyUntil = SIMULATED_NOW;
+  const started = (minutesLater: number) =>
+    ShopifySimulator.start({
+      now: simulatedClock(historyUntil + minutesLater * 60_000),
+      historyUntil,
+      adminToken: TOKEN,
+      apiSecret: SECRET,
+      historyDays: 20,
+    });
+  const first = await started(1);
+  const history = first.orderIds().map((id) => first.restOrder(id));
+  const placedBefore = JSON.parse((await first.placeOrder({ deliver: false }))[0]!.body);
+  await first.stop();
+  const second = await started(30); // restarted half an hour later
+  try {
+    assert.deepEqual(
+      second.orderIds().map((id) => second.restOrder(id)),
+      history,
+      'the generated year is the same, down to each payment',
+    );
+    const placedAfter = JSON.parse((await second.placeOrder({ deliver: false }))[0]!.body);
+    assert.ok(
+      Number(placedAfter.id) > Number(placedBefore.id),
+      'a new order never takes an id given out before',
+    );
+    assert.ok(Number(placedAfter.order_number) > Number(placedBefore.order_number), 'nor an order number');
+  } finally {
+    await second.stop();
+  }
+});

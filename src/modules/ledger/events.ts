@@ -1,5 +1,5 @@
 // What the books tell the others (and outgoing webhooks): something needs a person, stock went below
-// zero or nears its expiry, the opening stock was taken.
+// zero or nears its expiry, an order was paid more than its total, the opening stock was taken.
 import { Type } from 'typebox';
 import { defineEvents, type PayloadsOf } from '../../platform/events/catalogue.ts';
 
@@ -20,6 +20,16 @@ export const ledgerEvents = defineEvents({
       orderId: Type.Integer(),
       order: Type.String({ description: 'the order number: "#1001"' }),
       short: Type.Integer({ description: 'units sold that the books did not have' }),
+    }),
+  },
+  'ledger.order_overpaid': {
+    description: 'an order’s payments came to more than its total (a double charge, a payment taken twice)',
+    payload: Type.Object({
+      orderId: Type.Integer(),
+      order: Type.String({ description: 'the order number: "#1001"' }),
+      currency: Type.String(),
+      total: Type.Integer({ description: 'the order’s total, in minor units' }),
+      received: Type.Integer({ description: 'its successful payments together, in minor units' }),
     }),
   },
   'ledger.stock_expiring': {

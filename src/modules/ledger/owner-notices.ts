@@ -1,5 +1,6 @@
 // What the owner is told when the books need them: an item waits for review, a sale took stock below
-// zero, a lot is close to its expiry date, the opening stock was taken.
+// zero, a lot is close to its expiry date, an order was paid more than its total, the opening stock
+// was taken.
 import { formatMoney } from '../../platform/money.ts';
 import type { DomainEvent } from '../../platform/events/outbox.ts';
 import type { OpeningStock } from './stock-book.ts';
@@ -10,6 +11,7 @@ export const OWNER_NOTICES = [
   'ledger.stock_negative',
   'ledger.stock_expiring',
   'ledger.opening_stock',
+  'ledger.order_overpaid',
 ] as const;
 
 /** What the owner is told of something in the books that needs them. */
@@ -28,6 +30,14 @@ export function ownerNotice(event: DomainEvent<(typeof OWNER_NOTICES)[number]>):
       return {
         title: `Sold more ${p.sku ? `of ${p.sku} ` : ''}than the books hold`,
         body: `Order ${p.order} sold ${p.short} unit(s) of variant ${p.variantId} with none left on the books. Record the goods received (their cost) so the books value stock right.`,
+      };
+    }
+    case 'ledger.order_overpaid': {
+      const p = event.payload;
+      const money = (minor: number) => formatMoney(minor, p.currency);
+      return {
+        title: `Order ${p.order} was paid ${money(p.received - p.total)} more than its total`,
+        body: `Its payments came to ${money(p.received)} against a total of ${money(p.total)}. Look at the order's payments in Shopify: a payment taken twice is refunded from there. The books hold what was received.`,
       };
     }
     case 'ledger.stock_expiring': {

@@ -2,10 +2,10 @@
 // them from the feed. Every entry has a source key, so a replayed event finds its entry there and
 // changes nothing; an order's later versions post only the difference from what is booked.
 import type pg from 'pg';
-import { emitAll } from '../../platform/events/outbox.ts';
+import { emitAll, type EventOf } from '../../platform/events/outbox.ts';
 import type { EventMap } from '../../platform/events/catalogue.ts';
 import { addDays, dayIn } from '../../platform/dates.ts';
-import type { BalanceTransaction, Order, Payout, Refund, ShopReader } from '../shop/index.ts';
+import type { BalanceTransaction, Order, Payout, Refund, ShopReader, Transaction } from '../shop/index.ts';
 import { Stock, type StockAlert } from './stock.ts';
 import { ACCOUNTS, DEFAULT_CHART, accountType } from './chart.ts';
 import {
@@ -15,6 +15,7 @@ import {
   refundRule,
   saleAdjustment,
   saleLines,
+  shopAmount,
   type EntryDraft,
   type PostingDraft,
   type ReviewDraft,
@@ -201,7 +202,53 @@ export class Poster {
     // Before the opening stock is taken (the first import is still being booked), a sale naturally
     // finds nothing on the books: the opening stock counts it back in. Only later is it news.
     if (stock.alerts.length && (await openingTaken(tx))) await emitAll(tx, stock.alerts);
+    await emitAll(tx, await this.overpaid(fresh, transactions, orders));
     return posted;
+  }
+
+  /**
+   * Orders whose payments, with one booked just now, come to more than their total: the owner hears
+   * of each once (the payment that tipped it is booked once).
+   */
+  private async overpaid(
+    fresh: EntryDraft[],
+    transactions: Map<number, Transaction>,
+    orders: Map<number, Order>,
+  ): Promise<EventOf<'ledger.order_overpaid'>[]> {
+    const paid = new Set<number>();
+    for (const entry of fresh) {
+      if (!entry.sourceKey.startsWith('payment:')) continue;
+      const transaction = transactions.get(Number(entry.sourceKey.slice('payment:'.length)));
+      if (transaction) paid.add(transaction.orderId);
+    }
+    if (!paid.size) return [];
+    const all = await this.shop.orderTransactions([...paid]);
+    const alerts: EventOf<'ledger.order_overpaid'>[] = [];
+    for (const orderId of paid) {
+      const order = orders.get(orderId);
+      if (!order) continue;
+      const received = all
+        .filter(
+          (each) =>
+            each.orderId === orderId &&
+            !each.test &&
+            each.status === 'success' &&
+            (each.kind === 'sale' || each.kind === 'capture'),
+        )
+        .reduce((sum, each) => sum + (shopAmount(each, order) ?? 0), 0);
+      if (received > order.total.shop)
+        alerts.push({
+          type: 'ledger.order_overpaid',
+          payload: {
+            orderId,
+            order: order.name,
+            currency: order.currency,
+            total: order.total.shop,
+            received,
+          },
+        });
+    }
+    return alerts;
   }
 
   /** For a payout in another currency: the rate on its day (or the last one within a week) and what it settles. */

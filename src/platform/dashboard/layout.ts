@@ -18,15 +18,17 @@ const BANNER_SLOT = '<!--banner-->';
 
 /** A page's markup with its menu and the app's banner written in. */
 export function withMenu(markup: string, menu: MenuItem[], banner = ''): string {
-  return markup.replace(BANNER_SLOT, () => banner).replace(MENU_SLOT, (_slot, current: string) =>
-    menu
-      .map(
-        (item) =>
-          html`<a href="${item.href}"${item.href === current ? html` class="current"` : ''}>${item.label}</a>`
-            .value,
-      )
-      .join(''),
-  );
+  return markup
+    .replace(BANNER_SLOT, () => banner)
+    .replace(MENU_SLOT, (_slot, current: string) =>
+      menu
+        .map(
+          (item) =>
+            html`<a href="${item.href}"${item.href === current ? html` class="current"` : ''}>${item.label}</a>`
+              .value,
+        )
+        .join(''),
+    );
 }
 
 export interface PageOptions {

@@ -34,6 +34,11 @@ export interface ShopifySimOptions {
   orderCount?: number;
   /** The shop's clock; default real time. A change always moves the changed object's updated_at. */
   now?: () => Date;
+  /**
+   * The moment the generated history runs up to (ms); default the clock's now. The same seed and
+   * moment give the same shop, so a restarted simulator keeps the history it had.
+   */
+  historyUntil?: number;
   bucket?: { maximumAvailable: number; restoreRate: number };
   /** Points a single query may cost; default 1000, where Shopify draws the line. */
   maxQueryCost?: number;
@@ -76,12 +81,15 @@ export class ShopifySimulator {
     const generated = generateShop({
       seed: options.seed ?? 1,
       shopDomain,
-      now: clock(),
+      now: options.historyUntil ?? clock(),
       historyDays: options.historyDays ?? 365,
       ordersPerDay: options.ordersPerDay ?? 15,
       ...(options.orderCount !== undefined ? { orderCount: options.orderCount } : {}),
     });
     const store = generated.store;
+    // What changed live after the history, in a run before this one, is not known here: new ids start
+    // past any that run could have given out.
+    store.resumeAt(clock());
     const schema = adminSchema();
     wire(schema);
     const files = await BulkFiles.start();

@@ -98,6 +98,19 @@ export class Store {
     return Math.max(Math.floor(clock / SECOND) * SECOND, this.historyEnd);
   }
 
+  /**
+   * Live changes resume at `clock`: every id sequence (and the order numbers) moves past what a
+   * simulator running since the history ended could have given out, at most one new object a second
+   * of each kind (an order every ten seconds), so a restart never gives an old id to a new object.
+   */
+  resumeAt(clock: number): void {
+    const seconds = Math.max(0, Math.floor((clock - this.historyEnd) / SECOND));
+    if (!seconds) return;
+    for (const [kind, [, gap]] of Object.entries(SEQUENCES))
+      this.next.set(kind as IdKind, this.next.get(kind as IdKind)! + seconds * (gap + 1));
+    this.nextOrderNumber += Math.ceil(seconds / 10);
+  }
+
   /** Records when the generated history ends. */
   settle(until: number): void {
     this.historyEnd = Math.floor(until / SECOND) * SECOND;

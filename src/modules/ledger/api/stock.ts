@@ -35,12 +35,7 @@ export function stockRoutes(app: FastifyInstance, { ledger }: LedgerParts): void
         response: responses({ 201: GoodsReceived }),
       },
     },
-    async (request, reply) =>
-      reply
-        .code(201)
-        .send(
-          await ledger.stock.receiveGoods(request.body),
-        ),
+    async (request, reply) => reply.code(201).send(await ledger.stock.receiveGoods(request.body)),
   );
 
   api.post(
