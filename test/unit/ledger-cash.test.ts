@@ -4,9 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   nextMonth,
+  openVatQuarters,
   plannedReorders,
   project,
   recurringExpenses,
+  vatPayments,
   type ProjectedItem,
 } from '../../src/modules/ledger/projection.ts';
 import { cashFlowClass } from '../../src/modules/ledger/chart.ts';
@@ -115,4 +117,60 @@ test('cash-flow classes: bank and cash are the cash; loans and the owner are fin
   assert.equal(cashFlowClass('Liabilities:Sales Tax Payable'), 'operating');
   assert.equal(cashFlowClass('Equity:Owner Capital'), 'financing');
   assert.equal(cashFlowClass('Equity:Retained Earnings'), 'operating');
+});
+
+test('VAT quarters not yet due: calendar quarters and the other two staggers, due a month and seven days after', () => {
+  assert.deepEqual(openVatQuarters('2026-12-07', 3), [
+    { start: '2026-10-01', end: '2026-12-31', due: '2027-02-07' },
+  ]);
+  assert.deepEqual(openVatQuarters('2026-04-20', 3), [
+    { start: '2026-01-01', end: '2026-03-31', due: '2026-05-07' },
+    { start: '2026-04-01', end: '2026-06-30', due: '2026-08-07' },
+  ]);
+  // Quarters ending Jan, Apr, Jul, Oct: the quarter to 31 October is due on 7 December, today (so it is
+  // no longer "not yet due"), and the running one ends in January next year.
+  assert.deepEqual(openVatQuarters('2026-12-07', 1), [
+    { start: '2026-11-01', end: '2027-01-31', due: '2027-03-07' },
+  ]);
+  assert.deepEqual(openVatQuarters('2026-12-01', 2), [
+    { start: '2026-09-01', end: '2026-11-30', due: '2027-01-07' },
+    { start: '2026-12-01', end: '2027-02-28', due: '2027-04-07' },
+  ]);
+});
+
+test('VAT in the projection: a finished quarter on its due day, the running one at its pace, and VAT overdue tomorrow', () => {
+  const items = vatPayments({
+    today: '2026-04-20',
+    until: '2026-07-19',
+    quarters: [
+      { start: '2026-01-01', end: '2026-03-31', due: '2026-05-07', owedSoFar: 9_000_00 },
+      // 20 days of a 91-day quarter: £2,000.00 so far, £9,100.00 at that pace, due after the window.
+      { start: '2026-04-01', end: '2026-06-30', due: '2026-08-07', owedSoFar: 2_000_00 },
+    ],
+    owedNow: 14_500_00, // £3,500 more than the open quarters: a quarter already due and not paid
+  });
+  assert.deepEqual(items, [
+    { date: '2026-05-07', kind: 'vat', description: 'VAT for the quarter to 2026-03-31', amount: -9_000_00 },
+    {
+      date: '2026-04-21',
+      kind: 'vat',
+      description:
+        'VAT for quarters already due that the books still owe (pay HMRC, or book the payment made)',
+      amount: -3_500_00,
+    },
+  ]);
+  const running = vatPayments({
+    today: '2026-04-20',
+    until: '2026-08-31',
+    quarters: [{ start: '2026-04-01', end: '2026-06-30', due: '2026-08-07', owedSoFar: 2_000_00 }],
+    owedNow: 2_000_00,
+  });
+  assert.deepEqual(running, [
+    {
+      date: '2026-08-07',
+      kind: 'vat',
+      description: 'VAT for the quarter to 2026-06-30 (at the pace so far)',
+      amount: -9_100_00,
+    },
+  ]);
 });

@@ -64,6 +64,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
       timezone: config.timezone,
       akaunting: settings.akaunting,
       costing: settings.costing,
+      vatQuarterEnd: settings.vatQuarterEnd,
       receipts: { ai: use('ai'), jobs, reader: new ReceiptReader() },
       notifications: use('notifications'),
     });

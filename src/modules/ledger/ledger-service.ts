@@ -48,6 +48,8 @@ export interface LedgerOptions {
   timezone: string;
   /** How stock is costed: first to expire / first in, first out (the default), or the running average. */
   costing?: Costing;
+  /** The month the year's first VAT quarter ends (3: calendar quarters), for the cash projection. */
+  vatQuarterEnd?: number;
   /** Receipt photos are read when given (the server, the CLI). */
   receipts?: ReceiptDependencies;
   /** Summaries and alerts to the owner are sent when given. */
@@ -118,7 +120,7 @@ export class LedgerService {
       stock: new Stock({ shop, costing: options.costing ?? 'fifo' }),
     });
     this.reports = new LedgerReports({ db: pool, currency });
-    this.projector = new CashProjector({ db: pool, currency });
+    this.projector = new CashProjector({ db: pool, currency, vatQuarterEnd: options.vatQuarterEnd ?? 3 });
     this.margins = new ProductMargins({ db: pool, shop, basics });
     this.stock = new StockBook({
       db: pool,

@@ -1,6 +1,7 @@
 // Where the cash is heading over the next 90 days, from what the books already know: money Shopify
 // and PayPal hold that is on its way, takings at the pace of the last 90 days' payouts, expenses that
-// come back every month, and reorders of products that will run low at the pace they sell.
+// come back every month, reorders of products that will run low at the pace they sell, and the VAT
+// the shop pays HMRC each quarter (and any it owes for quarters already due).
 import type pg from 'pg';
 import { addDays } from '../../platform/dates.ts';
 import { currencyExponent } from '../../platform/money.ts';
@@ -8,7 +9,7 @@ import { cashFlowClass } from './chart.ts';
 
 export interface ProjectedItem {
   date: string;
-  kind: 'payout' | 'takings' | 'recurring' | 'reorder';
+  kind: 'payout' | 'takings' | 'recurring' | 'reorder' | 'vat';
   description: string;
   amount: number; // minor units; money out negative
 }
@@ -108,6 +109,76 @@ export function plannedReorders(
   return items;
 }
 
+/** A VAT quarter: its first and last day, and the day its VAT is due (one month and seven days later). */
+export interface VatQuarter {
+  start: string;
+  end: string;
+  due: string;
+}
+
+const firstOfMonth = (year: number, month: number) =>
+  new Date(Date.UTC(year, month - 1, 1)).toISOString().slice(0, 10);
+
+/**
+ * The VAT quarters begun by `today` whose VAT is not due yet. `firstEndMonth` is the month the year's
+ * first quarter ends (3: Mar, Jun, Sep, Dec; 1: Jan, Apr, …; 2: Feb, May, …). HMRC wants a quarter's
+ * VAT one calendar month and seven days after it ends: 7 May for the quarter to 31 March.
+ */
+export function openVatQuarters(today: string, firstEndMonth: number): VatQuarter[] {
+  const year = Number(today.slice(0, 4));
+  const quarters: VatQuarter[] = [];
+  for (let y = year - 1; y <= year + 1; y += 1)
+    for (let endMonth = firstEndMonth; endMonth <= 12; endMonth += 3) {
+      const start = firstOfMonth(y, endMonth - 2);
+      const end = addDays(firstOfMonth(y, endMonth + 1), -1);
+      const due = addDays(firstOfMonth(y, endMonth + 2), 6);
+      if (start <= today && due > today) quarters.push({ start, end, due });
+    }
+  return quarters;
+}
+
+/**
+ * What the shop will pay HMRC in the window: each quarter's VAT on its due day (the quarter still
+ * running at the pace it has run so far), and VAT for quarters already due that the books still owe,
+ * tomorrow. `owedSoFar` is each open quarter's VAT up to today; `owedNow` all VAT the books owe today.
+ */
+export function vatPayments(input: {
+  today: string;
+  until: string;
+  quarters: (VatQuarter & { owedSoFar: number })[];
+  owedNow: number;
+}): ProjectedItem[] {
+  const items: ProjectedItem[] = [];
+  const elapsed = (from: string, to: string) =>
+    Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+  for (const quarter of input.quarters) {
+    if (quarter.due > input.until) continue;
+    const running = quarter.end > input.today;
+    const amount = running
+      ? Math.round(
+          (quarter.owedSoFar * elapsed(quarter.start, quarter.end)) / elapsed(quarter.start, input.today),
+        )
+      : quarter.owedSoFar;
+    if (amount > 0)
+      items.push({
+        date: quarter.due,
+        kind: 'vat',
+        description: `VAT for the quarter to ${quarter.end}${running ? ' (at the pace so far)' : ''}`,
+        amount: -amount,
+      });
+  }
+  const overdue = input.owedNow - input.quarters.reduce((sum, quarter) => sum + quarter.owedSoFar, 0);
+  if (overdue > 0)
+    items.push({
+      date: addDays(input.today, 1),
+      kind: 'vat',
+      description:
+        'VAT for quarters already due that the books still owe (pay HMRC, or book the payment made)',
+      amount: -overdue,
+    });
+  return items;
+}
+
 /** Lays the expected items over the days, week by week, and finds the lowest point. */
 export function project(input: {
   from: string;
@@ -117,6 +188,7 @@ export function project(input: {
   takingsPerDay: number;
   recurring: ProjectedItem[];
   reorders: ProjectedItem[];
+  vat?: ProjectedItem[];
   days?: number;
 }): CashProjection {
   const days = input.days ?? HORIZON_DAYS;
@@ -134,7 +206,7 @@ export function project(input: {
         amount,
       });
   }
-  const items = [...input.pending, ...takings, ...input.recurring, ...input.reorders]
+  const items = [...input.pending, ...takings, ...input.recurring, ...input.reorders, ...(input.vat ?? [])]
     .filter((item) => item.date > input.from && item.date <= until)
     .sort((a, b) => a.date.localeCompare(b.date) || b.amount - a.amount);
   let balance = input.openingCash;
@@ -172,15 +244,45 @@ export class CashProjector {
   /** The books' currency: reports are in it. */
   private readonly currency: () => Promise<string>;
 
-  constructor(options: { db: pg.Pool; currency: () => Promise<string> }) {
+  /** The month the year's first VAT quarter ends (3: calendar quarters). */
+  private readonly vatQuarterEnd: number;
+
+  constructor(options: { db: pg.Pool; currency: () => Promise<string>; vatQuarterEnd?: number }) {
     this.pool = options.db;
     this.currency = options.currency;
+    this.vatQuarterEnd = options.vatQuarterEnd ?? 3;
+  }
+
+  /** VAT the books owe from `from` (the beginning when null) to `to`: collected less reclaimable. */
+  private async vatOwed(from: string | null, to: string): Promise<number> {
+    const { rows } = await this.pool.query<{ owed: string }>(
+      `select coalesce(-sum(total), 0) as owed from ledger_day_totals
+       where account_code in ('Liabilities:Sales Tax Payable', 'Assets:VAT Reclaimable')
+         and ($1::date is null or day >= $1::date) and day <= $2::date`,
+      [from, to],
+    );
+    return Number(rows[0]!.owed);
+  }
+
+  private async vat(today: string, until: string): Promise<ProjectedItem[]> {
+    const open = openVatQuarters(today, this.vatQuarterEnd);
+    const [owedNow, ...soFar] = await Promise.all([
+      this.vatOwed(null, today),
+      ...open.map((quarter) => this.vatOwed(quarter.start, quarter.end < today ? quarter.end : today)),
+    ]);
+    return vatPayments({
+      today,
+      until,
+      quarters: open.map((quarter, index) => ({ ...quarter, owedSoFar: soFar[index]! })),
+      owedNow: owedNow!,
+    });
   }
 
   /** The next 90 days from today; `names` gives products their shop names. */
   async projection(today: string, names: Map<number, string>): Promise<CashProjection> {
     const currency = await this.currency();
-    const [balances, takings, expenses, products] = await Promise.all([
+    const until = addDays(today, HORIZON_DAYS);
+    const [balances, takings, expenses, products, vat] = await Promise.all([
       this.balances(today, currency),
       this.pool.query<{ total: string }>(
         `select coalesce(sum(total), 0) as total from ledger_day_totals
@@ -198,6 +300,7 @@ export class CashProjector {
         [today],
       ),
       this.sellingProducts(today, names),
+      this.vat(today, until),
     ]);
     const pending = balances
       .filter((row) => row.code.startsWith('Assets:Clearing:') && row.total > 0)
@@ -207,7 +310,6 @@ export class CashProjector {
         description: `${row.name}: on its way to the bank`,
         amount: row.total,
       }));
-    const until = addDays(today, HORIZON_DAYS);
     return project({
       from: today,
       currency,
@@ -222,6 +324,7 @@ export class CashProjector {
         until,
       ),
       reorders: plannedReorders(products, today, HORIZON_DAYS, currency),
+      vat,
     });
   }
 

@@ -19,7 +19,11 @@ export interface LedgerSettings {
   costing: 'fifo' | 'average';
   /** Set: each day's sales and expenses are pushed to this Akaunting as two summary transactions. */
   akaunting: AkauntingConfig | undefined;
+  /** The month the year's first VAT quarter ends: 3 (Mar, Jun, Sep, Dec), 1 (Jan, Apr, …) or 2 (Feb, May, …). */
+  vatQuarterEnd: number;
 }
+
+const VAT_QUARTERS = { 'mar-jun-sep-dec': 3, 'jan-apr-jul-oct': 1, 'feb-may-aug-nov': 2 } as const;
 
 export function ledgerSettings(read: SettingsReader): LedgerSettings {
   const costing = read.oneOf(
@@ -28,8 +32,17 @@ export function ledgerSettings(read: SettingsReader): LedgerSettings {
     'fifo',
     ' (IAS 2 allows no other)',
   );
+  const vatQuarterEnd =
+    VAT_QUARTERS[
+      read.oneOf(
+        'SHOPKEEP_VAT_QUARTERS',
+        Object.keys(VAT_QUARTERS) as (keyof typeof VAT_QUARTERS)[],
+        'mar-jun-sep-dec',
+        ' (the months your VAT quarters end, as HMRC set them)',
+      )
+    ];
   const baseUrl = read.url('AKAUNTING_URL', ['http:', 'https:'])?.replace(/\/$/, '');
-  if (baseUrl === undefined) return { costing, akaunting: undefined };
+  if (baseUrl === undefined) return { costing, vatQuarterEnd, akaunting: undefined };
   if (new URL(baseUrl).username)
     throw new ConfigError(
       'AKAUNTING_URL',
@@ -42,6 +55,7 @@ export function ledgerSettings(read: SettingsReader): LedgerSettings {
     throw new ConfigError('AKAUNTING_PASSWORD', 'is needed with AKAUNTING_URL (or AKAUNTING_PASSWORD_FILE)');
   return {
     costing,
+    vatQuarterEnd,
     akaunting: {
       baseUrl,
       email,

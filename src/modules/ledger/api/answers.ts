@@ -143,7 +143,9 @@ export const CashProjection = Type.Object({
   items: Type.Array(
     Type.Object({
       date: DayString('when it is expected'),
-      kind: Type.Enum(['payout', 'takings', 'recurring', 'reorder']),
+      kind: Type.Enum(['payout', 'takings', 'recurring', 'reorder', 'vat'], {
+        description: 'vat: the VAT due to HMRC for a quarter, or owed for quarters already due',
+      }),
       description: Type.String(),
       amount: Money('money in (money out negative)'),
     }),
