@@ -101,7 +101,7 @@ test('a receipt photo is read offline and booked: net, VAT to reclaim, paid from
   assert.deepEqual(
     rows.map((row) => [row.day, row.source_type, row.account_code, row.amount]),
     [
-      ['2026-11-14', 'receipt', 'Expenses:General', 4800],
+      ['2026-11-14', 'receipt', 'Expenses:Packaging', 4800],
       ['2026-11-14', 'receipt', 'Assets:VAT Reclaimable', 960],
       ['2026-11-14', 'receipt', 'Assets:Bank', -5760],
     ],
@@ -216,28 +216,28 @@ test('a photo with nothing readable goes to review saying so; a file that is not
   assert.match(twice.json().error.message, /is booked, not waiting for review/);
 });
 
-test('a PDF invoice is read from its own text and booked', async () => {
-  const invoice = documentPdf({
-    title: 'GLOW WHOLESALE LTD',
-    subtitle: 'Invoice: GW-5512 · Date: 03/11/2026',
-    currency: 'GBP',
-    sections: [
-      {
-        columns: [{ label: 'Item' }, { label: 'Amount' }],
-        rows: [
-          { cells: ['Shampoo base 5L', { money: 3000 }] },
-          { cells: ['Pump bottles x100', { money: 1000 }] },
-          { cells: ['Subtotal', { money: 4000 }] },
-          { cells: ['VAT 20%', { money: 800 }] },
-          { cells: ['Total', { money: 4800 }], bold: true },
-        ],
-      },
-    ],
-  });
-  const response = await upload(invoice, 'application/pdf');
+test('a PDF invoice is read from its own text; the owner is asked its kind once, and the supplier’s next is booked in it', async () => {
+  const invoice = (number: string, date: string) =>
+    documentPdf({
+      title: 'GLOW WHOLESALE LTD',
+      subtitle: `Invoice: ${number} · Date: ${date}`,
+      currency: 'GBP',
+      sections: [
+        {
+          columns: [{ label: 'Item' }, { label: 'Amount' }],
+          rows: [
+            { cells: ['Shampoo base 5L', { money: 3000 }] },
+            { cells: ['Pump bottles x100', { money: 1000 }] },
+            { cells: ['Subtotal', { money: 4000 }] },
+            { cells: ['VAT 20%', { money: 800 }] },
+            { cells: ['Total', { money: 4800 }], bold: true },
+          ],
+        },
+      ],
+    });
+  const response = await upload(invoice('GW-5512', '03/11/2026'), 'application/pdf');
   assert.equal(response.statusCode, 202, response.body);
   const receipt = await settled(response.json().receipt.id);
-  assert.equal(receipt.status, 'booked', receipt.problem);
   assert.equal(receipt.readBy, 'pdf text');
   assert.deepEqual(
     [
@@ -249,14 +249,39 @@ test('a PDF invoice is read from its own text and booked', async () => {
     ],
     ['GLOW WHOLESALE LTD', '2026-11-03', 'GW-5512', '48.00', '8.00'],
   );
+  // Nothing on it says which kind of expense it is, and the supplier is new: the owner is asked.
+  assert.equal(receipt.status, 'review');
+  assert.match(receipt.problem, /which kind of expense is it\?/);
+  assert.equal(receipt.suggestedKind, null);
+  const books = await server.app.inject({ method: 'GET', url: '/books', headers: { cookie: owner.cookie } });
+  assert.match(books.body, /<option value="">Choose the kind of expense…<\/option>/);
+  const booked = await server.app.inject({
+    method: 'POST',
+    url: `/api/v1/ledger/receipts/${receipt.id}/book`,
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: {
+      date: '2026-11-03',
+      supplier: 'GLOW WHOLESALE LTD',
+      amount: '48.00',
+      tax: '8.00',
+      account: 'Expenses:Packaging',
+    },
+  });
+  assert.equal(booked.statusCode, 200, booked.body);
+
+  // The same supplier's next invoice goes where the owner put the first.
+  const next = await settled(
+    (await upload(invoice('GW-5540', '17/11/2026'), 'application/pdf')).json().receipt.id,
+  );
+  assert.equal(next.status, 'booked', next.problem);
   const { rows } = await server.db.pool.query(
     'select account_code, amount_minor::int as amount from ledger_postings where entry_id = $1 order by id',
-    [receipt.entryId],
+    [next.entryId],
   );
   assert.deepEqual(
     rows.map((row) => [row.account_code, row.amount]),
     [
-      ['Expenses:General', 4000],
+      ['Expenses:Packaging', 4000],
       ['Assets:VAT Reclaimable', 800],
       ['Assets:Bank', -4800],
     ],

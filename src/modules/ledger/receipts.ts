@@ -4,6 +4,7 @@
 // photo twice is refused at upload; the same receipt photographed twice goes to review as a duplicate.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { ExpenseKinds } from './expense-kind.ts';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { transaction } from '../../platform/db/database.ts';
 import { orm, type Orm } from '../../platform/db/orm.ts';
@@ -32,6 +33,8 @@ export interface Receipt {
   readBy: string | null;
   problem: string | null;
   entryId: number | null;
+  /** For one waiting for review: the kind of expense the receipt suggests (null: the owner chooses). */
+  suggestedKind: string | null;
 }
 
 /** What reading receipts needs besides the books: a model, the job queue, and OCR. */
@@ -54,6 +57,7 @@ export class Receipts {
   readonly job: JobDefinition<{ receiptId: number }>;
   private readonly pool: pg.Pool;
   private readonly dependencies: ReceiptDependencies;
+  private readonly kinds: ExpenseKinds;
   private readonly write: Write;
   private readonly currency: () => Promise<string>;
   private readonly logger: Logger;
@@ -61,6 +65,7 @@ export class Receipts {
   constructor({ db, write, currency, logger, ...dependencies }: ReceiptsOptions) {
     this.pool = db;
     this.dependencies = dependencies;
+    this.kinds = new ExpenseKinds(db);
     this.write = write;
     this.currency = currency;
     this.logger = logger;
@@ -140,13 +145,23 @@ export class Receipts {
     );
     const checked = checkReceipt(fields);
     if (checked.problems.length) return this.toReview(id, text, fields, readBy, checked.problems);
+    const account = await this.kinds.of(fields);
+    if (!account)
+      return this.toReview(
+        id,
+        text,
+        fields,
+        readBy,
+        ['which kind of expense is it? Choose it, and later receipts from this supplier follow'],
+        'receipt_kind_unknown',
+      );
     const expense: Expense = {
       date: fields.date!,
       supplier: fields.supplier!,
       description: `receipt ${id}${fields.invoice ? `, invoice ${fields.invoice}` : ''}`,
       amount: checked.total,
       tax: checked.tax,
-      account: ACCOUNTS.generalExpenses,
+      account,
       paidFrom: ACCOUNTS.bank,
       reference: fields.invoice,
     };
@@ -325,7 +340,14 @@ export class Receipts {
       .where(id === undefined ? undefined : eq(ledgerReceipts.id, id))
       .orderBy(desc(ledgerReceipts.id))
       .limit(100);
-    return rows.map((row) => ({ ...row, uploadedAt: row.uploadedAt.toISOString() }));
+    return Promise.all(
+      rows.map(async (row) => ({
+        ...row,
+        uploadedAt: row.uploadedAt.toISOString(),
+        suggestedKind:
+          row.status === 'review' && row.fields ? ((await this.kinds.of(row.fields)) ?? null) : null,
+      })),
+    );
   }
 }
 

@@ -256,6 +256,12 @@ const Receipt = Type.Object({
   readBy: nullable(Type.String({ description: 'ocr, pdf text, or the model that read it' })),
   problem: nullable(Type.String({ description: 'why it waits for review' })),
   entryId: nullable(Type.Integer({ description: 'the journal entry it became' })),
+  suggestedKind: nullable(
+    Type.String({
+      description:
+        'waiting for review: the expense account the receipt suggests (its supplier before, or its words); null: choose one',
+    }),
+  ),
 });
 
 export const OneReceipt = Type.Object({ receipt: Receipt });

@@ -19,7 +19,15 @@ import { noticeField } from '../../../platform/dashboard/form-body.ts';
 /** The fields of an expense (the Add an expense form, and a receipt booked from review), with values filled in. */
 function expenseFields(
   accounts: { code: string; name: string; type: string }[],
-  values: { date?: string; supplier?: string; amount?: string; tax?: string; reference?: string },
+  values: {
+    date?: string;
+    supplier?: string;
+    amount?: string;
+    tax?: string;
+    reference?: string;
+    /** The kind of expense the receipt suggests; none: the owner chooses, nothing is assumed. */
+    account?: string | null;
+  },
 ): Html {
   return html`<label>Paid on <input type="date" name="date" value="${values.date ?? ''}" required /></label>
     <label>Supplier <input name="supplier" maxlength="200" value="${values.supplier ?? ''}" required /></label>
@@ -34,10 +42,14 @@ function expenseFields(
     /></label>
     <label
       >Kind
-      <select name="account">
+      <select name="account" required>
+        <option value="">Choose the kind of expense…</option>
         ${accounts
           .filter((account) => account.type === 'expense')
-          .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
+          .map(
+            (account) =>
+              html`<option value="${account.code}"${account.code === values.account ? html` selected` : ''}>${account.name}</option>`,
+          )}
       </select></label
     >
     <label
@@ -244,6 +256,7 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
                                 amount: receipt.fields?.total ?? '',
                                 tax: receipt.fields?.tax ?? '',
                                 reference: receipt.fields?.invoice ?? '',
+                                account: receipt.suggestedKind,
                               })}
                               <button>Book this receipt</button>
                             </form>

@@ -28,8 +28,14 @@ const ExpenseForm = formBody({
   reference: optionalField(100),
 });
 
-/** An empty field is a field not filled in. */
-const expenseInput = (body: Static<typeof ExpenseForm>) => ({
+/** An empty field is a field not filled in; the kind of expense is always chosen, never assumed. */
+const expenseInput = (body: Static<typeof ExpenseForm>) => {
+  if (!body.account?.trim())
+    throw new AppError('invalid_request', 'choose the kind of expense (postage, packaging, advertising, …)');
+  return expenseFields(body);
+};
+
+const expenseFields = (body: Static<typeof ExpenseForm>) => ({
   date: body.date,
   supplier: body.supplier,
   description: body.description,
