@@ -80,7 +80,7 @@ test('the owner sets up the account with TOTP in a browser and logs in again', a
   assert.equal(codes.length, 10);
   await page.getByRole('link', { name: 'Continue to the dashboard' }).click();
   await page.waitForURL(`${baseUrl}/`);
-  assert.match((await page.locator('h1').textContent()) ?? '', /Hello, owner@salon.example/);
+  assert.equal(await page.locator('h1').textContent(), 'Home');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'home.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'Log out' }).click();

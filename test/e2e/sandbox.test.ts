@@ -3,17 +3,43 @@
 // they play the owner and approve a post.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { embeddedServerEnv, freePort, runCli, startServe, type RunningServer } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
+import { chromium } from 'playwright-core';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
+
+const CHROMIUM = process.env.SHOPKEEP_CHROMIUM ?? '/usr/bin/chromium';
+const SCREENSHOTS = path.resolve(import.meta.dirname, '../../.tmp/screenshots');
+
+/**
+ * Elements that reach past the right edge of the screen without a scroll box around them (run in the
+ * page; a string, so the test runner's compiled helpers do not go with it).
+ */
+const WIDER_THAN_THE_SCREEN = `(() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (element) => {
+    for (let at = element; at && at !== document.body; at = at.parentElement) {
+      const overflow = getComputedStyle(at).overflowX;
+      if (overflow === 'auto' || overflow === 'scroll') return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll('body *')]
+    .filter((element) => element.getBoundingClientRect().right > width + 1 && !scrolls(element.parentElement))
+    .filter((element) => getComputedStyle(element).position !== 'fixed')
+    .map((element) => '<' + element.tagName.toLowerCase() + ' class="' + element.className + '">' + (element.textContent || '').trim().slice(0, 40))
+    .slice(0, 5);
+})()`;
 
 let dataDir: string;
 let server: RunningServer;
 let base: string;
 let env: Record<string, string>;
+/** The owner's session, from the first test. */
+let ownerCookie: string | undefined;
 
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sk-sandbox-'));
@@ -23,6 +49,7 @@ before(async () => {
   // The owner approves every post here (no draft can score above 100), so the card always comes.
   env = await embeddedServerEnv(dataDir, port, { SHOPKEEP_QA_AUTO_APPROVE_ABOVE: '100' });
   server = await startServe(env, 60_000, 'sandbox');
+  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 after(async () => {
   server?.child.kill('SIGTERM');
@@ -50,6 +77,7 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
   assert.equal(login.status, 200);
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  ownerCookie = cookie;
   const form = (fields: Record<string, string>) => ({
     method: 'POST',
     redirect: 'manual' as const,
@@ -177,6 +205,76 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
     (r) => r.json(),
   );
   assert.equal((approvals as { approvals: unknown[] }).approvals.length, 1);
+});
+
+test('every page at phone size: no console error or CSP violation, nothing wider than the screen outside a scroll box, no money without its currency', async () => {
+  assert.ok(ownerCookie, 'the owner logged in in the test before');
+  const [name, value] = ownerCookie.split('=') as [string, string];
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await context.addCookies([{ name, value, url: base }]);
+    const page = await context.newPage();
+    const problems: string[] = [];
+    let where = '';
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`${where}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`${where}: ${error.message}`));
+    await page.goto(`${base}/`);
+    // Every page the menu offers, and the pages those lead to that the menu does not name.
+    const menu = await page
+      .locator('nav a')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')!));
+    assert.ok(menu.length >= 12, menu.join(' '));
+    await page.goto(`${base}/orders`);
+    const firstOrder = await page.locator('table a[href^="/orders/"]').first().getAttribute('href');
+    assert.ok(firstOrder, 'an order to open');
+    const pages = [
+      ...menu,
+      firstOrder,
+      '/books/cash',
+      '/books/margins',
+      '/books/stock',
+      '/inbox?severity=warning',
+      '/api/docs',
+    ];
+    for (const url of pages) {
+      where = url;
+      const response = await page.goto(`${base}${url}`);
+      assert.equal(response?.status(), 200, url);
+      assert.ok(await page.locator('.banner.sandbox').isVisible(), `${url}: the sandbox banner`);
+      const wide = (await page.evaluate(WIDER_THAN_THE_SCREEN)) as string[];
+      assert.deepEqual(wide, [], `${url}: wider than the screen, outside a scroll box`);
+      const text = await page.locator('main').innerText();
+      // An amount of money is shown with its currency: £1,234.56 or 1,234.56 EUR. Bare decimals with two
+      // places that are not percentages, rates or quantities are money without one.
+      const bare = [
+        ...text.matchAll(/(^|[^£$€\w.,-])(-?\d{1,3}(?:,\d{3})*\.\d{2})(?![\d%])(?!\s?(?:[A-Z]{3}\b|%))/g),
+      ].map((match) =>
+        text.slice(Math.max(0, match.index - 30), match.index + match[0].length + 10).replace(/\s+/g, ' '),
+      );
+      assert.deepEqual(bare, [], `${url}: money without its currency`);
+      await page.screenshot({
+        path: path.join(
+          SCREENSHOTS,
+          `sandbox-${url.replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'home'}.png`,
+        ),
+        fullPage: true,
+      });
+    }
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    await context.close();
+  } finally {
+    await browser.close();
+  }
 });
 
 test('the sandbox stops cleanly: the bot, the simulators and the embedded PostgreSQL', async () => {
