@@ -240,9 +240,14 @@ test('every page at phone size: no console error or CSP violation, nothing wider
     const pages = [
       ...menu,
       firstOrder,
+      '/books/vat',
       '/books/cash',
       '/books/margins',
       '/books/stock',
+      '/books/expenses',
+      '/books/review',
+      '/books/periods',
+      '/books/settings',
       '/inbox?severity=warning',
       '/api/docs',
     ];

@@ -347,7 +347,7 @@ test('every report as CSV: each cell is the report’s own text or number, none 
     'the negative net stays a number',
   );
   assert.ok((await cells('trial-balance')).includes(RENAMED['Assets:Bank']!));
-  assert.ok((await cells('sales-tax')).includes(`GB ${TAX_TITLE}`));
+  assert.ok((await cells('sales-tax')).includes(`United Kingdom: ${TAX_TITLE}`));
   assert.ok((await cells('margins')).includes(PRODUCT));
   assert.ok((await cells('balance-sheet'))[1]!.startsWith(SHOP_NAME));
 });

@@ -166,17 +166,27 @@ test('the chart can grow and be renamed by the owner only; periods close for the
   assert.deepEqual(periods.verified, [{ endsOn: '2026-11-20', ok: true }]);
 });
 
-test('the Books page shows the P&L with its chart, the balance sheet, tax, review and exports', async () => {
+test('the Books pages: the P&L with its chart, the balance sheet and exports; VAT, review, periods and settings each on its own', async () => {
   const response = await get('/books?from=2026-11-01&to=2026-11-30', viewer, 'text/html');
   assert.equal(response.statusCode, 200);
   assert.match(response.body, /data-testid="pnl-chart"/);
   assert.match(response.body, /data-testid="pnl-net">£56\.56</);
-  assert.match(response.body, /GB GB VAT/);
-  assert.match(response.body, /Nothing waits for review/);
   assert.match(response.body, /format=hledger&amp;from=2026-11-01&amp;to=2026-11-30/);
-  assert.doesNotMatch(response.body, /Close period/); // a viewer cannot close the books
-  const asOwner = await get('/books', owner, 'text/html');
-  assert.match(asOwner.body, /Close period/);
+  // Quick ranges on the report, the one shown marked.
+  assert.match(
+    response.body,
+    /<a href="\/books\?from=2026-11-01&amp;to=2026-11-30" class="current" aria-current="true">This month<\/a>/,
+  );
+  assert.match(response.body, /<a href="\/books\?from=2026-10-01&amp;to=2026-10-31">Last month<\/a>/);
+  // The tabs carry the period to the pages that show one.
+  assert.match(response.body, /<a href="\/books\/vat\?from=2026-11-01&amp;to=2026-11-30">VAT<\/a>/);
+  const vat = await get('/books/vat?from=2026-11-01&to=2026-11-30', viewer, 'text/html');
+  assert.match(vat.body, /<td>United Kingdom: VAT<\/td>/);
+  assert.doesNotMatch(vat.body, /GB GB VAT|GB-ENG/, 'one row per tax the shop owes');
+  assert.match(vat.body, /<strong>Total<\/strong>/);
+  assert.match((await get('/books/review', viewer, 'text/html')).body, /Nothing waits for review/);
+  assert.doesNotMatch((await get('/books/periods', viewer, 'text/html')).body, /Close period/); // a viewer cannot close the books
+  assert.match((await get('/books/periods', owner, 'text/html')).body, /Close period/);
   // Exchange rates from a form: a bad one is named, a good one listed.
   const rateForm = (rate: string) =>
     server.app.inject({
@@ -190,17 +200,18 @@ test('the Books page shows the P&L with its chart, the balance sheet, tax, revie
         rate,
       }).toString(),
     });
+  const bad = await rateForm('lots');
   assert.match(
-    decodeURIComponent(String((await rateForm('lots')).headers.location)),
-    /Not saved: rate "lots"/,
+    decodeURIComponent(String(bad.headers.location)),
+    /^\/books\/settings\?notice=Not saved: rate "lots"/,
   );
   assert.match(
     decodeURIComponent(String((await rateForm('0.8571')).headers.location)),
     /Saved: 1 EUR = 0\.8571/,
   );
   assert.match(
-    (await get('/books', owner, 'text/html')).body,
-    /<td>EUR<\/td>\s*<td>2026-11-20<\/td>\s*<td>0\.8571<\/td>/,
+    (await get('/books/settings', owner, 'text/html')).body,
+    /<td>EUR<\/td>\s*<td>20 Nov 2026<\/td>\s*<td>1 EUR = 0\.8571 GBP<\/td>/,
   );
   // An account's line opens its entries, each with the Shopify order it came from.
   assert.match(
@@ -439,8 +450,8 @@ test('reports download as PDF (text that pdftotext reads back) and CSV (plain de
   const csv = await download('sales-tax', 'csv');
   assert.equal(csv.statusCode, 200);
   assert.match(csv.headers['content-type'] as string, /^text\/csv/);
-  assert.match(csv.body, /^Jurisdiction,Collected,Refunded,Owed\r$/m);
-  assert.match(csv.body, /^GB GB VAT,[0-9]+\.[0-9]{2},0\.00,[0-9]+\.[0-9]{2}\r$/m);
+  assert.match(csv.body, /^Tax,Collected,Refunded,Owed\r$/m);
+  assert.match(csv.body, /^United Kingdom: VAT,[0-9]+\.[0-9]{2},0\.00,[0-9]+\.[0-9]{2}\r$/m);
   const unknown = await download('profits', 'pdf');
   assert.equal(unknown.statusCode, 400);
   const backwards = await download('pnl', 'csv', '2026-11-30', '2026-11-01');

@@ -206,7 +206,7 @@ test('a photo with nothing readable goes to review saying so; a file that is not
   assert.equal(review.rows[0].status, 'resolved');
   // A receipt still in review shows a form to correct and book it, filled with what was read.
   const books = await server.app.inject({
-    url: '/books',
+    url: '/books/expenses',
     headers: { cookie: owner.cookie, accept: 'text/html' },
   });
   assert.match(books.body, new RegExp(`action="/books/receipts/${empty.id}/book"`));
@@ -253,7 +253,11 @@ test('a PDF invoice is read from its own text; the owner is asked its kind once,
   assert.equal(receipt.status, 'review');
   assert.match(receipt.problem, /which kind of expense is it\?/);
   assert.equal(receipt.suggestedKind, null);
-  const books = await server.app.inject({ method: 'GET', url: '/books', headers: { cookie: owner.cookie } });
+  const books = await server.app.inject({
+    method: 'GET',
+    url: '/books/expenses',
+    headers: { cookie: owner.cookie },
+  });
   assert.match(books.body, /<option value="">Choose the kind of expense…<\/option>/);
   const booked = await server.app.inject({
     method: 'POST',

@@ -1,5 +1,6 @@
 // The books' reports as documents (see platform/documents): what the PDF and CSV downloads print.
 // Each is built from the same report the API returns, so the three always agree.
+import { taxesOwed } from './taxes.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import type { Row, ReportDocument } from '../../platform/documents/document.ts';
 import type { MarginReport } from './margins.ts';
@@ -185,22 +186,23 @@ export function salesTaxDocument(
   },
   shop: string,
 ): ReportDocument {
-  const sum = (key: 'collected' | 'refunded' | 'owed') => tax.lines.reduce((all, line) => all + line[key], 0);
+  const lines = taxesOwed(tax.lines);
+  const sum = (key: 'collected' | 'refunded' | 'owed') => lines.reduce((all, line) => all + line[key], 0);
   return {
     title: 'Sales tax / VAT',
     subtitle: `${shop} · ${tax.from} to ${tax.to} · ${tax.currency}`,
     currency: tax.currency,
     sections: [
       {
-        heading: 'On sales, by jurisdiction',
+        heading: 'On sales, by tax owed',
         columns: [
-          { label: 'Jurisdiction', width: 2 },
+          { label: 'Tax', width: 2 },
           { label: 'Collected' },
           { label: 'Refunded' },
           { label: 'Owed' },
         ],
         rows: [
-          ...tax.lines.map((line) => ({
+          ...lines.map((line) => ({
             cells: [line.jurisdiction, money(line.collected), money(line.refunded), money(line.owed)],
           })),
           total('Total', money(sum('collected')), money(sum('refunded')), money(sum('owed'))),

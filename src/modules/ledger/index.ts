@@ -20,6 +20,11 @@ import { accountRoutes } from './api/accounts.ts';
 import { reviewRoutes } from './api/review.ts';
 import { periodRoutes } from './api/periods.ts';
 import { fxRateRoutes } from './api/fx-rates.ts';
+import { vatPage } from './pages/vat.ts';
+import { expensesPage } from './pages/expenses.ts';
+import { reviewPage } from './pages/review.ts';
+import { periodsPage } from './pages/periods.ts';
+import { settingsPage } from './pages/settings.ts';
 import { booksPage } from './pages/books.ts';
 import { bookForms } from './pages/forms.ts';
 import { stockPages } from './pages/stock.ts';
@@ -87,6 +92,11 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: `${API}/periods`, register: periodRoutes },
     { prefix: `${API}/fx-rates`, register: fxRateRoutes },
     { prefix: '/books', register: booksPage },
+    { prefix: '/books', register: vatPage },
+    { prefix: '/books', register: expensesPage },
+    { prefix: '/books', register: reviewPage },
+    { prefix: '/books', register: periodsPage },
+    { prefix: '/books', register: settingsPage },
     { prefix: '/books', register: bookForms },
     { prefix: '/books', register: stockPages },
     { prefix: '/books', register: cashPages },

@@ -149,6 +149,11 @@ export class LedgerService {
   }
 
   /** The shop's currency and time zone (Shopify's, once connected; else the configured zone and GBP). */
+  /** The books' currency (the shop's). */
+  async currency(): Promise<string> {
+    return (await this.basics()).currency;
+  }
+
   private async basics() {
     const info = await this.shop.info().catch(() => undefined);
     return { currency: info?.currency ?? 'GBP', timezone: info?.timezone ?? this.timezone };

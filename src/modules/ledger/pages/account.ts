@@ -1,5 +1,6 @@
 // One account's entries in a period, in the dashboard: what the P&L and balance sheet lines add up
 // from, each with where it came from (a Shopify order opens the order).
+import { booksNav } from './nav.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -67,7 +68,7 @@ export function accountPages(
         reply,
         page(
           { title: account.name, principal: request.principal, current: '/books' },
-          html`<p><a href="${`/books?${new URLSearchParams({ from, to })}`}">← Books</a></p>
+          html`${booksNav('/books', { from, to })}
             <form method="get" action="/books/account" class="stack filters">
               <input type="hidden" name="code" value="${account.code}" />
               <label>From <input type="date" name="from" value="${from}" /></label>

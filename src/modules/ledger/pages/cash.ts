@@ -1,5 +1,7 @@
 // Cash in the dashboard: where the period's cash came from and went (the cash-flow statement), and
 // where it is heading over the next 90 days, week by week, as a chart and a list.
+import { booksNav } from './nav.ts';
+import { periodPicker } from '../../../platform/dashboard/periods.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -34,7 +36,7 @@ export function cashPages(app: FastifyInstance, { ledger, now }: LedgerParts, { 
       '/cash',
       { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(periodFields) } },
       async (request, reply) => {
-        const { from, to } = pagePeriod(request.query, config.timezone, now);
+        const { from, to, today } = pagePeriod(request.query, config.timezone, now);
         const [flow, projection] = await Promise.all([
           ledger.reports.cashFlow(from, to),
           ledger.cashProjection(),
@@ -55,7 +57,7 @@ export function cashPages(app: FastifyInstance, { ledger, now }: LedgerParts, { 
           reply,
           page(
             { title: 'Cash', principal: request.principal, current: '/books' },
-            html`<p><a href="/books">← Books</a></p>
+            html`${booksNav('/books/cash', { from, to })}
             <section>
               <h2>The next ${String(projection.days)} days</h2>
               <p>
@@ -86,11 +88,7 @@ export function cashPages(app: FastifyInstance, { ledger, now }: LedgerParts, { 
             </section>
             <section>
               <h2>Cash flow, ${from} to ${to} ${downloadLinks('cash-flow', from, to)}</h2>
-              <form method="get" action="/books/cash" class="stack filters">
-                <label>From <input type="date" name="from" value="${from}" /></label>
-                <label>To <input type="date" name="to" value="${to}" /></label>
-                <button>Show</button>
-              </form>
+              ${periodPicker({ action: '/books/cash', from, to, today })}
               <p>Cash at the start ${money(flow.openingCash)}; at the end <strong>${money(flow.closingCash)}</strong>.</p>
               ${section('From running the shop', flow.operating)} ${section('Equipment', flow.investing)}
               ${section('Owner and loans', flow.financing)}

@@ -62,7 +62,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
         if (!request.isMultipart())
           throw new AppError('invalid_request', 'send the photo as a form upload (multipart/form-data)');
         const photo = request.body?.receipt;
-        return formAction(reply, '/books', async () => {
+        return formAction(reply, '/books/expenses', async () => {
           if (!ledger.receipts) throw new AppError('invalid_request', 'receipts are read by the server');
           if (!Buffer.isBuffer(photo)) throw new AppError('invalid_request', 'choose a photo of the receipt');
           const receipt = await ledger.receipts.upload(photo, actorOf(request.principal).actorLabel);
@@ -78,7 +78,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
     async (request, reply) =>
       formAction(
         reply,
-        '/books',
+        '/books/expenses',
         async () => {
           await ledger.bookReceipt(Number(request.params.id), expenseInput(request.body));
           return `Receipt ${request.params.id} booked.`;
@@ -94,7 +94,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
       const body = request.body;
       return formAction(
         reply,
-        '/books',
+        '/books/expenses',
         async () => {
           await ledger.addExpense(expenseInput(body));
           return `Booked: ${body.supplier}, ${body.amount}.`;
@@ -108,7 +108,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
     '/expenses/import',
     { config: { access: 'write' }, schema: { hide: true, body: formBody({ csv: text(60_000) }) } },
     async (request, reply) =>
-      formAction(reply, '/books', async () => {
+      formAction(reply, '/books/expenses', async () => {
         const { imported, alreadyBooked } = await ledger.importExpenses(request.body.csv);
         return `Imported ${imported} expense(s)${alreadyBooked ? `; ${alreadyBooked} were already in the books` : ''}.`;
       }),
@@ -119,7 +119,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
     { config: { access: 'admin' }, schema: { hide: true, body: formBody({ endsOn: text(10) }) } },
     async (request, reply) => {
       const { actorLabel } = actorOf(request.principal);
-      return formAction(reply, '/books', async () => {
+      return formAction(reply, '/books/periods', async () => {
         const period = await ledger.closePeriod(request.body.endsOn, actorLabel);
         return `The books are closed up to ${period.endsOn}.`;
       });
@@ -136,7 +136,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
       const { currency, day, rate } = request.body;
       return formAction(
         reply,
-        '/books',
+        '/books/settings',
         async () => {
           const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
           return `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
@@ -153,7 +153,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
       const yesterday = addDays(dayIn(now(), config.timezone), -1);
       return formAction(
         reply,
-        '/books',
+        '/books/settings',
         async () => {
           const result = await ledger.syncAkaunting(addDays(yesterday, -6), yesterday);
           return `Akaunting: ${result.pushed} transaction(s) pushed, ${result.upToDate} already there.`;
@@ -167,7 +167,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
     '/review/:id/dismiss',
     { config: { access: 'write' }, schema: { hide: true, params: IdParams, body: formBody({}) } },
     async (request, reply) =>
-      formAction(reply, '/books', async () => {
+      formAction(reply, '/books/review', async () => {
         await ledger.dismissReview(Number(request.params.id));
         return 'Dismissed.';
       }),

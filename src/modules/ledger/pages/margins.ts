@@ -1,5 +1,7 @@
 // Product margins in the dashboard: what each product earned in a period after discounts, refunds,
 // its cost and its share of fees, best first, with the margin as a bar.
+import { booksNav } from './nav.ts';
+import { periodPicker } from '../../../platform/dashboard/periods.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -23,7 +25,7 @@ export function marginPages(
       '/margins',
       { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(periodFields) } },
       async (request, reply) => {
-        const { from, to } = pagePeriod(request.query, config.timezone, now);
+        const { from, to, today } = pagePeriod(request.query, config.timezone, now);
         const report = await ledger.productMargins(from, to);
         const money = (minor: number) => formatMoney(minor, report.currency);
         const best = Math.max(1, ...report.lines.map((line) => Math.abs(line.margin)));
@@ -32,12 +34,7 @@ export function marginPages(
           reply,
           page(
             { title: 'Product margins', principal: request.principal, current: '/books' },
-            html`<p><a href="${`/books?${new URLSearchParams({ from, to })}`}">← Books</a></p>
-            <form method="get" action="/books/margins" class="stack filters">
-              <label>From <input type="date" name="from" value="${from}" /></label>
-              <label>To <input type="date" name="to" value="${to}" /></label>
-              <button>Show</button>
-            </form>
+            html`${booksNav('/books/margins', { from, to })} ${periodPicker({ action: '/books/margins', from, to, today })}
             <section>
               <h2>Margin per product, ${from} to ${to} ${downloadLinks('margins', from, to)}</h2>
               <p>

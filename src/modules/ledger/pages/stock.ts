@@ -1,5 +1,6 @@
 // Stock in the dashboard: what the books hold of each product at cost beside what Shopify counts,
 // goods received (a lot at its unit cost, with a best-before date), and the opening stock.
+import { booksNav } from './nav.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -44,7 +45,7 @@ export function stockPages(
         page(
           { title: 'Stock', principal: request.principal, current: '/books' },
           html`${request.query.notice ? html`<p class="notice">${request.query.notice}</p>` : ''}
-            <p><a href="/books">← Books</a></p>
+            ${booksNav('/books/stock')}
             <section>
               <h2>Stock at cost today ${downloadLinks('stock', today, today)}</h2>
               <p>
