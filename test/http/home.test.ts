@@ -109,3 +109,19 @@ test('money cards, what waits, alerts taken together, and what happened since th
   const ops = await server.app.inject({ method: 'GET', url: '/ops', headers: { cookie: someone.cookie } });
   assert.match(ops.body, /Database[\s\S]*connected/);
 });
+
+test('the orders list says how many orders the filter finds and what they come to, with quick ranges', async () => {
+  const page = await server.app.inject({
+    method: 'GET',
+    url: '/orders?from=2026-12-15&to=2026-12-15',
+    headers: { cookie: owner.cookie },
+  });
+  const line = page.body.match(/<p data-testid="order-totals">([\s\S]*?)<\/p>/)?.[1]?.replace(/<[^>]+>/g, '');
+  // Everything placed today is listed: two paid, one cancelled, one test order.
+  assert.equal(line, '4 orders, £226.00 from 15 Dec 2026 to 15 Dec 2026');
+  assert.match(
+    page.body,
+    /<a href="\/orders\?from=2026-12-15&amp;to=2026-12-15" class="current" aria-current="true">Today<\/a>/,
+  );
+  assert.match(page.body, /<a href="\/orders\?from=2026-12-14&amp;to=2026-12-14">Yesterday<\/a>/);
+});

@@ -46,6 +46,12 @@ export interface OrderPage {
   nextCursor: string | null;
 }
 
+/** How many orders a filter finds and what they come to, per currency. */
+export interface OrderTotals {
+  orders: number;
+  totals: { currency: string; totalMinor: number }[];
+}
+
 /** A payout with the balance transactions it pays out. */
 export interface PayoutRecord {
   payout: Payout;

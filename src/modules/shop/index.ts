@@ -58,6 +58,8 @@ export interface ShopParts {
   shop: ShopService;
   timezone: string;
   logger: Logger;
+  /** What time it is (the kernel's clock): "today" on the Orders page. */
+  now: () => Date;
 }
 
 declare module '../../platform/kit/faces.ts' {
@@ -74,7 +76,7 @@ const definition = defineModule<ShopifyConfig, ShopParts>({
   events: shopEvents,
   settings: shopSettings,
   needs: ['vault', 'notifications'],
-  build: ({ db, settings, logger, metrics, config, jobs, use }) => ({
+  build: ({ db, settings, logger, metrics, config, jobs, use, now }) => ({
     shop: new ShopService({
       pool: db,
       settings,
@@ -87,6 +89,7 @@ const definition = defineModule<ShopifyConfig, ShopParts>({
     }),
     timezone: config.timezone,
     logger,
+    now,
   }),
   provides: { shop: ({ shop }) => shop, catalog: ({ shop }) => shop.catalog },
   jobs: ({ shop }) => shop.jobs(),

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { isDate } from '../../platform/dates.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import type { OrderFilter, OrderPage } from './face.ts';
+import type { OrderFilter, OrderPage, OrderTotals } from './face.ts';
 import type { Order, RefundLine } from './model.ts';
 
 /** A payment, capture, refund or void on an order, as the order's page lists it. */
@@ -41,32 +41,7 @@ export class OrderList {
   constructor(private readonly options: { pool: pg.Pool; timezone: string }) {}
 
   async page(filter: OrderFilter): Promise<OrderPage> {
-    for (const [name, value] of [
-      ['from', filter.from],
-      ['to', filter.to],
-    ] as const) {
-      if (value !== undefined && !isDate(value)) {
-        throw new AppError('invalid_request', `${name} is not a real date (YYYY-MM-DD): ${value}`);
-      }
-    }
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      values.push(value);
-      where.push(sql.replace('?', `$${values.length}`));
-    };
-    const zone = this.zone();
-    if (filter.from) add(`o.created_at >= (?::date::timestamp at time zone '${zone}')`, filter.from);
-    if (filter.to) add(`o.created_at < ((?::date + 1)::timestamp at time zone '${zone}')`, filter.to);
-    if (filter.status === 'cancelled') where.push('o.cancelled_at is not null');
-    else if (filter.status) add('o.financial_status = ?', filter.status);
-    if (filter.customerId !== undefined) add('o.customer_id = ?', filter.customerId);
-    if (filter.search) {
-      // The same parameter twice: `?` marks where add() numbers it. %, _ and \ are searched for as such.
-      const literal = filter.search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`);
-      add("(lower(o.name) like ? or lower(coalesce(o.email, '')) like ?)", `%${literal}%`);
-      where[where.length - 1] = where.at(-1)!.replace('?', `$${values.length}`);
-    }
+    const { where, values } = this.conditions(filter);
     if (filter.cursor) {
       const [time, id] = decodeCursor(filter.cursor);
       values.push(time, id);
@@ -110,6 +85,52 @@ export class OrderList {
       orders: page,
       nextCursor: rows.length > filter.limit && last ? encodeCursor(last.createdAt, last.id) : null,
     };
+  }
+
+  /** How many orders the filter finds and what they come to, per currency (the shop's first). */
+  async totals(filter: Omit<OrderFilter, 'limit' | 'cursor'>): Promise<OrderTotals> {
+    const { where, values } = this.conditions(filter);
+    const { rows } = await this.options.pool.query<{ currency: string; orders: string; total: string }>(
+      `select o.currency, count(*) as orders, coalesce(sum(o.total_minor), 0) as total
+       from shop_orders o ${where.length ? `where ${where.join(' and ')}` : ''}
+       group by o.currency order by count(*) desc`,
+      values,
+    );
+    return {
+      orders: rows.reduce((sum, row) => sum + Number(row.orders), 0),
+      totals: rows.map((row) => ({ currency: row.currency, totalMinor: Number(row.total) })),
+    };
+  }
+
+  /** The filter as SQL conditions on shop_orders o, with their values ($1, $2, …). */
+  private conditions(filter: Omit<OrderFilter, 'limit' | 'cursor'>): { where: string[]; values: unknown[] } {
+    for (const [name, value] of [
+      ['from', filter.from],
+      ['to', filter.to],
+    ] as const) {
+      if (value !== undefined && !isDate(value)) {
+        throw new AppError('invalid_request', `${name} is not a real date (YYYY-MM-DD): ${value}`);
+      }
+    }
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      values.push(value);
+      where.push(sql.replace('?', `$${values.length}`));
+    };
+    const zone = this.zone();
+    if (filter.from) add(`o.created_at >= (?::date::timestamp at time zone '${zone}')`, filter.from);
+    if (filter.to) add(`o.created_at < ((?::date + 1)::timestamp at time zone '${zone}')`, filter.to);
+    if (filter.status === 'cancelled') where.push('o.cancelled_at is not null');
+    else if (filter.status) add('o.financial_status = ?', filter.status);
+    if (filter.customerId !== undefined) add('o.customer_id = ?', filter.customerId);
+    if (filter.search) {
+      // The same parameter twice: `?` marks where add() numbers it. %, _ and \ are searched for as such.
+      const literal = filter.search.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`);
+      add("(lower(o.name) like ? or lower(coalesce(o.email, '')) like ?)", `%${literal}%`);
+      where[where.length - 1] = where.at(-1)!.replace('?', `$${values.length}`);
+    }
+    return { where, values };
   }
 
   async one(id: number): Promise<OrderDetail> {

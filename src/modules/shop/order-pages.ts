@@ -5,7 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
-import { page } from '../../platform/dashboard/layout.ts';
+import { formatDay, page, plural } from '../../platform/dashboard/layout.ts';
+import { rangeLinks } from '../../platform/dashboard/periods.ts';
+import { dayIn } from '../../platform/dates.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
 import { formatMoney } from '../../platform/money.ts';
 import type { ShopParts } from './index.ts';
@@ -15,7 +17,7 @@ import { noticeField } from '../../platform/dashboard/form-body.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export function orderPages(app: FastifyInstance, { shop }: ShopParts, { config }: HttpContext): void {
+export function orderPages(app: FastifyInstance, { shop, now }: ShopParts, { config }: HttpContext): void {
   const pages = app.withTypeProvider<TypeBoxTypeProvider>();
   const zone = config.timezone;
 
@@ -39,17 +41,18 @@ export function orderPages(app: FastifyInstance, { shop }: ShopParts, { config }
       const { q, status, from, to, cursor, notice } = request.query;
       // A half-typed date in the form is left out rather than refused.
       const day = (value?: string) => (value && DAY.test(value) ? value : undefined);
-      const [result, sync] = await Promise.all([
-        shop.listOrders({
-          search: q || undefined,
-          status: status || undefined,
-          from: day(from),
-          to: day(to),
-          cursor: cursor || undefined,
-          limit: 50,
-        }),
+      const filter = { search: q || undefined, status: status || undefined, from: day(from), to: day(to) };
+      const [result, totals, sync] = await Promise.all([
+        shop.listOrders({ ...filter, cursor: cursor || undefined, limit: 50 }),
+        shop.orderTotals(filter),
         shop.status(),
       ]);
+      const today = dayIn(now(), zone);
+      const found = html`<p data-testid="order-totals"><strong>${plural(totals.orders, 'order')}</strong>${
+        totals.totals.length
+          ? `, ${totals.totals.map((each) => formatMoney(each.totalMinor, each.currency)).join(' + ')}`
+          : ''
+      }${filter.from || filter.to ? ` from ${filter.from ? formatDay(filter.from) : 'the first'} to ${filter.to ? formatDay(filter.to) : 'today'}` : ''}</p>`;
       const next = new URLSearchParams({
         ...(q ? { q } : {}),
         ...(status ? { status } : {}),
@@ -62,6 +65,7 @@ export function orderPages(app: FastifyInstance, { shop }: ShopParts, { config }
         page(
           { title: 'Orders', principal: request.principal, current: '/orders' },
           html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${sync.connected ? '' : notConnected}
+            ${rangeLinks({ action: '/orders', from: from ?? '', to: to ?? '', today, keep: { q, status } })}
             <form method="get" action="/orders" class="stack filters">
               <label>Search <input name="q" value="${q ?? ''}" placeholder="#1001 or email" maxlength="100" /></label>
               <label>Status <select name="status">
@@ -74,6 +78,7 @@ export function orderPages(app: FastifyInstance, { shop }: ShopParts, { config }
               <label>To <input type="date" name="to" value="${to ?? ''}" /></label>
               <button>Search</button>
             </form>
+            ${found}
             ${table(
               ['Order', 'Placed', 'Status', 'Total', 'Came from'],
               result.orders.map((order) => [

@@ -29,6 +29,7 @@ import { ProductList, type ProductRow } from './product-list.ts';
 import { syncWebhooks } from './webhook-subscriptions.ts';
 import type {
   OrderFilter,
+  OrderTotals,
   OrderPage,
   PayoutRecord,
   ShopReader,
@@ -231,6 +232,11 @@ export class ShopService implements ShopReader {
 
   listOrders(filter: OrderFilter): Promise<OrderPage> {
     return this.orderList.page(filter);
+  }
+
+  /** How many orders a filter finds and what they come to (the Orders page's line above the list). */
+  orderTotals(filter: Omit<OrderFilter, 'limit' | 'cursor'>): Promise<OrderTotals> {
+    return this.orderList.totals(filter);
   }
 
   order(id: number): Promise<OrderDetail> {

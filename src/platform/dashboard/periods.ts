@@ -37,19 +37,28 @@ export interface PeriodPickerOptions {
   keep?: Record<string, string | undefined>;
 }
 
-/** Quick ranges as links (the one shown marked) and a from/to form with the browser's date inputs. */
-export function periodPicker({ action, from, to, today, keep = {} }: PeriodPickerOptions): Html {
-  const kept = Object.entries(keep).filter((entry): entry is [string, string] => Boolean(entry[1]));
+const keptFields = (keep: Record<string, string | undefined>) =>
+  Object.entries(keep).filter((entry): entry is [string, string] => Boolean(entry[1]));
+
+/** The quick ranges as links, the one shown marked (for a page whose own form has the dates). */
+export function rangeLinks({ action, from, to, today, keep = {} }: PeriodPickerOptions): Html {
+  const kept = keptFields(keep);
   const link = (range: Range) =>
     `${action}?${new URLSearchParams([...kept, ['from', range.from], ['to', range.to]])}`;
   return html`<nav class="ranges" aria-label="Period">
-      ${quickRanges(today).map(
-        (range) =>
-          html`<a href="${link(range)}"${range.from === from && range.to === to ? html` class="current" aria-current="true"` : ''}>${range.label}</a>`,
-      )}
-    </nav>
+    ${quickRanges(today).map(
+      (range) =>
+        html`<a href="${link(range)}"${range.from === from && range.to === to ? html` class="current" aria-current="true"` : ''}>${range.label}</a>`,
+    )}
+  </nav>`;
+}
+
+/** Quick ranges as links (the one shown marked) and a from/to form with the browser's date inputs. */
+export function periodPicker(options: PeriodPickerOptions): Html {
+  const { action, from, to, keep = {} } = options;
+  return html`${rangeLinks(options)}
     <form method="get" action="${action}" class="filters period">
-      ${kept.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+      ${keptFields(keep).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
       <label>From <input type="date" name="from" value="${from}" /></label>
       <label>To <input type="date" name="to" value="${to}" /></label>
       <button class="secondary">Show</button>
