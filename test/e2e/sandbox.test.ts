@@ -249,6 +249,7 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/books/periods',
       '/books/settings',
       '/inbox?severity=warning',
+      '/ai/history',
       '/api/docs',
     ];
     for (const url of pages) {

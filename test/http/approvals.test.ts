@@ -128,3 +128,53 @@ test('pause and resume take no input: a body with fields is refused, nothing els
   );
   assert.equal((await server.app.inject({ url: '/api/v1/pause', headers: as(owner) })).json().paused, false);
 });
+
+test('a draft waiting for the owner shows its score breakdown and must-fix findings on the Approvals page and on Home, as on Telegram', async () => {
+  const { approvalId, review } = await server.face('writer').draft({
+    channel: 'instagram',
+    productId: '8800000000004', // out of stock: the gate will not pass it by itself
+  });
+  const mustFix = review.hardFails.map((fail) => fail.message);
+  assert.ok(mustFix.length > 0, 'the draft has something that must be fixed');
+  const page = await server.app.inject({ url: '/approvals', headers: { cookie: owner.cookie } });
+  const card = page.body.match(
+    new RegExp(`<article class="card" data-testid="approval" id="${approvalId}">([\\s\\S]*?)</article>`),
+  )?.[1];
+  assert.ok(card, 'the draft is on the Approvals page');
+  assert.match(card, new RegExp(`Score ${review.score}/100`));
+  for (const criterion of review.criteria)
+    assert.ok(card.includes(`${criterion.name.replace(/_/g, ' ')} ${criterion.score}`), criterion.name);
+  for (const message of mustFix)
+    assert.ok(
+      card.includes(
+        `<strong>Must fix:</strong> ${message.replaceAll('&', '&amp;').replaceAll("'", '&#39;').replaceAll('"', '&quot;')}`,
+      ),
+      message,
+    );
+  const home = await server.app.inject({ url: '/', headers: { cookie: owner.cookie } });
+  assert.match(home.body, new RegExp(`href="/approvals#${approvalId}"`));
+  assert.match(home.body, /<strong>Must fix:<\/strong>/);
+});
+
+test('content history lists every draft, those the gate approved by itself too, with score, decision and outcome', async () => {
+  const writer = server.face('writer');
+  const approved = await writer.draft({ channel: 'instagram', productId: '8800000000001' });
+  const held = await writer.draft({ channel: 'facebook', productId: '8800000000004' });
+  await server.app.inject({
+    method: 'POST',
+    url: `/api/v1/approvals/${held.approvalId}/decision`,
+    headers: as(owner),
+    payload: { action: 'reject', reason: 'not now' },
+  });
+  const history = await server.app.inject({ url: '/ai/history', headers: { cookie: owner.cookie } });
+  assert.equal(history.statusCode, 200);
+  const drafts = [
+    ...history.body.matchAll(/<article class="card" data-testid="draft">([\s\S]*?)<\/article>/g),
+  ].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '));
+  const text = (words: string) => words.replaceAll('&', '&amp;').replaceAll("'", '&#39;');
+  const of = (words: string) => drafts.find((draft) => draft.includes(text(words).slice(0, 40)));
+  if (approved.outcome === 'approved')
+    assert.match(of(approved.text) ?? '', /Approved by the QA gate itself/);
+  assert.match(of(held.text) ?? '', /Sent to you : rejected by/);
+  assert.match(of(held.text) ?? '', new RegExp(`Score ${held.review.score}/100`));
+});

@@ -49,6 +49,7 @@ export function sampleApproval(overrides: Partial<Approval> = {}): Approval {
     decidedBy: null,
     finalText: null,
     note: null,
+    review: null,
     ...overrides,
   };
 }

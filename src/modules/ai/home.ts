@@ -1,12 +1,11 @@
 // The writer's part of the home page: the drafts waiting for the owner, each with its score, the
-// score's breakdown and what must be fixed (as on the Telegram card); and what the QA gate decided
-// since the owner last looked.
+// score's breakdown and what must be fixed (as on the Telegram card and the Approvals page); and what
+// the QA gate decided since the owner last looked.
 import type { HomeContribution } from '../../platform/kit/module.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { plural } from '../../platform/dashboard/layout.ts';
-import type { Approval, Approvals } from '../approvals/index.ts';
+import { reviewNote, type Approval, type Approvals } from '../approvals/index.ts';
 import type { QaService } from './qa/qa-service.ts';
-import type { ReviewSummary } from './face.ts';
 
 const SHOWN = 3;
 
@@ -18,15 +17,9 @@ export function aiHome(approvals: Approvals, qa: QaService): HomeContribution {
         position: 40,
         render: async () => {
           const pending = await approvals.list('pending');
-          const shown = await Promise.all(
-            pending.slice(0, SHOWN).map(async (approval) => ({
-              approval,
-              review: approval.qaReviewId ? await qa.summary(approval.qaReviewId) : undefined,
-            })),
-          );
           return html`<section class="card wide" data-card="approvals">
             <h2><a href="/approvals">Waiting for your approval (${String(pending.length)})</a></h2>
-            ${pending.length ? shown.map(({ approval, review }) => waiting(approval, review)) : html`<p class="ok">Nothing to decide.</p>`}
+            ${pending.length ? pending.slice(0, SHOWN).map(waiting) : html`<p class="ok">Nothing to decide.</p>`}
             ${pending.length > SHOWN ? html`<p><a href="/approvals">${String(pending.length - SHOWN)} more</a></p>` : ''}
           </section>`;
         },
@@ -46,19 +39,9 @@ export function aiHome(approvals: Approvals, qa: QaService): HomeContribution {
   };
 }
 
-/** One draft as the home page lists it: what, its score, the breakdown and the must-fix findings. */
-export function reviewBreakdown(approval: Approval, review: ReviewSummary | undefined): Html {
-  return html`<p class="muted small">Score ${approval.score === null ? '—' : `${approval.score}/100`}${approval.lowConfidence ? html` · <strong class="bad">low confidence</strong>` : ''}${
-    review?.criteria.length
-      ? ` · ${review.criteria.map((criterion) => `${criterion.name.replace(/_/g, ' ')} ${criterion.score}`).join(' · ')}`
-      : ''
-  }</p>
-  ${review?.hardFails.length ? html`<ul class="must-fix">${review.hardFails.map((fail) => html`<li><strong>Must fix:</strong> ${fail}</li>`)}</ul>` : ''}`;
-}
-
-function waiting(approval: Approval, review: ReviewSummary | undefined): Html {
+function waiting(approval: Approval): Html {
   return html`<article class="waiting" data-testid="waiting">
     <h3><a href="${`/approvals#${approval.id}`}">${approval.title}</a></h3>
-    ${reviewBreakdown(approval, review)}
+    ${reviewNote(approval)}
   </article>`;
 }

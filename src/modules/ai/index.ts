@@ -1,6 +1,7 @@
 // AI: the providers that write (Gemini, OpenAI-compatible, Anthropic, offline rules), the QA gate that
 // scores every draft, the brand voice, and the writer that takes a product through both to an approval.
 import { aiHome } from './home.ts';
+import { historyPage } from './history-page.ts';
 import type { Approvals } from '../approvals/index.ts';
 import { defineModule } from '../../platform/kit/module.ts';
 import { sourcePath } from '../../platform/paths.ts';
@@ -87,6 +88,7 @@ const definition = defineModule<AiSettings, AiParts>({
     { prefix: '/api/v1/ai', register: aiRoutes },
     { prefix: '/api/v1/qa', register: qaRoutes },
     { prefix: '/ai', register: aiPages },
+    { prefix: '/ai', register: historyPage },
     { prefix: '/approvals', register: writeNowRoute },
   ],
   menu: [{ href: '/ai', label: 'AI', position: 80 }],

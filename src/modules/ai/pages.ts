@@ -34,7 +34,8 @@ export function aiPages(app: FastifyInstance, { ai, voice: voiceStore, settings 
       reply,
       page(
         { title: 'AI', principal: request.principal, current: '/ai' },
-        html`<section>
+        html`<p><a href="/ai/history">Content history</a>: every draft the QA gate reviewed, and what became of it.</p>
+          <section>
             <h2>Providers, in the order they are asked</h2>
             ${table(
               ['#', 'Provider', 'Model', 'Now'],

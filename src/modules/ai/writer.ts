@@ -111,6 +111,10 @@ export class PostWriter implements Writer {
           qaReviewId: review.id,
           score: review.score,
           lowConfidence: review.lowConfidence,
+          review: {
+            criteria: review.criteria.map(({ name, score }) => ({ name, score })),
+            mustFix: review.hardFails.map((fail) => fail.message),
+          },
         });
         return {
           outcome: 'awaiting_owner',

@@ -57,6 +57,7 @@ export class ApprovalService implements Approvals {
         qaReviewId: input.qaReviewId ?? null,
         score: input.score ?? null,
         lowConfidence: input.lowConfidence ?? false,
+        review: input.review ?? null,
         expiresAt: new Date(this.now() + (input.expiresInHours ?? 24) * 3_600_000),
         onExpiry: input.onExpiry ?? 'skip',
       });
@@ -67,6 +68,11 @@ export class ApprovalService implements Approvals {
 
   async list(status?: ApprovalStatus, limit = 100): Promise<Approval[]> {
     return this.store.list(status, limit);
+  }
+
+  async byReviews(reviewIds: string[]): Promise<Map<string, Approval>> {
+    const rows = await this.store.byReviews(reviewIds);
+    return new Map(rows.map((row) => [row.qaReviewId!, row]));
   }
 
   async get(id: string): Promise<Approval> {

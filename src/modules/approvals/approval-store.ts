@@ -1,6 +1,6 @@
 // The approval requests and the pause switch in their tables. Run on the pool to read, or on the
 // transaction the service writes its events and audit entry in.
-import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Orm } from '../../platform/db/orm.ts';
 import { approvalsPause, approvalsRequests, type ApprovalStatus } from './schema.ts';
 import type { Approval } from './face.ts';
@@ -32,6 +32,11 @@ export class ApprovalStore {
       .where(status ? eq(approvalsRequests.status, status) : undefined)
       .orderBy(status === 'pending' ? asc(approvalsRequests.createdAt) : desc(approvalsRequests.createdAt))
       .limit(limit);
+  }
+
+  async byReviews(reviewIds: string[]): Promise<Approval[]> {
+    if (!reviewIds.length) return [];
+    return this.db.select().from(approvalsRequests).where(inArray(approvalsRequests.qaReviewId, reviewIds));
   }
 
   async find(id: string): Promise<Approval | undefined> {

@@ -6,6 +6,10 @@ import type { ApprovalStatus } from './schema.ts';
 export type { ApprovalStatus };
 
 /** A request for the owner's decision, as stored. */
+import type { ReviewNote } from './schema.ts';
+
+export type { ReviewNote };
+
 export interface Approval {
   id: string;
   createdAt: Date;
@@ -26,6 +30,8 @@ export interface Approval {
   /** The text that goes out: the draft when approved, the owner's words when edited. */
   finalText: string | null;
   note: string | null;
+  /** What the reviewer said: each criterion's score and what must be fixed (null: not reviewed). */
+  review: ReviewNote | null;
 }
 
 export interface NewApproval {
@@ -37,6 +43,7 @@ export interface NewApproval {
   qaReviewId?: string;
   score?: number;
   lowConfidence?: boolean;
+  review?: ReviewNote;
   expiresInHours?: number;
   onExpiry?: 'skip' | 'evergreen';
 }
@@ -69,6 +76,8 @@ export interface Approvals {
   /** Oldest first when pending, newest first otherwise. */
   list(status?: ApprovalStatus, limit?: number): Promise<Approval[]>;
   get(id: string): Promise<Approval>;
+  /** The requests made for these QA reviews (a draft the gate sent to the owner), by review id. */
+  byReviews(reviewIds: string[]): Promise<Map<string, Approval>>;
   /** Taken once: a request already decided or expired answers with a conflict saying what happened. */
   decide(id: string, decision: Decision, by: Decider): Promise<Approval>;
   paused(): Promise<PauseState>;

@@ -12,6 +12,7 @@ import { approvalRoutes, pauseRoutes } from './routes.ts';
 import { approvalPages } from './pages.ts';
 import type { Approvals } from './face.ts';
 
+export { reviewNote } from './review-note.ts';
 export type {
   Approval,
   Approvals,
@@ -21,6 +22,7 @@ export type {
   DecisionAction,
   NewApproval,
   PauseState,
+  ReviewNote,
 } from './face.ts';
 
 export interface ApprovalsParts {

@@ -11,6 +11,7 @@ import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts'
 import { formAction, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
 import { noticeField } from '../../platform/dashboard/form-body.ts';
+import { reviewNote } from './review-note.ts';
 
 /** A form post: its fields (and the CSRF token), each a string. */
 const Field = Type.String({ maxLength: 25_000 });
@@ -63,11 +64,13 @@ export function approvalPages(
             </section>
             <section>
               <h2>Waiting for you (${pending.length})</h2>
+              <p class="muted small">Drafts the QA gate approved by itself, and your past decisions: <a href="/ai/history">Content history</a>.</p>
               ${pending.length === 0 ? html`<p class="muted">Nothing to decide.</p>` : ''}
               ${pending.map(
-                (approval) => html`<article class="card" data-testid="approval">
+                (approval) => html`<article class="card" data-testid="approval" id="${approval.id}">
                   <h3>${approval.title}</h3>
-                  <p class="muted">Score ${approval.score ?? '—'}${approval.lowConfidence ? html` · <strong class="bad">low confidence</strong>` : ''} · expires ${formatTime(approval.expiresAt, config.timezone)}</p>
+                  ${reviewNote(approval)}
+                  <p class="muted small">Expires ${formatTime(approval.expiresAt, config.timezone)}</p>
                   <blockquote>${approval.text}</blockquote>
                   ${
                     canWrite

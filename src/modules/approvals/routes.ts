@@ -41,6 +41,17 @@ const Approval = Type.Object(
       }),
     ),
     note: Nullable(Type.String({ description: 'the reason given with a rejection or a rewrite' })),
+    review: Nullable(
+      Type.Object(
+        {
+          criteria: Type.Array(Type.Object({ name: Type.String(), score: Type.Integer() }), {
+            description: 'each criterion of the rubric and its score (0-10)',
+          }),
+          mustFix: Type.Array(Type.String(), { description: 'what must be fixed before it goes out' }),
+        },
+        { description: 'what the QA reviewer said of the draft' },
+      ),
+    ),
   },
   { description: 'a request for the owner’s decision' },
 );

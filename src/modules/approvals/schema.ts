@@ -1,6 +1,12 @@
-import { boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected' | 'expired';
+
+/** The reviewer's word on a draft: each criterion's score, and what must be fixed. */
+export interface ReviewNote {
+  criteria: { name: string; score: number }[];
+  mustFix: string[];
+}
 
 export const approvalsRequests = pgTable('approvals_requests', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -20,6 +26,7 @@ export const approvalsRequests = pgTable('approvals_requests', {
   decidedBy: text('decided_by'),
   finalText: text('final_text'),
   note: text('note'),
+  review: jsonb('review').$type<ReviewNote>(),
 });
 
 export const approvalsPause = pgTable('approvals_pause', {

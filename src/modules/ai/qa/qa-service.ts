@@ -136,6 +136,11 @@ export class QaService implements QaReviews {
     };
   }
 
+  /** Every draft the gate reviewed, newest first, a page at a time. */
+  history(limit: number, before?: Date) {
+    return this.reviews.history(limit, before);
+  }
+
   /** What the gate decided since a moment: drafts it approved itself and those it sent to the owner. */
   decidedSince(since: Date): Promise<{ autoApproved: number; toOwner: number }> {
     return this.reviews.decidedSince(since);

@@ -1,6 +1,6 @@
 // The QA gate's decisions in ai_qa_reviews, each with its breakdown; what went out lately on a
 // channel, for the near-duplicate check.
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { orm, type Orm } from '../../../platform/db/orm.ts';
 import { aiQaReviews } from '../schema.ts';
@@ -69,5 +69,15 @@ export class ReviewStore {
       .from(aiQaReviews)
       .where(gt(aiQaReviews.at, since));
     return { autoApproved: row?.autoApproved ?? 0, toOwner: row?.toOwner ?? 0 };
+  }
+
+  /** Reviews newest first, a page at a time (`before`: the last review's time on the page before). */
+  async history(limit: number, before?: Date): Promise<(StoredReview & { id: string; at: Date })[]> {
+    return this.db
+      .select()
+      .from(aiQaReviews)
+      .where(before ? lt(aiQaReviews.at, before) : undefined)
+      .orderBy(desc(aiQaReviews.at))
+      .limit(limit);
   }
 }
