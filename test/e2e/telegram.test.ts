@@ -221,7 +221,7 @@ test('a voice note is transcribed and understood as a command, or kept as a to-d
       'the to-do',
     );
     const inbox = await voiceServer.face('notifications').list();
-    assert.ok(inbox.some((notice) => notice.kind === 'task.voice_note'));
+    assert.ok(inbox.some((notice) => notice.kind === 'task.to_do'));
   } finally {
     await voiceServer.close();
     await openai.stop();
