@@ -62,3 +62,48 @@ test('the CSV: labels, plain decimals, and text that would run as a formula kept
     ].join('\r\n'),
   );
 });
+
+test('a figure is never cut short in the PDF: nine columns of money as the margins report has them', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const labels = ['Product', 'Units', 'Returned', 'Sales', 'Refunds', 'Cost', 'Fees', 'Margin', 'Margin %'];
+  const pdf = documentPdf({
+    title: 'Product margins',
+    subtitle: 'Test · 2026-01-01 to 2026-12-31 · GBP',
+    currency: 'GBP',
+    sections: [
+      {
+        columns: labels.map((label) => ({ label })),
+        rows: [
+          {
+            cells: [
+              'Salon back-bar shampoo, 5 litres, the one with the pump',
+              1_204,
+              31,
+              { money: 1_167_432 },
+              { money: -23_518 },
+              { money: -498_210 },
+              { money: -18_733 },
+              { money: 626_971 },
+              { percent: 53.7 },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'sk-doc-'));
+  try {
+    writeFileSync(path.join(dir, 'margins.pdf'), pdf);
+    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'margins.pdf'), '-'], {
+      encoding: 'utf8',
+    });
+    for (const figure of ['£11,674.32', '-£235.18', '-£4,982.10', '-£187.33', '£6,269.71', '53.7%', '1,204'])
+      assert.ok(text.includes(figure), `${figure} whole in:\n${text}`);
+    assert.ok(!/\d…/.test(text), 'no figure ends in …');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

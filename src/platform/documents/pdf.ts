@@ -49,6 +49,9 @@ function textWidth(text: string, size: number): number {
   return (width * size) / 1000;
 }
 
+/** Bold figures run a little wider than the regular widths the table is measured with. */
+const BOLD_WIDER = 1.06;
+
 /** Shortens text with "…" until it fits. */
 function fit(text: string, size: number, width: number): string {
   if (textWidth(text, size) <= width) return text;
@@ -98,12 +101,27 @@ function layout(document: ReportDocument): string[] {
   };
   const rule = () =>
     ops.push(`${PAGE.margin} ${number(y - 4)} m ${PAGE.width - PAGE.margin} ${number(y - 4)} l S`);
-  const columnsOf = (section: Section) => {
+  // Columns share the page's width; a column of figures is never narrower than its widest figure
+  // (a figure is never cut short), taking the room from the first column, whose text may be.
+  const columnsOf = (section: Section, rows: string[][]) => {
     const shares = section.columns.map((column, index) => column.width ?? (index === 0 ? 3 : 1));
     const total = shares.reduce((sum, share) => sum + share, 0);
+    const widths = shares.map((share) => (share / total) * usable);
+    section.columns.forEach((column, index) => {
+      if (index === 0) return;
+      const widest = Math.max(
+        textWidth(column.label, SIZE.text),
+        ...rows.map((cells) => textWidth(cells[index] ?? '', SIZE.text)),
+      );
+      const needed = widest * BOLD_WIDER + 8;
+      if (widths[index]! < needed) {
+        widths[0] = widths[0]! - (needed - widths[index]!);
+        widths[index] = needed;
+      }
+    });
     let x = PAGE.margin;
     return section.columns.map((column, index) => {
-      const width = (shares[index]! / total) * usable;
+      const width = widths[index]!;
       const placed = { x, width, align: column.align ?? (index === 0 ? 'left' : 'right') };
       x += width;
       return placed;
@@ -122,7 +140,8 @@ function layout(document: ReportDocument): string[] {
   };
   newPage();
   for (const section of document.sections) {
-    const placed = columnsOf(section);
+    const rows = section.rows.map((line) => line.cells.map((cell) => displayCell(cell, document.currency)));
+    const placed = columnsOf(section, rows);
     header = undefined;
     room(LINE * 3 + (section.heading ? SIZE.heading + 8 : 0));
     if (section.heading) {
@@ -143,12 +162,7 @@ function layout(document: ReportDocument): string[] {
       labels();
       header = labels;
     }
-    for (const line of section.rows)
-      row(
-        line.cells.map((cell) => displayCell(cell, document.currency)),
-        placed,
-        Boolean(line.bold),
-      );
+    section.rows.forEach((line, index) => row(rows[index]!, placed, Boolean(line.bold)));
     header = undefined;
     y -= LINE / 2;
   }
