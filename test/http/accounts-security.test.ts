@@ -184,6 +184,49 @@ test('the dashboard: a token with an expiry from Settings shows its last use; a 
   assert.match(reset.body, /Two-factor reset for [^:]+: 1 session ended, 1 API token revoked/);
 });
 
+test('an owner sets a new password for a staff member from the dashboard: their sessions end, tokens are revoked, the new one works', async () => {
+  const form = (who: LoggedIn, fields: Record<string, string>) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/users/password',
+      remoteAddress: '192.0.2.51',
+      headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...fields, _csrf: who.csrf }).toString(),
+    });
+  const staff = await loginAs(server, 'staff', '192.0.2.50');
+  await accountsOf(server).tokens.create({
+    email: staff.email,
+    name: 'zapier',
+    scopes: ['read'],
+    by: 'test',
+  });
+  const page = await server.app.inject({ url: '/users', headers: { cookie: owner.cookie } });
+  assert.match(page.body, /<form method="post" action="\/users\/password"/);
+
+  const refused = await form(staff, { email: staff.email, password: 'a staff-chosen password' });
+  assert.equal(refused.statusCode, 403, 'only an owner resets a password from the dashboard');
+  const short = await form(owner, { email: staff.email, password: 'short' });
+  assert.equal(short.statusCode, 400);
+  assert.match(short.body, /class="notice bad" role="alert">Not changed: .*at least/);
+
+  const reset = await form(owner, { email: staff.email, password: 'a new temporary password' });
+  assert.equal(reset.statusCode, 200, reset.body.slice(0, 300));
+  assert.match(reset.body, /New password set for [^:]+: 1 session ended, 1 API token revoked/);
+  const old = await server.app.inject({ url: '/api/v1/me', headers: { cookie: staff.cookie } });
+  assert.equal(old.statusCode, 401, 'the old session ended');
+  const login = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    remoteAddress: '192.0.2.50',
+    payload: {
+      email: staff.email,
+      password: 'a new temporary password',
+      totp: totpCode(staff.totpSecret, currentStep(Date.now()) + 1),
+    },
+  });
+  assert.equal(login.statusCode, 200, login.body);
+});
+
 // ---- review of issue 10 (written before the fix) -------------------------------------------------
 
 test('a long non-ASCII email is refused with a clear message on the form and the API, never a 500', async () => {

@@ -1,5 +1,5 @@
 // The Users page (under /users), for owners: everyone who can sign in, their role and two-factor
-// state, and adding, changing, resetting and disabling them.
+// state, and adding, changing, resetting (two-factor, a forgotten password) and disabling them.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AccountsParts } from './index.ts';
@@ -11,6 +11,7 @@ import { formBody, optionalField } from '../dashboard/form-body.ts';
 import { ROLES, actorOf, type Principal } from './roles.ts';
 import { accessEndedText } from './users.ts';
 import { MIN_PASSWORD_LENGTH } from './secrets.ts';
+import { AppError } from '../errors.ts';
 
 /** The forms take what a person may type or paste; the service says what is wrong with it. */
 const typed = () => optionalField(2048);
@@ -19,11 +20,11 @@ const ByEmail = formBody({ email: typed() });
 export function userPages(app: FastifyInstance, { users }: AccountsParts, { config }: HttpContext): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const usersPage = async (principal: Principal | undefined, notice?: string) => {
+  const usersPage = async (principal: Principal | undefined, notice?: string, tone: 'ok' | 'bad' = 'ok') => {
     const all = await users.list();
     return page(
       { title: 'Users', principal, current: '/users' },
-      html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+      html`${notice ? html`<p class="notice${tone === 'bad' ? ' bad' : ''}" role="${tone === 'bad' ? 'alert' : 'status'}">${notice}</p>` : ''}
         ${table(
           ['Email', 'Role', 'Two-factor', 'Since', ''],
           all.map((user) => [
@@ -43,7 +44,18 @@ export function userPages(app: FastifyInstance, { users }: AccountsParts, { conf
               secondary: true,
               fields: { email: user.email },
             })}
-            ${postButton(principal, '/users/disable', 'Disable', { secondary: true, fields: { email: user.email } })}`,
+            ${postButton(principal, '/users/disable', 'Disable', { secondary: true, fields: { email: user.email } })}
+            <details>
+              <summary>New password</summary>
+              <form method="post" action="/users/password" class="stack">
+                ${csrfField(principal)}<input type="hidden" name="email" value="${user.email}" />
+                <label
+                  >A temporary password for ${user.email} (at least ${MIN_PASSWORD_LENGTH} characters)
+                  <input name="password" type="password" minlength="${MIN_PASSWORD_LENGTH}" autocomplete="new-password" required
+                /></label>
+                <button>Set it</button>
+              </form>
+            </details>`,
           ]),
           'No users yet.',
         )}
@@ -110,6 +122,40 @@ export function userPages(app: FastifyInstance, { users }: AccountsParts, { conf
         actorOf(request.principal).actorLabel,
       );
       return reply.redirect('/users', 303);
+    },
+  );
+
+  // A forgotten password, reset by an owner (the Users page is theirs alone): every session of the
+  // person ends and their API tokens are revoked; the owner gives them the new password.
+  api.post(
+    '/password',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: formBody({ email: typed(), password: typed() }) },
+    },
+    async (request, reply) => {
+      const email = request.body.email ?? '';
+      try {
+        const ended = await users.setPassword(
+          email,
+          request.body.password ?? '',
+          actorOf(request.principal).actorLabel,
+        );
+        return sendPage(
+          reply,
+          await usersPage(
+            request.principal,
+            `New password set for ${email}: ${accessEndedText(ended)}. Give it to them in person or by phone; they sign in with it and their two-factor code.`,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return sendPage(
+          reply,
+          await usersPage(request.principal, `Not changed: ${error.message}`, 'bad'),
+          400,
+        );
+      }
     },
   );
 
