@@ -186,10 +186,15 @@ export class LedgerService {
         name: 'ledger.notify-owner',
         types: OWNER_NOTICES,
         handle: async (event) => {
+          // Products by their names, not their variant ids.
+          const names =
+            event.type === 'ledger.stock_negative' || event.type === 'ledger.stock_expiring'
+              ? new Map((await this.stock.products()).map((product) => [product.variantId, product.name]))
+              : new Map<number, string>();
           await notifications.send({
             kind: event.type,
             severity: event.type === 'ledger.opening_stock' ? 'info' : 'warning',
-            ...ownerNotice(event),
+            ...ownerNotice(event, (variantId) => names.get(variantId)),
             dedupeKey: `event:${event.id}`,
           });
         },

@@ -14,11 +14,16 @@ export const OWNER_NOTICES = [
   'ledger.order_overpaid',
 ] as const;
 
-/** What the owner is told of something in the books that needs them. */
-export function ownerNotice(event: DomainEvent<(typeof OWNER_NOTICES)[number]>): {
+/** What the owner is told of something in the books that needs them; `named` gives a variant its product's name. */
+export function ownerNotice(
+  event: DomainEvent<(typeof OWNER_NOTICES)[number]>,
+  named: (variantId: number) => string | undefined = () => undefined,
+): {
   title: string;
   body: string;
 } {
+  const product = (variantId: number, sku?: string | null) =>
+    named(variantId) ?? (sku ? `the product with SKU ${sku}` : 'a product the shop no longer lists');
   switch (event.type) {
     case 'ledger.review_needed':
       return {
@@ -28,8 +33,8 @@ export function ownerNotice(event: DomainEvent<(typeof OWNER_NOTICES)[number]>):
     case 'ledger.stock_negative': {
       const p = event.payload;
       return {
-        title: `Sold more ${p.sku ? `of ${p.sku} ` : ''}than the books hold`,
-        body: `Order ${p.order} sold ${p.short} unit(s) of variant ${p.variantId} with none left on the books. Record the goods received (their cost) so the books value stock right.`,
+        title: `Sold more of ${named(p.variantId) ?? p.sku ?? 'a product'} than the books hold`,
+        body: `Order ${p.order} sold ${p.short} unit(s) of ${product(p.variantId, p.sku)} with none left on the books. Record the goods received (their cost) under Books → Stock so the books value stock right.`,
       };
     }
     case 'ledger.order_overpaid': {
@@ -43,8 +48,8 @@ export function ownerNotice(event: DomainEvent<(typeof OWNER_NOTICES)[number]>):
     case 'ledger.stock_expiring': {
       const p = event.payload;
       return {
-        title: `Stock expires on ${p.expiresOn}`,
-        body: `${p.left} unit(s) of variant ${p.variantId} (lot ${p.lotId}) expire on ${p.expiresOn}. Sell them first, bundle them, or write them off.`,
+        title: `${named(p.variantId) ?? 'Stock'} expires on ${p.expiresOn}`,
+        body: `${p.left} unit(s) of ${product(p.variantId)} (lot ${p.lotId}) expire on ${p.expiresOn}. Sell them first, bundle them, or write them off.`,
       };
     }
     case 'ledger.opening_stock':

@@ -1,6 +1,7 @@
 // What the Books page's forms post (under /books): a receipt photo, an expense or a spreadsheet of
 // them, a receipt corrected from review, closing a period, an exchange rate, pushing to Akaunting,
 // dismissing a review item. Each answers with a redirect back to the page and a notice of what happened.
+import { formatMoney, toMinor } from '../../../platform/money.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
@@ -97,7 +98,8 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
         '/books/expenses',
         async () => {
           await ledger.addExpense(expenseInput(body));
-          return `Booked: ${body.supplier}, ${body.amount}.`;
+          const currency = await ledger.currency();
+          return `Booked: ${body.supplier}, ${formatMoney(toMinor(body.amount, currency), currency)}.`;
         },
         { failed: 'Not booked' },
       );
@@ -139,7 +141,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
         '/books/settings',
         async () => {
           const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
-          return `Saved: 1 ${currency.toUpperCase()} = ${rate} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
+          return `Saved: 1 ${currency.toUpperCase()} = ${rate} ${await ledger.currency()} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
         },
         { failed: 'Not saved' },
       );
