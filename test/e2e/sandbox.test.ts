@@ -250,6 +250,7 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/books/settings',
       '/inbox?severity=warning',
       '/ai/history',
+      '/books/account?code=Income%3ASales',
       '/api/docs',
     ];
     for (const url of pages) {

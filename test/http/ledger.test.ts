@@ -224,8 +224,13 @@ test('the Books pages: the P&L with its chart, the balance sheet and exports; VA
     'text/html',
   );
   assert.equal(sales.statusCode, 200);
-  assert.match(sales.body, /<a href="\/orders\/5550000000001">Shopify order 5550000000001<\/a>/);
-  assert.match(sales.body, /-£24\.99/);
+  // By the order's name; a sale is a credit to the sales account, in its own column, no minus sign.
+  assert.match(
+    sales.body,
+    /<a href="\/orders\/5550000000001">Order #1001<\/a><\/td><td><\/td><td>£24\.99<\/td>/,
+  );
+  assert.match(sales.body, /<th>Debit<\/th><th>Credit<\/th>/);
+  assert.doesNotMatch(sales.body, /5550000000001<\/a>/, 'no raw id on screen');
   const unknown = await get('/books/account?code=Income%3ANope', viewer, 'text/html');
   assert.equal(unknown.statusCode, 404);
   assert.match(unknown.body, /no account "Income:Nope" in the chart/);

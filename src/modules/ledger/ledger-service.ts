@@ -149,6 +149,12 @@ export class LedgerService {
   }
 
   /** The shop's currency and time zone (Shopify's, once connected; else the configured zone and GBP). */
+  /** Orders' names (#1001) by their Shopify ids, for the pages that link entries to their orders. */
+  async orderNames(ids: number[]): Promise<Map<number, string>> {
+    const orders = await this.shop.orders(ids);
+    return new Map([...orders].map(([id, order]) => [id, order.name]));
+  }
+
   /** The books' currency (the shop's). */
   async currency(): Promise<string> {
     return (await this.basics()).currency;

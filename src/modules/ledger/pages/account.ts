@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
-import { page } from '../../../platform/dashboard/layout.ts';
+import { formatDay, page } from '../../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../../platform/dashboard/components.ts';
 import { formatMoney } from '../../../platform/money.ts';
 import { pagePeriod, periodFields } from './period.ts';
@@ -60,10 +60,15 @@ export function accountPages(
         );
       const ledgerLines = await ledger.reports.generalLedger(account.code, from, to, LIMIT);
       const money = (minor: number) => formatMoney(minor, ledgerLines.currency);
+      const orderIds = ledgerLines.postings
+        .filter((posting) => posting.source.type === 'order' && posting.source.id)
+        .map((posting) => Number(posting.source.id));
+      const names = await ledger.orderNames([...new Set(orderIds)]);
+      // An order by its name (#6300), opening it; other sources by what they are.
       const source = (type: string, id: string | null) =>
         type === 'order' && id
-          ? html`<a href="/orders/${id}">${SOURCES[type]} ${id}</a>`
-          : `${SOURCES[type] ?? type}${id ? ` ${id}` : ''}`;
+          ? html`<a href="/orders/${id}">Order ${names.get(Number(id)) ?? id}</a>`
+          : (SOURCES[type] ?? type);
       return sendPage(
         reply,
         page(
@@ -76,15 +81,16 @@ export function accountPages(
               <button>Show</button>
             </form>
             <section>
-              <h2>${account.name} <span class="muted">${account.code}</span>, ${from} to ${to}</h2>
-              <p>Balance before ${from}: ${money(ledgerLines.opening)}. Debits are positive, credits negative.</p>
+              <h2>${account.name}, ${formatDay(from)} to ${formatDay(to)}</h2>
+              <p>Balance before ${formatDay(from)}: ${money(ledgerLines.opening)} (debits add, credits take away).</p>
               ${table(
-                ['Date', 'What', 'From', 'Amount', 'Balance'],
+                ['Date', 'What', 'From', 'Debit', 'Credit', 'Balance'],
                 ledgerLines.postings.map((posting) => [
-                  posting.date,
+                  formatDay(posting.date),
                   posting.description,
                   source(posting.source.type, posting.source.id),
-                  money(posting.amount),
+                  posting.amount > 0 ? money(posting.amount) : '',
+                  posting.amount < 0 ? money(-posting.amount) : '',
                   money(posting.balance),
                 ]),
                 'Nothing in this period.',
