@@ -203,7 +203,7 @@ test('the Books pages: the P&L with its chart, the balance sheet and exports; VA
   const bad = await rateForm('lots');
   assert.match(
     decodeURIComponent(String(bad.headers.location)),
-    /^\/books\/settings\?notice=Not saved: rate "lots"/,
+    /^\/books\/settings\?problem=Not saved: rate "lots"/,
   );
   assert.match(
     decodeURIComponent(String((await rateForm('0.8571')).headers.location)),
@@ -462,4 +462,31 @@ test('reports download as PDF (text that pdftotext reads back) and CSV (plain de
   const backwards = await download('pnl', 'csv', '2026-11-30', '2026-11-01');
   assert.equal(backwards.statusCode, 400);
   assert.match(backwards.json().error.message, /after to/);
+});
+
+test('an expense the books refuse comes back as an error on the form, with what was typed', async () => {
+  const posted = await server.app.inject({
+    method: 'POST',
+    url: '/books/expenses',
+    headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      _csrf: owner.csrf,
+      date: '2026-11-20',
+      supplier: 'Hair & Co',
+      description: 'salon towels',
+      amount: 'twelve pounds',
+      account: 'Expenses:Packaging',
+      paidFrom: 'Assets:Bank',
+    }).toString(),
+  });
+  assert.equal(posted.statusCode, 303);
+  const back = String(posted.headers.location);
+  assert.match(back, /^\/books\/expenses\?problem=Not%20booked/);
+  const page = await server.app.inject({ url: back, headers: { cookie: owner.cookie } });
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<p class="notice bad" role="alert">Not booked: [^<]*amount/);
+  assert.match(page.body, /name="supplier" maxlength="200" value="Hair &amp; Co"/);
+  assert.match(page.body, /name="description" maxlength="500" value="salon towels"/);
+  assert.match(page.body, /value="twelve pounds"/);
+  assert.match(page.body, /<option value="Expenses:Packaging" selected>/);
 });

@@ -49,7 +49,7 @@ const notice = (response: LightMyRequestResponse) => {
   assert.equal(response.statusCode, 303, response.body);
   const back = new URL(String(response.headers.location), 'http://shopkeep.local');
   assert.equal(back.pathname, '/settings');
-  return back.searchParams.get('notice') ?? '';
+  return back.searchParams.get('notice') ?? back.searchParams.get('problem') ?? '';
 };
 
 test('each integration is listed with its fields; a secret only as "set" and where it comes from', async () => {

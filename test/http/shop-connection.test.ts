@@ -131,7 +131,7 @@ test('the Shopify page’s buttons answer with a notice on the page', async () =
     assert.equal(response.statusCode, 303, response.body);
     const location = new URL(String(response.headers.location), 'http://x');
     assert.equal(location.pathname, '/shop');
-    return location.searchParams.get('notice') ?? '';
+    return location.searchParams.get('notice') ?? location.searchParams.get('problem') ?? '';
   };
   assert.match(notice(await press(staff, '/shop/test')), /^Shopify answered: .+ \(.+\.myshopify\.com\)/);
   assert.match(notice(await press(staff, '/shop/reconcile')), /^Reconciliation queued/);

@@ -26,6 +26,8 @@ async function post(
 
 const notice = (location: string | undefined) =>
   new URL(location!, 'http://shop.local').searchParams.get('notice');
+const problem = (location: string | undefined) =>
+  new URL(location!, 'http://shop.local').searchParams.get('problem');
 
 test('done: back to the page with what was done (303, so a reload does not post again)', async () => {
   const { status, location } = await post('/books', async () => 'Booked: Hair & Co, 12.50 & more?');
@@ -44,9 +46,31 @@ test('refused: back to the page with the message, after what failed, cut short f
     failed: 'Not booked',
   });
   assert.equal(refused.status, 303);
-  assert.equal(notice(refused.location), 'Not booked: the amount is not a number');
+  assert.equal(
+    problem(refused.location),
+    'Not booked: the amount is not a number',
+    'a problem, shown as one',
+  );
+  assert.equal(notice(refused.location), null);
   const long = await post('/books', () => Promise.reject(invalid('x'.repeat(1000))));
-  assert.equal(notice(long.location), 'x'.repeat(280));
+  assert.equal(problem(long.location), 'x'.repeat(280));
+});
+
+test('refused: what was typed goes back with the problem, to correct rather than type again', async () => {
+  const refused = await post('/books/expenses', () => Promise.reject(invalid('the amount is not a number')), {
+    failed: 'Not booked',
+    typed: { supplier: 'Hair & Co', amount: '12,50', tax: undefined },
+  });
+  const back = new URL(refused.location!, 'http://shop.local').searchParams;
+  assert.equal(back.get('supplier'), 'Hair & Co');
+  assert.equal(back.get('amount'), '12,50');
+  assert.equal(back.has('tax'), false, 'nothing for a field left empty');
+  const done = await post('/books/expenses', async () => 'Booked.', { typed: { supplier: 'Hair & Co' } });
+  assert.equal(
+    new URL(done.location!, 'http://shop.local').searchParams.has('supplier'),
+    false,
+    'only with a problem',
+  );
 });
 
 test('any other error goes to the error handler as it is, its message in no address', async () => {
@@ -66,7 +90,7 @@ test('a page may show only some errors; the rest are thrown as they are', async 
     () => Promise.reject(conflict('already approved by Ann')),
     conflictsOnly,
   );
-  assert.equal(notice(shown.location), 'Not changed: already approved by Ann');
+  assert.equal(problem(shown.location), 'Not changed: already approved by Ann');
   const refusal = invalid('choose a channel');
   const other = await post('/approvals', () => Promise.reject(refusal), conflictsOnly);
   assert.equal(other.thrown, refusal, 'the error handler answers it as on any other route');

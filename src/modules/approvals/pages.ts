@@ -8,7 +8,7 @@ import type { HttpContext } from '../../platform/kit/module.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../platform/dashboard/layout.ts';
-import { formAction, postButton, sendPage } from '../../platform/dashboard/components.ts';
+import { formAction, noticeLine, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { AppError } from '../../platform/errors.ts';
 import { noticeField } from '../../platform/dashboard/form-body.ts';
 import { reviewNote } from './review-note.ts';
@@ -57,7 +57,7 @@ export function approvalPages(
         reply,
         page(
           { title: 'Approvals', principal, current: '/approvals' },
-          html`${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+          html`${noticeLine(request.query)}
             <section>
               <p>${pause.paused ? html`<strong class="bad">Paused:</strong> nothing is published or sent until you resume.` : html`<span class="ok">Running:</span> approved content goes out.`}</p>
               ${canWrite ? postButton(principal, pause.paused ? '/approvals/resume' : '/approvals/pause', pause.paused ? 'Resume everything' : 'Pause everything', { secondary: !pause.paused }) : ''}

@@ -8,7 +8,7 @@ import { html } from '../../platform/dashboard/html.ts';
 import { formatDay, page, plural } from '../../platform/dashboard/layout.ts';
 import { rangeLinks } from '../../platform/dashboard/periods.ts';
 import { dayIn } from '../../platform/dates.ts';
-import { sendPage, table } from '../../platform/dashboard/components.ts';
+import { noticeLine, sendPage, table } from '../../platform/dashboard/components.ts';
 import { formatMoney } from '../../platform/money.ts';
 import type { ShopParts } from './index.ts';
 import type { Amount, Visit } from './model.ts';
@@ -64,7 +64,7 @@ export function orderPages(app: FastifyInstance, { shop, now }: ShopParts, { con
         reply,
         page(
           { title: 'Orders', principal: request.principal, current: '/orders' },
-          html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}${sync.connected ? '' : notConnected}
+          html`${noticeLine(request.query)}${sync.connected ? '' : notConnected}
             ${rangeLinks({ action: '/orders', from: from ?? '', to: to ?? '', today, keep: { q, status } })}
             <form method="get" action="/orders" class="stack filters">
               <label>Search <input name="q" value="${q ?? ''}" placeholder="#1001 or email" maxlength="100" /></label>

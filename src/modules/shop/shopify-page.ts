@@ -6,7 +6,7 @@ import { Type } from 'typebox';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../platform/dashboard/layout.ts';
-import { formAction, postButton, sendPage } from '../../platform/dashboard/components.ts';
+import { formAction, noticeLine, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import type { ShopParts } from './index.ts';
 import { explainShopify } from './client.ts';
 import type { RunSummary } from './sync-runs.ts';
@@ -57,7 +57,7 @@ export function shopifyPage(app: FastifyInstance, { shop }: ShopParts, { config 
         reply,
         page(
           { title: 'Shopify', principal, current: '/shop' },
-          html`${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+          html`${noticeLine(request.query)}
             <section>
               <h2>Connection</h2>
               <p>${status.connected ? html`<span class="ok">Connected</span> to <strong>${status.shop}</strong> (${status.from === 'environment' ? 'set by SHOPIFY_* variables' : 'entered here'}).` : html`<strong class="bad">Not connected.</strong>`}</p>

@@ -51,12 +51,15 @@ export function postButton(
 export interface FormActionOptions {
   /** Put before an error's message: 'Not booked' shows 'Not booked: <message>'. */
   failed?: string;
-  /** Which errors go back to the page as its notice; every AppError unless said otherwise. */
+  /** Which errors go back to the page as its problem; every AppError unless said otherwise. */
   shows?: (error: Error) => boolean;
+  /** What the person typed, sent back with a problem so the form shows it again (never a secret). */
+  typed?: Record<string, string | undefined>;
 }
 
-/** A notice travels in the address: longer ones are cut short. */
+/** A notice travels in the address: longer ones are cut short, and so is what was typed. */
 const NOTICE_LENGTH = 280;
+const TYPED_LENGTH = 500;
 
 /**
  * A dashboard form's answer. Runs `work`, then sends the browser back to `back` with the notice
@@ -67,21 +70,40 @@ export async function formAction(
   reply: FastifyReply,
   back: string,
   work: () => Promise<string | undefined>,
-  { failed, shows = (error) => error instanceof AppError }: FormActionOptions = {},
+  { failed, shows = (error) => error instanceof AppError, typed }: FormActionOptions = {},
 ): Promise<FastifyReply> {
   let notice: string | undefined;
   try {
     notice = await work();
   } catch (error) {
     if (!(error instanceof Error) || !shows(error)) throw error;
-    notice = failed ? `${failed}: ${error.message}` : error.message;
+    const problem = failed ? `${failed}: ${error.message}` : error.message;
+    return backWithNotice(reply, back, problem, { problem: true, typed });
   }
   return backWithNotice(reply, back, notice);
 }
 
-/** Sends the browser back to a page after a form (303: a reload does not post again), with a notice to show. */
-export function backWithNotice(reply: FastifyReply, back: string, notice: string | undefined): FastifyReply {
+/**
+ * Sends the browser back to a page after a form (303: a reload does not post again), with a notice
+ * to show, or a problem (shown as an error) and what was typed.
+ */
+export function backWithNotice(
+  reply: FastifyReply,
+  back: string,
+  notice: string | undefined,
+  { problem = false, typed = {} }: { problem?: boolean; typed?: Record<string, string | undefined> } = {},
+): FastifyReply {
   if (!notice) return reply.redirect(back, 303);
-  const joint = back.includes('?') ? '&' : '?';
-  return reply.redirect(`${back}${joint}notice=${encodeURIComponent(notice.slice(0, NOTICE_LENGTH))}`, 303);
+  const fields: [string, string][] = [[problem ? 'problem' : 'notice', notice.slice(0, NOTICE_LENGTH)]];
+  if (problem)
+    for (const [name, value] of Object.entries(typed))
+      if (value) fields.push([name, value.slice(0, TYPED_LENGTH)]);
+  const query = fields.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+  return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}${query}`, 303);
+}
+
+/** A page's notice or problem from its address, once at the top: a problem looks like one. */
+export function noticeLine(query: { notice?: string | undefined; problem?: string | undefined }): Html {
+  if (query.problem) return html`<p class="notice bad" role="alert">${query.problem}</p>`;
+  return query.notice ? html`<p class="notice" role="status">${query.notice}</p>` : html``;
 }

@@ -14,5 +14,8 @@ export const formBody = <P extends TProperties>(fields: P) =>
  */
 export const optionalField = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
-/** The notice a form's redirect brings back to its page (`?notice=`), shown once at the top. */
-export const noticeField = { notice: optionalField(300) };
+/**
+ * What a form's redirect brings back to its page, shown once at the top: a notice (`?notice=`, it
+ * worked) or a problem (`?problem=`, it did not: shown as an error).
+ */
+export const noticeField = { notice: optionalField(300), problem: optionalField(300) };

@@ -8,7 +8,7 @@ import type { HttpContext } from '../kit/module.ts';
 import { NoContent, responses } from '../http/schemas.ts';
 import { html, type Html } from '../dashboard/html.ts';
 import { formatTime, page, plural } from '../dashboard/layout.ts';
-import { backWithNotice, postButton, sendPage } from '../dashboard/components.ts';
+import { backWithNotice, noticeLine, postButton, sendPage } from '../dashboard/components.ts';
 import { formBody, noticeField } from '../dashboard/form-body.ts';
 import type { Principal } from '../accounts/roles.ts';
 import type { StoredNotice } from './notifications.ts';
@@ -108,7 +108,7 @@ export function inboxPages(
       const severity = request.query.severity || undefined;
       const principal = request.principal;
       const here = `/inbox?${new URLSearchParams({ ...(kind ? { kind } : {}), ...(severity ? { severity } : {}) })}`;
-      const shown = notice ? html`<p class="notice" role="status">${notice}</p>` : '';
+      const shown = noticeLine(request.query);
       if (kind) {
         const notices = await notifications.list({
           kind,

@@ -8,7 +8,7 @@ import type { HttpContext } from '../kit/module.ts';
 import { actorOf, type Principal } from '../accounts/index.ts';
 import { html, type Html } from '../dashboard/html.ts';
 import { csrfField, formatTime, page } from '../dashboard/layout.ts';
-import { postButton, sendPage, table } from '../dashboard/components.ts';
+import { noticeLine, postButton, sendPage, table } from '../dashboard/components.ts';
 import { formBody, optionalField, noticeField } from '../dashboard/form-body.ts';
 import { integrationSettings } from '../integrations/settings-section.ts';
 
@@ -149,8 +149,7 @@ export function settingsPages(
       },
     },
     async (request, reply) => {
-      const { notice } = request.query;
-      const shown = notice ? html`<p class="notice" role="status">${notice}</p>` : undefined;
+      const shown = request.query.notice || request.query.problem ? noticeLine(request.query) : undefined;
       return sendPage(reply, await settingsPage(request.principal, shown));
     },
   );

@@ -9,7 +9,7 @@ import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html, type Html } from '../../../platform/dashboard/html.ts';
 import { formatDay, page, plural } from '../../../platform/dashboard/layout.ts';
-import { sendPage, table } from '../../../platform/dashboard/components.ts';
+import { noticeLine, sendPage, table } from '../../../platform/dashboard/components.ts';
 import { periodPicker } from '../../../platform/dashboard/periods.ts';
 import { noticeField } from '../../../platform/dashboard/form-body.ts';
 import { formatMoney } from '../../../platform/money.ts';
@@ -63,7 +63,7 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
         page(
           { title: 'Books', principal: request.principal, current: '/books' },
           html`${booksNav('/books', { from, to })}
-            ${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+            ${noticeLine(request.query)}
             ${review.length ? html`<p class="notice bad"><a href="/books/review">${plural(review.length, 'item')} wait for review</a>: the books kept them out until you settle them.</p>` : ''}
             ${periodPicker({ action: '/books', from, to, today })}
             <section>

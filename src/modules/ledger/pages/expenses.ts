@@ -8,8 +8,8 @@ import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html, type Html } from '../../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page } from '../../../platform/dashboard/layout.ts';
-import { sendPage, table } from '../../../platform/dashboard/components.ts';
-import { noticeField } from '../../../platform/dashboard/form-body.ts';
+import { noticeLine, sendPage, table } from '../../../platform/dashboard/components.ts';
+import { noticeField, optionalField } from '../../../platform/dashboard/form-body.ts';
 import { dayIn } from '../../../platform/dates.ts';
 import { formatMoney, toMinor } from '../../../platform/money.ts';
 import { booksNav } from './nav.ts';
@@ -23,13 +23,14 @@ function expenseFields(
     amount?: string;
     tax?: string;
     reference?: string;
+    description?: string;
     /** The kind of expense the receipt suggests; none: the owner chooses, nothing is assumed. */
     account?: string | null;
   },
 ): Html {
   return html`<label>Paid on <input type="date" name="date" value="${values.date ?? ''}" required /></label>
     <label>Supplier <input name="supplier" maxlength="200" value="${values.supplier ?? ''}" required /></label>
-    <label>What for <input name="description" maxlength="500" /></label>
+    <label>What for <input name="description" maxlength="500" value="${values.description ?? ''}" /></label>
     <label
       >Amount paid (VAT included)
       <input name="amount" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,2})?" placeholder="12.50" value="${values.amount ?? ''}" required
@@ -70,33 +71,48 @@ export function expensesPage(
   { ledger, now }: LedgerParts,
   { config }: HttpContext,
 ): void {
-  app
-    .withTypeProvider<TypeBoxTypeProvider>()
-    .get(
-      '/expenses',
-      { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(noticeField) } },
-      async (request, reply) => {
-        const today = dayIn(now(), config.timezone);
-        const [accounts, receipts, currency] = await Promise.all([
-          ledger.accounts(),
-          ledger.receipts?.list() ?? [],
-          ledger.currency(),
-        ]);
-        // What a receipt printed, as money: the receipt's figure in the books' currency.
-        const printed = (amount: string | null | undefined) => {
-          if (!amount) return '—';
-          try {
-            return formatMoney(toMinor(amount, currency), currency);
-          } catch {
-            return amount;
-          }
-        };
-        return sendPage(
-          reply,
-          page(
-            { title: 'Expenses and receipts', principal: request.principal, current: '/books' },
-            html`${booksNav('/books/expenses')}
-            ${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/expenses',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        // What was typed into Add an expense comes back with a problem, to correct.
+        querystring: Type.Object({
+          ...noticeField,
+          date: optionalField(10),
+          supplier: optionalField(500),
+          description: optionalField(500),
+          amount: optionalField(20),
+          tax: optionalField(20),
+          account: optionalField(500),
+          reference: optionalField(100),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const today = dayIn(now(), config.timezone);
+      const typed = request.query;
+      const [accounts, receipts, currency] = await Promise.all([
+        ledger.accounts(),
+        ledger.receipts?.list() ?? [],
+        ledger.currency(),
+      ]);
+      // What a receipt printed, as money: the receipt's figure in the books' currency.
+      const printed = (amount: string | null | undefined) => {
+        if (!amount) return '—';
+        try {
+          return formatMoney(toMinor(amount, currency), currency);
+        } catch {
+          return amount;
+        }
+      };
+      return sendPage(
+        reply,
+        page(
+          { title: 'Expenses and receipts', principal: request.principal, current: '/books' },
+          html`${booksNav('/books/expenses')}
+            ${noticeLine(request.query)}
             <section>
               <h2>Receipts</h2>
               <form method="post" action="/books/receipts" enctype="multipart/form-data" class="stack">
@@ -141,7 +157,15 @@ export function expensesPage(
               <h2>Add an expense</h2>
               <form method="post" action="/books/expenses" class="stack">
                 ${csrfField(request.principal)}
-                ${expenseFields(accounts, { date: today })}
+                ${expenseFields(accounts, {
+                  date: typed.date ?? today,
+                  supplier: typed.supplier,
+                  description: typed.description,
+                  amount: typed.amount,
+                  tax: typed.tax,
+                  account: typed.account,
+                  reference: typed.reference,
+                })}
                 <button>Book the expense</button>
               </form>
               <form method="post" action="/books/expenses/import" class="stack">
@@ -154,8 +178,8 @@ export function expensesPage(
                 <button class="secondary">Import expenses</button>
               </form>
             </section>`,
-          ),
-        );
-      },
-    );
+        ),
+      );
+    },
+  );
 }

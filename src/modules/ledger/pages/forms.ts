@@ -101,7 +101,19 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
           const currency = await ledger.currency();
           return `Booked: ${body.supplier}, ${formatMoney(toMinor(body.amount, currency), currency)}.`;
         },
-        { failed: 'Not booked' },
+        {
+          failed: 'Not booked',
+          // The form comes back as it was typed, to correct rather than type again.
+          typed: {
+            date: body.date,
+            supplier: body.supplier,
+            description: body.description,
+            amount: body.amount,
+            tax: body.tax,
+            account: body.account,
+            reference: body.reference,
+          },
+        },
       );
     },
   );

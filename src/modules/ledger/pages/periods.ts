@@ -7,7 +7,7 @@ import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { csrfField, formatDay, page } from '../../../platform/dashboard/layout.ts';
-import { sendPage, table } from '../../../platform/dashboard/components.ts';
+import { noticeLine, sendPage, table } from '../../../platform/dashboard/components.ts';
 import { noticeField } from '../../../platform/dashboard/form-body.ts';
 import { booksNav } from './nav.ts';
 
@@ -25,7 +25,7 @@ export function periodsPage(app: FastifyInstance, { ledger }: LedgerParts, _cont
           page(
             { title: 'Closed periods', principal: request.principal, current: '/books' },
             html`${booksNav('/books/periods')}
-            ${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+            ${noticeLine(request.query)}
             <p class="muted">A closed period is sealed: nothing dated in it goes into the books again; late news lands on the first open day.</p>
             ${table(
               ['From', 'To', 'Entries', 'Closed by', 'Seal'],

@@ -7,7 +7,7 @@ import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { formatTime, page } from '../../../platform/dashboard/layout.ts';
-import { postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
+import { noticeLine, postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
 import { noticeField } from '../../../platform/dashboard/form-body.ts';
 import { booksNav } from './nav.ts';
 
@@ -25,7 +25,7 @@ export function reviewPage(app: FastifyInstance, { ledger }: LedgerParts, { conf
           page(
             { title: 'Waiting for review', principal: request.principal, current: '/books' },
             html`${booksNav('/books/review')}
-            ${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+            ${noticeLine(request.query)}
             <p class="muted">What the rules could not book is kept out of the books until it is settled or dismissed. A receipt is corrected and booked under Expenses and receipts.</p>
             ${table(
               ['When', 'What', ''],

@@ -7,7 +7,7 @@ import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { csrfField, formatDay, page } from '../../../platform/dashboard/layout.ts';
-import { postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
+import { noticeLine, postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
 import { noticeField } from '../../../platform/dashboard/form-body.ts';
 import { dayIn } from '../../../platform/dates.ts';
 import { booksNav } from './nav.ts';
@@ -34,7 +34,7 @@ export function settingsPage(
           page(
             { title: 'Books settings', principal: request.principal, current: '/books' },
             html`${booksNav('/books/settings')}
-            ${request.query.notice ? html`<p class="notice" role="status">${request.query.notice}</p>` : ''}
+            ${noticeLine(request.query)}
             <section>
               <h2>Exchange rates</h2>
               <p class="muted">

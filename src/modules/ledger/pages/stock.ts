@@ -8,7 +8,13 @@ import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { csrfField, page } from '../../../platform/dashboard/layout.ts';
-import { formAction, postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
+import {
+  formAction,
+  noticeLine,
+  postButton,
+  sendPage,
+  table,
+} from '../../../platform/dashboard/components.ts';
 import { formBody, optionalField, noticeField } from '../../../platform/dashboard/form-body.ts';
 import { dayIn } from '../../../platform/dates.ts';
 import { AppError } from '../../../platform/errors.ts';
@@ -44,7 +50,7 @@ export function stockPages(
         reply,
         page(
           { title: 'Stock', principal: request.principal, current: '/books' },
-          html`${request.query.notice ? html`<p class="notice">${request.query.notice}</p>` : ''}
+          html`${noticeLine(request.query)}
             ${booksNav('/books/stock')}
             <section>
               <h2>Stock at cost today ${downloadLinks('stock', today, today)}</h2>
