@@ -38,7 +38,7 @@ export function orderPages(app: FastifyInstance, { shop, now }: ShopParts, { con
       },
     },
     async (request, reply) => {
-      const { q, status, from, to, cursor, notice } = request.query;
+      const { q, status, from, to, cursor } = request.query;
       // A half-typed date in the form is left out rather than refused.
       const day = (value?: string) => (value && DAY.test(value) ? value : undefined);
       const filter = { search: q || undefined, status: status || undefined, from: day(from), to: day(to) };

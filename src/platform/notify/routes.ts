@@ -104,7 +104,7 @@ export function inboxPages(
     '',
     { config: { access: 'read' }, schema: { hide: true, querystring: InboxQuery } },
     async (request, reply) => {
-      const { kind, before, notice } = request.query;
+      const { kind, before } = request.query;
       const severity = request.query.severity || undefined;
       const principal = request.principal;
       const here = `/inbox?${new URLSearchParams({ ...(kind ? { kind } : {}), ...(severity ? { severity } : {}) })}`;
