@@ -131,7 +131,7 @@ export class Reconciliation {
       }
       // No webhooks exist for these: polling is the only way, newest first until nothing is new.
       const payments = (data: Json) => (data.shopifyPaymentsAccount as Json | null) ?? {};
-      counts.balanceTransactions = await this.pollNewest(
+      counts['balance transactions'] = await this.pollNewest(
         client,
         BALANCE_TRANSACTIONS_QUERY,
         100,

@@ -66,9 +66,9 @@ export function cashPages(app: FastifyInstance, { ledger, now }: LedgerParts, { 
                 ${
                   shortfall
                     ? html`<strong class="bad" data-testid="shortfall"
-                      >Cash may run out: ${money(projection.lowest.balance)} on ${projection.lowest.date}.</strong
+                      >Cash may run out: ${money(projection.lowest.balance)} on ${formatDay(projection.lowest.date)}.</strong
                     >`
-                    : html`Lowest point ${money(projection.lowest.balance)} on ${projection.lowest.date}.`
+                    : html`Lowest point ${money(projection.lowest.balance)} on ${formatDay(projection.lowest.date)}.`
                 }
               </p>
               ${projectionChart(projection)}
@@ -82,12 +82,12 @@ export function cashPages(app: FastifyInstance, { ledger, now }: LedgerParts, { 
                 projection.items
                   .filter((item) => item.kind !== 'takings')
                   .slice(0, 40)
-                  .map((item) => [item.date, item.description, money(item.amount)]),
+                  .map((item) => [formatDay(item.date), item.description, money(item.amount)]),
                 'Nothing expected beyond the usual payouts.',
               )}
             </section>
             <section>
-              <h2>Cash flow, ${from} to ${to} ${downloadLinks('cash-flow', from, to)}</h2>
+              <h2>Cash flow, ${formatDay(from)} to ${formatDay(to)} ${downloadLinks('cash-flow', from, to)}</h2>
               ${periodPicker({ action: '/books/cash', from, to, today })}
               <p>Cash at the start ${money(flow.openingCash)}; at the end <strong>${money(flow.closingCash)}</strong>.</p>
               ${section('From running the shop', flow.operating)} ${section('Equipment', flow.investing)}

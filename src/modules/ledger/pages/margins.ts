@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
-import { page } from '../../../platform/dashboard/layout.ts';
+import { formatDay, page } from '../../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../../platform/dashboard/components.ts';
 import { formatMoney } from '../../../platform/money.ts';
 import { downloadLinks } from '../documents.ts';
@@ -36,7 +36,7 @@ export function marginPages(
             { title: 'Product margins', principal: request.principal, current: '/books' },
             html`${booksNav('/books/margins', { from, to })} ${periodPicker({ action: '/books/margins', from, to, today })}
             <section>
-              <h2>Margin per product, ${from} to ${to} ${downloadLinks('margins', from, to)}</h2>
+              <h2>Margin per product, ${formatDay(from)} to ${formatDay(to)} ${downloadLinks('margins', from, to)}</h2>
               <p>
                 ${money(report.totals.margin)} on ${money(report.totals.sales - report.totals.refunds)} of sales
                 after refunds (<strong data-testid="margin-total">${percent(report.totals.marginPercent)}</strong>).
