@@ -490,3 +490,41 @@ test('an expense the books refuse comes back as an error on the form, with what 
   assert.match(page.body, /value="twelve pounds"/);
   assert.match(page.body, /<option value="Expenses:Packaging" selected>/);
 });
+
+test('the cash projection pays what is known to fall due: the quarter’s VAT on its day, and the card balance', async () => {
+  const paid = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/expenses',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf },
+    payload: {
+      date: '2026-11-25',
+      supplier: 'Canva',
+      amount: '10.99',
+      account: 'Expenses:Software',
+      paidFrom: 'Liabilities:Credit Card',
+      reference: 'CANVA-11',
+    },
+  });
+  assert.equal(paid.statusCode, 201, paid.body);
+  const projection = (await get('/api/v1/ledger/reports/cash-projection')).json();
+  const items = projection.items as { date: string; kind: string; description: string; amount: number }[];
+  // Today is 30 November: the card is paid off with its next statement, a month on.
+  assert.deepEqual(
+    items.filter((item) => item.kind === 'card'),
+    [
+      {
+        date: '2026-12-30',
+        kind: 'card',
+        description: 'Credit card: what is owed today, paid off with the next statement',
+        amount: -1099,
+      },
+    ],
+  );
+  // The quarter to 31 December is due on 7 February, inside the 90 days, at its pace so far. These
+  // books reclaim more VAT on their expenses than their few sales collected: HMRC repays it.
+  const vat = items.filter((item) => item.kind === 'vat');
+  assert.equal(vat.length, 1, JSON.stringify(vat));
+  assert.equal(vat[0]!.date, '2027-02-07');
+  assert.equal(vat[0]!.description, 'VAT repaid by HMRC for the quarter to 2026-12-31 (at the pace so far)');
+  assert.ok(vat[0]!.amount > 0, 'money in');
+});

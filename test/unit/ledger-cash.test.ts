@@ -174,3 +174,22 @@ test('VAT in the projection: a finished quarter on its due day, the running one 
     },
   ]);
 });
+
+test('a quarter that reclaims more VAT than it collected is money in, on its due day', () => {
+  assert.deepEqual(
+    vatPayments({
+      today: '2026-04-20',
+      until: '2026-07-19',
+      quarters: [{ start: '2026-01-01', end: '2026-03-31', due: '2026-05-07', owedSoFar: -1_250_00 }],
+      owedNow: -1_250_00,
+    }),
+    [
+      {
+        date: '2026-05-07',
+        kind: 'vat',
+        description: 'VAT repaid by HMRC for the quarter to 2026-03-31',
+        amount: 1_250_00,
+      },
+    ],
+  );
+});

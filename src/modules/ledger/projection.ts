@@ -1,7 +1,8 @@
 // Where the cash is heading over the next 90 days, from what the books already know: money Shopify
 // and PayPal hold that is on its way, takings at the pace of the last 90 days' payouts, expenses that
 // come back every month, reorders of products that will run low at the pace they sell, and the VAT
-// the shop pays HMRC each quarter (and any it owes for quarters already due).
+// the shop pays HMRC each quarter (and any it owes for quarters already due), and what is owed on
+// credit cards, paid off with the next statement.
 import type pg from 'pg';
 import { addDays } from '../../platform/dates.ts';
 import { currencyExponent } from '../../platform/money.ts';
@@ -9,7 +10,7 @@ import { cashFlowClass } from './chart.ts';
 
 export interface ProjectedItem {
   date: string;
-  kind: 'payout' | 'takings' | 'recurring' | 'reorder' | 'vat';
+  kind: 'payout' | 'takings' | 'recurring' | 'reorder' | 'vat' | 'card';
   description: string;
   amount: number; // minor units; money out negative
 }
@@ -41,6 +42,7 @@ export interface SellingProduct {
 }
 
 const HORIZON_DAYS = 90;
+const CARD_DAYS = 30; // a card's balance is paid off with its next monthly statement
 const PAYOUT_DAYS = 3; // Shopify Payments pays out two to three business days after a sale
 const COVER_DAYS = 14; // reorder when what is left lasts two weeks
 const ORDER_DAYS = 30; // and order a month's worth
@@ -159,11 +161,12 @@ export function vatPayments(input: {
           (quarter.owedSoFar * elapsed(quarter.start, quarter.end)) / elapsed(quarter.start, input.today),
         )
       : quarter.owedSoFar;
-    if (amount > 0)
+    // More VAT reclaimed than collected: HMRC repays the difference (after the return, about then).
+    if (amount !== 0)
       items.push({
         date: quarter.due,
         kind: 'vat',
-        description: `VAT for the quarter to ${quarter.end}${running ? ' (at the pace so far)' : ''}`,
+        description: `${amount > 0 ? 'VAT' : 'VAT repaid by HMRC'} for the quarter to ${quarter.end}${running ? ' (at the pace so far)' : ''}`,
         amount: -amount,
       });
   }
@@ -188,7 +191,8 @@ export function project(input: {
   takingsPerDay: number;
   recurring: ProjectedItem[];
   reorders: ProjectedItem[];
-  vat?: ProjectedItem[];
+  /** Known liabilities falling due: VAT, credit cards. */
+  liabilities?: ProjectedItem[];
   days?: number;
 }): CashProjection {
   const days = input.days ?? HORIZON_DAYS;
@@ -206,7 +210,13 @@ export function project(input: {
         amount,
       });
   }
-  const items = [...input.pending, ...takings, ...input.recurring, ...input.reorders, ...(input.vat ?? [])]
+  const items = [
+    ...input.pending,
+    ...takings,
+    ...input.recurring,
+    ...input.reorders,
+    ...(input.liabilities ?? []),
+  ]
     .filter((item) => item.date > input.from && item.date <= until)
     .sort((a, b) => a.date.localeCompare(b.date) || b.amount - a.amount);
   let balance = input.openingCash;
@@ -282,7 +292,7 @@ export class CashProjector {
   async projection(today: string, names: Map<number, string>): Promise<CashProjection> {
     const currency = await this.currency();
     const until = addDays(today, HORIZON_DAYS);
-    const [balances, takings, expenses, products, vat] = await Promise.all([
+    const [balances, takings, expenses, products, vat, cards] = await Promise.all([
       this.balances(today, currency),
       this.pool.query<{ total: string }>(
         `select coalesce(sum(total), 0) as total from ledger_day_totals
@@ -301,6 +311,7 @@ export class CashProjector {
       ),
       this.sellingProducts(today, names),
       this.vat(today, until),
+      this.cards(today, currency),
     ]);
     const pending = balances
       .filter((row) => row.code.startsWith('Assets:Clearing:') && row.total > 0)
@@ -324,8 +335,24 @@ export class CashProjector {
         until,
       ),
       reorders: plannedReorders(products, today, HORIZON_DAYS, currency),
-      vat,
+      liabilities: [...vat, ...cards],
     });
+  }
+
+  /** What is owed on credit cards today, paid off with the next statement. */
+  private async cards(today: string, currency: string): Promise<ProjectedItem[]> {
+    const { rows } = await this.pool.query<{ name: string; owed: string }>(
+      `select a.name, -sum(t.total) as owed from ledger_day_totals t join ledger_accounts a on a.code = t.account_code
+       where t.day <= $1::date and t.currency = $2 and a.code like 'Liabilities:Credit Card%'
+       group by a.code, a.name having -sum(t.total) > 0`,
+      [today, currency],
+    );
+    return rows.map((row) => ({
+      date: addDays(today, CARD_DAYS),
+      kind: 'card',
+      description: `${row.name}: what is owed today, paid off with the next statement`,
+      amount: -Number(row.owed),
+    }));
   }
 
   private async balances(today: string, currency: string) {

@@ -143,8 +143,9 @@ export const CashProjection = Type.Object({
   items: Type.Array(
     Type.Object({
       date: DayString('when it is expected'),
-      kind: Type.Enum(['payout', 'takings', 'recurring', 'reorder', 'vat'], {
-        description: 'vat: the VAT due to HMRC for a quarter, or owed for quarters already due',
+      kind: Type.Enum(['payout', 'takings', 'recurring', 'reorder', 'vat', 'card'], {
+        description:
+          'vat: the VAT due to HMRC for a quarter, or owed for quarters already due; card: a credit card balance paid off with the next statement',
       }),
       description: Type.String(),
       amount: Money('money in (money out negative)'),
