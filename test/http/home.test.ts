@@ -125,3 +125,15 @@ test('the orders list says how many orders the filter finds and what they come t
   );
   assert.match(page.body, /<a href="\/orders\?from=2026-12-14&amp;to=2026-12-14">Yesterday<\/a>/);
 });
+
+test('while everything is paused, the home page says so beside what waits', async () => {
+  const approvals = server.face('approvals');
+  await approvals.setPaused(true, { actor: 'test', label: 'test' });
+  try {
+    const page = await home();
+    assert.match(card(page.body, 'approvals'), /Paused: nothing is published or sent until you resume/);
+  } finally {
+    await approvals.setPaused(false, { actor: 'test', label: 'test' });
+  }
+  assert.doesNotMatch(card((await home()).body, 'approvals'), /Paused/);
+});

@@ -16,9 +16,10 @@ export function aiHome(approvals: Approvals, qa: QaService): HomeContribution {
         id: 'approvals',
         position: 40,
         render: async () => {
-          const pending = await approvals.list('pending');
+          const [pending, pause] = await Promise.all([approvals.list('pending'), approvals.paused()]);
           return html`<section class="card wide" data-card="approvals">
             <h2><a href="/approvals">Waiting for your approval (${String(pending.length)})</a></h2>
+            ${pause.paused ? html`<p class="bad"><strong>Paused:</strong> nothing is published or sent until you resume (Approvals).</p>` : ''}
             ${pending.length ? pending.slice(0, SHOWN).map(waiting) : html`<p class="ok">Nothing to decide.</p>`}
             ${pending.length > SHOWN ? html`<p><a href="/approvals">${String(pending.length - SHOWN)} more</a></p>` : ''}
           </section>`;
