@@ -9,7 +9,7 @@ import type { HttpContext } from '../../platform/kit/module.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { formatTime, page } from '../../platform/dashboard/layout.ts';
 import { sendPage } from '../../platform/dashboard/components.ts';
-import type { Approval } from '../approvals/index.ts';
+import { reviewNote, type Approval } from '../approvals/index.ts';
 
 const PAGE = 30;
 
@@ -48,16 +48,20 @@ export function historyPage(app: FastifyInstance, { qa, approvals }: AiParts, { 
       const reviews = await qa.history(PAGE + 1, before);
       const shown = reviews.slice(0, PAGE);
       const requests = await approvals.byReviews(shown.map((review) => review.id));
-      const item = (review: (typeof shown)[number]): Html => {
-        const mustFix = review.findings.filter((finding) => finding.hard).map((finding) => finding.message);
-        return html`<article class="card" data-testid="draft">
+      const item = (review: (typeof shown)[number]): Html =>
+        html`<article class="card" data-testid="draft">
           <h2>${review.channel} <span class="muted small">${formatTime(review.at, config.timezone)} · attempt ${String(review.attempt)}</span></h2>
           <blockquote class="chat-text">${review.text}</blockquote>
-          <p class="muted small">Score ${String(review.score)}/100${review.lowConfidence ? html` · <strong class="bad">low confidence</strong>` : ''} · ${review.criteria.map((criterion) => `${criterion.name.replace(/_/g, ' ')} ${criterion.score}`).join(' · ')}</p>
-          ${mustFix.length ? html`<ul class="must-fix">${mustFix.map((fail) => html`<li><strong>Must fix:</strong> ${fail}</li>`)}</ul>` : ''}
+          ${reviewNote({
+            score: review.score,
+            lowConfidence: review.lowConfidence,
+            review: {
+              criteria: review.criteria,
+              mustFix: review.findings.filter((finding) => finding.hard).map((finding) => finding.message),
+            },
+          })}
           <p><strong>${DECISION[review.decision] ?? review.decision}</strong>${outcome(requests.get(review.id))}</p>
         </article>`;
-      };
       const last = shown.at(-1);
       return sendPage(
         reply,
