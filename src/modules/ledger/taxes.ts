@@ -3,7 +3,8 @@
 // key them ("DE DE VAT", "GB-SCT VAT").
 import type { TaxLine } from './reports.ts';
 
-const countries = new Intl.DisplayNames(['en-GB'], { type: 'region' });
+/** Country names, made when first asked for (the names' data costs a few MB of memory). */
+let countries: Intl.DisplayNames | undefined;
 
 /** "GB-SCT VAT" → { country: 'GB', tax: 'VAT' }; "DE DE VAT" → { country: 'DE', tax: 'VAT' }. */
 function parse(jurisdiction: string): { country: string | undefined; tax: string } {
@@ -17,6 +18,7 @@ function parse(jurisdiction: string): { country: string | undefined; tax: string
 
 function countryName(code: string): string {
   try {
+    countries ??= new Intl.DisplayNames(['en-GB'], { type: 'region' });
     return countries.of(code) ?? code;
   } catch {
     return code;
