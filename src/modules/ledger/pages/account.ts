@@ -11,6 +11,7 @@ import { formatDay, page } from '../../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../../platform/dashboard/components.ts';
 import { formatMoney } from '../../../platform/money.ts';
 import { pagePeriod, periodFields } from './period.ts';
+import { periodPicker } from '../../../platform/dashboard/periods.ts';
 
 const LIMIT = 500;
 const SOURCES: Record<string, string> = {
@@ -46,7 +47,7 @@ export function accountPages(
       },
     },
     async (request, reply) => {
-      const { from, to } = pagePeriod(request.query, config.timezone, now);
+      const { from, to, today } = pagePeriod(request.query, config.timezone, now);
       const account = (await ledger.accounts()).find((one) => one.code === request.query.code);
       if (!account)
         return sendPage(
@@ -74,12 +75,7 @@ export function accountPages(
         page(
           { title: account.name, principal: request.principal, current: '/books' },
           html`${booksNav('/books', { from, to })}
-            <form method="get" action="/books/account" class="stack filters">
-              <input type="hidden" name="code" value="${account.code}" />
-              <label>From <input type="date" name="from" value="${from}" /></label>
-              <label>To <input type="date" name="to" value="${to}" /></label>
-              <button>Show</button>
-            </form>
+            ${periodPicker({ action: '/books/account', from, to, today, keep: { code: account.code } })}
             <section>
               <h2>${account.name}, ${formatDay(from)} to ${formatDay(to)}</h2>
               <p>Balance before ${formatDay(from)}: ${money(ledgerLines.opening)} (debits add, credits take away).</p>
