@@ -2,7 +2,7 @@
 // `npm start` while nothing is connected), with the sample catalog. Nothing leaves the machine.
 // Later modules add their simulators here (Meta, ...).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TelegramSimulator } from './telegram.ts';
 import { ShopifySimulator } from './shopify/index.ts';
@@ -36,7 +36,7 @@ interface SandboxState {
   apiSecret: string;
 }
 
-function sandboxState(dataDir: string): SandboxState {
+export function sandboxState(dataDir: string): SandboxState {
   const file = path.join(dataDir, 'sandbox.json');
   if (existsSync(file)) {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<SandboxState>;
@@ -47,6 +47,8 @@ function sandboxState(dataDir: string): SandboxState {
     adminToken: `shpat_sandbox_${randomBytes(16).toString('hex')}`,
     apiSecret: `shpss_sandbox_${randomBytes(16).toString('hex')}`,
   };
+  // The first start: the simulators start before anything else has made the data directory.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   return state;
 }
