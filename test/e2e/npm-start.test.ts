@@ -8,8 +8,10 @@ import path from 'node:path';
 import { embeddedServerEnv, freePort, startWithNpm } from '../support/cli.ts';
 import { waitFor } from '../support/wait.ts';
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'sk-npm-start-'));
-chmodSync(dataDir, 0o755);
+// The data directory does not exist yet, as on a fresh clone: shopkeep makes it.
+const parent = mkdtempSync(path.join(tmpdir(), 'sk-npm-start-'));
+const dataDir = path.join(parent, 'data');
+chmodSync(parent, 0o755);
 after(() => {
   // Should the test fail, the server it left behind is found by its data directory and stopped.
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
@@ -20,7 +22,7 @@ after(() => {
       // gone already, or not ours to read
     }
   }
-  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(parent, { recursive: true, force: true });
 });
 
 test('SIGTERM to `npm start` stops the server and its PostgreSQL', async () => {
