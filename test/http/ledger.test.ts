@@ -205,6 +205,12 @@ test('the Books pages: the P&L with its chart, the balance sheet and exports; VA
     decodeURIComponent(String(bad.headers.location)),
     /^\/books\/settings\?problem=Not saved: rate "lots"/,
   );
+  const typedBack = (await get(String(bad.headers.location), owner, 'text/html')).body;
+  assert.match(
+    typedBack,
+    /name="rate" inputmode="decimal" pattern="[^"]*" placeholder="0\.8571" value="lots"/,
+  );
+  assert.match(typedBack, /name="currency" maxlength="3" pattern="[^"]*" placeholder="EUR" value="eur"/);
   assert.match(
     decodeURIComponent(String((await rateForm('0.8571')).headers.location)),
     /Saved: 1 EUR = 0\.8571/,
@@ -281,6 +287,15 @@ test('the Stock page: products on the books beside Shopify’s count, goods rece
   assert.match(decodeURIComponent(String(received.headers.location)), /Recorded: 3 received on 2026-11-02/);
   const badCost = await form('/books/stock/receive', owner, { ...receive, unitCost: 'four' });
   assert.match(decodeURIComponent(String(badCost.headers.location)), /Not recorded: unitCost "four"/);
+  // The form comes back with what was typed (never the CSRF token), to correct it.
+  const back = String(badCost.headers.location);
+  assert.doesNotMatch(back, /_csrf/);
+  const returned = await get(back, owner, 'text/html');
+  assert.match(returned.body, /<p class="notice bad" role="alert">Not recorded: unitCost &quot;four&quot;/);
+  assert.match(returned.body, /<option value="8800000000101" selected>/);
+  assert.match(returned.body, /name="quantity" min="1" max="1000000" value="3"/);
+  assert.match(returned.body, /name="unitCost" inputmode="decimal" pattern="[^"]*" value="four"/);
+  assert.match(returned.body, /name="supplier" maxlength="200" value="Oils Ltd"/);
   // Shopify counts 7; the books hold 3: four more open at Shopify's £4.25.
   const opening = await server.app.inject({
     method: 'POST',

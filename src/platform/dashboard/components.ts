@@ -97,7 +97,8 @@ export function backWithNotice(
   const fields: [string, string][] = [[problem ? 'problem' : 'notice', notice.slice(0, NOTICE_LENGTH)]];
   if (problem)
     for (const [name, value] of Object.entries(typed))
-      if (value) fields.push([name, value.slice(0, TYPED_LENGTH)]);
+      // The CSRF token never travels in an address.
+      if (value && name !== '_csrf') fields.push([name, value.slice(0, TYPED_LENGTH)]);
   const query = fields.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
   return reply.redirect(`${back}${back.includes('?') ? '&' : '?'}${query}`, 303);
 }

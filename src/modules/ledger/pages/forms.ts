@@ -155,7 +155,7 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
           const { posted } = await ledger.setFxRate(currency.toUpperCase(), day, rate.trim());
           return `Saved: 1 ${currency.toUpperCase()} = ${rate} ${await ledger.currency()} on ${day}.${posted ? ` ${posted} payout(s) booked.` : ''} (Payouts booked before keep the rate they were booked at.)`;
         },
-        { failed: 'Not saved' },
+        { failed: 'Not saved', typed: { currency, day, rate } },
       );
     },
   );

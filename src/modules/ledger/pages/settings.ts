@@ -8,7 +8,7 @@ import type { HttpContext } from '../../../platform/kit/module.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { csrfField, formatDay, page } from '../../../platform/dashboard/layout.ts';
 import { noticeLine, postButton, sendPage, table } from '../../../platform/dashboard/components.ts';
-import { noticeField } from '../../../platform/dashboard/form-body.ts';
+import { noticeField, optionalField } from '../../../platform/dashboard/form-body.ts';
 import { dayIn } from '../../../platform/dates.ts';
 import { booksNav } from './nav.ts';
 
@@ -17,23 +17,34 @@ export function settingsPage(
   { ledger, now }: LedgerParts,
   { config }: HttpContext,
 ): void {
-  app
-    .withTypeProvider<TypeBoxTypeProvider>()
-    .get(
-      '/settings',
-      { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(noticeField) } },
-      async (request, reply) => {
-        const today = dayIn(now(), config.timezone);
-        const [rates, akaunting, currency] = await Promise.all([
-          ledger.fxRates(),
-          ledger.akaunting?.status(),
-          ledger.currency(),
-        ]);
-        return sendPage(
-          reply,
-          page(
-            { title: 'Books settings', principal: request.principal, current: '/books' },
-            html`${booksNav('/books/settings')}
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/settings',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        // A rate the books refused comes back as it was typed.
+        querystring: Type.Object({
+          ...noticeField,
+          currency: optionalField(3),
+          day: optionalField(10),
+          rate: optionalField(24),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const today = dayIn(now(), config.timezone);
+      const typed = request.query;
+      const [rates, akaunting, currency] = await Promise.all([
+        ledger.fxRates(),
+        ledger.akaunting?.status(),
+        ledger.currency(),
+      ]);
+      return sendPage(
+        reply,
+        page(
+          { title: 'Books settings', principal: request.principal, current: '/books' },
+          html`${booksNav('/books/settings')}
             ${noticeLine(request.query)}
             <section>
               <h2>Exchange rates</h2>
@@ -55,10 +66,10 @@ export function settingsPage(
               )}
               <form method="post" action="/books/fx-rate" class="stack">
                 ${csrfField(request.principal)}
-                <label>Currency <input name="currency" maxlength="3" pattern="[A-Za-z]{3}" placeholder="EUR" required /></label>
-                <label>Day <input type="date" name="day" value="${today}" required /></label>
+                <label>Currency <input name="currency" maxlength="3" pattern="[A-Za-z]{3}" placeholder="EUR" value="${typed.currency ?? ''}" required /></label>
+                <label>Day <input type="date" name="day" value="${typed.day ?? today}" required /></label>
                 <label
-                  >Rate <input name="rate" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,10})?" placeholder="0.8571" required
+                  >Rate <input name="rate" inputmode="decimal" pattern="[0-9]+([.][0-9]{1,10})?" placeholder="0.8571" value="${typed.rate ?? ''}" required
                 /></label>
                 <button>Save the rate</button>
               </form>
@@ -82,8 +93,8 @@ export function settingsPage(
                   : html`<p class="muted">Not connected: connect it under Settings, or see Configuration (AKAUNTING_URL).</p>`
               }
             </section>`,
-          ),
-        );
-      },
-    );
+        ),
+      );
+    },
+  );
 }

@@ -34,10 +34,24 @@ export function stockPages(
     '/stock',
     {
       config: { access: 'read' },
-      schema: { hide: true, querystring: Type.Object(noticeField) },
+      schema: {
+        hide: true,
+        // What was typed into Goods received comes back with a problem, to correct.
+        querystring: Type.Object({
+          ...noticeField,
+          variantId: optionalField(20),
+          date: optionalField(10),
+          quantity: optionalField(10),
+          unitCost: optionalField(20),
+          expiresOn: optionalField(10),
+          supplier: optionalField(200),
+          reference: optionalField(100),
+        }),
+      },
     },
     async (request, reply) => {
       const today = dayIn(now(), config.timezone);
+      const typed = request.query;
       const [stock, opening] = await Promise.all([
         ledger.stock.valuation(today),
         ledger.stock.openingTaken(),
@@ -95,21 +109,21 @@ export function stockPages(
                   <select name="variantId" required>
                     ${(await ledger.stock.products()).map(
                       (product) =>
-                        html`<option value="${String(product.variantId)}">
+                        html`<option value="${String(product.variantId)}"${String(product.variantId) === typed.variantId ? html` selected` : ''}>
                           ${product.name}${product.sku ? ` (${product.sku})` : ''}
                         </option>`,
                     )}
                   </select></label
                 >
-                <label>Arrived on <input type="date" name="date" value="${today}" required /></label>
-                <label>Quantity <input type="number" name="quantity" min="1" max="1000000" required /></label>
+                <label>Arrived on <input type="date" name="date" value="${typed.date ?? today}" required /></label>
+                <label>Quantity <input type="number" name="quantity" min="1" max="1000000" value="${typed.quantity ?? ''}" required /></label>
                 <label
                   >Cost per unit, before VAT
-                  <input name="unitCost" inputmode="decimal" pattern="[0-9]{1,9}([.][0-9]{1,6})?" required
+                  <input name="unitCost" inputmode="decimal" pattern="[0-9]{1,9}([.][0-9]{1,6})?" value="${typed.unitCost ?? ''}" required
                 /></label>
-                <label>Best before (if it has one) <input type="date" name="expiresOn" /></label>
-                <label>Supplier <input name="supplier" maxlength="200" /></label>
-                <label>Invoice or delivery note number <input name="reference" maxlength="100" /></label>
+                <label>Best before (if it has one) <input type="date" name="expiresOn" value="${typed.expiresOn ?? ''}" /></label>
+                <label>Supplier <input name="supplier" maxlength="200" value="${typed.supplier ?? ''}" /></label>
+                <label>Invoice or delivery note number <input name="reference" maxlength="100" value="${typed.reference ?? ''}" /></label>
                 <button>Record goods received</button>
               </form>
             </section>
@@ -179,7 +193,18 @@ export function stockPages(
           });
           return `Recorded: ${body.quantity} received on ${body.date}.`;
         },
-        { failed: 'Not recorded' },
+        {
+          failed: 'Not recorded',
+          typed: {
+            variantId: body.variantId,
+            date: body.date,
+            quantity: body.quantity,
+            unitCost: body.unitCost,
+            expiresOn: body.expiresOn,
+            supplier: body.supplier,
+            reference: body.reference,
+          },
+        },
       );
     },
   );
