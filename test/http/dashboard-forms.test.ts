@@ -63,6 +63,17 @@ function submit(form: PageForm, typed: Record<string, string> = {}) {
 const users = () => accountsOf(server).users.list();
 
 test('Users: an owner adds a user, changes their role, resets their two-factor and disables them', async () => {
+  // A password too short: the form comes back saying so, with the email and role kept (not the password).
+  const short = await submit(await formOn('/users', '/users'), {
+    email: 'Lea@Salon.example',
+    password: 'short',
+    role: 'viewer',
+  });
+  assert.equal(short.statusCode, 400);
+  assert.match(short.body, /<p class="notice bad" role="alert">Not added: /);
+  assert.match(short.body, /name="email" type="email" value="Lea@Salon.example"/);
+  assert.match(short.body, /<option value="viewer" selected>/);
+  assert.doesNotMatch(short.body, /value="short"/);
   const added = await submit(await formOn('/users', '/users'), {
     email: 'Lea@Salon.example',
     password: 'a temporary long password',

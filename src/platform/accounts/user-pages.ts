@@ -20,7 +20,12 @@ const ByEmail = formBody({ email: typed() });
 export function userPages(app: FastifyInstance, { users }: AccountsParts, { config }: HttpContext): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const usersPage = async (principal: Principal | undefined, notice?: string, tone: 'ok' | 'bad' = 'ok') => {
+  const usersPage = async (
+    principal: Principal | undefined,
+    notice?: string,
+    tone: 'ok' | 'bad' = 'ok',
+    typed: { email?: string; role?: string } = {},
+  ) => {
     const all = await users.list();
     return page(
       { title: 'Users', principal, current: '/users' },
@@ -63,7 +68,7 @@ export function userPages(app: FastifyInstance, { users }: AccountsParts, { conf
             <h2>Add a user</h2>
             <form method="post" action="/users" class="stack">
               ${csrfField(principal)}
-              <label>Email <input name="email" type="email" required /></label>
+              <label>Email <input name="email" type="email" value="${typed.email ?? ''}" required /></label>
               <label
                 >Temporary password (at least ${MIN_PASSWORD_LENGTH} characters)
                 <input name="password" type="password" minlength="${MIN_PASSWORD_LENGTH}" required
@@ -71,9 +76,14 @@ export function userPages(app: FastifyInstance, { users }: AccountsParts, { conf
               <label
                 >Role
                 <select name="role">
-                  <option value="staff">staff: runs the shop day to day</option>
-                  <option value="viewer">viewer: can look, not change</option>
-                  <option value="owner">owner: everything, including users and settings</option>
+                  ${[
+                    ['staff', 'staff: runs the shop day to day'],
+                    ['viewer', 'viewer: can look, not change'],
+                    ['owner', 'owner: everything, including users and settings'],
+                  ].map(
+                    ([value, label]) =>
+                      html`<option value="${value}"${value === typed.role ? html` selected` : ''}>${label}</option>`,
+                  )}
                 </select></label
               >
               <button>Add user</button>
@@ -95,7 +105,23 @@ export function userPages(app: FastifyInstance, { users }: AccountsParts, { conf
     },
     async (request, reply) => {
       const { email = '', password = '', role = '' } = request.body;
-      await users.add({ email, password, role, by: actorOf(request.principal).actorLabel, withTotp: false });
+      try {
+        await users.add({
+          email,
+          password,
+          role,
+          by: actorOf(request.principal).actorLabel,
+          withTotp: false,
+        });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        // The form again with what was typed (not the password), and what was wrong.
+        return sendPage(
+          reply,
+          await usersPage(request.principal, `Not added: ${error.message}`, 'bad', { email, role }),
+          400,
+        );
+      }
       return reply.redirect('/users', 303);
     },
   );
