@@ -148,8 +148,12 @@ export function checkReceipt(fields: ReceiptFields): Checked {
       .map((line) => pence(line.amount) ?? 0)
       .reduce((sum, amount) => sum + amount, 0);
     const before = subtotal ?? (fields.lines.length ? lines : null);
-    if (subtotal !== null && fields.lines.length && lines !== subtotal)
-      problems.push(`the lines add up to ${(lines / 100).toFixed(2)}, not the subtotal ${fields.subtotal}`);
+    // Lines print before VAT (they make the subtotal) or, on most UK till receipts, with VAT in them
+    // (they make the total).
+    if (subtotal !== null && fields.lines.length && lines !== subtotal && lines !== total)
+      problems.push(
+        `the lines add up to ${(lines / 100).toFixed(2)}, neither the subtotal ${fields.subtotal} nor the total ${fields.total}`,
+      );
     // VAT on top (subtotal + VAT = total) or included (lines add up to the total).
     if (before !== null && before + tax !== total && before !== total)
       problems.push(
