@@ -716,3 +716,41 @@ test('other modules get the reports they read through the books’ face, and not
   assert.ok(trial.totalDebits > 0);
   assert.equal(trial.totalDebits, trial.totalCredits);
 });
+
+test('goods received on a £1,200 invoice (£1,000 net, £200 VAT): stock at the net, the VAT to reclaim, the bank the gross', async () => {
+  const variant = 4_400_000_000_901;
+  await storeVariants({ id: variant, title: 'Foils', price: 1500, unitCost: 1000 });
+  await ledger.stock.receiveGoods({
+    date: '2026-11-10',
+    variantId: variant,
+    quantity: 100,
+    unitCost: '10.00',
+    vat: '200.00',
+    supplier: 'Salon Wholesale',
+    reference: 'SW-1',
+  });
+  assert.equal(await balance('Assets:Inventory'), 100_000);
+  assert.equal(await balance('Assets:VAT Reclaimable'), 20_000);
+  assert.equal(await balance('Assets:Bank'), -120_000, 'the bank agrees with the statement');
+  await assert.rejects(
+    ledger.stock.receiveGoods({
+      date: '2026-11-11',
+      variantId: variant,
+      quantity: 1,
+      unitCost: '10.00',
+      vat: 'lots',
+    }),
+    /vat "lots" is not an amount/,
+  );
+  await assert.rejects(
+    ledger.stock.receiveGoods({
+      date: '2026-11-11',
+      variantId: variant,
+      quantity: 1,
+      unitCost: '10.00',
+      vat: '12.00',
+    }),
+    /the VAT \(12\.00\) is more than the goods cost before it/,
+  );
+  assert.equal(await balance('Assets:Bank'), -120_000, 'nothing refused was booked');
+});

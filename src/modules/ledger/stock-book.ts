@@ -6,6 +6,7 @@ import { transaction } from '../../platform/db/database.ts';
 import { orm } from '../../platform/db/orm.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
+import { toMinor } from '../../platform/money.ts';
 import { emit, emitAll } from '../../platform/events/outbox.ts';
 import type { ShopReader } from '../shop/index.ts';
 import { waitingInFeed } from '../../platform/events/feeds.ts';
@@ -64,6 +65,8 @@ export class StockBook {
     supplier?: string;
     paidFrom?: string;
     reference?: string;
+    /** The VAT on the invoice for these goods (a decimal, like 200.00); none when it had none. */
+    vat?: string;
   }): Promise<{ entryId: number | null }> {
     const problems: string[] = [];
     if (!isDate(input.date)) problems.push(`date "${input.date}" is not a date (YYYY-MM-DD)`);
@@ -78,16 +81,22 @@ export class StockBook {
     const from = (await this.accountTypes()).get(paidFrom);
     if (from !== 'asset' && from !== 'liability')
       problems.push(`paidFrom "${paidFrom}" is not a bank, card or supplier account in the chart`);
+    const vatText = input.vat?.trim();
+    if (vatText && !/^\d{1,9}(\.\d{1,2})?$/.test(vatText))
+      problems.push(`vat "${input.vat}" is not an amount (like 200.00)`);
     if (problems.length) throw invalid(problems.join('; '));
     const unitCostMicros = Number(cost![1]) * 1_000_000 + Number((cost![2] ?? '').padEnd(6, '0'));
     const { currency } = await this.basics();
+    const vat = vatText ? toMinor(vatText, currency) : 0;
+    let value: number;
     try {
-      costOf(input.quantity, unitCostMicros, currency);
+      value = costOf(input.quantity, unitCostMicros, currency);
     } catch {
       throw invalid(
         `${input.quantity} at ${input.unitCost} each is more than the books can hold: check the quantity and the cost`,
       );
     }
+    if (vat > value) throw invalid(`the VAT (${vatText}) is more than the goods cost before it: check both`);
     return transaction(
       this.pool,
       async (tx) => {
@@ -102,6 +111,7 @@ export class StockBook {
             supplier: input.supplier?.trim() || null,
             paidFrom,
             reference: input.reference?.trim() || null,
+            vat,
           },
           currency,
         );

@@ -21,6 +21,8 @@ export interface GoodsReceipt {
   supplier: string | null;
   paidFrom: string;
   reference: string | null;
+  /** The VAT on the supplier's invoice for these goods, in minor units: reclaimable, paid with them. */
+  vat?: number;
 }
 
 export type StockAlert = EventOf<'ledger.stock_negative'>;
@@ -101,9 +103,11 @@ export class Stock {
       sourceId: String(receipt.variantId),
       sourceKey,
       currency,
+      // Stock at its net cost, the invoice's VAT to reclaim, the gross from the bank or supplier.
       postings: [
         { account: ACCOUNTS.inventory, amount: value },
-        { account: receipt.paidFrom, amount: -value },
+        ...(receipt.vat ? [{ account: ACCOUNTS.vatReclaimable, amount: receipt.vat }] : []),
+        { account: receipt.paidFrom, amount: -(value + (receipt.vat ?? 0)) },
       ],
     };
     const lotId = rows[0]?.id;

@@ -25,6 +25,13 @@ export function stockRoutes(app: FastifyInstance, { ledger }: LedgerParts): void
             variantId: ShopifyId('the Shopify variant id'),
             quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
             unitCost: Type.String({ pattern: '^[0-9]{1,9}(\\.[0-9]{1,6})?$', description: 'e.g. 2.345' }),
+            vat: Type.Optional(
+              Type.String({
+                pattern: '^[0-9]{1,9}(\\.[0-9]{1,2})?$',
+                description:
+                  'the VAT on the supplier’s invoice for these goods (e.g. 200.00): reclaimable; the bank pays it with them',
+              }),
+            ),
             expiresOn: Type.Optional(Day('best before')),
             supplier: Type.Optional(Type.String({ maxLength: 200 })),
             paidFrom: Type.Optional(AccountCode('default Assets:Bank')),

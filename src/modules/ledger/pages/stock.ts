@@ -43,6 +43,7 @@ export function stockPages(
           date: optionalField(10),
           quantity: optionalField(10),
           unitCost: optionalField(20),
+          vat: optionalField(20),
           expiresOn: optionalField(10),
           supplier: optionalField(200),
           reference: optionalField(100),
@@ -121,6 +122,10 @@ export function stockPages(
                   >Cost per unit, before VAT
                   <input name="unitCost" inputmode="decimal" pattern="[0-9]{1,9}([.][0-9]{1,6})?" value="${typed.unitCost ?? ''}" required
                 /></label>
+                <label
+                  >VAT on the invoice for these goods (if any; it is reclaimed)
+                  <input name="vat" inputmode="decimal" pattern="[0-9]{1,9}([.][0-9]{1,2})?" value="${typed.vat ?? ''}"
+                /></label>
                 <label>Best before (if it has one) <input type="date" name="expiresOn" value="${typed.expiresOn ?? ''}" /></label>
                 <label>Supplier <input name="supplier" maxlength="200" value="${typed.supplier ?? ''}" /></label>
                 <label>Invoice or delivery note number <input name="reference" maxlength="100" value="${typed.reference ?? ''}" /></label>
@@ -167,6 +172,7 @@ export function stockPages(
           date: text(10),
           quantity: text(10),
           unitCost: text(20),
+          vat: optionalField(20),
           expiresOn: optionalField(10),
           supplier: optionalField(200),
           reference: optionalField(100),
@@ -187,6 +193,7 @@ export function stockPages(
             variantId: Number(body.variantId),
             quantity: Number(body.quantity),
             unitCost: body.unitCost.trim(),
+            vat: body.vat || undefined,
             expiresOn: body.expiresOn || undefined,
             supplier: body.supplier,
             reference: body.reference,
@@ -200,6 +207,7 @@ export function stockPages(
             date: body.date,
             quantity: body.quantity,
             unitCost: body.unitCost,
+            vat: body.vat,
             expiresOn: body.expiresOn,
             supplier: body.supplier,
             reference: body.reference,
