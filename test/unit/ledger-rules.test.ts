@@ -1,7 +1,7 @@
 // The posting rules on orders worked out by hand, and the invariant that every entry balances.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleBalanceTransaction, sampleOrder, samplePayment } from '../support/shop.ts';
+import { sampleBalanceTransaction, sampleOrder, samplePayment, sampleRefund } from '../support/shop.ts';
 import {
   payoutRule,
   paymentRule,
@@ -279,4 +279,51 @@ test('stock cost is quantity × unit cost in integers, rounded once, even past w
   assert.equal(costOf(1_000_000, 9_999_999_999, 'GBP'), 999_999_999_900);
   assert.equal(costOf(999_999, 9_999_999_999, 'GBP'), 999_998_999_900);
   assert.throws(() => costOf(1_000_000, 999_999_999_999_999, 'GBP'), /too large/);
+});
+
+test('a refunded gift card gives back from the gift-card liability, not from revenue (issue 13)', () => {
+  const gbp = (minor: number) => ({ shop: minor, presentment: minor });
+  const giftCardLine = {
+    ...sampleOrder().lines[0]!,
+    id: 1_300_000_000_002,
+    name: 'Gift card',
+    unitPrice: gbp(2500),
+    taxLines: [],
+    giftCard: true,
+  };
+  const order = sampleOrder({ total: gbp(3394 + 2500), lines: [...sampleOrder().lines, giftCardLine] });
+  // The £25 gift card and the £29.99 oil (with its £5.00 VAT) come back: £54.99 to the card.
+  const refund = {
+    ...sampleRefund(),
+    lines: [
+      ...sampleRefund().lines,
+      { lineId: giftCardLine.id, quantity: 1, restockType: 'no_restock', subtotal: gbp(2500), tax: gbp(0) },
+    ],
+    transactions: [
+      samplePayment({ id: 6_600_000_000_003, kind: 'refund', amount: { shop: 5499, presentment: 5499 } }),
+    ],
+  };
+  const entry = entryOf(refundRule(refund, order, 'Europe/London'));
+  assert.deepEqual(byAccount(entry.postings), {
+    'Income:Refunds': 2499,
+    'Liabilities:Gift Cards': 2500,
+    'Liabilities:Sales Tax Payable @GB GB VAT': 500,
+    'Assets:Clearing:Shopify Payments': -5499,
+  });
+  // Only a gift card back: nothing touches revenue.
+  const alone = entryOf(
+    refundRule(
+      {
+        ...refund,
+        lines: [refund.lines.at(-1)!],
+        transactions: [samplePayment({ id: 6_600_000_000_004, kind: 'refund', amount: gbp(2500) })],
+      },
+      order,
+      'Europe/London',
+    ),
+  );
+  assert.deepEqual(byAccount(alone.postings), {
+    'Liabilities:Gift Cards': 2500,
+    'Assets:Clearing:Shopify Payments': -2500,
+  });
 });

@@ -248,6 +248,10 @@ export function refundRule(refund: Refund, order: Order | undefined, timeZone: s
       taxes.set(where, (taxes.get(where) ?? 0) + parts[index]!);
     });
   }
+  // A gift card bought and refunded was never revenue: it gives back from the gift-card liability.
+  const giftCards = refund.lines
+    .filter((refunded) => order.lines.find((each) => each.id === refunded.lineId)?.giftCard)
+    .reduce((sum, refunded) => sum + refunded.subtotal.shop, 0);
   const postings: PostingDraft[] = [];
   let tax = 0;
   for (const [where, amount] of [...taxes].sort(([a], [b]) => a.localeCompare(b))) {
@@ -255,7 +259,10 @@ export function refundRule(refund: Refund, order: Order | undefined, timeZone: s
     postings.push({ account: ACCOUNTS.salesTax, amount, jurisdiction: where });
     tax += amount;
   }
-  postings.unshift({ account: ACCOUNTS.refunds, amount: returned - tax });
+  const revenue = returned - tax - giftCards;
+  if (giftCards)
+    postings.unshift({ account: ACCOUNTS.giftCards, amount: giftCards, memo: 'gift card refunded' });
+  if (revenue) postings.unshift({ account: ACCOUNTS.refunds, amount: revenue });
   postings.push(...credits);
   return {
     entry: {
