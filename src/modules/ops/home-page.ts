@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OpsParts } from './index.ts';
 import type { HttpContext, HomeCard, HomeLook } from '../../platform/kit/module.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
-import { formatTime, page } from '../../platform/dashboard/layout.ts';
+import { formatTime, page, plural } from '../../platform/dashboard/layout.ts';
 import { sendPage } from '../../platform/dashboard/components.ts';
 import { dayIn } from '../../platform/dates.ts';
 
@@ -39,7 +39,7 @@ export function homePage(app: FastifyInstance, ops: OpsParts, { config }: HttpCo
     ).flat();
     const problems = [
       ...(readiness.jobs ? [] : ['the job queue is stopped']),
-      ...(dead > 0 ? [`${dead} job${dead === 1 ? '' : 's'} failed every attempt`] : []),
+      ...(dead > 0 ? [`${plural(dead, 'job')} failed every attempt`] : []),
     ];
     return sendPage(
       reply,

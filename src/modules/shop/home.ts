@@ -15,8 +15,12 @@ const CHART_DAYS = 30;
 export function shopHome(shop: ShopService): HomeContribution {
   return {
     cards: [
-      { id: 'sales', position: 10, render: (look) => salesCard(shop, look) },
-      { id: 'sales-chart', position: 15, render: (look) => salesChart(shop, look) },
+      { id: 'sales', position: 10, render: async (look) => salesCard(look, await figures(shop, look)) },
+      {
+        id: 'sales-chart',
+        position: 15,
+        render: async (look) => salesChart(look, await figures(shop, look)),
+      },
     ],
     activity: async (since) => {
       const { orders, refunds } = await shop.salesDays.since(since);
@@ -30,8 +34,31 @@ export function shopHome(shop: ShopService): HomeContribution {
   };
 }
 
-async function currency(shop: ShopService): Promise<string | undefined> {
-  return (await shop.status()).connected ? (await shop.info()).currency : undefined;
+interface SalesFigures {
+  /** Undefined while no shop is connected. */
+  currency: string | undefined;
+  /** The chart's days, the last of them today; the sales card reads its last eight. */
+  days: SalesDay[];
+}
+
+/** Both sales cards read one query, once per page: the same look gets the same figures. */
+const read = new WeakMap<HomeLook, Promise<SalesFigures>>();
+
+function figures(shop: ShopService, look: HomeLook): Promise<SalesFigures> {
+  let figuresOfLook = read.get(look);
+  if (!figuresOfLook) {
+    figuresOfLook = (async () => {
+      const connected = await shop.connection.get().catch(() => undefined);
+      if (!connected) return { currency: undefined, days: [] };
+      const [info, days] = await Promise.all([
+        shop.info(),
+        shop.salesDays.days(addDays(look.today, -(CHART_DAYS - 1)), look.today),
+      ]);
+      return { currency: info.currency, days };
+    })();
+    read.set(look, figuresOfLook);
+  }
+  return figuresOfLook;
 }
 
 const notConnected = html`<section class="card" data-card="sales">
@@ -39,10 +66,8 @@ const notConnected = html`<section class="card" data-card="sales">
   <p>Connect your Shopify shop to see its sales here. <a href="/shop">Connect</a></p>
 </section>`;
 
-async function salesCard(shop: ShopService, { today }: HomeLook): Promise<Html> {
-  const shopCurrency = await currency(shop);
+function salesCard({ today }: HomeLook, { currency: shopCurrency, days }: SalesFigures): Html {
   if (!shopCurrency) return notConnected;
-  const days = await shop.salesDays.days(addDays(today, -8), today);
   const at = (day: string) => days.find((each) => each.day === day)!;
   const money = (minor: number) => formatMoney(minor, shopCurrency);
   const yesterday = addDays(today, -1);
@@ -67,11 +92,9 @@ async function salesCard(shop: ShopService, { today }: HomeLook): Promise<Html> 
   </section>`;
 }
 
-async function salesChart(shop: ShopService, { today }: HomeLook): Promise<Html | undefined> {
-  const shopCurrency = await currency(shop);
+function salesChart({ today }: HomeLook, { currency: shopCurrency, days }: SalesFigures): Html | undefined {
   if (!shopCurrency) return undefined;
   const from = addDays(today, -(CHART_DAYS - 1));
-  const days = await shop.salesDays.days(from, today);
   return html`<section class="card wide" data-card="sales-chart">
     <h2><a href="${`/orders?from=${from}&to=${today}`}">Sales, the last ${String(CHART_DAYS)} days</a></h2>
     ${barChart({

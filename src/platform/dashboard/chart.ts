@@ -68,10 +68,9 @@ export function barChart({ title, bars, format, tick, name, testId }: BarChartOp
   </svg>`;
 }
 
+const shortFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
 /** '2026-12-07' as '7 Dec', the bottom axis's way of naming a day. */
 export function shortDay(day: string): string {
-  const [year, month, date] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(year!, month! - 1, date!)),
-  );
+  return shortFormat.format(new Date(`${day}T12:00:00Z`));
 }

@@ -110,20 +110,28 @@ export function csrfField(principal: Principal | undefined): Html {
     : html``;
 }
 
+/** Date formatters are slow to make (about 75 µs) and quick to use: one per time zone, kept. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatTime(date: Date | null | undefined, timezone: string): string {
   if (!date) return '—';
-  return new Intl.DateTimeFormat('en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: timezone,
-  }).format(date);
+  let format = timeFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: timezone,
+    });
+    timeFormats.set(timezone, format);
+  }
+  return format.format(date);
 }
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
 
 /** A calendar day ('2026-12-07') the way every page writes one: '7 Dec 2026'. */
 export function formatDay(day: string): string {
-  return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(
-    new Date(`${day}T12:00:00Z`),
-  );
+  return dayFormat.format(new Date(`${day}T12:00:00Z`));
 }
 
 /** '1 order', '1,204 orders'. */
