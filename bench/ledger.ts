@@ -63,6 +63,8 @@ function order(n: number): Order {
     tax: money(tax + 66),
     shipping: money(395),
     discounts: money(0),
+    duties: money(0),
+    companyId: null,
     taxLines: [],
     lines: [
       {

@@ -6,6 +6,7 @@ export type ErrorKind =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'unprocessable'
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
@@ -17,6 +18,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -38,6 +40,8 @@ export const invalid = (message: string) => new AppError('invalid_request', mess
 export const notFound = (message: string) => new AppError('not_found', message);
 export const forbidden = (message: string) => new AppError('forbidden', message);
 export const conflict = (message: string) => new AppError('conflict', message);
+/** Well-formed, but the books cannot take it as it is (a journal that does not balance, a closed period). */
+export const unprocessable = (message: string) => new AppError('unprocessable', message);
 
 /**
  * An error's message fit for logs and the dashboard. Drizzle's query errors carry the query's

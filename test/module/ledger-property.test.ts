@@ -125,6 +125,9 @@ test('every entry balances and the trial balance is zero after any sequence of e
             orderId: id,
             createdAt: '2026-11-22T10:00:00.000Z',
             note: null,
+            shipping: [],
+            adjustments: [],
+            duties: money(0),
             lines: [
               {
                 lineId: id * 10,

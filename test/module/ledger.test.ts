@@ -361,6 +361,9 @@ test('stock: goods received into lots, sold first-to-expire first at lot cost, a
     orderId: order.id,
     createdAt: '2026-11-25T12:00:00.000Z',
     note: null,
+    shipping: [],
+    adjustments: [],
+    duties: { shop: 0, presentment: 0 },
     lines: [
       {
         lineId: order.lines[0]!.id,
@@ -547,6 +550,9 @@ test('product margins by hand: sales after discounts and tax, a return at cost, 
     orderId: order.id,
     createdAt: '2026-11-21T12:00:00.000Z',
     note: null,
+    shipping: [],
+    adjustments: [],
+    duties: { shop: 0, presentment: 0 },
     lines: [
       {
         lineId: order.lines[0]!.id,
@@ -629,6 +635,9 @@ test('stock: goods received late leave earlier days as they were, and never cove
     orderId: first.id,
     createdAt: '2026-11-21T12:00:00.000Z',
     note: null,
+    shipping: [],
+    adjustments: [],
+    duties: { shop: 0, presentment: 0 },
     lines: [
       {
         lineId: first.id * 10,

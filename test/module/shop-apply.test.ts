@@ -163,6 +163,9 @@ test('a refund and its transactions are recorded once, and a later version fills
     orderId: order.id,
     createdAt: '2026-11-21T09:00:00.000Z',
     note: 'damaged in post',
+    shipping: [],
+    adjustments: [],
+    duties: { shop: 0, presentment: 0 },
     lines: [
       {
         lineId: order.lines[0]!.id,

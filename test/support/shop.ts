@@ -165,6 +165,8 @@ export function sampleOrder(overrides: Partial<Order> = {}): Order {
     tax: gbp(566),
     shipping: gbp(395),
     discounts: gbp(0),
+    duties: gbp(0),
+    companyId: null,
     taxLines: [{ title: 'GB VAT', rate: '0.2', amount: gbp(566) }],
     lines: [
       {
@@ -292,6 +294,9 @@ export function sampleRefund(overrides: Partial<Refund> = {}): Refund {
     orderId: 5_550_000_000_001,
     createdAt,
     note: null,
+    shipping: [],
+    adjustments: [],
+    duties: { shop: 0, presentment: 0 },
     lines: [
       {
         lineId: 1_300_000_000_001,

@@ -151,6 +151,9 @@ test('a refund gives back sales and VAT through the gateway the money went back 
     orderId: 5_550_000_000_001,
     createdAt: '2026-11-22T12:00:00.000Z',
     note: null,
+    shipping: [],
+    adjustments: [],
+    duties: { shop: 0, presentment: 0 },
     lines: [
       {
         lineId: 1_300_000_000_001,

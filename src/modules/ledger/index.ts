@@ -20,6 +20,7 @@ import { accountRoutes } from './api/accounts.ts';
 import { reviewRoutes } from './api/review.ts';
 import { periodRoutes } from './api/periods.ts';
 import { fxRateRoutes } from './api/fx-rates.ts';
+import { journalRoutes } from './api/journals.ts';
 import { vatPage } from './pages/vat.ts';
 import { expensesPage } from './pages/expenses.ts';
 import { reviewPage } from './pages/review.ts';
@@ -91,6 +92,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: `${API}/review`, register: reviewRoutes },
     { prefix: `${API}/periods`, register: periodRoutes },
     { prefix: `${API}/fx-rates`, register: fxRateRoutes },
+    { prefix: API, register: journalRoutes },
     { prefix: '/books', register: booksPage },
     { prefix: '/books', register: vatPage },
     { prefix: '/books', register: expensesPage },

@@ -31,6 +31,7 @@ import { ChartOfAccounts, type Account } from './chart-of-accounts.ts';
 import { ReviewQueue, type ReviewItem, type ReviewStatus } from './review-queue.ts';
 import { ClosedPeriods, type Period } from './closed-periods.ts';
 import { ExchangeRates, type ExchangeRate } from './exchange-rates.ts';
+import { Journals } from './journals.ts';
 
 /** The event that books a review item's source again (a retriable item, tried later). */
 const RETRY_EVENT: Record<string, (eventId: number, recordId: number) => ToBook> = {
@@ -91,6 +92,8 @@ export class LedgerService {
   private readonly rates: ExchangeRates;
   /** Goods received, the opening stock, expiry alerts, stock at cost. */
   readonly stock: StockBook;
+  /** Manual journals, opening balances and the journals that repeat each month. */
+  readonly journals: Journals;
   /** Each day's summary pushed to Akaunting; there when AKAUNTING_URL is set. */
   readonly akaunting: AkauntingSync | undefined;
 
@@ -139,6 +142,7 @@ export class LedgerService {
           paymentMethod: options.akaunting.paymentMethod,
         })
       : undefined;
+    this.journals = new Journals({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.notifications = options.notifications;
     this.briefings = options.notifications
       ? new Briefings({ db: pool, reports: this.reports, notifications: options.notifications, currency })
@@ -251,6 +255,14 @@ export class LedgerService {
         handler: async () => {
           const alerted = await this.stock.alertExpiring();
           if (alerted) this.logger.info({ lots: alerted }, 'stock close to its expiry date');
+        },
+      }),
+      defineJob({
+        name: 'ledger.recurring-journals',
+        cron: '20 0 * * *',
+        handler: async () => {
+          const posted = await this.journals.postDue(await today());
+          if (posted) this.logger.info({ journals: posted }, 'recurring journals posted');
         },
       }),
       defineJob({

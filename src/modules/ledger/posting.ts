@@ -15,6 +15,7 @@ import {
   refundRule,
   saleAdjustment,
   saleLines,
+  untaxedSalonSale,
   shopAmount,
   type EntryDraft,
   type PostingDraft,
@@ -381,6 +382,8 @@ export class Poster {
       const already = booked.get(String(id));
       if (!already) {
         if (!desired.length) continue;
+        const untaxed = untaxedSalonSale(order);
+        if (untaxed) results.push({ review: untaxed });
         results.push({
           entry: {
             date: dayIn(order.processedAt ?? order.createdAt, basics.timezone),

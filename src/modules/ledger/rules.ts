@@ -10,7 +10,15 @@
 //    settled charges and refunds; disputes, adjustments and reserves to their own accounts, so the
 //    clearing account of settled items returns to zero.
 // What a rule does not know becomes a review item, never a guess in the books.
-import type { BalanceTransaction, Order, Payout, Refund, Transaction } from '../shop/index.ts';
+import type {
+  Amount,
+  BalanceTransaction,
+  Order,
+  Payout,
+  Refund,
+  TaxLine,
+  Transaction,
+} from '../shop/index.ts';
 import { dayIn } from '../../platform/dates.ts';
 import { convertMinor, toDecimal } from '../../platform/money.ts';
 import { ACCOUNTS, gatewayAccount, clearingAccount } from './chart.ts';
@@ -25,7 +33,7 @@ export interface PostingDraft {
 export interface EntryDraft {
   date: string; // YYYY-MM-DD in the shop's time zone
   description: string;
-  sourceType: 'order' | 'payment' | 'refund' | 'payout' | 'manual' | 'receipt' | 'stock';
+  sourceType: 'order' | 'payment' | 'refund' | 'payout' | 'manual' | 'receipt' | 'stock' | 'journal';
   sourceId: string | null;
   sourceKey: string;
   currency: string;
@@ -85,10 +93,37 @@ export function saleLines(order: Order): PostingDraft[] {
   if (shipping) lines.push({ account: ACCOUNTS.shipping, amount: -shipping });
   for (const [where, amount] of [...taxes].sort(([a], [b]) => a.localeCompare(b)))
     if (amount) lines.push({ account: ACCOUNTS.salesTax, amount: -amount, jurisdiction: where });
-  // Tips, duties and rounding Shopify adds to the total: kept visible, never lost.
+  // Duties the customer paid belong to the carrier or customs: a liability, never income.
+  const duties = order.duties?.shop ?? 0;
+  if (duties) lines.push({ account: ACCOUNTS.duties, amount: -duties, memo: 'duties collected' });
+  // Tips and rounding Shopify adds to the total: kept visible, never lost.
   const rest = -lines.reduce((sum, line) => sum + line.amount, 0);
   if (rest) lines.push({ account: ACCOUNTS.orderAdjustments, amount: rest });
   return order.total.shop === 0 && lines.length === 1 ? [] : lines;
+}
+
+/** Order tags that mark a salon's (trade) order, for shops that do not use Shopify B2B companies. */
+const SALON_TAG = /^(wholesale|salon|trade|b2b)\b/i;
+
+/**
+ * A UK salon's order that Shopify charged no VAT on: a UK-to-UK sale to a VAT-registered salon is
+ * standard-rated (reverse charge applies only across borders), so the owner checks it. The sale is
+ * still booked as Shopify recorded it; the review says what to look at.
+ */
+export function untaxedSalonSale(order: Order): ReviewDraft | null {
+  if (order.test || order.total.shop <= 0 || (order.shippingCountry ?? 'GB') !== 'GB') return null;
+  if (order.companyId === null && !order.tags.some((tag) => SALON_TAG.test(tag.trim()))) return null;
+  const taxed = [...order.lines, ...order.shippingLines].some((line) =>
+    line.taxLines.some((taxLine) => taxLine.amount.shop !== 0),
+  );
+  if (taxed || order.lines.every((line) => line.giftCard)) return null;
+  return {
+    sourceKey: `salon-untaxed:${order.id}`,
+    kind: 'salon_untaxed',
+    reason: `order ${order.name} is a UK salon's order with no VAT charged: a sale from a UK shop to a UK salon is standard-rated (20 %) even when the salon is VAT-registered; reverse charge applies only across borders. Check the customer's tax exemption in Shopify, then correct the order or dismiss this`,
+    detail: { orderId: order.id, order: order.name },
+    retriable: false,
+  };
 }
 
 /**
@@ -198,6 +233,111 @@ export function split(amount: number, weights: number[]): number[] {
   return parts;
 }
 
+/** What a refund gives back, by where it goes in the books (shop money, debits positive). */
+interface RefundParts {
+  /** Goods, shipping and any difference, net of their VAT. */
+  revenue: number;
+  giftCards: number;
+  taxes: Map<string, number>;
+  duties: number;
+  /** The order was paid in another currency: what is left over is an exchange difference. */
+  foreign: boolean;
+}
+
+/**
+ * A refund taken apart the way VAT law reads it (VAT Regulations 1995 reg. 38): each refunded line
+ * and shipping line gives back its own VAT; a difference between the refund worked out and the one
+ * made (a restocking fee kept, a goodwill amount with no lines) changes VAT by the VAT inside it:
+ * Shopify's own tax on the adjustment when it gives one, else at the rate of the refunded goods (or
+ * the order's, for money back with no lines). In another currency the difference is measured in the
+ * customer's money and converted at the order's rate.
+ */
+export function refundParts(refund: Refund, order: Order, moneyBack: Transaction[]): RefundParts {
+  const parts: RefundParts = { revenue: 0, giftCards: 0, taxes: new Map(), duties: 0, foreign: false };
+  const addTax = (where: string, amount: number) =>
+    parts.taxes.set(where, (parts.taxes.get(where) ?? 0) + amount);
+  const gross = (subtotal: Amount, tax: Amount): Amount =>
+    order.taxesIncluded
+      ? subtotal
+      : { shop: subtotal.shop + tax.shop, presentment: subtotal.presentment + tax.presentment };
+  const expected = { shop: 0, presentment: 0 };
+  const count = (amount: Amount) => {
+    expected.shop += amount.shop;
+    expected.presentment += amount.presentment;
+  };
+  // The rates of what is refunded, by jurisdiction: a difference is taxed at these.
+  const rates = new Map<string, number>();
+  const ratesOf = (taxLines: TaxLine[]) => {
+    for (const taxLine of taxLines) {
+      const rate = Number(taxLine.rate);
+      if (rate > 0) rates.set(jurisdiction(order, taxLine.title), rate);
+    }
+  };
+  const taxedBy = (taxLines: TaxLine[], tax: number) => {
+    ratesOf(taxLines);
+    const lines = taxLines.filter((taxLine) => taxLine.amount.shop);
+    const shares = split(tax, lines.length ? lines.map((taxLine) => taxLine.amount.shop) : [1]);
+    (lines.length ? lines.map((taxLine) => taxLine.title) : ['Tax']).forEach((title, index) =>
+      addTax(jurisdiction(order, title), shares[index]!),
+    );
+  };
+  for (const refunded of refund.lines) {
+    const line = order.lines.find((each) => each.id === refunded.lineId);
+    const money = gross(refunded.subtotal, refunded.tax);
+    count(money);
+    // A gift card bought and refunded was never revenue: it gives back from the gift-card liability.
+    if (line?.giftCard) {
+      parts.giftCards += money.shop;
+      continue;
+    }
+    parts.revenue += money.shop - refunded.tax.shop;
+    taxedBy(line?.taxLines ?? [], refunded.tax.shop);
+  }
+  for (const shipping of refund.shipping ?? []) {
+    const money = gross(shipping.subtotal, shipping.tax);
+    count(money);
+    parts.revenue += money.shop - shipping.tax.shop;
+    const shippingTaxLines = order.shippingLines.flatMap((line) => line.taxLines);
+    taxedBy(shippingTaxLines.length ? shippingTaxLines : order.taxLines, shipping.tax.shop);
+  }
+  if (refund.duties?.shop) {
+    count(refund.duties);
+    parts.duties += refund.duties.shop;
+  }
+  // The difference between the money that went back and what the lines add up to.
+  const returnedShop = moneyBack.reduce((sum, t) => sum + (shopAmount(t, order) ?? 0), 0);
+  parts.foreign =
+    order.presentmentCurrency !== order.currency &&
+    moneyBack.every((t) => t.currency === order.presentmentCurrency) &&
+    order.total.presentment > 0;
+  const rest = parts.foreign
+    ? Math.round(
+        ((moneyBack.reduce((sum, t) => sum + t.amount.presentment, 0) - expected.presentment) *
+          order.total.shop) /
+          order.total.presentment,
+      )
+    : returnedShop - expected.shop;
+  if (rest) {
+    // Money back with no lines: at the rates of the order's goods.
+    if (!rates.size) for (const line of order.lines) if (!line.giftCard) ratesOf(line.taxLines);
+    const stated = (refund.adjustments ?? []).reduce(
+      (sum, adjustment) => sum + Math.abs(adjustment.tax.shop),
+      0,
+    );
+    const combined = [...rates.values()].reduce((sum, rate) => sum + rate, 0);
+    // The VAT inside a VAT-inclusive amount, r / (1 + r) of it (half a penny rounds away from zero,
+    // either way), shared by jurisdiction by rate.
+    const restTax = Math.sign(rest) * (stated || Math.round((Math.abs(rest) * combined) / (1 + combined)));
+    if (restTax) {
+      const by = rates.size ? rates : new Map([[jurisdiction(order, 'Tax'), 1]]);
+      const shares = split(restTax, [...by.values()]);
+      [...by.keys()].forEach((where, index) => addTax(where, shares[index]!));
+    }
+    parts.revenue += rest - restTax;
+  }
+  return parts;
+}
+
 export function refundRule(refund: Refund, order: Order | undefined, timeZone: string): RuleResult {
   const sourceKey = `refund:${refund.id}`;
   if (!order) {
@@ -233,36 +373,24 @@ export function refundRule(refund: Refund, order: Order | undefined, timeZone: s
   }
   const returned = -credits.reduce((sum, posting) => sum + posting.amount, 0);
   if (!returned) return { nothing: 'no money went back' };
-  // Tax given back, by the jurisdictions the refunded lines were taxed in.
-  const taxes = new Map<string, number>();
-  for (const refunded of refund.lines) {
-    const line = order.lines.find((each) => each.id === refunded.lineId);
-    const taxLines = line?.taxLines.filter((taxLine) => taxLine.amount.shop) ?? [];
-    const titles = taxLines.length ? taxLines.map((taxLine) => taxLine.title) : ['Tax'];
-    const parts = split(
-      refunded.tax.shop,
-      taxLines.length ? taxLines.map((taxLine) => taxLine.amount.shop) : [1],
-    );
-    titles.forEach((title, index) => {
-      const where = jurisdiction(order, title);
-      taxes.set(where, (taxes.get(where) ?? 0) + parts[index]!);
-    });
-  }
-  // A gift card bought and refunded was never revenue: it gives back from the gift-card liability.
-  const giftCards = refund.lines
-    .filter((refunded) => order.lines.find((each) => each.id === refunded.lineId)?.giftCard)
-    .reduce((sum, refunded) => sum + refunded.subtotal.shop, 0);
+  const given = refundParts(refund, order, moneyBack);
   const postings: PostingDraft[] = [];
-  let tax = 0;
-  for (const [where, amount] of [...taxes].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!amount) continue;
-    postings.push({ account: ACCOUNTS.salesTax, amount, jurisdiction: where });
-    tax += amount;
-  }
-  const revenue = returned - tax - giftCards;
-  if (giftCards)
-    postings.unshift({ account: ACCOUNTS.giftCards, amount: giftCards, memo: 'gift card refunded' });
-  if (revenue) postings.unshift({ account: ACCOUNTS.refunds, amount: revenue });
+  if (given.revenue) postings.push({ account: ACCOUNTS.refunds, amount: given.revenue });
+  if (given.giftCards)
+    postings.push({ account: ACCOUNTS.giftCards, amount: given.giftCards, memo: 'gift card refunded' });
+  for (const [where, amount] of [...given.taxes].sort(([a], [b]) => a.localeCompare(b)))
+    if (amount) postings.push({ account: ACCOUNTS.salesTax, amount, jurisdiction: where });
+  if (given.duties)
+    postings.push({ account: ACCOUNTS.duties, amount: given.duties, memo: 'duties given back' });
+  // Shopify converts a refund in the customer's currency at the refund day's rate; what the rate
+  // changed since the sale is an exchange difference, so the refund reverses the sale as booked.
+  const difference = returned - postings.reduce((sum, posting) => sum + posting.amount, 0);
+  if (difference)
+    postings.push({
+      account: given.foreign ? ACCOUNTS.exchangeDifferences : ACCOUNTS.refunds,
+      amount: difference,
+      ...(given.foreign ? { memo: `${order.presentmentCurrency} refunded at the day's rate` } : {}),
+    });
   postings.push(...credits);
   return {
     entry: {

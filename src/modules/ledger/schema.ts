@@ -167,3 +167,22 @@ export const ledgerStockShort = pgTable('ledger_stock_short', {
   variantId: id('variant_id').primaryKey(),
   open: integer('open').notNull(),
 });
+
+export const ledgerJournalDocuments = pgTable('ledger_journal_documents', {
+  entryId: id('entry_id').primaryKey(),
+  name: text('name').notNull(),
+  contentType: text('content_type').notNull(),
+  content: bytea('content').notNull(),
+});
+
+export const ledgerRecurringJournals = pgTable('ledger_recurring_journals', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  memo: text('memo').notNull(),
+  lines: jsonb('lines').$type<{ account: string; amount: number }[]>().notNull(),
+  dayOfMonth: integer('day_of_month').notNull(),
+  startsOn: date('starts_on').notNull(),
+  endsOn: date('ends_on'),
+  stoppedAt: time('stopped_at'),
+  createdBy: text('created_by').notNull(),
+  createdAt: time('created_at').notNull().defaultNow(),
+});

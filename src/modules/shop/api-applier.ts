@@ -37,6 +37,8 @@ const CHILD_FIELDS: Record<string, string> = {
   LineItem: 'lineItems',
   ShippingLine: 'shippingLines',
   RefundLineItem: 'refundLineItems',
+  RefundShippingLine: 'refundShippingLines',
+  OrderAdjustment: 'orderAdjustments',
   OrderTransaction: 'transactions',
   ProductVariant: 'variants',
 };
@@ -58,7 +60,13 @@ export function truncated(order: Json): boolean {
     more(order.shippingLines) ||
     ((order.transactions as unknown[] | undefined)?.length ?? 0) >= ORDER_LIMITS.transactions ||
     refunds.length >= ORDER_LIMITS.refunds ||
-    refunds.some((refund) => more(refund.refundLineItems) || more(refund.transactions))
+    refunds.some(
+      (refund) =>
+        more(refund.refundLineItems) ||
+        more(refund.refundShippingLines) ||
+        more(refund.orderAdjustments) ||
+        more(refund.transactions),
+    )
   );
 }
 

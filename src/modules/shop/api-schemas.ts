@@ -125,6 +125,8 @@ export const OrderDetail = Type.Object(
     tax: Amount,
     shipping: Amount,
     discounts: Amount,
+    duties: Amount,
+    companyId: Nullable(Id),
     taxLines: Type.Array(TaxLine),
     lines: Type.Array(OrderLine),
     shippingLines: Type.Array(ShippingLine),
@@ -155,6 +157,13 @@ export const OrderDetail = Type.Object(
         createdAt: Timestamp,
         note: Nullable(Type.String()),
         lines: Type.Array(RefundLine),
+        shipping: Type.Array(Type.Object({ subtotal: Amount, tax: Amount }), {
+          description: 'shipping given back: its price as charged and the tax in it',
+        }),
+        adjustments: Type.Array(Type.Object({ reason: Type.String(), amount: Amount, tax: Amount }), {
+          description: 'the refund made differs from the one worked out (a restocking fee, goodwill)',
+        }),
+        duties: Amount,
       }),
     ),
   },

@@ -233,8 +233,8 @@ export async function applyRefunds(tx: pg.PoolClient, refunds: Refund[]): Promis
   const unique = [...new Map(refunds.map((refund) => [refund.id, refund])).values()];
   if (!unique.length) return 0;
   const { rows } = await tx.query<{ id: string }>(
-    `insert into shop_refunds (id, order_id, created_at, note, lines)
-     select * from unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::jsonb[])
+    `insert into shop_refunds (id, order_id, created_at, note, lines, money)
+     select * from unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::jsonb[], $6::jsonb[])
      on conflict (id) do nothing returning id`,
     [
       unique.map((refund) => refund.id),
@@ -242,6 +242,7 @@ export async function applyRefunds(tx: pg.PoolClient, refunds: Refund[]): Promis
       unique.map((refund) => refund.createdAt),
       unique.map((refund) => refund.note),
       unique.map((refund) => JSON.stringify(refund.lines)),
+      unique.map(({ shipping, adjustments, duties }) => JSON.stringify({ shipping, adjustments, duties })),
     ],
   );
   const inserted = new Set(rows.map((row) => Number(row.id)));

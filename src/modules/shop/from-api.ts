@@ -26,6 +26,13 @@ function amount(bag: Reader | null): Amount {
   };
 }
 
+function sum(amounts: Amount[]): Amount {
+  return amounts.reduce(
+    (total, each) => ({ shop: total.shop + each.shop, presentment: total.presentment + each.presentment }),
+    { shop: 0, presentment: 0 },
+  );
+}
+
 function money(value: Reader): { currency: string; minor: number } {
   const currency = value.string('currencyCode');
   return { currency, minor: value.money('amount', currency) };
@@ -120,6 +127,8 @@ export function orderFromApi(value: unknown): OrderFromApi {
     tax: amount(order.optionalObject('totalTaxSet')),
     shipping: amount(order.optionalObject('totalShippingPriceSet')),
     discounts: amount(order.optionalObject('totalDiscountsSet')),
+    duties: amount(order.optionalObject('originalTotalDutiesSet')),
+    companyId: order.optionalObject('purchasingEntity')?.optionalObject('company')?.id('id') ?? null,
     taxLines: taxLines(order),
     lines: order.nodes('lineItems').map((line) => ({
       id: line.id('id'),
@@ -129,7 +138,10 @@ export function orderFromApi(value: unknown): OrderFromApi {
       name: line.optionalString('name') ?? '',
       quantity: line.integer('quantity'),
       unitPrice: amount(line.object('originalUnitPriceSet')),
-      discount: amount(line.optionalObject('totalDiscountSet')),
+      // Every discount is in the allocations; totalDiscountSet only when an old answer lacks them.
+      discount: line.has('discountAllocations')
+        ? sum(line.list('discountAllocations').map((each) => amount(each.object('allocatedAmountSet'))))
+        : amount(line.optionalObject('totalDiscountSet')),
       taxLines: taxLines(line),
       giftCard: line.boolean('isGiftCard'),
     })),
@@ -155,6 +167,16 @@ export function orderFromApi(value: unknown): OrderFromApi {
       subtotal: amount(line.optionalObject('subtotalSet')),
       tax: amount(line.optionalObject('totalTaxSet')),
     })),
+    shipping: refund.nodes('refundShippingLines').map((line) => ({
+      subtotal: amount(line.object('subtotalAmountSet')),
+      tax: amount(line.object('taxAmountSet')),
+    })),
+    adjustments: refund.nodes('orderAdjustments').map((adjustment) => ({
+      reason: (adjustment.optionalString('reason') ?? 'REFUND_DISCREPANCY').toLowerCase(),
+      amount: amount(adjustment.object('amountSet')),
+      tax: amount(adjustment.optionalObject('taxAmountSet')),
+    })),
+    duties: sum(refund.list('duties').map((duty) => amount(duty.object('amountSet')))),
     transactions: refund.nodes('transactions').map((transaction) => transactionFromApi(transaction, id)),
   }));
   const transactions = order.list('transactions').map((transaction) => transactionFromApi(transaction, id));

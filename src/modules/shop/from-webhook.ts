@@ -8,6 +8,7 @@ import type {
   Order,
   Product,
   Refund,
+  RefundMoney,
   TaxLine,
   Transaction,
 } from './model.ts';
@@ -42,6 +43,24 @@ function optionalAmount(resource: Reader, key: string, currencies: Currencies): 
     ? amount(resource, key, currencies)
     : { shop: 0, presentment: 0 };
 }
+
+/**
+ * A line's discount is what its discount allocations add up to: Shopify fills them for every kind of
+ * discount and leaves total_discount empty for ordinary discount codes. Without allocations (an old
+ * payload), total_discount.
+ */
+function lineDiscount(line: Reader, currencies: Currencies): Amount {
+  if (!line.has('discount_allocations')) return optionalAmount(line, 'total_discount', currencies);
+  const total = { shop: 0, presentment: 0 };
+  for (const allocation of line.list('discount_allocations')) {
+    const part = amount(allocation, 'amount', currencies);
+    total.shop += part.shop;
+    total.presentment += part.presentment;
+  }
+  return total;
+}
+
+const negate = (value: Amount): Amount => ({ shop: -value.shop, presentment: -value.presentment });
 
 function taxLines(resource: Reader, currencies: Currencies): TaxLine[] {
   return resource.list('tax_lines').map((line) => ({
@@ -85,6 +104,8 @@ export function orderFromWebhook(body: unknown): Order {
     tax: optionalAmount(order, 'total_tax', currencies),
     shipping: optionalAmount(order, 'total_shipping_price', currencies),
     discounts: optionalAmount(order, 'total_discounts', currencies),
+    duties: optionalAmount(order, 'original_total_duties', currencies),
+    companyId: order.optionalObject('company')?.optionalId('id') ?? null,
     taxLines: taxLines(order, currencies),
     lines: order.list('line_items').map((line) => ({
       id: line.id('id'),
@@ -94,7 +115,7 @@ export function orderFromWebhook(body: unknown): Order {
       name: line.optionalString('name') ?? line.optionalString('title') ?? '',
       quantity: line.integer('quantity'),
       unitPrice: amount(line, 'price', currencies),
-      discount: optionalAmount(line, 'total_discount', currencies),
+      discount: lineDiscount(line, currencies),
       taxLines: taxLines(line, currencies),
       giftCard: line.boolean('gift_card'),
     })),
@@ -169,6 +190,7 @@ export function refundFromWebhook(body: unknown, shopCurrency: string): Refund {
       subtotal: optionalAmount(line, 'subtotal', currencies),
       tax: optionalAmount(line, 'total_tax', currencies),
     })),
+    ...refundMoney(refund, currencies),
     transactions: refund
       .list('transactions')
       .map((transaction, index) =>
@@ -178,6 +200,45 @@ export function refundFromWebhook(body: unknown, shopCurrency: string): Refund {
           `refund.transactions[${index}]`,
         ),
       ),
+  };
+}
+
+/**
+ * Shipping given back, the adjustments, and duties. Shipping is `refund_shipping_lines` since API
+ * 2024-10 (its tax in `tax_amount_set`, else in the matching shipping_refund adjustment), and an order
+ * adjustment of kind shipping_refund before (negative, tax included): either is read, never both.
+ */
+function refundMoney(refund: Reader, currencies: Currencies): RefundMoney {
+  const adjustments = refund.list('order_adjustments').map((adjustment) => ({
+    kind: (adjustment.optionalString('kind') ?? adjustment.optionalString('reason') ?? 'refund_discrepancy')
+      .toLowerCase()
+      .replace(/ /g, '_'),
+    reason: adjustment.optionalString('reason') ?? adjustment.optionalString('kind') ?? 'Refund discrepancy',
+    amount: optionalAmount(adjustment, 'amount', currencies),
+    tax: optionalAmount(adjustment, 'tax_amount', currencies),
+  }));
+  const shippingAdjustments = adjustments.filter((adjustment) => adjustment.kind === 'shipping_refund');
+  const lines = refund.list('refund_shipping_lines');
+  const shipping = lines.length
+    ? lines.map((line, index) => ({
+        subtotal: optionalAmount(line, 'subtotal_amount', currencies),
+        tax:
+          line.has('tax_amount_set') || line.has('tax_amount')
+            ? optionalAmount(line, 'tax_amount', currencies)
+            : negate(shippingAdjustments[index]?.tax ?? { shop: 0, presentment: 0 }),
+      }))
+    : shippingAdjustments.map((adjustment) => ({
+        subtotal: negate(adjustment.amount),
+        tax: negate(adjustment.tax),
+      }));
+  let duties = { shop: 0, presentment: 0 };
+  if (refund.has('total_duties_set')) duties = optionalAmount(refund, 'total_duties', currencies);
+  return {
+    shipping,
+    adjustments: adjustments
+      .filter((adjustment) => adjustment.kind !== 'shipping_refund')
+      .map(({ reason, amount, tax }) => ({ reason, amount, tax })),
+    duties,
   };
 }
 

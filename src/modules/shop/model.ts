@@ -20,7 +20,8 @@ export interface OrderLine {
   name: string;
   quantity: number;
   unitPrice: Amount;
-  discount: Amount; // the whole line's discount
+  /** The whole line's discount: the sum of its discount allocations (every kind of discount). */
+  discount: Amount;
   taxLines: TaxLine[];
   giftCard: boolean;
 }
@@ -72,6 +73,10 @@ export interface Order {
   tax: Amount;
   shipping: Amount;
   discounts: Amount;
+  /** Import duties the customer paid at checkout: owed to the carrier or customs, never income. */
+  duties: Amount;
+  /** A B2B order placed for a company (a salon buying wholesale): REST `company`. */
+  companyId: number | null;
   taxLines: TaxLine[];
   lines: OrderLine[];
   shippingLines: ShippingLine[];
@@ -103,12 +108,36 @@ export interface RefundLine {
   tax: Amount;
 }
 
+/** Shipping given back: its price as charged (VAT included when the shop's prices include it) and its tax. */
+export interface RefundShipping {
+  subtotal: Amount;
+  tax: Amount;
+}
+
+/**
+ * The difference between the refund Shopify worked out and the one made (a restocking fee kept, a
+ * goodwill amount with no lines), with the tax Shopify put on it when it says. The sign is Shopify's;
+ * the books take the difference from the money that actually went back.
+ */
+export interface RefundAdjustment {
+  reason: string;
+  amount: Amount;
+  tax: Amount;
+}
+
+/** What a refund gives back besides its lines (stored together). */
+export type RefundMoney = Pick<Refund, 'shipping' | 'adjustments' | 'duties'>;
+
 export interface Refund {
   id: number;
   orderId: number;
   createdAt: string;
   note: string | null;
   lines: RefundLine[];
+  shipping: RefundShipping[];
+  adjustments: RefundAdjustment[];
+  /** Duties given back (they go back to the customer from what is owed to customs). */
+  duties: Amount;
   transactions: Transaction[];
 }
 

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { isDate } from '../../platform/dates.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { OrderFilter, OrderPage, OrderTotals } from './face.ts';
-import type { Order, RefundLine } from './model.ts';
+import type { Order, RefundLine, RefundMoney } from './model.ts';
 
 /** A payment, capture, refund or void on an order, as the order's page lists it. */
 export interface OrderPayment {
@@ -22,7 +22,7 @@ export interface OrderPayment {
   feeMinor: number | null;
 }
 
-export interface OrderRefund {
+export interface OrderRefund extends RefundMoney {
   id: number;
   createdAt: string;
   note: string | null;
@@ -136,7 +136,8 @@ export class OrderList {
   async one(id: number): Promise<OrderDetail> {
     const { pool } = this.options;
     const { rows } = await pool.query<{
-      data: Order;
+      /** Orders stored before duties and B2B companies were read have neither. */
+      data: Omit<Order, 'duties' | 'companyId'> & Partial<Pick<Order, 'duties' | 'companyId'>>;
       paid_at: Date | null;
       source: 'webhook' | 'api';
     }>('select data, paid_at, source from shop_orders where id = $1', [id]);
@@ -150,17 +151,25 @@ export class OrderList {
          from shop_transactions where order_id = $1 order by processed_at, id`,
         [id],
       ),
-      pool.query<Omit<OrderRefund, 'createdAt'> & { createdAt: Date }>(
-        `select id::float8 as id, created_at as "createdAt", note, lines from shop_refunds where order_id = $1 order by created_at, id`,
+      pool.query<
+        Omit<OrderRefund, 'createdAt' | keyof RefundMoney> & { createdAt: Date; money: RefundMoney }
+      >(
+        `select id::float8 as id, created_at as "createdAt", note, lines, money from shop_refunds where order_id = $1 order by created_at, id`,
         [id],
       ),
     ]);
     return {
+      duties: { shop: 0, presentment: 0 },
+      companyId: null,
       ...row.data,
       paidAt: row.paid_at?.toISOString() ?? null,
       storedFrom: row.source,
       transactions: transactions.rows.map((row) => ({ ...row, processedAt: row.processedAt.toISOString() })),
-      refunds: refunds.rows.map((row) => ({ ...row, createdAt: row.createdAt.toISOString() })),
+      refunds: refunds.rows.map(({ money, ...row }) => ({
+        ...row,
+        ...money,
+        createdAt: row.createdAt.toISOString(),
+      })),
     };
   }
 

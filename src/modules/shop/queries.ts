@@ -12,6 +12,8 @@ export const ORDER_LIMITS = {
   transactions: 10,
   refunds: 5,
   refundLines: 10,
+  refundShippingLines: 3,
+  refundAdjustments: 3,
   refundTransactions: 3,
 };
 
@@ -39,6 +41,7 @@ function orderFields(bulk: boolean): string {
   totalTaxSet { ${MONEY_BAG} }
   totalShippingPriceSet { ${MONEY_BAG} }
   totalDiscountsSet { ${MONEY_BAG} }
+  originalTotalDutiesSet { ${MONEY_BAG} }
   totalRefundedSet { ${MONEY_BAG} }
   taxLines { ${TAX_LINE} }
   customerJourneySummary {
@@ -49,7 +52,8 @@ function orderFields(bulk: boolean): string {
     'lineItems',
     ORDER_LIMITS.lines,
     `id name sku quantity isGiftCard variant { id legacyResourceId } product { id legacyResourceId }
-      originalUnitPriceSet { ${MONEY_BAG} } totalDiscountSet { ${MONEY_BAG} } taxLines { ${TAX_LINE} }`,
+      originalUnitPriceSet { ${MONEY_BAG} } discountAllocations { allocatedAmountSet { ${MONEY_BAG} } }
+      taxLines { ${TAX_LINE} }`,
   )}
   ${connection(
     'shippingLines',
@@ -65,6 +69,24 @@ function orderFields(bulk: boolean): string {
       ORDER_LIMITS.refundLines,
       `id lineItem { id } quantity restockType subtotalSet { ${MONEY_BAG} } totalTaxSet { ${MONEY_BAG} }`,
     )}
+    ${
+      // A bulk query holds at most five connections (the orders, their lines, shipping lines, refund
+      // lines and refund transactions): refunded shipping and adjustments are read order by order. A
+      // bulk-read refund's shipping and differences are taxed at the refunded goods' rate, as in law.
+      bulk
+        ? ''
+        : `${connection(
+            'refundShippingLines',
+            ORDER_LIMITS.refundShippingLines,
+            `id subtotalAmountSet { ${MONEY_BAG} } taxAmountSet { ${MONEY_BAG} }`,
+          )}
+    ${connection(
+      'orderAdjustments',
+      ORDER_LIMITS.refundAdjustments,
+      `id reason amountSet { ${MONEY_BAG} } taxAmountSet { ${MONEY_BAG} }`,
+    )}`
+    }
+    duties { amountSet { ${MONEY_BAG} } }
     ${connection('transactions', ORDER_LIMITS.refundTransactions, transaction)}
   }`;
 }

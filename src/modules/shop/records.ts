@@ -2,7 +2,7 @@
 // events tell them something happened (one query per kind for a batch of 500 events).
 import type pg from 'pg';
 import { AVAILABLE_SQL } from './apply.ts';
-import type { BalanceTransaction, Order, Refund, RefundLine, Transaction } from './model.ts';
+import type { BalanceTransaction, Order, Refund, RefundLine, RefundMoney, Transaction } from './model.ts';
 import type { PayoutRecord, StockCount, VariantSales } from './face.ts';
 
 interface TransactionRow {
@@ -181,9 +181,11 @@ export class ShopRecords {
         created_at: Date;
         note: string | null;
         lines: RefundLine[];
-      }>('select id, order_id, created_at, note, lines from shop_refunds where id = any($1::bigint[])', [
-        ids,
-      ]),
+        money: RefundMoney;
+      }>(
+        'select id, order_id, created_at, note, lines, money from shop_refunds where id = any($1::bigint[])',
+        [ids],
+      ),
       this.pool.query<TransactionRow>(
         `select ${TRANSACTION_COLUMNS} from shop_transactions where refund_id = any($1::bigint[]) order by processed_at, id`,
         [ids],
@@ -204,6 +206,7 @@ export class ShopRecords {
           createdAt: row.created_at.toISOString(),
           note: row.note,
           lines: row.lines,
+          ...row.money,
           transactions: byRefund.get(Number(row.id)) ?? [],
         },
       ]),

@@ -9,7 +9,7 @@ import {
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
-import type { Order, RefundLine, Visit } from './model.ts';
+import type { Order, RefundLine, RefundMoney, Visit } from './model.ts';
 
 const id = (name: string) => bigint(name, { mode: 'number' });
 const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
@@ -67,6 +67,7 @@ export const shopRefunds = pgTable('shop_refunds', {
   createdAt: time('created_at').notNull(),
   note: text('note'),
   lines: jsonb('lines').$type<RefundLine[]>().notNull(),
+  money: jsonb('money').$type<RefundMoney>().notNull(),
 });
 
 export const shopProducts = pgTable('shop_products', {

@@ -9,6 +9,7 @@ const KIND_BY_STATUS: Record<number, ErrorKind> = {
   403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
+  422: 'unprocessable',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   429: 'rate_limited',

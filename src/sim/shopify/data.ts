@@ -166,11 +166,22 @@ function plan({ order, pendingCapture }: Checkout, rng: Random, events: Event[])
       request: { restock: true, partial: true, note: 'Out of stock' },
     });
   } else if (rng.chance(0.06)) {
+    const at = wholeSecond(shipped + rng.skewed(3, 30, 1.5) * DAY);
+    const restock = rng.chance(0.7);
+    const partial = rng.chance(0.55);
+    // Some returns keep a restocking fee; some damaged parcels get money back without the goods.
     events.push({
-      at: wholeSecond(shipped + rng.skewed(3, 30, 1.5) * DAY),
+      at,
       kind: 'refund',
       order,
-      request: { restock: rng.chance(0.7), partial: rng.chance(0.55) },
+      request: {
+        restock,
+        partial,
+        ...(restock && order.number % 4 === 0 ? { restockingFee: 0.1 } : {}),
+        ...(!restock && order.number % 3 === 0
+          ? { goodwill: 0.2, note: 'Goodwill: parcel arrived damaged' }
+          : {}),
+      },
     });
   }
   if (rng.chance(0.0015)) {

@@ -18,7 +18,8 @@ import {
   type RefundShipping,
   type Transaction,
 } from './model.ts';
-import { each, isZero, pair, subtract, add, type Pair } from './money.ts';
+import { each, includedTax, isZero, negate, pair, subtract, add, type Pair } from './money.ts';
+import { exchangeRate } from './checkout.ts';
 import type { Random } from './random.ts';
 import { levelAt } from './stock.ts';
 import type { Store } from './store.ts';
@@ -104,6 +105,13 @@ export interface RefundRequest {
   /** Part of cancelling the order. */
   cancel?: boolean;
   note?: string | null;
+  /**
+   * Money back with no lines (goodwill for a damaged parcel): this share of what is left of the
+   * goods, the VAT inside it at the order's rate. The goods stay with the customer.
+   */
+  goodwill?: number;
+  /** Keep this share of the returned goods' price as a restocking fee (VAT included). */
+  restockingFee?: number;
 }
 
 const refundable = (line: LineItem): number => (line.giftCard ? 0 : line.quantity - refundedQuantity(line));
@@ -121,6 +129,12 @@ function alreadyRefunded(line: LineItem): { subtotal: Pair; tax: Pair } {
   return { subtotal, tax };
 }
 
+/** The VAT inside an amount the refund differs by, at the order's rate (none when the goods bore none). */
+function vatInside(order: Order, amount: Pair, goodsTax: Pair): Pair {
+  const rate = order.taxRule?.rate ?? 0;
+  return goodsTax.shop === 0 || rate === 0 ? pair(0) : each(amount, (minor) => includedTax(minor, rate));
+}
+
 export function refund(
   store: Store,
   rng: Random,
@@ -131,7 +145,8 @@ export function refund(
 ): Refund | null {
   const open = order.lines.filter((line) => refundable(line) > 0);
   let chosen: [LineItem, number][];
-  if (request.partial && open.length > 0) {
+  if (request.goodwill) chosen = [];
+  else if (request.partial && open.length > 0) {
     const line = rng.pick(open);
     chosen = [
       [
@@ -159,9 +174,23 @@ export function refund(
     restock: request.restock,
     lines: [],
     shipping: [],
+    adjustments: [],
     transactions: [],
     createdAt: at,
   };
+  if (request.goodwill) {
+    const goods = add(...open.map((line) => subtract(net(line), alreadyRefunded(line).subtotal)));
+    const tax = add(...open.map((line) => subtract(line.tax, alreadyRefunded(line).tax)));
+    const amount = each(goods, (minor) => Math.round(minor * request.goodwill!));
+    if (amount.shop <= 0) return null;
+    refundRecord.adjustments.push({
+      id: store.id('OrderAdjustment'),
+      order,
+      reason: 'DAMAGE',
+      amount,
+      tax: vatInside(order, amount, tax),
+    });
+  }
   for (const [line, quantity] of chosen) {
     const before = alreadyRefunded(line);
     const last = quantity === refundable(line);
@@ -214,8 +243,27 @@ export function refund(
       refundRecord.shipping.push(shippingRefund);
     }
   }
-  if (refundRecord.lines.length === 0 && refundRecord.shipping.length === 0) return null;
-  let owed = add(...refundRecord.lines.map((l) => l.subtotal), ...refundRecord.shipping.map((s) => s.amount));
+  if (request.restockingFee && refundRecord.lines.length) {
+    const goods = add(...refundRecord.lines.map((l) => l.subtotal));
+    const tax = add(...refundRecord.lines.map((l) => l.tax));
+    const fee = each(goods, (minor) => Math.round(minor * request.restockingFee!));
+    const feeTax = vatInside(order, fee, tax);
+    if (fee.shop > 0)
+      refundRecord.adjustments.push({
+        id: store.id('OrderAdjustment'),
+        order,
+        reason: 'RESTOCK',
+        amount: negate(fee),
+        tax: negate(feeTax),
+      });
+  }
+  if (!refundRecord.lines.length && !refundRecord.shipping.length && !refundRecord.adjustments.length)
+    return null;
+  let owed = add(
+    ...refundRecord.lines.map((l) => l.subtotal),
+    ...refundRecord.shipping.map((s) => s.amount),
+    ...refundRecord.adjustments.map((a) => a.amount),
+  );
   // Money goes back the way it came: the card or PayPal first, then the gift card.
   const payments = settledPayments(order).sort(
     (a, b) => Number(a.gateway === 'gift_card') - Number(b.gateway === 'gift_card'),
@@ -228,9 +276,23 @@ export function refund(
         .map((t) => t.amount),
     );
     const room = subtract(payment.amount, returned);
-    const back = pair(Math.min(owed.shop, room.shop), Math.min(owed.presentment, room.presentment));
+    // In another currency the customer's money decides (what was booked in pounds moved with the rate).
+    const back =
+      order.exchangeRate === 1
+        ? pair(Math.min(owed.shop, room.shop), Math.min(owed.presentment, room.presentment))
+        : pair(
+            Math.round(
+              (owed.shop * Math.min(owed.presentment, room.presentment)) / Math.max(owed.presentment, 1),
+            ),
+            Math.min(owed.presentment, room.presentment),
+          );
     if (back.shop <= 0 && back.presentment <= 0) continue;
-    const moneyBack = recordTransaction(store, order, 'REFUND', payment.gateway, back, at, payment);
+    // Money in another currency goes back in that currency; Shopify converts it at the refund day's rate.
+    const paid =
+      order.exchangeRate === 1
+        ? back
+        : pair(Math.round(back.presentment / exchangeRate(order.currency, at)), back.presentment);
+    const moneyBack = recordTransaction(store, order, 'REFUND', payment.gateway, paid, at, payment);
     moneyBack.refund = refundRecord;
     refundRecord.transactions.push(moneyBack);
     owed = subtract(owed, back);

@@ -227,6 +227,18 @@ export interface RefundShipping {
   tax: Pair;
 }
 
+/**
+ * The refund made differs from the one Shopify worked out: a restocking fee kept (negative), a goodwill
+ * amount given with no lines (positive), with the VAT inside it.
+ */
+export interface RefundAdjustment {
+  id: number;
+  order: Order;
+  reason: 'RESTOCK' | 'CUSTOMER' | 'DAMAGE' | 'REFUND_DISCREPANCY';
+  amount: Pair;
+  tax: Pair;
+}
+
 export interface Refund {
   id: number;
   order: Order;
@@ -234,6 +246,7 @@ export interface Refund {
   restock: boolean;
   lines: RefundLine[];
   shipping: RefundShipping[];
+  adjustments: RefundAdjustment[];
   transactions: Transaction[];
   createdAt: number;
 }

@@ -26,7 +26,7 @@ import {
   type Shop,
   type Transaction,
 } from './model.ts';
-import { fixed, type Pair } from './money.ts';
+import { fixed, negate, ZERO, type Pair } from './money.ts';
 import type { Store } from './store.ts';
 import { inventoryQuantity } from './stock.ts';
 import { gatewayNames, levelGid, trackingUrl } from './views.ts';
@@ -92,8 +92,9 @@ function lineItem(line: LineItem): Json {
     sku: line.sku,
     taxable: line.taxable,
     title: line.title,
-    total_discount: fixed(line.discount.shop),
-    total_discount_set: moneySet(order, line.discount),
+    // Shopify leaves a line's total_discount empty for discount codes: the allocations carry them.
+    total_discount: fixed(0),
+    total_discount_set: moneySet(order, ZERO),
     variant_id: line.variant.id,
     variant_inventory_management: line.variant.inventoryItem.tracked ? 'shopify' : null,
     variant_title: line.variantTitle,
@@ -174,19 +175,39 @@ export function restRefund(store: Store, refund: Refund): Json {
     restock: refund.restock,
     total_duties_set: moneySet(order, { shop: 0, presentment: 0 }),
     user_id: null,
-    // Shipping given back, as Shopify's REST refunds report it: negative, VAT included like every
-    // price in this shop, with the VAT inside it as tax_amount.
-    order_adjustments: refund.shipping.map((s) => ({
+    // Shipping given back as REST has reported it since 2024-10 (refund_shipping_lines, the price only),
+    // with the shipping_refund order adjustment Shopify still sends beside it (negative, VAT included,
+    // the VAT inside as tax_amount); then the difference between the refund worked out and the one made.
+    refund_shipping_lines: refund.shipping.map((s) => ({
       id: s.id,
-      order_id: order.id,
-      refund_id: refund.id,
-      amount: fixed(-s.amount.shop),
-      tax_amount: fixed(-s.tax.shop),
-      kind: 'shipping_refund',
-      reason: 'Shipping refund',
-      amount_set: moneySet(order, { shop: -s.amount.shop, presentment: -s.amount.presentment }),
-      tax_amount_set: moneySet(order, { shop: -s.tax.shop, presentment: -s.tax.presentment }),
+      shipping_line_id: s.line.id,
+      subtotal_amount_set: moneySet(order, s.amount),
     })),
+    order_adjustments: [
+      ...refund.shipping.map((s) => ({
+        id: s.id,
+        order_id: order.id,
+        refund_id: refund.id,
+        amount: fixed(-s.amount.shop),
+        tax_amount: fixed(-s.tax.shop),
+        kind: 'shipping_refund',
+        reason: 'Shipping refund',
+        amount_set: moneySet(order, negate(s.amount)),
+        tax_amount_set: moneySet(order, negate(s.tax)),
+      })),
+      ...refund.adjustments.map((a) => ({
+        id: a.id,
+        order_id: order.id,
+        refund_id: refund.id,
+        amount: fixed(a.amount.shop),
+        tax_amount: fixed(a.tax.shop),
+        kind: 'refund_discrepancy',
+        reason:
+          a.reason === 'RESTOCK' ? 'Restocking fee' : a.reason === 'DAMAGE' ? 'Damage' : 'Refund discrepancy',
+        amount_set: moneySet(order, a.amount),
+        tax_amount_set: moneySet(order, a.tax),
+      })),
+    ],
     transactions: refund.transactions.map((t) => restTransaction(store, t)),
     refund_line_items: refund.lines.map((r) => ({
       id: r.id,

@@ -147,6 +147,7 @@ type Order implements Node & LegacyInteroperability {
   totalTaxSet: MoneyBag
   totalShippingPriceSet: MoneyBag!
   totalDiscountsSet: MoneyBag
+  originalTotalDutiesSet: MoneyBag
   totalRefundedSet: MoneyBag!
   totalReceivedSet: MoneyBag!
   totalWeight: UnsignedInt64
@@ -237,8 +238,13 @@ type Refund implements Node & LegacyInteroperability {
   totalRefundedSet: MoneyBag!
   refundLineItems(${PAGING}): RefundLineItemConnection!
   refundShippingLines(${PAGING}): RefundShippingLineConnection!
+  orderAdjustments(${PAGING}): OrderAdjustmentConnection!
+  duties: [RefundDuty!]
   transactions(${PAGING}): OrderTransactionConnection!
 }
+enum OrderAdjustmentDiscrepancyReason { CUSTOMER DAMAGE FULL_RETURN_BALANCING_ADJUSTMENT PENDING_REFUND_DISCREPANCY REFUND_DISCREPANCY RESTOCK }
+type OrderAdjustment implements Node { id: ID! amountSet: MoneyBag! taxAmountSet: MoneyBag! reason: OrderAdjustmentDiscrepancyReason }
+type RefundDuty { amountSet: MoneyBag! }
 type RefundLineItem {
   id: ID
   lineItem: LineItem!
@@ -549,6 +555,7 @@ ${[
   'OrderTransaction',
   'RefundLineItem',
   'RefundShippingLine',
+  'OrderAdjustment',
   'Customer',
   'Product',
   'ProductVariant',

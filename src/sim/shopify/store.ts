@@ -38,6 +38,7 @@ const SEQUENCES = {
   Refund: [912_345_678_901, 2_113_171],
   RefundLineItem: [562_345_678_901, 1_713_117],
   RefundShippingLine: [41_234_567_890, 1_117_311],
+  OrderAdjustment: [428_506_120_363, 1_311_117],
   Fulfillment: [5_312_345_678_901, 4_311_171],
   CustomerVisit: [1_212_345_678_901, 3_113_171],
   ShopifyPaymentsDispute: [12_345_678_901, 131_171],

@@ -35,6 +35,7 @@ import {
   type Refund,
   type RefundLine,
   type RefundShipping,
+  type RefundAdjustment,
   type ShippingLine,
   type Shop,
   type TaxRule,
@@ -42,7 +43,7 @@ import {
   type Variant,
   type Visit,
 } from './model.ts';
-import { decimal, each, fixed, type Pair } from './money.ts';
+import { decimal, each, fixed, ZERO, type Pair } from './money.ts';
 import { inventoryQuantity } from './stock.ts';
 
 export interface MoneyV2 {
@@ -291,7 +292,8 @@ const lineItem: Resolvers<LineItem> = {
       each(l.unit, (u) => u * l.quantity),
     ),
   discountedTotalSet: (l) => bag(l.order, net(l)),
-  totalDiscountSet: (l) => bag(l.order, l.discount),
+  // Empty for discount codes, as Shopify leaves it: the allocations carry every discount.
+  totalDiscountSet: (l) => bag(l.order, ZERO),
   discountAllocations: (l) =>
     l.discount.shop === 0 ? [] : [{ allocatedAmountSet: bag(l.order, l.discount) }],
   taxLines: (l) => (l.order.taxRule && l.taxable ? [taxLine(l.order, l.order.taxRule, l.tax)] : []),
@@ -334,6 +336,8 @@ const refund: Resolvers<Refund> = {
   totalRefundedSet: (r) => bag(r.order, refundTotal(r)),
   refundLineItems: (r, args, context) => connect(context, r.lines, args, byId()),
   refundShippingLines: (r, args, context) => connect(context, r.shipping, args, byId()),
+  orderAdjustments: (r, args, context) => connect(context, r.adjustments, args, byId()),
+  duties: () => [],
   transactions: (r, args, context) => connect(context, r.transactions, args, byId()),
 };
 
@@ -349,6 +353,11 @@ const refundShippingLine: Resolvers<RefundShipping> = {
   shippingLine: (r) => r.line,
   subtotalAmountSet: (r) => bag(r.line.order, r.amount),
   taxAmountSet: (r) => bag(r.line.order, r.tax),
+};
+
+const orderAdjustment: Resolvers<RefundAdjustment> = {
+  amountSet: (a) => bag(a.order, a.amount),
+  taxAmountSet: (a) => bag(a.order, a.tax),
 };
 
 const customer: Resolvers<Customer> = {
@@ -547,6 +556,7 @@ export const typeResolvers: Record<string, Resolvers<never>> = {
   Refund: refund,
   RefundLineItem: refundLineItem,
   RefundShippingLine: refundShippingLine,
+  OrderAdjustment: orderAdjustment,
   Customer: customer,
   Product: product,
   ProductVariant: variant,
@@ -568,6 +578,7 @@ export const GID_TYPES: Record<string, string> = {
   Refund: 'Refund',
   RefundLineItem: 'RefundLineItem',
   RefundShippingLine: 'RefundShippingLine',
+  OrderAdjustment: 'OrderAdjustment',
   Customer: 'Customer',
   Product: 'Product',
   ProductVariant: 'ProductVariant',

@@ -1,0 +1,209 @@
+// Manual journals over HTTP (issue 13): the contract (201 with the entry; 422 naming the problem when
+// the lines do not balance or the period is closed), a document kept with the entry, opening balances
+// against equity, and monthly journals that post each month once, catching up after a gap.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loginAs, startTestServer, type LoggedIn, type TestServer } from '../support/server.ts';
+import { rememberShop } from '../support/shop.ts';
+
+let server: TestServer;
+let owner: LoggedIn;
+let viewer: LoggedIn;
+
+before(async () => {
+  server = await startTestServer({ clock: () => new Date('2026-11-30T12:00:00Z') });
+  await rememberShop(server.db.pool);
+  owner = await loginAs(server, 'owner');
+  viewer = await loginAs(server, 'viewer');
+});
+after(() => server.close());
+
+const send = (method: 'POST' | 'GET' | 'DELETE', url: string, body?: unknown, who: LoggedIn = owner) =>
+  server.app.inject({
+    method,
+    url,
+    headers: { cookie: who.cookie, 'x-csrf-token': who.csrf, accept: 'application/json' },
+    ...(body === undefined ? {} : { payload: body as object }),
+  });
+
+const balance = async (account: string, at = '2026-11-30') => {
+  const sheet = (await send('GET', `/api/v1/ledger/reports/trial-balance?from=2020-01-01&to=${at}`)).json();
+  const line = sheet.lines.find((each: { account: string }) => each.account === account);
+  return line ? line.debit - line.credit : 0;
+};
+
+test('POST /api/v1/ledger/journals books balanced lines and answers 201 with the entry', async () => {
+  // The quarter's VAT paid to HMRC: the liability down, the bank down.
+  const response = await send('POST', '/api/v1/ledger/journals', {
+    date: '2026-11-07',
+    memo: 'VAT paid to HMRC for the quarter to 30 September',
+    lines: [
+      { account: 'Liabilities:Sales Tax Payable', debit: 184_250 },
+      { account: 'Assets:Bank', credit: 184_250 },
+    ],
+    document: {
+      name: 'hmrc-receipt.pdf',
+      contentType: 'application/pdf',
+      base64: Buffer.from('%PDF-1.4 receipt').toString('base64'),
+    },
+  });
+  assert.equal(response.statusCode, 201, response.body);
+  const { entry } = response.json();
+  assert.equal(entry.memo, 'VAT paid to HMRC for the quarter to 30 September');
+  assert.deepEqual(entry.lines, [
+    { account: 'Liabilities:Sales Tax Payable', debit: 184_250, credit: 0 },
+    { account: 'Assets:Bank', debit: 0, credit: 184_250 },
+  ]);
+  assert.deepEqual(entry.document, { name: 'hmrc-receipt.pdf', contentType: 'application/pdf' });
+  assert.equal(await balance('Assets:Bank'), -184_250);
+  const document = await send('GET', `/api/v1/ledger/journals/${entry.entryId}/document`, undefined, viewer);
+  assert.equal(document.statusCode, 200);
+  assert.equal(document.headers['content-type'], 'application/pdf');
+  assert.equal(document.body, '%PDF-1.4 receipt');
+  const listed = (await send('GET', '/api/v1/ledger/journals', undefined, viewer)).json();
+  assert.equal(listed.journals[0].entryId, entry.entryId);
+});
+
+test('a journal that does not balance, names an unknown account or falls in a closed period is a 422 saying so; nothing is booked', async () => {
+  const before = await balance('Equity:Owner Capital');
+  const unbalanced = await send('POST', '/api/v1/ledger/journals', {
+    date: '2026-11-10',
+    memo: 'Capital put in',
+    lines: [
+      { account: 'Assets:Bank', debit: 500_000 },
+      { account: 'Equity:Owner Capital', credit: 450_000 },
+    ],
+  });
+  assert.equal(unbalanced.statusCode, 422);
+  assert.equal(unbalanced.json().error.code, 'unprocessable');
+  assert.match(
+    unbalanced.json().error.message,
+    /does not balance: debits £5,000\.00, credits £4,500\.00 \(£500\.00 apart\)/,
+  );
+  const unknown = await send('POST', '/api/v1/ledger/journals', {
+    date: '2026-11-10',
+    memo: 'Drawings',
+    lines: [
+      { account: 'Equity:Drawings Typo', debit: 10_000 },
+      { account: 'Assets:Bank', credit: 10_000 },
+    ],
+  });
+  assert.equal(unknown.statusCode, 422);
+  assert.match(unknown.json().error.message, /line 1: "Equity:Drawings Typo" is not an account in the chart/);
+  const both = await send('POST', '/api/v1/ledger/journals', {
+    date: '2026-11-10',
+    memo: 'Drawings',
+    lines: [
+      { account: 'Equity:Owner Capital', debit: 10_000, credit: 10_000 },
+      { account: 'Assets:Bank', credit: 10_000 },
+    ],
+  });
+  assert.equal(both.statusCode, 422);
+  assert.match(both.json().error.message, /line 1: give a debit or a credit, not both/);
+  const notADay = await send('POST', '/api/v1/ledger/journals', {
+    date: '2026-02-30',
+    memo: 'x',
+    lines: [
+      { account: 'Assets:Bank', debit: 1 },
+      { account: 'Equity:Owner Capital', credit: 1 },
+    ],
+  });
+  assert.equal(notADay.statusCode, 400);
+  assert.match(notADay.json().error.message, /2026-02-30/);
+  assert.equal((await send('POST', '/api/v1/ledger/periods', { endsOn: '2026-10-31' })).statusCode, 201);
+  const closed = await send('POST', '/api/v1/ledger/journals', {
+    date: '2026-10-15',
+    memo: 'Depreciation for October',
+    lines: [
+      { account: 'Expenses:General', debit: 2_500 },
+      { account: 'Assets:Bank', credit: 2_500 },
+    ],
+  });
+  assert.equal(closed.statusCode, 422);
+  assert.match(
+    closed.json().error.message,
+    /closed up to 2026-10-31: a journal dated 2026-10-15 cannot go in\. Date it 2026-11-01 or later/,
+  );
+  assert.equal(await balance('Equity:Owner Capital'), before, 'nothing was booked');
+  // A viewer cannot book.
+  const viewing = await send(
+    'POST',
+    '/api/v1/ledger/journals',
+    { date: '2026-11-10', memo: 'x', lines: [] },
+    viewer,
+  );
+  assert.equal(viewing.statusCode, 403);
+});
+
+test('the same reference twice books once; opening balances balance against equity', async () => {
+  const journal = {
+    date: '2026-11-12',
+    memo: 'PayPal withdrawal to the bank',
+    reference: 'PP-WD-2026-11-12',
+    lines: [
+      { account: 'Assets:Bank', debit: 30_000 },
+      { account: 'Assets:Clearing:PayPal', credit: 30_000 },
+    ],
+  };
+  assert.equal((await send('POST', '/api/v1/ledger/journals', journal)).statusCode, 201);
+  const again = await send('POST', '/api/v1/ledger/journals', journal);
+  assert.equal(again.statusCode, 409);
+  assert.match(again.json().error.message, /PP-WD-2026-11-12" is already in the books/);
+  const opening = await send('POST', '/api/v1/ledger/opening-balances', {
+    date: '2026-11-01',
+    lines: [
+      { account: 'Assets:Inventory', debit: 120_000 },
+      { account: 'Liabilities:Credit Card', credit: 15_000 },
+    ],
+  });
+  assert.equal(opening.statusCode, 201, opening.body);
+  assert.deepEqual(opening.json().entry.lines.at(-1), {
+    account: 'Equity:Opening Balances',
+    debit: 0,
+    credit: 105_000,
+  });
+});
+
+test('a monthly journal posts each month once from its start, catching up, and stops when told', async () => {
+  const created = await send('POST', '/api/v1/ledger/journals/recurring', {
+    memo: 'Rent for the unit',
+    dayOfMonth: 1,
+    startsOn: '2026-11-01',
+    lines: [
+      { account: 'Expenses:General', debit: 45_000 },
+      { account: 'Assets:Bank', credit: 45_000 },
+    ],
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  assert.equal(created.json().recurring.nextOn, '2026-12-01');
+  // November's rent (due on the 1st, before today) is booked at once; running again books nothing more.
+  const rent = async () =>
+    (await send('GET', '/api/v1/ledger/journals'))
+      .json()
+      .journals.filter((j: { memo: string }) => j.memo === 'Rent for the unit');
+  assert.deepEqual(
+    (await rent()).map((j: { date: string }) => j.date),
+    ['2026-11-01'],
+  );
+  const { ledger } = (await import('../support/ledger.ts')).ledgerOf(server);
+  assert.equal(await ledger.journals.postDue('2026-11-30'), 0);
+  // A Pi off over New Year catches up December and January on one run, each once.
+  assert.equal(await ledger.journals.postDue('2027-01-05'), 2);
+  assert.equal(await ledger.journals.postDue('2027-01-05'), 0);
+  const { id } = created.json().recurring;
+  assert.equal((await send('DELETE', `/api/v1/ledger/journals/recurring/${id}`)).statusCode, 204);
+  assert.equal(await ledger.journals.postDue('2027-03-05'), 0);
+  const listed = (await send('GET', '/api/v1/ledger/journals/recurring', undefined, viewer)).json();
+  assert.equal(listed.recurring[0].nextOn, null);
+  const bad = await send('POST', '/api/v1/ledger/journals/recurring', {
+    memo: 'Loan repayment',
+    dayOfMonth: 15,
+    startsOn: '2026-12-01',
+    lines: [
+      { account: 'Liabilities:Loan', debit: 20_000 },
+      { account: 'Assets:Bank', credit: 20_000 },
+    ],
+  });
+  assert.equal(bad.statusCode, 422);
+  assert.match(bad.json().error.message, /"Liabilities:Loan" is not an account/);
+});
