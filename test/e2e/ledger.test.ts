@@ -111,6 +111,18 @@ test('the imported year becomes books that hledger accepts and that agree with o
     'date,supplier,amount,tax,account\n2026-11-02,Royal Mail,12.00,2.00,Expenses:Postage\n',
   );
   assert.match(await cli(['ledger', 'import-expenses', good]), /Imported 1 expense/);
+  // A journal by hand: one that does not balance is refused naming the difference; one that does is booked.
+  const capital = ['ledger', 'journal', '--date', '2026-11-05', '--memo', 'Capital put in'];
+  const unbalanced = await runCli(
+    [...capital, '--debit', 'Assets:Bank=500.00', '--credit', 'Equity:Owner Capital=450.00'],
+    env,
+  );
+  assert.equal(unbalanced.code, 1);
+  assert.match(unbalanced.stderr, /does not balance: debits £500\.00, credits £450\.00/);
+  assert.match(
+    await cli([...capital, '--debit', 'Assets:Bank=500.00', '--credit', 'Equity:Owner Capital=500.00']),
+    /Booked "Capital put in" on 2026-11-05/,
+  );
 
   const { rows: span } = await db.query(
     `select to_char(min(entry_date), 'YYYY-MM-DD') as first, to_char(max(entry_date), 'YYYY-MM-DD') as last from ledger_entries`,

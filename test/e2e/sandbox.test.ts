@@ -245,6 +245,7 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/books/margins',
       '/books/stock',
       '/books/expenses',
+      '/books/journals',
       '/books/review',
       '/books/periods',
       '/books/settings',

@@ -207,3 +207,42 @@ test('a monthly journal posts each month once from its start, catching up, and s
   assert.equal(bad.statusCode, 422);
   assert.match(bad.json().error.message, /"Liabilities:Loan" is not an account/);
 });
+
+test('the Journals page books a journal from its form; one that does not balance comes back with what was typed', async () => {
+  const form = (fields: Record<string, string>) =>
+    server.app.inject({
+      method: 'POST',
+      url: '/books/journals',
+      headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: owner.csrf, ...fields }).toString(),
+    });
+  const drawings = {
+    date: '2026-11-20',
+    memo: 'Drawings for November',
+    account0: 'Equity:Owner Capital',
+    debit0: '250.00',
+    account1: 'Assets:Bank',
+    credit1: '250.00',
+  };
+  const booked = await form(drawings);
+  assert.equal(booked.statusCode, 303);
+  assert.match(
+    decodeURIComponent(booked.headers.location as string),
+    /Booked "Drawings for November" on 2026-11-20/,
+  );
+  const unbalanced = await form({ ...drawings, memo: 'Drawings again', credit1: '240.00' });
+  const back = decodeURIComponent(String(unbalanced.headers.location).replace(/\+/g, ' '));
+  assert.match(back, /problem=the journal does not balance: debits £250\.00, credits £240\.00/);
+  assert.match(back, /memo=Drawings again/);
+  assert.doesNotMatch(back, /_csrf/);
+  const shown = await server.app.inject({
+    url: String(unbalanced.headers.location),
+    headers: { cookie: owner.cookie, accept: 'text/html' },
+  });
+  assert.match(shown.body, /value="Drawings again"/);
+  assert.match(shown.body, /value="240.00"/);
+  const listing = await server.app.inject({ url: '/books/journals', headers: { cookie: viewer.cookie } });
+  assert.match(listing.body, /Drawings for November/);
+  assert.match(listing.body, /Equity:Owner Capital: £250\.00 debit/);
+  assert.match(listing.body, /hmrc-receipt\.pdf/);
+});

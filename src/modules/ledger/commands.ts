@@ -5,13 +5,14 @@ import { once } from 'node:events';
 import { UsageError, options, print } from '../../platform/cli/args.ts';
 import { progress } from '../../platform/cli/io.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
-import { formatMoney } from '../../platform/money.ts';
+import { formatMoney, toMinor } from '../../platform/money.ts';
 import { AppError } from '../../platform/errors.ts';
 import { documentCsv } from '../../platform/documents/csv.ts';
 import { documentPdf } from '../../platform/documents/pdf.ts';
 import { REPORT_NAMES, type ReportName } from './documents.ts';
 import type { ModuleCommand, ModuleCommandContext } from '../../platform/kit/module.ts';
 import type { LedgerParts } from './index.ts';
+import type { JournalDocument } from './journals.ts';
 
 function day(name: string, value: string | undefined, fallback?: string): string {
   const chosen = value ?? fallback;
@@ -29,6 +30,12 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
     to: { type: 'string' },
     at: { type: 'string' },
     output: { type: 'string', short: 'o' },
+    date: { type: 'string' },
+    memo: { type: 'string' },
+    reference: { type: 'string' },
+    document: { type: 'string' },
+    debit: { type: 'string', multiple: true },
+    credit: { type: 'string', multiple: true },
   });
   const today = dayIn(new Date(), context.config.timezone);
   switch (action) {
@@ -100,6 +107,75 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           console.error(error.message);
+          return 1;
+        }
+      });
+    }
+    case 'journal': {
+      // --debit ACCOUNT=AMOUNT and --credit ACCOUNT=AMOUNT, amounts as people write them (1842.50).
+      const sides = [
+        ...(values.debit ?? []).map((line) => ['debit', line] as const),
+        ...(values.credit ?? []).map((line) => ['credit', line] as const),
+      ];
+      const parsed = sides.map(([side, line]) => {
+        const at = line.lastIndexOf('=');
+        if (at < 1) throw new UsageError(`--${side} "${line}" is ACCOUNT=AMOUNT, like "Assets:Bank=120.00"`);
+        return { side, account: line.slice(0, at).trim(), amount: line.slice(at + 1).trim() };
+      });
+      if (!values.memo) throw new UsageError('--memo "what it is for" is required');
+      const date = day('date', values.date, today);
+      let document: JournalDocument | undefined;
+      if (values.document) {
+        const name = values.document;
+        const type = /\.pdf$/i.test(name)
+          ? 'application/pdf'
+          : /\.png$/i.test(name)
+            ? 'image/png'
+            : /\.jpe?g$/i.test(name)
+              ? 'image/jpeg'
+              : undefined;
+        if (!type) throw new UsageError(`--document ${name}: a PDF, PNG or JPEG file`);
+        try {
+          document = { name: name.split('/').at(-1)!, contentType: type, content: readFileSync(name) };
+        } catch (error) {
+          throw new UsageError(
+            `cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+          );
+        }
+      }
+      return context.open(async ({ ledger }) => {
+        try {
+          const currency = await ledger.currency();
+          const lines = parsed.map(({ side, account, amount }) => {
+            let minor: number;
+            try {
+              minor = toMinor(amount, currency);
+            } catch {
+              throw new UsageError(
+                `--${side} ${account}=${amount}: "${amount}" is not an amount like 120.00`,
+              );
+            }
+            return { account, [side]: minor };
+          });
+          const journal = await ledger.journals.post(
+            { date, memo: values.memo!, lines, reference: values.reference },
+            document,
+          );
+          print(
+            Boolean(values.json),
+            journal,
+            [
+              `Booked "${journal.memo}" on ${journal.date} (entry ${journal.entryId}):`,
+              ...journal.lines.map(
+                (line) =>
+                  `  ${line.account.padEnd(40)} ${line.debit ? `${formatMoney(line.debit, currency)} debit` : `${formatMoney(line.credit, currency)} credit`}`,
+              ),
+            ].join('\n'),
+          );
+          return 0;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          console.error(error.message.replace(/; /g, '\n  '));
           return 1;
         }
       });
@@ -323,7 +399,7 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
     }
     default:
       throw new UsageError(
-        'ledger takes export, report, import-expenses, opening-stock, fx-rate or akaunting-sync (see shopkeep ledger --help)',
+        'ledger takes export, report, journal, import-expenses, opening-stock, fx-rate or akaunting-sync (see shopkeep ledger --help)',
       );
   }
 }
@@ -332,7 +408,7 @@ export const ledgerCommands: Record<string, ModuleCommand<LedgerParts>> = {
   ledger: {
     summary: 'The books: export them for hledger or a spreadsheet, print the reports, import expenses',
     usage:
-      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
+      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger journal --memo TEXT [--date D] --debit ACCOUNT=AMOUNT --credit ACCOUNT=AMOUNT [...] [--reference REF] [--document FILE.pdf] [--json]\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
     run: ledgerCommand,
   },
 };

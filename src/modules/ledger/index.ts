@@ -32,6 +32,7 @@ import { stockPages } from './pages/stock.ts';
 import { cashPages } from './pages/cash.ts';
 import { marginPages } from './pages/margins.ts';
 import { accountPages } from './pages/account.ts';
+import { journalPages } from './pages/journals.ts';
 import { ledgerTelegramCommands } from './telegram.ts';
 import { ledgerCommands } from './commands.ts';
 
@@ -104,6 +105,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: '/books', register: cashPages },
     { prefix: '/books', register: marginPages },
     { prefix: '/books', register: accountPages },
+    { prefix: '/books', register: journalPages },
   ],
   menu: [{ href: '/books', label: 'Books', position: 50 }],
   telegram: ({ ledger, timezone, now }) => ledgerTelegramCommands({ reports: ledger.reports, timezone, now }),

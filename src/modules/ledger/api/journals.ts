@@ -10,6 +10,7 @@ import { invalid } from '../../../platform/errors.ts';
 import { dayIn } from '../../../platform/dates.ts';
 import type { LedgerParts } from '../index.ts';
 import { AccountCode, Day, IdParams, tags } from './shared.ts';
+import { File } from './answers.ts';
 
 const Minor = Type.Integer({ minimum: 1, description: 'minor units (pence)' });
 
@@ -128,7 +129,13 @@ export function journalRoutes(app: FastifyInstance, { ledger, timezone, now }: L
     '/journals/:id/document',
     {
       config: { access: 'read' },
-      schema: { tags, summary: "A journal's document, as it was uploaded", params: IdParams },
+      schema: {
+        tags,
+        summary: "A journal's document, as it was uploaded",
+        params: IdParams,
+        produces: ['application/pdf', 'image/png', 'image/jpeg', 'image/webp'],
+        response: responses({ 200: File('the document (PDF or image), as an attachment') }),
+      },
     },
     async (request, reply) => {
       const document = await ledger.journals.document(Number(request.params.id));

@@ -8,6 +8,7 @@ const TABS = [
   ['/books/margins', 'Margins'],
   ['/books/stock', 'Stock'],
   ['/books/expenses', 'Expenses and receipts'],
+  ['/books/journals', 'Journals'],
   ['/books/review', 'Review'],
   ['/books/periods', 'Periods'],
   ['/books/settings', 'Settings'],
