@@ -246,3 +246,51 @@ test('the Journals page books a journal from its form; one that does not balance
   assert.match(listing.body, /Equity:Owner Capital: £250\.00 debit/);
   assert.match(listing.body, /hmrc-receipt\.pdf/);
 });
+
+test('the VAT return: boxes over the API, on the VAT page, filed by the owner and then kept', async () => {
+  const vat = await send(
+    'GET',
+    '/api/v1/ledger/reports/vat-return?from=2026-11-01&to=2026-11-30',
+    undefined,
+    viewer,
+  );
+  assert.equal(vat.statusCode, 200, vat.body);
+  for (const box of ['box1', 'box2', 'box3', 'box4', 'box5', 'box6', 'box7', 'box8', 'box9'])
+    assert.equal(typeof vat.json()[box], 'number', box);
+  assert.equal(vat.json().box1, 0, 'the VAT paid to HMRC by journal is in no box');
+  const bad = await send(
+    'GET',
+    '/api/v1/ledger/reports/vat-return?from=2026-11-31&to=2026-12-01',
+    undefined,
+    viewer,
+  );
+  assert.equal(bad.statusCode, 400);
+  const viewing = await server.app.inject({
+    url: '/books/vat?from=2026-11-01&to=2026-11-30',
+    headers: { cookie: viewer.cookie },
+  });
+  assert.match(viewing.body, /VAT return \(UK\)/);
+  assert.match(viewing.body, /Box 6: sales before VAT/);
+  assert.doesNotMatch(viewing.body, /Mark this return as filed/, 'a viewer cannot file');
+  assert.equal(
+    (await send('POST', '/api/v1/ledger/vat-returns', { from: '2026-11-01', to: '2026-11-30' }, viewer))
+      .statusCode,
+    403,
+  );
+  const filed = await server.app.inject({
+    method: 'POST',
+    url: '/books/vat-return',
+    headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _csrf: owner.csrf, from: '2026-11-01', to: '2026-11-30' }).toString(),
+  });
+  assert.equal(filed.statusCode, 303);
+  assert.match(decodeURIComponent(String(filed.headers.location)), /is filed/);
+  const after = await server.app.inject({
+    url: '/books/vat?from=2026-11-01&to=2026-11-30',
+    headers: { cookie: owner.cookie },
+  });
+  assert.match(after.body, /Filed .* by owner/);
+  const again = await send('POST', '/api/v1/ledger/vat-returns', { from: '2026-11-15', to: '2026-12-15' });
+  assert.equal(again.statusCode, 409);
+  assert.equal((await send('GET', '/api/v1/ledger/vat-returns', undefined, viewer)).json().returns.length, 1);
+});

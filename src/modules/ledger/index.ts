@@ -21,6 +21,7 @@ import { reviewRoutes } from './api/review.ts';
 import { periodRoutes } from './api/periods.ts';
 import { fxRateRoutes } from './api/fx-rates.ts';
 import { journalRoutes } from './api/journals.ts';
+import { vatReturnRoutes } from './api/vat-returns.ts';
 import { vatPage } from './pages/vat.ts';
 import { expensesPage } from './pages/expenses.ts';
 import { reviewPage } from './pages/review.ts';
@@ -72,6 +73,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
       akaunting: settings.akaunting,
       costing: settings.costing,
       vatQuarterEnd: settings.vatQuarterEnd,
+      vatScheme: settings.vatScheme,
       receipts: { ai: use('ai'), jobs, reader: new ReceiptReader() },
       notifications: use('notifications'),
     });
@@ -94,6 +96,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: `${API}/periods`, register: periodRoutes },
     { prefix: `${API}/fx-rates`, register: fxRateRoutes },
     { prefix: API, register: journalRoutes },
+    { prefix: API, register: vatReturnRoutes },
     { prefix: '/books', register: booksPage },
     { prefix: '/books', register: vatPage },
     { prefix: '/books', register: expensesPage },

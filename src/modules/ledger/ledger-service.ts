@@ -32,6 +32,7 @@ import { ReviewQueue, type ReviewItem, type ReviewStatus } from './review-queue.
 import { ClosedPeriods, type Period } from './closed-periods.ts';
 import { ExchangeRates, type ExchangeRate } from './exchange-rates.ts';
 import { Journals } from './journals.ts';
+import { VatReturns, type VatScheme } from './vat-return.ts';
 
 /** The event that books a review item's source again (a retriable item, tried later). */
 const RETRY_EVENT: Record<string, (eventId: number, recordId: number) => ToBook> = {
@@ -51,6 +52,8 @@ export interface LedgerOptions {
   costing?: Costing;
   /** The month the year's first VAT quarter ends (3: calendar quarters), for the cash projection. */
   vatQuarterEnd?: number;
+  /** How the VAT return works out VAT (standard accounting unless said). */
+  vatScheme?: VatScheme;
   /** Receipt photos are read when given (the server, the CLI). */
   receipts?: ReceiptDependencies;
   /** Summaries and alerts to the owner are sent when given. */
@@ -92,6 +95,8 @@ export class LedgerService {
   private readonly rates: ExchangeRates;
   /** Goods received, the opening stock, expiry alerts, stock at cost. */
   readonly stock: StockBook;
+  /** The UK VAT return's nine boxes, and the returns filed. */
+  readonly vatReturns: VatReturns;
   /** Manual journals, opening balances and the journals that repeat each month. */
   readonly journals: Journals;
   /** Each day's summary pushed to Akaunting; there when AKAUNTING_URL is set. */
@@ -142,6 +147,11 @@ export class LedgerService {
           paymentMethod: options.akaunting.paymentMethod,
         })
       : undefined;
+    this.vatReturns = new VatReturns({
+      db: pool,
+      currency,
+      scheme: options.vatScheme ?? { kind: 'standard' },
+    });
     this.journals = new Journals({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.notifications = options.notifications;
     this.briefings = options.notifications

@@ -186,3 +186,16 @@ export const ledgerRecurringJournals = pgTable('ledger_recurring_journals', {
   createdBy: text('created_by').notNull(),
   createdAt: time('created_at').notNull().defaultNow(),
 });
+
+export const ledgerVatReturns = pgTable('ledger_vat_returns', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  fromDay: date('from_day').notNull(),
+  toDay: date('to_day').notNull(),
+  currency: text('currency').notNull(),
+  scheme: text('scheme').$type<'standard' | 'flat-rate'>().notNull(),
+  boxes: jsonb('boxes').$type<Record<string, number>>().notNull(),
+  filedAt: time('filed_at').notNull().defaultNow(),
+  filedBy: text('filed_by').notNull(),
+  periodKey: text('period_key').unique(),
+  receipt: text('receipt'),
+});

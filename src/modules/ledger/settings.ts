@@ -1,6 +1,7 @@
 // The books' settings: how stock sold is costed, and the Akaunting the daily summaries go to.
 import { ConfigError } from '../../platform/errors.ts';
 import type { SettingsReader } from '../../platform/kit/settings.ts';
+import type { VatScheme } from './vat-return.ts';
 
 export interface AkauntingConfig {
   baseUrl: string; // the Akaunting site; the API is under /api
@@ -21,9 +22,28 @@ export interface LedgerSettings {
   akaunting: AkauntingConfig | undefined;
   /** The month the year's first VAT quarter ends: 3 (Mar, Jun, Sep, Dec), 1 (Jan, Apr, …) or 2 (Feb, May, …). */
   vatQuarterEnd: number;
+  /** How the VAT return works out VAT: standard (invoice) accounting, or the Flat Rate Scheme. */
+  vatScheme: VatScheme;
 }
 
 const VAT_QUARTERS = { 'mar-jun-sep-dec': 3, 'jan-apr-jul-oct': 1, 'feb-may-aug-nov': 2 } as const;
+
+function readVatScheme(read: SettingsReader): VatScheme {
+  const kind = read.oneOf(
+    'SHOPKEEP_VAT_SCHEME',
+    ['standard', 'flat-rate'],
+    'standard',
+    ' (standard accounting, or the Flat Rate Scheme with SHOPKEEP_VAT_FLAT_RATE)',
+  );
+  if (kind === 'standard') return { kind };
+  const flatRate = read.text('SHOPKEEP_VAT_FLAT_RATE');
+  if (!flatRate || !/^\d{1,2}(\.\d{1,2})?$/.test(flatRate) || Number(flatRate) <= 0)
+    throw new ConfigError(
+      'SHOPKEEP_VAT_FLAT_RATE',
+      'is the flat rate HMRC gave you, as a percentage like 7.5 (needed with SHOPKEEP_VAT_SCHEME=flat-rate)',
+    );
+  return { kind, flatRate };
+}
 
 export function ledgerSettings(read: SettingsReader): LedgerSettings {
   const costing = read.oneOf(
@@ -41,8 +61,9 @@ export function ledgerSettings(read: SettingsReader): LedgerSettings {
         ' (the months your VAT quarters end, as HMRC set them)',
       )
     ];
+  const vatScheme = readVatScheme(read);
   const baseUrl = read.url('AKAUNTING_URL', ['http:', 'https:'])?.replace(/\/$/, '');
-  if (baseUrl === undefined) return { costing, vatQuarterEnd, akaunting: undefined };
+  if (baseUrl === undefined) return { costing, vatQuarterEnd, vatScheme, akaunting: undefined };
   if (new URL(baseUrl).username)
     throw new ConfigError(
       'AKAUNTING_URL',
@@ -56,6 +77,7 @@ export function ledgerSettings(read: SettingsReader): LedgerSettings {
   return {
     costing,
     vatQuarterEnd,
+    vatScheme,
     akaunting: {
       baseUrl,
       email,

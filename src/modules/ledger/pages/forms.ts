@@ -141,6 +141,21 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
   );
 
   pages.post(
+    '/vat-return',
+    {
+      config: { access: 'admin' },
+      schema: { hide: true, body: formBody({ from: text(10), to: text(10) }) },
+    },
+    async (request, reply) => {
+      const { from, to } = request.body;
+      return formAction(reply, `/books/vat?${new URLSearchParams({ from, to })}`, async () => {
+        const filed = await ledger.vatReturns.file(from, to, actorOf(request.principal).actorLabel);
+        return `The VAT return from ${filed.from} to ${filed.to} is filed; its figures are kept as they are.`;
+      });
+    },
+  );
+
+  pages.post(
     '/fx-rate',
     {
       config: { access: 'write' },

@@ -5,15 +5,60 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { LedgerParts } from '../index.ts';
 import type { HttpContext } from '../../../platform/kit/module.ts';
-import { html } from '../../../platform/dashboard/html.ts';
-import { formatDay, page } from '../../../platform/dashboard/layout.ts';
+import { html, type Html } from '../../../platform/dashboard/html.ts';
+import { csrfField, formatDay, page } from '../../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../../platform/dashboard/components.ts';
 import { periodPicker } from '../../../platform/dashboard/periods.ts';
 import { formatMoney } from '../../../platform/money.ts';
 import { downloadLinks } from '../documents.ts';
 import { taxesOwed } from '../taxes.ts';
+import type { VatBoxes, VatReturn } from '../vat-return.ts';
 import { pagePeriod, periodFields } from './period.ts';
 import { booksNav } from './nav.ts';
+
+const BOXES: [keyof VatBoxes, string][] = [
+  ['box1', 'Box 1: VAT due on sales'],
+  ['box2', 'Box 2: VAT due on goods from the EU (Northern Ireland)'],
+  ['box3', 'Box 3: total VAT due'],
+  ['box4', 'Box 4: VAT reclaimed on purchases'],
+  ['box5', 'Box 5: net VAT to pay or reclaim'],
+  ['box6', 'Box 6: sales before VAT (whole pounds)'],
+  ['box7', 'Box 7: purchases before VAT (whole pounds)'],
+  ['box8', 'Box 8: goods to the EU (whole pounds)'],
+  ['box9', 'Box 9: goods from the EU (whole pounds)'],
+];
+
+/** The UK return's nine boxes for the period, filed or not; the owner files it from here. */
+function returnSection(vat: VatReturn, owner: boolean, csrf: Html): Html {
+  const money = (minor: number) => formatMoney(minor, vat.currency);
+  return html`<section>
+    <h2>VAT return (UK), ${formatDay(vat.from)} to ${formatDay(vat.to)}</h2>
+    ${table(
+      ['Box', 'Amount'],
+      BOXES.map(([box, label]) => [label, money(vat[box])]),
+      '',
+    )}
+    <p>
+      ${
+        vat.toPay >= 0
+          ? html`<strong>To pay HMRC: ${money(vat.toPay)}</strong>`
+          : html`<strong>HMRC repays: ${money(-vat.toPay)}</strong>`
+      }
+      ${vat.scheme === 'flat-rate' ? html`<span class="muted">(Flat Rate Scheme)</span>` : ''}
+    </p>
+    ${
+      vat.filed
+        ? html`<p class="ok">Filed ${formatDay(vat.filed.at.slice(0, 10))} by ${vat.filed.by}: these figures no longer change.</p>`
+        : owner
+          ? html`<form method="post" action="/books/vat-return" class="stack">
+            ${csrf}<input type="hidden" name="from" value="${vat.from}" /><input type="hidden" name="to" value="${vat.to}" />
+            <button>Mark this return as filed</button>
+            <span class="muted small">Its figures are then kept as they are. Pay it with a journal (Journals).</span>
+          </form>`
+          : ''
+    }
+  </section>`;
+}
 
 export function vatPage(app: FastifyInstance, { ledger, now }: LedgerParts, { config }: HttpContext): void {
   app
@@ -23,7 +68,11 @@ export function vatPage(app: FastifyInstance, { ledger, now }: LedgerParts, { co
       { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(periodFields) } },
       async (request, reply) => {
         const { from, to, today } = pagePeriod(request.query, config.timezone, now);
-        const tax = await ledger.reports.salesTax(from, to);
+        const [tax, vatReturn] = await Promise.all([
+          ledger.reports.salesTax(from, to),
+          ledger.vatReturns.forPeriod(from, to),
+        ]);
+        const owner = request.principal?.user.role === 'owner';
         const money = (minor: number) => formatMoney(minor, tax.currency);
         const lines = taxesOwed(tax.lines);
         const sum = (key: 'collected' | 'refunded' | 'owed') =>
@@ -68,7 +117,8 @@ export function vatPage(app: FastifyInstance, { ledger, now }: LedgerParts, { co
                 '',
               )}
               <p class="muted small">The cash projection (Cash) pays each quarter's VAT on its due day.</p>
-            </section>`,
+            </section>
+            ${returnSection(vatReturn, owner, csrfField(request.principal))}`,
           ),
         );
       },

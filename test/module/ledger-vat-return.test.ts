@@ -1,0 +1,205 @@
+// The UK VAT return's nine boxes for a quarter of a test fixture, worked by hand (issue 13):
+//  - order #2001, UK: a £120.00 serum (£20.00 VAT inside) and £6.00 shipping (£1.00 VAT) = £126.00;
+//  - order #2002, to the US: £50.00, no VAT (an export, zero-rated: in box 6, not box 1);
+//  - #2001's shipping refunded: £6.00 back with its £1.00 VAT;
+//  - an expense: Canva £12.00 with £2.00 VAT; goods received: £1,000.00 + £200.00 VAT;
+//  - a payout with £3.08 of Shopify Payments fees (exempt: box 7, no VAT);
+//  - last quarter's VAT paid to HMRC by journal (£500.00): in no box.
+// Box 1 = 20.00 + 1.00 − 1.00 = 20.00; box 4 = 2.00 + 200.00 = 202.00; box 5 = |20.00 − 202.00| =
+// 182.00 to reclaim; box 6 = 100.00 + 5.00 + 50.00 − 5.00 = £150; box 7 = 10.00 + 1,000.00 + 3.08 = £1,013.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBooks, type Books } from '../support/ledger.ts';
+import {
+  sampleBalanceTransaction,
+  sampleOrder,
+  samplePayment,
+  samplePayout,
+  sampleProduct,
+  sampleVariant,
+  storeOrders,
+  storePayout,
+  storeProducts,
+} from '../support/shop.ts';
+
+let books: Books;
+const gbp = (minor: number) => ({ shop: minor, presentment: minor });
+const QUARTER = ['2026-10-01', '2026-12-31'] as const;
+
+before(async () => {
+  books = await openBooks();
+  const { ledger, db } = books;
+  await storeProducts(db.pool, sampleProduct({ variants: [sampleVariant()] }));
+  const uk = sampleOrder({
+    id: 5_550_000_020_001,
+    name: '#2001',
+    financialStatus: 'paid',
+    createdAt: '2026-11-02T10:00:00.000Z',
+    processedAt: '2026-11-02T10:00:00.000Z',
+    total: gbp(12_600),
+    tax: gbp(2_100),
+    lines: [
+      {
+        ...sampleOrder().lines[0]!,
+        id: 1_300_000_020_001,
+        unitPrice: gbp(12_000),
+        taxLines: [{ title: 'GB VAT', rate: '0.2', amount: gbp(2_000) }],
+      },
+    ],
+    shippingLines: [
+      {
+        ...sampleOrder().shippingLines[0]!,
+        price: gbp(600),
+        discountedPrice: gbp(600),
+        taxLines: [{ title: 'GB VAT', rate: '0.2', amount: gbp(100) }],
+      },
+    ],
+  });
+  const us = sampleOrder({
+    id: 5_550_000_020_002,
+    name: '#2002',
+    financialStatus: 'paid',
+    shippingCountry: 'US',
+    createdAt: '2026-11-03T10:00:00.000Z',
+    processedAt: '2026-11-03T10:00:00.000Z',
+    total: gbp(5_000),
+    tax: gbp(0),
+    taxLines: [],
+    lines: [{ ...sampleOrder().lines[0]!, id: 1_300_000_020_002, unitPrice: gbp(5_000), taxLines: [] }],
+    shippingLines: [],
+  });
+  const paid = (order: typeof uk, id: number) =>
+    samplePayment({ id, orderId: order.id, processedAt: order.createdAt, amount: order.total });
+  await storeOrders(
+    db.pool,
+    {
+      order: uk,
+      transactions: [paid(uk, 6_600_000_020_001)],
+      refunds: [
+        {
+          id: 7_700_000_020_001,
+          orderId: uk.id,
+          createdAt: '2026-11-10T10:00:00.000Z',
+          note: 'shipping back',
+          lines: [],
+          shipping: [{ subtotal: gbp(600), tax: gbp(100) }],
+          adjustments: [],
+          duties: gbp(0),
+          transactions: [
+            samplePayment({
+              id: 6_600_000_020_003,
+              orderId: uk.id,
+              kind: 'refund',
+              processedAt: '2026-11-10T10:00:00.000Z',
+              amount: gbp(600),
+              fee: null,
+            }),
+          ],
+        },
+      ],
+    },
+    { order: us, transactions: [paid(us, 6_600_000_020_002)] },
+  );
+  await storePayout(
+    db.pool,
+    samplePayout({ id: 2001, issuedAt: '2026-11-12T06:00:00.000Z', net: 12_600 + 5_000 - 600 - 308 }),
+    [
+      sampleBalanceTransaction({
+        id: 20_001,
+        sourceId: 6_600_000_020_001,
+        orderId: uk.id,
+        payoutId: 2001,
+        amount: 12_600,
+        fee: 200,
+        net: 12_400,
+      }),
+      sampleBalanceTransaction({
+        id: 20_002,
+        sourceId: 6_600_000_020_002,
+        orderId: us.id,
+        payoutId: 2001,
+        amount: 5_000,
+        fee: 108,
+        net: 4_892,
+      }),
+      sampleBalanceTransaction({
+        id: 20_003,
+        type: 'refund',
+        sourceType: 'refund',
+        sourceId: 6_600_000_020_003,
+        orderId: uk.id,
+        payoutId: 2001,
+        amount: -600,
+        fee: 0,
+        net: -600,
+      }),
+    ],
+  );
+  await ledger.post(await books.shopEvents());
+  await ledger.addExpense({
+    date: '2026-11-04',
+    supplier: 'Canva',
+    amount: '12.00',
+    tax: '2.00',
+    account: 'Expenses:Software',
+  });
+  await ledger.stock.receiveGoods({
+    date: '2026-11-05',
+    variantId: sampleVariant().id,
+    quantity: 125,
+    unitCost: '8.00',
+    vat: '200.00',
+    supplier: 'Argan Co',
+  });
+  await ledger.journals.post({
+    date: '2026-11-07',
+    memo: 'VAT paid to HMRC for the quarter to 30 September',
+    lines: [
+      { account: 'Liabilities:Sales Tax Payable', debit: 50_000 },
+      { account: 'Assets:Bank', credit: 50_000 },
+    ],
+  });
+});
+after(() => books.close());
+
+test('the quarter’s nine boxes equal the hand-worked figures', async () => {
+  const vat = await books.ledger.vatReturns.forPeriod(...QUARTER);
+  assert.deepEqual(
+    [vat.box1, vat.box2, vat.box3, vat.box4, vat.box5, vat.box6, vat.box7, vat.box8, vat.box9],
+    [2_000, 0, 2_000, 20_200, 18_200, 15_000, 101_300, 0, 0],
+  );
+  assert.equal(vat.toPay, -18_200, 'HMRC repays £182.00');
+  assert.equal(vat.filed, null);
+});
+
+test('a filed return keeps its figures though the books change; an overlapping one is refused', async () => {
+  const filed = await books.ledger.vatReturns.file(...QUARTER, 'owner@example.com');
+  assert.equal(filed.box1, 2_000);
+  assert.equal(filed.filed?.by, 'owner@example.com');
+  // A late expense in the quarter: the filed return does not move (the next return picks it up).
+  await books.ledger.addExpense({
+    date: '2026-12-01',
+    supplier: 'Royal Mail',
+    amount: '60.00',
+    tax: '10.00',
+    account: 'Expenses:Postage',
+  });
+  assert.equal((await books.ledger.vatReturns.forPeriod(...QUARTER)).box4, 20_200);
+  await assert.rejects(
+    books.ledger.vatReturns.file('2026-12-01', '2027-02-28', 'owner@example.com'),
+    /already filed; it overlaps/,
+  );
+  assert.equal((await books.ledger.vatReturns.list()).length, 1);
+});
+
+test('the Flat Rate Scheme: a fixed share of VAT-inclusive turnover, nothing reclaimed', async () => {
+  const { VatReturns } = await import('../../src/modules/ledger/vat-return.ts');
+  const flat = new VatReturns({
+    db: books.db.pool,
+    currency: async () => 'GBP',
+    scheme: { kind: 'flat-rate', flatRate: '7.5' },
+  });
+  // Turnover with VAT: £150.00 of sales + £20.00 VAT = £170.00; 7.5 % of it is £12.75.
+  const vat = await flat.forPeriod('2026-11-01', '2026-11-30');
+  assert.deepEqual([vat.box1, vat.box4, vat.box5, vat.box6], [1_275, 0, 1_275, 17_000]);
+});
