@@ -205,6 +205,50 @@ test('the imported year becomes books that hledger accepts and that agree with o
   const clearing = sheet.lines.find((line) => line.account === 'Assets:Clearing:Shopify Payments')!;
   assert.equal(clearing.debit - clearing.credit, unsettled);
 
+  // Shopify Payments clearing ends at zero for every payout: what each takes out of clearing is what
+  // its charges and refunds put in.
+  const { rows: perPayout } = await db.query(
+    `select p.id,
+       (select coalesce(sum(b.amount_minor), 0) from shop_balance_transactions b
+         where b.payout_id = p.id and b.type in ('charge', 'refund')) as settled,
+       (select coalesce(-sum(x.amount_minor), 0) from ledger_entries e join ledger_postings x on x.entry_id = e.id
+         where e.source_key = 'payout:' || p.id and x.account_code = 'Assets:Clearing:Shopify Payments') as cleared
+     from shop_payouts p where p.status = 'paid' and p.currency = 'GBP'`,
+  );
+  assert.ok(perPayout.length > 5);
+  for (const row of perPayout) assert.equal(Number(row.cleared), Number(row.settled), `payout ${row.id}`);
+
+  // A bank statement of the sandbox's payouts (each the day after Shopify issued it, as the bank shows
+  // it), the expense and the capital: it reconciles fully.
+  const { rows: payouts } = await db.query(
+    `select id, to_char((issued_at at time zone 'Europe/London')::date + 1, 'DD/MM/YYYY') as day, net_minor
+     from shop_payouts where status = 'paid' and currency = 'GBP' and net_minor <> 0 order by issued_at`,
+  );
+  const pounds = (minor: number) => (minor / 100).toFixed(2);
+  const statement = [
+    'Date,Description,Reference,Paid out,Paid in',
+    '02/11/2026,ROYAL MAIL GROUP LTD,,12.00,',
+    '05/11/2026,OWNER TRANSFER,,,500.00',
+    ...payouts.map((payout) =>
+      Number(payout.net_minor) > 0
+        ? `${payout.day},SHOPIFY PAYMENTS UK,${payout.id},,${pounds(Number(payout.net_minor))}`
+        : `${payout.day},SHOPIFY PAYMENTS UK,${payout.id},${pounds(-Number(payout.net_minor))},`,
+    ),
+  ].join('\n');
+  const statementFile = path.join(dataDir, 'statement.csv');
+  writeFileSync(statementFile, statement);
+  const reconciled = JSON.parse(await cli(['ledger', 'import-statement', statementFile, '--json'])) as {
+    lines: number;
+    matched: number;
+    open: number;
+  };
+  assert.deepEqual(reconciled, {
+    ...reconciled,
+    lines: payouts.length + 2,
+    matched: payouts.length + 2,
+    open: 0,
+  });
+
   // Nothing the rules did not know was guessed: anything doubtful is in the review queue, and says why.
   const { rows: waiting } = await db.query(`select kind, reason from ledger_review where status = 'open'`);
   for (const item of waiting) assert.ok(item.reason.length > 10, JSON.stringify(item));

@@ -246,6 +246,7 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/books/stock',
       '/books/expenses',
       '/books/journals',
+      '/books/bank',
       '/books/review',
       '/books/periods',
       '/books/settings',

@@ -294,3 +294,68 @@ test('the VAT return: boxes over the API, on the VAT page, filed by the owner an
   assert.equal(again.statusCode, 409);
   assert.equal((await send('GET', '/api/v1/ledger/vat-returns', undefined, viewer)).json().returns.length, 1);
 });
+
+test('a bank statement: lines matched to the journals that booked them, one booked from the line, one set aside', async () => {
+  const csv = [
+    'Date,Description,Reference,Paid out,Paid in',
+    '01/11/2026,UNIT RENT LTD,,450.00,',
+    '07/11/2026,HMRC VAT,,"1,842.50",',
+    '13/11/2026,PAYPAL WITHDRAWAL,PP-WD-2026-11-12,,300.00',
+    '25/11/2026,ACCOUNT FEE,,5.00,',
+    '26/11/2026,TO SAVINGS,,100.00,',
+  ].join('\n');
+  const imported = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/bank/statements?name=November',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'text/csv' },
+    payload: csv,
+  });
+  assert.equal(imported.statusCode, 201, imported.body);
+  assert.deepEqual(
+    [imported.json().format, imported.json().lines, imported.json().matched, imported.json().open],
+    ['csv', 5, 3, 2],
+  );
+  // The same file again: nothing twice.
+  const again = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/bank/statements',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'text/csv' },
+    payload: csv,
+  });
+  assert.deepEqual([again.json().lines, again.json().alreadyImported], [0, 5]);
+  const state = (await send('GET', '/api/v1/ledger/bank', undefined, viewer)).json();
+  assert.deepEqual(
+    state.openLines.map((line: { description: string }) => line.description),
+    ['ACCOUNT FEE', 'TO SAVINGS'],
+  );
+  assert.ok(
+    state.notOnStatement.some(
+      (movement: { description: string }) => movement.description === 'Drawings for November',
+    ),
+    'the drawings are in the books, on no statement yet',
+  );
+  const [fee, savings] = state.openLines;
+  const booked = await send('POST', `/api/v1/ledger/bank/lines/${fee.id}/book`, {
+    account: 'Expenses:General',
+  });
+  assert.equal(booked.statusCode, 201, booked.body);
+  assert.equal((await send('POST', `/api/v1/ledger/bank/lines/${savings.id}/ignore`)).statusCode, 204);
+  assert.equal((await send('POST', `/api/v1/ledger/bank/lines/${savings.id}/ignore`)).statusCode, 409);
+  const after = (await send('GET', '/api/v1/ledger/bank', undefined, viewer)).json();
+  assert.deepEqual([after.openLines.length, after.matched], [0, 4]);
+  const wrong = await send('POST', `/api/v1/ledger/bank/lines/${fee.id}/match`, {
+    entryId: booked.json().entryId,
+  });
+  assert.equal(wrong.statusCode, 409);
+  const broken = await server.app.inject({
+    method: 'POST',
+    url: '/api/v1/ledger/bank/statements',
+    headers: { cookie: owner.cookie, 'x-csrf-token': owner.csrf, 'content-type': 'text/csv' },
+    payload: 'When,What\n2026-11-01,x\n',
+  });
+  assert.equal(broken.statusCode, 422);
+  assert.match(broken.json().error.message, /cannot tell which columns/);
+  const page = await server.app.inject({ url: '/books/bank', headers: { cookie: viewer.cookie } });
+  assert.match(page.body, /Every line is reconciled/);
+  assert.match(page.body, /Drawings for November/);
+});

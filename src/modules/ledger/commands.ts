@@ -34,6 +34,7 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
     memo: { type: 'string' },
     reference: { type: 'string' },
     document: { type: 'string' },
+    account: { type: 'string' },
     debit: { type: 'string', multiple: true },
     credit: { type: 'string', multiple: true },
   });
@@ -176,6 +177,38 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
         } catch (error) {
           if (!(error instanceof AppError)) throw error;
           console.error(error.message.replace(/; /g, '\n  '));
+          return 1;
+        }
+      });
+    }
+    case 'import-statement': {
+      const file = positionals[0];
+      if (!file)
+        throw new UsageError('ledger import-statement takes the statement file (CSV, OFX or CAMT.053)');
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        throw new UsageError(
+          `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        );
+      }
+      return context.open(async ({ ledger }) => {
+        try {
+          const result = await ledger.bank.importStatement(text, {
+            account: values.account,
+            name: file.split('/').at(-1)!,
+            by: 'shopkeep ledger import-statement',
+          });
+          print(
+            Boolean(values.json),
+            result,
+            `${file}: ${result.lines} line(s) imported${result.alreadyImported ? ` (${result.alreadyImported} already in)` : ''}, ${result.matched} matched; ${result.open} to reconcile (Books → Bank).`,
+          );
+          return 0;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          console.error(error.message);
           return 1;
         }
       });
@@ -399,7 +432,7 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
     }
     default:
       throw new UsageError(
-        'ledger takes export, report, journal, import-expenses, opening-stock, fx-rate or akaunting-sync (see shopkeep ledger --help)',
+        'ledger takes export, report, journal, import-statement, import-expenses, opening-stock, fx-rate or akaunting-sync (see shopkeep ledger --help)',
       );
   }
 }
@@ -408,7 +441,7 @@ export const ledgerCommands: Record<string, ModuleCommand<LedgerParts>> = {
   ledger: {
     summary: 'The books: export them for hledger or a spreadsheet, print the reports, import expenses',
     usage:
-      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger journal --memo TEXT [--date D] --debit ACCOUNT=AMOUNT --credit ACCOUNT=AMOUNT [...] [--reference REF] [--document FILE.pdf] [--json]\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
+      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger journal --memo TEXT [--date D] --debit ACCOUNT=AMOUNT --credit ACCOUNT=AMOUNT [...] [--reference REF] [--document FILE.pdf] [--json]\n  shopkeep ledger import-statement FILE.csv|.ofx|.xml [--account Assets:Bank] [--json]   (a bank statement, matched to the books)\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
     run: ledgerCommand,
   },
 };

@@ -22,6 +22,7 @@ import { periodRoutes } from './api/periods.ts';
 import { fxRateRoutes } from './api/fx-rates.ts';
 import { journalRoutes } from './api/journals.ts';
 import { vatReturnRoutes } from './api/vat-returns.ts';
+import { bankRoutes } from './api/bank.ts';
 import { vatPage } from './pages/vat.ts';
 import { expensesPage } from './pages/expenses.ts';
 import { reviewPage } from './pages/review.ts';
@@ -34,6 +35,7 @@ import { cashPages } from './pages/cash.ts';
 import { marginPages } from './pages/margins.ts';
 import { accountPages } from './pages/account.ts';
 import { journalPages } from './pages/journals.ts';
+import { bankPages } from './pages/bank.ts';
 import { ledgerTelegramCommands } from './telegram.ts';
 import { ledgerCommands } from './commands.ts';
 
@@ -97,6 +99,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: `${API}/fx-rates`, register: fxRateRoutes },
     { prefix: API, register: journalRoutes },
     { prefix: API, register: vatReturnRoutes },
+    { prefix: `${API}/bank`, register: bankRoutes },
     { prefix: '/books', register: booksPage },
     { prefix: '/books', register: vatPage },
     { prefix: '/books', register: expensesPage },
@@ -109,6 +112,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: '/books', register: marginPages },
     { prefix: '/books', register: accountPages },
     { prefix: '/books', register: journalPages },
+    { prefix: '/books', register: bankPages },
   ],
   menu: [{ href: '/books', label: 'Books', position: 50 }],
   telegram: ({ ledger, timezone, now }) => ledgerTelegramCommands({ reports: ledger.reports, timezone, now }),

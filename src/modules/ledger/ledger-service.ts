@@ -32,6 +32,7 @@ import { ReviewQueue, type ReviewItem, type ReviewStatus } from './review-queue.
 import { ClosedPeriods, type Period } from './closed-periods.ts';
 import { ExchangeRates, type ExchangeRate } from './exchange-rates.ts';
 import { Journals } from './journals.ts';
+import { BankReconciliation } from './bank-reconciliation.ts';
 import { VatReturns, type VatScheme } from './vat-return.ts';
 
 /** The event that books a review item's source again (a retriable item, tried later). */
@@ -95,6 +96,8 @@ export class LedgerService {
   private readonly rates: ExchangeRates;
   /** Goods received, the opening stock, expiry alerts, stock at cost. */
   readonly stock: StockBook;
+  /** Bank statements imported and matched to the books. */
+  readonly bank: BankReconciliation;
   /** The UK VAT return's nine boxes, and the returns filed. */
   readonly vatReturns: VatReturns;
   /** Manual journals, opening balances and the journals that repeat each month. */
@@ -152,6 +155,7 @@ export class LedgerService {
       currency,
       scheme: options.vatScheme ?? { kind: 'standard' },
     });
+    this.bank = new BankReconciliation({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.journals = new Journals({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.notifications = options.notifications;
     this.briefings = options.notifications

@@ -199,3 +199,34 @@ export const ledgerVatReturns = pgTable('ledger_vat_returns', {
   periodKey: text('period_key').unique(),
   receipt: text('receipt'),
 });
+
+export const ledgerBankStatements = pgTable('ledger_bank_statements', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  accountCode: text('account_code').notNull(),
+  name: text('name').notNull(),
+  format: text('format').$type<'csv' | 'ofx' | 'camt053'>().notNull(),
+  lines: integer('lines').notNull(),
+  importedAt: time('imported_at').notNull().defaultNow(),
+  importedBy: text('imported_by').notNull(),
+});
+
+export const ledgerBankLines = pgTable('ledger_bank_lines', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  statementId: id('statement_id').notNull(),
+  accountCode: text('account_code').notNull(),
+  day: date('day').notNull(),
+  amountMinor: id('amount_minor').notNull(),
+  description: text('description').notNull(),
+  reference: text('reference'),
+  fingerprint: text('fingerprint').notNull().unique(),
+  status: text('status').$type<'open' | 'matched' | 'ignored'>().notNull().default('open'),
+  entryId: id('entry_id').unique(),
+  matchedBy: text('matched_by'),
+  matchedAt: time('matched_at'),
+});
+
+export const ledgerBankCsvMappings = pgTable('ledger_bank_csv_mappings', {
+  header: text('header').primaryKey(),
+  mapping: jsonb('mapping').$type<Record<string, unknown>>().notNull(),
+  savedAt: time('saved_at').notNull().defaultNow(),
+});

@@ -9,6 +9,7 @@ const TABS = [
   ['/books/stock', 'Stock'],
   ['/books/expenses', 'Expenses and receipts'],
   ['/books/journals', 'Journals'],
+  ['/books/bank', 'Bank'],
   ['/books/review', 'Review'],
   ['/books/periods', 'Periods'],
   ['/books/settings', 'Settings'],
