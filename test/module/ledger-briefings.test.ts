@@ -7,6 +7,7 @@ import { addDays } from '../../src/platform/dates.ts';
 import { Notifications } from '../../src/platform/notify/notifications.ts';
 import { LedgerReports } from '../../src/modules/ledger/reports.ts';
 import { Briefings } from '../../src/modules/ledger/briefings.ts';
+import { VatReturns } from '../../src/modules/ledger/vat-return.ts';
 import type { EntryDraft } from '../../src/modules/ledger/rules.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { entry, poster as bookkeeper } from '../support/ledger.ts';
@@ -66,6 +67,16 @@ before(async () => {
       ]),
     );
   }
+  // An order this month with £10.00 of UK VAT and £5.00 of Irish VAT: the shop's own VAT is the £10.
+  drafts.push({
+    ...entry('order:vat', '2026-11-10', []),
+    sourceType: 'order',
+    postings: [
+      { account: 'Assets:Shopify Receivable', amount: 1500 },
+      { account: 'Liabilities:Sales Tax Payable', amount: -1000, jurisdiction: 'GB GB VAT' },
+      { account: 'Liabilities:Sales Tax Payable', amount: -500, jurisdiction: 'IE IE VAT' },
+    ],
+  });
   await transaction(db.pool, (tx) => poster.write(tx, drafts, []));
   notifications = new Notifications({ pool: db.pool });
   const currency = async () => 'GBP';
@@ -74,6 +85,7 @@ before(async () => {
     reports: new LedgerReports({ db: db.pool, currency }),
     notifications,
     currency,
+    vatReturns: new VatReturns({ db: db.pool, currency, scheme: { kind: 'standard' } }),
   });
 });
 after(() => db.drop());
@@ -89,6 +101,9 @@ test('the morning summary says what yesterday earned, and the alerts say what lo
   ]);
   assert.equal(notices[0]!.title, 'Yesterday (2026-11-25): -£250.00 in sales, -£265.00 earned');
   assert.match(notices[0]!.body, /Revenue: -£250\.00 \(after refunds\)/);
+  // The shop's own VAT, not every country's taxes added together.
+  assert.match(notices[0]!.body, /VAT owed this month so far \(UK, after VAT to reclaim\): £10\.00\n/);
+  assert.match(notices[0]!.body, /Taxes collected for other countries: Ireland: VAT £5\.00/);
   assert.match(notices[1]!.title, /Refunds on 2026-11-25: £400\.00, 112\.0× a normal day/);
   assert.match(notices[2]!.title, /Sales on 2026-11-25: £150\.00, against £500\.00 on a normal day/);
   assert.match(notices[3]!.title, /Payment fees were .*% of sales this week, against 3\.00% before/);

@@ -9,6 +9,8 @@ import type { Faces } from '../../platform/kit/faces.ts';
 import type { Notice } from '../../platform/notify/index.ts';
 import { ACCOUNTS } from './chart.ts';
 import type { LedgerReports } from './reports.ts';
+import type { VatReturns } from './vat-return.ts';
+import { taxesOwed } from './taxes.ts';
 
 /** Thresholds of the anomaly checks: far enough from normal to be worth a look, never on tiny amounts. */
 export const ANOMALY = {
@@ -24,17 +26,36 @@ export class Briefings {
   private readonly reports: LedgerReports;
   private readonly notifications: Faces['notifications'];
   private readonly currency: () => Promise<string>;
+  private readonly vatReturns: VatReturns;
 
   constructor(options: {
     db: pg.Pool;
     reports: LedgerReports;
     notifications: Faces['notifications'];
     currency: () => Promise<string>;
+    /** The shop's own VAT (the UK return's), not every country's taxes added together. */
+    vatReturns: VatReturns;
   }) {
     this.pool = options.db;
     this.reports = options.reports;
     this.notifications = options.notifications;
     this.currency = options.currency;
+    this.vatReturns = options.vatReturns;
+  }
+
+  /** The shop's VAT for a period, and other countries' taxes collected beside it (each named once). */
+  private async vatLines(from: string, to: string, money: (minor: number) => string, label: string) {
+    const [vat, tax] = await Promise.all([
+      this.vatReturns.forPeriod(from, to),
+      this.reports.salesTax(from, to),
+    ]);
+    const abroad = taxesOwed(tax.lines.filter((line) => !line.jurisdiction.startsWith('GB')))
+      .filter((line) => line.owed)
+      .map((line) => `${line.jurisdiction} ${money(line.owed)}`);
+    return [
+      vat.toPay >= 0 ? `${label}: ${money(vat.toPay)}` : `${label}: HMRC owes you ${money(-vat.toPay)}`,
+      ...(abroad.length ? [`Taxes collected for other countries: ${abroad.join(', ')}`] : []),
+    ];
   }
 
   /** Daily totals of an account (debits positive) between two days, one number per day (zero filled). */
@@ -54,10 +75,15 @@ export class Briefings {
     const day = addDays(today, -1);
     const currency = await this.currency();
     const money = (minor: number) => formatMoney(minor, currency);
-    const [pnl, sheet, tax, orders] = await Promise.all([
+    const [pnl, sheet, vat, orders] = await Promise.all([
       this.reports.profitAndLoss(day, day),
       this.reports.balanceSheet(day),
-      this.reports.salesTax(`${day.slice(0, 8)}01`, day),
+      this.vatLines(
+        `${day.slice(0, 8)}01`,
+        day,
+        money,
+        'VAT owed this month so far (UK, after VAT to reclaim)',
+      ),
       this.pool.query<{ n: string }>(
         `select count(*) as n from ledger_entries where entry_date = $1 and source_type = 'order' and source_key like 'order:%' and source_key not like '%:event:%'`,
         [day],
@@ -67,7 +93,6 @@ export class Briefings {
     const onTheWay = sheet.assets
       .filter((line) => line.account.startsWith('Assets:Clearing:'))
       .reduce((sum, line) => sum + line.amount, 0);
-    const owed = tax.lines.reduce((sum, line) => sum + line.owed, 0) - tax.reclaimable;
     const notices: Notice[] = [
       {
         kind: 'ledger.daily_summary',
@@ -76,7 +101,7 @@ export class Briefings {
         body: [
           `Orders: ${orders.rows[0]!.n}`,
           `Revenue: ${money(pnl.revenue)} (after refunds), costs ${money(pnl.expenses)}, net ${money(pnl.net)}`,
-          `VAT owed this month so far: ${money(owed)}`,
+          ...vat,
           `In the bank: ${money(held(ACCOUNTS.bank))}; on its way from payment providers: ${money(onTheWay)}`,
           `Stock at cost: ${money(held(ACCOUNTS.inventory))}`,
         ].join('\n'),
@@ -182,10 +207,10 @@ export class Briefings {
     const from = `${to.slice(0, 8)}01`;
     const currency = await this.currency();
     const money = (minor: number) => formatMoney(minor, currency);
-    const [pnl, sheet, tax] = await Promise.all([
+    const [pnl, sheet, vat] = await Promise.all([
       this.reports.profitAndLoss(from, to),
       this.reports.balanceSheet(to),
-      this.reports.salesTax(from, to),
+      this.vatLines(from, to, money, 'VAT for the month (UK, after VAT to reclaim)'),
     ]);
     const notice: Notice = {
       kind: 'ledger.monthly_statement',
@@ -196,7 +221,7 @@ export class Briefings {
         ...[...pnl.income, ...pnl.costs].map((line) => `  ${line.name}: ${money(line.amount)}`),
         `  Net: ${money(pnl.net)}`,
         `Balance sheet at ${to}: assets ${money(sheet.totalAssets)}, liabilities ${money(sheet.totalLiabilities)}, equity ${money(sheet.totalEquity)}`,
-        `VAT for the month: ${money(tax.lines.reduce((sum, line) => sum + line.owed, 0))} owed, ${money(tax.reclaimable)} to reclaim`,
+        ...vat,
         'The full reports: Books in the dashboard, or shopkeep ledger export.',
       ].join('\n'),
       dedupeKey: `ledger.monthly:${to.slice(0, 7)}`,

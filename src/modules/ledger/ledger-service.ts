@@ -159,7 +159,13 @@ export class LedgerService {
     this.journals = new Journals({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.notifications = options.notifications;
     this.briefings = options.notifications
-      ? new Briefings({ db: pool, reports: this.reports, notifications: options.notifications, currency })
+      ? new Briefings({
+          db: pool,
+          reports: this.reports,
+          notifications: options.notifications,
+          currency,
+          vatReturns: this.vatReturns,
+        })
       : undefined;
     this.receipts = options.receipts
       ? new Receipts({ db: pool, ...options.receipts, write, currency, logger })
