@@ -1,5 +1,6 @@
 // The books' budgets: posting orders from events (≥ 2,000 orders/s) and the profit and loss and
-// balance sheet over a year of 500 orders a day (≤ 300 ms each), on an embedded PostgreSQL of its own;
+// balance sheet over a year of 500 orders a day (≤ 300 ms each), the VAT return for a quarter
+// (≤ 100 ms), a 5,000-line bank statement imported and matched (≤ 2 s), on an embedded PostgreSQL;
 // then the dashboard's pages over the same year (bench/dashboard.ts).
 // Orders are generated as the shop module would store them (VAT-inclusive, shipping, a payment each,
 // a refund now and then); the posting code is the production Poster, reading them through the same
@@ -16,6 +17,9 @@ import { Poster } from '../src/modules/ledger/posting.ts';
 import { Stock } from '../src/modules/ledger/stock.ts';
 import { LedgerReports } from '../src/modules/ledger/reports.ts';
 import { CashProjector } from '../src/modules/ledger/projection.ts';
+import { ChartOfAccounts } from '../src/modules/ledger/chart-of-accounts.ts';
+import { VatReturns } from '../src/modules/ledger/vat-return.ts';
+import { BankReconciliation } from '../src/modules/ledger/bank-reconciliation.ts';
 import type { ToBook } from '../src/modules/ledger/posting.ts';
 import type { Order, PayoutRecord, Refund, Transaction } from '../src/modules/shop/index.ts';
 import { freePort } from './server.ts';
@@ -143,6 +147,53 @@ export interface LedgerFigures extends DashboardFigures {
   balanceSheetMs: number;
   cashFlowMs: number;
   projectionMs: number;
+  vatReturnMs: number;
+  bankStatementLines: number;
+  bankMatchMs: number;
+}
+
+const BANK_LINES = 5_000;
+
+/**
+ * A year of money in and out of the bank (payouts, suppliers), booked, then the bank's statement of
+ * it imported and matched: the time from the file to the matches made.
+ */
+async function bankStatement(pool: pg.Pool, poster: Poster, chart: ChartOfAccounts): Promise<number> {
+  const drafts = Array.from({ length: BANK_LINES }, (_, n) => {
+    const day = new Date(FIRST_DAY + Math.floor((n * 364 * 86_400_000) / BANK_LINES))
+      .toISOString()
+      .slice(0, 10);
+    const amount = n % 4 === 0 ? -(1_000 + ((n * 131) % 20_000)) : 10_000 + ((n * 7919) % 90_000);
+    return {
+      date: day,
+      description: amount > 0 ? `Shopify Payments payout ${900_000 + n}` : `Supplier ${n % 40}`,
+      sourceType: 'journal' as const,
+      sourceId: String(900_000 + n),
+      sourceKey: `bench-bank:${n}`,
+      currency: 'GBP',
+      postings: [
+        { account: 'Assets:Bank', amount },
+        { account: amount > 0 ? 'Assets:Clearing:Shopify Payments' : 'Expenses:General', amount: -amount },
+      ],
+    };
+  });
+  await transaction(pool, (tx) => poster.write(tx, drafts, []));
+  const pounds = (minor: number) => (minor / 100).toFixed(2);
+  const csv = [
+    'Date,Description,Reference,Amount',
+    ...drafts.map((draft) => {
+      const [year, month, day] = draft.date.split('-');
+      const amount = draft.postings[0]!.amount;
+      return `${day}/${month}/${year},${amount > 0 ? 'SHOPIFY PAYMENTS' : 'CARD PAYMENT'},${amount > 0 ? draft.sourceId : ''},${pounds(amount)}`;
+    }),
+  ].join('\n');
+  const bank = new BankReconciliation({ db: pool, poster, chart, currency: async () => 'GBP' });
+  const started = performance.now();
+  const imported = await bank.importStatement(csv, { name: 'bench', by: 'bench' });
+  const ms = performance.now() - started;
+  if (imported.lines !== BANK_LINES) throw new Error(`the bench statement kept ${imported.lines} lines`);
+  if (imported.matched < BANK_LINES * 0.9) throw new Error(`only ${imported.matched} of the lines matched`);
+  return ms;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -208,6 +259,16 @@ export async function ledgerBenchmarks(
     const cashFlowMs = await time(() => reports.cashFlow('2025-01-01', '2025-12-31'));
     const projector = new CashProjector({ db: pool, currency: async () => 'GBP' });
     const projectionMs = await time(() => projector.projection('2025-12-31', new Map()));
+    progress('timing the VAT return for a quarter…');
+    const chart = new ChartOfAccounts({ db: pool });
+    const vatReturns = new VatReturns({
+      db: pool,
+      currency: async () => 'GBP',
+      scheme: { kind: 'standard' },
+    });
+    const vatReturnMs = await time(() => vatReturns.forPeriod('2025-10-01', '2025-12-31'));
+    progress(`importing and matching a bank statement of ${BANK_LINES.toLocaleString('en-GB')} lines…`);
+    const bankMatchMs = await bankStatement(pool, poster, chart);
     const dashboard = await dashboardBenchmarks(
       root,
       database.connectionString,
@@ -223,6 +284,9 @@ export async function ledgerBenchmarks(
       balanceSheetMs,
       cashFlowMs,
       projectionMs,
+      vatReturnMs,
+      bankStatementLines: BANK_LINES,
+      bankMatchMs,
     };
   } finally {
     await pool.end();

@@ -233,6 +233,8 @@ async function ledgerFigures() {
     ledgerBalanceSheetMs: figure(ledger.balanceSheetMs, 'ms', { max: 300 }, year),
     ledgerCashFlowMs: figure(ledger.cashFlowMs, 'ms', { max: 300 }, year),
     ledgerProjectionMs: figure(ledger.projectionMs, 'ms', { max: 300 }, { ...year, days: 90 }),
+    ledgerVatReturnMs: figure(ledger.vatReturnMs, 'ms', { max: 100 }, { ...year, period: 'a quarter' }),
+    ledgerBankMatchMs: figure(ledger.bankMatchMs, 'ms', { max: 2_000 }, { lines: ledger.bankStatementLines }),
     dashboardHomeMs: figure(ledger.homeMs, 'ms', { max: 150 }, { ...year, serverTime: true }),
     dashboardSlowestPageMs: figure(
       Math.max(...Object.values(ledger.pagesMs)),
