@@ -36,8 +36,10 @@ import { marginPages } from './pages/margins.ts';
 import { accountPages } from './pages/account.ts';
 import { journalPages } from './pages/journals.ts';
 import { bankPages } from './pages/bank.ts';
+import { hmrcPages } from './pages/hmrc.ts';
 import { ledgerTelegramCommands } from './telegram.ts';
 import { ledgerCommands } from './commands.ts';
+import { HmrcConnection } from './hmrc.ts';
 
 export type { LedgerReader } from './face.ts';
 export type { LedgerSettings } from './settings.ts';
@@ -47,6 +49,10 @@ export interface LedgerParts {
   ledger: LedgerService;
   timezone: string;
   now: () => Date;
+  /** Set when HMRC_CLIENT_ID is: VAT returns go to HMRC's Making Tax Digital API. */
+  hmrc?: HmrcConnection | undefined;
+  publicUrl?: string;
+  version?: string;
 }
 
 declare module '../../platform/kit/faces.ts' {
@@ -63,9 +69,9 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
   tables,
   events: ledgerEvents,
   settings: ledgerSettings,
-  needs: ['shop', 'ai', 'notifications'],
+  needs: ['shop', 'ai', 'notifications', 'vault'],
   credentials: ({ akaunting }) => [akauntingCredentials(akaunting)],
-  async build({ db, settings, logger, config, jobs, use, now }) {
+  async build({ db, settings, logger, config, jobs, use, now, version }) {
     const ledger = new LedgerService({
       db,
       clock: now,
@@ -81,7 +87,8 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     });
     // The chart of accounts exists before anything posts to it (the feed, a job, a command).
     await ledger.ensureChart();
-    return { ledger, timezone: config.timezone, now };
+    const hmrc = settings.hmrc && new HmrcConnection(settings.hmrc, use('vault'), version, now);
+    return { ledger, timezone: config.timezone, now, hmrc, publicUrl: config.publicUrl, version };
   },
   provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports) },
   home: ({ ledger, timezone }) => ledgerHome(ledger, timezone),
@@ -113,6 +120,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: '/books', register: accountPages },
     { prefix: '/books', register: journalPages },
     { prefix: '/books', register: bankPages },
+    { prefix: '/books', register: hmrcPages },
   ],
   menu: [{ href: '/books', label: 'Books', position: 50 }],
   telegram: ({ ledger, timezone, now }) => ledgerTelegramCommands({ reports: ledger.reports, timezone, now }),

@@ -2,6 +2,7 @@
 import { ConfigError } from '../../platform/errors.ts';
 import type { SettingsReader } from '../../platform/kit/settings.ts';
 import type { VatScheme } from './vat-return.ts';
+import type { HmrcConfig } from './hmrc.ts';
 
 export interface AkauntingConfig {
   baseUrl: string; // the Akaunting site; the API is under /api
@@ -24,9 +25,30 @@ export interface LedgerSettings {
   vatQuarterEnd: number;
   /** How the VAT return works out VAT: standard (invoice) accounting, or the Flat Rate Scheme. */
   vatScheme: VatScheme;
+  /** Set: returns are sent to HMRC's Making Tax Digital VAT API with these application credentials. */
+  hmrc: HmrcConfig | undefined;
 }
 
 const VAT_QUARTERS = { 'mar-jun-sep-dec': 3, 'jan-apr-jul-oct': 1, 'feb-may-aug-nov': 2 } as const;
+
+/** HMRC's Making Tax Digital application: its client id and secret, and the VAT number to file for. */
+function readHmrc(read: SettingsReader): HmrcConfig | undefined {
+  const clientId = read.text('HMRC_CLIENT_ID');
+  if (!clientId) return undefined;
+  const clientSecret = read.text('HMRC_CLIENT_SECRET');
+  if (!clientSecret)
+    throw new ConfigError('HMRC_CLIENT_SECRET', 'is needed with HMRC_CLIENT_ID (or HMRC_CLIENT_SECRET_FILE)');
+  const vrn = read.text('HMRC_VRN')?.replace(/\s|^GB/gi, '');
+  if (!vrn || !/^\d{9}$/.test(vrn))
+    throw new ConfigError(
+      'HMRC_VRN',
+      'is your VAT registration number, nine digits (needed with HMRC_CLIENT_ID)',
+    );
+  const baseUrl = (
+    read.url('HMRC_BASE_URL', ['http:', 'https:']) ?? 'https://api.service.hmrc.gov.uk'
+  ).replace(/\/$/, '');
+  return { baseUrl, clientId, clientSecret, vrn };
+}
 
 function readVatScheme(read: SettingsReader): VatScheme {
   const kind = read.oneOf(
@@ -62,8 +84,9 @@ export function ledgerSettings(read: SettingsReader): LedgerSettings {
       )
     ];
   const vatScheme = readVatScheme(read);
+  const hmrc = readHmrc(read);
   const baseUrl = read.url('AKAUNTING_URL', ['http:', 'https:'])?.replace(/\/$/, '');
-  if (baseUrl === undefined) return { costing, vatQuarterEnd, vatScheme, akaunting: undefined };
+  if (baseUrl === undefined) return { costing, vatQuarterEnd, vatScheme, hmrc, akaunting: undefined };
   if (new URL(baseUrl).username)
     throw new ConfigError(
       'AKAUNTING_URL',
@@ -78,6 +101,7 @@ export function ledgerSettings(read: SettingsReader): LedgerSettings {
     costing,
     vatQuarterEnd,
     vatScheme,
+    hmrc,
     akaunting: {
       baseUrl,
       email,

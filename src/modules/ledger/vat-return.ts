@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { conflict, invalid } from '../../platform/errors.ts';
 import { isDate } from '../../platform/dates.ts';
 import { ACCOUNTS } from './chart.ts';
+import type { ClientFacts, HmrcConnection } from './hmrc.ts';
 
 /** The nine boxes, in minor units; 6 to 9 are whole pounds (pence left off), as HMRC takes them. */
 export interface VatBoxes {
@@ -149,6 +150,26 @@ export class VatReturns {
       ],
     );
     return (await this.filed(from, to))!;
+  }
+
+  /**
+   * Sends the period's return to HMRC (the period HMRC expects, found by its dates) and files it here
+   * with HMRC's period key and receipt. A return HMRC took is never sent twice: one filed here is refused.
+   */
+  async submit(
+    hmrc: HmrcConnection,
+    from: string,
+    to: string,
+    facts: ClientFacts,
+    by: string,
+  ): Promise<VatReturn> {
+    const already = await this.filed(from, to);
+    if (already)
+      throw conflict(`the return for ${from} to ${to} was filed on ${already.filed!.at.slice(0, 10)}`);
+    const obligation = await hmrc.obligation(from, to);
+    const boxes = await this.forPeriod(from, to);
+    const receipt = await hmrc.submit(obligation.periodKey, boxes, facts);
+    return this.file(from, to, by, { periodKey: obligation.periodKey, receipt: receipt.formBundleNumber });
   }
 
   /** Every filed return, newest first. */

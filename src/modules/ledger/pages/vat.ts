@@ -29,7 +29,13 @@ const BOXES: [keyof VatBoxes, string][] = [
 ];
 
 /** The UK return's nine boxes for the period, filed or not; the owner files it from here. */
-function returnSection(vat: VatReturn, owner: boolean, csrf: Html): Html {
+/** How the return reaches HMRC: through Making Tax Digital when set up and connected, else by hand. */
+interface Sending {
+  /** HMRC's Making Tax Digital is set up (HMRC_CLIENT_ID …); connected once the owner granted access. */
+  hmrc: { connected: boolean } | undefined;
+}
+
+function returnSection(vat: VatReturn, owner: boolean, csrf: Html, sending: Sending): Html {
   const money = (minor: number) => formatMoney(minor, vat.currency);
   return html`<section>
     <h2>VAT return (UK), ${formatDay(vat.from)} to ${formatDay(vat.to)}</h2>
@@ -48,19 +54,37 @@ function returnSection(vat: VatReturn, owner: boolean, csrf: Html): Html {
     </p>
     ${
       vat.filed
-        ? html`<p class="ok">Filed ${formatDay(vat.filed.at.slice(0, 10))} by ${vat.filed.by}: these figures no longer change.</p>`
-        : owner
-          ? html`<form method="post" action="/books/vat-return" class="stack">
+        ? html`<p class="ok">
+          Filed ${formatDay(vat.filed.at.slice(0, 10))} by ${vat.filed.by}${vat.filed.receipt ? `, HMRC receipt ${vat.filed.receipt}` : ''}:
+          these figures no longer change.
+        </p>`
+        : owner && sending.hmrc
+          ? sending.hmrc.connected
+            ? html`<form method="post" action="/books/vat-return/submit" class="stack" data-hmrc>
+              ${csrf}<input type="hidden" name="from" value="${vat.from}" /><input type="hidden" name="to" value="${vat.to}" />
+              ${['jsUserAgent', 'deviceId', 'screens', 'windowSize', 'timezone'].map(
+                (name) => html`<input type="hidden" name="${name}" value="" />`,
+              )}
+              <button>Send this return to HMRC</button>
+              <span class="muted small">By sending it you declare it true and complete. It is then filed here too.</span>
+            </form>`
+            : html`<p><a class="button" href="/books/hmrc/connect">Connect to HMRC</a> to send returns from here.</p>`
+          : owner
+            ? html`<form method="post" action="/books/vat-return" class="stack">
             ${csrf}<input type="hidden" name="from" value="${vat.from}" /><input type="hidden" name="to" value="${vat.to}" />
             <button>Mark this return as filed</button>
             <span class="muted small">Its figures are then kept as they are. Pay it with a journal (Journals).</span>
           </form>`
-          : ''
+            : ''
     }
   </section>`;
 }
 
-export function vatPage(app: FastifyInstance, { ledger, now }: LedgerParts, { config }: HttpContext): void {
+export function vatPage(
+  app: FastifyInstance,
+  { ledger, now, hmrc }: LedgerParts,
+  { config }: HttpContext,
+): void {
   app
     .withTypeProvider<TypeBoxTypeProvider>()
     .get(
@@ -118,7 +142,9 @@ export function vatPage(app: FastifyInstance, { ledger, now }: LedgerParts, { co
               )}
               <p class="muted small">The cash projection (Cash) pays each quarter's VAT on its due day.</p>
             </section>
-            ${returnSection(vatReturn, owner, csrfField(request.principal))}`,
+            ${returnSection(vatReturn, owner, csrfField(request.principal), {
+              hmrc: hmrc ? { connected: await hmrc.connected() } : undefined,
+            })}`,
           ),
         );
       },
