@@ -359,3 +359,53 @@ test('a bank statement: lines matched to the journals that booked them, one book
   assert.match(page.body, /Every line is reconciled/);
   assert.match(page.body, /Drawings for November/);
 });
+
+test('exports Xero and QuickBooks take: a summary journal a month that balances, VAT on its own lines', async () => {
+  const { parseCsv } = await import('../../src/platform/documents/csv-parser.ts');
+  const download = async (format: string) => {
+    const response = await send(
+      'GET',
+      `/api/v1/ledger/export?format=${format}&from=2026-11-01&to=2026-11-30`,
+      undefined,
+      viewer,
+    );
+    assert.equal(response.statusCode, 200, response.body);
+    assert.match(String(response.headers['content-disposition']), new RegExp(`\\.${format}\\.csv"$`));
+    return parseCsv(response.body).map((row) => row.fields);
+  };
+  const pence = (text: string) => Math.round(Number(text || '0') * 100);
+  const [xeroHeader, ...xero] = await download('xero');
+  assert.deepEqual(xeroHeader, ['Narration', 'Date', 'Description', 'AccountCode', 'TaxRate', 'Amount']);
+  assert.ok(xero.length > 3);
+  assert.ok(
+    xero.every((row) => row[0] === 'shopkeep 2026-11' && row[1] === '30/11/2026' && row[4] === 'No VAT'),
+  );
+  assert.equal(
+    xero.reduce((sum, row) => sum + pence(row[5]!), 0),
+    0,
+    'the journal balances',
+  );
+  const bank = xero.find((row) => row[3] === 'Assets:Bank');
+  assert.ok(bank && pence(bank[5]!) < 0);
+  const [qbHeader, ...quickbooks] = await download('quickbooks');
+  assert.deepEqual(qbHeader, [
+    'JournalNo',
+    'JournalDate',
+    'AccountName',
+    'Debits',
+    'Credits',
+    'Description',
+    'Currency',
+  ]);
+  assert.equal(
+    quickbooks.reduce((sum, row) => sum + pence(row[3]!), 0),
+    quickbooks.reduce((sum, row) => sum + pence(row[4]!), 0),
+  );
+  const bad = await send(
+    'GET',
+    '/api/v1/ledger/export?format=sage&from=2026-11-01&to=2026-11-30',
+    undefined,
+    viewer,
+  );
+  assert.equal(bad.statusCode, 400);
+});

@@ -13,6 +13,7 @@ import { REPORT_NAMES, type ReportName } from './documents.ts';
 import type { ModuleCommand, ModuleCommandContext } from '../../platform/kit/module.ts';
 import type { LedgerParts } from './index.ts';
 import type { JournalDocument } from './journals.ts';
+import { EXPORTS, type ExportFormat } from './export.ts';
 
 function day(name: string, value: string | undefined, fallback?: string): string {
   const chosen = value ?? fallback;
@@ -41,13 +42,13 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
   const today = dayIn(new Date(), context.config.timezone);
   switch (action) {
     case 'export': {
-      const format = values.format ?? 'hledger';
-      if (format !== 'hledger' && format !== 'csv') throw new UsageError('--format is hledger or csv');
+      const format = (values.format ?? 'hledger') as ExportFormat;
+      if (!(format in EXPORTS)) throw new UsageError(`--format is ${Object.keys(EXPORTS).join(', ')}`);
       const from = day('from', values.from);
       const to = day('to', values.to, today);
       if (from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
       return context.open(async ({ ledger }) => {
-        const lines = format === 'csv' ? ledger.csv(from, to) : ledger.hledger(from, to);
+        const lines = ledger.exportBooks(format, from, to);
         const out = values.output ? createWriteStream(values.output) : process.stdout;
         let count = 0;
         for await (const line of lines) {
@@ -441,7 +442,7 @@ export const ledgerCommands: Record<string, ModuleCommand<LedgerParts>> = {
   ledger: {
     summary: 'The books: export them for hledger or a spreadsheet, print the reports, import expenses',
     usage:
-      "shopkeep ledger export --format hledger|csv --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger journal --memo TEXT [--date D] --debit ACCOUNT=AMOUNT --credit ACCOUNT=AMOUNT [...] [--reference REF] [--document FILE.pdf] [--json]\n  shopkeep ledger import-statement FILE.csv|.ofx|.xml [--account Assets:Bank] [--json]   (a bank statement, matched to the books)\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
+      "shopkeep ledger export --format hledger|csv|xero|quickbooks --from YYYY-MM-DD [--to YYYY-MM-DD] [--output FILE]\n  shopkeep ledger report pnl|sales-tax [--from D] [--to D] [--json]\n  shopkeep ledger report balance-sheet [--at D] [--json]\n  shopkeep ledger report trial-balance|cash-flow|margins [--from D] [--to D] [--json]\n  shopkeep ledger report projection [--json]   (cash over the next 90 days)\n  shopkeep ledger report pnl|balance-sheet|cash-flow|trial-balance|sales-tax|margins|stock --format pdf|csv [--from D] [--to D] --output FILE\n  shopkeep ledger journal --memo TEXT [--date D] --debit ACCOUNT=AMOUNT --credit ACCOUNT=AMOUNT [...] [--reference REF] [--document FILE.pdf] [--json]\n  shopkeep ledger import-statement FILE.csv|.ofx|.xml [--account Assets:Bank] [--json]   (a bank statement, matched to the books)\n  shopkeep ledger import-expenses FILE.csv [--json]   (all rows or none)\n  shopkeep ledger opening-stock [--json]   (stock on the books up to Shopify's count, once)\n  shopkeep ledger akaunting-sync [--from D] [--to D] [--json]   (daily summaries to Akaunting; default the last 7 days)\n  shopkeep ledger fx-rate CURRENCY DAY RATE [--json]   (a rate from the bank statement, for payouts in another currency)",
     run: ledgerCommand,
   },
 };

@@ -156,3 +156,77 @@ export async function* ledgerCsv(pool: pg.Pool, from: string, to: string): Async
     }
   }
 }
+
+/** One summary journal a month for another accounting program: each account's movement in the month. */
+async function monthlyMovements(pool: pg.Pool, from: string, to: string) {
+  const { rows } = await pool.query<{
+    month: string;
+    last_day: string;
+    account_code: string;
+    currency: string;
+    total: string;
+  }>(
+    `select to_char(date_trunc('month', day), 'YYYY-MM') as month,
+       to_char(least(max(date_trunc('month', day) + interval '1 month' - interval '1 day')::date, $2::date), 'YYYY-MM-DD') as last_day,
+       account_code, currency, sum(total) as total
+     from ledger_day_totals where day between $1::date and $2::date
+     group by 1, account_code, currency having sum(total) <> 0 order by 1, account_code`,
+    [from, to],
+  );
+  return rows;
+}
+
+const dayMonthYear = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+
+/**
+ * Xero's manual journal import (Narration, Date as dd/mm/yyyy, Description, AccountCode, TaxRate,
+ * Amount: positive a debit, negative a credit): a summary journal a month, VAT on its own lines, so
+ * every line is "No VAT" (Xero must not work VAT out again). AccountCode is shopkeep's account code:
+ * map it to the Xero chart's codes once (docs/books.md).
+ */
+export async function* xeroJournals(pool: pg.Pool, from: string, to: string): AsyncGenerator<string> {
+  yield `${csvRecord(['Narration', 'Date', 'Description', 'AccountCode', 'TaxRate', 'Amount'])}\r\n`;
+  for (const row of await monthlyMovements(pool, from, to))
+    yield `${csvRecord([
+      `shopkeep ${row.month}`,
+      dayMonthYear(row.last_day),
+      `Movement in ${row.month} (${row.currency})`,
+      row.account_code,
+      'No VAT',
+      csvNumber(toDecimal(Number(row.total), row.currency)),
+    ])}\r\n`;
+}
+
+/** QuickBooks Online's journal entry import (JournalNo, JournalDate, AccountName, Debits, Credits, Description). */
+export async function* quickbooksJournals(pool: pg.Pool, from: string, to: string): AsyncGenerator<string> {
+  yield `${csvRecord(['JournalNo', 'JournalDate', 'AccountName', 'Debits', 'Credits', 'Description', 'Currency'])}\r\n`;
+  for (const row of await monthlyMovements(pool, from, to)) {
+    const amount = Number(row.total);
+    yield `${csvRecord([
+      `SK-${row.month}`,
+      dayMonthYear(row.last_day),
+      row.account_code,
+      amount > 0 ? csvNumber(toDecimal(amount, row.currency)) : null,
+      amount < 0 ? csvNumber(toDecimal(-amount, row.currency)) : null,
+      `shopkeep: movement in ${row.month}`,
+      row.currency,
+    ])}\r\n`;
+  }
+}
+
+export const EXPORTS = {
+  hledger: hledgerJournal,
+  csv: ledgerCsv,
+  xero: xeroJournals,
+  quickbooks: quickbooksJournals,
+} as const;
+
+export type ExportFormat = keyof typeof EXPORTS;
+
+/** How each export is named and typed as a download. */
+export const EXPORT_FILES: Record<ExportFormat, { extension: string; type: string }> = {
+  hledger: { extension: 'journal', type: 'text/plain; charset=utf-8' },
+  csv: { extension: 'csv', type: 'text/csv; charset=utf-8' },
+  xero: { extension: 'xero.csv', type: 'text/csv; charset=utf-8' },
+  quickbooks: { extension: 'quickbooks.csv', type: 'text/csv; charset=utf-8' },
+};

@@ -13,7 +13,7 @@ import { defineJob, type JobDefinition } from '../../platform/jobs/job-queue.ts'
 import type { Logger } from '../../platform/logger.ts';
 import type { ShopReader } from '../shop/index.ts';
 import type { Faces } from '../../platform/kit/faces.ts';
-import { hledgerJournal, ledgerCsv } from './export.ts';
+import { EXPORTS, type ExportFormat } from './export.ts';
 import { ExpenseError, expenseEntry, readExpense, readExpensesCsv, type ExpenseInput } from './expenses.ts';
 import { BOOKED_EVENTS, POSTING_FEED, Poster, isBooked, type Posted, type ToBook } from './posting.ts';
 import type { ReportDocument } from '../../platform/documents/document.ts';
@@ -481,11 +481,8 @@ export class LedgerService {
     return this.closed.verify();
   }
 
-  hledger(from: string, to: string): AsyncGenerator<string> {
-    return hledgerJournal(this.pool, from, to);
-  }
-
-  csv(from: string, to: string): AsyncGenerator<string> {
-    return ledgerCsv(this.pool, from, to);
+  /** The books as a file: an hledger journal, CSV (a posting a row), or Xero's or QuickBooks' journal import. */
+  exportBooks(format: ExportFormat, from: string, to: string): AsyncGenerator<string> {
+    return EXPORTS[format](this.pool, from, to);
   }
 }

@@ -11,6 +11,7 @@ import type { LedgerParts } from '../index.ts';
 import { REPORT_NAMES } from '../documents.ts';
 import { checkPeriod, periodFields, tags } from './shared.ts';
 import { File } from './answers.ts';
+import { EXPORT_FILES, type ExportFormat } from '../export.ts';
 
 export function exportRoutes(app: FastifyInstance, { ledger }: LedgerParts): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -50,9 +51,10 @@ export function exportRoutes(app: FastifyInstance, { ledger }: LedgerParts): voi
       config: { access: 'read' },
       schema: {
         tags,
-        summary: 'The books as an hledger journal or CSV (one posting per row)',
+        summary:
+          "The books as an hledger journal, CSV (one posting per row), or Xero's or QuickBooks' journal import (a summary journal a month)",
         querystring: Type.Object(
-          { ...periodFields, format: Type.Enum(['hledger', 'csv']) },
+          { ...periodFields, format: Type.Enum(Object.keys(EXPORT_FILES) as ExportFormat[]) },
           { additionalProperties: false },
         ),
         produces: ['text/plain', 'text/csv'],
@@ -64,11 +66,14 @@ export function exportRoutes(app: FastifyInstance, { ledger }: LedgerParts): voi
     async (request, reply) => {
       const { format, from, to } = request.query;
       checkPeriod(from, to);
-      const name = `shopkeep-books-${from}-to-${to}.${format === 'csv' ? 'csv' : 'journal'}`;
+      const file = EXPORT_FILES[format];
       return reply
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'text/plain; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${name}"`)
-        .send(Readable.from(format === 'csv' ? ledger.csv(from, to) : ledger.hledger(from, to)));
+        .type(file.type)
+        .header(
+          'content-disposition',
+          `attachment; filename="shopkeep-books-${from}-to-${to}.${file.extension}"`,
+        )
+        .send(Readable.from(ledger.exportBooks(format, from, to)));
     },
   );
 }

@@ -114,7 +114,7 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
             </section>
             <section>
               <h2>Export</h2>
-              <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')}</p>
+              <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')} ${exportLink('xero', 'Xero journals')} ${exportLink('quickbooks', 'QuickBooks journals')}</p>
               <p>Trial balance ${downloadLinks('trial-balance', from, to)}</p>
             </section>`,
         ),
