@@ -203,3 +203,41 @@ test('the Flat Rate Scheme: a fixed share of VAT-inclusive turnover, nothing rec
   const vat = await flat.forPeriod('2026-11-01', '2026-11-30');
   assert.deepEqual([vat.box1, vat.box4, vat.box5, vat.box6], [1_275, 0, 1_275, 17_000]);
 });
+
+test('stock written off and counted: out at what it cost, found at the last cost, the valuation agrees', async () => {
+  const { ledger } = books;
+  const variant = sampleVariant().id;
+  const before = await ledger.stock.valuation('2026-12-31');
+  const units = () => before.lines.find((line) => line.variantId === variant)!.quantity;
+  const held = units();
+  // Three expired jars at £8.00 each.
+  const written = await ledger.stock.writeOff({
+    date: '2026-12-02',
+    variantId: variant,
+    quantity: 3,
+    reason: 'expired',
+  });
+  assert.equal(written.cost, 2_400);
+  await assert.rejects(
+    ledger.stock.writeOff({ date: '2026-12-02', variantId: variant, quantity: 100_000, reason: 'damaged' }),
+    /the books hold \d+ unit\(s\) of variant/,
+  );
+  // The count finds two fewer than the books (missing), then a later count two more (found at £8.00).
+  const [missing] = await ledger.stock.count('2026-12-03', [{ variantId: variant, counted: held - 5 }]);
+  assert.deepEqual([missing!.books, missing!.difference, missing!.value], [held - 3, -2, -1_600]);
+  const [found] = await ledger.stock.count('2026-12-04', [{ variantId: variant, counted: held - 3 }]);
+  assert.deepEqual([found!.difference, found!.value], [2, 1_600]);
+  const after = await ledger.stock.valuation('2026-12-31');
+  assert.equal(after.lines.find((line) => line.variantId === variant)!.quantity, held - 3);
+  assert.equal(after.total, before.total - 2_400);
+  // The books say the same: Stock written off holds the write-off and the missing less the found.
+  const trial = await ledger.reports.trialBalance('2026-12-01', '2026-12-31');
+  const line = trial.lines.find((each) => each.account === 'Expenses:Stock Written Off')!;
+  assert.equal(line.debit - line.credit, 2_400);
+});
+
+test('stock found at a count or written off is no purchase: box 7 is unchanged', async () => {
+  const december = await books.ledger.vatReturns.forPeriod('2026-12-01', '2026-12-31');
+  // December holds the late £50.00 of postage (box 7: £50) and the stock adjustments (none of them).
+  assert.equal(december.box7, 5_000);
+});

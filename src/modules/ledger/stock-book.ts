@@ -6,13 +6,14 @@ import { transaction } from '../../platform/db/database.ts';
 import { orm } from '../../platform/db/orm.ts';
 import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
-import { toMinor } from '../../platform/money.ts';
+import { currencyExponent, toMinor } from '../../platform/money.ts';
+import { randomUUID } from 'node:crypto';
 import { emit, emitAll } from '../../platform/events/outbox.ts';
 import type { ShopReader } from '../shop/index.ts';
 import { waitingInFeed } from '../../platform/events/feeds.ts';
 import { ACCOUNTS } from './chart.ts';
 import { ORDER_EVENTS, POSTING_FEED, type Poster } from './posting.ts';
-import { saleLines } from './rules.ts';
+import { saleLines, type EntryDraft } from './rules.ts';
 import { costOf, type Stock } from './stock.ts';
 import { ledgerOpeningStock } from './schema.ts';
 
@@ -28,7 +29,7 @@ export interface OpeningStock {
 export interface StockBookOptions {
   db: pg.Pool;
   /** Orders still to be booked, and what Shopify counts of each product. */
-  shop: Pick<ShopReader, 'orders' | 'stockCounts'>;
+  shop: Pick<ShopReader, 'orders' | 'stockCounts' | 'unitCosts'>;
   stock: Stock;
   write: Poster['write'];
   basics: () => Promise<{ currency: string; timezone: string }>;
@@ -128,6 +129,127 @@ export class StockBook {
       },
       { retries: 3 },
     );
+  }
+
+  /**
+   * Stock written off (expired, damaged, used in the salon, given away): out of stock at what it cost,
+   * to **Stock written off** (an expense).
+   */
+  async writeOff(input: {
+    date: string;
+    variantId: number;
+    quantity: number;
+    reason: 'expired' | 'damaged' | 'other';
+    note?: string;
+  }): Promise<{ entryId: number; cost: number }> {
+    if (!isDate(input.date)) throw invalid(`date "${input.date}" is not a date (YYYY-MM-DD)`);
+    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1_000_000)
+      throw invalid('quantity must be a whole number from 1 to 1,000,000');
+    const { currency } = await this.basics();
+    const sourceKey = `stock:write-off:${randomUUID()}`;
+    return transaction(this.pool, async (tx) => {
+      const cost = await this.stock.takeOut(tx, { ...input, reason: 'write_off' }, currency);
+      const note = input.note?.trim();
+      await this.write(
+        tx,
+        [
+          {
+            date: input.date,
+            description: `Stock written off (${input.reason}): ${input.quantity} × variant ${input.variantId}${note ? `: ${note}` : ''}`,
+            sourceType: 'stock',
+            sourceId: String(input.variantId),
+            sourceKey,
+            currency,
+            postings: [
+              { account: ACCOUNTS.stockWrittenOff, amount: cost, memo: input.reason },
+              { account: ACCOUNTS.inventory, amount: -cost },
+            ],
+          },
+        ],
+        [],
+      );
+      const { rows } = await tx.query<{ id: string }>('select id from ledger_entries where source_key = $1', [
+        sourceKey,
+      ]);
+      return { entryId: Number(rows[0]!.id), cost };
+    });
+  }
+
+  /**
+   * A stock count: each variant's counted units against the books'. Units missing come out at what they
+   * cost (to Stock written off); units found go in as a lot at the last cost paid (the gain off the
+   * same account). Returns each difference and its value.
+   */
+  async count(
+    date: string,
+    counts: { variantId: number; counted: number }[],
+  ): Promise<{ variantId: number; books: number; counted: number; difference: number; value: number }[]> {
+    if (!isDate(date)) throw invalid(`date "${date}" is not a date (YYYY-MM-DD)`);
+    const bad = counts.filter((each) => !Number.isInteger(each.counted) || each.counted < 0);
+    if (bad.length)
+      throw invalid(`a count is a whole number of units, 0 or more (variant ${bad[0]!.variantId})`);
+    const { currency } = await this.basics();
+    const costs = await this.shop.unitCosts(counts.map((each) => each.variantId));
+    return transaction(this.pool, async (tx) => {
+      const results = [];
+      const drafts: EntryDraft[] = [];
+      for (const { variantId, counted } of counts) {
+        const { units, lastCostMicros } = await this.stock.onHand(tx, variantId);
+        const difference = counted - units;
+        if (!difference) {
+          results.push({ variantId, books: units, counted, difference, value: 0 });
+          continue;
+        }
+        const key = `stock:count:${date}:${variantId}:${randomUUID()}`;
+        let value: number;
+        if (difference < 0) {
+          value = -(await this.stock.takeOut(
+            tx,
+            { variantId, quantity: -difference, date, reason: 'count' },
+            currency,
+          ));
+          drafts.push({
+            date,
+            description: `Stock count: ${-difference} unit(s) of variant ${variantId} missing`,
+            sourceType: 'stock',
+            sourceId: String(variantId),
+            sourceKey: key,
+            currency,
+            postings: [
+              { account: ACCOUNTS.stockWrittenOff, amount: -value, memo: 'missing at a count' },
+              { account: ACCOUNTS.inventory, amount: value },
+            ],
+          });
+        } else {
+          const micros =
+            lastCostMicros ?? (costs.get(variantId) ?? 0) * 10 ** (6 - currencyExponent(currency));
+          const found = await this.stock.receive(
+            tx,
+            {
+              date,
+              variantId,
+              quantity: difference,
+              unitCostMicros: micros,
+              expiresOn: null,
+              supplier: null,
+              paidFrom: ACCOUNTS.stockWrittenOff,
+              reference: key,
+            },
+            currency,
+          );
+          value = found[0]!.postings[0]!.amount;
+          drafts.push(
+            ...found.map((draft) => ({
+              ...draft,
+              description: `Stock count: ${difference} unit(s) of variant ${variantId} found`,
+            })),
+          );
+        }
+        results.push({ variantId, books: units, counted, difference, value });
+      }
+      await this.write(tx, drafts, []);
+      return results;
+    });
   }
 
   /**

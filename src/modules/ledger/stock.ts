@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { currencyExponent, divideMinor } from '../../platform/money.ts';
 import type { Order, Refund, ShopReader } from '../shop/index.ts';
 import { ACCOUNTS } from './chart.ts';
+import { invalid } from '../../platform/errors.ts';
 import type { EntryDraft } from './rules.ts';
 import type { EventOf } from '../../platform/events/outbox.ts';
 
@@ -368,6 +369,81 @@ export class Stock {
   }
 
   /**
+   * Takes units out that were not sold (written off as expired or damaged, or missing at a count), at
+   * what they cost: first to expire, then first in (or the running average). Refused when the books
+   * hold fewer units. Returns their cost.
+   */
+  async takeOut(
+    tx: pg.PoolClient,
+    input: { variantId: number; quantity: number; date: string; reason: 'write_off' | 'count' },
+    currency: string,
+  ): Promise<number> {
+    const scale = 10 ** (6 - currencyExponent(currency));
+    const { rows: lots } = await tx.query<Lot>(
+      `select id, left_quantity, unit_cost_micros from ledger_lots
+       where variant_id = $1 and left_quantity > 0
+       order by coalesce(expires_on, 'infinity'::date), received_on, id for update`,
+      [input.variantId],
+    );
+    const onHand = lots.reduce((sum, lot) => sum + lot.left_quantity, 0);
+    if (onHand < input.quantity)
+      throw invalid(
+        `the books hold ${onHand} unit(s) of variant ${input.variantId}, fewer than ${input.quantity} to take out`,
+      );
+    const average = onHand
+      ? lots.reduce((sum, lot) => sum + lot.left_quantity * Number(lot.unit_cost_micros), 0) / onHand
+      : 0;
+    let wanted = input.quantity;
+    let total = 0;
+    const moves: { lotId: string; quantity: number; cost: number }[] = [];
+    for (const lot of lots) {
+      if (!wanted) break;
+      const take = Math.min(wanted, lot.left_quantity);
+      lot.left_quantity -= take;
+      wanted -= take;
+      const cost = Math.round(
+        (take * (this.costing === 'average' ? average : Number(lot.unit_cost_micros))) / scale,
+      );
+      moves.push({ lotId: lot.id, quantity: take, cost });
+      total += cost;
+    }
+    await tx.query(
+      `insert into ledger_stock_moves (variant_id, lot_id, moved_on, quantity, cost_minor, reason)
+       select $1, v.lot_id, $2, -v.quantity, -v.cost, $3 from unnest($4::bigint[], $5::int[], $6::bigint[]) as v(lot_id, quantity, cost)`,
+      [
+        input.variantId,
+        input.date,
+        input.reason,
+        moves.map((m) => m.lotId),
+        moves.map((m) => m.quantity),
+        moves.map((m) => m.cost),
+      ],
+    );
+    await tx.query(
+      `update ledger_lots l set left_quantity = v.remaining from unnest($1::bigint[], $2::int[]) as v(id, remaining) where l.id = v.id`,
+      [lots.map((lot) => lot.id), lots.map((lot) => lot.left_quantity)],
+    );
+    return total;
+  }
+
+  /** Units the books hold of a variant now, and the last unit cost they were bought at (micros). */
+  async onHand(
+    tx: pg.PoolClient,
+    variantId: number,
+  ): Promise<{ units: number; lastCostMicros: number | null }> {
+    const { rows } = await tx.query<{ units: string; last: string | null }>(
+      `select coalesce(sum(left_quantity), 0) as units,
+         (select unit_cost_micros from ledger_lots where variant_id = $1 order by received_on desc, id desc limit 1) as last
+       from ledger_lots where variant_id = $1`,
+      [variantId],
+    );
+    return {
+      units: Number(rows[0]!.units),
+      lastCostMicros: rows[0]!.last === null ? null : Number(rows[0]!.last),
+    };
+  }
+
+  /**
    * Puts goods back at what they cost when sold: the restocked lines of a refund, or every line of an
    * order cancelled before it was paid. Returns the entry, or nothing when nothing had been taken.
    */
@@ -529,7 +605,7 @@ export class Stock {
     }>(
       `with taken as (
          select lot_id, sum(quantity) as moved from ledger_stock_moves
-         where moved_on <= $1::date and reason in ('sale', 'cover') and lot_id is not null group by lot_id
+         where moved_on <= $1::date and reason in ('sale', 'cover', 'write_off', 'count') and lot_id is not null group by lot_id
        ), per_lot as (
          select l.variant_id, l.quantity + coalesce(t.moved, 0) as quantity,
            (l.quantity + coalesce(t.moved, 0)) * l.unit_cost_micros as value_micros,

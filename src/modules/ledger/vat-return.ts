@@ -86,7 +86,7 @@ export class VatReturns {
          coalesce(sum(total) filter (where account_code like 'Expenses:%' and account_code <> all($7::text[])
                                      and source_type in ('manual', 'receipt', 'payout')), 0) as expenses,
          coalesce(sum(debits) filter (where account_code = $8 and source_type = 'stock'), 0) as stock_bought,
-         coalesce(-sum(credits) filter (where account_code = $9 and source_type = 'stock'), 0) as opening_stock
+         coalesce(-sum(credits) filter (where account_code = any($9::text[]) and source_type = 'stock'), 0) as opening_stock
        from ledger_day_totals where day between $1::date and $2::date`,
       [
         from,
@@ -97,7 +97,8 @@ export class VatReturns {
         SALES_ACCOUNTS,
         NOT_PURCHASES,
         ACCOUNTS.inventory,
-        ACCOUNTS.openingBalances,
+        // Stock that came in without being bought: the opening stock, and units a count found.
+        [ACCOUNTS.openingBalances, ACCOUNTS.stockWrittenOff],
       ],
     );
     const row = rows[0]!;

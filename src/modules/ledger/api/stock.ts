@@ -12,6 +12,75 @@ export function stockRoutes(app: FastifyInstance, { ledger }: LedgerParts): void
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.post(
+    '/write-offs',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary:
+          'Stock written off (expired, damaged, other): out of stock at what it cost, to Stock written off',
+        body: Type.Object(
+          {
+            date: Day('the day it was written off'),
+            variantId: ShopifyId('the Shopify variant id'),
+            quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+            reason: Type.Union([Type.Literal('expired'), Type.Literal('damaged'), Type.Literal('other')]),
+            note: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({
+          201: Type.Object({ entryId: Type.Integer(), cost: Type.Integer({ description: 'minor units' }) }),
+        }),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await ledger.stock.writeOff(request.body)),
+  );
+
+  api.post(
+    '/counts',
+    {
+      config: { access: 'write' },
+      schema: {
+        tags,
+        summary:
+          'A stock count: units missing come out at cost, units found go in at the last cost; each difference booked',
+        body: Type.Object(
+          {
+            date: Day('the day of the count'),
+            counts: Type.Array(
+              Type.Object(
+                {
+                  variantId: ShopifyId('the Shopify variant id'),
+                  counted: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 5000 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: responses({
+          201: Type.Object({
+            counts: Type.Array(
+              Type.Object({
+                variantId: Type.Integer(),
+                books: Type.Integer({ description: 'units the books held' }),
+                counted: Type.Integer(),
+                difference: Type.Integer({ description: 'found positive, missing negative' }),
+                value: Type.Integer({ description: 'minor units, at cost' }),
+              }),
+            ),
+          }),
+        }),
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send({ counts: await ledger.stock.count(request.body.date, request.body.counts) }),
+  );
+
+  api.post(
     '/receipts',
     {
       config: { access: 'write' },

@@ -17,7 +17,7 @@ import {
 } from '../../../platform/dashboard/components.ts';
 import { formBody, optionalField, noticeField } from '../../../platform/dashboard/form-body.ts';
 import { dayIn } from '../../../platform/dates.ts';
-import { AppError } from '../../../platform/errors.ts';
+import { AppError, invalid } from '../../../platform/errors.ts';
 import { formatMoney } from '../../../platform/money.ts';
 import { downloadLinks } from '../documents.ts';
 
@@ -133,6 +133,33 @@ export function stockPages(
               </form>
             </section>
             <section>
+              <h2>Written off, or counted</h2>
+              <form method="post" action="/books/stock/adjust" class="stack">
+                ${csrfField(request.principal)}
+                <label
+                  >Product
+                  <select name="variantId" required>
+                    ${(await ledger.stock.products()).map(
+                      (product) =>
+                        html`<option value="${String(product.variantId)}">${product.name}${product.sku ? ` (${product.sku})` : ''}</option>`,
+                    )}
+                  </select></label
+                >
+                <label>On <input type="date" name="date" value="${today}" required /></label>
+                <label
+                  >What happened
+                  <select name="kind" required>
+                    <option value="expired">Expired: written off</option>
+                    <option value="damaged">Damaged: written off</option>
+                    <option value="other">Used or given away: written off</option>
+                    <option value="count">Counted on the shelf</option>
+                  </select></label
+                >
+                <label>Units (written off, or counted) <input type="number" name="units" min="0" max="1000000" required /></label>
+                <button>Book it</button>
+              </form>
+            </section>
+            <section>
               <h2>Opening stock</h2>
               ${
                 opening
@@ -159,6 +186,35 @@ export function stockPages(
         ),
       );
     },
+  );
+
+  pages.post(
+    '/stock/adjust',
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        body: formBody({ variantId: text(20), date: text(10), kind: text(10), units: text(10) }),
+      },
+    },
+    async (request, reply) =>
+      formAction(reply, '/books/stock', async () => {
+        const { variantId, date, kind, units } = request.body;
+        const quantity = Number(units);
+        const variant = Number(variantId);
+        if (!Number.isInteger(quantity) || quantity < 0) throw invalid('units are a whole number, 0 or more');
+        const currency = await ledger.currency();
+        if (kind === 'count') {
+          const [counted] = await ledger.stock.count(date, [{ variantId: variant, counted: quantity }]);
+          return counted!.difference
+            ? `Counted ${counted!.counted}; the books held ${counted!.books}: ${Math.abs(counted!.difference)} ${counted!.difference < 0 ? 'missing' : 'found'} (${formatMoney(Math.abs(counted!.value), currency)} at cost).`
+            : `Counted ${counted!.counted}: the books agree.`;
+        }
+        if (kind !== 'expired' && kind !== 'damaged' && kind !== 'other')
+          throw invalid('choose what happened');
+        const { cost } = await ledger.stock.writeOff({ date, variantId: variant, quantity, reason: kind });
+        return `${quantity} unit(s) written off (${formatMoney(cost, currency)} at cost).`;
+      }),
   );
 
   pages.post(
