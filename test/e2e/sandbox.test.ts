@@ -247,6 +247,7 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/books/expenses',
       '/books/journals',
       '/books/bank',
+      '/books/owed',
       '/books/review',
       '/books/periods',
       '/books/settings',

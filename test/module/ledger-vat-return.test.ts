@@ -241,3 +241,57 @@ test('stock found at a count or written off is no purchase: box 7 is unchanged',
   // December holds the late £50.00 of postage (box 7: £50) and the stock adjustments (none of them).
   assert.equal(december.box7, 5_000);
 });
+
+test('what salons owe: orders booked and not paid, aged by customer; a statement; a reminder once a week', async () => {
+  const { ledger, db } = books;
+  const salon = (id: number, name: string, day: string) =>
+    sampleOrder({
+      id,
+      name,
+      email: 'bella@salon.example',
+      tags: ['wholesale'],
+      gateways: ['manual'],
+      financialStatus: 'pending',
+      createdAt: `${day}T10:00:00.000Z`,
+      processedAt: `${day}T10:00:00.000Z`,
+    });
+  await storeOrders(
+    db.pool,
+    { order: salon(5_550_000_020_003, '#2003', '2026-10-20') },
+    {
+      order: { ...salon(5_550_000_020_004, '#2004', '2026-12-10'), financialStatus: 'partially_paid' },
+      transactions: [
+        samplePayment({
+          id: 6_600_000_020_004,
+          orderId: 5_550_000_020_004,
+          gateway: 'manual',
+          processedAt: '2026-12-11T10:00:00.000Z',
+          amount: gbp(1_000),
+          fee: null,
+        }),
+      ],
+    },
+  );
+  await ledger.post(await books.shopEvents());
+  const aged = await ledger.receivables.aged('2026-12-15');
+  const bella = aged.customers.find((each) => each.customer === 'bella@salon.example')!;
+  assert.deepEqual(bella.bands, [2_394, 3_394, 0, 0], '#2004 five days old, part paid; #2003 56 days old');
+  assert.deepEqual(
+    bella.debts.map((debt) => [debt.order, debt.age, debt.owed]),
+    [
+      ['#2003', 56, 3_394],
+      ['#2004', 5, 2_394],
+    ],
+  );
+  const statement = await ledger.debtStatement('bella@salon.example', '2026-12-15');
+  assert.equal(statement.title, 'Statement for bella@salon.example');
+  assert.deepEqual(statement.sections[0]!.rows.at(-1)!.cells.at(-1), { money: 5_788 });
+  await assert.rejects(ledger.debtStatement('nobody@example.com', '2026-12-15'), /owes nothing/);
+  const { Notifications } = await import('../../src/platform/notify/notifications.ts');
+  const inbox = new Notifications({ pool: db.pool });
+  assert.equal(await ledger.receivables.remind('2026-12-15', inbox), 1, 'only #2003 is past 30 days');
+  await ledger.receivables.remind('2026-12-16', inbox);
+  const reminders = (await inbox.list()).filter((notice) => notice.kind === 'ledger.debt_overdue');
+  assert.equal(reminders.length, 1, 'once a week');
+  assert.match(reminders[0]!.title, /bella@salon\.example owes £33\.94 on order #2003, 56 days old/);
+});

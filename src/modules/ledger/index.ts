@@ -23,6 +23,7 @@ import { fxRateRoutes } from './api/fx-rates.ts';
 import { journalRoutes } from './api/journals.ts';
 import { vatReturnRoutes } from './api/vat-returns.ts';
 import { bankRoutes } from './api/bank.ts';
+import { receivableRoutes } from './api/receivables.ts';
 import { vatPage } from './pages/vat.ts';
 import { expensesPage } from './pages/expenses.ts';
 import { reviewPage } from './pages/review.ts';
@@ -37,6 +38,7 @@ import { accountPages } from './pages/account.ts';
 import { journalPages } from './pages/journals.ts';
 import { bankPages } from './pages/bank.ts';
 import { hmrcPages } from './pages/hmrc.ts';
+import { owedPage } from './pages/owed.ts';
 import { ledgerTelegramCommands } from './telegram.ts';
 import { ledgerCommands } from './commands.ts';
 import { HmrcConnection } from './hmrc.ts';
@@ -107,6 +109,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: API, register: journalRoutes },
     { prefix: API, register: vatReturnRoutes },
     { prefix: `${API}/bank`, register: bankRoutes },
+    { prefix: `${API}/reports`, register: receivableRoutes },
     { prefix: '/books', register: booksPage },
     { prefix: '/books', register: vatPage },
     { prefix: '/books', register: expensesPage },
@@ -121,6 +124,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: '/books', register: journalPages },
     { prefix: '/books', register: bankPages },
     { prefix: '/books', register: hmrcPages },
+    { prefix: '/books', register: owedPage },
   ],
   menu: [{ href: '/books', label: 'Books', position: 50 }],
   telegram: ({ ledger, timezone, now }) => ledgerTelegramCommands({ reports: ledger.reports, timezone, now }),

@@ -33,6 +33,7 @@ import { ClosedPeriods, type Period } from './closed-periods.ts';
 import { ExchangeRates, type ExchangeRate } from './exchange-rates.ts';
 import { Journals } from './journals.ts';
 import { BankReconciliation } from './bank-reconciliation.ts';
+import { Receivables } from './receivables.ts';
 import { VatReturns, type VatScheme } from './vat-return.ts';
 
 /** The event that books a review item's source again (a retriable item, tried later). */
@@ -96,6 +97,8 @@ export class LedgerService {
   private readonly rates: ExchangeRates;
   /** Goods received, the opening stock, expiry alerts, stock at cost. */
   readonly stock: StockBook;
+  /** What customers (salons on terms) still owe, aged. */
+  readonly receivables: Receivables;
   /** Bank statements imported and matched to the books. */
   readonly bank: BankReconciliation;
   /** The UK VAT return's nine boxes, and the returns filed. */
@@ -155,6 +158,7 @@ export class LedgerService {
       currency,
       scheme: options.vatScheme ?? { kind: 'standard' },
     });
+    this.receivables = new Receivables({ db: pool, shop, currency });
     this.bank = new BankReconciliation({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.journals = new Journals({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.notifications = options.notifications;
@@ -277,6 +281,18 @@ export class LedgerService {
           if (alerted) this.logger.info({ lots: alerted }, 'stock close to its expiry date');
         },
       }),
+      ...(this.notifications
+        ? [
+            defineJob({
+              name: 'ledger.debt-reminders',
+              cron: '0 9 * * 1',
+              handler: async () => {
+                const sent = await this.receivables.remind(await today(), this.notifications!);
+                if (sent) this.logger.info({ debts: sent }, 'overdue debts: the owner was reminded');
+              },
+            }),
+          ]
+        : []),
       defineJob({
         name: 'ledger.recurring-journals',
         cron: '20 0 * * *',
@@ -310,6 +326,12 @@ export class LedgerService {
       if (retry && id && /^\d+$/.test(id)) events.push(retry(-(index + 1), Number(id)));
     }
     return events.length ? this.post(events) : { entries: 0, reviews: 0, inserted: new Set() };
+  }
+
+  /** A customer's statement of what they owe, as a document (PDF). */
+  async debtStatement(customer: string, at: string): Promise<ReportDocument> {
+    const info = await this.shop.info().catch(() => undefined);
+    return this.receivables.statement(customer, at, info?.name ?? 'Shop');
   }
 
   /**

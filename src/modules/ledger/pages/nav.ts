@@ -10,6 +10,7 @@ const TABS = [
   ['/books/expenses', 'Expenses and receipts'],
   ['/books/journals', 'Journals'],
   ['/books/bank', 'Bank'],
+  ['/books/owed', 'Owed to you'],
   ['/books/review', 'Review'],
   ['/books/periods', 'Periods'],
   ['/books/settings', 'Settings'],
