@@ -34,6 +34,7 @@ import { ExchangeRates, type ExchangeRate } from './exchange-rates.ts';
 import { Journals } from './journals.ts';
 import { BankReconciliation } from './bank-reconciliation.ts';
 import { Receivables } from './receivables.ts';
+import { giftCardReport, type GiftCardReport } from './gift-cards.ts';
 import { VatReturns, type VatScheme } from './vat-return.ts';
 
 /** The event that books a review item's source again (a retriable item, tried later). */
@@ -326,6 +327,11 @@ export class LedgerService {
       if (retry && id && /^\d+$/.test(id)) events.push(retry(-(index + 1), Number(id)));
     }
     return events.length ? this.post(events) : { entries: 0, reviews: 0, inserted: new Set() };
+  }
+
+  /** The gift-card liability over a period. */
+  async giftCards(from: string, to: string): Promise<GiftCardReport> {
+    return giftCardReport(this.pool, from, to, (await this.basics()).currency);
   }
 
   /** A customer's statement of what they owe, as a document (PDF). */

@@ -1,5 +1,5 @@
-// What customers owe (under /api/v1/ledger/reports): the aged debts at a day, and one customer's
-// statement as a PDF to send them.
+// What customers owe and what gift cards are still owed (under /api/v1/ledger/reports): the aged
+// debts at a day, one customer's statement as a PDF to send them, and the gift-card liability.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -8,7 +8,7 @@ import { documentPdf } from '../../../platform/documents/pdf.ts';
 import { invalid } from '../../../platform/errors.ts';
 import { isDate } from '../../../platform/dates.ts';
 import type { LedgerParts } from '../index.ts';
-import { Day, tags } from './shared.ts';
+import { Day, PeriodQuery, checkPeriod, tags } from './shared.ts';
 import { File } from './answers.ts';
 
 const Bands = Type.Array(Type.Integer(), {
@@ -38,6 +38,19 @@ const AgedDebts = Type.Object({
   ),
 });
 
+const GiftCards = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  currency: Type.String(),
+  opening: Type.Integer({ description: 'unspent at the start, minor units' }),
+  issued: Type.Integer({ description: 'gift cards sold' }),
+  redeemed: Type.Integer({ description: 'spent as payment' }),
+  refunded: Type.Integer({ description: 'gift cards refunded to the buyer' }),
+  putBack: Type.Integer({ description: 'refunds paid back onto a gift card' }),
+  other: Type.Integer({ description: 'journals by hand (expired cards released)' }),
+  outstanding: Type.Integer({ description: 'unspent at the end' }),
+});
+
 export function receivableRoutes(app: FastifyInstance, { ledger }: LedgerParts): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const checkDay = (at: string) => {
@@ -58,6 +71,23 @@ export function receivableRoutes(app: FastifyInstance, { ledger }: LedgerParts):
     async (request) => {
       checkDay(request.query.at);
       return ledger.receivables.aged(request.query.at);
+    },
+  );
+
+  api.get(
+    '/gift-cards',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'The gift-card liability for a period: opening, sold, spent, refunded, outstanding',
+        querystring: PeriodQuery,
+        response: responses({ 200: GiftCards }),
+      },
+    },
+    async (request) => {
+      checkPeriod(request.query.from, request.query.to);
+      return ledger.giftCards(request.query.from, request.query.to);
     },
   );
 

@@ -29,10 +29,11 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
     async (request, reply) => {
       const { from, to, today } = pagePeriod(request.query, config.timezone, now);
       const before = previousPeriod(from, to);
-      const [pnl, sheet, review] = await Promise.all([
+      const [pnl, sheet, review, gifts] = await Promise.all([
         ledger.reports.profitAndLoss(from, to, before),
         ledger.reports.balanceSheet(to),
         ledger.review('open'),
+        ledger.giftCards(from, to),
       ]);
       const money = (minor: number) => formatMoney(minor, pnl.currency);
       const earlier = new Map(
@@ -112,6 +113,29 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
                 'Nothing booked yet.',
               )}
             </section>
+            ${
+              gifts.opening || gifts.issued || gifts.outstanding
+                ? html`<section>
+                    <h2>Gift cards</h2>
+                    ${table(
+                      ['', 'Amount'],
+                      [
+                        ['Unspent at the start', money(gifts.opening)],
+                        ['Sold', money(gifts.issued)],
+                        ['Spent', money(-gifts.redeemed)],
+                        ['Refunded to the buyer', money(-gifts.refunded)],
+                        ['Refunds put back on a card', money(gifts.putBack)],
+                        ...(gifts.other ? [['By hand (journals)', money(gifts.other)]] : []),
+                        [
+                          html`<strong>Unspent at the end</strong>`,
+                          html`<strong>${money(gifts.outstanding)}</strong>`,
+                        ],
+                      ],
+                      '',
+                    )}
+                  </section>`
+                : ''
+            }
             <section>
               <h2>Export</h2>
               <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')} ${exportLink('xero', 'Xero journals')} ${exportLink('quickbooks', 'QuickBooks journals')}</p>
