@@ -181,6 +181,8 @@ function plan({ order, pendingCapture }: Checkout, rng: Random, events: Event[])
         ...(!restock && order.number % 3 === 0
           ? { goodwill: 0.2, note: 'Goodwill: parcel arrived damaged' }
           : {}),
+        // A whole order sent back with an unused gift card on it: the card is refunded too.
+        ...(!partial && order.lines.some((line) => line.giftCard) ? { giftCards: true } : {}),
       },
     });
   }

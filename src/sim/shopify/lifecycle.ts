@@ -112,9 +112,12 @@ export interface RefundRequest {
   goodwill?: number;
   /** Keep this share of the returned goods' price as a restocking fee (VAT included). */
   restockingFee?: number;
+  /** Gift cards bought on the order come back too (cards not yet used, disabled before the refund). */
+  giftCards?: boolean;
 }
 
-const refundable = (line: LineItem): number => (line.giftCard ? 0 : line.quantity - refundedQuantity(line));
+const refundable = (line: LineItem, giftCards = false): number =>
+  line.giftCard && !giftCards ? 0 : line.quantity - refundedQuantity(line);
 
 /** What has already been given back for one line, so the last refund takes exactly what is left. */
 function alreadyRefunded(line: LineItem): { subtotal: Pair; tax: Pair } {
@@ -143,7 +146,7 @@ export function refund(
   request: RefundRequest,
   touched: Touched | null,
 ): Refund | null {
-  const open = order.lines.filter((line) => refundable(line) > 0);
+  const open = order.lines.filter((line) => refundable(line, request.giftCards) > 0);
   let chosen: [LineItem, number][];
   if (request.goodwill) chosen = [];
   else if (request.partial && open.length > 0) {
@@ -160,7 +163,7 @@ export function refund(
         ),
       ],
     ];
-  } else chosen = open.map((line) => [line, refundable(line)]);
+  } else chosen = open.map((line) => [line, refundable(line, request.giftCards)]);
   const refundRecord: Refund = {
     id: store.id('Refund'),
     order,
@@ -193,7 +196,7 @@ export function refund(
   }
   for (const [line, quantity] of chosen) {
     const before = alreadyRefunded(line);
-    const last = quantity === refundable(line);
+    const last = quantity === refundable(line, request.giftCards);
     // The last units take what is left of the line, so the refunds of a line always sum to the line.
     const share = (whole: Pair, done: Pair): Pair =>
       last ? subtract(whole, done) : each(whole, (amount) => Math.round((amount * quantity) / line.quantity));
