@@ -464,6 +464,21 @@ test('reports download as PDF (text that pdftotext reads back) and CSV (plain de
       assert.equal(checked.stderr, '', report);
       assert.ok(checked.stdout.length > 50, report);
     }
+    // The month's management pack: every part in one PDF.
+    const pack = await download('management-pack', 'pdf');
+    assert.equal(pack.statusCode, 200);
+    writeFileSync(file, pack.rawPayload);
+    const { stdout: packText } = await run('pdftotext', ['-layout', file, '-']);
+    for (const part of [
+      'Management pack',
+      'Profit and loss: Income',
+      'Balance sheet',
+      'Cash-flow statement',
+      'VAT return (UK)',
+      'Owed to you',
+    ])
+      assert.match(packText, new RegExp(part.replace(/[()]/g, '\\$&')), part);
+    assert.match(packText, /Net profit\s+-?£\d/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,9 @@
 // Each is built from the same report the API returns, so the three always agree.
 import { taxesOwed } from './taxes.ts';
 import { html, type Html } from '../../platform/dashboard/html.ts';
-import type { Row, ReportDocument } from '../../platform/documents/document.ts';
+import type { Row, ReportDocument, Section } from '../../platform/documents/document.ts';
+import type { VatBoxes, VatReturn } from './vat-return.ts';
+import { AGE_BANDS, type AgedDebts } from './receivables.ts';
 import type { MarginReport } from './margins.ts';
 import type {
   AccountLine,
@@ -20,6 +22,7 @@ export const REPORT_NAMES = [
   'sales-tax',
   'margins',
   'stock',
+  'management-pack',
 ] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
@@ -331,4 +334,82 @@ export function downloadLinks(report: ReportName, from: string, to: string): Htm
       >${format.toUpperCase()}</a
     >`;
   return html`<span class="downloads">${link('pdf')} ${link('csv')}</span>`;
+}
+
+/** The VAT return's nine boxes as a section (the management pack). */
+export function vatReturnSection(vat: VatReturn): Section {
+  const boxes: [keyof VatBoxes, string][] = [
+    ['box1', 'Box 1: VAT due on sales'],
+    ['box2', 'Box 2: VAT due on EU acquisitions'],
+    ['box3', 'Box 3: total VAT due'],
+    ['box4', 'Box 4: VAT reclaimed'],
+    ['box5', 'Box 5: net VAT'],
+    ['box6', 'Box 6: sales before VAT'],
+    ['box7', 'Box 7: purchases before VAT'],
+    ['box8', 'Box 8: goods to the EU'],
+    ['box9', 'Box 9: goods from the EU'],
+  ];
+  return {
+    heading: `VAT return (UK)${vat.filed ? ', filed' : ''}`,
+    columns: [
+      { label: 'Box', width: 2.2 },
+      { label: 'Amount', width: 1.2 },
+    ],
+    rows: [
+      ...boxes.map(([box, label]) => ({ cells: [label, money(vat[box])] })),
+      total(vat.toPay >= 0 ? 'To pay HMRC' : 'HMRC repays', money(Math.abs(vat.toPay))),
+    ],
+  };
+}
+
+/** What customers owe, aged, as a section (the management pack). */
+export function agedDebtsSection(aged: AgedDebts): Section {
+  return {
+    heading: 'Owed to you',
+    columns: [
+      { label: 'Customer', width: 2 },
+      ...AGE_BANDS.map((band) => ({ label: band, width: 1 })),
+      { label: 'Total', width: 1 },
+    ],
+    rows: [
+      ...aged.customers.map((customer) => ({
+        cells: [customer.customer, ...customer.bands.map(money), money(customer.total)],
+      })),
+      total('Total', ...aged.bands.map(money), money(aged.total)),
+    ],
+  };
+}
+
+/**
+ * The month's management pack as one document: profit and loss beside the period before, the
+ * balance sheet at its end, the cash flow, the VAT return and what customers owe.
+ */
+export function managementPack(
+  parts: {
+    pnl: ProfitAndLoss;
+    sheet: BalanceSheet;
+    flow: CashFlowStatement;
+    vat: VatReturn;
+    aged: AgedDebts;
+  },
+  shop: string,
+): ReportDocument {
+  const titled = (document: ReportDocument): Section[] =>
+    document.sections.map((section) => ({
+      ...section,
+      heading: section.heading ? `${document.title}: ${section.heading}` : document.title,
+    }));
+  return {
+    title: 'Management pack',
+    subtitle: `${shop} · ${parts.pnl.from} to ${parts.pnl.to} · ${parts.pnl.currency}`,
+    currency: parts.pnl.currency,
+    sections: [
+      ...titled(pnlDocument(parts.pnl, shop)),
+      ...titled(balanceSheetDocument(parts.sheet, shop)),
+      ...titled(cashFlowDocument(parts.flow, shop)),
+      vatReturnSection(parts.vat),
+      agedDebtsSection(parts.aged),
+    ],
+    note: NOTE,
+  };
 }

@@ -365,6 +365,16 @@ export class LedgerService {
         return documents.marginsDocument(await this.productMargins(from, to), shop);
       case 'stock':
         return documents.stockDocument(await this.stock.valuation(to), shop);
+      case 'management-pack': {
+        const [pnl, sheet, flow, vat, aged] = await Promise.all([
+          this.reports.profitAndLoss(from, to, previousPeriod(from, to)),
+          this.reports.balanceSheet(to),
+          this.reports.cashFlow(from, to),
+          this.vatReturns.forPeriod(from, to),
+          this.receivables.aged(to),
+        ]);
+        return documents.managementPack({ pnl, sheet, flow, vat, aged }, shop);
+      }
     }
   }
 

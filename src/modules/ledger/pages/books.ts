@@ -140,6 +140,7 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
               <h2>Export</h2>
               <p>${exportLink('hledger', 'hledger journal')} ${exportLink('csv', 'CSV')} ${exportLink('xero', 'Xero journals')} ${exportLink('quickbooks', 'QuickBooks journals')}</p>
               <p>Trial balance ${downloadLinks('trial-balance', from, to)}</p>
+              <p>Management pack (profit and loss, balance sheet, cash, VAT, owed to you) ${downloadLinks('management-pack', from, to)}</p>
             </section>`,
         ),
       );
