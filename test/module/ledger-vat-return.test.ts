@@ -295,3 +295,30 @@ test('what salons owe: orders booked and not paid, aged by customer; a statement
   assert.equal(reminders.length, 1, 'once a week');
   assert.match(reminders[0]!.title, /bella@salon\.example owes £33\.94 on order #2003, 56 days old/);
 });
+
+test('closing the year rolls its profit into earnings of earlier years; each year keeps its P&L', async () => {
+  const { ledger } = books;
+  const november = await ledger.reports.profitAndLoss('2026-11-01', '2026-11-30');
+  const before = await ledger.reports.balanceSheet('2026-12-15');
+  const closed = await ledger.closeYear('2026-11-30', 'owner@example.com');
+  const upToYearEnd = await ledger.reports.profitAndLoss('0001-01-01', '2026-11-30');
+  assert.equal(closed.profit, upToYearEnd.net);
+  const after = await ledger.reports.balanceSheet('2026-12-15');
+  assert.equal(after.retainedEarnings, upToYearEnd.net);
+  assert.equal(after.earnings, before.earnings - upToYearEnd.net, 'this year: December only');
+  assert.equal(after.totalEquity, before.totalEquity);
+  assert.equal(after.totalAssets, after.totalLiabilities + after.totalEquity);
+  assert.deepEqual(await ledger.reports.profitAndLoss('2026-11-01', '2026-11-30'), november);
+  await assert.rejects(ledger.closeYear('2026-11-30', 'owner@example.com'), /closed already/);
+  await assert.rejects(
+    ledger.journals.post({
+      date: '2026-11-20',
+      memo: 'Late accrual',
+      lines: [
+        { account: 'Expenses:General', debit: 100 },
+        { account: 'Assets:Bank', credit: 100 },
+      ],
+    }),
+    /closed up to 2026-11-30/,
+  );
+});

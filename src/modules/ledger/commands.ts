@@ -317,7 +317,12 @@ async function ledgerCommand(context: ModuleCommandContext<LedgerParts>): Promis
               [
                 `Balance sheet at ${sheet.at}`,
                 ...rows,
-                `  ${'Earnings'.padEnd(44)} ${money(sheet.earnings, sheet.currency).padStart(14)}`,
+                ...(sheet.retainedEarnings
+                  ? [
+                      `  ${'Earnings of earlier years'.padEnd(44)} ${money(sheet.retainedEarnings, sheet.currency).padStart(14)}`,
+                    ]
+                  : []),
+                `  ${'Earnings this year'.padEnd(44)} ${money(sheet.earnings, sheet.currency).padStart(14)}`,
                 `  Assets ${money(sheet.totalAssets, sheet.currency)} = liabilities ${money(sheet.totalLiabilities, sheet.currency)} + equity ${money(sheet.totalEquity, sheet.currency)}`,
               ].join('\n'),
             );

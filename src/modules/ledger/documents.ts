@@ -100,7 +100,10 @@ export function balanceSheetDocument(sheet: BalanceSheet, shop: string): ReportD
         columns,
         rows: [
           ...rows(sheet.equity),
-          { cells: ['Earnings not yet closed into equity', money(sheet.earnings)] },
+          ...(sheet.retainedEarnings
+            ? [{ cells: ['Earnings of earlier years (closed)', money(sheet.retainedEarnings)] }]
+            : []),
+          { cells: ['Earnings this year', money(sheet.earnings)] },
           total('Total equity', money(sheet.totalEquity)),
           total('Liabilities and equity', money(sheet.totalLiabilities + sheet.totalEquity)),
         ],

@@ -3,7 +3,7 @@
 // and answers the reports and exports. Other modules read only the reports, through face.ts.
 import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
-import { addDays, dayIn } from '../../platform/dates.ts';
+import { addDays, dayIn, isDate } from '../../platform/dates.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
 import type { Feed } from '../../platform/events/feeds.ts';
 import { subscription, type Subscription } from '../../platform/events/outbox.ts';
@@ -512,6 +512,33 @@ export class LedgerService {
   /** Closes the books up to a day before today (the shop's), sealing the period. */
   async closePeriod(endsOn: string, closedBy: string): Promise<Period> {
     return this.closed.close(endsOn, closedBy, dayIn(this.clock(), (await this.basics()).timezone));
+  }
+
+  /**
+   * Closes a financial year: the books are closed up to its last day (if they are not already), and
+   * the year's profit rolls into earnings of earlier years on the balance sheet. Years close in order.
+   */
+  async closeYear(
+    endsOn: string,
+    closedBy: string,
+  ): Promise<{ endsOn: string; profit: number; currency: string }> {
+    if (!isDate(endsOn)) throw invalid(`"${endsOn}" is not a date (YYYY-MM-DD)`);
+    const { rows: last } = await this.pool.query<{ ends_on: string | null }>(
+      "select to_char(max(ends_on), 'YYYY-MM-DD') as ends_on from ledger_year_ends",
+    );
+    const previous = last[0]?.ends_on ?? null;
+    if (previous && endsOn <= previous)
+      throw conflict(`the year to ${previous} is closed already; close the next one`);
+    const closedUpTo = (await this.closed.list()).at(-1)?.endsOn;
+    if (!closedUpTo || closedUpTo < endsOn) await this.closePeriod(endsOn, closedBy);
+    const { currency } = await this.basics();
+    const profit = (await this.reports.profitAndLoss(previous ? addDays(previous, 1) : '0001-01-01', endsOn))
+      .net;
+    await this.pool.query(
+      `insert into ledger_year_ends (ends_on, profit_minor, currency, closed_by) values ($1, $2, $3, $4)`,
+      [endsOn, profit, currency, closedBy],
+    );
+    return { endsOn, profit, currency };
   }
 
   /** Recomputes every seal; the periods whose entries no longer match their hash (none, unless tampered with). */

@@ -33,7 +33,10 @@ export interface BalanceSheet {
   equity: AccountLine[];
   totalAssets: number;
   totalLiabilities: number;
-  totalEquity: number; // includes the earnings not yet closed into equity
+  totalEquity: number; // includes the earnings of earlier years and this year's
+  /** Income less expenses of the years closed (up to the last year end on or before `at`). */
+  retainedEarnings: number;
+  /** Income less expenses since the last year end (since the beginning, before any). */
   earnings: number;
 }
 
@@ -176,9 +179,21 @@ export class LedgerReports {
           amount: natural(type, Number(row.total)),
         }));
     const sum = (list: AccountLine[]) => list.reduce((total, line) => total + line.amount, 0);
-    const earnings = -rows
+    const allEarnings = -rows
       .filter((row) => row.type === 'income' || row.type === 'expense')
       .reduce((total, row) => total + Number(row.total), 0);
+    // Years closed roll into earnings of earlier years; no entry moves them (each year's P&L stays).
+    const { rows: closed } = await this.pool.query<{ ends_on: string | null }>(
+      `select to_char(max(ends_on), 'YYYY-MM-DD') as ends_on from ledger_year_ends where ends_on <= $1::date`,
+      [at],
+    );
+    const yearEnd = closed[0]?.ends_on ?? null;
+    const retainedEarnings = yearEnd
+      ? -(await this.balances(null, yearEnd))
+          .filter((row) => row.type === 'income' || row.type === 'expense')
+          .reduce((total, row) => total + Number(row.total), 0)
+      : 0;
+    const earnings = allEarnings - retainedEarnings;
     const equity = lines('equity');
     return {
       at,
@@ -188,7 +203,8 @@ export class LedgerReports {
       equity,
       totalAssets: sum(lines('asset')),
       totalLiabilities: sum(lines('liability')),
-      totalEquity: sum(equity) + earnings,
+      totalEquity: sum(equity) + retainedEarnings + earnings,
+      retainedEarnings,
       earnings,
     };
   }

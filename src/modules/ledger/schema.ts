@@ -230,3 +230,11 @@ export const ledgerBankCsvMappings = pgTable('ledger_bank_csv_mappings', {
   mapping: jsonb('mapping').$type<Record<string, unknown>>().notNull(),
   savedAt: time('saved_at').notNull().defaultNow(),
 });
+
+export const ledgerYearEnds = pgTable('ledger_year_ends', {
+  endsOn: date('ends_on').primaryKey(),
+  profitMinor: id('profit_minor').notNull(),
+  currency: text('currency').notNull(),
+  closedBy: text('closed_by').notNull(),
+  closedAt: time('closed_at').notNull().defaultNow(),
+});

@@ -46,8 +46,9 @@ export const BalanceSheet = Type.Object({
   equity: Type.Array(AccountLine),
   totalAssets: Money('assets'),
   totalLiabilities: Money('liabilities'),
-  totalEquity: Money('equity, with the earnings not yet closed into it'),
-  earnings: Money('income less expenses since the beginning'),
+  totalEquity: Money('equity, with the earnings of earlier years and this year’s'),
+  retainedEarnings: Money('income less expenses of the years closed (up to the last year end)'),
+  earnings: Money('income less expenses since the last year end (since the beginning, before any)'),
 });
 
 export const TrialBalance = Type.Object({

@@ -41,4 +41,31 @@ export function periodRoutes(app: FastifyInstance, { ledger }: LedgerParts): voi
       return reply.code(201).send({ period: closed });
     },
   );
+
+  api.post(
+    '/year-end',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Close a financial year: the books closed up to its last day, its profit rolled into earnings of earlier years',
+        body: Type.Object(
+          { endsOn: Day('the year’s last day, before today') },
+          { additionalProperties: false },
+        ),
+        response: responses({
+          201: Type.Object({
+            endsOn: Type.String(),
+            profit: Type.Integer({ description: 'the year’s profit, minor units' }),
+            currency: Type.String(),
+          }),
+        }),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .send(await ledger.closeYear(request.body.endsOn, actorOf(request.principal).actorLabel)),
+  );
 }

@@ -107,7 +107,10 @@ export function booksPage(app: FastifyInstance, { ledger, now }: LedgerParts, { 
                   ...sheetRows(sheet.liabilities),
                   [html`<strong>Liabilities</strong>`, money(sheet.totalLiabilities)],
                   ...sheetRows(sheet.equity),
-                  ['Earnings', money(sheet.earnings)],
+                  ...(sheet.retainedEarnings
+                    ? [['Earnings of earlier years', money(sheet.retainedEarnings)]]
+                    : []),
+                  ['Earnings this year', money(sheet.earnings)],
                   [html`<strong>Equity</strong>`, money(sheet.totalEquity)],
                 ],
                 'Nothing booked yet.',

@@ -141,6 +141,18 @@ export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { 
   );
 
   pages.post(
+    '/year-end',
+    { config: { access: 'admin' }, schema: { hide: true, body: formBody({ endsOn: text(10) }) } },
+    async (request, reply) => {
+      const { actorLabel } = actorOf(request.principal);
+      return formAction(reply, '/books/periods', async () => {
+        const year = await ledger.closeYear(request.body.endsOn, actorLabel);
+        return `The year to ${year.endsOn} is closed: ${formatMoney(year.profit, year.currency)} of profit moved to earnings of earlier years.`;
+      });
+    },
+  );
+
+  pages.post(
     '/vat-return',
     {
       config: { access: 'admin' },

@@ -44,6 +44,12 @@ export function periodsPage(app: FastifyInstance, { ledger }: LedgerParts, _cont
                     ${csrfField(request.principal)}
                     <label>Close the books up to <input type="date" name="endsOn" required /></label>
                     <button>Close period</button>
+                  </form>
+                  <form method="post" action="/books/year-end" class="stack">
+                    ${csrfField(request.principal)}
+                    <label>Close the financial year ending <input type="date" name="endsOn" required /></label>
+                    <button class="secondary">Close the year</button>
+                    <span class="muted small">Its profit moves to earnings of earlier years; the books close up to that day.</span>
                   </form>`
                 : html`<p class="muted">An owner closes periods.</p>`
             }`,
