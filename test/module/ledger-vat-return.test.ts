@@ -322,3 +322,31 @@ test('closing the year rolls its profit into earnings of earlier years; each yea
     /closed up to 2026-11-30/,
   );
 });
+
+test('ads billed from Ireland under the reverse charge: £20.00 due and reclaimed, £100 in boxes 6 and 7', async () => {
+  const { ledger } = books;
+  const before = await ledger.vatReturns.forPeriod('2026-12-01', '2026-12-31');
+  await ledger.addExpense({
+    date: '2026-12-05',
+    supplier: 'Meta Platforms Ireland',
+    amount: '100.00',
+    account: 'Expenses:Advertising',
+    reverseCharge: true,
+  });
+  const after = await ledger.vatReturns.forPeriod('2026-12-01', '2026-12-31');
+  assert.equal(after.box1 - before.box1, 2_000);
+  assert.equal(after.box4 - before.box4, 2_000);
+  assert.equal(after.box5, before.box5, 'the reverse charge costs nothing net');
+  assert.equal(after.box6 - before.box6, 10_000);
+  assert.equal(after.box7 - before.box7, 10_000);
+  await assert.rejects(
+    ledger.addExpense({
+      date: '2026-12-06',
+      supplier: 'Google Ireland',
+      amount: '50.00',
+      tax: '10.00',
+      reverseCharge: true,
+    }),
+    /reverse-charged service has no VAT on its invoice/,
+  );
+});

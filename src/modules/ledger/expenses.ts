@@ -18,7 +18,16 @@ export interface Expense {
   account: string; // an expense account
   paidFrom: string; // an asset or liability account
   reference: string | null; // invoice number, receipt id
+  /**
+   * A service bought from abroad with no UK VAT on its invoice (Meta or Google ads billed from
+   * Ireland, an app from the US): the shop accounts for the VAT itself, due and reclaimed alike.
+   */
+  reverseCharge: boolean;
 }
+
+/** The UK VAT a reverse-charged service carries: due (box 1) and reclaimed (box 4) together. */
+export const REVERSE_CHARGE = 'GB reverse charge';
+const REVERSE_CHARGE_RATE = { numerator: 1, denominator: 5 }; // 20 %
 
 export interface ExpenseInput {
   date: string;
@@ -29,6 +38,7 @@ export interface ExpenseInput {
   account?: string;
   paidFrom?: string;
   reference?: string;
+  reverseCharge?: boolean;
 }
 
 export class ExpenseError extends Error {
@@ -82,6 +92,9 @@ export function readExpense(
     problems.push(
       `paid_from "${paidFrom}" is not a bank, card or other asset or liability account in the chart`,
     );
+  const reverseCharge = input.reverseCharge === true;
+  if (reverseCharge && tax)
+    problems.push('a reverse-charged service has no VAT on its invoice: leave tax empty');
   if (problems.length) return { problems };
   return {
     expense: {
@@ -93,6 +106,7 @@ export function readExpense(
       account,
       paidFrom,
       reference: input.reference?.trim() || null,
+      reverseCharge,
     },
   };
 }
@@ -106,6 +120,16 @@ export function expenseKey(expense: Expense): string {
     expense.reference ?? '',
   ].join('|');
   return `expense:${createHash('sha256').update(identity).digest('hex').slice(0, 32)}`;
+}
+
+/** The VAT the shop accounts for on a reverse-charged service: due and reclaimable, the same amount. */
+function reverseCharged(expense: Expense): EntryDraft['postings'] {
+  if (!expense.reverseCharge) return [];
+  const vat = Math.round((expense.amount * REVERSE_CHARGE_RATE.numerator) / REVERSE_CHARGE_RATE.denominator);
+  return [
+    { account: ACCOUNTS.vatReclaimable, amount: vat, jurisdiction: REVERSE_CHARGE, memo: 'reverse charge' },
+    { account: ACCOUNTS.salesTax, amount: -vat, jurisdiction: REVERSE_CHARGE, memo: 'reverse charge' },
+  ];
 }
 
 export function expenseEntry(
@@ -123,6 +147,7 @@ export function expenseEntry(
     postings: [
       { account: expense.account, amount: expense.amount - expense.tax },
       ...(expense.tax ? [{ account: ACCOUNTS.vatReclaimable, amount: expense.tax }] : []),
+      ...reverseCharged(expense),
       { account: expense.paidFrom, amount: -expense.amount },
     ],
   };

@@ -164,6 +164,7 @@ export class Receipts {
       account,
       paidFrom: ACCOUNTS.bank,
       reference: fields.invoice,
+      reverseCharge: false,
     };
     const draft = { ...expenseEntry(expense, await this.currency(), 'receipt'), sourceId: String(id) };
     const duplicate = await this.sameExpense(expense);

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { conflict, invalid } from '../../platform/errors.ts';
 import { isDate } from '../../platform/dates.ts';
 import { ACCOUNTS } from './chart.ts';
+import { REVERSE_CHARGE } from './expenses.ts';
 import type { ClientFacts, HmrcConnection } from './hmrc.ts';
 
 /** The nine boxes, in minor units; 6 to 9 are whole pounds (pence left off), as HMRC takes them. */
@@ -79,8 +80,8 @@ export class VatReturns {
       opening_stock: string;
     }>(
       `select
-         coalesce(-sum(total) filter (where account_code = $3 and jurisdiction like $4
-                                      and source_type in ('order', 'refund')), 0) as output_vat,
+         coalesce(-sum(total) filter (where account_code = $3 and (jurisdiction = $10 or (jurisdiction like $4
+                                      and source_type in ('order', 'refund')))), 0) as output_vat,
          coalesce(sum(total) filter (where account_code = $5 and source_type in ('manual', 'receipt', 'stock')), 0) as input_vat,
          coalesce(-sum(total) filter (where account_code = any($6::text[])), 0) as sales,
          coalesce(sum(total) filter (where account_code like 'Expenses:%' and account_code <> all($7::text[])
@@ -99,12 +100,21 @@ export class VatReturns {
         ACCOUNTS.inventory,
         // Stock that came in without being bought: the opening stock, and units a count found.
         [ACCOUNTS.openingBalances, ACCOUNTS.stockWrittenOff],
+        REVERSE_CHARGE,
       ],
     );
     const row = rows[0]!;
+    // Services bought from abroad under the reverse charge are outputs too: their value is in box 6.
+    const { rows: reverse } = await this.options.db.query<{ value: string }>(
+      `select coalesce(sum(p.amount_minor), 0) as value
+       from ledger_postings p join ledger_entries e on e.id = p.entry_id
+       where e.entry_date between $1::date and $2::date and p.account_code like 'Expenses:%'
+         and exists (select 1 from ledger_postings r where r.entry_id = e.id and r.jurisdiction = $3)`,
+      [from, to, REVERSE_CHARGE],
+    );
     const outputVat = Number(row.output_vat);
     const inputVat = Number(row.input_vat);
-    const sales = Number(row.sales);
+    const sales = Number(row.sales) + Number(reverse[0]!.value);
     // Credits are negative in the day totals: the opening stock's credit to equity, made positive.
     const purchases = Number(row.expenses) + Number(row.stock_bought) - Math.abs(Number(row.opening_stock));
     if (this.options.scheme.kind === 'flat-rate') {

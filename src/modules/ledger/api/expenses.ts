@@ -21,6 +21,12 @@ const Expense = Type.Object(
     account: Type.Optional(AccountCode('default Expenses:General')),
     paidFrom: Type.Optional(AccountCode('default Assets:Bank')),
     reference: Type.Optional(Type.String({ maxLength: 100 })),
+    reverseCharge: Type.Optional(
+      Type.Boolean({
+        description:
+          'a service bought from abroad with no UK VAT on the invoice (ads, apps): the VAT is due and reclaimed by the shop (boxes 1 and 4)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -63,7 +63,11 @@ function expenseFields(
           .map((account) => html`<option value="${account.code}">${account.name}</option>`)}
       </select></label
     >
-    <label>Invoice or receipt number <input name="reference" maxlength="100" value="${values.reference ?? ''}" /></label>`;
+    <label>Invoice or receipt number <input name="reference" maxlength="100" value="${values.reference ?? ''}" /></label>
+    <label
+      ><input type="checkbox" name="reverseCharge" value="yes" /> A service billed from abroad with no UK VAT on it (Meta or
+      Google ads, an app): the VAT is accounted for by the reverse charge</label
+    >`;
 }
 
 export function expensesPage(

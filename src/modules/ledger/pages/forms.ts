@@ -27,6 +27,7 @@ const ExpenseForm = formBody({
   account: optionalField(500),
   paidFrom: optionalField(500),
   reference: optionalField(100),
+  reverseCharge: optionalField(3),
 });
 
 /** An empty field is a field not filled in; the kind of expense is always chosen, never assumed. */
@@ -45,6 +46,7 @@ const expenseFields = (body: Static<typeof ExpenseForm>) => ({
   account: body.account,
   paidFrom: body.paidFrom,
   reference: body.reference,
+  reverseCharge: body.reverseCharge === 'yes',
 });
 
 export function bookForms(app: FastifyInstance, { ledger, now }: LedgerParts, { config }: HttpContext): void {
