@@ -115,7 +115,8 @@ test('every order maps to the same model from its webhook body and from the API'
   assert.ok(adjusted > 0, 'some refunds keep a restocking fee or give goodwill');
 });
 
-test('money adds up in the model: lines, shipping and tax make the total, in the shop’s money', () => {
+test('money adds up in the model: lines, shipping, tax and duties make the total, in the shop’s money', () => {
+  let duties = 0;
   for (const { order } of fromApi.values()) {
     const lines = order.lines.reduce(
       (sum, line) => sum + line.unitPrice.shop * line.quantity - line.discount.shop,
@@ -123,6 +124,8 @@ test('money adds up in the model: lines, shipping and tax make the total, in the
     );
     const shipping = order.shippingLines.reduce((sum, line) => sum + line.discountedPrice.shop, 0);
     const tax = order.taxesIncluded ? 0 : order.tax.shop;
-    assert.equal(lines + shipping + tax, order.total.shop, `order ${order.name}`);
+    assert.equal(lines + shipping + tax + order.duties.shop, order.total.shop, `order ${order.name}`);
+    if (order.duties.shop) duties += 1;
   }
+  assert.ok(duties > 0, 'some parcels to the US went duties paid');
 });

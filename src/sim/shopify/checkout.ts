@@ -7,6 +7,7 @@ import { randomAddress, type Crowd } from './crowd.ts';
 import { commitStock, fulfil, type Touched } from './lifecycle.ts';
 import {
   later,
+  net,
   orderTotals,
   type Customer,
   type Discount,
@@ -18,7 +19,7 @@ import {
   type Variant,
   type Visit,
 } from './model.ts';
-import { allocate, each, includedTax, pair, present, type CurrencyCode, type Pair } from './money.ts';
+import { add, allocate, each, includedTax, pair, present, ZERO, type CurrencyCode, type Pair } from './money.ts';
 import type { Random } from './random.ts';
 import { canSell, shopFloor, warehouse } from './stock.ts';
 import type { Store } from './store.ts';
@@ -100,6 +101,7 @@ export function checkout(
     currency,
     exchangeRate: rate,
     taxRule,
+    duties: ZERO,
     discount,
     lines: [],
     shipping: [],
@@ -125,6 +127,12 @@ export function checkout(
   order.lines = priceLines(store, order, basket);
   if (order.lines.some((line) => line.giftCard)) order.tags = [...order.tags, 'gift card'];
   if (!pos) order.shipping = chooseShipping(store, rng, order, countryCode, wholesale);
+  // Every other parcel to the US goes duties paid: the customer pays 5 % of the goods at checkout.
+  if (countryCode === 'US' && order.number % 2 === 0)
+    order.duties = each(
+      order.lines.reduce((sum, line) => add(sum, net(line)), ZERO),
+      (minor) => Math.round(minor * 0.05),
+    );
   if (!pos) [order.firstVisit, order.lastVisit] = journey(store, rng, order, at);
 
   const pendingCapture = pay(store, rng, order, live);

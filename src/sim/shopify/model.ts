@@ -275,6 +275,8 @@ export interface Order {
   /** Presentment units per shop unit (1 for an order paid in pounds). */
   exchangeRate: number;
   taxRule: TaxRule | null;
+  /** Import duties the customer paid at checkout, owed to the carrier; zero for most orders. */
+  duties: Pair;
   discount: Discount | null;
   lines: LineItem[];
   shipping: ShippingLine[];
@@ -377,6 +379,8 @@ export interface OrderTotals {
   subtotal: Pair;
   shipping: Pair;
   tax: Pair;
+  /** Import duties collected at checkout (a parcel to the US sent duties paid). */
+  duties: Pair;
   total: Pair;
 }
 
@@ -403,8 +407,8 @@ export function orderTotals(order: Order): OrderTotals {
     presentment: lineItems.presentment - discounts.presentment,
   };
   // The shop's prices include VAT, so tax is inside the subtotal and shipping, not on top of them.
-  const total = add(subtotal, shipping, TAXES_INCLUDED ? ZERO : tax);
-  return { lineItems, discounts, subtotal, shipping, tax, total };
+  const total = add(subtotal, shipping, TAXES_INCLUDED ? ZERO : tax, order.duties);
+  return { lineItems, discounts, subtotal, shipping, tax, duties: order.duties, total };
 }
 
 export interface TaxSummary {

@@ -26,7 +26,7 @@ import {
   type Shop,
   type Transaction,
 } from './model.ts';
-import { fixed, negate, ZERO, type Pair } from './money.ts';
+import { fixed, isZero, negate, ZERO, type Pair } from './money.ts';
 import type { Store } from './store.ts';
 import { inventoryQuantity } from './stock.ts';
 import { gatewayNames, levelGid, trackingUrl } from './views.ts';
@@ -330,6 +330,12 @@ export function restOrder(store: Store, order: Order): Json {
     total_tax: fixed(totals.tax.shop),
     total_tax_set: moneySet(order, totals.tax),
     total_tip_received: '0.00',
+    ...(isZero(order.duties)
+      ? {}
+      : {
+          original_total_duties_set: moneySet(order, order.duties),
+          current_total_duties_set: moneySet(order, order.duties),
+        }),
     total_weight: order.lines.reduce((sum, line) => sum + line.grams * line.quantity, 0),
     updated_at: time(store, order.updatedAt),
     user_id: null,

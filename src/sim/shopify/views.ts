@@ -43,7 +43,7 @@ import {
   type Variant,
   type Visit,
 } from './model.ts';
-import { decimal, each, fixed, ZERO, type Pair } from './money.ts';
+import { decimal, each, fixed, isZero, ZERO, type Pair } from './money.ts';
 import { inventoryQuantity } from './stock.ts';
 
 export interface MoneyV2 {
@@ -202,6 +202,7 @@ const order: Resolvers<Order> = {
       : null,
   subtotalPriceSet: (o) => bag(o, orderTotals(o).subtotal),
   totalPriceSet: (o) => bag(o, orderTotals(o).total),
+  originalTotalDutiesSet: (o) => (isZero(o.duties) ? null : bag(o, o.duties)),
   totalTaxSet: (o) => bag(o, orderTotals(o).tax),
   totalShippingPriceSet: (o) => bag(o, orderTotals(o).shipping),
   totalDiscountsSet: (o) => bag(o, orderTotals(o).discounts),
