@@ -19,7 +19,17 @@ import {
   type Variant,
   type Visit,
 } from './model.ts';
-import { add, allocate, each, includedTax, pair, present, ZERO, type CurrencyCode, type Pair } from './money.ts';
+import {
+  add,
+  allocate,
+  each,
+  includedTax,
+  pair,
+  present,
+  ZERO,
+  type CurrencyCode,
+  type Pair,
+} from './money.ts';
 import type { Random } from './random.ts';
 import { canSell, shopFloor, warehouse } from './stock.ts';
 import type { Store } from './store.ts';
