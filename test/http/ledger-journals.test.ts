@@ -409,3 +409,44 @@ test('exports Xero and QuickBooks take: a summary journal a month that balances,
   );
   assert.equal(bad.statusCode, 400);
 });
+
+test('a supplier bill: lines with their VAT and carriage owed until paid; aged while it waits', async () => {
+  const bill = {
+    supplier: 'Salon Supplies Ltd',
+    reference: 'INV-7781',
+    date: '2026-11-02',
+    dueOn: '2026-11-16',
+    lines: [
+      { account: 'Expenses:Packaging', net: 12_000, vat: 2_400, description: 'mailer boxes' },
+      { account: 'Expenses:General', net: 5_000, vat: 1_000 },
+    ],
+    carriage: { net: 800, vat: 160 },
+  };
+  const created = await send('POST', '/api/v1/ledger/bills', bill);
+  assert.equal(created.statusCode, 201, created.body);
+  assert.equal(created.json().bill.gross, 21_360);
+  assert.equal((await send('POST', '/api/v1/ledger/bills', bill)).statusCode, 409);
+  const stock = await send('POST', '/api/v1/ledger/bills', {
+    ...bill,
+    reference: 'INV-7782',
+    lines: [{ account: 'Assets:Inventory', net: 100 }],
+  });
+  assert.equal(stock.statusCode, 400);
+  assert.match(stock.json().error.message, /goods for resale go in as goods received/);
+  assert.equal(await balance('Liabilities:Suppliers'), -21_360);
+  const aged = (await send('GET', '/api/v1/ledger/bills/aged?at=2026-11-30', undefined, viewer)).json();
+  assert.deepEqual(aged.bands, [0, 21_360, 0, 0], 'fourteen days late');
+  assert.equal(aged.bills[0].daysOverdue, 14);
+  const { id } = created.json().bill;
+  const paid = await send('POST', `/api/v1/ledger/bills/${id}/pay`, { date: '2026-11-28' });
+  assert.equal(paid.statusCode, 200, paid.body);
+  assert.equal(await balance('Liabilities:Suppliers'), 0);
+  assert.equal(
+    (await send('GET', '/api/v1/ledger/bills/aged?at=2026-11-30', undefined, viewer)).json().total,
+    0,
+  );
+  assert.equal(
+    (await send('POST', `/api/v1/ledger/bills/${id}/pay`, { date: '2026-11-29' })).statusCode,
+    409,
+  );
+});

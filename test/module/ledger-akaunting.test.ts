@@ -56,7 +56,7 @@ beforeEach(async () => {
   waits.length = 0;
   await db.pool.query(
     `alter table ledger_entries disable trigger user; alter table ledger_postings disable trigger user;
-     truncate ledger_postings, ledger_journal_documents, ledger_bank_lines, ledger_bank_statements, ledger_entries, ledger_day_totals, ledger_akaunting_pushes, ledger_stock_moves, ledger_receipts;
+     truncate ledger_postings, ledger_journal_documents, ledger_bank_lines, ledger_bank_statements, ledger_bills, ledger_entries, ledger_day_totals, ledger_akaunting_pushes, ledger_stock_moves, ledger_receipts;
      alter table ledger_entries enable trigger user; alter table ledger_postings enable trigger user;`,
   );
 });

@@ -24,6 +24,7 @@ import { journalRoutes } from './api/journals.ts';
 import { vatReturnRoutes } from './api/vat-returns.ts';
 import { bankRoutes } from './api/bank.ts';
 import { receivableRoutes } from './api/receivables.ts';
+import { billRoutes } from './api/bills.ts';
 import { vatPage } from './pages/vat.ts';
 import { expensesPage } from './pages/expenses.ts';
 import { reviewPage } from './pages/review.ts';
@@ -110,6 +111,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     { prefix: API, register: vatReturnRoutes },
     { prefix: `${API}/bank`, register: bankRoutes },
     { prefix: `${API}/reports`, register: receivableRoutes },
+    { prefix: `${API}/bills`, register: billRoutes },
     { prefix: '/books', register: booksPage },
     { prefix: '/books', register: vatPage },
     { prefix: '/books', register: expensesPage },

@@ -34,6 +34,7 @@ import { ExchangeRates, type ExchangeRate } from './exchange-rates.ts';
 import { Journals } from './journals.ts';
 import { BankReconciliation } from './bank-reconciliation.ts';
 import { Receivables } from './receivables.ts';
+import { Bills } from './bills.ts';
 import { giftCardReport, type GiftCardReport } from './gift-cards.ts';
 import { VatReturns, type VatScheme } from './vat-return.ts';
 
@@ -98,6 +99,8 @@ export class LedgerService {
   private readonly rates: ExchangeRates;
   /** Goods received, the opening stock, expiry alerts, stock at cost. */
   readonly stock: StockBook;
+  /** Supplier bills, paid and not, and aged payables. */
+  readonly bills: Bills;
   /** What customers (salons on terms) still owe, aged. */
   readonly receivables: Receivables;
   /** Bank statements imported and matched to the books. */
@@ -160,6 +163,7 @@ export class LedgerService {
       scheme: options.vatScheme ?? { kind: 'standard' },
     });
     this.receivables = new Receivables({ db: pool, shop, currency });
+    this.bills = new Bills({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.bank = new BankReconciliation({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.journals = new Journals({ db: pool, poster: this.poster, chart: this.chart, currency });
     this.notifications = options.notifications;

@@ -238,3 +238,15 @@ export const ledgerYearEnds = pgTable('ledger_year_ends', {
   closedBy: text('closed_by').notNull(),
   closedAt: time('closed_at').notNull().defaultNow(),
 });
+
+export const ledgerBills = pgTable('ledger_bills', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  supplier: text('supplier').notNull(),
+  reference: text('reference').notNull(),
+  billDate: date('bill_date').notNull(),
+  dueOn: date('due_on').notNull(),
+  grossMinor: id('gross_minor').notNull(),
+  entryId: id('entry_id').notNull(),
+  paidOn: date('paid_on'),
+  paidEntryId: id('paid_entry_id'),
+});
