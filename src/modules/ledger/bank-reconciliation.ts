@@ -4,12 +4,10 @@
 // expense or income to an account), or set aside. What is unreconciled shows on both sides: lines no
 // entry explains, and money the books hold on the account that no statement has shown yet.
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
 import { conflict, invalid, notFound, unprocessable } from '../../platform/errors.ts';
 import { ACCOUNTS } from './chart.ts';
-import type { ChartOfAccounts } from './chart-of-accounts.ts';
-import type { Poster } from './posting.ts';
+import type { BookParts } from './journals.ts';
 import {
   StatementError,
   readCamtStatement,
@@ -48,14 +46,7 @@ export interface Unreconciled {
 const WINDOW = 7;
 
 export class BankReconciliation {
-  constructor(
-    private readonly options: {
-      db: pg.Pool;
-      poster: Poster;
-      chart: ChartOfAccounts;
-      currency: () => Promise<string>;
-    },
-  ) {}
+  constructor(private readonly options: BookParts) {}
 
   /**
    * Reads a statement and keeps its lines (those already imported from an earlier, overlapping file

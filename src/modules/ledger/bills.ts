@@ -2,13 +2,11 @@
 // carriage, and a day it falls due; owed to the supplier (Owed to suppliers) until it is paid from
 // the bank or a card. Aged payables say what is owed and how late. Goods for resale go through
 // goods received (their stock lots), paid from Owed to suppliers when the bill comes later.
-import type pg from 'pg';
 import { transaction } from '../../platform/db/database.ts';
 import { isDate } from '../../platform/dates.ts';
 import { conflict, invalid, notFound, unprocessable } from '../../platform/errors.ts';
 import { ACCOUNTS } from './chart.ts';
-import type { ChartOfAccounts } from './chart-of-accounts.ts';
-import type { Poster } from './posting.ts';
+import type { BookParts } from './journals.ts';
 import type { EntryDraft } from './rules.ts';
 
 export interface BillLineInput {
@@ -52,14 +50,7 @@ export interface AgedPayables {
 const DAY = 86_400_000;
 
 export class Bills {
-  constructor(
-    private readonly options: {
-      db: pg.Pool;
-      poster: Poster;
-      chart: ChartOfAccounts;
-      currency: () => Promise<string>;
-    },
-  ) {}
+  constructor(private readonly options: BookParts) {}
 
   async add(input: BillInput): Promise<Bill> {
     const problems: string[] = [];

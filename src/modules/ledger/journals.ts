@@ -132,15 +132,32 @@ export function daysDue(
   }
 }
 
+/** A recurring journal as stored. */
+interface RecurringRow {
+  id: string;
+  memo: string;
+  lines: { account: string; amount: number }[];
+  day_of_month: number;
+  starts_on: string;
+  ends_on: string | null;
+  stopped: boolean;
+  created_by: string;
+}
+
+const RECURRING = `select id, memo, lines, day_of_month, to_char(starts_on, 'YYYY-MM-DD') as starts_on,
+  to_char(ends_on, 'YYYY-MM-DD') as ends_on, stopped_at is not null as stopped, created_by
+  from ledger_recurring_journals`;
+
+/** What the books' own services share: the database, the poster that books, the chart, the currency. */
+export interface BookParts {
+  db: pg.Pool;
+  poster: Poster;
+  chart: ChartOfAccounts;
+  currency: () => Promise<string>;
+}
+
 export class Journals {
-  constructor(
-    private readonly options: {
-      db: pg.Pool;
-      poster: Poster;
-      chart: ChartOfAccounts;
-      currency: () => Promise<string>;
-    },
-  ) {}
+  constructor(private readonly options: BookParts) {}
 
   private async accounts(): Promise<Set<string>> {
     return new Set((await this.options.chart.types()).keys());
@@ -289,20 +306,7 @@ export class Journals {
   }
 
   async recurring(today: string): Promise<RecurringJournal[]> {
-    const { rows } = await this.options.db.query<{
-      id: string;
-      memo: string;
-      lines: { account: string; amount: number }[];
-      day_of_month: number;
-      starts_on: string;
-      ends_on: string | null;
-      stopped: boolean;
-      created_by: string;
-    }>(
-      `select id, memo, lines, day_of_month, to_char(starts_on, 'YYYY-MM-DD') as starts_on,
-         to_char(ends_on, 'YYYY-MM-DD') as ends_on, stopped_at is not null as stopped, created_by
-       from ledger_recurring_journals order by id`,
-    );
+    const { rows } = await this.options.db.query<RecurringRow>(`${RECURRING} order by id`);
     return rows.map((row) => {
       // The first day it falls on after today (or on its start), unless it has ended.
       const from = row.starts_on > today ? row.starts_on : addDays(today, 1);
@@ -337,17 +341,8 @@ export class Journals {
    */
   async postDue(today: string): Promise<number> {
     const currency = await this.options.currency();
-    const { rows } = await this.options.db.query<{
-      id: string;
-      memo: string;
-      lines: { account: string; amount: number }[];
-      day_of_month: number;
-      starts_on: string;
-      ends_on: string | null;
-    }>(
-      `select id, memo, lines, day_of_month, to_char(starts_on, 'YYYY-MM-DD') as starts_on,
-         to_char(ends_on, 'YYYY-MM-DD') as ends_on
-       from ledger_recurring_journals where stopped_at is null and starts_on <= $1`,
+    const { rows } = await this.options.db.query<RecurringRow>(
+      `${RECURRING} where stopped_at is null and starts_on <= $1`,
       [today],
     );
     const drafts: EntryDraft[] = rows.flatMap((row) =>
