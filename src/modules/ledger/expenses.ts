@@ -145,7 +145,12 @@ export function expenseEntry(
     sourceKey: expenseKey(expense),
     currency,
     postings: [
-      { account: expense.account, amount: expense.amount - expense.tax },
+      // A reverse-charged service's own line says so too: the VAT return reads its value (boxes 6, 7).
+      {
+        account: expense.account,
+        amount: expense.amount - expense.tax,
+        ...(expense.reverseCharge ? { jurisdiction: REVERSE_CHARGE } : {}),
+      },
       ...(expense.tax ? [{ account: ACCOUNTS.vatReclaimable, amount: expense.tax }] : []),
       ...reverseCharged(expense),
       { account: expense.paidFrom, amount: -expense.amount },

@@ -78,6 +78,7 @@ export class VatReturns {
       expenses: string;
       stock_bought: string;
       opening_stock: string;
+      reverse_charged: string;
     }>(
       `select
          coalesce(-sum(total) filter (where account_code = $3 and (jurisdiction = $10 or (jurisdiction like $4
@@ -87,7 +88,8 @@ export class VatReturns {
          coalesce(sum(total) filter (where account_code like 'Expenses:%' and account_code <> all($7::text[])
                                      and source_type in ('manual', 'receipt', 'payout')), 0) as expenses,
          coalesce(sum(debits) filter (where account_code = $8 and source_type = 'stock'), 0) as stock_bought,
-         coalesce(-sum(credits) filter (where account_code = any($9::text[]) and source_type = 'stock'), 0) as opening_stock
+         coalesce(-sum(credits) filter (where account_code = any($9::text[]) and source_type = 'stock'), 0) as opening_stock,
+         coalesce(sum(total) filter (where account_code like 'Expenses:%' and jurisdiction = $10), 0) as reverse_charged
        from ledger_day_totals where day between $1::date and $2::date`,
       [
         from,
@@ -104,17 +106,10 @@ export class VatReturns {
       ],
     );
     const row = rows[0]!;
-    // Services bought from abroad under the reverse charge are outputs too: their value is in box 6.
-    const { rows: reverse } = await this.options.db.query<{ value: string }>(
-      `select coalesce(sum(p.amount_minor), 0) as value
-       from ledger_postings p join ledger_entries e on e.id = p.entry_id
-       where e.entry_date between $1::date and $2::date and p.account_code like 'Expenses:%'
-         and exists (select 1 from ledger_postings r where r.entry_id = e.id and r.jurisdiction = $3)`,
-      [from, to, REVERSE_CHARGE],
-    );
     const outputVat = Number(row.output_vat);
     const inputVat = Number(row.input_vat);
-    const sales = Number(row.sales) + Number(reverse[0]!.value);
+    // Services bought from abroad under the reverse charge are outputs too: their value is in box 6.
+    const sales = Number(row.sales) + Number(row.reverse_charged);
     // Credits are negative in the day totals: the opening stock's credit to equity, made positive.
     const purchases = Number(row.expenses) + Number(row.stock_bought) - Math.abs(Number(row.opening_stock));
     if (this.options.scheme.kind === 'flat-rate') {
