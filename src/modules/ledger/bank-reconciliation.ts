@@ -8,16 +8,13 @@ import { transaction } from '../../platform/db/database.ts';
 import { conflict, invalid, notFound, unprocessable } from '../../platform/errors.ts';
 import { ACCOUNTS } from './chart.ts';
 import type { BookParts } from './journals.ts';
-import {
-  StatementError,
-  readCamtStatement,
-  readCsvStatement,
-  readOfxStatement,
-  statementFormat,
-  type CsvMapping,
-  type StatementLine,
-} from './bank-statements.ts';
-import { matchLines, type BankLine, type BookedMovement, type Candidate } from './bank-matching.ts';
+// The statement readers and the matching load when a statement is imported or reconciled, not at
+// start-up (the Pi's idle memory).
+import type { CsvMapping, StatementLine } from './bank-statements.ts';
+import type { BankLine, BookedMovement, Candidate } from './bank-matching.ts';
+
+const statements = () => import('./bank-statements.ts');
+const matching = () => import('./bank-matching.ts');
 
 export interface StatementImport {
   statementId: number;
@@ -61,6 +58,8 @@ export class BankReconciliation {
     if (types.get(account) !== 'asset' && types.get(account) !== 'liability')
       throw unprocessable(`"${account}" is not a bank or card account in the chart`);
     const currency = await this.options.currency();
+    const { StatementError, readCamtStatement, readCsvStatement, readOfxStatement, statementFormat } =
+      await statements();
     const format = statementFormat(text);
     let lines: StatementLine[];
     try {
@@ -190,7 +189,7 @@ export class BankReconciliation {
   async matchSure(account: string = ACCOUNTS.bank): Promise<number> {
     const { lines, booked } = await this.open(account);
     if (!lines.length || !booked.length) return 0;
-    const { sure } = matchLines(lines, booked, WINDOW);
+    const { sure } = (await matching()).matchLines(lines, booked, WINDOW);
     if (!sure.length) return 0;
     const { rowCount } = await this.options.db.query(
       `update ledger_bank_lines l set status = 'matched', entry_id = m.entry_id, matched_by = 'matched by amount, day and reference', matched_at = now()
@@ -224,7 +223,7 @@ export class BankReconciliation {
   /** Both sides of what is not reconciled on the account, with suggestions for each open line. */
   async unreconciled(account: string = ACCOUNTS.bank): Promise<Unreconciled> {
     const { lines, booked } = await this.open(account);
-    const { suggested } = matchLines(lines, booked, WINDOW);
+    const { suggested } = (await matching()).matchLines(lines, booked, WINDOW);
     const { rows } = await this.options.db.query<{ n: string; first: string | null }>(
       `select count(*) filter (where status = 'matched') as n, to_char(min(day), 'YYYY-MM-DD') as first
        from ledger_bank_lines where account_code = $1`,

@@ -42,7 +42,7 @@ import { hmrcPages } from './pages/hmrc.ts';
 import { owedPage } from './pages/owed.ts';
 import { ledgerTelegramCommands } from './telegram.ts';
 import { ledgerCommands } from './commands.ts';
-import { HmrcConnection } from './hmrc.ts';
+import type { HmrcConnection } from './hmrc.ts';
 
 export type { LedgerReader } from './face.ts';
 export type { LedgerSettings } from './settings.ts';
@@ -90,7 +90,10 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     });
     // The chart of accounts exists before anything posts to it (the feed, a job, a command).
     await ledger.ensureChart();
-    const hmrc = settings.hmrc && new HmrcConnection(settings.hmrc, use('vault'), version, now);
+    // Making Tax Digital loads only where it is set up.
+    const hmrc = settings.hmrc
+      ? new (await import('./hmrc.ts')).HmrcConnection(settings.hmrc, use('vault'), version, now)
+      : undefined;
     return { ledger, timezone: config.timezone, now, hmrc, publicUrl: config.publicUrl, version };
   },
   provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports) },
