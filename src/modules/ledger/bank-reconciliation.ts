@@ -116,7 +116,11 @@ export class BankReconciliation {
       [statementId],
     );
     const matched = await this.matchSure(account);
-    const open = (await this.openLines(account)).length;
+    const { rows: left } = await this.options.db.query<{ n: string }>(
+      "select count(*) as n from ledger_bank_lines where account_code = $1 and status = 'open'",
+      [account],
+    );
+    const open = Number(left[0]!.n);
     return {
       statementId,
       format,
@@ -200,17 +204,18 @@ export class BankReconciliation {
     return rowCount ?? 0;
   }
 
-  private async openLines(
+  /** The open lines with their best three suggestions, each named by its entry. */
+  private withSuggestions(
     account: string,
-    suggestions?: Map<number, Candidate[]>,
-    booked?: BookedMovement[],
-  ) {
-    const { lines } = await this.open(account);
-    const byEntry = new Map((booked ?? []).map((movement) => [movement.entryId, movement]));
+    lines: BankLine[],
+    booked: BookedMovement[],
+    suggestions: Map<number, Candidate[]>,
+  ): OpenLine[] {
+    const byEntry = new Map(booked.map((movement) => [movement.entryId, movement]));
     return lines.map((line) => ({
       ...line,
       accountCode: account,
-      suggestions: (suggestions?.get(line.id) ?? []).slice(0, 3).map((pair) => ({
+      suggestions: (suggestions.get(line.id) ?? []).slice(0, 3).map((pair) => ({
         entryId: pair.entryId,
         day: byEntry.get(pair.entryId)!.day,
         description: byEntry.get(pair.entryId)!.description,
@@ -233,7 +238,7 @@ export class BankReconciliation {
     return {
       account,
       currency: await this.options.currency(),
-      openLines: await this.openLines(account, suggested, booked),
+      openLines: this.withSuggestions(account, lines, booked, suggested),
       // Before the first statement's first day the books are not compared with any statement.
       notOnStatement: first ? booked.filter((movement) => movement.day >= first) : [],
       matched: Number(rows[0]?.n ?? 0),

@@ -31,13 +31,15 @@ export async function giftCardReport(
     redeemed: string;
     refunded: string;
     put_back: string;
+    outstanding: string;
   }>(
     `select
        coalesce(-sum(total) filter (where day < $2::date), 0) as opening,
        coalesce(-sum(total) filter (where day >= $2::date and source_type = 'order'), 0) as issued,
        coalesce(sum(total) filter (where day >= $2::date and source_type = 'payment'), 0) as redeemed,
        coalesce(sum(debits) filter (where day >= $2::date and source_type = 'refund'), 0) as refunded,
-       coalesce(sum(credits) filter (where day >= $2::date and source_type = 'refund'), 0) as put_back
+       coalesce(sum(credits) filter (where day >= $2::date and source_type = 'refund'), 0) as put_back,
+       coalesce(-sum(total), 0) as outstanding
      from ledger_day_totals where account_code = $1 and day <= $3::date`,
     [ACCOUNTS.giftCards, from, to],
   );
@@ -49,11 +51,7 @@ export async function giftCardReport(
     refunded: Number(row.refunded),
     putBack: Number(row.put_back),
   };
-  const { rows: closing } = await pool.query<{ balance: string }>(
-    `select coalesce(-sum(total), 0) as balance from ledger_day_totals where account_code = $1 and day <= $2::date`,
-    [ACCOUNTS.giftCards, to],
-  );
-  const outstanding = Number(closing[0]!.balance);
+  const outstanding = Number(row.outstanding);
   const explained = figures.opening + figures.issued + figures.putBack - figures.redeemed - figures.refunded;
   return { from, to, currency, ...figures, other: outstanding - explained, outstanding };
 }

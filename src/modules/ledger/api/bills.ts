@@ -4,10 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { responses } from '../../../platform/http/schemas.ts';
-import { invalid } from '../../../platform/errors.ts';
-import { isDate } from '../../../platform/dates.ts';
 import type { LedgerParts } from '../index.ts';
-import { AccountCode, Day, IdParams, tags } from './shared.ts';
+import { AccountCode, Day, IdParams, checkDay, tags } from './shared.ts';
 
 const Minor = (description: string) => Type.Integer({ minimum: 0, description });
 
@@ -118,7 +116,7 @@ export function billRoutes(app: FastifyInstance, { ledger }: LedgerParts): void 
       },
     },
     async (request) => {
-      if (!isDate(request.query.at)) throw invalid(`at "${request.query.at}" is not a date (YYYY-MM-DD)`);
+      checkDay(request.query.at);
       return ledger.bills.aged(request.query.at);
     },
   );

@@ -5,10 +5,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { responses } from '../../../platform/http/schemas.ts';
 import { documentPdf } from '../../../platform/documents/pdf.ts';
-import { invalid } from '../../../platform/errors.ts';
-import { isDate } from '../../../platform/dates.ts';
 import type { LedgerParts } from '../index.ts';
-import { Day, PeriodQuery, checkPeriod, tags } from './shared.ts';
+import { Day, PeriodQuery, checkDay, checkPeriod, tags } from './shared.ts';
 import { File } from './answers.ts';
 
 const Bands = Type.Array(Type.Integer(), {
@@ -53,9 +51,6 @@ const GiftCards = Type.Object({
 
 export function receivableRoutes(app: FastifyInstance, { ledger }: LedgerParts): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const checkDay = (at: string) => {
-    if (!isDate(at)) throw invalid(`at "${at}" is not a date (YYYY-MM-DD)`);
-  };
 
   api.get(
     '/aged-debts',

@@ -6,9 +6,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TSchema } from 'typebox';
 import { responses } from '../../../platform/http/schemas.ts';
 import { invalid } from '../../../platform/errors.ts';
-import { isDate } from '../../../platform/dates.ts';
 import type { LedgerParts } from '../index.ts';
-import { AccountCode, Day, PeriodQuery, checkPeriod, periodFields, tags } from './shared.ts';
+import { AccountCode, Day, PeriodQuery, checkDay, checkPeriod, periodFields, tags } from './shared.ts';
 import {
   BalanceSheet,
   CashFlow,
@@ -23,10 +22,6 @@ import {
 
 const read = { access: 'read' } as const;
 const AtQuery = Type.Object({ at: Day('YYYY-MM-DD') }, { additionalProperties: false });
-
-function checkDay(at: string): void {
-  if (!isDate(at)) throw invalid(`at "${at}" is not a date (YYYY-MM-DD)`);
-}
 
 export function reportRoutes(app: FastifyInstance, { ledger }: LedgerParts): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -30,6 +30,11 @@ export const Amount = Type.String({
   description: 'a decimal amount, e.g. 12.50',
 });
 
+/** A day given as `at` is a real day. */
+export function checkDay(at: string): void {
+  if (!isDate(at)) throw invalid(`at "${at}" is not a date (YYYY-MM-DD)`);
+}
+
 /** Real dates, in order, not more than ten years apart. */
 export function checkPeriod(from: string, to: string): void {
   for (const [name, value] of [

@@ -53,9 +53,10 @@ export function stockPages(
     async (request, reply) => {
       const today = dayIn(now(), config.timezone);
       const typed = request.query;
-      const [stock, opening] = await Promise.all([
+      const [stock, opening, products] = await Promise.all([
         ledger.stock.valuation(today),
         ledger.stock.openingTaken(),
+        ledger.stock.products(),
       ]);
       const money = (minor: number) => formatMoney(minor, stock.currency);
       const differs = stock.lines.filter(
@@ -108,7 +109,7 @@ export function stockPages(
                 <label
                   >Product
                   <select name="variantId" required>
-                    ${(await ledger.stock.products()).map(
+                    ${products.map(
                       (product) =>
                         html`<option value="${String(product.variantId)}"${String(product.variantId) === typed.variantId ? html` selected` : ''}>
                           ${product.name}${product.sku ? ` (${product.sku})` : ''}
@@ -139,7 +140,7 @@ export function stockPages(
                 <label
                   >Product
                   <select name="variantId" required>
-                    ${(await ledger.stock.products()).map(
+                    ${products.map(
                       (product) =>
                         html`<option value="${String(product.variantId)}">${product.name}${product.sku ? ` (${product.sku})` : ''}</option>`,
                     )}
