@@ -13,6 +13,7 @@ import approvals from './approvals/index.ts';
 import ai from './ai/index.ts';
 import ledger from './ledger/index.ts';
 import telegram from './telegram/index.ts';
+import social from './social/index.ts';
 
 export const MODULES = [
   vault,
@@ -27,5 +28,6 @@ export const MODULES = [
   approvals,
   ai,
   ledger,
+  social,
   telegram,
 ] as const;

@@ -63,3 +63,23 @@ function offsetMs(instant: number, timeZone: string): number {
 export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * The instant a wall-clock time ("09:00") happens on a day in a time zone, whatever the day's offset
+ * (summer time or not). A time the clocks skip (01:30 on the spring change) is read an hour later.
+ */
+export function instantAt(day: string, time: string, timeZone: string): Date {
+  const wallClock = Date.parse(`${day}T${time}:00Z`);
+  const guess = wallClock - offsetMs(wallClock, timeZone);
+  return new Date(wallClock - offsetMs(guess, timeZone));
+}
+
+/** 1 (Monday) to 7 (Sunday), as ISO 8601 numbers them. */
+export function isoWeekday(day: string): number {
+  return ((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
+}
+
+/** The wall-clock hour (0-23) of an instant in a time zone. */
+export function hourIn(instant: Date, timeZone: string): number {
+  return Number(wallClockIn(instant, timeZone).hour);
+}

@@ -3,7 +3,7 @@
 // social module (and the dashboard and the CLI until it exists) has posts written and reviewed.
 import type { TextRequest } from './providers/types.ts';
 import type { Generated } from './ai-service.ts';
-import type { DraftOutcome, DraftRequest } from './writer.ts';
+import type { DraftOutcome, DraftRequest, ReviewRequest } from './writer.ts';
 
 /** The language models, in the order the owner configured them, the offline one last. */
 export interface LanguageModels {
@@ -27,4 +27,6 @@ export interface QaReviews {
 /** Writes a post about a product and takes it through the QA gate, to the owner if the gate says so. */
 export interface Writer {
   draft(request: DraftRequest): Promise<DraftOutcome>;
+  /** Takes a caption someone wrote (the owner, a CSV import) through the same gate. */
+  review(request: ReviewRequest): Promise<DraftOutcome>;
 }

@@ -15,7 +15,6 @@ import { aiEvents } from './events.ts';
 import * as tables from './schema.ts';
 import { aiRoutes, qaRoutes } from './routes.ts';
 import { aiPages } from './pages.ts';
-import { aiSubscriptions } from './subscriptions.ts';
 import { aiCommands } from './commands.ts';
 import { writeNowPanel, writeNowRoute } from './write-now.ts';
 import type { Catalog } from '../shop/index.ts';
@@ -25,7 +24,7 @@ import type { AiSettings } from './settings.ts';
 export type { LanguageModels, QaReviews, ReviewSummary, Writer } from './face.ts';
 export type { Generated } from './ai-service.ts';
 export type { ImageInput, JsonSchema, TextRequest } from './providers/types.ts';
-export type { DraftOutcome, DraftRequest } from './writer.ts';
+export type { DraftOutcome, DraftRequest, ReviewRequest } from './writer.ts';
 export type { QaResult } from './qa/qa-service.ts';
 export type { Channel } from './qa/channels.ts';
 export type { AiSettings } from './settings.ts';
@@ -83,7 +82,6 @@ const definition = defineModule<AiSettings, AiParts>({
     return { ai, qa, voice, writer, catalog, settings, approvals: use('approvals') };
   },
   provides: { ai: ({ ai }) => ai, qa: ({ qa }) => qa, writer: ({ writer }) => writer },
-  subscriptions: aiSubscriptions,
   http: [
     { prefix: '/api/v1/ai', register: aiRoutes },
     { prefix: '/api/v1/qa', register: qaRoutes },

@@ -19,6 +19,17 @@ export interface DraftRequest {
   productId: string;
   /** What the owner asked to change (a Regenerate press). */
   feedback?: string;
+  /** What this post is for, from the plan: its theme, its audience, what earlier tests taught. */
+  brief?: string;
+}
+
+/** A caption someone wrote (the owner, a CSV), to go through the same gate. */
+export interface ReviewRequest {
+  channel: Channel;
+  text: string;
+  productIds: string[];
+  /** How the owner sees it in the approval queue. */
+  title: string;
 }
 
 export interface DraftOutcome {
@@ -77,7 +88,7 @@ export class PostWriter implements Writer {
     for (let attempt = 1; ; attempt += 1) {
       const written = await this.ai.generate({
         feature: 'social.caption',
-        ...brief(request.channel, product, voice, feedback),
+        ...brief(request.channel, product, voice, feedback, request.brief ?? ''),
         temperature: 0.8,
         maxOutputTokens: 600,
         offline: () => template(request.channel, product, attempt),
@@ -89,52 +100,80 @@ export class PostWriter implements Writer {
         productIds: [product.id],
         attempt,
       });
-      if (review.decision === 'auto_approve') {
-        await transaction(this.pool, (client) =>
-          emit(client, 'post.approved', {
-            channel: request.channel,
-            text,
-            productIds: [product.id],
-            qaReviewId: review.id,
-            approvedBy: 'qa-gate',
-          }),
-        );
-        return { outcome: 'approved', text, review, attempts: attempt, provider: written.provider };
-      }
-      if (review.decision === 'owner_approval' || attempt >= this.maxAttempts) {
-        const approval = await this.approvals.request({
-          kind: 'social.post',
+      const outcome = await this.settle(
+        {
           channel: request.channel,
-          title: `${request.channel}: ${product.title}`,
           text,
           productIds: [product.id],
-          qaReviewId: review.id,
-          score: review.score,
-          lowConfidence: review.lowConfidence,
-          review: {
-            criteria: review.criteria.map(({ name, score }) => ({ name, score })),
-            mustFix: review.hardFails.map((fail) => fail.message),
-          },
-        });
-        return {
-          outcome: 'awaiting_owner',
-          text,
-          review,
-          attempts: attempt,
-          approvalId: approval.id,
-          provider: written.provider,
-        };
-      }
+          title: `${request.channel}: ${product.title}`,
+        },
+        review,
+        attempt >= this.maxAttempts,
+      );
+      if (outcome) return { ...outcome, attempts: attempt, provider: written.provider };
       feedback = [
         ...review.hardFails.map((f) => f.message),
         ...review.criteria.filter((c) => c.score < 8).map((c) => `${c.name}: ${c.feedback}`),
       ];
     }
   }
+  /** Takes a caption someone wrote through the gate: approved by it, or to the owner (never rewritten). */
+  async review(request: ReviewRequest): Promise<DraftOutcome> {
+    const review = await this.qa.check({
+      channel: request.channel,
+      text: request.text,
+      productIds: request.productIds,
+      attempt: 1,
+    });
+    const outcome = await this.settle(request, review, true);
+    return { ...outcome!, attempts: 1, provider: 'owner' };
+  }
+
+  /** What the gate's decision means: approved, or a request to the owner; undefined to write again. */
+  private async settle(
+    draft: ReviewRequest,
+    review: QaResult,
+    last: boolean,
+  ): Promise<Omit<DraftOutcome, 'attempts' | 'provider'> | undefined> {
+    if (review.decision === 'auto_approve') {
+      await transaction(this.pool, (client) =>
+        emit(client, 'post.approved', {
+          channel: draft.channel,
+          text: draft.text,
+          productIds: draft.productIds,
+          qaReviewId: review.id,
+          approvedBy: 'qa-gate',
+        }),
+      );
+      return { outcome: 'approved', text: draft.text, review };
+    }
+    if (review.decision !== 'owner_approval' && !last) return undefined;
+    const approval = await this.approvals.request({
+      kind: 'social.post',
+      channel: draft.channel,
+      title: draft.title,
+      text: draft.text,
+      productIds: draft.productIds,
+      qaReviewId: review.id,
+      score: review.score,
+      lowConfidence: review.lowConfidence,
+      review: {
+        criteria: review.criteria.map(({ name, score }) => ({ name, score })),
+        mustFix: review.hardFails.map((fail) => fail.message),
+      },
+    });
+    return { outcome: 'awaiting_owner', text: draft.text, review, approvalId: approval.id };
+  }
 }
 
 /** The writer's brief (prompts/social-caption.md) for one post about a product. */
-function brief(channel: Channel, product: CatalogProduct, voice: VoiceProfile, feedback: string[]) {
+function brief(
+  channel: Channel,
+  product: CatalogProduct,
+  voice: VoiceProfile,
+  feedback: string[],
+  plan: string,
+) {
   return renderPrompt(promptTemplate('social-caption'), {
     channel,
     tone: voice.tone,
@@ -145,6 +184,7 @@ function brief(channel: Channel, product: CatalogProduct, voice: VoiceProfile, f
     stock: product.available ? 'in stock' : 'out of stock',
     maxChars: String(Math.min(CHANNELS[channel].maxChars, 600)),
     maxHashtags: String(CHANNELS[channel].maxHashtags),
+    brief: plan,
     feedback: feedback.length
       ? `Fix these points from the review of the last version:\n- ${feedback.join('\n- ')}`
       : '',

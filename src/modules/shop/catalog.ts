@@ -12,6 +12,13 @@ export interface CatalogProduct {
   available: boolean;
   /** The product's main photo, for previews. */
   imageUrl?: string | null;
+  /** Units available across its variants; null when Shopify does not count them. */
+  stock?: number | null;
+  /** When the product was added to the shop (ISO 8601). */
+  createdAt?: string;
+  tags?: string[];
+  /** Its address on the online store: /products/{handle}. */
+  handle?: string;
 }
 
 export interface Catalog {

@@ -52,6 +52,17 @@ export interface OrderTotals {
   totals: { currency: string; totalMinor: number }[];
 }
 
+/** Orders a campaign brought, by the visit's UTM tags (the last visit's when it carries them, else the first's). */
+export interface CampaignSales {
+  source: string | null;
+  campaign: string | null;
+  content: string | null;
+  currency: string;
+  orders: number;
+  /** Minor units of `currency`. */
+  totalMinor: number;
+}
+
 /** A payout with the balance transactions it pays out. */
 export interface PayoutRecord {
   payout: Payout;
@@ -95,6 +106,8 @@ export interface WebhookRegistration {
 export interface ShopReader {
   /** The shop's name, domain, currency and time zone as last seen (Shopify is asked the first time). */
   info(): Promise<ShopInfo>;
+  /** What orders since `since` that came through `medium` (utm_medium, such as social) brought. */
+  campaignSales(medium: string, since: Date): Promise<CampaignSales[]>;
   /** Orders newest first, by day in the shop's time zone, status, customer or text; a page at a time. */
   listOrders(filter: OrderFilter): Promise<OrderPage>;
   /** Stored orders by id; an id not stored yet is not in the map. */

@@ -28,6 +28,7 @@ export type {
   OrderFilter,
   OrderPage,
   OrderRow,
+  CampaignSales,
   PayoutRecord,
   ShopInfo,
   ShopReader,

@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { isDate } from '../../platform/dates.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
-import type { OrderFilter, OrderPage, OrderTotals } from './face.ts';
+import type { CampaignSales, OrderFilter, OrderPage, OrderTotals } from './face.ts';
 import type { Order, RefundLine, RefundMoney } from './model.ts';
 
 /** A payment, capture, refund or void on an order, as the order's page lists it. */
@@ -39,6 +39,36 @@ export interface OrderDetail extends Order {
 
 export class OrderList {
   constructor(private readonly options: { pool: pg.Pool; timezone: string }) {}
+
+  async campaignSales(medium: string, since: Date): Promise<CampaignSales[]> {
+    const { rows } = await this.options.pool.query<{
+      source: string | null;
+      campaign: string | null;
+      content: string | null;
+      currency: string;
+      orders: string;
+      total: string;
+    }>(
+      `with visits as (
+         select o.currency, o.total_minor,
+           case when o.last_visit->>'medium' = $1 then o.last_visit else o.first_visit end as visit
+         from shop_orders o
+         where o.created_at >= $2 and not o.test and o.cancelled_at is null
+           and (o.last_visit->>'medium' = $1 or o.first_visit->>'medium' = $1))
+       select visit->>'source' as source, visit->>'campaign' as campaign, visit->>'content' as content,
+         currency, count(*) as orders, sum(total_minor) as total
+       from visits group by 1, 2, 3, 4`,
+      [medium, since],
+    );
+    return rows.map((row) => ({
+      source: row.source,
+      campaign: row.campaign,
+      content: row.content,
+      currency: row.currency,
+      orders: Number(row.orders),
+      totalMinor: Number(row.total),
+    }));
+  }
 
   async page(filter: OrderFilter): Promise<OrderPage> {
     const { where, values } = this.conditions(filter);

@@ -36,6 +36,7 @@ import type {
   StockCount,
   VariantSales,
   WebhookRegistration,
+  CampaignSales,
 } from './face.ts';
 import type { Order, Refund, Transaction } from './model.ts';
 
@@ -228,6 +229,10 @@ export class ShopService implements ShopReader {
 
   info(): Promise<ShopInfo> {
     return this.connection.shopInfo();
+  }
+
+  campaignSales(medium: string, since: Date): Promise<CampaignSales[]> {
+    return this.orderList.campaignSales(medium, since);
   }
 
   listOrders(filter: OrderFilter): Promise<OrderPage> {
