@@ -89,7 +89,6 @@ test('an answer lost after Instagram published is found on the account, not publ
     productId: '9100000000002',
   });
   // media create, status, publish limit… then the publish call answers garbage after it published.
-  world.meta.failNextPublish; // (the API the simulator offers; the failure below is the one used)
   const outcome = await (async () => {
     // The simulator's 'malformed' failure does the work and answers half a body: queue it for the
     // publish call by letting the earlier calls through first.

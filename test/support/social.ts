@@ -145,13 +145,15 @@ export function socialEnv(
   };
 }
 
-export async function startSimulators(options: { processingPolls?: number } = {}) {
+export async function startSimulators(options: { processingPolls?: number; now?: () => number } = {}) {
+  const now = options.now ?? Date.now;
   const meta = await MetaSimulator.start({
     instagramAccountId: '17841400000000001',
     instagramToken: TOKENS.instagram,
     facebookPageId: '100000000000001',
     pageToken: TOKENS.page,
     processingPolls: options.processingPolls ?? 1,
+    now,
   });
   const tiktok = await TikTokSimulator.start({
     accessToken: TOKENS.tiktok,
@@ -165,10 +167,12 @@ export async function startSimulators(options: { processingPolls?: number } = {}
 }
 
 export async function startSocialWorld(
-  options: { clock?: () => Date; env?: Record<string, string> } = {},
+  options: { clock?: () => Date; env?: Record<string, string>; platformClock?: () => number } = {},
 ): Promise<SocialWorld> {
   const cdn = await startCdn();
-  const { meta, tiktok, linkedin } = await startSimulators();
+  const { meta, tiktok, linkedin } = await startSimulators(
+    options.platformClock ? { now: options.platformClock } : {},
+  );
   const products = socialProducts(cdn.baseUrl);
   const port = await freePort();
   const server = await startTestServer({

@@ -27,6 +27,8 @@ export type { ImageInput, JsonSchema, TextRequest } from './providers/types.ts';
 export type { DraftOutcome, DraftRequest, ReviewRequest } from './writer.ts';
 export type { QaResult } from './qa/qa-service.ts';
 export type { Channel } from './qa/channels.ts';
+// What each channel accepts (caption length, hashtags, links): the social module's previews show it.
+export { CHANNELS } from './qa/channels.ts';
 export type { AiSettings } from './settings.ts';
 // The books read receipts with a model: their prompt is one of the AI module's versioned files.
 export { AiUnavailableError } from './ai-service.ts';

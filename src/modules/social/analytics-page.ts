@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { html } from '../../platform/dashboard/html.ts';
-import { formatTime, page, plural } from '../../platform/dashboard/layout.ts';
+import { formatTime, page } from '../../platform/dashboard/layout.ts';
 import { sendPage, table } from '../../platform/dashboard/components.ts';
 import { barChart, shortDay } from '../../platform/dashboard/chart.ts';
 import { formatDay } from '../../platform/dashboard/layout.ts';
@@ -17,60 +17,56 @@ const percent = (value: number | undefined) => (value === undefined ? '—' : `$
 
 export function analyticsPage(app: FastifyInstance, { social, catalog }: SocialPageParts): void {
   const tz = social.timezone;
-  app
-    .withTypeProvider<TypeBoxTypeProvider>()
-    .get(
-      '/analytics',
-      {
-        config: { access: 'read' },
-        schema: {
-          hide: true,
-          querystring: Type.Object({
-            days: Type.Optional(
-              Type.String({ pattern: '^[0-9]{1,3}$', description: '1 to 365, default 30' }),
-            ),
-          }),
-        },
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/analytics',
+    {
+      config: { access: 'read' },
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          days: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$', description: '1 to 365, default 30' })),
+        }),
       },
-      async (request, reply) => {
-        const days = Math.min(365, Math.max(1, Number(request.query.days ?? 30)));
-        const since = new Date(social.now().getTime() - days * 86_400_000);
-        const [posts, followers, tests, products] = await Promise.all([
-          social.insights.performance(since),
-          social.insights.followerHistory(days),
-          social.abTests.list(),
-          catalog.all(),
-        ]);
-        const titles = new Map(products.map((p) => [p.id, p.title]));
-        const themes = Insights.breakdown(posts, (post) => [post.theme]);
-        const byProduct = Insights.breakdown(posts, (post) => post.productIds);
-        const orders = posts.reduce((sum, post) => sum + post.orders, 0);
-        const revenue = Insights.breakdown(posts, () => ['all'])[0]?.revenue ?? [];
-        const stories = posts.filter((post) => post.completion !== undefined);
-        const channels = [...new Set(followers.map((f) => f.channel))];
-        const best = (['instagram', 'facebook', 'tiktok', 'linkedin'] as const)
-          .map((channel) => ({ channel, hours: social.insights.bestHours(posts, channel) }))
-          .filter((entry) => entry.hours.length);
-        const breakdownRows = (rows: typeof themes, name: (key: string) => string) =>
-          rows
-            .slice(0, 15)
-            .map((row) => [
-              name(row.key),
-              row.posts,
-              row.reach.toLocaleString('en-GB'),
-              row.orders,
-              moneyText(row.revenue) || '—',
-            ]);
-        return sendPage(
-          reply,
-          page(
-            { title: 'Social analytics', principal: request.principal, current: '/social' },
-            html`<nav class="tabs"><a href="/social">Queue</a> <a href="/social/calendar">Calendar</a> <a href="/social/analytics" aria-current="page">Analytics</a></nav>
+    },
+    async (request, reply) => {
+      const days = Math.min(365, Math.max(1, Number(request.query.days ?? 30)));
+      const since = new Date(social.now().getTime() - days * 86_400_000);
+      const [posts, followers, tests, products] = await Promise.all([
+        social.insights.performance(since),
+        social.insights.followerHistory(days),
+        social.abTests.list(),
+        catalog.all(),
+      ]);
+      const titles = new Map(products.map((p) => [p.id, p.title]));
+      const themes = Insights.breakdown(posts, (post) => [post.theme]);
+      const byProduct = Insights.breakdown(posts, (post) => post.productIds);
+      const orders = posts.reduce((sum, post) => sum + post.orders, 0);
+      const revenue = Insights.breakdown(posts, () => ['all'])[0]?.revenue ?? [];
+      const stories = posts.filter((post) => post.completion !== undefined);
+      const channels = [...new Set(followers.map((f) => f.channel))];
+      const best = (['instagram', 'facebook', 'tiktok', 'linkedin'] as const)
+        .map((channel) => ({ channel, hours: social.insights.bestHours(posts, channel) }))
+        .filter((entry) => entry.hours.length);
+      const breakdownRows = (rows: typeof themes, name: (key: string) => string) =>
+        rows
+          .slice(0, 15)
+          .map((row) => [
+            name(row.key),
+            row.posts,
+            row.reach.toLocaleString('en-GB'),
+            row.orders,
+            moneyText(row.revenue) || '—',
+          ]);
+      return sendPage(
+        reply,
+        page(
+          { title: 'Social analytics', principal: request.principal, current: '/social' },
+          html`<nav class="tabs"><a href="/social">Queue</a> <a href="/social/calendar">Calendar</a> <a href="/social/analytics" aria-current="page">Analytics</a></nav>
             <p class="muted">The last ${days} days: <a href="/social/analytics?days=7">7</a> · <a href="/social/analytics?days=30">30</a> · <a href="/social/analytics?days=90">90</a> days.</p>
             <section class="cards">
               <article class="card" data-testid="social-revenue"><h3>Orders from posts</h3><p class="big">${orders}</p><p>${moneyText(revenue) || 'no revenue yet'}</p></article>
               <article class="card"><h3>Posts out</h3><p class="big">${posts.length}</p></article>
-              <article class="card" data-testid="story-completion"><h3>Stories watched through</h3><p class="big">${percent(stories.length ? stories.reduce((sum, s) => sum + (s.completion ?? 0), 0) / stories.length : undefined)}</p><p class="muted small">${plural(stories.length, 'story')} measured</p></article>
+              <article class="card" data-testid="story-completion"><h3>Stories watched through</h3><p class="big">${percent(stories.length ? stories.reduce((sum, s) => sum + (s.completion ?? 0), 0) / stories.length : undefined)}</p><p class="muted small">${stories.length} ${stories.length === 1 ? 'story' : 'stories'} measured</p></article>
             </section>
             <h2>Posts</h2>
             ${table(
@@ -136,8 +132,8 @@ export function analyticsPage(app: FastifyInstance, { social, catalog }: SocialP
               ]),
               'No tests yet: open a planned post and press “A/B test the caption”.',
             )}`,
-          ),
-        );
-      },
-    );
+        ),
+      );
+    },
+  );
 }

@@ -9,7 +9,7 @@ import { csrfField, formatTime, page, plural } from '../../platform/dashboard/la
 import { formAction, noticeLine, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { formBody, noticeField, optionalField } from '../../platform/dashboard/form-body.ts';
 import { addDays, dayIn, instantAt, isDate, isoWeekday } from '../../platform/dates.ts';
-import { CHANNELS } from '../ai/qa/channels.ts';
+import { CHANNELS } from '../ai/index.ts';
 import type { Catalog } from '../shop/index.ts';
 import type { SocialService } from './social-service.ts';
 import type { Post } from './posts.ts';
@@ -147,7 +147,7 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
             (post) =>
               html`<a class="chip ${post.status}" href="/social/posts/${post.id}" data-post="${post.id}" ${write && ['planned', 'drafted', 'approved', 'scheduled', 'held', 'failed'].includes(post.status) ? html`draggable="true" data-time="${toLocalInput(post.publishAt, tz).slice(11)}"` : ''}>${toLocalInput(post.publishAt, tz).slice(11)} ${PLATFORM_LABEL[post.channel]}${post.format === 'text' ? '' : ` ${post.format}`} ${statusBadge(post.status)}</a>`,
           )}
-          ${stories.length ? html`<p class="small muted">${plural(stories.length, 'story')} (${stories.filter((s) => s.status === 'published').length} out)</p>` : ''}
+          ${stories.length ? html`<p class="small muted">${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${stories.filter((s) => s.status === 'published').length} out)</p>` : ''}
         </div>`;
       };
       return sendPage(

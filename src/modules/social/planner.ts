@@ -82,7 +82,11 @@ const SEASON: Record<number, string[]> = {
 
 const SALON_WORDS = ['salon', 'professional', 'pro', 'wholesale', 'trade', 'litre', '1l', 'backbar'];
 
-const words = (product: CatalogProduct) => `${product.title} ${(product.tags ?? []).join(' ')}`.toLowerCase();
+const words = (product: CatalogProduct) =>
+  ` ${`${product.title} ${(product.tags ?? []).join(' ')}`.toLowerCase().replace(/[^a-z0-9]+/g, ' ')} `;
+/** Whether a product's name or tags hold the word, whole ("pro" is not in "product") or as a start ("hydrat"). */
+const has = (product: CatalogProduct, word: string, whole = false) =>
+  words(product).includes(` ${word}${whole ? ' ' : ''}`);
 
 /** Whether a product may be promoted at all: on sale, not a gift card, not low or sold out. */
 export function promotable(product: CatalogProduct): boolean {
@@ -108,7 +112,7 @@ export function themeOf(
   if (product.stock !== undefined && product.stock !== null && product.stock > overstockAbove)
     return 'overstock';
   const month = Number(day.slice(5, 7));
-  if ((SEASON[month] ?? []).some((word) => words(product).includes(word))) return 'seasonal';
+  if ((SEASON[month] ?? []).some((word) => has(product, word))) return 'seasonal';
   return 'product';
 }
 
@@ -135,7 +139,7 @@ export function pickProducts(
     const restFor = time.slot.format === 'story' ? 1 : REST_DAYS;
     const pool =
       time.slot.audience === 'salons'
-        ? candidates.filter((p) => SALON_WORDS.some((word) => words(p).includes(word)))
+        ? candidates.filter((p) => SALON_WORDS.some((word) => has(p, word, true)))
         : candidates;
     const choices = pool.length ? pool : candidates;
     let best: { pick: Pick; score: number } | undefined;

@@ -331,9 +331,7 @@ export class PostStore {
     );
   }
 
-  async attempts(
-    postId: string,
-  ): Promise<
+  async attempts(postId: string): Promise<
     {
       startedAt: Date;
       finishedAt: Date | null;

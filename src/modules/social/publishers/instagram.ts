@@ -24,7 +24,7 @@ import {
 /** Waits between status polls: about half a minute in all, then the next run looks again. */
 const POLLS_MS = [500, 1000, 2000, 3000, 5000, 8000, 10_000];
 const FEED_METRICS = 'views,reach,saved,likes,comments,shares,total_interactions';
-const STORY_METRICS = 'reach,replies,follows,profile_visits,navigation';
+const STORY_METRICS = 'reach,replies,follows,profile_visits';
 
 export function form(values: Record<string, string | undefined>): {
   body: string;
@@ -179,14 +179,17 @@ export class InstagramPublisher implements Publisher {
   }
 
   async insights(post: { platformPostId: string; format: PostFormat }): Promise<Record<string, number>> {
-    const story = post.format === 'story';
-    const answer = await this.graph.json<{ data?: unknown[] }>({
-      path: `/${post.platformPostId}/insights`,
-      query: story
-        ? { metric: STORY_METRICS, breakdown: 'story_navigation_action_type' }
-        : { metric: FEED_METRICS },
-    });
-    return graphMetrics(answer.data ?? []);
+    const read = async (query: Record<string, string>) =>
+      graphMetrics(
+        (await this.graph.json<{ data?: unknown[] }>({ path: `/${post.platformPostId}/insights`, query }))
+          .data ?? [],
+      );
+    if (post.format !== 'story') return read({ metric: FEED_METRICS });
+    // A breakdown applies to every metric asked with it: navigation is asked on its own.
+    return {
+      ...(await read({ metric: STORY_METRICS })),
+      ...(await read({ metric: 'navigation', breakdown: 'story_navigation_action_type' })),
+    };
   }
 
   async followers(): Promise<number | undefined> {
