@@ -22,7 +22,7 @@ export async function serve(
     : undefined;
   if (simulators) {
     progress('starting the simulators (sandbox: nothing leaves this machine)');
-    sandbox = await simulators.startSandbox(config.dataDir);
+    sandbox = await simulators.startSandbox(config.dataDir, config.publicUrl);
     // The simulators' addresses win over anything configured, so the sandbox never reaches a real service.
     config = parseConfig({ ...loadEnvironment(), ...sandbox.env });
   }

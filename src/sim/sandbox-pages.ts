@@ -6,12 +6,26 @@ import type { FastifyInstance } from 'fastify';
 import type { ExtraPages } from '../platform/kit/module.ts';
 import { html } from '../platform/dashboard/html.ts';
 import { csrfField, page } from '../platform/dashboard/layout.ts';
-import { SANDBOX_ORDER_EVERY_MS, SANDBOX_OWNER_CHAT, type Sandbox } from './registry.ts';
+import { SANDBOX_ORDER_EVERY_MS, SANDBOX_OWNER_CHAT, SANDBOX_PHOTOS, type Sandbox } from './registry.ts';
+import { productPhoto } from './shopify/photos.ts';
 
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } as const;
 
 export function sandboxPages(sandbox: Sandbox): ExtraPages {
   const register = (app: FastifyInstance) => {
+    // The sandbox shop's product photos, where its products say they are (Shopify's CDN is not here).
+    app.get<{ Params: { '*': string } }>(
+      `${SANDBOX_PHOTOS}/*`,
+      { config: { access: 'public', audit: false }, schema: { hide: true } },
+      async (request, reply) => {
+        const photo = await productPhoto(request.params['*']);
+        if (!photo) return reply.code(404).send({ error: { code: 'not_found', message: 'no such photo' } });
+        return reply
+          .header('content-type', 'image/jpeg')
+          .header('cache-control', 'public, max-age=86400')
+          .send(photo);
+      },
+    );
     app.get(
       '/sandbox/telegram',
       { config: { access: 'write' }, schema: { hide: true } },

@@ -94,13 +94,19 @@ test('an answer lost after Instagram published is found on the account, not publ
     // publish call by letting the earlier calls through first.
     const publisher = world.social.connections.publishers().get('instagram')!;
     const original = publisher.publish.bind(publisher);
-    publisher.publish = async (outgoing, named, resume) => {
-      const wrapped = async (remoteId: string) => {
-        await named(remoteId);
-        world.meta.failures.add('malformed', 3); // status poll, publish
-      };
-      return original(outgoing, wrapped, resume);
-    };
+    publisher.publish = async (outgoing, progress, resume) =>
+      original(
+        outgoing,
+        {
+          sending: async () => {
+            await progress.sending();
+            // The publish call is carried out, and its answer comes back broken.
+            world.meta.failures.add('malformed', 1);
+          },
+          named: (remoteId) => progress.named(remoteId),
+        },
+        resume,
+      );
     try {
       return await world.social.publishing.publish(post.id, { now: true });
     } finally {

@@ -186,10 +186,10 @@ test('the owner moves, cancels and retries from Telegram and the API', async () 
   assert.equal(moved.statusCode, 200, moved.body);
   assert.equal(moved.json().post.publishAt, '2026-12-09T17:30:00.000Z');
   const commands = world.server.modules.telegramCommands();
-  const cancel = commands.find((c) => c.name === 'cancel')!;
-  assert.match(await cancel.answer(`/cancel ${tuesday.id.slice(0, 8)}`), /cancelled/);
+  const cancel = commands.find((c) => c.name === 'cancelpost')!;
+  assert.match(await cancel.answer(`/cancelpost ${tuesday.id.slice(0, 8)}`), /cancelled/);
   assert.equal((await world.social.store.get(tuesday.id)).status, 'cancelled');
-  assert.match(await cancel.answer('/cancel'), /Say which post/);
+  assert.match(await cancel.answer('/cancelpost'), /Say which post/);
   const posts = commands.find((c) => c.name === 'posts')!;
   assert.match(await posts.answer('/posts'), /Today:|No posts today/);
   const twice = await world.server.app.inject({

@@ -36,7 +36,6 @@ export class Connections {
     private readonly notifications: Notifier,
     private readonly logger: Logger,
     private readonly now: () => Date,
-    private readonly tiktokPrivacy: string,
   ) {}
 
   /** Loads the tokens renewed before this start. */
@@ -92,7 +91,7 @@ export class Connections {
             if (current !== cachedFor) [cached, cachedFor] = [transport(), current];
             return cached;
           },
-          this.tiktokPrivacy,
+          tiktok.privacyLevel,
           undefined,
           undefined,
           async () => (await this.renewNow('tiktok')) !== undefined,

@@ -50,6 +50,9 @@ const definition = defineModule<SocialSettings, SocialParts>({
     return { social, catalog: use('catalog') };
   },
   jobs: ({ social }) => social.jobs(),
+  start: async ({ social }, { work }) => {
+    if (work) await social.planSoon();
+  },
   subscriptions: ({ social }) => social.subscriptions(),
   http: [
     { prefix: '/api/v1/social', register: socialRoutes },

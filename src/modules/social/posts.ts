@@ -143,6 +143,8 @@ export interface Attempt {
   postId: string;
   startedAt: Date;
   remoteId: string | null;
+  /** The request that can publish was about to be sent. */
+  sending: boolean;
 }
 
 export class PostStore {
@@ -292,13 +294,20 @@ export class PostStore {
       post_id: string;
       started_at: Date;
       remote_id: string | null;
+      sending_at: Date | null;
     }>(
-      'select id, post_id, started_at, remote_id from social_attempts where post_id = $1 and finished_at is null order by started_at desc limit 1',
+      'select id, post_id, started_at, remote_id, sending_at from social_attempts where post_id = $1 and finished_at is null order by started_at desc limit 1',
       [postId],
     );
     const row = rows[0];
     return row
-      ? { id: row.id, postId: row.post_id, startedAt: row.started_at, remoteId: row.remote_id }
+      ? {
+          id: row.id,
+          postId: row.post_id,
+          startedAt: row.started_at,
+          remoteId: row.remote_id,
+          sending: row.sending_at !== null,
+        }
       : undefined;
   }
 
@@ -312,7 +321,20 @@ export class PostStore {
       `update social_posts set status = 'publishing', attempts = attempts + 1, updated_at = now() where id = $1`,
       [post.id],
     );
-    return { id: rows[0]!.id, postId: post.id, startedAt: rows[0]!.started_at, remoteId: null };
+    return {
+      id: rows[0]!.id,
+      postId: post.id,
+      startedAt: rows[0]!.started_at,
+      remoteId: null,
+      sending: false,
+    };
+  }
+
+  async sendingAttempt(attemptId: string): Promise<void> {
+    await this.db.query(
+      'update social_attempts set sending_at = now() where id = $1 and sending_at is null',
+      [attemptId],
+    );
   }
 
   async nameAttempt(attemptId: string, remoteId: string): Promise<void> {

@@ -155,7 +155,10 @@ export class Publishing {
     try {
       const result = await publisher.publish(
         outgoing,
-        (remoteId) => this.o.store.nameAttempt(attempt.id, remoteId),
+        {
+          sending: () => this.o.store.sendingAttempt(attempt.id),
+          named: (remoteId) => this.o.store.nameAttempt(attempt.id, remoteId),
+        },
         resume,
       );
       return await this.published(post, attempt.id, result, 'published');
@@ -339,7 +342,7 @@ export class Publishing {
       kind: 'social.post_held',
       severity: 'warning',
       title: `${PLATFORM_NAMES[post.channel]} ${post.format} ${status === 'held' ? 'held' : 'did not go out'}`,
-      body: `${reason}\nOn the dashboard: /social/posts/${post.id} · on Telegram: /retry ${post.id.slice(0, 8)} or /cancel ${post.id.slice(0, 8)}`,
+      body: `${reason}\nOn the dashboard: /social/posts/${post.id} · on Telegram: /retrypost ${post.id.slice(0, 8)} or /cancelpost ${post.id.slice(0, 8)}`,
       dedupeKey: `social.${status}:${post.id}:${post.attempts}:${post.updatedAt.getTime()}`,
     });
   }

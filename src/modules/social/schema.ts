@@ -48,6 +48,7 @@ export const socialAttempts = pgTable('social_attempts', {
     .notNull()
     .references(() => socialPosts.id),
   startedAt: at('started_at').notNull().defaultNow(),
+  sendingAt: at('sending_at'),
   remoteId: text('remote_id'),
   finishedAt: at('finished_at'),
   outcome: text('outcome'),

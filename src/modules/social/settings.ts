@@ -21,6 +21,8 @@ export interface SocialSettings {
         refreshToken: string | undefined;
         clientKey: string | undefined;
         clientSecret: string | undefined;
+        /** Posted with when TikTok offers it (an unaudited app: SELF_ONLY only). */
+        privacyLevel: string;
       }
     | undefined;
   linkedin: { baseUrl: string; organizationId: string; token: string; version: string } | undefined;
@@ -72,6 +74,11 @@ export function socialSettings(read: SettingsReader): SocialSettings {
           refreshToken: read.text('TIKTOK_REFRESH_TOKEN'),
           clientKey: read.text('TIKTOK_CLIENT_KEY'),
           clientSecret: read.text('TIKTOK_CLIENT_SECRET'),
+          privacyLevel: read.oneOf(
+            'TIKTOK_PRIVACY_LEVEL',
+            ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'FOLLOWER_OF_CREATOR', 'SELF_ONLY'],
+            'PUBLIC_TO_EVERYONE',
+          ),
         }
       : undefined,
     linkedin: pair('LINKEDIN_ORGANIZATION_ID', 'LINKEDIN_ACCESS_TOKEN', (organizationId, token) => ({

@@ -55,21 +55,18 @@ export class SocialService {
   readonly timezone: string;
   readonly now: () => Date;
   private readonly jobList: AnyJob[];
+  private readonly planJob = defineJob({
+    name: 'social.plan',
+    cron: '0 5 * * *',
+    handler: async () => void (await this.content.plan()),
+  });
   private mediaKey: Buffer | undefined;
 
   constructor(private readonly o: SocialServiceOptions) {
     this.timezone = o.timezone;
     this.now = o.now;
     this.store = new PostStore(o.db);
-    this.connections = new Connections(
-      o.settings,
-      o.db,
-      o.vault,
-      o.notifications,
-      o.logger,
-      o.now,
-      process.env.TIKTOK_PRIVACY_LEVEL ?? 'PUBLIC_TO_EVERYONE',
-    );
+    this.connections = new Connections(o.settings, o.db, o.vault, o.notifications, o.logger, o.now);
     this.media = new MediaLibrary(
       o.db,
       new MediaStore(
@@ -162,15 +159,12 @@ export class SocialService {
           const minute = Math.floor(o.now().getTime() / 60_000);
           for (const post of await this.store.due(o.now()))
             await send(publish, { postId: post.id }, { key: `${post.id}:due:${minute}` });
+          if (await this.planRunsDry()) await this.planSoon('dry');
           for (const post of await this.stalled())
             await send(post.status === 'planned' ? write : prepare, { postId: post.id }, {});
         },
       }),
-      defineJob({
-        name: 'social.plan',
-        cron: '0 5 * * *',
-        handler: async () => void (await this.content.plan()),
-      }),
+      this.planJob,
       defineJob({
         name: 'social.insights',
         cron: '20 * * * *',
@@ -199,6 +193,28 @@ export class SocialService {
 
   jobs(): AnyJob[] {
     return this.jobList;
+  }
+
+  /** At start: the coming week planned soon (once an hour at most), not only at 05:00. */
+  async planSoon(why: 'start' | 'dry' = 'start'): Promise<void> {
+    if (!this.connections.connected().length) return;
+    // At most once an hour at start, once every ten minutes while nothing is planned.
+    const at = this.o.now().toISOString();
+    const key = why === 'start' ? at.slice(0, 13) : `${at.slice(0, 15)}0`;
+    await this.o.jobs.send(this.planJob, {}, { idempotencyKey: `${why}:${key}` });
+  }
+
+  /**
+   * Whether nothing is planned for the next two days (a first start before the catalog arrived, a
+   * platform connected since): then the plan is made now rather than at 05:00.
+   */
+  private async planRunsDry(): Promise<boolean> {
+    if (!this.connections.connected().length) return false;
+    const { rows } = await this.o.db.query(
+      `select 1 from social_posts where publish_at > $1 and publish_at < $1::timestamptz + interval '2 days' limit 1`,
+      [this.o.now()],
+    );
+    return rows.length === 0;
   }
 
   /** Posts whose writing or preparing job was lost (a queue wiped in a restore): queued again. */

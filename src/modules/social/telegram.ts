@@ -43,21 +43,21 @@ export function socialTelegramCommands(social: SocialService): TelegramCommand[]
             ? `Today:\n${posts.map((post) => line(post, social.timezone)).join('\n')}`
             : 'No posts today.',
           held.length
-            ? `Need you:\n${held.map((post) => line(post, social.timezone)).join('\n')}\n/retry <id> or /cancel <id>`
+            ? `Need you:\n${held.map((post) => line(post, social.timezone)).join('\n')}\n/retrypost <id> or /cancelpost <id>`
             : '',
         ];
         return parts.filter(Boolean).join('\n\n');
       },
     },
     {
-      name: 'retry',
-      description: 'try a held or failed post again: /retry <id>',
-      answer: act('retry', (post) => social.content.retry(post.id)),
+      name: 'retrypost',
+      description: 'try a held or failed post again: /retrypost <id>',
+      answer: act('retrypost', (post) => social.content.retry(post.id)),
     },
     {
-      name: 'cancel',
-      description: 'cancel a post that has not gone out: /cancel <id>',
-      answer: act('cancel', (post) => social.content.cancel(post.id)),
+      name: 'cancelpost',
+      description: 'cancel a post that has not gone out: /cancelpost <id>',
+      answer: act('cancelpost', (post) => social.content.cancel(post.id)),
     },
   ];
 }

@@ -387,6 +387,21 @@ function chooseShipping(
 
 /** How the customer found the shop: a post with UTM tags, a search, an email, or nothing known. */
 function journey(store: Store, rng: Random, order: Order, at: number): [Visit | null, Visit | null] {
+  // A live customer may come by a link one of the shop's posts carries (never in the history).
+  const promoted = store.promoted();
+  if (promoted.length && rng.chance(0.4)) {
+    const utm = rng.pick(promoted);
+    const query = `utm_source=${utm.source}&utm_medium=${utm.medium}&utm_campaign=${utm.campaign}&utm_content=${utm.content}`;
+    const visit: Visit = {
+      id: store.id('CustomerVisit'),
+      occurredAt: wholeSecond(at - rng.between(2 * MINUTE, 50 * MINUTE)),
+      landingPath: `/products/${order.lines[0]?.variant.product.handle ?? ''}?${query}`,
+      referrer: null,
+      source: utm.source,
+      utm,
+    };
+    return [visit, visit];
+  }
   if (rng.chance(0.3)) return [null, null];
   const product = order.lines[0]?.variant.product.handle ?? '';
   const firstAt = wholeSecond(at - rng.skewed(2 * MINUTE, 14 * DAY, 3));

@@ -14,7 +14,7 @@ import type { BulkOperationRecord, Context } from './context.ts';
 import { Bucket } from './cost.ts';
 import { generateShop } from './data.ts';
 import { LiveShop, type Notice } from './live.ts';
-import { financialStatus, gid } from './model.ts';
+import { financialStatus, gid, type Utm } from './model.ts';
 import { restOrder } from './rest.ts';
 import { wire } from './resolvers.ts';
 import { adminSchema } from './schema.ts';
@@ -44,6 +44,11 @@ export interface ShopifySimOptions {
   maxQueryCost?: number;
   /** Waits before each retry of a webhook that was not acknowledged with a 2xx. */
   webhookRetryDelaysMs?: number[];
+  /**
+   * Where the products' photos are served instead of Shopify's CDN (the sandbox serves them at a
+   * stable address of its own, photos.ts makes them); Shopify's CDN addresses when not given.
+   */
+  photosUrl?: string;
 }
 
 interface Parts {
@@ -114,6 +119,10 @@ export class ShopifySimulator {
     };
     // The server exists before the simulator that handles its requests.
     const { server, baseUrl } = await listen((request) => holder.simulator!.handle(request));
+    if (options.photosUrl)
+      for (const product of store.products)
+        if (product.imageUrl)
+          product.imageUrl = product.imageUrl.replace('https://cdn.shopify.com/s/files', options.photosUrl);
     holder.simulator = new ShopifySimulator(
       server,
       baseUrl,
@@ -142,6 +151,11 @@ export class ShopifySimulator {
 
   private handle(request: SimRequest): Promise<SimResponse> {
     return handleAdminApi(this.parts.api, request);
+  }
+
+  /** Links the shop's posts carry now: live customers now and then arrive by one of them. */
+  promote(links: () => Utm[]): void {
+    this.parts.store.promoted = links;
   }
 
   // ---- reads for tests ------------------------------------------------------------------------------

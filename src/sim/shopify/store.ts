@@ -2,6 +2,7 @@
 // give every new object a realistic Shopify id: large, increasing, with gaps (other shops share the
 // tables), and far below 2^53 so a JavaScript number keeps it exact.
 import type {
+  Utm,
   BalanceTransaction,
   Customer,
   Dispute,
@@ -52,6 +53,11 @@ export type IdKind = keyof typeof SEQUENCES;
 
 export class Store {
   shop!: Shop;
+  /**
+   * Links the shop's own posts carry right now (the sandbox reads them off the simulated platforms):
+   * live customers now and then arrive by one. Empty while the history is generated.
+   */
+  promoted: () => Utm[] = () => [];
   readonly locations: Location[] = [];
   readonly products: Product[] = [];
   readonly variants: Variant[] = [];

@@ -49,6 +49,7 @@ create table social_attempts (
   id uuid primary key default gen_random_uuid(),
   post_id uuid not null references social_posts(id),
   started_at timestamptz not null default now(),
+  sending_at timestamptz,                 -- the request that can publish was about to be sent
   remote_id text,                         -- container id (Instagram), publish id (TikTok): known before it goes live
   finished_at timestamptz,
   outcome text,                           -- published, failed, reconciled, abandoned

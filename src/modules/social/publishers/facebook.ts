@@ -11,6 +11,7 @@ import {
   type Finding,
   type OutgoingPost,
   type Publisher,
+  type Progress,
   type Published,
 } from './publisher.ts';
 
@@ -22,8 +23,9 @@ export class FacebookPublisher implements Publisher {
     private readonly pageId: string,
   ) {}
 
-  async publish(post: OutgoingPost): Promise<Published> {
+  async publish(post: OutgoingPost, progress: Progress): Promise<Published> {
     const [image] = post.mediaUrls;
+    await progress.sending();
     const answer = objectOf(
       image
         ? await this.graph.json({
@@ -43,6 +45,7 @@ export class FacebookPublisher implements Publisher {
   }
 
   async find(post: OutgoingPost, attempt: AttemptRecord, claimed: ReadonlySet<string>): Promise<Finding> {
+    if (!attempt.sending) return { state: 'not_published' };
     const since = attempt.startedAt.getTime() - 60_000;
     for await (const item of graphPages(this.graph, `/${this.pageId}/published_posts`, {
       fields: 'id,message,created_time',

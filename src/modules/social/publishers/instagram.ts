@@ -16,6 +16,7 @@ import {
   type Finding,
   type OutgoingPost,
   type Publisher,
+  type Progress,
   type Published,
   type PostFormat,
   type Quota,
@@ -44,15 +45,11 @@ export class InstagramPublisher implements Publisher {
     private readonly wait: (ms: number) => Promise<unknown> = sleep,
   ) {}
 
-  async publish(
-    post: OutgoingPost,
-    named: (remoteId: string) => Promise<void>,
-    resume?: AttemptRecord,
-  ): Promise<Published> {
+  async publish(post: OutgoingPost, progress: Progress, resume?: AttemptRecord): Promise<Published> {
     let container = resume?.remoteId ?? undefined;
     if (!container) {
       container = await this.container(post);
-      await named(container);
+      await progress.named(container);
     }
     const status = await this.settled(container);
     if (status === 'PUBLISHED') {
@@ -63,6 +60,8 @@ export class InstagramPublisher implements Publisher {
       );
       if (found.state === 'published') return found.published;
     }
+    // From here the post may go live: a crash now is looked for on the account before any retry.
+    await progress.sending();
     const answer = objectOf(
       await this.graph.json({
         method: 'POST',

@@ -14,6 +14,7 @@ import {
   type Finding,
   type OutgoingPost,
   type Publisher,
+  type Progress,
   type Published,
 } from './publisher.ts';
 
@@ -72,16 +73,17 @@ export class LinkedInPublisher implements Publisher {
     this.author = `urn:li:organization:${organizationId}`;
   }
 
-  async publish(post: OutgoingPost, named: (remoteId: string) => Promise<void>): Promise<Published> {
+  async publish(post: OutgoingPost, progress: Progress): Promise<Published> {
     const image = post.mediaFiles[0] ? await this.upload(post.mediaFiles[0]) : undefined;
     let response: Response;
     try {
+      await progress.sending();
       response = await this.create(post, image);
     } catch (error) {
       // LinkedIn refuses the same content twice, naming the post already live: that is this one.
       const live = /duplicate of (urn:li:(?:share|ugcPost):\d+)/.exec((error as Error).message)?.[1];
       if (live && (await this.exists(live))) {
-        await named(live);
+        await progress.named(live);
         return { platformPostId: live, permalink: `https://www.linkedin.com/feed/update/${live}/` };
       }
       throw error;
@@ -89,7 +91,7 @@ export class LinkedInPublisher implements Publisher {
     const urn = response.headers.get('x-restli-id');
     await response.body?.cancel();
     if (!urn) throw new UnexpectedAnswer('LinkedIn answered without x-restli-id');
-    await named(urn);
+    await progress.named(urn);
     for (const delay of READ_BACK_MS) {
       if (delay) await this.wait(delay);
       if (await this.exists(urn))

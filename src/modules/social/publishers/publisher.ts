@@ -30,6 +30,14 @@ export interface AttemptRecord {
   startedAt: Date;
   /** What the platform named before the post went live (Instagram's container, TikTok's publish id). */
   remoteId: string | null;
+  /** Whether the request that can make it go live was about to be sent (set just before it). */
+  sending?: boolean;
+}
+
+/** What a publisher tells as it goes: the request that may publish is going, and the handle it got. */
+export interface Progress {
+  sending(): Promise<void>;
+  named(remoteId: string): Promise<void>;
 }
 
 export interface Published {
@@ -54,14 +62,10 @@ export interface Quota {
 export interface Publisher {
   readonly platform: Platform;
   /**
-   * Publishes; calls `named` with the platform's handle as soon as it has one, before the post can go
-   * live, so a crash after that is found again. With `resume`, publishes the attempt's handle.
+   * Publishes; says when the request that may publish is about to go, and the platform's handle as
+   * soon as it has one, so a crash after either is looked for. With `resume`, finishes that attempt.
    */
-  publish(
-    post: OutgoingPost,
-    named: (remoteId: string) => Promise<void>,
-    resume?: AttemptRecord,
-  ): Promise<Published>;
+  publish(post: OutgoingPost, progress: Progress, resume?: AttemptRecord): Promise<Published>;
   /** Whether an attempt that was not seen to finish went live; `claimed` are ids other posts hold. */
   find(post: OutgoingPost, attempt: AttemptRecord, claimed: ReadonlySet<string>): Promise<Finding>;
   quota?(): Promise<Quota>;

@@ -15,6 +15,7 @@ import {
   type Finding,
   type OutgoingPost,
   type Publisher,
+  type Progress,
   type Published,
 } from './publisher.ts';
 
@@ -162,15 +163,12 @@ export class TikTokPublisher implements Publisher {
     );
   }
 
-  async publish(
-    post: OutgoingPost,
-    named: (remoteId: string) => Promise<void>,
-    resume?: AttemptRecord,
-  ): Promise<Published> {
+  async publish(post: OutgoingPost, progress: Progress, resume?: AttemptRecord): Promise<Published> {
     let publishId = resume?.remoteId ?? undefined;
     if (!publishId) {
       if (!post.mediaUrls.length) throw new PostProblem('a TikTok post needs at least one image');
       const privacy = await this.privacy();
+      await progress.sending();
       const started = await this.call<{ publish_id?: string }>('/v2/post/publish/content/init/', {
         post_info: {
           title: post.caption.split('\n')[0]!.slice(0, 90),
@@ -189,7 +187,7 @@ export class TikTokPublisher implements Publisher {
       });
       if (!started.publish_id) throw new UnexpectedAnswer('TikTok content/init: no publish_id');
       publishId = started.publish_id;
-      await named(publishId);
+      await progress.named(publishId);
     }
     for (const delay of [0, ...POLLS_MS]) {
       if (delay) await this.wait(delay);
@@ -246,6 +244,8 @@ export class TikTokPublisher implements Publisher {
     const list = await this.call<{
       videos?: { id?: string; video_description?: string; title?: string; create_time?: number }[];
     }>('/v2/video/list/', { max_count: 20 }, { fields: 'id,title,video_description,create_time' });
+    // The post was never sent: nothing to find.
+    if (!attempt.sending) return { state: 'not_published' };
     const since = attempt.startedAt.getTime() / 1000 - 60;
     const found = (list.videos ?? []).find(
       (video) =>
