@@ -142,6 +142,8 @@ export function socialEnv(
     LINKEDIN_API_BASE_URL: linkedin.baseUrl,
     LINKEDIN_ORGANIZATION_ID: '2414183',
     LINKEDIN_ACCESS_TOKEN: TOKENS.linkedin,
+    // The tests' product photos are served on this machine.
+    SHOPKEEP_MEDIA_PRIVATE_SOURCES: 'allow',
   };
 }
 

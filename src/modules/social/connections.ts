@@ -2,6 +2,7 @@
 // sealed in the vault: a renewed token wins over the one the settings were started with). A token is
 // renewed before it expires, the owner is warned a week ahead when it cannot be, a refresh token is
 // never replaced by an empty one, and a network error is never taken for a dead token.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Secrets } from '../../platform/vault/face.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -16,6 +17,13 @@ import { linkedinTransport, LinkedInPublisher } from './publishers/linkedin.ts';
 import { UnexpectedAnswer, type Platform, type Publisher } from './publishers/publisher.ts';
 
 const WARN_DAYS = 7;
+/** The tokens shopkeep renews by itself and keeps in the vault. */
+const RENEWABLE = {
+  'tiktok.access_token': true,
+  'tiktok.refresh_token': true,
+  'instagram.access_token': true,
+};
+const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex');
 const DAY = 86_400_000;
 
 export interface TokenState {
@@ -38,13 +46,26 @@ export class Connections {
     private readonly now: () => Date,
   ) {}
 
-  /** Loads the tokens renewed before this start. */
+  /**
+   * Loads the tokens renewed before this start, each kept with a fingerprint of the configured token
+   * it was renewed from: when the owner has connected again since (a new token on Settings or in the
+   * environment), theirs wins and the renewed one is forgotten.
+   */
   async load(): Promise<void> {
-    for (const name of ['tiktok.access_token', 'tiktok.refresh_token', 'instagram.access_token']) {
+    for (const name of Object.keys(RENEWABLE)) {
       const value = await this.vault.get(`social.${name}`);
-      if (value) this.renewed.set(name, value);
+      const from = await this.vault.get(`social.${name}.from`);
+      if (value && from === fingerprint(this.configured(name))) this.renewed.set(name, value);
     }
     this.built = undefined;
+  }
+
+  /** The token the settings give for a renewable name ('' when that platform is not set up). */
+  private configured(name: string): string {
+    const s = this.settings;
+    if (name === 'instagram.access_token') return s.instagram?.token ?? '';
+    if (name === 'tiktok.access_token') return s.tiktok?.token ?? '';
+    return s.tiktok?.refreshToken ?? '';
   }
 
   private token(name: string, configured: string): string {
@@ -238,6 +259,7 @@ export class Connections {
   private async keep(name: string, value: string): Promise<void> {
     if (!value) return;
     await this.vault.set(`social.${name}`, value);
+    await this.vault.set(`social.${name}.from`, fingerprint(this.configured(name)));
     this.renewed.set(name, value);
     this.built = undefined;
   }

@@ -64,6 +64,8 @@ export interface ContentOptions {
   };
   /** What the writer should learn from finished A/B tests on this channel. */
   lessons: (channel: Platform) => Promise<string>;
+  /** Refuses an image address inside the box's own network (unless the owner allows it). */
+  checkImageSource: (url: string) => Promise<void>;
 }
 
 export class Content {
@@ -274,15 +276,14 @@ export class Content {
   }
 
   private async checked(input: NewManualPost): Promise<NewPost> {
-    const format =
-      input.format ??
-      (input.channel === 'linkedin' && !input.imageUrls?.length && !input.productId ? 'text' : 'feed');
     let product: CatalogProduct | undefined;
     if (input.productId) {
       [product] = await this.o.catalog.products([input.productId]);
       if (!product) throw invalid(`there is no product ${input.productId} in the shop`);
     }
     const images = input.imageUrls?.length ? input.imageUrls : product?.imageUrl ? [product.imageUrl] : [];
+    // Facebook and LinkedIn take a post without a picture; the others need one.
+    const format = input.format ?? (images.length ? 'feed' : 'text');
     for (const url of images) {
       let parsed: URL;
       try {
@@ -292,6 +293,8 @@ export class Content {
       }
       if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
         throw invalid(`"${url}" is not an http(s) address`);
+      // An address the owner typed is fetched by this box: never one inside its own network.
+      if (input.imageUrls?.includes(url)) await this.o.checkImageSource(url);
     }
     if ((input.channel === 'instagram' || input.channel === 'tiktok') && !images.length)
       throw invalid(`${input.channel} posts need an image: give imageUrls or a productId with a photo`);

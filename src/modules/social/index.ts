@@ -14,6 +14,7 @@ import { editorPages } from './editor-page.ts';
 import { analyticsPage } from './analytics-page.ts';
 import { socialTelegramCommands } from './telegram.ts';
 import { socialHome } from './home.ts';
+import { socialCommands } from './commands.ts';
 import type { Catalog } from '../shop/index.ts';
 
 export interface SocialParts {
@@ -51,7 +52,9 @@ const definition = defineModule<SocialSettings, SocialParts>({
   },
   jobs: ({ social }) => social.jobs(),
   start: async ({ social }, { work }) => {
-    if (work) await social.planSoon();
+    if (!work) return;
+    await social.sweepSoon();
+    await social.planSoon();
   },
   subscriptions: ({ social }) => social.subscriptions(),
   http: [
@@ -64,6 +67,7 @@ const definition = defineModule<SocialSettings, SocialParts>({
   menu: [{ href: '/social', label: 'Social', position: 30 }],
   home: ({ social }) => socialHome(social),
   telegram: ({ social }) => socialTelegramCommands(social),
+  commands: socialCommands,
 });
 
 export default definition;

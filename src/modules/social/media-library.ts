@@ -1,6 +1,7 @@
 // Each post's images, prepared once: fetched from the catalog (or the owner's URLs), cropped for the
 // post's format, saved under the data directory and recorded, then handed out at signed URLs.
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type pg from 'pg';
 import { toDecimal } from '../../platform/money.ts';
 import { fetchImage, prepareImage, type MediaStore } from './media.ts';
@@ -63,6 +64,15 @@ export class MediaLibrary {
     const file = await this.store.save(id, image.jpeg);
     await this.db.query('update social_media set file_name = $2 where id = $1', [id, file]);
     return { id, position, file_name: file };
+  }
+
+  /** Forgets a post's prepared images (their facts changed): they are made again when next needed. */
+  async forget(postId: string): Promise<void> {
+    const { rows } = await this.db.query<{ file_name: string }>(
+      'delete from social_media where post_id = $1 returning file_name',
+      [postId],
+    );
+    await Promise.all(rows.map((row) => rm(row.file_name, { force: true })));
   }
 
   /** The file behind a media id, for the public media route. */

@@ -266,12 +266,15 @@ export class PostStore {
     throw conflict(`the post is ${post.status} now, so it cannot become ${to}`);
   }
 
-  /** Posts whose time has come (or whose retry is due), and those a crash left publishing. */
+  /**
+   * Posts whose time has come (or whose retry is due), and those a crash left publishing (one still
+   * being published by a live process is skipped there: it holds the post's lock).
+   */
   async due(now: Date, limit = 50): Promise<Post[]> {
     const { rows } = await this.db.query<Row>(
       `select * from social_posts
        where (status = 'scheduled' and publish_at <= $1 and (next_attempt_at is null or next_attempt_at <= $1))
-          or (status = 'publishing' and updated_at < $1::timestamptz - interval '1 minute')
+          or status = 'publishing'
        order by publish_at limit $2`,
       [now, limit],
     );
@@ -328,6 +331,13 @@ export class PostStore {
       remoteId: null,
       sending: false,
     };
+  }
+
+  async refreshFacts(postId: string, facts: PostFacts): Promise<void> {
+    await this.db.query('update social_posts set facts = $2, updated_at = now() where id = $1', [
+      postId,
+      facts,
+    ]);
   }
 
   async sendingAttempt(attemptId: string): Promise<void> {

@@ -28,6 +28,8 @@ import {
   type Published,
 } from './publishers/publisher.ts';
 
+/** A story more than this past its hour is not sent late (after a stop, fifteen at once would flood). */
+const STORY_LATE_MS = 2 * 3_600_000;
 /** Minutes to wait after the 1st, 2nd, … failure that may pass; after the last the post has failed. */
 const BACKOFF_MINUTES = [1, 2, 5, 15, 30, 60];
 const CLICKABLE: Record<Platform, boolean> = {
@@ -61,21 +63,30 @@ export interface PublishingOptions {
 export class Publishing {
   constructor(private readonly o: PublishingOptions) {}
 
-  /** Publishes the post if its time has come (or `now` is asked), at most once however often called. */
+  /**
+   * Publishes the post if its time has come (or `now` is asked), at most once however often called.
+   * One post per platform at a time, across processes: a post found on the account after a crash is
+   * then told apart from the others, and the quota is read as it stands.
+   */
   async publish(postId: string, { now = false } = {}): Promise<PublishOutcome> {
+    const { channel } = await this.o.store.get(postId);
     const client = await this.o.db.connect();
+    let locked = false;
     try {
-      const { rows } = await client.query<{ locked: boolean }>(
-        `select pg_try_advisory_lock(hashtext('social.publish:' || $1)) as locked`,
-        [postId],
-      );
-      if (!rows[0]?.locked) return 'busy';
+      // Wait for the platform's turn, a minute at most; the next run tries again after that.
+      await client.query(`set lock_timeout = '60s'`);
       try {
-        return await this.publishHeld(postId, now);
-      } finally {
-        await client.query(`select pg_advisory_unlock(hashtext('social.publish:' || $1))`, [postId]);
+        await client.query(`select pg_advisory_lock(hashtext('social.publish:' || $1))`, [channel]);
+        locked = true;
+      } catch (error) {
+        if ((error as { code?: string }).code === '55P03') return 'busy';
+        throw error;
       }
+      return await this.publishHeld(postId, now);
     } finally {
+      if (locked)
+        await client.query(`select pg_advisory_unlock(hashtext('social.publish:' || $1))`, [channel]);
+      await client.query('reset lock_timeout').catch(() => undefined);
       client.release();
     }
   }
@@ -91,6 +102,13 @@ export class Publishing {
     )
       return 'skipped';
     if (await this.o.paused()) return 'waiting';
+    if (
+      post.format === 'story' &&
+      !now &&
+      clock.getTime() - post.publishAt.getTime() > STORY_LATE_MS &&
+      !(await this.o.store.openAttempt(post.id))
+    )
+      return this.tooLate(post);
     const publisher = this.o.publishers().get(post.channel);
     if (!publisher)
       return this.hold(
@@ -112,11 +130,10 @@ export class Publishing {
           { post: post.id, err: (error as Error).message },
           'could not look for an unfinished attempt',
         );
-        return this.later(
-          post,
-          `could not check on ${PLATFORM_NAMES[post.channel]} whether the last try went out: ${(error as Error).message}`,
-          false,
-        );
+        const said = `could not check on ${PLATFORM_NAMES[post.channel]} whether the last try went out: ${(error as Error).message}`;
+        // A refused token will not mend by waiting: the owner reconnects, then retries (it looks first).
+        if (error instanceof IntegrationError && error.kind === 'auth') return this.hold(post, said);
+        return this.later(post, said, true);
       }
       if (finding.state === 'published')
         return this.published(post, open.id, finding.published, 'reconciled');
@@ -199,9 +216,20 @@ export class Publishing {
     const [product] = await this.o.catalog.products([productId]);
     const name = post.facts.title ?? 'the product';
     if (!product) return `${name} is no longer in the shop, so the post was held`;
-    if (!product.available || product.stock === 0)
+    if (!product.available || (product.stock !== null && product.stock !== undefined && product.stock <= 0))
       return `${product.title} sold out since the post was written, so it was held`;
     const before = post.facts.priceMinor;
+    if (before !== undefined && before !== product.priceMinor && post.format === 'story') {
+      // A story's card shows the price: made again with today's.
+      await this.o.media.forget(post.id);
+      await this.o.store.refreshFacts(post.id, {
+        ...post.facts,
+        priceMinor: product.priceMinor,
+        currency: product.currency,
+      });
+      post.facts = { ...post.facts, priceMinor: product.priceMinor, currency: product.currency };
+      return undefined;
+    }
     if (before !== undefined && before !== product.priceMinor) {
       const old = toDecimal(before, product.currency);
       if (post.caption.includes(old))
@@ -304,6 +332,21 @@ export class Publishing {
       error: reason,
     });
     return 'waiting';
+  }
+
+  /** A story whose hour passed while shopkeep was stopped: cancelled, with one notice a day for all. */
+  private async tooLate(post: Post): Promise<PublishOutcome> {
+    await this.o.store.move(post.id, ['scheduled', 'publishing'], 'cancelled', {
+      error: 'its hour passed while shopkeep was not running; stories are not sent late',
+    });
+    await this.o.notifications.send({
+      kind: 'social.stories_skipped',
+      severity: 'info',
+      title: 'Stories skipped',
+      body: 'Some stories’ hours passed while shopkeep was not running, so they were not sent late. The next ones go as planned.',
+      dedupeKey: `social.stories-skipped:${this.o.now().toISOString().slice(0, 10)}`,
+    });
+    return 'skipped';
   }
 
   private async giveUp(post: Post, reason: string): Promise<PublishOutcome> {

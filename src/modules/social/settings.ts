@@ -28,6 +28,8 @@ export interface SocialSettings {
   linkedin: { baseUrl: string; organizationId: string; token: string; version: string } | undefined;
   /** What the platforms fetch prepared images from (a tunnel or the shop's own public address). */
   mediaPublicUrl: string | undefined;
+  /** Whether images the owner names by address may sit on this network (refused by default). */
+  allowPrivateImageSources: boolean;
   /** TikTok's base even when TikTok is not set up (the Settings connection test uses it). */
   tiktokBaseUrl: string;
   linkedinBaseUrl: string;
@@ -88,6 +90,8 @@ export function socialSettings(read: SettingsReader): SocialSettings {
       version: linkedinVersion,
     })),
     mediaPublicUrl: read.url('SHOPKEEP_MEDIA_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
+    allowPrivateImageSources:
+      read.oneOf('SHOPKEEP_MEDIA_PRIVATE_SOURCES', ['refuse', 'allow'], 'refuse') === 'allow',
     tiktokBaseUrl,
     linkedinBaseUrl,
   };

@@ -1,11 +1,14 @@
 // The social module put together: the plan and the writing (content.ts), publishing exactly once
 // (publishing.ts), the connected platforms and their tokens (connections.ts), media, insights and
 // A/B tests, and the jobs that drive them. Routes, pages and Telegram commands call this.
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type pg from 'pg';
-import { defineJob, type AnyJob, type JobQueue } from '../../platform/jobs/job-queue.ts';
+import { defineJob, type AnyJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
 import { transaction, type Queryable } from '../../platform/db/database.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
+import { checkTarget, TargetRefused } from '../../platform/net/guarded-post.ts';
+import { instantAt, isDate } from '../../platform/dates.ts';
 import { parseCsv, CsvError } from '../../platform/documents/csv-parser.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Notifier } from '../../platform/notify/face.ts';
@@ -55,6 +58,7 @@ export class SocialService {
   readonly timezone: string;
   readonly now: () => Date;
   private readonly jobList: AnyJob[];
+  private dueJob!: JobDefinition<{ sweep?: string }>;
   private readonly planJob = defineJob({
     name: 'social.plan',
     cron: '0 5 * * *',
@@ -79,15 +83,19 @@ export class SocialService {
     this.abTests = new AbTests(o.db);
     const write = defineJob<{ postId: string }>({
       name: 'social.write',
+      // A week is some thirty drafts and a hundred images: a few at a time, not one a second.
+      concurrency: 4,
       handler: async ({ postId }) => void (await this.content.write(postId)),
     });
     const prepare = defineJob<{ postId: string }>({
       name: 'social.prepare',
+      concurrency: 4,
       handler: async ({ postId }) => this.prepare(postId),
     });
     const publish = defineJob<{ postId: string; now?: boolean }>({
       name: 'social.publish',
       retryLimit: 3,
+      concurrency: 4,
       handler: async ({ postId, now }) => void (await this.publishing.publish(postId, { now: now === true })),
     });
     const send = (
@@ -120,6 +128,16 @@ export class SocialService {
           })),
       },
       lessons: (channel) => this.abTests.lessons(channel),
+      checkImageSource: async (url) => {
+        try {
+          await checkTarget(url, o.settings.allowPrivateImageSources);
+        } catch (error) {
+          if (!(error instanceof TargetRefused)) throw error;
+          throw invalid(
+            `${new URL(url).hostname} is on this box's own network: give a public image address (or set SHOPKEEP_MEDIA_PRIVATE_SOURCES=allow)`,
+          );
+        }
+      },
     });
     this.publishing = new Publishing({
       db: o.db,
@@ -152,18 +170,19 @@ export class SocialService {
       write,
       prepare,
       publish,
-      defineJob({
+      (this.dueJob = defineJob<{ sweep?: string }>({
         name: 'social.due',
         cron: '* * * * *',
-        handler: async () => {
-          const minute = Math.floor(o.now().getTime() / 60_000);
+        handler: async ({ sweep }) => {
+          // Once a minute, or at once after a start (its own keys: the dead process's are still taken).
+          const minute = sweep ?? String(Math.floor(o.now().getTime() / 60_000));
           for (const post of await this.store.due(o.now()))
             await send(publish, { postId: post.id }, { key: `${post.id}:due:${minute}` });
-          if (await this.planRunsDry()) await this.planSoon('dry');
+          if (await this.planRunsDry()) await this.content.plan();
           for (const post of await this.stalled())
             await send(post.status === 'planned' ? write : prepare, { postId: post.id }, {});
         },
-      }),
+      })),
       this.planJob,
       defineJob({
         name: 'social.insights',
@@ -195,13 +214,29 @@ export class SocialService {
     return this.jobList;
   }
 
+  /**
+   * For a command run beside the server: its own connection to the job queue, to hand work to the
+   * server's workers (it runs none itself). Returns how to let go of it.
+   */
+  async queueFromCommand(): Promise<() => Promise<void>> {
+    this.o.jobs.register(this.jobList);
+    await this.o.jobs.start({ work: false });
+    return () => this.o.jobs.stop();
+  }
+
+  /** Right after a start: what came due while shopkeep was down goes now, not at the next minute. */
+  async sweepSoon(): Promise<void> {
+    await this.o.jobs.send(this.dueJob, { sweep: `start-${randomUUID()}` });
+  }
+
   /** At start: the coming week planned soon (once an hour at most), not only at 05:00. */
-  async planSoon(why: 'start' | 'dry' = 'start'): Promise<void> {
+  async planSoon(): Promise<void> {
     if (!this.connections.connected().length) return;
-    // At most once an hour at start, once every ten minutes while nothing is planned.
-    const at = this.o.now().toISOString();
-    const key = why === 'start' ? at.slice(0, 13) : `${at.slice(0, 15)}0`;
-    await this.o.jobs.send(this.planJob, {}, { idempotencyKey: `${why}:${key}` });
+    await this.o.jobs.send(
+      this.planJob,
+      {},
+      { idempotencyKey: `start:${this.o.now().toISOString().slice(0, 13)}` },
+    );
   }
 
   /**
@@ -314,7 +349,7 @@ export class SocialService {
           channel: isPlatform(channel) ? channel : (`?${channel}` as Platform),
           caption: cell(row.fields, 'caption'),
           ...(format ? { format: format as PostFormat } : {}),
-          ...(at ? { publishAt: new Date(at) } : {}),
+          ...(at ? { publishAt: this.csvTime(at) } : {}),
           ...(image ? { imageUrls: image.split(/\s*;\s*/) } : {}),
           ...(product ? { productId: product } : {}),
         };
@@ -327,9 +362,18 @@ export class SocialService {
       if (input.format && !FORMATS.includes(input.format))
         throw invalid(`line ${line}: format must be feed, carousel, story or text`);
       if (input.publishAt && Number.isNaN(input.publishAt.getTime()))
-        throw invalid(`line ${line}: publish_at is not a date and time (2026-12-24T09:00:00Z)`);
+        throw invalid(
+          `line ${line}: publish_at is not a date and time (2026-12-24 09:00 in the shop's time zone, or 2026-12-24T09:00:00Z)`,
+        );
     }
     return this.content.importCsv(inputs, createdBy);
+  }
+
+  /** A CSV time: with an offset (Z, +01:00) as written, without one in the shop's time zone. */
+  private csvTime(text: string): Date {
+    const local = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::00)?$/.exec(text);
+    if (local && isDate(local[1]!)) return instantAt(local[1]!, local[2]!, this.o.timezone);
+    return /(Z|[+-]\d{2}:?\d{2})$/.test(text) ? new Date(text) : new Date(NaN);
   }
 
   /** Starts an A/B test of a planned post's caption: a second version of it, written differently, a day later. */
