@@ -39,6 +39,7 @@ let server: RunningServer;
 let base: string;
 let env: Record<string, string>;
 /** The owner's session, from the first test. */
+let ownerCsrf = '';
 let ownerCookie: string | undefined;
 
 before(async () => {
@@ -78,6 +79,7 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   ownerCookie = cookie;
+  ownerCsrf = csrfToken;
   const form = (fields: Record<string, string>) => ({
     method: 'POST',
     redirect: 'manual' as const,
@@ -207,6 +209,82 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
   assert.equal((approvals as { approvals: unknown[] }).approvals.length, 1);
 });
 
+test('the sandbox plans a week on the four simulated platforms, and a post goes out and shows in the calendar', async () => {
+  const headers = { cookie: ownerCookie!, 'x-csrf-token': ownerCsrf, 'content-type': 'application/json' };
+  interface Posts {
+    posts: {
+      id: string;
+      approvalId: string | null;
+      channel: string;
+      format: string;
+      status: string;
+      publishAt: string;
+      platformPostId: string | null;
+    }[];
+  }
+  const posts = () =>
+    fetch(`${base}/api/v1/social/posts?limit=500`, { headers: { cookie: ownerCookie! } }).then(
+      (r) => r.json() as Promise<Posts>,
+    );
+  // Planned once the catalog is in, written through the gate; feed posts the gate is unsure of wait for the owner.
+  let seen = '';
+  const planned = await waitFor(
+    async () => {
+      const { posts: all } = await posts();
+      const tally = new Map<string, number>();
+      for (const p of all)
+        tally.set(
+          `${p.channel} ${p.format} ${p.status}`,
+          (tally.get(`${p.channel} ${p.format} ${p.status}`) ?? 0) + 1,
+        );
+      seen = JSON.stringify([...tally]);
+      const channels = new Set(
+        all.filter((p) => ['scheduled', 'drafted'].includes(p.status)).map((p) => p.channel),
+      );
+      const waiting = all.some((p) => ['planned', 'approved'].includes(p.status));
+      return channels.size === 4 && !waiting && all.filter((p) => p.format === 'story').length >= 90
+        ? all
+        : undefined;
+    },
+    180_000,
+    'a week planned and scheduled on all four platforms',
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; the posts: ${seen}`);
+  });
+  // The owner approves an Instagram post the gate sent them (or it was approved by the gate itself).
+  const post = planned.find((p) => p.channel === 'instagram' && p.format === 'feed')!;
+  if (post.status === 'drafted') {
+    const decided = await fetch(`${base}/api/v1/approvals/${post.approvalId}/decision`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ action: 'approve' }),
+    });
+    assert.equal(decided.status, 200, await decided.text());
+  }
+  await waitFor(
+    async () => (await posts()).posts.find((p) => p.id === post.id && p.status === 'scheduled'),
+    60_000,
+    'the approved post scheduled, its images prepared',
+  );
+  const sent = await fetch(`${base}/api/v1/social/posts/${post.id}/publish-now`, {
+    method: 'POST',
+    headers: { cookie: ownerCookie!, 'x-csrf-token': ownerCsrf },
+  });
+  assert.equal(sent.status, 200, await sent.text());
+  const published = await waitFor(
+    async () => (await posts()).posts.find((p) => p.id === post.id && p.status === 'published'),
+    60_000,
+    'the post published on the simulated Instagram',
+  );
+  assert.match(published.platformPostId ?? '', /^\d+$/);
+  const day = new Date(Date.now()).toISOString().slice(0, 10);
+  const calendar = await fetch(`${base}/social/calendar?view=week&start=${day}`, {
+    headers: { cookie: ownerCookie! },
+  }).then((r) => r.text());
+  assert.match(calendar, new RegExp(`href="/social/posts/${post.id}"`));
+  assert.match(calendar, /data-status="published"/);
+});
+
 test('every page at phone size: no console error or CSP violation, nothing wider than the screen outside a scroll box, no money without its currency', async () => {
   assert.ok(ownerCookie, 'the owner logged in in the test before');
   const [name, value] = ownerCookie.split('=') as [string, string];
@@ -237,9 +315,16 @@ test('every page at phone size: no console error or CSP violation, nothing wider
     await page.goto(`${base}/orders`);
     const firstOrder = await page.locator('table a[href^="/orders/"]').first().getAttribute('href');
     assert.ok(firstOrder, 'an order to open');
+    await page.goto(`${base}/social`);
+    const firstPost = await page
+      .locator('[data-testid="queue"] a[href^="/social/posts/"]')
+      .first()
+      .getAttribute('href');
+    assert.ok(firstPost, 'a post to open');
     const pages = [
       ...menu,
       firstOrder,
+      firstPost,
       '/books/vat',
       '/books/cash',
       '/books/margins',
@@ -253,6 +338,10 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/books/settings',
       '/inbox?severity=warning',
       '/ai/history',
+      '/social/calendar',
+      '/social/calendar?view=month',
+      '/social/analytics',
+      '/social/new',
       '/books/account?code=Income%3ASales',
       '/api/docs',
     ];

@@ -192,6 +192,25 @@ test('the owner moves, cancels and retries from Telegram and the API', async () 
   });
   assert.equal(moved.statusCode, 200, moved.body);
   assert.equal(moved.json().post.publishAt, '2026-12-09T17:30:00.000Z');
+  // Dropped on another day in the calendar: the same time of day there.
+  const other = (await all()).find(
+    (p) => p.status === 'approved' && p.format === 'feed' && p.id !== tuesday.id,
+  )!;
+  const dropped = await world.server.app.inject({
+    method: 'POST',
+    url: `/social/posts/${other.id}/reschedule`,
+    headers: { cookie: owner.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      _csrf: owner.csrf,
+      day: '2026-12-12',
+      back: '/social/calendar?view=week',
+    }).toString(),
+  });
+  assert.equal(dropped.statusCode, 303);
+  assert.match(dropped.headers.location ?? '', /^\/social\/calendar\?view=week&notice=Moved/);
+  const movedOther = await world.social.store.get(other.id);
+  assert.equal(movedOther.publishAt.toISOString().slice(0, 10), '2026-12-12');
+  assert.equal(movedOther.publishAt.toISOString().slice(11), other.publishAt.toISOString().slice(11));
   const commands = world.server.modules.telegramCommands();
   const cancel = commands.find((c) => c.name === 'cancelpost')!;
   assert.match(await cancel.answer(`/cancelpost ${tuesday.id.slice(0, 8)}`), /cancelled/);

@@ -61,7 +61,7 @@ export function analyticsPage(app: FastifyInstance, { social, catalog }: SocialP
         reply,
         page(
           { title: 'Social analytics', principal: request.principal, current: '/social' },
-          html`<nav class="tabs"><a href="/social">Queue</a> <a href="/social/calendar">Calendar</a> <a href="/social/analytics" aria-current="page">Analytics</a></nav>
+          html`<nav class="tabs"><a href="/social">Queue</a> <a href="/social/calendar">Calendar</a> <a href="/social/analytics" class="current" aria-current="page">Analytics</a></nav>
             <p class="muted">The last ${days} days: <a href="/social/analytics?days=7">7</a> · <a href="/social/analytics?days=30">30</a> · <a href="/social/analytics?days=90">90</a> days.</p>
             <section class="cards">
               <article class="card" data-testid="social-revenue"><h3>Orders from posts</h3><p class="big">${orders}</p><p>${moneyText(revenue) || 'no revenue yet'}</p></article>

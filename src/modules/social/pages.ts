@@ -54,7 +54,7 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
         page(
           { title: 'Social', principal, current: '/social' },
           html`${noticeLine(request.query)}
-            <nav class="tabs"><a href="/social" aria-current="page">Queue</a> <a href="/social/calendar">Calendar</a> <a href="/social/analytics">Analytics</a> ${write ? html`<a href="/social/new">New post</a>` : ''}</nav>
+            <nav class="tabs"><a href="/social" class="current" aria-current="page">Queue</a> <a href="/social/calendar">Calendar</a> <a href="/social/analytics">Analytics</a> ${write ? html`<a href="/social/new">New post</a>` : ''}</nav>
             <section>
               <h2>Accounts</h2>
               <ul class="plain" data-testid="platforms">
@@ -155,14 +155,13 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
         page(
           { title: 'Social calendar', principal: request.principal, current: '/social' },
           html`${noticeLine(request.query)}
-            <nav class="tabs"><a href="/social">Queue</a> <a href="/social/calendar" aria-current="page">Calendar</a> <a href="/social/analytics">Analytics</a></nav>
+            <nav class="tabs"><a href="/social">Queue</a> <a href="/social/calendar" class="current" aria-current="page">Calendar</a> <a href="/social/analytics">Analytics</a></nav>
             <p>
               <a href="/social/calendar?view=${view}&amp;start=${previous}">← Earlier</a> ·
               <a href="/social/calendar?view=week&amp;start=${asked}">Week</a> · <a href="/social/calendar?view=month&amp;start=${asked}">Month</a> ·
               <a href="/social/calendar?view=${view}&amp;start=${next}">Later →</a>
             </p>
             <h2>${view === 'week' ? `Week of ${shortDate(first)}` : monthName(first)}</h2>
-            ${csrfField(request.principal)}
             <div class="calendar ${view}" data-testid="calendar">${Array.from({ length: days }, (_, i) => cell(addDays(gridStart, i)))}</div>
             ${write ? html`<p class="muted small">Drag a post to another day to move it (same time of day), or open it to pick a time.</p>` : ''}`,
         ),

@@ -28,3 +28,39 @@ for (const form of document.querySelectorAll('form[data-hmrc]')) {
   set('windowSize', `width=${window.innerWidth}&height=${window.innerHeight}`);
   set('timezone', `UTC${offset < 0 ? '-' : '+'}${hours}:${minutes}`);
 }
+
+// The social calendar: a post dragged to another day moves there at the same time of day (the form
+// the drop sends is the one the post's page has; on a phone, that page's form does it instead).
+for (const chip of document.querySelectorAll('.calendar [draggable="true"][data-post]')) {
+  chip.addEventListener('dragstart', (event) => event.dataTransfer.setData('text/plain', chip.dataset.post));
+}
+for (const day of document.querySelectorAll('.calendar [data-drop-day]')) {
+  day.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    day.classList.add('drop');
+  });
+  day.addEventListener('dragleave', () => day.classList.remove('drop'));
+  day.addEventListener('drop', (event) => {
+    event.preventDefault();
+    const post = event.dataTransfer.getData('text/plain');
+    const token = document.querySelector('meta[name="csrf-token"]');
+    if (!/^[0-9a-f-]{36}$/.test(post) || !token) return;
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = `/social/posts/${post}/reschedule`;
+    const fields = {
+      _csrf: token.getAttribute('content'),
+      day: day.dataset.dropDay,
+      back: location.pathname + location.search,
+    };
+    for (const [name, value] of Object.entries(fields)) {
+      const input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = name;
+      input.value = value;
+      form.append(input);
+    }
+    document.body.append(form);
+    form.submit();
+  });
+}
