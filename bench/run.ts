@@ -1,6 +1,7 @@
 // `npm run bench`: start-up time, memory and API throughput of `shopkeep serve` against its budgets.
 // Prints one JSON document on stdout (progress goes to stderr) and writes it to .tmp/bench-results.json.
 // Exits 0 whatever the figures say; non-zero only when the benchmark itself could not run.
+import { socialBenchmarks } from './social.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -245,6 +246,34 @@ async function ledgerFigures() {
   };
 }
 
+async function socialFigures() {
+  const social = await socialBenchmarks(progress);
+  return {
+    socialWeekPlanWriteSeconds: figure(
+      social.weekPlanWriteSeconds,
+      's',
+      { max: 10 },
+      { posts: social.weekPosts, provider: 'offline' },
+    ),
+    socialImagePrepareMs: figure(
+      Math.max(social.imagePrepareMs.feed, social.imagePrepareMs.story),
+      'ms',
+      { max: 300 },
+      {
+        feedMs: round(social.imagePrepareMs.feed),
+        storyMs: round(social.imagePrepareMs.story),
+        statistic: 'median of 10',
+      },
+    ),
+    socialCreatedToPublishedSeconds: figure(
+      social.createdToPublishedSeconds,
+      's',
+      { max: 30 },
+      { platform: 'instagram (simulator)', approvedBy: 'qa-gate' },
+    ),
+  };
+}
+
 async function measure(session: Session) {
   const cold = await coldStart(session);
   const warm = await warmStarts(session);
@@ -302,6 +331,7 @@ async function main(): Promise<void> {
       ...(await measure(session)),
       ...(await shopFigures(env)),
       ...(await ledgerFigures()),
+      ...(await socialFigures()),
       qaChecksMsPerDraft: figure(
         qa.msPerDraft,
         'ms',

@@ -60,7 +60,7 @@ test('a post goes from the API through the gate to Instagram, once, with its con
   const post = await newPost({
     channel: 'instagram',
     caption: 'Argan Repair Oil: glossy hair in a minute ✨ Just £18.99. Shop via the link in bio!',
-    productId: '9100000000001',
+    productId: 9100000000001,
   });
   assert.equal(post.status, 'scheduled');
   assert.equal(await publishNow(post.id), 'published');
@@ -86,7 +86,7 @@ test('an answer lost after Instagram published is found on the account, not publ
   const post = await newPost({
     channel: 'instagram',
     caption: 'Silk Protein Shampoo for soft, shiny hair. £12.99 — shop via the link in bio!',
-    productId: '9100000000002',
+    productId: 9100000000002,
   });
   // media create, status, publish limit… then the publish call answers garbage after it published.
   const outcome = await (async () => {
@@ -132,7 +132,7 @@ test('a sold-out product holds its post and the owner is told', async () => {
   const post = await newPost({
     channel: 'facebook',
     caption: 'Heat Shield Spray keeps styling safe. £9.99',
-    productId: '9100000000005',
+    productId: 9100000000005,
   });
   world.products.find((p) => p.id === '9100000000005')!.available = false;
   try {
@@ -155,7 +155,7 @@ test('Facebook, TikTok and LinkedIn each publish once; LinkedIn’s 201 without 
   const fb = await newPost({
     channel: 'facebook',
     caption: 'Curl Defining Cream: bouncy curls all day. £14.50',
-    productId: '9100000000003',
+    productId: 9100000000003,
   });
   assert.equal(await publishNow(fb.id), 'published');
   const fbDone = await world.social.store.get(fb.id);
@@ -170,14 +170,14 @@ test('Facebook, TikTok and LinkedIn each publish once; LinkedIn’s 201 without 
   const tt = await newPost({
     channel: 'tiktok',
     caption: 'Argan Repair Oil glow-up ✨ £18.99',
-    productId: '9100000000001',
+    productId: 9100000000001,
   });
   assert.equal(await publishNow(tt.id), 'published');
 
   const li = await newPost({
     channel: 'linkedin',
     caption: 'Salons: our Salon Colour Kit 1L is £49.99 with trade accounts open.',
-    productId: '9100000000004',
+    productId: 9100000000004,
   });
   world.linkedin.dropNextPost();
   assert.equal(
@@ -203,7 +203,7 @@ test('the Instagram quota (2207042) makes the post wait, not fail', async () => 
   const post = await newPost({
     channel: 'instagram',
     caption: 'Curl Defining Cream — £14.50. Link in bio!',
-    productId: '9100000000003',
+    productId: 9100000000003,
   });
   world.meta.failNextPublish(9, 2207042, 'Application request limit reached');
   assert.equal(await world.social.publishing.publish(post.id, { now: true }), 'waiting');
@@ -255,7 +255,7 @@ test('bad input is refused with the reason and stores nothing', async () => {
   assert.match(noImage.json().error.message, /need an image/);
   const badChannel = await send({ channel: 'myspace', caption: 'hello' });
   assert.equal(badChannel.statusCode, 400);
-  const unknownProduct = await send({ channel: 'facebook', caption: 'hello', productId: '123' });
+  const unknownProduct = await send({ channel: 'facebook', caption: 'hello', productId: 123 });
   assert.equal(unknownProduct.statusCode, 400);
   assert.match(unknownProduct.json().error.message, /no product 123/);
   const csv = await world.server.app.inject({

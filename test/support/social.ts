@@ -169,7 +169,13 @@ export async function startSimulators(options: { processingPolls?: number; now?:
 }
 
 export async function startSocialWorld(
-  options: { clock?: () => Date; env?: Record<string, string>; platformClock?: () => number } = {},
+  options: {
+    clock?: () => Date;
+    env?: Record<string, string>;
+    platformClock?: () => number;
+    /** Run the job workers too (the queue publishes by itself). */
+    work?: boolean;
+  } = {},
 ): Promise<SocialWorld> {
   const cdn = await startCdn();
   const { meta, tiktok, linkedin } = await startSimulators(
@@ -187,6 +193,7 @@ export async function startSocialWorld(
       ...options.env,
     },
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.work ? { work: true } : {}),
   });
   await rememberShop(server.db.pool);
   await server.app.listen({ port, host: '127.0.0.1' });

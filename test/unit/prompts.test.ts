@@ -31,14 +31,20 @@ test('a prompt renders with its values; a missing or unexpected value is refused
     stock: 'in stock',
     maxChars: '600',
     maxHashtags: '5',
+    brief: '',
     feedback: '',
   };
   const rendered = renderPrompt(template, values);
-  assert.equal(rendered.promptVersion, 'social.caption@3');
+  assert.equal(rendered.promptVersion, 'social.caption@4');
   assert.match(rendered.system, /^You write instagram posts .* Voice: warm\./);
   assert.equal(
     rendered.prompt,
     'Write one instagram post about "Argan Oil" (price 18.00 GBP, in stock).\nAt most 600 characters and 5 hashtags. End with a clear call to action.\nAnswer with the post text only.',
+  );
+  // The plan's brief (a theme, the salons' voice, what a test taught) gets its own line.
+  assert.match(
+    renderPrompt(template, { ...values, brief: 'This post is for salon owners.' }).prompt,
+    /call to action\.\nThis post is for salon owners\.\nAnswer/,
   );
   assert.throws(
     () => renderPrompt(template, { ...values, channel: undefined as unknown as string }),

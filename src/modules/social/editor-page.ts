@@ -72,7 +72,19 @@ export function editorPages(app: FastifyInstance, { social, catalog }: SocialPag
 
   api.post(
     '/new',
-    { config: { access: 'write' }, schema: { hide: true, body: formBody(typedFields) } },
+    {
+      config: { access: 'write' },
+      schema: {
+        hide: true,
+        // What every post needs; the rest is checked by the service and told on the page.
+        body: formBody({
+          ...typedFields,
+          channel: Type.String({ minLength: 1, maxLength: 20 }),
+          caption: Type.String({ minLength: 1, maxLength: 5000 }),
+          publishAt: Type.String({ minLength: 1, maxLength: 20 }),
+        }),
+      },
+    },
     async (request, reply) => {
       const body = request.body;
       try {

@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page, plural } from '../../platform/dashboard/layout.ts';
 import { formAction, noticeLine, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { AppError, invalid } from '../../platform/errors.ts';
 import { formBody, noticeField, optionalField } from '../../platform/dashboard/form-body.ts';
 import { addDays, dayIn, instantAt, isDate, isoWeekday } from '../../platform/dates.ts';
 import { CHANNELS } from '../ai/index.ts';
@@ -22,6 +23,8 @@ export interface SocialPageParts {
 }
 
 const NEEDS_OWNER = new Set(['held', 'failed', 'drafted']);
+/** A post that is not there is a 404 page, not a notice on a page that cannot show it. */
+const onThePost = { shows: (error: Error) => error instanceof AppError && error.kind !== 'not_found' };
 
 export function socialPages(app: FastifyInstance, { social }: SocialPageParts): void {
   const tz = social.timezone;
@@ -197,15 +200,20 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
         config: { access: 'write' },
         schema: {
           hide: true,
-          params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
           body: formBody({}),
         },
       },
       async (request, reply) =>
-        formAction(reply, `/social/posts/${request.params.id}`, async () => {
-          await act(request.params.id);
-          return done;
-        }),
+        formAction(
+          reply,
+          `/social/posts/${request.params.id}`,
+          async () => {
+            await act(request.params.id);
+            return done;
+          },
+          onThePost,
+        ),
     );
 
   api.post(
@@ -214,7 +222,7 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
       config: { access: 'write' },
       schema: {
         hide: true,
-        params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         body: formBody({ publishAt: optionalField(20), day: optionalField(10), back: optionalField(200) }),
       },
     },
@@ -223,17 +231,22 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
       const back = request.body.back?.startsWith('/social/calendar')
         ? request.body.back
         : `/social/posts/${id}`;
-      return formAction(reply, back, async () => {
-        let at: Date;
-        if (request.body.day) {
-          // Dropped on another day in the calendar: the same time of day there.
+      return formAction(
+        reply,
+        back,
+        async () => {
           const post = await social.store.get(id);
-          if (!isDate(request.body.day)) throw new Error('not a day');
-          at = fromLocalInput(`${request.body.day}T${toLocalInput(post.publishAt, tz).slice(11)}`, tz);
-        } else at = fromLocalInput(request.body.publishAt ?? '', tz);
-        const moved = await social.content.reschedule(id, at);
-        return `Moved to ${formatTime(moved.publishAt, tz)}.`;
-      });
+          let at: Date;
+          if (request.body.day) {
+            // Dropped on another day in the calendar: the same time of day there.
+            if (!isDate(request.body.day)) throw invalid('the day must look like 2026-12-24');
+            at = fromLocalInput(`${request.body.day}T${toLocalInput(post.publishAt, tz).slice(11)}`, tz);
+          } else at = fromLocalInput(request.body.publishAt ?? '', tz);
+          const moved = await social.content.reschedule(id, at);
+          return `Moved to ${formatTime(moved.publishAt, tz)}.`;
+        },
+        onThePost,
+      );
     },
   );
 
@@ -241,13 +254,22 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
     '/posts/:id/ab-test',
     {
       config: { access: 'write' },
-      schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 40 }) }), body: formBody({}) },
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: formBody({}),
+      },
     },
     async (request, reply) =>
-      formAction(reply, `/social/posts/${request.params.id}`, async () => {
-        const { variantB } = await social.abTest(request.params.id);
-        return `A second version is being written for ${formatTime(variantB.publishAt, tz)}; the one that engages more wins, at 95 % confidence.`;
-      }),
+      formAction(
+        reply,
+        `/social/posts/${request.params.id}`,
+        async () => {
+          const { variantB } = await social.abTest(request.params.id);
+          return `A second version is being written for ${formatTime(variantB.publishAt, tz)}; the one that engages more wins, at 95 % confidence.`;
+        },
+        onThePost,
+      ),
   );
 
   api.get(
@@ -256,7 +278,7 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
       config: { access: 'read' },
       schema: {
         hide: true,
-        params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         querystring: Type.Object(noticeField),
       },
     },

@@ -147,6 +147,13 @@ export interface Attempt {
   sending: boolean;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id that cannot be a post's is simply no post (never a database error). */
+function checkId(id: string): void {
+  if (!UUID.test(id)) throw notFound(`no post ${id.slice(0, 40)}`);
+}
+
 export class PostStore {
   constructor(private readonly db: pg.Pool) {}
 
@@ -179,7 +186,7 @@ export class PostStore {
   }
 
   async get(id: string, tx: Queryable = this.db): Promise<Post> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`no post ${id}`);
+    checkId(id);
     const { rows } = await tx.query<Row>('select * from social_posts where id = $1', [id]);
     if (!rows[0]) throw notFound(`no post ${id}`);
     return fromRow(rows[0]);
@@ -254,6 +261,7 @@ export class PostStore {
     > = {},
     tx: Queryable = this.db,
   ): Promise<Post> {
+    checkId(id);
     const keys = Object.keys(changes);
     const sets = keys.map((key, i) => `${key} = $${i + 4}`);
     const { rows } = await tx.query<Row>(

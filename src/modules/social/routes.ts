@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { responses, Timestamp } from '../../platform/http/schemas.ts';
+import { responses, ShopifyId, Timestamp } from '../../platform/http/schemas.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { SocialService } from './social-service.ts';
@@ -25,7 +25,7 @@ const PostOut = Type.Object({
   format: Format,
   status: Type.Enum([...STATUSES]),
   caption: Type.String(),
-  productIds: Type.Array(Type.String()),
+  productIds: Type.Array(ShopifyId('a product the post is about')),
   theme: Type.String(),
   publishAt: Timestamp('when it is (or was) to go out'),
   platformPostId: Nullable(Type.String()),
@@ -45,7 +45,7 @@ export function postOut(post: Post) {
     format: post.format,
     status: post.status,
     caption: post.caption,
-    productIds: post.productIds,
+    productIds: post.productIds.map(Number),
     theme: post.theme,
     publishAt: post.publishAt,
     platformPostId: post.platformPostId,
@@ -64,9 +64,7 @@ const NewPost = Type.Object(
     channel: Channel,
     caption: Type.String({ maxLength: 5000 }),
     imageUrls: Type.Optional(Type.Array(Type.String({ maxLength: 2000 }), { maxItems: 10 })),
-    productId: Type.Optional(
-      Type.String({ pattern: '^[0-9]{1,20}$', description: 'the Shopify product it is about' }),
-    ),
+    productId: Type.Optional(ShopifyId('the Shopify product it is about')),
     publishAt: Type.Optional(Type.String({ format: 'date-time', description: 'when; now when left out' })),
     format: Type.Optional(Format),
     recurringDays: Type.Optional(
@@ -115,9 +113,13 @@ export function socialRoutes(app: FastifyInstance, { social }: { social: SocialS
       },
     },
     async (request, reply) => {
-      const { publishAt, ...rest } = request.body;
+      const { publishAt, productId, ...rest } = request.body;
       const post = await social.content.create(
-        { ...rest, ...(publishAt ? { publishAt: new Date(publishAt) } : {}) },
+        {
+          ...rest,
+          ...(productId ? { productId: String(productId) } : {}),
+          ...(publishAt ? { publishAt: new Date(publishAt) } : {}),
+        },
         actorOf(request.principal).actor,
       );
       return reply.code(201).send({ post: postOut(post) });
@@ -244,18 +246,18 @@ export function socialRoutes(app: FastifyInstance, { social }: { social: SocialS
       schema: {
         tags,
         summary: 'Plan the coming days now (a slot already planned is left as it is)',
-        body: Type.Optional(
-          Type.Object(
-            { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 31 })) },
-            { additionalProperties: false },
-          ),
+        body: Type.Object(
+          {
+            days: Type.Integer({ minimum: 1, maximum: 31, description: 'how many days ahead: 7 for a week' }),
+          },
+          { additionalProperties: false },
         ),
         response: responses({
           200: Type.Object({ planned: Type.Integer(), toWrite: Type.Integer(), stories: Type.Integer() }),
         }),
       },
     },
-    async (request) => social.content.plan(request.body?.days ?? 7),
+    async (request) => social.content.plan(request.body.days),
   );
 
   api.get(

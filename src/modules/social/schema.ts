@@ -100,7 +100,7 @@ export const socialAbTests = pgTable('social_ab_tests', {
   kind: text('kind').notNull(),
   status: text('status').notNull().default('running'),
   winner: text('winner'),
-  confidence: numeric('confidence'),
+  confidence: numeric('confidence', { precision: 20, scale: 10 }),
   decidedAt: at('decided_at'),
   lesson: text('lesson'),
 });

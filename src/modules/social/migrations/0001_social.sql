@@ -100,7 +100,7 @@ create table social_ab_tests (
   kind text not null,                     -- caption or image
   status text not null default 'running', -- running, decided, inconclusive
   winner text,
-  confidence numeric,
+  confidence numeric(20, 10),
   decided_at timestamptz,
   lesson text                             -- what the writer is told next time
 );
