@@ -247,7 +247,7 @@ async function ledgerFigures() {
 }
 
 async function socialFigures() {
-  const social = await socialBenchmarks(progress);
+  const social = await socialBenchmarks(ROOT, progress);
   return {
     socialWeekPlanWriteSeconds: figure(
       social.weekPlanWriteSeconds,
