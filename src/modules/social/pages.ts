@@ -184,16 +184,26 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
       }),
   );
 
-  const actions: [string, string, (id: string) => Promise<Post>][] = [
+  /** What a post's buttons do, and what the page then says. */
+  const actions: [string, (id: string) => Promise<string>][] = [
     [
       'retry',
-      'It is being tried again (the platform is checked first, so it never goes twice).',
-      (id) => social.content.retry(id),
+      async (id) => {
+        await social.content.retry(id);
+        return 'It is being tried again (the platform is checked first, so it never goes twice).';
+      },
     ],
-    ['publish-now', 'It is going out now.', (id) => social.content.publishNow(id)],
-    ['cancel', 'Cancelled.', (id) => social.content.cancel(id)],
+    ['publish-now', async (id) => (await social.content.publishNow(id), 'It is going out now.')],
+    ['cancel', async (id) => (await social.content.cancel(id), 'Cancelled.')],
+    [
+      'ab-test',
+      async (id) => {
+        const { variantB } = await social.abTest(id);
+        return `A second version is being written for ${formatTime(variantB.publishAt, tz)}; the one that engages more wins, at 95 % confidence.`;
+      },
+    ],
   ];
-  for (const [name, done, act] of actions)
+  for (const [name, act] of actions)
     api.post(
       `/posts/:id/${name}`,
       {
@@ -205,15 +215,7 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
         },
       },
       async (request, reply) =>
-        formAction(
-          reply,
-          `/social/posts/${request.params.id}`,
-          async () => {
-            await act(request.params.id);
-            return done;
-          },
-          onThePost,
-        ),
+        formAction(reply, `/social/posts/${request.params.id}`, () => act(request.params.id), onThePost),
     );
 
   api.post(
@@ -248,28 +250,6 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
         onThePost,
       );
     },
-  );
-
-  api.post(
-    '/posts/:id/ab-test',
-    {
-      config: { access: 'write' },
-      schema: {
-        hide: true,
-        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
-        body: formBody({}),
-      },
-    },
-    async (request, reply) =>
-      formAction(
-        reply,
-        `/social/posts/${request.params.id}`,
-        async () => {
-          const { variantB } = await social.abTest(request.params.id);
-          return `A second version is being written for ${formatTime(variantB.publishAt, tz)}; the one that engages more wins, at 95 % confidence.`;
-        },
-        onThePost,
-      ),
   );
 
   api.get(

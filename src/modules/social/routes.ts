@@ -80,6 +80,14 @@ const NewPost = Type.Object(
 
 const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const Money = Type.Object({ currency: Type.String(), amountMinor: Type.Integer() });
+/** Posts taken together (by theme, by product). */
+const Breakdown = Type.Object({
+  key: Type.String(),
+  posts: Type.Integer(),
+  reach: Type.Integer(),
+  orders: Type.Integer(),
+  revenue: Type.Array(Money),
+});
 
 function performanceOut(post: PostPerformance) {
   return {
@@ -288,24 +296,8 @@ export function socialRoutes(app: FastifyInstance, { social }: { social: SocialS
                 revenue: Type.Array(Money),
               }),
             ),
-            themes: Type.Array(
-              Type.Object({
-                key: Type.String(),
-                posts: Type.Integer(),
-                reach: Type.Integer(),
-                orders: Type.Integer(),
-                revenue: Type.Array(Money),
-              }),
-            ),
-            products: Type.Array(
-              Type.Object({
-                key: Type.String(),
-                posts: Type.Integer(),
-                reach: Type.Integer(),
-                orders: Type.Integer(),
-                revenue: Type.Array(Money),
-              }),
-            ),
+            themes: Type.Array(Breakdown),
+            products: Type.Array(Breakdown),
           }),
         }),
       },
