@@ -104,7 +104,7 @@ test(
 
     // A day's posts come due now (the clock cannot be moved on for a real process: their times are).
     const { rows: day } = await db.pool.query<{ id: string; channel: string; format: string }>(
-      `with day as (select id from social_posts where status = 'scheduled' order by publish_at limit 24)
+      `with day as (select id from social_posts where status = 'scheduled' order by publish_at limit 60)
      update social_posts p set publish_at = now() - interval '1 second'
      from day where p.id = day.id returning p.id, p.channel, p.format`,
     );
@@ -114,13 +114,20 @@ test(
 
     const random = (min: number, max: number) => min + Math.random() * (max - min);
     let openAtKill = 0;
+    const dayIds = day.map((p) => p.id);
+    const left = () =>
+      count(`select count(*) from social_posts where id = any($1) and status <> 'published'`, [dayIds]);
     for (let kill = 0; kill < 3; kill += 1) {
       // Wait until a post is being published, then kill the process in the middle of it (or just after).
-      await waitFor(
-        async () => (await count(`select count(*) from social_attempts where finished_at is null`)) > 0,
+      const busy = await waitFor(
+        async () =>
+          (await count(`select count(*) from social_attempts where finished_at is null`)) > 0
+            ? 'publishing'
+            : (await left()) === 0 && 'done',
         120_000,
         'publishing under way',
       );
+      if (busy === 'done') break; // the day went out before another kill could land
       await new Promise((resolve) => setTimeout(resolve, random(0, 800)));
       server.child.kill('SIGKILL');
       await server.exited;
