@@ -67,8 +67,16 @@ function commands(modules: readonly AnyModule[]): Record<string, Command> {
               ...(options.faces ? { faces: options.faces } : {}),
             });
             try {
+              if (options.queue) {
+                const jobs = opened.modules
+                  .all()
+                  .flatMap(({ definition, parts }) => definition.jobs?.(parts) ?? []);
+                opened.kernel.jobs.register(jobs);
+                await opened.kernel.jobs.start({ work: false });
+              }
               return await work(opened.modules.get(module), (face) => opened.modules.face(face));
             } finally {
+              if (options.queue) await opened.kernel.jobs.stop();
               await opened.database.close();
             }
           };

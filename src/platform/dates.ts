@@ -79,6 +79,12 @@ export function isoWeekday(day: string): number {
   return ((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;
 }
 
+/** An instant as the wall clock in a time zone shows it: '2026-12-24T09:00' (a datetime-local value). */
+export function localMinute(instant: Date, timeZone: string): string {
+  const clock = wallClockIn(instant, timeZone);
+  return `${clock.year}-${clock.month}-${clock.day}T${clock.hour}:${clock.minute}`;
+}
+
 /** The wall-clock hour (0-23) of an instant in a time zone. */
 export function hourIn(instant: Date, timeZone: string): number {
   return Number(wallClockIn(instant, timeZone).hour);

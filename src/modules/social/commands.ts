@@ -24,21 +24,23 @@ async function socialCommand(context: ModuleCommandContext<SocialParts>): Promis
     const days = Number(values.days ?? 7);
     if (!Number.isInteger(days) || days < 1 || days > 31)
       throw new UsageError('--days is a whole number from 1 to 31');
-    return context.open(async ({ social }) => {
-      progress(`planning the next ${days} days`);
-      const done = await social.queueFromCommand();
-      const summary = await social.content.plan(days).finally(done);
-      print(
-        json,
-        summary,
-        summary.planned
-          ? `Planned ${summary.planned} posts (${summary.stories} stories); ${summary.toWrite} go to the writer now.`
-          : social.connections.connected().length
-            ? 'Every slot was planned already (or the catalog has nothing to promote yet).'
-            : 'No social account is connected: connect one on Settings first.',
-      );
-      return 0;
-    });
+    return context.open(
+      async ({ social }) => {
+        progress(`planning the next ${days} days`);
+        const summary = await social.content.plan(days);
+        print(
+          json,
+          summary,
+          summary.planned
+            ? `Planned ${summary.planned} posts (${summary.stories} stories); ${summary.toWrite} go to the writer now.`
+            : social.connections.connected().length
+              ? 'Every slot was planned already (or the catalog has nothing to promote yet).'
+              : 'No social account is connected: connect one on Settings first.',
+        );
+        return 0;
+      },
+      { queue: true },
+    );
   }
   if (action === 'posts') {
     const status = values.status;
@@ -57,23 +59,24 @@ async function socialCommand(context: ModuleCommandContext<SocialParts>): Promis
     const [prefix] = positionals;
     if (!prefix)
       throw new UsageError(`social ${action} needs the post's id (its first 8 characters will do)`);
-    return context.open(async ({ social }) => {
-      const post = await social.store.byPrefix(prefix);
-      const letGo = await social.queueFromCommand();
-      const done =
-        action === 'retry'
-          ? await social.content.retry(post.id)
-          : action === 'publish-now'
-            ? await social.content.publishNow(post.id)
-            : await social.content.cancel(post.id);
-      await letGo();
-      print(
-        json,
-        { post: done },
-        `${line(done)}\n${action === 'cancel' ? 'Cancelled.' : 'Queued: a running shopkeep sends it now (the platform is checked first, so it never goes twice).'}`,
-      );
-      return 0;
-    });
+    return context.open(
+      async ({ social }) => {
+        const post = await social.store.byPrefix(prefix);
+        const done =
+          action === 'retry'
+            ? await social.content.retry(post.id)
+            : action === 'publish-now'
+              ? await social.content.publishNow(post.id)
+              : await social.content.cancel(post.id);
+        print(
+          json,
+          { post: done },
+          `${line(done)}\n${action === 'cancel' ? 'Cancelled.' : 'Queued: a running shopkeep sends it now (the platform is checked first, so it never goes twice).'}`,
+        );
+        return 0;
+      },
+      { queue: true },
+    );
   }
   throw new UsageError(`use: ${USAGE}`);
 }

@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { escapeHtml } from '../../platform/dashboard/html.ts';
 import { PostProblem } from './publishers/publisher.ts';
 
 export type Crop = 'feed' | 'story';
@@ -86,13 +87,8 @@ export async function prepareImage(source: Buffer, crop: Crop, text?: StoryText)
 
 /** The story card's words, as SVG, below the photo and above the reply box. */
 function storyText(text: StoryText | undefined, width: number, top: number): string {
-  const escape = (value: string) =>
-    value.replace(
-      /[&<>"']/g,
-      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
-    );
-  const title = escape((text?.title ?? '').slice(0, 40));
-  const price = text?.price ? escape(text.price) : '';
+  const title = escapeHtml((text?.title ?? '').slice(0, 40));
+  const price = text?.price ? escapeHtml(text.price) : '';
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + 300}">
     <text x="${width / 2}" y="${top + 110}" font-family="sans-serif" font-size="64" font-weight="700" fill="#2b2118" text-anchor="middle">${title}</text>
     <text x="${width / 2}" y="${top + 210}" font-family="sans-serif" font-size="72" fill="#8a3b12" text-anchor="middle">${price}</text>

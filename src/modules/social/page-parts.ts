@@ -2,7 +2,7 @@
 // zone, and the time field the forms use (typed as the shop's wall clock, DST-safe).
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { formatTime } from '../../platform/dashboard/layout.ts';
-import { dayIn, instantAt, isDate } from '../../platform/dates.ts';
+import { instantAt, isDate, localMinute } from '../../platform/dates.ts';
 import { invalid } from '../../platform/errors.ts';
 import type { Post, PostStatus } from './posts.ts';
 import type { Platform } from './publishers/publisher.ts';
@@ -43,14 +43,5 @@ export function fromLocalInput(value: string, timezone: string): Date {
   return instantAt(match[1]!, match[2]!, timezone);
 }
 
-/** An instant as a datetime-local value in the shop's time zone. */
-export function toLocalInput(date: Date, timezone: string): string {
-  const day = dayIn(date, timezone);
-  const time = new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
-  return `${day}T${time}`;
-}
+/** An instant as a datetime-local value in the shop's time zone (one cached formatter per zone). */
+export const toLocalInput = (date: Date, timezone: string): string => localMinute(date, timezone);

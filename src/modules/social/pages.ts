@@ -140,16 +140,17 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
       const previous = view === 'week' ? addDays(first, -step) : monthShift(first, -1);
       const next = view === 'week' ? addDays(first, step) : monthShift(first, 1);
       const write = request.principal?.scopes.has('write');
+      const chip = (post: Post) => {
+        const time = toLocalInput(post.publishAt, tz).slice(11);
+        return html`<a class="chip ${post.status}" href="/social/posts/${post.id}" data-post="${post.id}" ${write && ['planned', 'drafted', 'approved', 'scheduled', 'held', 'failed'].includes(post.status) ? html`draggable="true" data-time="${time}"` : ''}>${time} ${PLATFORM_LABEL[post.channel]}${post.format === 'text' ? '' : ` ${post.format}`} ${statusBadge(post.status)}</a>`;
+      };
       const cell = (day: string) => {
         const list = byDay.get(day) ?? [];
         const stories = list.filter((p) => p.format === 'story');
         const others = list.filter((p) => p.format !== 'story');
         return html`<div class="day${day === today ? ' today' : ''}${view === 'month' && day.slice(0, 7) !== first.slice(0, 7) ? ' other' : ''}" data-day="${day}" ${write ? html`data-drop-day="${day}"` : ''}>
           <h3>${shortDate(day)}</h3>
-          ${others.map(
-            (post) =>
-              html`<a class="chip ${post.status}" href="/social/posts/${post.id}" data-post="${post.id}" ${write && ['planned', 'drafted', 'approved', 'scheduled', 'held', 'failed'].includes(post.status) ? html`draggable="true" data-time="${toLocalInput(post.publishAt, tz).slice(11)}"` : ''}>${toLocalInput(post.publishAt, tz).slice(11)} ${PLATFORM_LABEL[post.channel]}${post.format === 'text' ? '' : ` ${post.format}`} ${statusBadge(post.status)}</a>`,
-          )}
+          ${others.map(chip)}
           ${stories.length ? html`<p class="small muted">${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${stories.filter((s) => s.status === 'published').length} out)</p>` : ''}
         </div>`;
       };

@@ -214,16 +214,6 @@ export class SocialService {
     return this.jobList;
   }
 
-  /**
-   * For a command run beside the server: its own connection to the job queue, to hand work to the
-   * server's workers (it runs none itself). Returns how to let go of it.
-   */
-  async queueFromCommand(): Promise<() => Promise<void>> {
-    this.o.jobs.register(this.jobList);
-    await this.o.jobs.start({ work: false });
-    return () => this.o.jobs.stop();
-  }
-
   /** Right after a start: what came due while shopkeep was down goes now, not at the next minute. */
   async sweepSoon(): Promise<void> {
     await this.o.jobs.send(this.dueJob, { sweep: `start-${randomUUID()}` });

@@ -2,13 +2,13 @@
 // cancel a post by the first characters of its id (as the held-post notice gives them).
 import type { TelegramCommand } from '../../platform/kit/module.ts';
 import { AppError } from '../../platform/errors.ts';
-import { dayIn, instantAt, addDays } from '../../platform/dates.ts';
+import { addDays, dayIn, instantAt, localMinute } from '../../platform/dates.ts';
 import type { SocialService } from './social-service.ts';
 import { PLATFORM_LABEL } from './page-parts.ts';
 import type { Post } from './posts.ts';
 
 const line = (post: Post, timezone: string) =>
-  `${new Intl.DateTimeFormat('en-GB', { timeZone: timezone, hour: '2-digit', minute: '2-digit' }).format(post.publishAt)} ${PLATFORM_LABEL[post.channel]} ${post.format}: ${post.status}${post.error ? ` (${post.error})` : ''} [${post.id.slice(0, 8)}]`;
+  `${localMinute(post.publishAt, timezone).slice(11)} ${PLATFORM_LABEL[post.channel]} ${post.format}: ${post.status}${post.error ? ` (${post.error})` : ''} [${post.id.slice(0, 8)}]`;
 
 export function socialTelegramCommands(social: SocialService): TelegramCommand[] {
   const act = (verb: string, run: (post: Post) => Promise<Post>) => async (text: string) => {

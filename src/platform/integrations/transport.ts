@@ -66,6 +66,8 @@ export interface TransportRequest {
   query?: Record<string, string | number | undefined>;
   headers?: Record<string, string>;
   json?: unknown;
+  /** Sent as application/x-www-form-urlencoded (OAuth token requests, the Graph API); unset values are left out. */
+  form?: Record<string, string | undefined>;
   body?: FormData | string;
   /**
    * Whether doing it twice is harmless. A request that is not (a POST that creates) is retried only
@@ -241,7 +243,7 @@ export class Transport {
         response = await fetch(url, {
           method: request.method ?? 'GET',
           headers: this.headers(request, url),
-          body: request.json === undefined ? request.body : JSON.stringify(request.json),
+          body: bodyOf(request),
           redirect: 'manual',
           signal,
         });
@@ -387,6 +389,7 @@ export class Transport {
     return {
       ...(url.origin === this.origin ? this.options.headers : {}),
       ...(request.json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(request.form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
       ...request.headers,
     };
   }
@@ -438,4 +441,13 @@ function reasonOf(error: unknown): string {
 
 function formatSeconds(ms: number): string {
   return ms < 10_000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms / 1000)} s`;
+}
+
+/** The request's body as it goes on the wire: JSON, a form, or as given. */
+function bodyOf(request: TransportRequest): FormData | string | undefined {
+  if (request.json !== undefined) return JSON.stringify(request.json);
+  if (request.form === undefined) return request.body;
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(request.form)) if (value !== undefined) form.set(name, value);
+  return form.toString();
 }

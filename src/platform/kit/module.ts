@@ -117,7 +117,11 @@ export interface ModuleCommandContext<B> extends CommandContext {
    */
   open<T>(
     work: (module: B, face: <K extends FaceName>(name: K) => Faces[K]) => Promise<T>,
-    options?: { faces?: Partial<Faces> },
+    options?: {
+      faces?: Partial<Faces>;
+      /** Hands work to a running server's workers: the modules' jobs registered, the queue reachable (no workers here). */
+      queue?: boolean;
+    },
   ): Promise<T>;
 }
 

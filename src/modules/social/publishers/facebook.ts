@@ -3,7 +3,7 @@
 // and the post found by its link (its utm_content names the post).
 import type { Transport } from '../../../platform/integrations/transport.ts';
 import { graphPages, graphTime } from './graph.ts';
-import { form, graphMetrics } from './instagram.ts';
+import { graphMetrics } from './instagram.ts';
 import {
   objectOf,
   stringIn,
@@ -31,12 +31,12 @@ export class FacebookPublisher implements Publisher {
         ? await this.graph.json({
             method: 'POST',
             path: `/${this.pageId}/photos`,
-            ...form({ url: image, caption: post.caption }),
+            form: { url: image, caption: post.caption },
           })
         : await this.graph.json({
             method: 'POST',
             path: `/${this.pageId}/feed`,
-            ...form({ message: post.caption, link: post.link }),
+            form: { message: post.caption, link: post.link },
           }),
       'Facebook post',
     );

@@ -27,15 +27,6 @@ const POLLS_MS = [500, 1000, 2000, 3000, 5000, 8000, 10_000];
 const FEED_METRICS = 'views,reach,saved,likes,comments,shares,total_interactions';
 const STORY_METRICS = 'reach,replies,follows,profile_visits';
 
-export function form(values: Record<string, string | undefined>): {
-  body: string;
-  headers: Record<string, string>;
-} {
-  const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) body.set(key, value);
-  return { body: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-}
-
 export class InstagramPublisher implements Publisher {
   readonly platform = 'instagram' as const;
 
@@ -66,7 +57,7 @@ export class InstagramPublisher implements Publisher {
       await this.graph.json({
         method: 'POST',
         path: `/${this.accountId}/media_publish`,
-        ...form({ creation_id: container }),
+        form: { creation_id: container },
       }),
       'Instagram media_publish',
     );
@@ -90,7 +81,7 @@ export class InstagramPublisher implements Publisher {
 
   private async create(values: Record<string, string>): Promise<string> {
     const answer = objectOf(
-      await this.graph.json({ method: 'POST', path: `/${this.accountId}/media`, ...form(values) }),
+      await this.graph.json({ method: 'POST', path: `/${this.accountId}/media`, form: values }),
       'Instagram media container',
     );
     return stringIn(answer, 'id', 'Instagram media container');

@@ -125,7 +125,6 @@ export class LinkedInPublisher implements Publisher {
         lifecycleState: 'PUBLISHED',
         isReshareDisabledByAuthor: false,
       },
-      headers: { 'content-type': 'application/json' },
     });
   }
 
@@ -136,7 +135,6 @@ export class LinkedInPublisher implements Publisher {
         path: '/rest/images',
         query: { action: 'initializeUpload' },
         json: { initializeUploadRequest: { owner: this.author } },
-        headers: { 'content-type': 'application/json' },
       }),
       'LinkedIn image upload',
     );

@@ -282,19 +282,17 @@ export async function refreshTikTok(
     baseUrl,
     secrets: [values.clientSecret, values.refreshToken],
   });
-  const body = new URLSearchParams({
-    client_key: values.clientKey,
-    client_secret: values.clientSecret,
-    grant_type: 'refresh_token',
-    refresh_token: values.refreshToken,
-  }).toString();
   const answer = await transport.json<{ access_token?: string; refresh_token?: string; expires_in?: number }>(
     {
       method: 'POST',
       path: '/v2/oauth/token/',
-      body,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      idempotent: true,
+      // Not retried once it may have been acted on: TikTok retires the refresh token it was given.
+      form: {
+        client_key: values.clientKey,
+        client_secret: values.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: values.refreshToken,
+      },
     },
   );
   if (!answer.access_token || typeof answer.expires_in !== 'number')
