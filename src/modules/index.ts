@@ -12,6 +12,7 @@ import shop from './shop/index.ts';
 import approvals from './approvals/index.ts';
 import ai from './ai/index.ts';
 import ledger from './ledger/index.ts';
+import mail from './mail/index.ts';
 import telegram from './telegram/index.ts';
 import social from './social/index.ts';
 
@@ -29,5 +30,6 @@ export const MODULES = [
   ai,
   ledger,
   social,
+  mail,
   telegram,
 ] as const;

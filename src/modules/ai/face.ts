@@ -4,6 +4,7 @@
 import type { TextRequest } from './providers/types.ts';
 import type { Generated } from './ai-service.ts';
 import type { DraftOutcome, DraftRequest, ReviewRequest } from './writer.ts';
+import type { QaRequest, QaResult } from './qa/qa-service.ts';
 
 /** The language models, in the order the owner configured them, the offline one last. */
 export interface LanguageModels {
@@ -22,6 +23,8 @@ export interface ReviewSummary {
 /** The QA gate's reviews. */
 export interface QaReviews {
   summary(reviewId: string): Promise<ReviewSummary | undefined>;
+  /** Scores a text someone else drafted (an email reply) and routes it; stored like every review. */
+  check(request: QaRequest): Promise<QaResult>;
 }
 
 /** Writes a post about a product and takes it through the QA gate, to the owner if the gate says so. */

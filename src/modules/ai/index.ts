@@ -25,7 +25,7 @@ export type { LanguageModels, QaReviews, ReviewSummary, Writer } from './face.ts
 export type { Generated } from './ai-service.ts';
 export type { ImageInput, JsonSchema, TextRequest } from './providers/types.ts';
 export type { DraftOutcome, DraftRequest, ReviewRequest } from './writer.ts';
-export type { QaResult } from './qa/qa-service.ts';
+export type { QaRequest, QaResult } from './qa/qa-service.ts';
 export type { Channel } from './qa/channels.ts';
 // What each channel accepts (caption length, hashtags, links): the social module's previews show it.
 export { CHANNELS } from './qa/channels.ts';

@@ -20,13 +20,16 @@ export interface DraftUnderReview {
   unknownProductIds: string[];
   recent: { text: string; at: Date }[]; // recent content on the channel, for near-duplicates
   voice: VoiceProfile;
+  /** Amounts the draft may quote besides the products' prices (an email's order total). */
+  knownAmounts?: { currency: string; minor: number }[];
 }
 
 const SYMBOL_CURRENCY: Record<string, string> = { '£': 'GBP', $: 'USD', '€': 'EUR' };
 const PRICE =
   /([£$€])\s?(\d{1,6})(?:[.,](\d{2}))?(?!\d)|(?<![\d.,])(\d{1,6})(?:[.,](\d{2}))?\s?(GBP|USD|EUR|€)/g;
 const URL_PATTERN = /https?:\/\/[^\s<>"')]+/g;
-const HASHTAG = /(^|\s)#[\p{L}\p{N}_]+/gu;
+// A tag starts with a letter: "#1001" is an order number, not a hashtag.
+const HASHTAG = /(^|\s)#[\p{L}_][\p{L}\p{N}_]*/gu;
 const EMOJI = /\p{Extended_Pictographic}/gu;
 
 export function runChecks(draft: DraftUnderReview): Finding[] {
@@ -35,7 +38,8 @@ export function runChecks(draft: DraftUnderReview): Finding[] {
     ...claims(draft.text),
     ...catalogFacts(draft),
     ...links(draft),
-    ...nearDuplicates(draft),
+    // Replies to different customers rightly say the same things; posts must not.
+    ...(draft.channel === 'email' ? [] : nearDuplicates(draft)),
     ...language(draft),
     ...voice(draft),
   ];
@@ -71,19 +75,28 @@ function claims(text: string): Finding[] {
   });
 }
 
-function catalogFacts({ text, products, unknownProductIds }: DraftUnderReview): Finding[] {
+function catalogFacts({
+  channel,
+  text,
+  products,
+  unknownProductIds,
+  knownAmounts = [],
+}: DraftUnderReview): Finding[] {
   const findings: Finding[] = unknownProductIds.map((id) =>
     hard('catalog', `product ${id} is not in the catalog`),
   );
   for (const product of products) {
-    if (!product.available) findings.push(hard('stock', `${product.title} is out of stock`));
+    // A post must not sell what is gone; a reply may tell a customer so.
+    if (!product.available && channel !== 'email')
+      findings.push(hard('stock', `${product.title} is out of stock`));
     if (!text.toLowerCase().includes(product.title.toLowerCase())) {
       findings.push(soft('product-name', `does not name ${product.title} as the catalog does`, 8));
     }
   }
   for (const price of pricesIn(text)) {
     const matching = products.find((p) => p.currency === price.currency && p.priceMinor === price.minor);
-    if (matching) continue;
+    if (matching || knownAmounts.some((a) => a.currency === price.currency && a.minor === price.minor))
+      continue;
     if (products.length === 0) {
       findings.push(soft('price', `mentions ${price.text} but no product was given to check it against`, 10));
     } else {

@@ -23,6 +23,8 @@ export interface QaRequest {
   text: string;
   productIds?: string[];
   attempt?: number; // 1 for a first draft; the gate gives up regenerating after the last
+  /** Amounts the text may quote besides product prices (an email reply's order total). */
+  knownAmounts?: { currency: string; minor: number }[];
 }
 
 export interface QaResult {
@@ -80,6 +82,7 @@ export class QaService implements QaReviews {
       unknownProductIds,
       recent: await this.recent(request.channel),
       voice,
+      knownAmounts: request.knownAmounts,
     });
     const input = { channel: request.channel, text: request.text, products, voice, findings };
     const answer = await this.ai.generate<{ criteria: CriterionScore[] }>({

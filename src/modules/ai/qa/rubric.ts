@@ -72,6 +72,11 @@ export function rubricPrompt(input: RubricInput): { system: string; prompt: stri
 const CALL_TO_ACTION =
   /\b(shop|order|book|tap|link in bio|discover|try|grab|get yours|available now|visit|reply|message us|dm us)\b/i;
 
+/** An email reply greets the customer, and says what happens next or what the answer is. */
+const GREETING = /^(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|liebe|bonjour|hola|ciao)\b/im;
+const NEXT_STEP =
+  /\b(let me know|reply|get back to you|i['’]ll|we['’]ll|here is|will be|dispatched|on its way|in stock|out of stock|refund|tracking|postcode)\b/i;
+
 /** The rule-based reviewer used when no model answers: the same criteria, scored from simple signals. */
 export function offlineRubric(input: RubricInput): CriterionScore[] {
   const lower = input.text.toLowerCase();
@@ -95,29 +100,43 @@ export function offlineRubric(input: RubricInput): CriterionScore[] {
       score: clamp(wordsPerSentence <= 20 ? 9 : wordsPerSentence <= 30 ? 7 : 5),
       feedback: wordsPerSentence > 20 ? 'Shorter sentences read better on a phone.' : 'Easy to read.',
     },
-    {
-      name: 'engagement',
-      score: clamp(
-        6 +
-          (/[?!]/.test(input.text) ? 2 : 0) +
-          (emojis > 0 && emojis <= EMOJI_LIMIT[input.voice.emojiPolicy] ? 1 : 0),
-      ),
-      feedback: /[?!]/.test(input.text)
-        ? 'Invites a reaction.'
-        : 'Ask a question or add energy to invite a reaction.',
-    },
+    input.channel === 'email'
+      ? {
+          name: 'engagement',
+          score: GREETING.test(input.text) ? 9 : 6,
+          feedback: GREETING.test(input.text) ? 'Greets the customer warmly.' : 'Greet the customer by name.',
+        }
+      : {
+          name: 'engagement',
+          score: clamp(
+            6 +
+              (/[?!]/.test(input.text) ? 2 : 0) +
+              (emojis > 0 && emojis <= EMOJI_LIMIT[input.voice.emojiPolicy] ? 1 : 0),
+          ),
+          feedback: /[?!]/.test(input.text)
+            ? 'Invites a reaction.'
+            : 'Ask a question or add energy to invite a reaction.',
+        },
     {
       name: 'accuracy',
       score: clamp(10 - 4 * factual),
       feedback: factual ? 'Facts or claims need fixing (see the checks).' : 'Matches the catalog.',
     },
-    {
-      name: 'call_to_action',
-      score: CALL_TO_ACTION.test(input.text) ? 9 : 4,
-      feedback: CALL_TO_ACTION.test(input.text)
-        ? 'Clear next step.'
-        : 'Say what to do next (shop, book, link in bio).',
-    },
+    input.channel === 'email'
+      ? {
+          name: 'call_to_action',
+          score: NEXT_STEP.test(input.text) ? 9 : 5,
+          feedback: NEXT_STEP.test(input.text)
+            ? 'Says what happens next.'
+            : 'Tell the customer what happens next.',
+        }
+      : {
+          name: 'call_to_action',
+          score: CALL_TO_ACTION.test(input.text) ? 9 : 4,
+          feedback: CALL_TO_ACTION.test(input.text)
+            ? 'Clear next step.'
+            : 'Say what to do next (shop, book, link in bio).',
+        },
   ];
 }
 

@@ -1,0 +1,62 @@
+// Mail: the shop's mailbox kept in step over IMAP, every message sorted with its reason, replies
+// drafted in the owner's voice with the shop's facts, through the QA gate and the owner's approval
+// (or sent by themselves in the categories the owner trusts), threaded and filed in Sent.
+import { defineModule } from '../../platform/kit/module.ts';
+import { sourcePath } from '../../platform/paths.ts';
+import * as tables from './schema.ts';
+import { mailEvents } from './events.ts';
+import { mailSettings, type MailSettings } from './settings.ts';
+import { mailCredentials } from './credentials.ts';
+import { MailService } from './mail-service.ts';
+import { mailRoutes } from './routes.ts';
+import { mailPages } from './pages.ts';
+import { mailHome } from './home.ts';
+import { mailCommands } from './commands.ts';
+
+export interface MailParts {
+  mail: MailService;
+}
+
+const definition = defineModule<MailSettings, MailParts>({
+  name: 'mail',
+  migrations: { dir: sourcePath('modules/mail/migrations') },
+  tables,
+  events: mailEvents,
+  settings: mailSettings,
+  needs: ['ai', 'qa', 'approvals', 'shop', 'catalog', 'notifications'],
+  credentials: (settings) => mailCredentials(settings),
+  build({ db, settings, config, jobs, metrics, logger, use, now }) {
+    const mail = new MailService({
+      db,
+      settings,
+      jobs,
+      metrics,
+      ai: use('ai'),
+      qa: use('qa'),
+      approvals: use('approvals'),
+      shop: use('shop'),
+      catalog: use('catalog'),
+      notifications: use('notifications'),
+      logger,
+      timezone: config.timezone,
+      dataDir: config.dataDir,
+      now,
+    });
+    return { mail };
+  },
+  jobs: ({ mail }) => mail.jobs(),
+  subscriptions: ({ mail }) => mail.subscriptions(),
+  start: ({ mail }, { work }) => {
+    if (work) mail.startWatching();
+  },
+  stop: ({ mail }) => mail.stopWatching(),
+  http: [
+    { prefix: '/api/v1/mail', register: mailRoutes },
+    { prefix: '/mail', register: mailPages },
+  ],
+  menu: [{ href: '/mail', label: 'Mail', position: 25 }],
+  home: ({ mail }) => mailHome(mail),
+  commands: mailCommands,
+});
+
+export default definition;
