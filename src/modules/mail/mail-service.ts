@@ -92,6 +92,13 @@ export class MailService {
     handler: ({ replyId }) => this.replies.send(replyId),
   });
 
+  readonly fileJob = defineJob<{ outgoingMessageId: string }>({
+    name: 'mail.file-sent',
+    retryLimit: 8,
+    retryDelaySeconds: 30,
+    handler: ({ outgoingMessageId }) => this.replies.fileInSent(outgoingMessageId),
+  });
+
   constructor(private readonly o: MailServiceOptions) {
     this.messages = new MessageReader(o.db);
     this.store = new MessageStore(o.db, `${o.dataDir}/mail/attachments`, o.settings.authservId);
@@ -113,10 +120,13 @@ export class MailService {
       suppressions: this.suppressions,
       message: (id) => this.messages.get(id),
       sendLater: async (replyId) => {
+        await o.jobs.send(this.sendJob, { replyId }, { idempotencyKey: `mail.send:${replyId}` });
+      },
+      fileLater: async (outgoingMessageId, tx) => {
         await o.jobs.send(
-          this.sendJob,
-          { replyId },
-          { idempotencyKey: `mail.send:${replyId}:${Date.now()}` },
+          this.fileJob,
+          { outgoingMessageId },
+          { idempotencyKey: `mail.file-sent:${outgoingMessageId}`, tx },
         );
       },
       timezone: o.timezone,
@@ -148,7 +158,7 @@ export class MailService {
   }
 
   jobs(): AnyJob[] {
-    return [this.draftJob, this.sendJob];
+    return [this.draftJob, this.sendJob, this.fileJob];
   }
 
   subscriptions(): Subscription[] {

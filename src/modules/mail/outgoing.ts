@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { MailAccount } from './settings.ts';
 
 export interface OutgoingReply {
+  /** Without angle brackets (newMessageId). */
+  messageId: string;
   from: { address: string; name: string };
   to: string;
   subject: string;
@@ -17,6 +19,11 @@ export interface OutgoingReply {
 export interface BuiltMessage {
   messageId: string;
   raw: Buffer;
+}
+
+/** A Message-ID on the shop's own domain, without angle brackets. */
+export function newMessageId(address: string): string {
+  return `${randomUUID()}@${address.split('@')[1] ?? 'shopkeep.invalid'}`;
 }
 
 /** "Re: " once, however many the customer's client added. */
@@ -32,8 +39,7 @@ export function referencesFor(parent: OutgoingReply['parent']): string[] {
 
 export async function buildReply(reply: OutgoingReply): Promise<BuiltMessage> {
   const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
-  const domain = reply.from.address.split('@')[1] ?? 'shopkeep.invalid';
-  const messageId = `${randomUUID()}@${domain}`;
+  const { messageId } = reply;
   const headers: Record<string, string> = {};
   if (reply.automatic) {
     headers['Auto-Submitted'] = 'auto-replied';

@@ -17,7 +17,7 @@ import { gatherFacts } from './facts.ts';
 import { writeReply } from './drafting.ts';
 import type { Examples } from './examples.ts';
 import type { Faq } from './faq.ts';
-import { buildReply, sendBySmtp, SmtpRefusal } from './outgoing.ts';
+import { buildReply, newMessageId, sendBySmtp, SmtpRefusal } from './outgoing.ts';
 import { ImapSession } from './imap.ts';
 import type { MailAccount } from './settings.ts';
 import type { Category } from './triage.ts';
@@ -41,6 +41,8 @@ export interface RepliesOptions {
   suppressions: Suppressions;
   message: (id: number) => Promise<StoredMessage>;
   sendLater: (replyId: number) => Promise<void>;
+  /** Files a sent reply in Sent by a job of its own, enqueued with the send's record. */
+  fileLater: (outgoingMessageId: string, tx: pg.PoolClient) => Promise<void>;
   timezone: string;
   logger: Logger;
   now: () => Date;
@@ -242,7 +244,13 @@ export class Replies {
       const reply = replyRow(rows[0]);
       if (reply.status !== 'draft') return { reply, state: 'done' as const };
       if (reply.outgoingMessageId) return { reply, state: 'uncertain' as const };
-      return { reply, state: 'fresh' as const };
+      // The Message-ID is recorded before SMTP is called: a later attempt knows one may have gone out.
+      const outgoingMessageId = newMessageId(account.address);
+      await client.query(
+        'update mail_replies set outgoing_message_id = $2, attempts = attempts + 1, updated_at = now() where id = $1',
+        [replyId, outgoingMessageId],
+      );
+      return { reply: { ...reply, outgoingMessageId }, state: 'fresh' as const };
     });
     const { reply } = claimed;
     if (claimed.state === 'done') return;
@@ -288,6 +296,7 @@ export class Replies {
     }
     const info = await o.shop.info().catch(() => undefined);
     const built = await buildReply({
+      messageId: reply.outgoingMessageId!,
       from: { address: account.address, name: info?.name ?? '' },
       to: message.fromAddress,
       subject: message.subject,
@@ -295,10 +304,6 @@ export class Replies {
       parent: { messageId: message.messageId, references: message.refs },
       automatic: reply.automatic,
     });
-    await o.pool.query(
-      'update mail_replies set outgoing_message_id = $2, attempts = attempts + 1, updated_at = now() where id = $1',
-      [replyId, built.messageId],
-    );
     try {
       await sendBySmtp(account, message.fromAddress, built);
     } catch (error) {
@@ -318,7 +323,6 @@ export class Replies {
       throw error;
     }
     await this.markSent(reply, message, built.messageId, built.raw);
-    if (sentFolder) await this.fileInSent(sentFolder, built.raw);
   }
 
   private async markSent(
@@ -354,6 +358,7 @@ export class Replies {
             reply.text,
           ],
         );
+      if (raw) await this.o.fileLater(outgoingMessageId, client);
       await emit(client, 'email.sent', {
         messageId: message.id,
         mailbox: account.name,
@@ -385,17 +390,20 @@ export class Replies {
     }
   }
 
-  /** Filing in Sent is worth a retry but never worth failing the send that already happened. */
-  private async fileInSent(folder: string, raw: Buffer): Promise<void> {
+  /** Files a sent reply in Sent unless it is there already (a retry after a crash files it once). */
+  async fileInSent(outgoingMessageId: string): Promise<void> {
+    const folder = await this.sentFolder();
+    if (!folder) return;
+    const { rows } = await this.o.pool.query<{ raw: Buffer }>(
+      `select raw from mail_messages where direction = 'out' and message_id = $1 limit 1`,
+      [outgoingMessageId],
+    );
+    if (!rows[0]) return;
+    const session = await ImapSession.open(this.o.account!);
     try {
-      const session = await ImapSession.open(this.o.account!);
-      try {
-        await session.fileSent(folder, raw);
-      } finally {
-        await session.close();
-      }
-    } catch (error) {
-      this.o.logger.warn({ err: (error as Error).message }, 'mail: a sent reply could not be filed in Sent');
+      if (!(await session.holds(folder, outgoingMessageId))) await session.fileSent(folder, rows[0].raw);
+    } finally {
+      await session.close();
     }
   }
 }
