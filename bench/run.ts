@@ -2,6 +2,7 @@
 // Prints one JSON document on stdout (progress goes to stderr) and writes it to .tmp/bench-results.json.
 // Exits 0 whatever the figures say; non-zero only when the benchmark itself could not run.
 import { socialBenchmarks } from './social.ts';
+import { mailBenchmarks } from './mail.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -246,6 +247,36 @@ async function ledgerFigures() {
   };
 }
 
+async function mailFigures() {
+  const mail = await mailBenchmarks(ROOT, progress);
+  return {
+    mailTriagePerSecond: figure(
+      mail.triagePerSecond,
+      'emails/s',
+      { min: 100 },
+      { emails: mail.triaged, model: 'none (rules, offline fallback)' },
+    ),
+    mailReceivedToDraftSeconds: figure(
+      mail.receivedToDraftSeconds,
+      's',
+      { max: 5 },
+      { statistic: 'median of 5', model: 'Gemini simulator', server: 'Dovecot' },
+    ),
+    mailRetrievalP95Ms: figure(
+      mail.retrievalP95Ms,
+      'ms',
+      { max: 20 },
+      { pairs: mail.retrievalPairs, queries: 200 },
+    ),
+    mailImport100Seconds: figure(
+      mail.import100Seconds,
+      's',
+      { max: 30 },
+      { replies: 100, server: 'Dovecot' },
+    ),
+  };
+}
+
 async function socialFigures() {
   const social = await socialBenchmarks(ROOT, progress);
   return {
@@ -332,6 +363,7 @@ async function main(): Promise<void> {
       ...(await shopFigures(env)),
       ...(await ledgerFigures()),
       ...(await socialFigures()),
+      ...(await mailFigures()),
       qaChecksMsPerDraft: figure(
         qa.msPerDraft,
         'ms',

@@ -35,7 +35,7 @@ export type Env = Record<string, string | undefined>;
 
 /** `NAME_FILE` is honoured for shopkeep's own variables only; other programs' *_FILE variables are not ours. */
 const OWN_VARIABLES =
-  /^(SHOPKEEP_|DATABASE_URL$|SHOPIFY_|GEMINI_|OPENAI_|ANTHROPIC_|TELEGRAM_|TWILIO_|AKAUNTING_|META_|TIKTOK_|LINKEDIN_|GOOGLE_|SMTP_|IMAP_)/;
+  /^(SHOPKEEP_|DATABASE_URL$|SHOPIFY_|GEMINI_|OPENAI_|ANTHROPIC_|TELEGRAM_|TWILIO_|AKAUNTING_|META_|TIKTOK_|LINKEDIN_|GOOGLE_|SMTP_|IMAP_|MAIL_)/;
 
 /** Merges the process environment over `.env` and resolves every `NAME_FILE` variable. */
 export function loadEnvironment(processEnv: Env = process.env, cwd = process.cwd()): Env {

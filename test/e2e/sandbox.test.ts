@@ -10,6 +10,8 @@ import { embeddedServerEnv, freePort, runCli, startServe, type RunningServer } f
 import { waitFor } from '../support/wait.ts';
 import { chromium } from 'playwright-core';
 import { currentStep, totpCode } from '../../src/platform/accounts/totp.ts';
+import { mailEnv, startDovecot, startSmtp, type Dovecot, type SmtpRecorder } from '../support/mail.ts';
+import { inbox } from '../support/mail-fixtures.ts';
 
 const CHROMIUM = process.env.SHOPKEEP_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve(import.meta.dirname, '../../.tmp/screenshots');
@@ -41,6 +43,10 @@ let env: Record<string, string>;
 /** The owner's session, from the first test. */
 let ownerCsrf = '';
 let ownerCookie: string | undefined;
+let dovecot: Dovecot;
+let smtp: SmtpRecorder;
+/** A mail reply that waits for the owner, for the page walk. */
+let pendingMail = '';
 
 before(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'sk-sandbox-'));
@@ -48,7 +54,16 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   // The owner approves every post here (no draft can score above 100), so the card always comes.
-  env = await embeddedServerEnv(dataDir, port, { SHOPKEEP_QA_AUTO_APPROVE_ABOVE: '100' });
+  // The shop's mailbox is a real Dovecot; replies go to a recording SMTP server.
+  dovecot = await startDovecot();
+  smtp = await startSmtp();
+  env = await embeddedServerEnv(dataDir, port, {
+    SHOPKEEP_QA_AUTO_APPROVE_ABOVE: '100',
+    ...mailEnv(dovecot.port, smtp.port, {
+      MAIL_AUTHSERV_ID: 'mx.hairshop.test',
+      SHOPKEEP_MAIL_AUTO_SEND: 'product_question',
+    }),
+  });
   server = await startServe(env, 60_000, 'sandbox');
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
@@ -56,6 +71,8 @@ after(async () => {
   server?.child.kill('SIGTERM');
   await server?.exited;
   rmSync(dataDir, { recursive: true, force: true });
+  await smtp?.stop();
+  await dovecot?.stop();
 });
 
 test('in the sandbox, the shop is imported, orders arrive live, and a post for one of its products is approved on Telegram', async () => {
@@ -209,6 +226,101 @@ test('in the sandbox, the shop is imported, orders arrive live, and a post for o
   assert.equal((approvals as { approvals: unknown[] }).approvals.length, 1);
 });
 
+test('the shop’s mailbox: mixed mail sorted with reasons, automatic mail never answered, a draft approved on Telegram', async () => {
+  const cookie = ownerCookie!;
+  const fixtures = inbox();
+  for (const fixture of fixtures) await dovecot.append(fixture.raw);
+  interface Listed {
+    messages: {
+      id: number;
+      subject: string;
+      category: string | null;
+      reason: string | null;
+      reply: { status: string; text?: string; reason?: string };
+    }[];
+  }
+  const list = () =>
+    fetch(`${base}/api/v1/mail/messages?limit=100`, { headers: { cookie } }).then(
+      (r) => r.json() as Promise<Listed>,
+    );
+  const sorted = await waitFor(
+    async () => {
+      const { messages } = await list();
+      return messages.length === fixtures.length && messages.every((m) => m.category) ? messages : undefined;
+    },
+    60_000,
+    'the mail sorted',
+  );
+  const bySubject = (subject: string) => sorted.find((m) => m.subject === subject)!;
+  const expected: [string, string][] = [
+    ['Where is my order #1001?', 'order_status'],
+    ['Automatic reply: Our new spring range', 'automated'],
+    ['This week: the salon trends of 2027', 'newsletter'],
+    ['Undelivered Mail Returned to Sender', 'bounce'],
+    ['Invoice INV-2291 from Argan Supplies Ltd', 'supplier_invoice'],
+    ['Trade account for our salon', 'wholesale'],
+    ['Damaged bottle', 'return_refund'],
+  ];
+  for (const [subject, category] of expected) assert.equal(bySubject(subject).category, category, subject);
+  // Drafts are written for what people wrote; none for automatic or bulk mail.
+  const drafted = await waitFor(
+    async () => {
+      const { messages } = await list();
+      const waiting = messages.filter((m) => m.reply.status === 'pending_approval');
+      return waiting.length >= 6 ? messages : undefined;
+    },
+    60_000,
+    'the drafts',
+  );
+  for (const subject of [
+    'Automatic reply: Our new spring range',
+    'This week: the salon trends of 2027',
+    'Undelivered Mail Returned to Sender',
+    'Rank #1 on Google guaranteed',
+  ])
+    assert.equal(drafted.find((m) => m.subject === subject)!.reply.status, 'none', subject);
+  // The spoofed message about an order gets a reply that asks to verify, and no order details.
+  const spoofed = drafted.find((m) => m.subject === 'Order #1001 address change')!;
+  assert.match(spoofed.reply.text!, /order number and the postcode/);
+  assert.match(spoofed.reply.reason!, /DMARC/);
+  pendingMail = `/mail/messages/${spoofed.id}`;
+  assert.equal(
+    smtp.sent.length,
+    0,
+    'nothing went out without the owner (the gate sends everything to them here)',
+  );
+
+  // On Telegram: the card for Tom's return shows what he wrote; the owner approves it.
+  const approvals = (await fetch(`${base}/api/v1/approvals?status=pending`, { headers: { cookie } }).then(
+    (r) => r.json(),
+  )) as {
+    approvals: { id: string; kind: string; title: string }[];
+  };
+  const tom = approvals.approvals.find((a) => a.kind === 'mail.reply' && a.title.includes('Damaged bottle'))!;
+  assert.ok(tom, 'Tom’s reply waits for approval');
+  const chatPage = () =>
+    fetch(`${base}/sandbox/telegram`, { headers: { cookie, accept: 'text/html' } }).then((r) => r.text());
+  const card = new RegExp(
+    `name="messageId" value="(\\d+)" /><input type="hidden" name="data" value="ap:${tom.id}:y"`,
+  );
+  const [, messageId] = await waitFor(
+    async () => card.exec(await chatPage()) ?? undefined,
+    30_000,
+    'the mail card in the chat',
+  );
+  assert.match(await chatPage(), /arrived broken and leaked everywhere/);
+  const pressed = await fetch(`${base}/sandbox/telegram/press`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: ownerCsrf, messageId: messageId!, data: `ap:${tom.id}:y` }).toString(),
+  });
+  assert.equal(pressed.status, 303);
+  await waitFor(() => smtp.sent.some((m) => m.to.includes('tom@example.net')), 30_000, 'the reply to Tom');
+  assert.equal(smtp.sent.length, 1);
+  await waitFor(async () => (await dovecot.messages('Sent')).length === 1, 30_000, 'the reply filed in Sent');
+});
+
 test('the sandbox plans a week on the four simulated platforms, and a post goes out and shows in the calendar', async () => {
   const headers = { cookie: ownerCookie!, 'x-csrf-token': ownerCsrf, 'content-type': 'application/json' };
   interface Posts {
@@ -343,6 +455,8 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/social/analytics',
       '/social/new',
       '/books/account?code=Income%3ASales',
+      '/mail/voice',
+      pendingMail,
       '/api/docs',
     ];
     for (const url of pages) {

@@ -25,6 +25,7 @@ const SQL_TYPE: Record<string, string> = {
   date: 'date',
   'numeric(20, 10)': 'numeric',
   bytea: 'bytea',
+  tsvector: 'tsvector',
   'timestamp with time zone': 'timestamp with time zone',
 };
 

@@ -1,7 +1,7 @@
 // What shopkeep learns the owner's voice from: (customer question → owner reply) pairs, quotes and
 // signatures removed, from the owner's past replies in Sent and from every draft the owner edited.
 // Retrieval is PostgreSQL full-text search over the questions (BM25-like ranking does as well as
-// dense retrieval at a few thousand pairs), in the pair's language first.
+// dense retrieval at a few thousand pairs), the customer's language weighing more.
 import type pg from 'pg';
 import { deriveStyle, DEFAULT_STYLE, type StyleCard } from './style.ts';
 
@@ -21,12 +21,21 @@ export interface NewExample {
   sourceKey: string;
 }
 
-/** The words a question is searched by: letters and digits only, at most 24 of them, or'ed. */
+/** Words too common to tell one question from another, in the languages customers write in. */
+const COMMON = new Set(
+  (
+    'the and you your for with have has was are can could would will this that what when where which how ' +
+    'please thanks thank hello hi dear there just also from about into any some not but get got does did ' +
+    'der die das und ist ich sie mit für bitte danke hallo nicht ein eine les des est pour avec merci bonjour ' +
+    'una por con gracias hola que los las del per che grazie een het van voor met bedankt'
+  ).split(' '),
+);
+
+/** The words a question is searched by: letters and digits, common words left out, at most 16, or'ed. */
 export function searchTerms(text: string): string | undefined {
-  const words = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []).slice(0, 60))].slice(
-    0,
-    24,
-  );
+  const words = [...new Set(text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])]
+    .filter((word) => !COMMON.has(word))
+    .slice(0, 16);
   return words.length ? words.join(' | ') : undefined;
 }
 
@@ -61,8 +70,8 @@ export class Examples {
       source: Example['source'];
     }>(
       `select id, question, answer, language, source from mail_examples
-       where to_tsvector('simple', question) @@ to_tsquery('simple', $1)
-       order by (language is not distinct from $3) desc, ts_rank_cd(to_tsvector('simple', question), to_tsquery('simple', $1), 1) desc, id desc
+       where search @@ to_tsquery('simple', $1)
+       order by ts_rank(search, to_tsquery('simple', $1), 1) * case when language = $3 then 1.5 else 1 end desc, id desc
        limit $2`,
       [terms, limit, language ?? null],
     );

@@ -155,9 +155,10 @@ export class ImapSession {
     await this.client.append(path, raw, ['\\Seen']);
   }
 
-  /** Keeps INBOX selected, so IDLE watches it. */
-  async watchInbox(): Promise<void> {
-    await this.client.mailboxOpen('INBOX');
+  /** Keeps INBOX selected, so IDLE watches it; the UID the next message will get. */
+  async watchInbox(): Promise<number> {
+    const mailbox = await this.client.mailboxOpen('INBOX');
+    return mailbox.uidNext;
   }
 
   async close(): Promise<void> {

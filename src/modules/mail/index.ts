@@ -15,6 +15,8 @@ import { mailCommands } from './commands.ts';
 
 export interface MailParts {
   mail: MailService;
+  /** When this process started: what a stopped one left half-done is older. */
+  startedAt: Date;
 }
 
 const definition = defineModule<MailSettings, MailParts>({
@@ -25,7 +27,7 @@ const definition = defineModule<MailSettings, MailParts>({
   settings: mailSettings,
   needs: ['ai', 'qa', 'approvals', 'shop', 'catalog', 'notifications'],
   credentials: (settings) => mailCredentials(settings),
-  build({ db, settings, config, jobs, metrics, logger, use, now }) {
+  build({ db, settings, config, jobs, metrics, logger, use, now, startedAt }) {
     const mail = new MailService({
       db,
       settings,
@@ -42,12 +44,14 @@ const definition = defineModule<MailSettings, MailParts>({
       dataDir: config.dataDir,
       now,
     });
-    return { mail };
+    return { mail, startedAt };
   },
   jobs: ({ mail }) => mail.jobs(),
   subscriptions: ({ mail }) => mail.subscriptions(),
-  start: ({ mail }, { work }) => {
-    if (work) mail.startWatching();
+  start: async ({ mail, startedAt }, { work }) => {
+    if (!work) return;
+    await mail.sweepSoon(startedAt);
+    mail.startWatching();
   },
   stop: ({ mail }) => mail.stopWatching(),
   http: [

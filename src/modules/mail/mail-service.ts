@@ -99,6 +99,20 @@ export class MailService {
     handler: ({ outgoingMessageId }) => this.replies.fileInSent(outgoingMessageId),
   });
 
+  /**
+   * Once a minute, and at once after a start: mail a stopped process stored but did not sort, replies
+   * it did not finish writing, approved replies it did not send. A job a killed process held stays
+   * taken for its expiry; these get keys of their own, and each step does nothing twice.
+   */
+  readonly sweepJob = defineJob<{ sweep?: string; before?: string }>({
+    name: 'mail.sweep',
+    cron: '* * * * *',
+    handler: async ({ sweep, before }) => {
+      const round = sweep ?? String(Math.floor(this.o.now().getTime() / 60_000));
+      await this.sweep(round, before ? new Date(before) : new Date(this.o.now().getTime() - 10 * 60_000));
+    },
+  });
+
   constructor(private readonly o: MailServiceOptions) {
     this.messages = new MessageReader(o.db);
     this.store = new MessageStore(o.db, `${o.dataDir}/mail/attachments`, o.settings.authservId);
@@ -158,7 +172,7 @@ export class MailService {
   }
 
   jobs(): AnyJob[] {
-    return [this.draftJob, this.sendJob, this.fileJob];
+    return [this.draftJob, this.sendJob, this.fileJob, this.sweepJob];
   }
 
   subscriptions(): Subscription[] {
@@ -196,6 +210,40 @@ export class MailService {
         },
       }),
     ];
+  }
+
+  /** After a start, what the previous process left half-done is taken up at once. */
+  async sweepSoon(startedAt: Date): Promise<void> {
+    if (!this.o.settings.account) return;
+    await this.o.jobs.send(this.sweepJob, {
+      sweep: `start-${startedAt.getTime()}`,
+      before: startedAt.toISOString(),
+    });
+  }
+
+  async sweep(round: string, before: Date): Promise<void> {
+    const { db, jobs } = this.o;
+    const unsorted = await db.query<{ id: string }>(
+      `select id from mail_messages where direction = 'in' and category is null and stored_at < $1 order by id limit 200`,
+      [before],
+    );
+    for (const { id } of unsorted.rows) await this.triage(Number(id));
+    const unwritten = await db.query<{ message_id: string }>(
+      `select message_id from mail_replies where status = 'draft' and approved_at is null and updated_at < $1 limit 100`,
+      [before],
+    );
+    for (const { message_id } of unwritten.rows)
+      await jobs.send(
+        this.draftJob,
+        { messageId: Number(message_id) },
+        { idempotencyKey: `mail.draft:${message_id}:${round}` },
+      );
+    const unsent = await db.query<{ id: string }>(
+      `select id from mail_replies where status = 'draft' and approved_at is not null and updated_at < $1 limit 100`,
+      [before],
+    );
+    for (const { id } of unsent.rows)
+      await jobs.send(this.sendJob, { replyId: Number(id) }, { idempotencyKey: `mail.send:${id}:${round}` });
   }
 
   /** Starts watching the mailbox (in the process that runs jobs). */
@@ -239,12 +287,18 @@ export class MailService {
         ...(triage.orderNames[0] ? { orderName: triage.orderNames[0] } : {}),
       });
       if (triage.category === 'bounce') await this.bounced(message, tx);
-      if (draft)
+      if (draft) {
+        // The reply is owed from now on: a stopped process's draft is picked up by the sweep.
+        await tx.query(
+          `insert into mail_replies (message_id, status) values ($1, 'draft') on conflict do nothing`,
+          [messageId],
+        );
         await this.o.jobs.send(
           this.draftJob,
           { messageId },
           { idempotencyKey: `mail.draft:${messageId}`, tx },
         );
+      }
     });
     return triage;
   }

@@ -145,6 +145,7 @@ export function summary(
     category: m.category,
     reason: m.reason,
     ...(m.orderName ? { orderName: m.orderName } : {}),
-    reply: status ? { status, text: text ?? undefined, ...(reason ? { reason } : {}) } : { status: 'none' },
+    // A reply being written has no text yet: there is none to show.
+    reply: status && text ? { status, text, ...(reason ? { reason } : {}) } : { status: 'none' },
   };
 }

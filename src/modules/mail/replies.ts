@@ -57,10 +57,21 @@ export class Replies {
   /** Drafts (again, with the owner's feedback) the reply to a received message, and routes it. */
   async draft(messageId: number, feedback?: string): Promise<void> {
     const { o } = this;
-    const message = await o.message(messageId);
     const existing = await this.forMessage(messageId);
-    if (existing && !feedback && existing.status !== 'draft') return;
-    if (existing?.status === 'sent') return;
+    if (existing?.status === 'sent' || existing?.status === 'blocked') return;
+    if (existing?.status === 'pending_approval' && !feedback) return;
+    if (existing?.status === 'draft' && existing.approvedAt && !feedback) {
+      // Written and approved before a stop: only the send may be missing (it is sent once whatever).
+      await o.sendLater(existing.id);
+      return;
+    }
+    // Anything else (nothing yet, a draft a stopped process left half-way) is written from the start.
+    const message = await o.message(messageId);
+    await o.pool.query(
+      `insert into mail_replies (message_id, status) values ($1, 'draft')
+       on conflict (message_id) do update set updated_at = now()`,
+      [messageId],
+    );
     const category = message.category as Category;
     const proven = senderProven({ result: message.dmarc, domain: message.dmarcDomain }, message.fromAddress);
     const facts = await gatherFacts(
@@ -111,7 +122,8 @@ export class Replies {
     });
     if (!blockers.length) {
       await o.pool.query(
-        `update mail_replies set automatic = true, reason = 'sent by itself: every check passed' where id = $1`,
+        `update mail_replies set automatic = true, approved_at = now(), reason = 'sent by itself: every check passed'
+         where id = $1`,
         [replyId],
       );
       await o.sendLater(replyId);
@@ -179,7 +191,7 @@ export class Replies {
     const { rows } = await this.o.pool.query<{ id: string }>(
       `insert into mail_replies (message_id, status, text, verify, reason, qa_review_id) values ($1, $2, $3, $4, $5, $6)
        on conflict (message_id) do update set status = $2, text = $3, verify = $4, reason = $5, qa_review_id = $6,
-         approval_id = null, automatic = false, updated_at = now()
+         approval_id = null, automatic = false, approved_at = null, updated_at = now()
        returning id`,
       [messageId, reply.status, reply.text, reply.verify, reply.reason, reply.qaReviewId],
     );
@@ -209,7 +221,8 @@ export class Replies {
     if (!reply || reply.status !== 'pending_approval') return;
     if (status === 'approved' || status === 'edited') {
       await this.o.pool.query(
-        `update mail_replies set status = 'draft', text = $2, reason = $3, updated_at = now() where id = $1`,
+        `update mail_replies set status = 'draft', text = $2, reason = $3, approved_at = now(), updated_at = now()
+         where id = $1`,
         [reply.id, finalText ?? reply.text, `approved by ${decidedBy ?? 'the owner'}`],
       );
       if (status === 'edited' && finalText) {
@@ -242,7 +255,7 @@ export class Replies {
       const { rows } = await client.query<RawReply>(`${REPLY_SELECT} where id = $1 for update`, [replyId]);
       if (!rows[0]) throw notFound(`no reply ${replyId}`);
       const reply = replyRow(rows[0]);
-      if (reply.status !== 'draft') return { reply, state: 'done' as const };
+      if (reply.status !== 'draft' || !reply.approvedAt) return { reply, state: 'done' as const };
       if (reply.outgoingMessageId) return { reply, state: 'uncertain' as const };
       // The Message-ID is recorded before SMTP is called: a later attempt knows one may have gone out.
       const outgoingMessageId = newMessageId(account.address);
@@ -422,6 +435,7 @@ export interface ReplyRow {
   verify: boolean;
   automatic: boolean;
   approvalId: string | null;
+  approvedAt: Date | null;
   outgoingMessageId: string | null;
   sentAt: Date | null;
 }
@@ -435,11 +449,12 @@ interface RawReply {
   verify: boolean;
   automatic: boolean;
   approval_id: string | null;
+  approved_at: Date | null;
   outgoing_message_id: string | null;
   sent_at: Date | null;
 }
 
-const REPLY_SELECT = `select id, message_id, status, text, reason, verify, automatic, approval_id, outgoing_message_id, sent_at from mail_replies`;
+const REPLY_SELECT = `select id, message_id, status, text, reason, verify, automatic, approval_id, approved_at, outgoing_message_id, sent_at from mail_replies`;
 
 function replyRow(r: RawReply): ReplyRow {
   return {
@@ -451,6 +466,7 @@ function replyRow(r: RawReply): ReplyRow {
     verify: r.verify,
     automatic: r.automatic,
     approvalId: r.approval_id,
+    approvedAt: r.approved_at,
     outgoingMessageId: r.outgoing_message_id,
     sentAt: r.sent_at,
   };

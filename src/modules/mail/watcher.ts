@@ -56,10 +56,11 @@ export class MailboxWatcher {
         this.session = await ImapSession.open(this.o.account, { idle: true });
         const session = this.session;
         const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
+        // Listening before the first sync: mail that lands during it is fetched right after.
+        session.client.on('exists', () => void this.syncNow().catch((e) => this.failed(e)));
         await this.health({ connected: true, capabilities: session.capabilities });
         await this.syncNow();
         backoff = 1000;
-        session.client.on('exists', () => void this.syncNow().catch((e) => this.failed(e)));
         while (!this.stopped) {
           const woke = await Promise.race([
             closed.then(() => 'closed' as const),
@@ -91,8 +92,15 @@ export class MailboxWatcher {
   private async syncAll(): Promise<number> {
     const session = this.session;
     if (!session) return 0;
-    const stored = await syncFolders(session, this.o.account, this.o.store);
-    await session.watchInbox();
+    let stored = 0;
+    // Selecting INBOX again for IDLE reports what arrived while Sent was read, without an EXISTS
+    // event: read again until INBOX has nothing newer than what is stored.
+    for (let round = 0; round < 5; round += 1) {
+      stored += await syncFolders(session, this.o.account, this.o.store);
+      const uidNext = await session.watchInbox();
+      const { lastUid } = await this.o.store.folderState(this.o.account.name, 'INBOX');
+      if (uidNext <= lastUid + 1) break;
+    }
     await this.health({ connected: true, synced: true });
     return stored;
   }

@@ -50,6 +50,7 @@ create table mail_messages (
   subject text not null default '',
   sent_at timestamptz,                    -- the Date header
   received_at timestamptz not null default now(),
+  stored_at timestamptz not null default now(),
   raw bytea not null,
   size integer not null,
   headers jsonb not null default '{}',    -- the headers the rules read
@@ -74,14 +75,15 @@ create index mail_messages_received on mail_messages (received_at desc);
 create table mail_replies (
   id bigserial primary key,
   message_id bigint not null unique references mail_messages(id),
-  status text not null,                   -- drafting, draft, pending_approval, sending, sent, blocked, rejected, unknown
+  status text not null,                   -- draft (text '' while it is written), pending_approval, sent, blocked
   text text not null default '',
   reason text not null default '',        -- why it waits, was blocked or asks to verify
   verify boolean not null default false,  -- asks the sender to prove who they are
   automatic boolean not null default false,
   approval_id uuid,
   qa_review_id uuid,
-  outgoing_message_id text,
+  approved_at timestamptz,                -- by the gate and every check (automatic) or by the owner: to be sent
+  outgoing_message_id text,               -- recorded before SMTP is called
   attempts integer not null default 0,
   sent_at timestamptz,
   created_at timestamptz not null default now(),
@@ -103,9 +105,10 @@ create table mail_examples (
   language text,
   source text not null,                   -- import, edit
   source_key text not null unique,        -- the reply's Message-ID, or edit:<reply id>
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  search tsvector generated always as (to_tsvector('simple', question)) stored
 );
-create index mail_examples_search on mail_examples using gin (to_tsvector('simple', question));
+create index mail_examples_search on mail_examples using gin (search);
 
 create table mail_style (
   id integer primary key default 1 check (id = 1),
