@@ -8,6 +8,7 @@ import { StaticCatalog } from '../../src/modules/shop/index.ts';
 import mailModule from '../../src/modules/mail/index.ts';
 import type { MailService } from '../../src/modules/mail/mail-service.ts';
 import { readMessage } from '../../src/modules/mail/message.ts';
+import { mailTelegramCommands } from '../../src/modules/mail/telegram.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { rememberShop, sampleOrder, storeOrders } from '../support/shop.ts';
 import { socialProducts } from '../support/social.ts';
@@ -168,9 +169,35 @@ test('a mixed inbox is sorted with reasons, and only what is safe is answered by
     );
     assert.match(detail.reply.reason!, /automatic replies are off/);
   }
+  // The supplier's invoice went to the books as a receipt (its PDF), and no longer needs the owner here.
+  const invoice = await waitFor(
+    async () => {
+      const rows = await q<{ reason: string; needs_action: boolean }>(
+        `select reason, needs_action from mail_messages where subject = 'Invoice INV-2291 from Argan Supplies Ltd'`,
+      );
+      return rows[0]?.reason.includes('handed to the books') ? rows[0] : undefined;
+    },
+    30_000,
+    'the invoice handed to the books',
+  );
+  assert.equal(invoice.needs_action, false);
+  const receipts = await q<{ file_name: string; uploaded_by: string }>(
+    'select file_name, uploaded_by from ledger_receipts',
+  );
+  assert.deepEqual(receipts, [
+    { file_name: 'INV-2291.pdf', uploaded_by: 'email:accounts@argan-supplies.test' },
+  ]);
+
   // The broken message is kept, shown and sorted; the sync went on past it.
   const broken = await mail.detail(Number(await bySubject('hello')));
   assert.equal(broken.category, 'other');
+
+  // On Telegram, /mail says what came in and what waits for the owner.
+  const [command] = mailTelegramCommands(mail);
+  const said = await command!.answer('/mail');
+  assert.match(said, /shop@hairshop\.test: connected/);
+  assert.match(said, /Today: .*order status/);
+  assert.match(said, /wait for you:\n.*mallory@elsewhere\.test: Status of #1001/s);
 
   // The API lists them with the contract's fields.
   const response = await server.app.inject({

@@ -96,7 +96,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
       : undefined;
     return { ledger, timezone: config.timezone, now, hmrc, publicUrl: config.publicUrl, version };
   },
-  provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports) },
+  provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports, ledger.receipts) },
   home: ({ ledger, timezone }) => ledgerHome(ledger, timezone),
   jobs: ({ ledger }) => ledger.jobs(),
   feeds: ({ ledger }) => [ledger.feed()],

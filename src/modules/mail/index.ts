@@ -12,6 +12,7 @@ import { mailRoutes } from './routes.ts';
 import { mailPages } from './pages.ts';
 import { mailHome } from './home.ts';
 import { mailCommands } from './commands.ts';
+import { mailTelegramCommands } from './telegram.ts';
 
 export interface MailParts {
   mail: MailService;
@@ -25,7 +26,7 @@ const definition = defineModule<MailSettings, MailParts>({
   tables,
   events: mailEvents,
   settings: mailSettings,
-  needs: ['ai', 'qa', 'approvals', 'shop', 'catalog', 'notifications'],
+  needs: ['ai', 'qa', 'approvals', 'shop', 'catalog', 'notifications', 'ledger'],
   credentials: (settings) => mailCredentials(settings),
   build({ db, settings, config, jobs, metrics, logger, use, now, startedAt }) {
     const mail = new MailService({
@@ -35,6 +36,7 @@ const definition = defineModule<MailSettings, MailParts>({
       metrics,
       ai: use('ai'),
       qa: use('qa'),
+      ledger: use('ledger'),
       approvals: use('approvals'),
       shop: use('shop'),
       catalog: use('catalog'),
@@ -60,6 +62,7 @@ const definition = defineModule<MailSettings, MailParts>({
   ],
   menu: [{ href: '/mail', label: 'Mail', position: 25 }],
   home: ({ mail }) => mailHome(mail),
+  telegram: ({ mail }) => mailTelegramCommands(mail),
   commands: mailCommands,
 });
 

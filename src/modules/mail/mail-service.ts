@@ -45,6 +45,7 @@ export interface MailServiceOptions {
   metrics: Metrics;
   ai: Faces['ai'];
   qa: Faces['qa'];
+  ledger: Faces['ledger'];
   approvals: Faces['approvals'];
   shop: Faces['shop'];
   catalog: Faces['catalog'];
@@ -90,6 +91,12 @@ export class MailService {
     retryLimit: 6,
     retryDelaySeconds: 30,
     handler: ({ replyId }) => this.replies.send(replyId),
+  });
+
+  /** A supplier's invoice goes to the books as a receipt, each PDF or photo attached. */
+  readonly invoiceJob = defineJob<{ messageId: number }>({
+    name: 'mail.hand-invoice',
+    handler: ({ messageId }) => this.handInvoice(messageId),
   });
 
   readonly fileJob = defineJob<{ outgoingMessageId: string }>({
@@ -150,6 +157,19 @@ export class MailService {
     this.registerMetrics(o.metrics);
   }
 
+  now(): Date {
+    return this.o.now();
+  }
+
+  /** Mail received since `since`, by category. */
+  async countsSince(since: Date): Promise<{ category: Category | null; count: number }[]> {
+    const { rows } = await this.o.db.query<{ category: Category | null; n: string }>(
+      `select category, count(*) n from mail_messages where direction = 'in' and stored_at >= $1 group by 1 order by 2 desc`,
+      [since],
+    );
+    return rows.map((r) => ({ category: r.category, count: Number(r.n) }));
+  }
+
   get timezone(): string {
     return this.o.timezone;
   }
@@ -172,7 +192,7 @@ export class MailService {
   }
 
   jobs(): AnyJob[] {
-    return [this.draftJob, this.sendJob, this.fileJob, this.sweepJob];
+    return [this.draftJob, this.sendJob, this.fileJob, this.sweepJob, this.invoiceJob];
   }
 
   subscriptions(): Subscription[] {
@@ -287,6 +307,12 @@ export class MailService {
         ...(triage.orderNames[0] ? { orderName: triage.orderNames[0] } : {}),
       });
       if (triage.category === 'bounce') await this.bounced(message, tx);
+      if (triage.category === 'supplier_invoice')
+        await this.o.jobs.send(
+          this.invoiceJob,
+          { messageId },
+          { idempotencyKey: `mail.hand-invoice:${messageId}`, tx },
+        );
       if (draft) {
         // The reply is owed from now on: a stopped process's draft is picked up by the sweep.
         await tx.query(
@@ -361,6 +387,30 @@ export class MailService {
       [message.threadId],
     );
     return rows[0]?.direction === 'out' && !rows[0].in_reply_to;
+  }
+
+  async handInvoice(messageId: number): Promise<void> {
+    const take = this.o.ledger.takeInvoice;
+    if (!take) return; // the books read no receipts here: the message stays marked as needing the owner
+    const message = await this.messages.get(messageId);
+    const read = await readMessage(await this.messages.raw(messageId));
+    const files = read.attachments.filter(
+      (a) => a.contentType === 'application/pdf' || /^image\/(png|jpeg|webp)$/.test(a.contentType),
+    );
+    const receipts: string[] = [];
+    for (const file of files) {
+      const taken = await take(file.content, message.fromAddress, file.filename);
+      receipts.push(
+        taken.duplicate
+          ? `${file.filename} (had it already)`
+          : `${file.filename} → receipt ${taken.receiptId}`,
+      );
+    }
+    if (!receipts.length) return;
+    await this.o.db.query(
+      `update mail_messages set needs_action = false, reason = reason || $2 where id = $1 and needs_action`,
+      [messageId, `; handed to the books: ${receipts.join(', ')}`],
+    );
   }
 
   /** A delivery report: hard-bounced addresses go on the suppression list. */

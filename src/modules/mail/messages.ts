@@ -107,15 +107,21 @@ export class MessageReader {
   }
 
   /** Received messages, newest first, with their replies. */
-  async list(filter: { limit: number; category?: string; before?: number }): Promise<MessageSummary[]> {
+  async list(filter: {
+    limit: number;
+    category?: string;
+    before?: number;
+    waiting?: boolean;
+  }): Promise<MessageSummary[]> {
     const { rows } = await this.pool.query<
       Row & { reply_status: ReplyStatus | null; reply_text: string | null; reply_reason: string | null }
     >(
       `select ${COLUMNS}, r.status reply_status, r.text reply_text, r.reason reply_reason
        from mail_messages m left join mail_replies r on r.message_id = m.id
        where m.direction = 'in' and ($2::text is null or m.category = $2) and ($3::bigint is null or m.id < $3)
+         and (not $4::boolean or r.status = 'pending_approval')
        order by m.id desc limit $1`,
-      [filter.limit, filter.category ?? null, filter.before ?? null],
+      [filter.limit, filter.category ?? null, filter.before ?? null, filter.waiting ?? false],
     );
     return rows.map((r) => summary(stored(r), r.reply_status, r.reply_text, r.reply_reason));
   }
