@@ -381,6 +381,38 @@ test('import-reference learns the owner’s style from their replies in Sent', a
   assert.doesNotMatch(similar[0]!.answer, /> Do you ship/, 'the quote was cut');
 });
 
+test('a question the shop asked that got no answer in 3 days is a reminder for the owner, once', async () => {
+  const fourDaysAgo = new Date(Date.now() - 4 * 86_400_000);
+  await dovecot.append(
+    message({
+      from: 'Hair Shop <shop@hairshop.test>',
+      subject: 'Your trade order',
+      body: 'Hi Chloe,\n\nWould you like the 1L or the 5L size for the salon?\n\nBest wishes,\nSam',
+      messageId: 'asked-1@hairshop.test',
+      headers: ['To: Chloe Hart <chloe@hartandco.test>'],
+      date: fourDaysAgo.toUTCString(),
+    }).replace('To: Hair Shop <shop@hairshop.test>\r\n', ''),
+    'Sent',
+    ['\\Seen'],
+    fourDaysAgo,
+  );
+  // Sent is read on new mail and every 5 minutes; here at once (once the watcher is connected again).
+  await waitFor(
+    async () => (
+      await mail.syncNow(),
+      (await q(`select 1 from mail_messages where message_id = 'asked-1@hairshop.test'`)).length === 1
+    ),
+    30_000,
+    'the question read from Sent',
+  );
+  assert.equal(await mail.remindUnanswered(), 1);
+  assert.equal(await mail.remindUnanswered(), 0, 'reminded once');
+  const notices = await server.face('notifications').list();
+  assert.ok(
+    notices.some((n) => n.kind === 'mail.follow-up' && n.title === 'No answer from chloe@hartandco.test yet'),
+  );
+});
+
 async function bearer(): Promise<Record<string, string>> {
   const accounts = accountsOf(server);
   const { email } = await newUser(accounts, { role: 'owner' });

@@ -19,8 +19,8 @@ export const MAILBOX = {
 export interface Dovecot {
   port: number;
   dir: string;
-  /** Puts a raw message in a folder, as delivery (or the owner's mail client) would. */
-  append(raw: string | Buffer, folder?: string, flags?: string[]): Promise<void>;
+  /** Puts a raw message in a folder, as delivery (or the owner's mail client) would, at `at` (now). */
+  append(raw: string | Buffer, folder?: string, flags?: string[], at?: Date): Promise<void>;
   /** Raw messages in a folder, oldest first. */
   messages(folder: string): Promise<Buffer[]>;
   /** Empties and recreates a folder: new UIDVALIDITY, as after a server migration. */

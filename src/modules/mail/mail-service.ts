@@ -99,6 +99,13 @@ export class MailService {
     handler: ({ messageId }) => this.handInvoice(messageId),
   });
 
+  /** Each morning: threads where the shop asked something and heard nothing back for 3 days. */
+  readonly followUpJob = defineJob<object>({
+    name: 'mail.follow-ups',
+    cron: '0 9 * * *',
+    handler: async () => void (await this.remindUnanswered()),
+  });
+
   readonly fileJob = defineJob<{ outgoingMessageId: string }>({
     name: 'mail.file-sent',
     retryLimit: 8,
@@ -192,7 +199,7 @@ export class MailService {
   }
 
   jobs(): AnyJob[] {
-    return [this.draftJob, this.sendJob, this.fileJob, this.sweepJob, this.invoiceJob];
+    return [this.draftJob, this.sendJob, this.fileJob, this.sweepJob, this.invoiceJob, this.followUpJob];
   }
 
   subscriptions(): Subscription[] {
@@ -272,6 +279,11 @@ export class MailService {
     if (!account) return;
     this.watcher = new MailboxWatcher({ pool: this.o.db, account, store: this.store, logger: this.o.logger });
     this.watcher.start();
+  }
+
+  /** Reads the mailbox now (Sent is otherwise read on new mail and every 5 minutes); what was stored. */
+  async syncNow(): Promise<number> {
+    return (await this.watcher?.syncNow()) ?? 0;
   }
 
   async stopWatching(): Promise<void> {
@@ -411,6 +423,35 @@ export class MailService {
       `update mail_messages set needs_action = false, reason = reason || $2 where id = $1 and needs_action`,
       [messageId, `; handed to the books: ${receipts.join(', ')}`],
     );
+  }
+
+  /**
+   * The owner is reminded of each thread whose last message is the shop's, asked a question, and got
+   * no answer in 3 days (once per message). How many reminders were sent.
+   */
+  async remindUnanswered(): Promise<number> {
+    const { rows } = await this.o.db.query<{ id: string; to: string; subject: string; sent_at: Date }>(
+      `select distinct on (m.thread_id) m.id, coalesce(m.to_addresses[1], '') "to", m.subject, m.received_at sent_at
+       from mail_messages m
+       where m.direction = 'out' and m.thread_id is not null
+         and m.received_at < $1::timestamptz - interval '3 days' and m.received_at > $1::timestamptz - interval '30 days'
+         and m.fresh like '%?%'
+         and not exists (select 1 from mail_messages later where later.thread_id = m.thread_id and later.received_at > m.received_at)
+       order by m.thread_id, m.received_at desc`,
+      [this.o.now()],
+    );
+    let sent = 0;
+    for (const row of rows) {
+      const notice = await this.o.notifications.send({
+        kind: 'mail.follow-up',
+        severity: 'info',
+        title: `No answer from ${row.to} yet`,
+        body: `The shop asked something in “${row.subject}” on ${row.sent_at.toISOString().slice(0, 10)} and heard nothing back. Write again, or let it go.`,
+        dedupeKey: `mail.follow-up:${row.id}`,
+      });
+      if (notice) sent += 1;
+    }
+    return sent;
   }
 
   /** A delivery report: hard-bounced addresses go on the suppression list. */

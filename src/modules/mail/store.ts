@@ -112,7 +112,10 @@ export class MessageStore {
     );
     if (existing.rowCount) return undefined;
     const counterpart = direction === 'in' ? message.from.address : (message.to[0] ?? '');
-    const receivedAt = m.internalDate ?? message.sentAt ?? new Date();
+    // What arrived counts from when the server took it; what the shop sent, from its Date header.
+    const receivedAt =
+      (direction === 'out' ? (message.sentAt ?? m.internalDate) : (m.internalDate ?? message.sentAt)) ??
+      new Date();
     const threadId = await threadFor(client, message, counterpart, receivedAt);
     const { rows } = await client.query<{ id: string }>(
       `insert into mail_messages (mailbox, folder, uid_validity, uid, direction, message_id, in_reply_to, refs, thread_id,
