@@ -9,6 +9,9 @@ import mailModule from '../../src/modules/mail/index.ts';
 import type { MailService } from '../../src/modules/mail/mail-service.ts';
 import { readMessage } from '../../src/modules/mail/message.ts';
 import { mailTelegramCommands } from '../../src/modules/mail/telegram.ts';
+import { mailCredentials } from '../../src/modules/mail/credentials.ts';
+import { mailSettings } from '../../src/modules/mail/settings.ts';
+import { SettingsReader } from '../../src/platform/kit/settings.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { rememberShop, sampleOrder, storeOrders } from '../support/shop.ts';
 import { socialProducts } from '../support/social.ts';
@@ -410,6 +413,31 @@ test('a question the shop asked that got no answer in 3 days is a reminder for t
   const notices = await server.face('notifications').list();
   assert.ok(
     notices.some((n) => n.kind === 'mail.follow-up' && n.title === 'No answer from chloe@hartandco.test yet'),
+  );
+});
+
+test('Settings’ “Test connection” logs in to IMAP and SMTP, and names what a wrong password gets', async () => {
+  const [definition] = mailCredentials(mailSettings(new SettingsReader({})));
+  const values = {
+    imap_host: '127.0.0.1',
+    imap_port: String(dovecot.port),
+    imap_security: 'none',
+    smtp_host: '127.0.0.1',
+    smtp_port: String(smtp.port),
+    smtp_security: 'none',
+    username: MAILBOX.user,
+    password: MAILBOX.password,
+    address: MAILBOX.address,
+  };
+  assert.equal(await definition!.test(values), 'Logged in to IMAP and SMTP; Sent is “Sent”.');
+  await assert.rejects(definition!.test({ ...values, password: 'wrong-password' }), (error: Error) => {
+    assert.match(error.message, /IMAP 127\.0\.0\.1:\d+: the IMAP server refused the login/);
+    assert.doesNotMatch(error.message, /wrong-password/);
+    return true;
+  });
+  assert.deepEqual(
+    definition!.fields.filter((f) => f.secret).map((f) => f.env),
+    ['MAIL_PASSWORD'],
   );
 });
 

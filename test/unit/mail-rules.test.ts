@@ -16,6 +16,8 @@ import { orderNamesIn, triageByRules } from '../../src/modules/mail/triage.ts';
 import { detectLanguage } from '../../src/modules/mail/language.ts';
 import { searchTerms } from '../../src/modules/mail/examples.ts';
 import { inbox, message } from '../support/mail-fixtures.ts';
+import { mailSettings } from '../../src/modules/mail/settings.ts';
+import { SettingsReader } from '../../src/platform/kit/settings.ts';
 
 const SHOP = ['shop@hairshop.test'];
 const TITLES = ['argan repair oil', 'heat shield spray', 'curl defining cream', 'silk protein shampoo'];
@@ -222,4 +224,26 @@ test('a message built by the fixtures has the headers the rules read', async () 
   );
   assert.equal(read.headers.precedence, 'bulk');
   assert.equal(read.headers.returnPath, '<a@b.test>');
+});
+
+test('mail settings: Titan by default, every bad value named', () => {
+  const read = (env: Record<string, string>) => mailSettings(new SettingsReader(env));
+  assert.equal(read({}).account, undefined);
+  const account = read({ MAIL_USERNAME: 'Shop@Example.com', MAIL_PASSWORD: 'x' }).account!;
+  assert.deepEqual(account.imap, { host: 'imap.titan.email', port: 993, security: 'tls' });
+  assert.deepEqual(account.smtp, { host: 'smtp.titan.email', port: 465, security: 'tls' });
+  assert.equal(account.address, 'shop@example.com');
+  assert.deepEqual(read({ SHOPKEEP_MAIL_AUTO_SEND: 'order_status, product_question' }).autoSend, [
+    'order_status',
+    'product_question',
+  ]);
+  const refused: [Record<string, string>, RegExp][] = [
+    [{ MAIL_USERNAME: 'a@b.test' }, /MAIL_PASSWORD: is needed with MAIL_USERNAME/],
+    [{ MAIL_PASSWORD: 'x' }, /MAIL_USERNAME: is needed with MAIL_PASSWORD/],
+    [{ MAIL_USERNAME: 'shop', MAIL_PASSWORD: 'x' }, /MAIL_ADDRESS: is the shop’s email address/],
+    [{ SHOPKEEP_MAIL_AUTO_SEND: 'everything' }, /SHOPKEEP_MAIL_AUTO_SEND: "everything" is not a category/],
+    [{ MAIL_IMAP_SECURITY: 'ssl' }, /MAIL_IMAP_SECURITY: must be tls, starttls or none/],
+    [{ MAIL_SMTP_PORT: '99999' }, /MAIL_SMTP_PORT: must be between 1 and 65535/],
+  ];
+  for (const [env, message] of refused) assert.throws(() => read(env), message);
 });
