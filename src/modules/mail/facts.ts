@@ -7,6 +7,8 @@ import { formatMoney } from '../../platform/money.ts';
 import type { Catalog, OrderRow, ShopReader } from '../shop/index.ts';
 import { orderNamesIn } from './triage.ts';
 
+const UNPROVEN = 'the message did not pass DMARC, so the sender’s address is not proven';
+
 export interface Facts {
   lines: string[];
   /** The sender must prove they are the customer before anything about the order is said. */
@@ -74,15 +76,17 @@ export async function gatherFacts(
     if (theirs && input.senderProven) disclose(order);
     else {
       facts.verify = true;
-      facts.verifyReason = !theirs
-        ? `the sender (${from}) is not the customer of ${name}`
-        : `the message did not pass DMARC, so the sender’s address is not proven`;
+      // Every reason that applies, so the owner sees all of them.
+      facts.verifyReason = [
+        ...(theirs ? [] : [`the sender (${from}) is not the customer of ${name}`]),
+        ...(input.senderProven ? [] : [UNPROVEN]),
+      ].join(', and ');
     }
   }
   if (!named.length && input.aboutOrders) {
     if (!input.senderProven) {
       facts.verify = true;
-      facts.verifyReason = 'the message did not pass DMARC, so the sender’s address is not proven';
+      facts.verifyReason = UNPROVEN;
     } else {
       const { orders } = await shop.listOrders({ search: from, limit: 10 });
       const theirs = orders.filter((o) => o.email?.toLowerCase() === from).slice(0, 3);
