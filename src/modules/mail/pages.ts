@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { html, type Html } from '../../platform/dashboard/html.ts';
 import { csrfField, formatTime, page, plural } from '../../platform/dashboard/layout.ts';
-import { formAction, noticeLine, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { formAction, noticeLine, postButton, sendPage } from '../../platform/dashboard/components.ts';
 import { formBody, noticeField, optionalField } from '../../platform/dashboard/form-body.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
@@ -77,20 +77,18 @@ export function mailPages(app: FastifyInstance, { mail }: { mail: MailService })
                     html`<option value="${c}"${request.query.category === c ? html` selected` : ''}>${categoryLabel(c)}</option>`,
                 )}</select></label> <button class="secondary">Show</button>
               </form>
-              ${table(
-                ['Received', 'From', 'Subject', 'Category', 'Reply'],
-                messages.map((m) => [
-                  formatTime(new Date(m.receivedAt), tz),
-                  m.from,
-                  html`<a href="/mail/messages/${m.id}">${m.subject || '(no subject)'}</a>`,
-                  html`${badge(categoryLabel(m.category))}<br /><span class="muted small">${m.reason ?? ''}</span>`,
-                  badge(
-                    REPLY_LABEL[m.reply.status] ?? m.reply.status,
-                    m.reply.status === 'pending_approval' ? 'warn' : '',
-                  ),
-                ]),
-                'No mail yet.',
-              )}
+              ${
+                messages.length
+                  ? html`<ul class="plain mail-list" data-testid="messages">${messages.map(
+                      (m) => html`<li>
+                      <a href="/mail/messages/${m.id}"><strong>${m.subject || '(no subject)'}</strong></a>
+                      <br /><span class="muted small">${m.from} · ${formatTime(new Date(m.receivedAt), tz)}</span>
+                      <br />${badge(categoryLabel(m.category))} ${badge(REPLY_LABEL[m.reply.status] ?? m.reply.status, m.reply.status === 'pending_approval' ? 'warn' : '')}
+                      <span class="muted small">${m.reason ?? ''}</span>
+                    </li>`,
+                    )}</ul>`
+                  : html`<p class="muted">No mail yet.</p>`
+              }
             </section>`,
         ),
       );
@@ -120,7 +118,6 @@ export function mailPages(app: FastifyInstance, { mail }: { mail: MailService })
           html`${noticeLine(request.query)}
             <p><a href="/mail">← Mail</a></p>
             <section>
-              <h2>${message.subject || '(no subject)'}</h2>
               <p>From <strong>${message.from}</strong> · ${formatTime(new Date(message.receivedAt), tz)} · DMARC ${badge(message.dmarc, message.dmarc === 'pass' ? 'good' : 'warn')}${message.language ? html` · ${message.language}` : ''}</p>
               <p>${badge(categoryLabel(message.category))} <span class="muted">${message.reason ?? ''}</span>${message.orderName ? html` · order ${message.orderName}` : ''}</p>
               ${message.parseError ? html`<p class="notice bad">${message.parseError}. The message is kept as it came.</p>` : ''}
