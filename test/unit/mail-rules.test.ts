@@ -247,3 +247,28 @@ test('mail settings: Titan by default, every bad value named', () => {
   ];
   for (const [env, message] of refused) assert.throws(() => read(env), message);
 });
+
+test('a huge attachment is read; a message over 30 MB is kept by its headers, never parsed whole', async () => {
+  const attachment = Buffer.alloc(6 * 1024 * 1024, 7);
+  const big = message({
+    from: 'Supplier <s@supplier.test>',
+    subject: 'Catalogue photos',
+    contentType: 'multipart/mixed; boundary="b"',
+    body: `--b\nContent-Type: text/plain\n\nThe photos you asked for.\n--b\nContent-Type: application/zip; name="photos.zip"\nContent-Disposition: attachment; filename="photos.zip"\nContent-Transfer-Encoding: base64\n\n${attachment.toString('base64').replace(/.{76}/g, '$&\n')}\n--b--`,
+  });
+  const read = await readMessage(Buffer.from(big));
+  assert.equal(read.parseError, null);
+  assert.equal(read.body, 'The photos you asked for.');
+  assert.deepEqual(
+    read.attachments.map((a) => [a.filename, a.size]),
+    [['photos.zip', attachment.length]],
+  );
+  const huge = Buffer.concat([
+    Buffer.from(message({ from: 'X <x@y.test>', subject: 'Huge', body: '' })),
+    Buffer.alloc(31 * 1024 * 1024, 65),
+  ]);
+  const kept = await readMessage(huge);
+  assert.match(kept.parseError!, /31 MB, over the 30 MB read/);
+  assert.equal(kept.subject, 'Huge');
+  assert.equal(kept.from.address, 'x@y.test');
+});
