@@ -3,14 +3,10 @@
 // model (≤ 5 s), retrieval of similar past replies over 10,000 pairs (p95 ≤ 20 ms), and importing 100
 // of the owner's past replies from Sent (≤ 30 s). Against Dovecot, smtp-server, the Gemini simulator
 // and a real PostgreSQL, as the tests run them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
-import { createLogger } from '../src/platform/logger.ts';
 import { GeminiSimulator } from '../src/sim/gemini.ts';
 import mailModule from '../src/modules/mail/index.ts';
-import { freePort } from './server.ts';
+import { withTestDatabases } from './test-database.ts';
 import { startTestServer } from '../test/support/server.ts';
 import { mailEnv, startDovecot, startSmtp } from '../test/support/mail.ts';
 import { inbox, message } from '../test/support/mail-fixtures.ts';
@@ -30,23 +26,7 @@ const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
 
 export async function mailBenchmarks(root: string, progress: (line: string) => void): Promise<MailFigures> {
-  const dataDir = mkdtempSync(path.join(root, '.tmp', 'bench-mail-'));
-  const database = new EmbeddedPostgres({
-    dataDir,
-    port: await freePort(55690),
-    logger: createLogger('warn'),
-  });
-  await database.start();
-  const before = process.env.SHOPKEEP_TEST_DATABASE_URL;
-  process.env.SHOPKEEP_TEST_DATABASE_URL = database.adminConnectionString;
-  try {
-    return await measure(progress);
-  } finally {
-    if (before === undefined) delete process.env.SHOPKEEP_TEST_DATABASE_URL;
-    else process.env.SHOPKEEP_TEST_DATABASE_URL = before;
-    await database.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  return withTestDatabases(root, 'mail', 55690, () => measure(progress));
 }
 
 async function measure(progress: (line: string) => void): Promise<MailFigures> {

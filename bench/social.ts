@@ -2,12 +2,8 @@
 // offline provider (≤ 10 s), one image prepared for the feed or a story (≤ 300 ms), and a post created
 // through the API until it is published on the simulated platform by the job queue, the gate
 // approving it (≤ 30 s). Against the simulators and a real PostgreSQL, as the tests run them.
-import { mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EmbeddedPostgres } from '../src/platform/db/embedded-postgres.ts';
-import { createLogger } from '../src/platform/logger.ts';
-import { freePort } from './server.ts';
+import { withTestDatabases } from './test-database.ts';
 import { startSocialWorld } from '../test/support/social.ts';
 import { prepareImage, fetchImage } from '../src/modules/social/media.ts';
 
@@ -24,24 +20,7 @@ export async function socialBenchmarks(
   root: string,
   progress: (line: string) => void,
 ): Promise<SocialFigures> {
-  // The tests' way of making databases, on a cluster of its own.
-  const dataDir = mkdtempSync(path.join(root, '.tmp', 'bench-social-'));
-  const database = new EmbeddedPostgres({
-    dataDir,
-    port: await freePort(55590),
-    logger: createLogger('warn'),
-  });
-  await database.start();
-  const before = process.env.SHOPKEEP_TEST_DATABASE_URL;
-  process.env.SHOPKEEP_TEST_DATABASE_URL = database.adminConnectionString;
-  try {
-    return await measure(progress);
-  } finally {
-    if (before === undefined) delete process.env.SHOPKEEP_TEST_DATABASE_URL;
-    else process.env.SHOPKEEP_TEST_DATABASE_URL = before;
-    await database.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  return withTestDatabases(root, 'social', 55590, () => measure(progress));
 }
 
 async function measure(progress: (line: string) => void): Promise<SocialFigures> {

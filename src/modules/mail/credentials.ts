@@ -2,6 +2,7 @@
 // sealed in the vault or set by the MAIL_* variables; "Test connection" logs in to IMAP and SMTP.
 import type { CredentialDefinition, CredentialValues } from '../../platform/integrations/credentials.ts';
 import { IntegrationError } from '../../platform/integrations/integration-error.ts';
+import { smtpTransport } from './outgoing.ts';
 import { TITAN, type MailAccount, type MailSettings, type Security } from './settings.ts';
 
 const SECURITY = (value: string) =>
@@ -100,16 +101,7 @@ export function mailCredentials(_settings: MailSettings): CredentialDefinition[]
             `IMAP ${account.imap.host}:${account.imap.port}: ${explainImap(error)}`,
           );
         }
-        const { createTransport } = await import('nodemailer');
-        const transport = createTransport({
-          host: account.smtp.host,
-          port: account.smtp.port,
-          secure: account.smtp.security === 'tls',
-          requireTLS: account.smtp.security === 'starttls',
-          ignoreTLS: account.smtp.security === 'none',
-          auth: { user: account.username, pass: account.password },
-          connectionTimeout: 15_000,
-        });
+        const transport = await smtpTransport(account);
         try {
           await transport.verify();
         } catch (error) {

@@ -39,6 +39,9 @@ export function searchTerms(text: string): string | undefined {
   return words.length ? words.join(' | ') : undefined;
 }
 
+type ExampleRow = Omit<Example, 'id'> & { id: string };
+const example = (row: ExampleRow): Example => ({ ...row, id: Number(row.id) });
+
 export class Examples {
   constructor(private readonly pool: pg.Pool) {}
 
@@ -62,20 +65,14 @@ export class Examples {
   async similar(text: string, limit = 4, language?: string | null): Promise<Example[]> {
     const terms = searchTerms(text);
     if (!terms) return [];
-    const { rows } = await this.pool.query<{
-      id: string;
-      question: string;
-      answer: string;
-      language: string | null;
-      source: Example['source'];
-    }>(
+    const { rows } = await this.pool.query<ExampleRow>(
       `select id, question, answer, language, source from mail_examples
        where search @@ to_tsquery('simple', $1)
        order by ts_rank(search, to_tsquery('simple', $1), 1) * case when language = $3 then 1.5 else 1 end desc, id desc
        limit $2`,
       [terms, limit, language ?? null],
     );
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+    return rows.map(example);
   }
 
   async count(): Promise<number> {
@@ -84,14 +81,11 @@ export class Examples {
   }
 
   async list(limit: number): Promise<Example[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      question: string;
-      answer: string;
-      language: string | null;
-      source: Example['source'];
-    }>('select id, question, answer, language, source from mail_examples order by id desc limit $1', [limit]);
-    return rows.map((r) => ({ ...r, id: Number(r.id) }));
+    const { rows } = await this.pool.query<ExampleRow>(
+      'select id, question, answer, language, source from mail_examples order by id desc limit $1',
+      [limit],
+    );
+    return rows.map(example);
   }
 
   async style(): Promise<StyleCard> {

@@ -76,9 +76,10 @@ export class SmtpRefusal extends Error {
   }
 }
 
-export async function sendBySmtp(account: MailAccount, to: string, message: BuiltMessage): Promise<void> {
+/** A connection to the account's SMTP server (nodemailer, loaded when first needed). */
+export async function smtpTransport(account: MailAccount) {
   const { createTransport } = await import('nodemailer');
-  const transport = createTransport({
+  return createTransport({
     host: account.smtp.host,
     port: account.smtp.port,
     secure: account.smtp.security === 'tls',
@@ -90,6 +91,10 @@ export async function sendBySmtp(account: MailAccount, to: string, message: Buil
     socketTimeout: 60_000,
     logger: false,
   });
+}
+
+export async function sendBySmtp(account: MailAccount, to: string, message: BuiltMessage): Promise<void> {
+  const transport = await smtpTransport(account);
   try {
     await transport.sendMail({ envelope: { from: account.address, to: [to] }, raw: message.raw });
   } catch (error) {
