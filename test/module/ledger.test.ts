@@ -710,9 +710,9 @@ test('the feed takes the opening stock once the import is booked, counting order
   assert.equal(await count("select count(*) as n from events_outbox where type = 'ledger.opening_stock'"), 1);
 });
 
-test('other modules get the reports they read through the books’ face, and nothing else of them', async () => {
+test('other modules get the reports they read through the books’ face and hand in invoices, and nothing else of them', async () => {
   const face = books.modules.face('ledger');
-  assert.deepEqual(Object.keys(face), ['reports']);
+  assert.deepEqual(Object.keys(face).sort(), ['reports', 'takeInvoice']);
   assert.deepEqual(Object.keys(face.reports).sort(), ['profitAndLoss', 'trialBalance']);
   await store(sampleOrder({ financialStatus: 'paid' }), [samplePayment()]);
   await ledger.post(await shopEvents());

@@ -115,7 +115,7 @@ export class MailService {
 
   /**
    * Once a minute, and at once after a start: mail a stopped process stored but did not sort, replies
-   * it did not finish writing, approved replies it did not send. A job a killed process held stays
+   * it did not finish writing, approved replies it did not send, sent replies it did not file in Sent. A job a killed process held stays
    * taken for its expiry; these get keys of their own, and each step does nothing twice.
    */
   readonly sweepJob = defineJob<{ sweep?: string; before?: string }>({
@@ -271,6 +271,16 @@ export class MailService {
     );
     for (const { id } of unsent.rows)
       await jobs.send(this.sendJob, { replyId: Number(id) }, { idempotencyKey: `mail.send:${id}:${round}` });
+    const unfiled = await db.query<{ outgoing_message_id: string }>(
+      `select outgoing_message_id from mail_replies where status = 'sent' and filed_at is null and sent_at < $1 limit 100`,
+      [before],
+    );
+    for (const { outgoing_message_id } of unfiled.rows)
+      await jobs.send(
+        this.fileJob,
+        { outgoingMessageId: outgoing_message_id },
+        { idempotencyKey: `mail.file-sent:${outgoing_message_id}:${round}` },
+      );
   }
 
   /** Starts watching the mailbox (in the process that runs jobs). */

@@ -418,6 +418,9 @@ export class Replies {
     } finally {
       await session.close();
     }
+    await this.o.pool.query('update mail_replies set filed_at = now() where outgoing_message_id = $1', [
+      outgoingMessageId,
+    ]);
   }
 }
 

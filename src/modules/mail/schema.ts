@@ -106,6 +106,7 @@ export const mailReplies = pgTable('mail_replies', {
   outgoingMessageId: text('outgoing_message_id'),
   attempts: integer('attempts').notNull().default(0),
   sentAt: at('sent_at'),
+  filedAt: at('filed_at'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });

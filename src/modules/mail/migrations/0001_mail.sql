@@ -86,6 +86,7 @@ create table mail_replies (
   outgoing_message_id text,               -- recorded before SMTP is called
   attempts integer not null default 0,
   sent_at timestamptz,
+  filed_at timestamptz,                   -- when the sent reply was found or put in Sent
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
