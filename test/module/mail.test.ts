@@ -210,7 +210,7 @@ test('a mixed inbox is sorted with reasons, and only what is safe is answered by
   });
   assert.equal(response.statusCode, 200, response.body);
   const listed = response.json<{
-    messages: { subject: string; reply: { status: string }; orderName?: string }[];
+    messages: { subject: string; reply: { status: string; approvalId?: string }; orderName?: string }[];
   }>().messages;
   assert.equal(listed.length, 3);
   assert.ok(listed.every((m) => m.orderName === '#1001'));
@@ -219,6 +219,8 @@ test('a mixed inbox is sorted with reasons, and only what is safe is answered by
     'pending_approval',
     'sent',
   ]);
+  for (const m of listed)
+    assert.equal(typeof m.reply.approvalId, m.reply.status === 'pending_approval' ? 'string' : 'undefined');
 });
 
 test('the owner approves one draft and edits another: each goes out once, threaded, and the edit is learnt', async () => {
@@ -237,7 +239,12 @@ test('the owner approves one draft and edits another: each goes out once, thread
   const toTom = await readMessage(smtp.sent.find((m) => m.to.includes('tom@example.net'))!.raw);
   assert.match(toTom.body, /refunded the postage/);
   assert.equal(toTom.headers.autoSubmitted, undefined, 'a reply the owner approved is not automatic');
-  assert.equal((await mail.detail(returnId)).reply.status, 'sent');
+  // Recorded as sent once the server took it.
+  await waitFor(
+    async () => (await mail.detail(returnId)).reply.status === 'sent',
+    10_000,
+    'the reply recorded as sent',
+  );
   const examples = await mail.examples.list(10);
   assert.ok(examples.some((e) => e.source === 'edit' && e.answer === edited));
   // Deciding again is refused: it went out once.

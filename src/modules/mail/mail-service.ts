@@ -500,7 +500,12 @@ export class MailService {
     const message = await this.messages.get(id);
     const reply = await this.replies.forMessage(id);
     return {
-      ...summary(message, reply?.status ?? null, reply?.text ?? null, reply?.reason ?? null),
+      ...summary(message, {
+        status: reply?.status ?? null,
+        text: reply?.text ?? null,
+        reason: reply?.reason ?? null,
+        approvalId: reply?.approvalId ?? null,
+      }),
       to: message.toAddresses,
       text: message.fresh || message.body,
       language: message.language,

@@ -45,7 +45,7 @@ export interface MessageSummary {
   category: Category | null;
   reason: string | null;
   orderName?: string;
-  reply: { status: ReplyStatus | 'none'; text?: string; reason?: string };
+  reply: { status: ReplyStatus | 'none'; text?: string; reason?: string; approvalId?: string };
 }
 
 const COLUMNS = `m.id, m.mailbox, m.folder, m.direction, m.message_id, m.in_reply_to, m.refs, m.thread_id, m.from_address,
@@ -114,16 +114,28 @@ export class MessageReader {
     waiting?: boolean;
   }): Promise<MessageSummary[]> {
     const { rows } = await this.pool.query<
-      Row & { reply_status: ReplyStatus | null; reply_text: string | null; reply_reason: string | null }
+      Row & {
+        reply_status: ReplyStatus | null;
+        reply_text: string | null;
+        reply_reason: string | null;
+        reply_approval: string | null;
+      }
     >(
-      `select ${COLUMNS}, r.status reply_status, r.text reply_text, r.reason reply_reason
+      `select ${COLUMNS}, r.status reply_status, r.text reply_text, r.reason reply_reason, r.approval_id reply_approval
        from mail_messages m left join mail_replies r on r.message_id = m.id
        where m.direction = 'in' and ($2::text is null or m.category = $2) and ($3::bigint is null or m.id < $3)
          and (not $4::boolean or r.status = 'pending_approval')
        order by m.id desc limit $1`,
       [filter.limit, filter.category ?? null, filter.before ?? null, filter.waiting ?? false],
     );
-    return rows.map((r) => summary(stored(r), r.reply_status, r.reply_text, r.reply_reason));
+    return rows.map((r) =>
+      summary(stored(r), {
+        status: r.reply_status,
+        text: r.reply_text,
+        reason: r.reply_reason,
+        approvalId: r.reply_approval,
+      }),
+    );
   }
 
   /** Every message of a thread, oldest first. */
@@ -136,12 +148,16 @@ export class MessageReader {
   }
 }
 
-export function summary(
-  m: StoredMessage,
-  status: ReplyStatus | null,
-  text: string | null,
-  reason: string | null,
-): MessageSummary {
+/** A message's reply as its summary shows it. */
+export interface ReplyState {
+  status: ReplyStatus | null;
+  text: string | null;
+  reason: string | null;
+  approvalId: string | null;
+}
+
+export function summary(m: StoredMessage, reply: ReplyState): MessageSummary {
+  const { status, text, reason, approvalId } = reply;
   return {
     id: m.id,
     messageId: m.messageId,
@@ -152,6 +168,14 @@ export function summary(
     reason: m.reason,
     ...(m.orderName ? { orderName: m.orderName } : {}),
     // A reply being written has no text yet: there is none to show.
-    reply: status && text ? { status, text, ...(reason ? { reason } : {}) } : { status: 'none' },
+    reply:
+      status && text
+        ? {
+            status,
+            text,
+            ...(reason ? { reason } : {}),
+            ...(status === 'pending_approval' && approvalId ? { approvalId } : {}),
+          }
+        : { status: 'none' },
   };
 }

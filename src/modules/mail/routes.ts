@@ -18,6 +18,12 @@ const Reply = Type.Object({
   status: Type.Enum(['none', 'draft', 'pending_approval', 'sent', 'blocked']),
   text: Type.Optional(Type.String()),
   reason: Type.Optional(Type.String({ description: 'why it waits or was blocked' })),
+  approvalId: Type.Optional(
+    Type.String({
+      format: 'uuid',
+      description: 'while it waits: decide it with POST /api/v1/approvals/{id}/…',
+    }),
+  ),
 });
 
 const MessageOut = Type.Object({
