@@ -125,15 +125,7 @@ test('a mixed inbox is sorted with reasons, and only what is safe is answered by
 
   // The spoofed message and the impostor: a reply asking them to verify, waiting for the owner, no order facts.
   for (const subject of ['Order #1001 address change', 'Status of #1001']) {
-    const id = await bySubject(subject);
-    const detail = await waitFor(
-      async () => {
-        const d = await mail.detail(Number(id));
-        return d.reply.status === 'pending_approval' ? d : undefined;
-      },
-      30_000,
-      `the draft for “${subject}”`,
-    );
+    const detail = await waitingReply(subject);
     assert.match(detail.reply.text!, /order number and the postcode/);
     assert.doesNotMatch(detail.reply.text!, /33\.94|dispatched|paid/);
     assert.match(detail.reply.reason!, /DMARC|not the customer/);
@@ -161,15 +153,7 @@ test('a mixed inbox is sorted with reasons, and only what is safe is answered by
   assert.ok(await mail.suppressions.has('gone@closedsalon.test'));
   // Categories the owner did not enable wait for them: the wholesale enquiry and the return.
   for (const subject of ['Trade account for our salon', 'Damaged bottle']) {
-    const id = await bySubject(subject);
-    const detail = await waitFor(
-      async () => {
-        const d = await mail.detail(Number(id));
-        return d.reply.status === 'pending_approval' ? d : undefined;
-      },
-      30_000,
-      subject,
-    );
+    const detail = await waitingReply(subject);
     assert.match(detail.reply.reason!, /automatic replies are off/);
   }
   // The supplier's invoice went to the books as a receipt (its PDF), and no longer needs the owner here.
@@ -452,6 +436,19 @@ test('Settings’ “Test connection” logs in to IMAP and SMTP, and names what
     ['MAIL_PASSWORD'],
   );
 });
+
+/** The message with this subject once its reply waits for the owner. */
+async function waitingReply(subject: string) {
+  const id = Number(await bySubject(subject));
+  return waitFor(
+    async () => {
+      const detail = await mail.detail(id);
+      return detail.reply.status === 'pending_approval' ? detail : undefined;
+    },
+    30_000,
+    `the draft for “${subject}” to wait for the owner`,
+  );
+}
 
 async function bearer(): Promise<Record<string, string>> {
   const accounts = accountsOf(server);

@@ -396,7 +396,7 @@ export class MailService {
     if (automaticReason(message.headers, message.fromAddress, this.shopAddresses())) return false;
     if (this.o.now().getTime() - message.receivedAt.getTime() > ANSWER_WITHIN_DAYS * 86_400_000) return false;
     const { rowCount } = await this.o.db.query(
-      `select 1 from mail_messages where direction = 'out' and (in_reply_to = $1 or $1 = any(refs))`,
+      `select 1 from mail_messages where direction = 'out' and (in_reply_to = $1 or refs @> array[$1::text])`,
       [message.messageId],
     );
     return !rowCount;
@@ -633,7 +633,13 @@ export class MailService {
 
   /** The mailbox's sync in /metrics: lag since the last sync, the connection, errors. */
   private registerMetrics(metrics: Metrics): void {
-    const readHealth = () => this.health().catch(() => undefined);
+    // One scrape collects the three gauges one after another: they share one read of the health.
+    let read: { at: number; health: Promise<MailboxHealth | undefined> } | undefined;
+    const readHealth = () => {
+      if (!read || Date.now() - read.at > 1000)
+        read = { at: Date.now(), health: this.health().catch(() => undefined) };
+      return read.health;
+    };
     const gauge = (name: string, help: string, value: (health: MailboxHealth) => number | undefined) =>
       new client.Gauge({
         name,

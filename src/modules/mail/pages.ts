@@ -12,7 +12,7 @@ import { actorOf } from '../../platform/accounts/roles.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
 import type { MailService } from './mail-service.ts';
 import { CATEGORIES } from './triage.ts';
-import { Id } from './routes.ts';
+import { IdParams } from '../../platform/http/schemas.ts';
 import type { StyleCard } from './style.ts';
 
 const REPLY_LABEL: Record<string, string> = {
@@ -101,7 +101,7 @@ export function mailPages(app: FastifyInstance, { mail }: { mail: MailService })
       config: { access: 'read' },
       schema: {
         hide: true,
-        params: Type.Object({ id: Id('the message') }),
+        params: IdParams,
         querystring: Type.Object(noticeField),
       },
     },
@@ -165,7 +165,7 @@ export function mailPages(app: FastifyInstance, { mail }: { mail: MailService })
       config: { access: 'write' },
       schema: {
         hide: true,
-        params: Type.Object({ id: Id('the message') }),
+        params: IdParams,
         body: formBody({
           action: Type.Enum(['approve', 'edit', 'reject', 'regenerate']),
           text: optionalField(20_000),
@@ -317,7 +317,7 @@ export function mailPages(app: FastifyInstance, { mail }: { mail: MailService })
     '/faq/:id/delete',
     {
       config: { access: 'write' },
-      schema: { hide: true, params: Type.Object({ id: Id('the message') }), body: formBody({}) },
+      schema: { hide: true, params: IdParams, body: formBody({}) },
     },
     async (request, reply) =>
       formAction(

@@ -3,14 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { responses, Timestamp } from '../../platform/http/schemas.ts';
+import { IdParams, responses, RowId, Timestamp } from '../../platform/http/schemas.ts';
 import type { MailService } from './mail-service.ts';
 import { CATEGORIES } from './triage.ts';
 
 const tags = ['mail'];
 const Category = Type.Enum([...CATEGORIES]);
-/** Ids travel in paths and queries as digits. */
-export const Id = (description: string) => Type.String({ pattern: '^[1-9][0-9]{0,17}$', description });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
   Type.Union([schema, Type.Null()]);
 
@@ -79,7 +77,7 @@ export function mailRoutes(app: FastifyInstance, { mail }: { mail: MailService }
               Type.String({ pattern: '^[0-9]{1,3}$', description: '1 to 200; 50 when left out' }),
             ),
             category: Type.Optional(Category),
-            before: Type.Optional(Id('the id of the last message of the previous page')),
+            before: Type.Optional(RowId('the id of the last message of the previous page')),
           },
           { additionalProperties: false },
         ),
@@ -105,7 +103,7 @@ export function mailRoutes(app: FastifyInstance, { mail }: { mail: MailService }
       schema: {
         tags,
         summary: 'One message with its reply',
-        params: Type.Object({ id: Id('the message’s id') }),
+        params: IdParams,
         response: responses({ 200: Type.Object({ message: MessageDetail }) }),
       },
     },

@@ -37,3 +37,10 @@ export const ShopifyId = (description?: string) =>
   Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
 
 export const NoContent = Type.Null({ description: 'no body' });
+
+/** A row's id in a path or a query string, where everything arrives as text: digits, read with Number(). */
+export const RowId = (description?: string) =>
+  Type.String({ pattern: '^[0-9]{1,16}$', ...(description ? { description } : {}) });
+
+/** The params of a `/:id` route over rows with whole-number ids. */
+export const IdParams = Type.Object({ id: RowId() });

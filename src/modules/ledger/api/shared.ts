@@ -15,7 +15,7 @@ export const AccountCode = (description?: string) =>
   Type.String({ pattern: CODE, maxLength: 200, ...(description ? { description } : {}) });
 
 /** A record's id in the path: digits, as the database numbers them. */
-export const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,16}$' }) });
+export { IdParams } from '../../../platform/http/schemas.ts';
 
 export const periodFields = {
   from: Day('YYYY-MM-DD, inclusive'),

@@ -15,8 +15,7 @@ import { actorOf } from '../../../platform/accounts/roles.ts';
 import { AppError } from '../../../platform/errors.ts';
 import { formatMoney, toMinor } from '../../../platform/money.ts';
 import { booksNav } from './nav.ts';
-
-const IdParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,16}$' }) });
+import { IdParams } from '../../../platform/http/schemas.ts';
 
 export function bankPages(app: FastifyInstance, { ledger }: LedgerParts): void {
   const pages = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -71,6 +71,10 @@ create table mail_messages (
 create index mail_messages_message_id on mail_messages (message_id);
 create index mail_messages_thread on mail_messages (thread_id);
 create index mail_messages_received on mail_messages (received_at desc);
+-- What answers a message (is it answered already?) and which Outlook conversation it is in.
+create index mail_messages_in_reply_to on mail_messages (in_reply_to);
+create index mail_messages_refs on mail_messages using gin (refs);
+create index mail_messages_conversation on mail_messages ((headers->>'conversation'));
 
 create table mail_replies (
   id bigserial primary key,
