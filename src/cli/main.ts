@@ -160,7 +160,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     quiet ? pino.destination(2) : undefined,
   );
   try {
-    return (await command.run({ args, config, env, logger })) ?? 0;
+    return (await command.run({ args, config, env, logger, modules })) ?? 0;
   } catch (error) {
     // A setting only a module can check (a channel name it knows) is still a configuration problem.
     if (error instanceof ConfigError) {

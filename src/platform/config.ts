@@ -37,9 +37,14 @@ export type Env = Record<string, string | undefined>;
 const OWN_VARIABLES =
   /^(SHOPKEEP_|DATABASE_URL$|SHOPIFY_|GEMINI_|OPENAI_|ANTHROPIC_|TELEGRAM_|TWILIO_|AKAUNTING_|META_|TIKTOK_|LINKEDIN_|GOOGLE_|SMTP_|IMAP_|MAIL_)/;
 
+/** The configuration file: SHOPKEEP_ENV_FILE, or .env in the working directory. */
+export function envFilePath(env: Env, cwd = process.cwd()): string {
+  return path.resolve(cwd, env.SHOPKEEP_ENV_FILE ?? '.env');
+}
+
 /** Merges the process environment over `.env` and resolves every `NAME_FILE` variable. */
 export function loadEnvironment(processEnv: Env = process.env, cwd = process.cwd()): Env {
-  const envFile = processEnv.SHOPKEEP_ENV_FILE ?? path.join(cwd, '.env');
+  const envFile = envFilePath(processEnv, cwd);
   let fromFile: Env = {};
   if (existsSync(envFile)) {
     try {

@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from './paths.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { describeError } from './errors.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openDatabase, scratchDatabase, type Database } from './db/database.ts';
 import { migrate, type MigrationSource } from './db/migrate.ts';
 import { MasterKeyStore } from './vault/vault.ts';
 import { JobQueue, type JobDefinition } from './jobs/job-queue.ts';
@@ -19,7 +19,7 @@ import { buildApp } from './http/app.ts';
 import type { Kernel, Readiness } from './kit/kernel.ts';
 import type { AnyModule, ExtraPages } from './kit/module.ts';
 import type { Faces } from './kit/faces.ts';
-import { Modules, readSettings } from './kit/modules.ts';
+import { migrationSources as sourcesOf, Modules, readSettings } from './kit/modules.ts';
 import { MODULES } from '../modules/index.ts';
 
 export const VERSION = (
@@ -60,9 +60,7 @@ export interface Runtime extends Opened {
 
 /** The registered modules' migrations, in registry order. */
 export function migrationSources(modules: readonly AnyModule[] = MODULES): MigrationSource[] {
-  return modules.flatMap((module) =>
-    module.migrations ? [{ module: module.name, ...module.migrations }] : [],
-  );
+  return sourcesOf(modules);
 }
 
 /** Opens the database and builds the modules, without starting jobs or HTTP (CLI commands use this). */
@@ -97,6 +95,7 @@ export async function openModules(config: Config, logger: Logger, options: OpenO
       version: VERSION,
       startedAt: new Date(),
       now: options.clock ?? (() => new Date()),
+      scratchDatabase: (serverUrl) => scratchDatabase(database, serverUrl),
       async readiness(): Promise<Readiness> {
         const reachable = await pool.query('select 1').then(
           () => true,
@@ -140,7 +139,10 @@ export async function startRuntime(
     options.onProgress?.('starting the job queue');
     await jobs.start({ work: options.work });
     if (options.work) events.consumeFeeds();
-    if (options.http) app = await buildApp(kernel, modules, options.extraHttp ?? []);
+    if (options.http) {
+      kernel.metrics.watchHost(config.dataDir);
+      app = await buildApp(kernel, modules, options.extraHttp ?? []);
+    }
     for (const { definition, parts } of modules.all()) await definition.start?.(parts, how);
     // One dispatcher, in the server: it fans events out to the sinks and subscribers configured there,
     // so a worker with other settings (or an older build) can never drop a delivery.

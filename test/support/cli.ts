@@ -1,20 +1,12 @@
 // Runs the real `shopkeep` binary as a user would.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 
 export const BIN = path.resolve(import.meta.dirname, '../../bin/shopkeep.js');
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../../src/platform/net/free-port.ts';
+
+export { freePort };
 
 /** Environment for a real `shopkeep` process on the embedded PostgreSQL, on free ports. */
 export async function embeddedServerEnv(

@@ -4,6 +4,7 @@
 // the `ledger` face (face.ts).
 import { ledgerHome } from './home.ts';
 import { defineModule } from '../../platform/kit/module.ts';
+import { booksBalance } from './restore-check.ts';
 import { sourcePath } from '../../platform/paths.ts';
 import { LedgerService } from './ledger-service.ts';
 import { ReceiptReader } from './ocr.ts';
@@ -97,6 +98,7 @@ const definition = defineModule<LedgerSettings, LedgerParts>({
     return { ledger, timezone: config.timezone, now, hmrc, publicUrl: config.publicUrl, version };
   },
   provides: { ledger: ({ ledger }) => ledgerReader(ledger.reports, ledger.receipts) },
+  restoreChecks: [booksBalance],
   home: ({ ledger, timezone }) => ledgerHome(ledger, timezone),
   jobs: ({ ledger }) => ledger.jobs(),
   feeds: ({ ledger }) => [ledger.feed()],

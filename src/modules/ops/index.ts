@@ -1,5 +1,6 @@
 // Operations: the home page, the operations page (failed jobs, the sections other modules add, the
-// job queues) and the status API. The job API and the dead letters are the platform's jobs part.
+// job queues), the status API, and the backups with their restore drills, schedules, alerts, metrics
+// and commands. The job API and the dead letters are the platform's jobs part.
 import { defineModule, type HomeContribution, type Panel } from '../../platform/kit/module.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { sourcePath } from '../../platform/paths.ts';
@@ -10,6 +11,15 @@ import type { JobQueues } from '../../platform/jobs/index.ts';
 import type { Readiness } from '../../platform/kit/kernel.ts';
 import { opsPages } from './pages.ts';
 import { statusRoutes } from './routes.ts';
+import { envFilePath } from '../../platform/config.ts';
+import type { AnyJob } from '../../platform/jobs/job-queue.ts';
+import { Backups } from './backups/backups.ts';
+import { backupCommands } from './backups/commands.ts';
+import { backupJobs } from './backups/jobs.ts';
+import { watchBackups } from './backups/metrics.ts';
+import { backupPanel, backupPages } from './backups/panel.ts';
+import { backupRoutes } from './backups/routes.ts';
+import { backupSettings, type BackupSettings } from './backups/settings.ts';
 
 export interface OpsParts {
   jobs: JobQueues;
@@ -24,27 +34,63 @@ export interface OpsParts {
   looks: HomeLooks;
   now: () => Date;
   logger: Logger;
+  backups: Backups;
+  /** Queues a backup for the workers (the page's button, the API). */
+  backUpNow(): Promise<void>;
+  jobList: AnyJob[];
 }
 
-const definition = defineModule<undefined, OpsParts>({
+const definition = defineModule<BackupSettings, OpsParts>({
   name: 'ops',
   migrations: { dir: sourcePath('modules/ops/migrations') },
   tables,
-  needs: ['jobQueues'],
-  build: ({ readiness, version, startedAt, config, contributions, use, db, now, logger }) => ({
-    jobs: use('jobQueues'),
-    readiness,
-    version,
-    startedAt,
-    timezone: config.timezone,
-    panels: () => contributions.panels('operations'),
-    home: () => contributions.home(),
-    looks: new HomeLooks(db),
-    now,
-    logger,
-  }),
+  settings: backupSettings,
+  needs: ['jobQueues', 'notifications'],
+  build: (kernel) => {
+    const { readiness, version, startedAt, config, contributions, use, db, now, logger, settings } = kernel;
+    const backups = new Backups({
+      pool: db,
+      settings,
+      dataDir: config.dataDir,
+      envFile: envFilePath(config.env),
+      env: config.env,
+      timezone: config.timezone,
+      version,
+      notifications: use('notifications'),
+      logger,
+      now,
+      scratch: () => kernel.scratchDatabase(settings.scratchDatabaseUrl),
+      migrations: () => contributions.migrations(),
+      restoreChecks: () => contributions.restoreChecks(),
+    });
+    watchBackups(kernel.metrics, backups);
+    const scheduled = backupJobs({ backups, settings, queue: kernel.jobs, readiness, logger, now });
+    return {
+      jobs: use('jobQueues'),
+      readiness,
+      version,
+      startedAt,
+      timezone: config.timezone,
+      panels: () => contributions.panels('operations'),
+      home: () => contributions.home(),
+      looks: new HomeLooks(db),
+      now,
+      logger,
+      backups,
+      jobList: scheduled.all,
+      async backUpNow() {
+        backups.restic(); // not set up: say so now, not in a failed job
+        await kernel.jobs.send(scheduled.backup, { trigger: 'manual' });
+      },
+    };
+  },
+  jobs: ({ jobList }) => jobList,
+  panels: (ops) => [backupPanel(ops)],
+  commands: backupCommands,
   http: [
     { prefix: '/api/v1', register: statusRoutes },
+    { prefix: '/api/v1/ops', register: backupRoutes },
+    { prefix: '/ops/backups', register: backupPages },
     { prefix: '', register: homePage },
     { prefix: '/ops', register: opsPages },
   ],

@@ -1,6 +1,45 @@
-import { pgTable, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  doublePrecision,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const opsHomeLooks = pgTable('ops_home_looks', {
   userId: uuid('user_id').primaryKey(),
   lookedAt: timestamp('looked_at', { withTimezone: true }).notNull(),
+});
+
+export const opsBackups = pgTable('ops_backups', {
+  id: text('id').primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  status: text('status').$type<'running' | 'succeeded' | 'failed'>().notNull(),
+  trigger: text('trigger').$type<'schedule' | 'manual' | 'catch-up'>().notNull(),
+  snapshotId: text('snapshot_id'),
+  bytes: bigint('bytes', { mode: 'number' }),
+  addedBytes: bigint('added_bytes', { mode: 'number' }),
+  tables: integer('tables'),
+  rows: bigint('rows', { mode: 'number' }),
+  files: integer('files'),
+  error: text('error'),
+  forgottenAt: timestamp('forgotten_at', { withTimezone: true }),
+});
+
+export const opsBackupDrills = pgTable('ops_backup_drills', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  backupId: text('backup_id'),
+  snapshotId: text('snapshot_id'),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  status: text('status').$type<'running' | 'succeeded' | 'failed'>().notNull(),
+  restoreSeconds: doublePrecision('restore_seconds'),
+  rows: bigint('rows', { mode: 'number' }),
+  checks: jsonb('checks').$type<{ name: string; problems: string[] }[]>().notNull().default([]),
+  error: text('error'),
 });

@@ -41,7 +41,8 @@ export class TelegramNotifier {
   /** A notice from the notification interface, as a message to every allowed chat (once each). */
   async sendNotice(noticeId: number): Promise<void> {
     const notice = await this.notifications.get(noticeId);
-    const text = `${notice.severity === 'warning' ? '⚠️ ' : ''}${notice.title}\n\n${notice.body}`;
+    const mark = { critical: '🚨 ', warning: '⚠️ ', info: '' }[notice.severity];
+    const text = `${mark}${notice.title}\n\n${notice.body}`;
     // Every chat is tried; one that fails does not keep the others from it. A chat Telegram refuses
     // for good (the bot blocked, the chat gone) is logged and not tried again; other failures are.
     const failed: string[] = [];

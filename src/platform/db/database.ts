@@ -5,7 +5,9 @@ import { DrizzleQueryError } from 'drizzle-orm/errors';
 import pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { EmbeddedPostgres } from './embedded-postgres.ts';
+import { databaseUrl, EmbeddedPostgres } from './embedded-postgres.ts';
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.ts';
 import { serveRunning } from '../process-lock.ts';
 
 export type Pool = pg.Pool;
@@ -84,6 +86,51 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
       const stop = options.ownsEmbeddedServer || (startedHere && !serveRunning(config.dataDir));
       if (stop) await embedded.stop();
       else embedded.release();
+    },
+  };
+}
+
+/** A database made beside shopkeep's for a while (a restore drill loads a backup into one), then dropped. */
+export interface ScratchDatabase {
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/**
+ * Makes a scratch database on the server shopkeep uses: on the embedded server as its superuser;
+ * elsewhere as shopkeep's own role, which then needs CREATEDB (the error says so), unless `serverUrl`
+ * names a role that may create databases.
+ */
+export async function scratchDatabase(database: Database, serverUrl?: string): Promise<ScratchDatabase> {
+  const adminUrl = serverUrl ?? database.embedded?.adminConnectionString ?? database.url;
+  const name = `shopkeep_scratch_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } catch (error) {
+    if ((error as { code?: string }).code === '42501')
+      throw new AppError(
+        'forbidden',
+        "shopkeep's database role may not create databases, and a restore drill needs a scratch one: run `ALTER ROLE <role> CREATEDB` in PostgreSQL, or set SHOPKEEP_BACKUP_SCRATCH_DATABASE_URL to a role that may",
+      );
+    throw error;
+  } finally {
+    await admin.end();
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl(adminUrl, name), max: 2 });
+  pool.on('error', () => undefined);
+  return {
+    pool,
+    async drop() {
+      await pool.end().catch(() => undefined);
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }

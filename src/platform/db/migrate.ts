@@ -18,10 +18,19 @@ export interface MigrationResult {
 
 const LOCK_KEY = 7_301_042; // any constant; shared by every shopkeep process on this database
 
+export interface MigrateOptions {
+  /**
+   * Only these migrations (`module/file`, a file moved from a former module counts under either name):
+   * a restore builds the schema a backup was made under before it loads the data.
+   */
+  only?: Set<string>;
+}
+
 export async function migrate(
   pool: pg.Pool,
   sources: MigrationSource[],
   onProgress: (name: string) => void = () => undefined,
+  options: MigrateOptions = {},
 ): Promise<MigrationResult> {
   const client = await pool.connect();
   const applied: string[] = [];
@@ -42,8 +51,9 @@ export async function migrate(
         const sql = readFileSync(`${source.dir}/${file}`, 'utf8');
         const checksum = createHash('sha256').update(sql).digest('hex');
         const id = `${source.module}/${file}`;
-        const previous =
-          known.get(id) ?? (source.formerly ? known.get(`${source.formerly}/${file}`) : undefined);
+        const formerId = source.formerly ? `${source.formerly}/${file}` : undefined;
+        if (options.only && !options.only.has(id) && !(formerId && options.only.has(formerId))) continue;
+        const previous = known.get(id) ?? (formerId ? known.get(formerId) : undefined);
         if (previous !== undefined) {
           if (previous !== checksum) {
             throw new Error(`migration ${id} was changed after it was applied; add a new migration instead`);
@@ -67,4 +77,18 @@ export async function migrate(
     client.release();
   }
   return { applied };
+}
+
+/** Every migration shopkeep has, `module/file` to its checksum (a moved file under its former module too). */
+export function migrationChecksums(sources: MigrationSource[]): Map<string, string> {
+  const checksums = new Map<string, string>();
+  for (const source of sources)
+    for (const file of readdirSync(source.dir).filter((name) => name.endsWith('.sql'))) {
+      const checksum = createHash('sha256')
+        .update(readFileSync(`${source.dir}/${file}`, 'utf8'))
+        .digest('hex');
+      checksums.set(`${source.module}/${file}`, checksum);
+      if (source.formerly) checksums.set(`${source.formerly}/${file}`, checksum);
+    }
+  return checksums;
 }

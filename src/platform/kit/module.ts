@@ -13,6 +13,8 @@ import type { Subscription } from '../events/outbox.ts';
 import type { JobDefinition } from '../jobs/job-queue.ts';
 import type { EventCatalogue } from '../events/catalogue.ts';
 import type { Kernel } from './kernel.ts';
+import type { Queryable } from '../db/database.ts';
+import type { MigrationSource } from '../db/migrate.ts';
 import type { SettingsReader } from './settings.ts';
 import type { FaceName, Faces } from './faces.ts';
 
@@ -27,6 +29,10 @@ export interface BuildContext<S> extends Kernel {
 
 export interface Contributions {
   telegramCommands(): TelegramCommand[];
+  /** Every module's migrations, in the order they are applied (a restore builds the schema with them). */
+  migrations(): MigrationSource[];
+  /** What every module checks in a restored copy of the database (a restore drill runs them). */
+  restoreChecks(): RestoreCheck[];
   panels(page: Panel['page']): Panel[];
   /** Every module's integration credentials (Settings shows and tests them). */
   credentials(): CredentialDefinition[];
@@ -84,6 +90,13 @@ export interface HomeLook {
   today: string;
 }
 
+/** A check of a module's data in a restored copy of the database: what is wrong, nothing when sound. */
+export interface RestoreCheck {
+  /** What it checks, as the drill's report says it: 'the books balance'. */
+  name: string;
+  check(db: Queryable): Promise<string[]>;
+}
+
 export interface ActivityLine {
   text: string;
   href: string;
@@ -105,6 +118,8 @@ export interface TelegramCommand {
 
 export interface CommandContext {
   args: string[];
+  /** Every registered module (a restore builds their schema without opening shopkeep's database). */
+  modules: readonly AnyModule[];
   config: Config;
   env: Record<string, string | undefined>;
   logger: Logger;
@@ -150,6 +165,8 @@ export interface ModuleDefinition<S = unknown, B = unknown> {
    */
   credentials?: (settings: S) => CredentialDefinition[];
   build: (context: BuildContext<S>) => B | Promise<B>;
+  /** What a restore drill checks in a restored copy of this module's tables. */
+  restoreChecks?: RestoreCheck[];
   /** The faces it offers others, taken from what build made. */
   provides?: { [K in FaceName]?: (module: B) => Faces[K] };
   http?: HttpPart<B>[];

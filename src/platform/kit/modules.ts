@@ -9,6 +9,7 @@ import type { CredentialDefinition } from '../integrations/credentials.ts';
 import type { FaceName, Faces } from './faces.ts';
 import type { AnyModule, HomeContribution, MenuEntry, Panel, PartsOf, TelegramCommand } from './module.ts';
 import { SettingsReader } from './settings.ts';
+import type { MigrationSource } from '../db/migrate.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -23,6 +24,13 @@ export interface BuiltModule {
 export function readSettings(modules: readonly AnyModule[], env: Env): Map<string, unknown> {
   const read = new SettingsReader(env);
   return new Map(modules.map((module) => [module.name, module.settings?.(read)]));
+}
+
+/** The modules' migrations, in registry order (the order they are applied in). */
+export function migrationSources(modules: readonly AnyModule[]): MigrationSource[] {
+  return modules.flatMap((module) =>
+    module.migrations ? [{ module: module.name, ...module.migrations }] : [],
+  );
 }
 
 /** The modules in an order where each comes after the modules whose faces it needs. */
@@ -98,6 +106,8 @@ export class Modules {
           panels: (page) => running.panels(page),
           credentials: () => running.credentials(),
           home: () => running.home(),
+          migrations: () => migrationSources(modules),
+          restoreChecks: () => modules.flatMap((module) => module.restoreChecks ?? []),
         },
       });
       running.built.push({ definition, parts, settings: own });

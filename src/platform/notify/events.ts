@@ -10,7 +10,7 @@ export const notifyEvents = defineEvents({
       kind: Type.String({
         description: 'what kind of notice: ledger.daily_summary, shop.webhook_set_aside, …',
       }),
-      severity: Type.Enum(['info', 'warning']),
+      severity: Type.Enum(['info', 'warning', 'critical']),
       title: Type.String(),
     }),
   },

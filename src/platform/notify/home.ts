@@ -12,7 +12,7 @@ export function notifyHome(notifications: Notifications): HomeContribution {
         id: 'alerts',
         position: 45,
         render: async () => {
-          const groups = await notifications.groups({ severity: 'warning', unreadOnly: true });
+          const groups = await notifications.groups({ severity: ['critical', 'warning'], unreadOnly: true });
           return html`<section class="card" data-card="alerts">
             <h2><a href="/inbox?severity=warning">Alerts</a></h2>
             ${

@@ -12,9 +12,12 @@ import { emit } from '../events/outbox.ts';
 import type { Notifier } from './face.ts';
 import { notifyDeliveries, notifyInbox } from './schema.ts';
 
+/** Critical reaches the owner at once (Telegram); a warning waits in the inbox and the channels; info is for the inbox. */
+export type Severity = 'info' | 'warning' | 'critical';
+
 export interface Notice {
   kind: string;
-  severity: 'info' | 'warning';
+  severity: Severity;
   title: string;
   body: string;
   /** The same key again (a job run twice) is not a second notice. */
@@ -30,7 +33,7 @@ export interface StoredNotice extends Notice {
 /** Notices of one kind taken together: the inbox shows '194 × Stock …' as one line, not 194. */
 export interface NoticeGroup {
   kind: string;
-  severity: 'info' | 'warning';
+  severity: Severity;
   count: number;
   unread: number;
   latest: StoredNotice;
@@ -40,7 +43,7 @@ export interface NoticeGroup {
 export interface NoticeFilter {
   unreadOnly?: boolean;
   kind?: string | undefined;
-  severity?: 'info' | 'warning' | undefined;
+  severity?: Severity | undefined;
   /** Those older than this notice (the next page). */
   before?: number | undefined;
   limit?: number;
@@ -126,7 +129,15 @@ export class Notifications implements Notifier {
   }
 
   /** Every kind of notice with how many there are and the latest, the most recent kind first. */
-  async groups(filter: Pick<NoticeFilter, 'severity' | 'unreadOnly'> = {}): Promise<NoticeGroup[]> {
+  async groups(
+    filter: { severity?: Severity | Severity[] | undefined; unreadOnly?: boolean } = {},
+  ): Promise<NoticeGroup[]> {
+    const severities =
+      filter.severity === undefined
+        ? null
+        : Array.isArray(filter.severity)
+          ? filter.severity
+          : [filter.severity];
     const { rows } = await this.pool.query<{
       kind: string;
       n: string;
@@ -137,9 +148,9 @@ export class Notifications implements Notifier {
       `select kind, count(*) as n, count(*) filter (where read_at is null) as unread,
               min(created_at) as first_at, max(id) as latest_id
        from notify_inbox
-       where ($1::text is null or severity = $1) and (not $2 or read_at is null)
+       where ($1::text[] is null or severity = any($1)) and (not $2 or read_at is null)
        group by kind order by max(id) desc`,
-      [filter.severity ?? null, filter.unreadOnly ?? false],
+      [severities, filter.unreadOnly ?? false],
     );
     if (!rows.length) return [];
     const latest = await this.db

@@ -19,7 +19,7 @@ const StoredNotice = Type.Object({
   id: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   kind: Type.String({ description: 'what kind of notice: ledger.daily_summary, shop.webhook_set_aside, …' }),
-  severity: Type.Enum(['info', 'warning']),
+  severity: Type.Enum(['info', 'warning', 'critical']),
   title: Type.String(),
   body: Type.String({ description: 'plain text, lines separated by \\n' }),
   dedupeKey: Type.Optional(
@@ -78,7 +78,7 @@ const PAGE = 50;
 
 const InboxQuery = Type.Object({
   kind: Type.Optional(Type.String({ maxLength: 100, pattern: '^[a-z0-9_.]*$' })),
-  severity: Type.Optional(Type.Enum(['', 'info', 'warning'])),
+  severity: Type.Optional(Type.Enum(['', 'info', 'warning', 'critical'])),
   before: Type.Optional(Type.String({ pattern: '^[0-9]{1,16}$' })),
   ...noticeField,
 });
@@ -94,7 +94,7 @@ export function inboxPages(
 
   const noticeCard = (principal: Principal | undefined, notice: StoredNotice, back: string): Html =>
     html`<article class="card${notice.readAt ? '' : ' unread'}" data-kind="${notice.kind}">
-      <h2 class="${notice.severity === 'warning' ? 'bad' : ''}">${notice.title}</h2>
+      <h2 class="${notice.severity === 'info' ? '' : 'bad'}">${notice.title}</h2>
       <p class="muted">${when(notice.createdAt)}</p>
       <pre class="notice-body">${notice.body}</pre>
       ${notice.readAt ? '' : postButton(principal, `/inbox/${notice.id}/read`, 'Mark as read', { secondary: true, fields: { back } })}
@@ -138,6 +138,7 @@ export function inboxPages(
               <label>Show <select name="severity">
                 ${[
                   ['', 'everything'],
+                  ['critical', 'urgent alerts'],
                   ['warning', 'alerts'],
                   ['info', 'summaries and news'],
                 ].map(
@@ -154,7 +155,7 @@ export function inboxPages(
                     group.count === 1
                       ? noticeCard(principal, group.latest, here)
                       : html`<article class="card${group.unread ? ' unread' : ''}" data-kind="${group.kind}">
-                          <h2 class="${group.severity === 'warning' ? 'bad' : ''}">${group.latest.title}</h2>
+                          <h2 class="${group.severity === 'info' ? '' : 'bad'}">${group.latest.title}</h2>
                           <p class="muted">The latest of ${group.count.toLocaleString('en-GB')} like this, from ${when(group.firstAt)} to ${when(group.latest.createdAt)}${group.unread ? `, ${group.unread.toLocaleString('en-GB')} unread` : ''}</p>
                           <details><summary>The latest</summary><pre class="notice-body">${group.latest.body}</pre></details>
                           <p><a href="${`/inbox?kind=${encodeURIComponent(group.kind)}`}">See all ${group.count.toLocaleString('en-GB')}</a></p>

@@ -4,7 +4,7 @@ export const notifyInbox = pgTable('notify_inbox', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   kind: text('kind').notNull(),
-  severity: text('severity').$type<'info' | 'warning'>().notNull(),
+  severity: text('severity').$type<'info' | 'warning' | 'critical'>().notNull(),
   title: text('title').notNull(),
   body: text('body').notNull(),
   dedupeKey: text('dedupe_key').unique(),
