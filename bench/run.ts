@@ -19,6 +19,7 @@ import {
 import { rssMb, treePssMb } from './memory.ts';
 import { load } from './load.ts';
 import { timeQaChecks } from './qa-checks.ts';
+import { timeMetricsScrapes } from './metrics-scrape.ts';
 import { IMPORT_ORDERS, shopBenchmarks } from './shop.ts';
 import { ledgerBenchmarks } from './ledger.ts';
 
@@ -311,6 +312,8 @@ async function measure(session: Session) {
   progress(`starting once more, then ${IDLE_SECONDS} s idle…`);
   await session.start();
   const { nodeRss, postgresPss } = await idleMemory(session);
+  progress('scraping /metrics 50 times, a second apart…');
+  const scrapes = await timeMetricsScrapes(session.env.port);
   const token = await createToken(session.env);
   const { throughput, p99 } = await apiLoad(session.env, token);
   const rssAfterLoad = figure(rssMb(session.pid), 'MB', null);
@@ -323,6 +326,16 @@ async function measure(session: Session) {
     meRequestsPerSecond: throughput,
     meP99LatencyMs: p99,
     nodeRssAfterLoadMb: rssAfterLoad,
+    metricsScrapeMs: figure(
+      scrapes.p95Ms,
+      'ms',
+      { max: 20 },
+      {
+        statistic: 'p95',
+        scrapes: scrapes.scrapes,
+        p50Ms: round(scrapes.p50Ms),
+      },
+    ),
   };
 }
 

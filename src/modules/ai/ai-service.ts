@@ -11,6 +11,7 @@ import type { Logger } from '../../platform/logger.ts';
 import type { Faces } from '../../platform/kit/faces.ts';
 import type { Metrics } from '../../platform/http/metrics.ts';
 import { UsageLog, type UsageLine } from './usage-log.ts';
+import { costMicros } from './prices.ts';
 import { CircuitBreaker } from '../../platform/integrations/circuit-breaker.ts';
 import { IntegrationError } from '../../platform/integrations/integration-error.ts';
 import { retrying, type RetryPolicy } from '../../platform/integrations/retry.ts';
@@ -63,6 +64,7 @@ export class AiService implements LanguageModels {
   private readonly notifications: Faces['notifications'] | undefined;
   private readonly calls: client.Counter<'provider' | 'feature' | 'outcome'>;
   private readonly latency: client.Histogram<'provider'>;
+  private readonly cost: client.Counter<'provider' | 'feature'>;
 
   constructor({ db, settings, logger, metrics, providers, retry, notifications }: AiServiceOptions) {
     this.usageLog = new UsageLog(db);
@@ -82,6 +84,12 @@ export class AiService implements LanguageModels {
       help: 'Language model call latency',
       labelNames: ['provider'],
       buckets: [0.25, 0.5, 1, 2, 5, 10, 20, 40],
+      registers: [metrics.registry],
+    });
+    this.cost = new client.Counter({
+      name: 'shopkeep_ai_cost_dollars_total',
+      help: "Language model cost in US dollars, estimated from the providers' list prices",
+      labelNames: ['provider', 'feature'],
       registers: [metrics.registry],
     });
   }
@@ -196,6 +204,11 @@ export class AiService implements LanguageModels {
           const result = await provider.generate(request);
           const ms = performance.now() - started;
           this.latency.observe({ provider: provider.name }, ms / 1000);
+          const { inputTokens, outputTokens } = result.usage;
+          this.cost.inc(
+            { provider: provider.name, feature: request.feature },
+            costMicros(result.model, inputTokens, outputTokens) / 1_000_000,
+          );
           await this.record(provider, request, result.model, result.usage, ms, 'ok');
           return result;
         } catch (error) {

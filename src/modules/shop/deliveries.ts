@@ -53,6 +53,15 @@ export class Deliveries {
     };
   }
 
+  /** Seconds the oldest delivery still to apply has waited, 0 when none waits (set-aside ones wait for the owner). */
+  async lagSeconds(): Promise<number> {
+    const { rows } = await this.options.pool.query<{ lag: number }>(
+      `select coalesce(extract(epoch from now() - min(received_at)), 0)::float8 as lag
+       from shop_webhook_deliveries where applied_at is null and set_aside_at is null`,
+    );
+    return rows[0]!.lag;
+  }
+
   /** Set aside (not applied, waiting for the owner), newest first. */
   async setAside(limit = 100): Promise<SetAsideDelivery[]> {
     const { rows } = await this.options.pool.query<{

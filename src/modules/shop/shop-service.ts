@@ -142,6 +142,18 @@ export class ShopService implements ShopReader {
       help: 'Changes reconciliation found that no webhook had delivered',
       registers: [metrics.registry],
     });
+    const deliveries = this.deliveries;
+    new client.Gauge({
+      name: 'shopkeep_shop_webhook_lag_seconds',
+      help: 'Seconds the oldest stored Shopify webhook delivery has waited to be applied (0 when none waits)',
+      registers: [metrics.registry],
+      async collect() {
+        // Unknown while the database does not answer: absent, not 0.
+        const lag = await deliveries.lagSeconds().catch(() => undefined);
+        if (lag === undefined) this.remove();
+        else this.set(lag);
+      },
+    });
     const every = settings.reconcileMinutes;
     this.reconcileJob = defineJob<{ full?: boolean }>({
       name: 'shop.reconcile',

@@ -30,7 +30,7 @@ const definition = defineModule<SocialSettings, SocialParts>({
   settings: socialSettings,
   needs: ['shop', 'catalog', 'writer', 'approvals', 'notifications', 'vault'],
   credentials: (settings) => socialCredentials(settings),
-  async build({ db, settings, config, jobs, logger, use, now }) {
+  async build({ db, settings, config, jobs, logger, metrics, use, now }) {
     const social = new SocialService({
       db,
       settings,
@@ -42,6 +42,7 @@ const definition = defineModule<SocialSettings, SocialParts>({
       notifications: use('notifications'),
       vault: use('vault'),
       logger,
+      metrics,
       timezone: config.timezone,
       dataDir: config.dataDir,
       publicUrl: config.publicUrl,

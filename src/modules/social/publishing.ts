@@ -8,6 +8,7 @@
 // passing one waits and tries again with backoff, a refusal holds it with the reason in plain words,
 // an answer nobody understands holds it too (it may have gone live), never retried blindly.
 import type pg from 'pg';
+import type client from 'prom-client';
 import { transaction } from '../../platform/db/database.ts';
 import { emit } from '../../platform/events/outbox.ts';
 import { IntegrationError } from '../../platform/integrations/integration-error.ts';
@@ -58,6 +59,8 @@ export interface PublishingOptions {
   shopDomain: () => Promise<string | undefined>;
   logger: Logger;
   now: () => Date;
+  /** Counts each run's outcome per platform for /metrics. */
+  outcomes: client.Counter<'platform' | 'outcome'>;
 }
 
 export class Publishing {
@@ -82,7 +85,9 @@ export class Publishing {
         if ((error as { code?: string }).code === '55P03') return 'busy';
         throw error;
       }
-      return await this.publishHeld(postId, now);
+      const outcome = await this.publishHeld(postId, now);
+      this.o.outcomes.inc({ platform: channel, outcome });
+      return outcome;
     } finally {
       if (locked)
         await client.query(`select pg_advisory_unlock(hashtext('social.publish:' || $1))`, [channel]);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type pg from 'pg';
+import client from 'prom-client';
 import { defineJob, type AnyJob, type JobDefinition, type JobQueue } from '../../platform/jobs/job-queue.ts';
 import { transaction, type Queryable } from '../../platform/db/database.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
@@ -11,6 +12,7 @@ import { checkTarget, TargetRefused } from '../../platform/net/guarded-post.ts';
 import { instantAt, isDate } from '../../platform/dates.ts';
 import { parseCsv, CsvError } from '../../platform/documents/csv-parser.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { Metrics } from '../../platform/http/metrics.ts';
 import type { Notifier } from '../../platform/notify/face.ts';
 import type { Secrets } from '../../platform/vault/face.ts';
 import { subscription, type Subscription } from '../../platform/events/outbox.ts';
@@ -25,7 +27,13 @@ import { MediaLibrary } from './media-library.ts';
 import { MediaStore, newMediaKey } from './media.ts';
 import { PostStore, type Post } from './posts.ts';
 import { Publishing } from './publishing.ts';
-import { PostProblem, isPlatform, type Platform, type PostFormat } from './publishers/publisher.ts';
+import {
+  PLATFORMS,
+  PostProblem,
+  isPlatform,
+  type Platform,
+  type PostFormat,
+} from './publishers/publisher.ts';
 import type { SocialSettings } from './settings.ts';
 
 export interface SocialServiceOptions {
@@ -39,6 +47,7 @@ export interface SocialServiceOptions {
   notifications: Notifier;
   vault: Secrets;
   logger: Logger;
+  metrics: Metrics;
   timezone: string;
   dataDir: string;
   publicUrl: string;
@@ -46,6 +55,18 @@ export interface SocialServiceOptions {
 }
 
 const FORMATS: PostFormat[] = ['feed', 'carousel', 'story', 'text'];
+
+function publishOutcomes(metrics: Metrics): client.Counter<'platform' | 'outcome'> {
+  const outcomes = new client.Counter({
+    name: 'shopkeep_social_publish_outcomes_total',
+    help: 'Publishing runs by platform and outcome (published; waiting: a passing failure, tried again later; held for the owner; failed after every retry; skipped)',
+    labelNames: ['platform', 'outcome'],
+    registers: [metrics.registry],
+  });
+  // Failures start at 0, so Prometheus sees the first one as an increase.
+  for (const platform of PLATFORMS) outcomes.inc({ platform, outcome: 'failed' }, 0);
+  return outcomes;
+}
 
 export class SocialService {
   readonly store: PostStore;
@@ -156,6 +177,7 @@ export class SocialService {
       },
       logger: o.logger,
       now: o.now,
+      outcomes: publishOutcomes(o.metrics),
     });
     this.insights = new Insights({
       db: o.db,

@@ -1,6 +1,7 @@
-// Prometheus metrics: process, HTTP latency, jobs, database pool. Served at /metrics.
+// Prometheus metrics: process, HTTP latency, jobs, database pool, the host. Served at /metrics.
 import client from 'prom-client';
 import type pg from 'pg';
+import { watchHost } from './host-metrics.ts';
 
 export class Metrics {
   readonly registry = new client.Registry();
@@ -60,6 +61,11 @@ export class Metrics {
         this.set({ state: 'waiting' }, pool.waitingCount);
       },
     });
+  }
+
+  /** The host's CPU, memory, disks, temperatures, clock (host-metrics.ts): for the process serving /metrics. */
+  watchHost(dataDir: string): void {
+    watchHost(this.registry, dataDir);
   }
 
   watchJobs(
