@@ -1,6 +1,7 @@
 // The sandbox: local simulators of the external services, started by `shopkeep sandbox` (and by
 // `npm start` while nothing is connected), with the sample catalog. Nothing leaves the machine.
 // Later modules add their simulators here (Meta, ...).
+import { ResticRestServer } from './restic-rest.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,8 +28,14 @@ export interface Sandbox {
   meta: MetaSimulator;
   tiktok: TikTokSimulator;
   linkedin: LinkedInSimulator;
+  /** The off-site backup server (restic's REST server, append-only), its storage beside the data directory. */
+  backupServer: ResticRestServer;
+  backupDir: string;
   stop(): Promise<void>;
 }
+
+/** Not a secret: the sandbox's backups hold only the simulated shop. A real shop chooses its own. */
+export const SANDBOX_BACKUP_PASSPHRASE = 'sandbox backups hold a simulated shop';
 
 /** A new order in the sandbox shop about this often (with now and then a fulfilment or a refund). */
 export const SANDBOX_ORDER_EVERY_MS = 45_000;
@@ -79,6 +86,10 @@ export async function startSandbox(dataDir: string, publicUrl: string): Promise<
   const akauntingLogin = { email: 'api@sandbox-books.example', password: randomBytes(12).toString('hex') };
   const akaunting = await AkauntingSimulator.start(akauntingLogin);
   const social = await startSocialPlatforms();
+  // Beside the data directory, not in it: deleting the data directory (a dead SSD) leaves the backups.
+  const backupDir = `${path.resolve(dataDir)}.backups`;
+  const backupServer = new ResticRestServer({ dir: backupDir, appendOnly: true });
+  const backupUrl = await backupServer.start();
   // The links the shop's Facebook and LinkedIn posts carry bring some of the live customers.
   shopify.promote(() =>
     [
@@ -92,6 +103,7 @@ export async function startSandbox(dataDir: string, publicUrl: string): Promise<
       'Telegram (play the owner at /sandbox/telegram)',
       'Akaunting (the daily summaries the books push; see /sandbox/akaunting)',
       'Instagram and Facebook (Graph API), TikTok and LinkedIn (the week’s posts go out to them; see /social)',
+      `an off-site backup server, append-only (backups every 6 hours to ${backupDir}; pull its network at /sandbox/backups)`,
     ],
     env: {
       TELEGRAM_BOT_TOKEN: token,
@@ -105,7 +117,11 @@ export async function startSandbox(dataDir: string, publicUrl: string): Promise<
       AKAUNTING_EMAIL: akauntingLogin.email,
       AKAUNTING_PASSWORD: akauntingLogin.password,
       ...social.env,
+      SHOPKEEP_BACKUP_TARGET: `rest:${backupUrl}/shopkeep/`,
+      SHOPKEEP_BACKUP_PASSPHRASE: SANDBOX_BACKUP_PASSPHRASE,
     },
+    backupServer,
+    backupDir,
     telegram,
     shopify,
     akaunting,
@@ -121,6 +137,7 @@ export async function startSandbox(dataDir: string, publicUrl: string): Promise<
         social.meta.stop(),
         social.tiktok.stop(),
         social.linkedin.stop(),
+        backupServer.stop(),
       ]);
     },
   };

@@ -8,6 +8,8 @@ import { html } from '../platform/dashboard/html.ts';
 import { csrfField, page } from '../platform/dashboard/layout.ts';
 import { SANDBOX_ORDER_EVERY_MS, SANDBOX_OWNER_CHAT, SANDBOX_PHOTOS, type Sandbox } from './registry.ts';
 import { productPhoto } from './shopify/photos.ts';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 
 const formBody = { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 } } as const;
 
@@ -128,7 +130,45 @@ export function sandboxPages(sandbox: Sandbox): ExtraPages {
         ),
     );
 
-    for (const [path, act] of [
+    app.get(
+      '/sandbox/backups',
+      { config: { access: 'admin' }, schema: { hide: true } },
+      async (request, reply) => {
+        const online = sandbox.backupServer.isOnline;
+        const stored = await readdir(path.join(sandbox.backupDir, 'shopkeep', 'snapshots')).catch(() => []);
+        return sendPage(
+          reply,
+          page(
+            { title: 'Sandbox: the off-site backup server', principal: request.principal },
+            html`<p class="muted">A simulated restic REST server in append-only mode, as a shop would keep off-site: shopkeep backs up to it every 6 hours and cannot delete what it stored there. Its files are in <code>${sandbox.backupDir}</code>, which is also a restic repository a restore can read directly.</p>
+            <p>It is <strong class="${online ? 'ok' : 'bad'}">${online ? 'reachable' : 'unplugged'}</strong> and holds ${String(stored.length)} backup(s).</p>
+            <form method="post" action="/sandbox/backups/${online ? 'unplug' : 'plug-in'}" class="inline">${csrfField(request.principal)}<button class="${online ? 'secondary' : ''}">${online ? 'Pull its network cable' : 'Plug it back in'}</button></form>
+            <p><a href="/ops#backups">Backups on the Operations page</a> (Back up now shows what happens)</p>`,
+          ),
+        );
+      },
+    );
+    for (const [action, online] of [
+      ['unplug', false],
+      ['plug-in', true],
+    ] as const) {
+      app.post(
+        `/sandbox/backups/${action}`,
+        { config: { access: 'admin' }, schema: { hide: true, body: formBody } },
+        async (_request, reply) => {
+          sandbox.backupServer.setOnline(online);
+          return backWithNotice(
+            reply,
+            '/sandbox/backups',
+            online
+              ? 'The backup server is reachable again.'
+              : 'The backup server is unplugged: the next backup fails, and says so.',
+          );
+        },
+      );
+    }
+
+    for (const [route, act] of [
       ['/sandbox/shopify/order', () => sandbox.shopify.placeOrder()],
       [
         '/sandbox/shopify/refund',
@@ -136,7 +176,7 @@ export function sandboxPages(sandbox: Sandbox): ExtraPages {
       ],
     ] as const) {
       app.post(
-        path,
+        route,
         { config: { access: 'write' }, schema: { hide: true, body: formBody } },
         async (_request, reply) => {
           const deliveries = await act().catch(() => []);
@@ -159,6 +199,7 @@ export function sandboxPages(sandbox: Sandbox): ExtraPages {
       { href: '/sandbox/shopify', label: 'Sandbox: the shop', position: 60 },
       { href: '/sandbox/telegram', label: 'Sandbox: Telegram', position: 61 },
       { href: '/sandbox/akaunting', label: 'Sandbox: Akaunting', position: 62 },
+      { href: '/sandbox/backups', label: 'Sandbox: backup server', position: 63 },
     ],
     banner: html`<p class="banner sandbox" role="status">
       Sandbox: simulators stand in for Shopify, Telegram and Akaunting; nothing leaves this machine.

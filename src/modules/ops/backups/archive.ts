@@ -45,7 +45,7 @@ export class ArchiveWriter {
   /** An entry with its content from `source`; answers the content's size, rows (lines) and digest. */
   async entry(
     header: EntryHeader,
-    source?: AsyncIterable<Buffer | string>,
+    source?: AsyncIterable<Buffer | string> | Iterable<Buffer>,
   ): Promise<{ bytes: number; rows: number; sha256: string }> {
     await this.write(Buffer.from(`${JSON.stringify(header)}\n`));
     const hash = createHash('sha256');

@@ -3,6 +3,7 @@
 // that load the newest backup into a scratch database and check it. Every run is recorded, and a run
 // that fails, or a backup that gets too old because runs were missed, is a critical alert.
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -133,7 +134,7 @@ export class Backups {
         });
         throw error;
       }
-    });
+    }, onProgress);
   }
 
   private async writeArchive(stdin: Writable, id: string, started: Date, onProgress: Progress) {
@@ -144,6 +145,16 @@ export class Backups {
       if (!stdin.write(chunk)) await once(stdin, 'drain');
     });
     await archive.begin();
+    const target = this.options.settings.target!;
+    const list = await filesToBackUp(
+      this.options.dataDir,
+      this.options.envFile,
+      target.kind === 'folder' ? [target.repository] : [],
+    );
+    // The small files beside the database (the audit log's anchor above all) are read before its
+    // snapshot: an anchor newer than the dumped log would make a restored log look cut.
+    const early = new Map<string, Buffer>();
+    for (const file of list) if (!file.path.includes('/')) early.set(file.path, await readFile(file.source));
     const tables = await dumpDatabase(
       this.options.pool,
       archive,
@@ -152,18 +163,12 @@ export class Backups {
         if (done % 10 === 0) onProgress(`database: ${done}/${total} tables, ${mb(archive.bytes)}`);
       },
     );
-    const target = this.options.settings.target!;
     const files: Record<string, { bytes: number; sha256: string }> = {};
-    const list = await filesToBackUp(
-      this.options.dataDir,
-      this.options.envFile,
-      target.kind === 'folder' ? [target.repository] : [],
-    );
     onProgress(`files: ${list.length} (media, receipts, the master key, the configuration)`);
     for (const file of list) {
       const { bytes, sha256 } = await archive.entry(
         { type: 'file', path: file.path, mode: file.mode },
-        createReadStream(file.source),
+        early.has(file.path) ? [early.get(file.path)!] : createReadStream(file.source),
       );
       files[file.path] = { bytes, sha256 };
     }
@@ -183,22 +188,14 @@ export class Backups {
 
   /** Keeps 7 daily, 4 weekly, 12 monthly, 3 yearly (by default) and forgets the rest at the target. */
   private async applyRetention(restic: Restic, onProgress: Progress): Promise<void> {
+    // A REST server is the off-site copy a broken-into Pi must not be able to thin out: it runs
+    // append-only, and retention is applied there, from a trusted machine (docs/backups.md).
+    if (this.options.settings.target?.kind === 'rest') return;
     const snapshots = await restic.snapshots(BACKUP_TAG);
     const keep = backupsToKeep(snapshots, this.options.settings.retention, this.options.timezone);
     const forget = snapshots.filter((snapshot) => !keep.has(snapshot.id));
     if (!forget.length) return;
-    try {
-      await restic.forget(forget.map((snapshot) => snapshot.id));
-    } catch (error) {
-      // An append-only target refuses on purpose: what it keeps is pruned from a trusted machine.
-      if (this.options.settings.target?.kind === 'rest' && /403|forbidden|append/i.test(String(error))) {
-        onProgress(
-          'the target is append-only: old backups stay until they are pruned from a trusted machine',
-        );
-        return;
-      }
-      throw error;
-    }
+    await restic.forget(forget.map((snapshot) => snapshot.id));
     for (const snapshot of forget) {
       const id = backupIdOf(snapshot);
       if (id)
@@ -217,6 +214,10 @@ export class Backups {
    */
   async verify(onProgress: Progress = () => undefined): Promise<DrillRecord> {
     const restic = this.restic();
+    return this.exclusively(() => this.drill(restic, onProgress), onProgress);
+  }
+
+  private async drill(restic: Restic, onProgress: Progress): Promise<DrillRecord> {
     const [drill] = await this.db
       .insert(opsBackupDrills)
       .values({ startedAt: this.options.now(), status: 'running' })
@@ -390,15 +391,20 @@ export class Backups {
     });
   }
 
-  /** One backup at a time across every process sharing the database. */
-  private async exclusively<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * One backup or drill at a time across every process sharing the database (restic's check wants the
+   * repository to itself); a second one waits for the first.
+   */
+  private async exclusively<T>(work: () => Promise<T>, onProgress: Progress): Promise<T> {
     const client = await this.options.pool.connect();
     try {
       const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [
         BACKUP_LOCK,
       ]);
-      if (!rows[0]!.locked)
-        throw new AppError('conflict', 'another backup is running; wait for it to finish');
+      if (!rows[0]!.locked) {
+        onProgress('another backup or restore drill is running; waiting for it to finish');
+        await client.query('select pg_advisory_lock($1)', [BACKUP_LOCK]);
+      }
       try {
         return await work();
       } finally {

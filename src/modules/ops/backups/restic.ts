@@ -29,6 +29,10 @@ const PASSED_THROUGH = /^(AWS_|RESTIC_REST_|B2_|AZURE_|GOOGLE_|OS_|ST_|SSH_AUTH_
 
 export class ResticError extends AppError {}
 
+/** What restic says when the target did not answer: the network, the server or the share is down. */
+const NETWORK =
+  /connection refused|connection reset|no such host|timeout|timed out|network is unreachable|no route to host|dial tcp|unexpected EOF|host is down/i;
+
 export class Restic {
   constructor(private readonly options: ResticOptions) {}
 
@@ -36,8 +40,10 @@ export class Restic {
   async ensureRepository(): Promise<'existed' | 'created'> {
     const probe = await this.run(['cat', 'config'], { allowFailure: true });
     if (probe.code === 0) return 'existed';
-    if (!/does not exist|Is there a repository|no such file|404/i.test(probe.stderr))
-      throw this.failure(probe.stderr);
+    // Only a target that answered "nothing here" gets a new repository; one that did not answer at
+    // all (restic asks "Is there a repository…?" then too) is a failure, never a reason to make one.
+    const absent = /does not exist|no such file or directory|404/i.test(probe.stderr);
+    if (!absent || NETWORK.test(probe.stderr)) throw this.failure(probe.stderr);
     await this.run(['init', '--repository-version', '2']);
     return 'created';
   }
@@ -177,7 +183,7 @@ export class Restic {
         'unavailable',
         `the backup target is full: make room there; the earlier backups are untouched (${said})`,
       );
-    if (/connection refused|no such host|timeout|network is unreachable|dial tcp|EOF/i.test(said))
+    if (NETWORK.test(said))
       return new ResticError(
         'unavailable',
         `the backup target cannot be reached: check its network and power (${said})`,
