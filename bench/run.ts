@@ -3,6 +3,7 @@
 // Exits 0 whatever the figures say; non-zero only when the benchmark itself could not run.
 import { socialBenchmarks } from './social.ts';
 import { mailBenchmarks } from './mail.ts';
+import { backupBenchmarks } from './backup.ts';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -278,6 +279,27 @@ async function mailFigures() {
   };
 }
 
+async function backupFigures() {
+  const backup = await backupBenchmarks(ROOT, progress);
+  const details = {
+    databaseMb: round(backup.databaseBytes / 2 ** 20),
+    target: 'a folder (restic)',
+    storedMb: round(backup.storedBytes / 2 ** 20),
+  };
+  return {
+    backupMbPerSecond: figure(
+      backup.backupMbPerSecond,
+      'MB/s',
+      { min: 50 },
+      {
+        ...details,
+        seconds: round(backup.backupSeconds),
+      },
+    ),
+    restoreSeconds: figure(backup.restoreSeconds, 's', { max: 120 }, { ...details, rows: backup.rows }),
+  };
+}
+
 async function socialFigures() {
   const social = await socialBenchmarks(ROOT, progress);
   return {
@@ -377,6 +399,7 @@ async function main(): Promise<void> {
       ...(await ledgerFigures()),
       ...(await socialFigures()),
       ...(await mailFigures()),
+      ...(await backupFigures()),
       qaChecksMsPerDraft: figure(
         qa.msPerDraft,
         'ms',
