@@ -13,9 +13,13 @@ import { mailPages } from './pages.ts';
 import { mailHome } from './home.ts';
 import { mailCommands } from './commands.ts';
 import { mailTelegramCommands } from './telegram.ts';
+import { alertEmails } from './alert-email.ts';
+import type { Subscription } from '../../platform/events/outbox.ts';
 
 export interface MailParts {
   mail: MailService;
+  /** Warnings and critical alerts by email, when SHOPKEEP_ALERT_EMAIL is set. */
+  alertEmail: Subscription | undefined;
   /** When this process started: what a stopped one left half-done is older. */
   startedAt: Date;
 }
@@ -46,10 +50,14 @@ const definition = defineModule<MailSettings, MailParts>({
       dataDir: config.dataDir,
       now,
     });
-    return { mail, startedAt };
+    const alertEmail =
+      settings.account && settings.alertEmail
+        ? alertEmails(settings.account, settings.alertEmail, use('notifications'), config.publicUrl)
+        : undefined;
+    return { mail, startedAt, alertEmail };
   },
   jobs: ({ mail }) => mail.jobs(),
-  subscriptions: ({ mail }) => mail.subscriptions(),
+  subscriptions: ({ mail, alertEmail }) => [...mail.subscriptions(), ...(alertEmail ? [alertEmail] : [])],
   start: async ({ mail, startedAt }, { work }) => {
     if (!work) return;
     await mail.sweepSoon(startedAt);

@@ -30,6 +30,8 @@ export interface MailSettings {
   autoSend: Category[];
   /** The receiving server's authserv-id in Authentication-Results; unset: the topmost header counts. */
   authservId: string | undefined;
+  /** Where warnings and critical alerts are emailed (SHOPKEEP_ALERT_EMAIL); none: not by email. */
+  alertEmail: string | undefined;
 }
 
 /** Titan (the mailbox Shopify sells through its partner) by default. */
@@ -59,7 +61,22 @@ export function mailSettings(read: SettingsReader): MailSettings {
   });
   const imap = server('IMAP', TITAN.imap);
   const smtp = server('SMTP', TITAN.smtp);
-  const settings = { autoSend: autoSend as Category[], authservId: read.text('MAIL_AUTHSERV_ID') };
+  const alertEmail = read.text('SHOPKEEP_ALERT_EMAIL');
+  if (alertEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alertEmail))
+    throw new ConfigError(
+      'SHOPKEEP_ALERT_EMAIL',
+      'is the address warnings and urgent alerts go to (you@example.com)',
+    );
+  if (alertEmail !== undefined && !username)
+    throw new ConfigError(
+      'SHOPKEEP_ALERT_EMAIL',
+      'needs the shop’s mailbox (MAIL_USERNAME, MAIL_PASSWORD) to send from',
+    );
+  const settings = {
+    autoSend: autoSend as Category[],
+    authservId: read.text('MAIL_AUTHSERV_ID'),
+    alertEmail: alertEmail?.toLowerCase(),
+  };
   if (!username && !password) return { ...settings, account: undefined };
   if (!username) throw new ConfigError('MAIL_USERNAME', 'is needed with MAIL_PASSWORD');
   if (!password) throw new ConfigError('MAIL_PASSWORD', 'is needed with MAIL_USERNAME');

@@ -20,6 +20,13 @@ import { watchBackups } from './backups/metrics.ts';
 import { backupPanel, backupPages } from './backups/panel.ts';
 import { backupRoutes } from './backups/routes.ts';
 import { backupSettings, type BackupSettings } from './backups/settings.ts';
+import { Alerts } from './alerts/alerts.ts';
+import { alertJobs } from './alerts/jobs.ts';
+import { SecurityWatch } from './alerts/security.ts';
+import { alertSettings, type AlertSettings } from './alerts/settings.ts';
+import { alertPanel, alertRoutes, maintenancePages } from './alerts/routes.ts';
+import { readHost } from '../../platform/http/host-metrics.ts';
+import path from 'node:path';
 
 export interface OpsParts {
   jobs: JobQueues;
@@ -35,19 +42,26 @@ export interface OpsParts {
   now: () => Date;
   logger: Logger;
   backups: Backups;
+  alerts: Alerts;
   /** Queues a backup for the workers (the page's button, the API). */
   backUpNow(): Promise<void>;
   jobList: AnyJob[];
 }
 
-const definition = defineModule<BackupSettings, OpsParts>({
+interface OpsSettings {
+  backups: BackupSettings;
+  alerts: AlertSettings;
+}
+
+const definition = defineModule<OpsSettings, OpsParts>({
   name: 'ops',
   migrations: { dir: sourcePath('modules/ops/migrations') },
   tables,
-  settings: backupSettings,
-  needs: ['jobQueues', 'notifications'],
+  settings: (read) => ({ backups: backupSettings(read), alerts: alertSettings(read) }),
+  needs: ['jobQueues', 'notifications', 'audit', 'integrationSecrets'],
   build: (kernel) => {
-    const { readiness, version, startedAt, config, contributions, use, db, now, logger, settings } = kernel;
+    const { readiness, version, startedAt, config, contributions, use, db, now, logger } = kernel;
+    const settings = kernel.settings.backups;
     const backups = new Backups({
       pool: db,
       settings,
@@ -65,6 +79,27 @@ const definition = defineModule<BackupSettings, OpsParts>({
     });
     watchBackups(kernel.metrics, backups);
     const scheduled = backupJobs({ backups, settings, queue: kernel.jobs, readiness, logger, now });
+    const security = new SecurityWatch({
+      pool: db,
+      audit: use('audit'),
+      secrets: use('integrationSecrets'),
+      masterKeyFile: kernel.keys.managedByFile ? path.join(config.dataDir, 'master.key') : undefined,
+      notifications: use('notifications'),
+      now,
+      rotationDays: kernel.settings.alerts.secretRotationDays,
+    });
+    const alerts = new Alerts({
+      pool: db,
+      notifications: use('notifications'),
+      now,
+      escalateAfterHours: kernel.settings.alerts.escalateAfterHours,
+      read: async () => ({
+        host: await readHost(config.dataDir),
+        dataDir: path.resolve(config.dataDir),
+        deadLetters: await kernel.jobs.deadLetterCount(),
+        failedLogins: await security.failedLogins(),
+      }),
+    });
     return {
       jobs: use('jobQueues'),
       readiness,
@@ -77,7 +112,8 @@ const definition = defineModule<BackupSettings, OpsParts>({
       now,
       logger,
       backups,
-      jobList: scheduled.all,
+      alerts,
+      jobList: [...scheduled.all, ...alertJobs(alerts, security)],
       async backUpNow() {
         backups.restic(); // not set up: say so now, not in a failed job
         await kernel.jobs.send(scheduled.backup, { trigger: 'manual' });
@@ -85,12 +121,14 @@ const definition = defineModule<BackupSettings, OpsParts>({
     };
   },
   jobs: ({ jobList }) => jobList,
-  panels: (ops) => [backupPanel(ops)],
+  panels: (ops) => [alertPanel(ops), backupPanel(ops)],
   commands: backupCommands,
   http: [
     { prefix: '/api/v1', register: statusRoutes },
     { prefix: '/api/v1/ops', register: backupRoutes },
     { prefix: '/ops/backups', register: backupPages },
+    { prefix: '/api/v1/ops', register: alertRoutes },
+    { prefix: '/ops/maintenance', register: maintenancePages },
     { prefix: '', register: homePage },
     { prefix: '/ops', register: opsPages },
   ],

@@ -7,28 +7,31 @@ import type { OpsParts } from './index.ts';
 import type { HttpContext } from '../../platform/kit/module.ts';
 import { html } from '../../platform/dashboard/html.ts';
 import { formatTime, page } from '../../platform/dashboard/layout.ts';
-import { postButton, sendPage, table } from '../../platform/dashboard/components.ts';
-import { formBody } from '../../platform/dashboard/form-body.ts';
+import { noticeLine, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
+import { formBody, noticeField } from '../../platform/dashboard/form-body.ts';
 
 export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpContext): void {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const { jobs } = ops;
 
-  api.get('', { config: { access: 'read' }, schema: { hide: true } }, async (request, reply) => {
-    const principal = request.principal;
-    const canWrite = principal?.scopes.has('write') ?? false;
-    const [readiness, counts, dead, panels] = await Promise.all([
-      ops.readiness(),
-      jobs.counts(),
-      jobs.deadLetters(),
-      Promise.all(ops.panels().map((panel) => panel.render(request))),
-    ]);
-    const when = (date: Date) => formatTime(date, config.timezone);
-    return sendPage(
-      reply,
-      page(
-        { title: 'Operations', principal, current: '/ops' },
-        html`<section class="cards">
+  api.get(
+    '',
+    { config: { access: 'read' }, schema: { hide: true, querystring: Type.Object(noticeField) } },
+    async (request, reply) => {
+      const principal = request.principal;
+      const canWrite = principal?.scopes.has('write') ?? false;
+      const [readiness, counts, dead, panels] = await Promise.all([
+        ops.readiness(),
+        jobs.counts(),
+        jobs.deadLetters(),
+        Promise.all(ops.panels().map((panel) => panel.render(request))),
+      ]);
+      const when = (date: Date) => formatTime(date, config.timezone);
+      return sendPage(
+        reply,
+        page(
+          { title: 'Operations', principal, current: '/ops' },
+          html`${noticeLine(request.query)}<section class="cards">
             <div class="card">
               <h2>Database</h2>
               ${readiness.database ? html`<span class="ok">connected</span>` : html`<span class="bad">not reachable</span>`}
@@ -75,9 +78,10 @@ export function opsPages(app: FastifyInstance, ops: OpsParts, { config }: HttpCo
               'No jobs yet.',
             )}
           </section>`,
-      ),
-    );
-  });
+        ),
+      );
+    },
+  );
 
   for (const action of ['retry', 'dismiss'] as const) {
     api.post(

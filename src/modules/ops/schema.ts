@@ -5,6 +5,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uuid,
@@ -43,3 +44,38 @@ export const opsBackupDrills = pgTable('ops_backup_drills', {
   checks: jsonb('checks').$type<{ name: string; problems: string[] }[]>().notNull().default([]),
   error: text('error'),
 });
+
+export const opsAlerts = pgTable('ops_alerts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  rule: text('rule').notNull(),
+  priority: text('priority').$type<'info' | 'warning' | 'critical'>().notNull(),
+  title: text('title').notNull(),
+  body: text('body').notNull(),
+  openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+  notifiedAt: timestamp('notified_at', { withTimezone: true }),
+  escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+  resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+});
+
+export const opsMaintenance = pgTable('ops_maintenance', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+  endsAt: timestamp('ends_at', { withTimezone: true }).notNull(),
+  reason: text('reason').notNull(),
+  createdBy: text('created_by').notNull(),
+});
+
+export const opsWatchCursor = pgTable('ops_watch_cursor', {
+  name: text('name').primaryKey(),
+  position: bigint('position', { mode: 'number' }).notNull(),
+});
+
+export const opsKnownDevices = pgTable(
+  'ops_known_devices',
+  {
+    person: text('person').notNull(),
+    ip: text('ip').notNull(),
+    firstSeen: timestamp('first_seen', { withTimezone: true }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.person, table.ip] })],
+);
