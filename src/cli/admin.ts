@@ -1,6 +1,9 @@
 // The server's own maintenance commands: apply migrations, and check the installation (doctor).
 import { statfsSync, accessSync, constants, existsSync } from 'node:fs';
 import { migrationSources, openModules } from '../platform/runtime.ts';
+import { spawnSync } from 'node:child_process';
+import opsModule from '../modules/ops/index.ts';
+import type { Backups } from '../modules/ops/backups/backups.ts';
 import { connectedRole, openDatabase } from '../platform/db/database.ts';
 import { migrate } from '../platform/db/migrate.ts';
 import { options } from '../platform/cli/args.ts';
@@ -88,6 +91,7 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
         detail: `${dead} waiting`,
         fix: 'open Operations in the dashboard to retry or dismiss them',
       });
+      checks.push(await backupCheck(modules.get(opsModule).backups));
     } finally {
       await database.close();
     }
@@ -108,4 +112,28 @@ export async function doctorCommand(context: CommandContext): Promise<number> {
         `${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}${check.ok || !check.fix ? '' : `\n      → ${check.fix}`}`,
       );
   return checks.every((check) => check.ok) ? 0 : 1;
+}
+
+/** Backups are set up, restic is there, and the last good backup is recent. */
+async function backupCheck(backups: Backups): Promise<Check> {
+  const name = 'backups';
+  if (!backups.configured)
+    return {
+      name,
+      ok: false,
+      detail: 'not set up: nothing backs the shop up',
+      fix: 'set SHOPKEEP_BACKUP_TARGET and SHOPKEEP_BACKUP_PASSPHRASE (docs/backups.md)',
+    };
+  if (spawnSync('restic', ['version']).status !== 0)
+    return { name, ok: false, detail: 'restic is not installed', fix: 'sudo apt install restic' };
+  const { lastSuccess, target } = await backups.status();
+  const hours = lastSuccess ? (Date.now() - lastSuccess.startedAt.getTime()) / 3_600_000 : Infinity;
+  return {
+    name,
+    ok: hours <= backups.maxAgeHours,
+    detail: lastSuccess
+      ? `to ${target}, the last good one ${hours.toFixed(1)} hours ago`
+      : `to ${target}, none has succeeded yet`,
+    fix: 'run `shopkeep backup run` and read what it says; the Operations page lists the failed runs',
+  };
 }

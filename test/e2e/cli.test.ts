@@ -121,6 +121,12 @@ test('doctor says what is fine and what to fix', async () => {
   const database = report.checks.find((c: { name: string }) => c.name === 'database');
   assert.equal(database.ok, true);
   assert.equal(report.checks.find((c: { name: string }) => c.name === 'owner account').ok, true);
+  // Nothing backs this shop up: said, with what to set, and the whole report is not ok.
+  const backups = report.checks.find((c: { name: string }) => c.name === 'backups');
+  assert.equal(backups.ok, false);
+  assert.match(backups.fix, /SHOPKEEP_BACKUP_TARGET/);
+  assert.equal(report.ok, false);
+  assert.equal(doctor.code, 1);
 });
 
 test('a worker refuses to start without the master key, and runs jobs with it', async () => {

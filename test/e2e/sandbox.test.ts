@@ -453,6 +453,7 @@ test('every page at phone size: no console error or CSP violation, nothing wider
       '/books/periods',
       '/books/settings',
       '/inbox?severity=warning',
+      '/inbox?severity=critical',
       '/ai/history',
       '/social/calendar',
       '/social/calendar?view=month',

@@ -26,6 +26,7 @@ const SQL_TYPE: Record<string, string> = {
   'numeric(20, 10)': 'numeric',
   bytea: 'bytea',
   tsvector: 'tsvector',
+  'double precision': 'double precision',
   'timestamp with time zone': 'timestamp with time zone',
 };
 

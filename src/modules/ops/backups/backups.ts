@@ -73,6 +73,10 @@ export class Backups {
     this.db = orm(options.pool);
   }
 
+  get maxAgeHours(): number {
+    return this.options.settings.maxAgeHours;
+  }
+
   get configured(): boolean {
     return this.options.settings.target !== undefined;
   }
@@ -437,7 +441,7 @@ export function resticFor(
   const { target, passphrase } = settings;
   if (!target || !passphrase)
     throw new AppError(
-      'unavailable',
+      'conflict',
       'backups are not set up: set SHOPKEEP_BACKUP_TARGET (a folder on a second disk, sftp://, s3:// or rest:) and SHOPKEEP_BACKUP_PASSPHRASE, then run `shopkeep backup run`',
     );
   return new Restic({

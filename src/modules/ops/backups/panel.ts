@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { html } from '../../../platform/dashboard/html.ts';
 import { formatTime } from '../../../platform/dashboard/layout.ts';
-import { postButton, table } from '../../../platform/dashboard/components.ts';
+import { backWithNotice, postButton, table } from '../../../platform/dashboard/components.ts';
+import { AppError } from '../../../platform/errors.ts';
 import { formBody } from '../../../platform/dashboard/form-body.ts';
 import type { Panel } from '../../../platform/kit/module.ts';
 import type { OpsParts } from '../index.ts';
@@ -78,8 +79,13 @@ export function backupPages(app: FastifyInstance, ops: OpsParts): void {
     '/run',
     { config: { access: 'admin' }, schema: { hide: true, body: formBody({}) } },
     async (_request, reply) => {
-      await ops.backUpNow();
-      return reply.redirect('/ops#backups', 303);
+      try {
+        await ops.backUpNow();
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return backWithNotice(reply, '/ops', error.message, { problem: true });
+      }
+      return backWithNotice(reply, '/ops', 'A backup has started: it shows below when it is done.');
     },
   );
 }
