@@ -21,3 +21,6 @@ export const PACKAGE_ROOT = packageRoot();
 export function sourcePath(...parts: string[]): string {
   return path.join(PACKAGE_ROOT, 'src', ...parts);
 }
+
+/** In a data directory while `backup restore` fills it: shopkeep will not start on it until it is gone. */
+export const RESTORE_INCOMPLETE = 'restore-incomplete';

@@ -2,13 +2,13 @@
 // kernel and builds the modules once, then starts what the command asks for (HTTP, job workers,
 // event dispatch). `serve` runs all three; `worker` no HTTP. It names no module: they declare
 // themselves (src/platform/kit/module.ts) and the registry lists them (src/modules/index.ts).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { PACKAGE_ROOT } from './paths.ts';
+import { PACKAGE_ROOT, RESTORE_INCOMPLETE } from './paths.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
-import { describeError } from './errors.ts';
+import { AppError, describeError } from './errors.ts';
 import { openDatabase, scratchDatabase, type Database } from './db/database.ts';
 import { migrate, type MigrationSource } from './db/migrate.ts';
 import { MasterKeyStore } from './vault/vault.ts';
@@ -69,6 +69,11 @@ export async function openModules(config: Config, logger: Logger, options: OpenO
   const registry = options.modules ?? MODULES;
   // Every setting is checked before anything starts: a bad one stops here, naming its variable.
   const settings = readSettings(registry, config.env);
+  if (existsSync(path.join(config.dataDir, RESTORE_INCOMPLETE)))
+    throw new AppError(
+      'conflict',
+      `a restore into ${config.dataDir} did not finish: run the same \`shopkeep backup restore … --data-dir ${config.dataDir}\` again (it starts over)`,
+    );
   const keys = new MasterKeyStore(config.dataDir, config.masterKey, options.createMasterKey ?? true);
   // A process that may not make a key checks for one before anything else, not at the first secret it needs.
   if (options.createMasterKey === false) keys.keys();
@@ -130,7 +135,8 @@ export async function startRuntime(
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const definitions: JobDefinition<any>[] = [];
     for (const { definition, parts } of modules.all()) {
-      definitions.push(...(definition.jobs?.(parts) ?? []));
+      // A worker (no HTTP) leaves the jobs that belong to the serving box to it.
+      definitions.push(...(definition.jobs?.(parts) ?? []).filter((job) => options.http || !job.servedOnly));
       for (const subscription of definition.subscriptions?.(parts) ?? [])
         definitions.push(events.subscribe(subscription));
       for (const feed of definition.feeds?.(parts) ?? []) events.addFeed(feed);

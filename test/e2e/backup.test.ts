@@ -212,11 +212,8 @@ test('the sandbox backs up on schedule, drills a restore, alerts when the target
   // The restored box starts (the sandbox again: its state came back with the data) and has it all.
   const port = await freePort();
   const restoredBase = `http://127.0.0.1:${port}`;
-  server = await startServe(
-    { ...(await embeddedServerEnv(newDir, port)), SHOPKEEP_BACKUP_SCHEDULE: '0 3 * * *' },
-    90_000,
-    'sandbox',
-  );
+  const newBoxEnv = { ...(await embeddedServerEnv(newDir, port)), SHOPKEEP_BACKUP_SCHEDULE: '0 3 * * *' };
+  server = await startServe(newBoxEnv, 90_000, 'sandbox');
   assert.equal(
     (await api(restoredBase, '/api/v1/ops/backups')).status,
     200,
@@ -224,6 +221,24 @@ test('the sandbox backs up on schedule, drills a restore, alerts when the target
   );
   await login(restoredBase);
   assert.deepEqual(await expected(restoredBase), before);
-  const audit = await runCli(['audit', 'verify'], { ...env, SHOPKEEP_DATA_DIR: newDir });
+  const audit = await runCli(['audit', 'verify'], newBoxEnv);
   assert.equal(audit.code, 0, `${audit.stdout}${audit.stderr}`);
+
+  // The new box backs up from the command line too, to the same backups: {id, bytes, seconds}.
+  const cliEnv = {
+    ...newBoxEnv,
+    SHOPKEEP_BACKUP_TARGET: path.join(backupDir, 'shopkeep'),
+    SHOPKEEP_BACKUP_PASSPHRASE: SANDBOX_BACKUP_PASSPHRASE,
+  };
+  const run = await runCli(['backup', 'run', '--json'], cliEnv);
+  assert.equal(run.code, 0, run.stderr);
+  const byCli = JSON.parse(run.stdout) as { id: string; bytes: number; seconds: number };
+  assert.match(byCli.id, /^b-\d{8}-\d{6}$/);
+  assert.ok(byCli.bytes > 1_000_000 && byCli.seconds > 0, run.stdout);
+  assert.match(run.stderr, /database: \d+\/\d+ tables/);
+  const listed = await runCli(['backup', 'list', '--json'], cliEnv);
+  const { atTarget } = JSON.parse(listed.stdout) as { atTarget: { backupId: string }[] };
+  assert.equal(atTarget.at(-1)?.backupId, byCli.id);
+  // Reached as a folder, the target is thinned by retention (7 daily, …): of today's backups, the newest.
+  assert.equal(atTarget.some((b) => b.backupId === newest.id), false);
 });

@@ -106,7 +106,7 @@ async function framed(): Promise<Buffer> {
   await writer.begin();
   await writer.entry({ type: 'table', name: 'shop_orders', columns: ['id'] }, [Buffer.from('1\n2\n3\n')]);
   await writer.entry({ type: 'file', path: 'media/a.jpg', mode: 0o600 }, [Buffer.alloc(70_000, 7)]);
-  await writer.entry({ type: 'summary', summary: { tables: {}, files: {} } });
+  await writer.entry({ type: 'summary' }, [Buffer.from(JSON.stringify({ tables: {}, files: {} }))]);
   return Buffer.concat(chunks);
 }
 

@@ -22,6 +22,7 @@ export const opsBackups = pgTable('ops_backups', {
   finishedAt: timestamp('finished_at', { withTimezone: true }),
   status: text('status').$type<'running' | 'succeeded' | 'failed'>().notNull(),
   trigger: text('trigger').$type<'schedule' | 'manual' | 'catch-up'>().notNull(),
+  target: text('target'),
   snapshotId: text('snapshot_id'),
   bytes: bigint('bytes', { mode: 'number' }),
   addedBytes: bigint('added_bytes', { mode: 'number' }),
@@ -54,6 +55,7 @@ export const opsAlerts = pgTable('ops_alerts', {
   openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
   notifiedAt: timestamp('notified_at', { withTimezone: true }),
   escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+  clearSince: timestamp('clear_since', { withTimezone: true }),
   resolvedAt: timestamp('resolved_at', { withTimezone: true }),
 });
 

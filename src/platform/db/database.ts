@@ -107,6 +107,14 @@ export async function scratchDatabase(database: Database, serverUrl?: string): P
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
+    // Scratch databases left by a drill that was killed hold a whole copy of the shop: gone first
+    // (drills run one at a time, so none of them is in use).
+    const { rows: left } = await admin.query<{ datname: string }>(
+      `select datname from pg_database where datname like 'shopkeep\\_scratch\\_%'`,
+    );
+    for (const { datname } of left)
+      if (/^shopkeep_scratch_[0-9a-f]{10}$/.test(datname))
+        await admin.query(`drop database if exists ${datname} with (force)`).catch(() => undefined);
     await admin.query(`create database ${name}`);
   } catch (error) {
     if ((error as { code?: string }).code === '42501')

@@ -28,6 +28,11 @@ export interface JobDefinition<T extends object> {
   expireInMinutes?: number; // a run longer than this counts as failed; default 15
   cron?: string; // run on this schedule in the shop's time zone
   concurrency?: number; // jobs fetched at once by this process; default 1
+  /**
+   * Runs only in the process that serves (`shopkeep serve`), never on a worker: the job works on this
+   * box's data directory or host (backups, the host's alerts), which a second Pi does not have.
+   */
+  servedOnly?: boolean;
 }
 
 /** Any job, whatever its data: what a module's list of jobs holds and what the queue registers. */

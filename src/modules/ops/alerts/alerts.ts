@@ -13,6 +13,9 @@ import type { Finding, Reading } from './rules.ts';
 import { findings } from './rules.ts';
 
 export type OpenAlert = typeof opsAlerts.$inferSelect;
+
+/** How long a rule must find nothing before its alert is resolved (three rounds). */
+export const CLEAR_FOR_MS = 3 * 60_000;
 export type MaintenanceWindow = typeof opsMaintenance.$inferSelect;
 
 export interface AlertsOptions {
@@ -76,7 +79,19 @@ export class Alerts {
       }
     }
     const firing = new Set(found.map((finding) => finding.rule));
-    for (const alert of open) if (!firing.has(alert.rule)) await this.close(alert, now, !quiet);
+    for (const alert of open) {
+      if (firing.has(alert.rule)) {
+        if (alert.clearSince)
+          await this.db.update(opsAlerts).set({ clearSince: null }).where(eq(opsAlerts.id, alert.id));
+        continue;
+      }
+      // Right again only once it stays so: a reading that hovers at a threshold is one alert, not one
+      // a minute.
+      if (!alert.clearSince)
+        await this.db.update(opsAlerts).set({ clearSince: now }).where(eq(opsAlerts.id, alert.id));
+      else if (now.getTime() - alert.clearSince.getTime() >= CLEAR_FOR_MS)
+        await this.close(alert, now, !quiet);
+    }
   }
 
   async open(): Promise<OpenAlert[]> {

@@ -8,6 +8,7 @@ export function alertJobs(alerts: Alerts, security: SecurityWatch): AnyJob[] {
   return [
     defineJob<object>({
       name: 'ops.alerts',
+      servedOnly: true,
       cron: '* * * * *',
       retryLimit: 0,
       async handler() {
@@ -17,6 +18,7 @@ export function alertJobs(alerts: Alerts, security: SecurityWatch): AnyJob[] {
     }),
     defineJob<object>({
       name: 'ops.security-checks',
+      servedOnly: true,
       cron: '15 3 * * *',
       retryLimit: 2,
       retryDelaySeconds: 600,

@@ -24,6 +24,7 @@ const Alert = Type.Object({
   openedAt: Timestamp(),
   notifiedAt: Nullable(Timestamp('null while a maintenance window held it back')),
   escalatedAt: Nullable(Timestamp('when a warning left open was sent again as critical')),
+  clearSince: Nullable(Timestamp('found right again since; resolved once it stays so for 3 minutes')),
   resolvedAt: Nullable(Timestamp('null while it lasts')),
 });
 

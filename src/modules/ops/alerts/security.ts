@@ -108,7 +108,7 @@ export class SecurityWatch {
     const person = entry.target ?? entry.actorLabel;
     const known = await this.db.select().from(opsKnownDevices).where(eq(opsKnownDevices.person, person));
     if (known.some((device) => device.ip === ip)) return;
-    await this.db.insert(opsKnownDevices).values({ person, ip, firstSeen: entry.at }).onConflictDoNothing();
+    // Told first, then remembered: a send that fails is tried again with the next round.
     if (known.length)
       await warn(
         'A sign-in from a new address',
@@ -117,6 +117,7 @@ export class SecurityWatch {
           .map((device) => device.ip)
           .join(', ')}).`,
       );
+    await this.db.insert(opsKnownDevices).values({ person, ip, firstSeen: entry.at }).onConflictDoNothing();
   }
 
   /** Daily: the audit chain verifies end to end; a problem is critical (someone may have changed the log). */

@@ -5,14 +5,15 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 export const MAGIC = 'SHOPKEEP-BACKUP 1\n';
-const MAX_HEADER = 64 * 1024;
+const MAX_HEADER = 1024 * 1024;
 const MAX_CHUNK = 16 * 1024 * 1024;
 
 export type EntryHeader =
   | { type: 'manifest'; manifest: BackupManifest }
   | { type: 'table'; name: string; columns: string[] }
   | { type: 'file'; path: string; mode: number }
-  | { type: 'summary'; summary: BackupSummary };
+  /** Its content is the BackupSummary as JSON: a shop's thousands of files do not fit a header line. */
+  | { type: 'summary' };
 
 /** What a restore needs before the first table: the schema to build and what the dump holds. */
 export interface BackupManifest {
@@ -130,6 +131,13 @@ export class ArchiveReader {
       if (!chunk) throw new ArchiveError('the backup ends inside an entry');
       yield chunk;
     }
+  }
+
+  /** The current entry's whole content as text (the summary: small, a few MB at most). */
+  async text(): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.content()) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   /** Reads an entry's content to its end, answering its size, rows and digest (a check, no copy). */

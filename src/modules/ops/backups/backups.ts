@@ -2,8 +2,7 @@
 // (archive.ts) and kept by restic at the target, encrypted; retention after each run; restore drills
 // that load the newest backup into a scratch database and check it. Every run is recorded, and a run
 // that fails, or a backup that gets too old because runs were missed, is a critical alert.
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -15,7 +14,7 @@ import { AppError, describeError } from '../../../platform/errors.ts';
 import type { RestoreCheck } from '../../../platform/kit/module.ts';
 import type { Logger } from '../../../platform/logger.ts';
 import type { Notifier } from '../../../platform/notify/face.ts';
-import { ArchiveReader, ArchiveWriter } from './archive.ts';
+import { ArchiveError, ArchiveReader, ArchiveWriter, type BackupSummary } from './archive.ts';
 import { dumpDatabase } from './dump.ts';
 import { filesToBackUp } from './files.ts';
 import { loadArchive, type LoadOptions, type LoadResult } from './load.ts';
@@ -86,17 +85,28 @@ export class Backups {
   }
 
   /** One backup now; the record says how it went (a failure is recorded, alerted and thrown). */
-  async run(trigger: BackupRecord['trigger'], onProgress: Progress = () => undefined): Promise<BackupRecord> {
+  async run(
+    trigger: BackupRecord['trigger'],
+    onProgress: Progress = () => undefined,
+    options: { newTarget?: boolean } = {},
+  ): Promise<BackupRecord> {
     const restic = this.restic();
     const started = this.options.now();
     const id = backupId(started);
     return this.exclusively(async () => {
       await this.markInterrupted();
-      await this.db.insert(opsBackups).values({ id, startedAt: started, status: 'running', trigger });
+      const target = this.options.settings.target!.shown;
+      // A target that held backups and now holds none is a disk not mounted, not a fresh start.
+      const [storedBefore] = await this.db
+        .select({ id: opsBackups.id })
+        .from(opsBackups)
+        .where(and(eq(opsBackups.target, target), eq(opsBackups.status, 'succeeded')))
+        .limit(1);
+      await this.db.insert(opsBackups).values({ id, startedAt: started, status: 'running', trigger, target });
       try {
         onProgress(`backing up to ${this.options.settings.target!.shown}`);
         await restic.unlock();
-        if ((await restic.ensureRepository()) === 'created')
+        if ((await restic.ensureRepository(!storedBefore || options.newTarget === true)) === 'created')
           onProgress('made a new, encrypted backup repository at the target');
         let written = { bytes: 0, tables: 0, rows: 0, files: 0 };
         const stored = await restic.backup(BACKUP_FILE, [BACKUP_TAG, `${TAG_PREFIX}${id}`], async (stdin) => {
@@ -120,7 +130,17 @@ export class Backups {
         onProgress(
           `stored as snapshot ${stored.snapshotId.slice(0, 8)} (${mb(stored.addedBytes)} new at the target)`,
         );
-        await this.applyRetention(restic, onProgress);
+        // The backup is stored whatever retention does next: a failure to thin out old ones is a
+        // warning of its own, never a failed backup.
+        await this.applyRetention(restic, onProgress).catch((error: unknown) =>
+          this.options.notifications.send({
+            kind: 'ops.backup_retention_failed',
+            severity: 'warning',
+            title: 'Old backups could not be removed',
+            body: `The backup ${id} is stored, but removing the backups retention no longer keeps failed: ${describeError(error)}\n\nThe target fills up until this works: look at its space and permissions.`,
+            dedupeKey: `ops.backup_retention_failed:${started.toISOString().slice(0, 10)}`,
+          }),
+        );
         await this.resolvedIfFailedBefore(id);
         return record!;
       } catch (error) {
@@ -170,18 +190,28 @@ export class Backups {
     const files: Record<string, { bytes: number; sha256: string }> = {};
     onProgress(`files: ${list.length} (media, receipts, the master key, the configuration)`);
     for (const file of list) {
+      // A file deleted since the list was made (a post's picture cleaned up) is simply not in it.
+      const kept = early.get(file.path);
+      const handle = kept ? undefined : await open(file.source).catch(gone);
+      if (!kept && !handle) continue;
       const { bytes, sha256 } = await archive.entry(
         { type: 'file', path: file.path, mode: file.mode },
-        early.has(file.path) ? [early.get(file.path)!] : createReadStream(file.source),
+        kept ? [kept] : handle!.createReadStream(),
       );
       files[file.path] = { bytes, sha256 };
     }
-    await archive.entry({ type: 'summary', summary: { tables, files } });
+    const summary: BackupSummary = { tables, files };
+    await archive.entry({ type: 'summary' }, [Buffer.from(JSON.stringify(summary))]);
     const rows = Object.values(tables).reduce((sum, table) => sum + table.rows, 0);
     onProgress(
-      `wrote ${mb(archive.bytes)}: ${Object.keys(tables).length} tables, ${rows} rows, ${list.length} files`,
+      `wrote ${mb(archive.bytes)}: ${Object.keys(tables).length} tables, ${rows} rows, ${Object.keys(files).length} files`,
     );
-    return { bytes: archive.bytes, tables: Object.keys(tables).length, rows, files: list.length };
+    return {
+      bytes: archive.bytes,
+      tables: Object.keys(tables).length,
+      rows,
+      files: Object.keys(files).length,
+    };
   }
 
   /** The backups at the target, oldest first, each with the record of its run when this database has one. */
@@ -222,6 +252,16 @@ export class Backups {
   }
 
   private async drill(restic: Restic, onProgress: Progress): Promise<DrillRecord> {
+    // We hold the lock: a drill still 'running' was stopped (its scratch database is dropped when the
+    // next one is made).
+    await this.db
+      .update(opsBackupDrills)
+      .set({
+        status: 'failed',
+        finishedAt: this.options.now(),
+        error: 'interrupted: shopkeep stopped during the drill',
+      })
+      .where(eq(opsBackupDrills.status, 'running'));
     const [drill] = await this.db
       .insert(opsBackupDrills)
       .values({ startedAt: this.options.now(), status: 'running' })
@@ -318,20 +358,29 @@ export class Backups {
           .orderBy(desc(opsBackups.startedAt))
           .limit(1)
       )[0];
-    const drills = await this.drills(1);
-    const [goodDrill] = await this.db
-      .select()
-      .from(opsBackupDrills)
-      .where(eq(opsBackupDrills.status, 'succeeded'))
-      .orderBy(desc(opsBackupDrills.startedAt))
-      .limit(1);
+    const goodDrill = async () =>
+      (
+        await this.db
+          .select()
+          .from(opsBackupDrills)
+          .where(eq(opsBackupDrills.status, 'succeeded'))
+          .orderBy(desc(opsBackupDrills.startedAt))
+          .limit(1)
+      )[0];
+    // Side by side: /metrics reads this at every scrape.
+    const [lastSuccess, lastFailure, drills, lastGoodDrill] = await Promise.all([
+      last('succeeded'),
+      last('failed'),
+      this.drills(1),
+      goodDrill(),
+    ]);
     return {
       configured: this.configured,
       target: this.options.settings.target?.shown,
-      lastSuccess: await last('succeeded'),
-      lastFailure: await last('failed'),
+      lastSuccess,
+      lastFailure,
       lastDrill: drills[0],
-      lastGoodDrill: goodDrill,
+      lastGoodDrill,
     };
   }
 
@@ -464,11 +513,23 @@ export async function loadSnapshot(
     await dump.done;
     return result;
   } catch (error) {
-    // restic's own complaint (a wrong passphrase, a damaged pack) says more than a cut stream.
-    dump.stream.destroy();
-    await dump.done;
-    throw error;
+    // A stream cut short is explained by restic's own complaint (a wrong passphrase, a damaged pack);
+    // a refusal of ours (a newer shopkeep, a database not empty) stands, and restic is stopped.
+    const cut =
+      error instanceof ArchiveError || (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (!cut) dump.stream.destroy();
+    const said = await dump.done.then(
+      () => undefined,
+      (failure: Error) => failure,
+    );
+    throw cut && said ? said : error;
   }
+}
+
+/** Undefined for a file that is no longer there; any other error stands. */
+function gone(error: NodeJS.ErrnoException): undefined {
+  if (error.code === 'ENOENT') return undefined;
+  throw error;
 }
 
 /** 'b-20261207-214815', from when it started (UTC). */

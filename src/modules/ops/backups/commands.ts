@@ -1,5 +1,6 @@
 // `shopkeep backup run|list|verify|restore|kit`: the owner's backup commands, with progress on stderr
 // and `--json` for programs (`backup run --json` prints {id, bytes, seconds}).
+import { readFileSync } from 'node:fs';
 import { options, print, UsageError } from '../../../platform/cli/args.ts';
 import { progress } from '../../../platform/cli/io.ts';
 import { SettingsReader } from '../../../platform/kit/settings.ts';
@@ -10,7 +11,9 @@ import { mb, resticFor } from './backups.ts';
 import { restoreBackup } from './restore.ts';
 import { backupSettings } from './settings.ts';
 
-const USAGE = `shopkeep backup run [--json]          back up now (the database, files, configuration)
+const USAGE = `shopkeep backup run [--json] [--new-target]
+                                        back up now (the database, files, configuration);
+                                        --new-target: the target was replaced on purpose and is empty
   shopkeep backup list [--json]         the backups at the target and the latest runs
   shopkeep backup verify [--json]       restore the newest backup into a scratch database and check it
   shopkeep backup restore (--latest | --snapshot ID) --data-dir DIR [--force] [--json]
@@ -27,11 +30,12 @@ async function backupCommand(context: ModuleCommandContext<OpsParts>): Promise<n
     snapshot: { type: 'string' },
     'data-dir': { type: 'string' },
     force: { type: 'boolean' },
+    'new-target': { type: 'boolean' },
   });
   const json = Boolean(values.json);
   if (action === 'run') {
     return context.open(async ({ backups }) => {
-      const record = await backups.run('manual', progress);
+      const record = await backups.run('manual', progress, { newTarget: Boolean(values['new-target']) });
       const seconds = (record.finishedAt!.getTime() - record.startedAt.getTime()) / 1000;
       print(
         json,
@@ -113,6 +117,13 @@ async function backupCommand(context: ModuleCommandContext<OpsParts>): Promise<n
         `Restored the backup of ${report.backedUpAt} (${report.tables} tables, ${report.rows} rows, ${report.files} files) into ${report.dataDir}.`,
         `It took ${formatDuration(report.seconds)}: ${within ? 'within' : 'OVER'} the one-hour recovery objective.`,
         ...(report.movedAside ? [`What was in the directory before is in ${report.movedAside}.`] : []),
+        ...(report.configFile &&
+        !context.config.databaseUrl &&
+        /^\s*DATABASE_URL\s*=\s*\S/m.test(readFileSync(report.configFile, 'utf8'))
+          ? [
+              `Careful: the restored configuration sets DATABASE_URL, but the backup went into the embedded PostgreSQL in ${report.dataDir}. Remove DATABASE_URL from it, or shopkeep starts on the old database.`,
+            ]
+          : []),
         ...(report.configFile
           ? [
               `The configuration came back in ${report.configFile}: start with SHOPKEEP_ENV_FILE=${report.configFile} (or copy it to .env).`,

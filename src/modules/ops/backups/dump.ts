@@ -49,12 +49,13 @@ export async function dumpDatabase(
       );
     }
     await client.query('commit');
+    client.release();
     return summary;
   } catch (error) {
-    await client.query('rollback').catch(() => undefined);
+    // A copy cut off in the middle (restic stopped reading) leaves the connection inside COPY, where
+    // no rollback can reach it: the connection is thrown away, which ends the transaction.
+    client.release(error instanceof Error ? error : new Error(String(error)));
     throw error;
-  } finally {
-    client.release();
   }
 }
 

@@ -16,6 +16,10 @@ const LEFT_OUT = new Set([
   'shopkeep.pid',
   'restic-cache',
   'tmp',
+  // Where a restore puts the configuration file: the backup takes it from where it is in use.
+  'config',
+  // Left by a restore that did not finish; a new box never has it.
+  'restore-incomplete',
 ]);
 
 /** Where the configuration file is kept inside a backup, and restored to. */
@@ -47,7 +51,8 @@ export async function filesToBackUp(
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (dir === root && LEFT_OUT.has(entry.name)) continue;
-      if (skipped.has(full) || entry.name.endsWith('.restoring')) continue;
+      // Half-written files (a restore's, the audit anchor's temporary ones) are not the shop's data.
+      if (skipped.has(full) || /\.(restoring|tmp)$/.test(entry.name)) continue;
       if (entry.isDirectory()) await walk(full);
       else if (entry.isFile()) {
         const info = await stat(full);

@@ -20,6 +20,7 @@ export interface BackupJobOptions {
 export function backupJobs({ backups, settings, queue, readiness, logger, now }: BackupJobOptions) {
   const backup = defineJob<{ trigger?: 'schedule' | 'manual' | 'catch-up' }>({
     name: 'ops.backup',
+    servedOnly: true,
     ...(settings.target ? { cron: settings.schedule } : {}),
     // A failure is recorded and alerted at once; two more tries, ten and twenty minutes on.
     retryLimit: 2,
@@ -31,6 +32,7 @@ export function backupJobs({ backups, settings, queue, readiness, logger, now }:
   });
   const drill = defineJob<object>({
     name: 'ops.backup-verify',
+    servedOnly: true,
     ...(settings.target ? { cron: settings.verifySchedule } : {}),
     retryLimit: 1,
     retryDelaySeconds: 1800,
@@ -41,6 +43,7 @@ export function backupJobs({ backups, settings, queue, readiness, logger, now }:
   });
   const watch = defineJob<object>({
     name: 'ops.backup-watch',
+    servedOnly: true,
     cron: '*/15 * * * *',
     async handler() {
       if ((await backups.watch()) !== 'stale') return;
@@ -55,6 +58,7 @@ export function backupJobs({ backups, settings, queue, readiness, logger, now }:
     jobs.push(
       defineJob<object>({
         name: 'ops.heartbeat',
+        servedOnly: true,
         cron: '* * * * *',
         retryLimit: 0,
         async handler() {

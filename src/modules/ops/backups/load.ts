@@ -11,7 +11,13 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { migrate, migrationChecksums, type MigrationSource } from '../../../platform/db/migrate.ts';
 import { AppError } from '../../../platform/errors.ts';
-import { ArchiveError, measured, type ArchiveReader, type BackupManifest } from './archive.ts';
+import {
+  ArchiveError,
+  measured,
+  type ArchiveReader,
+  type BackupManifest,
+  type BackupSummary,
+} from './archive.ts';
 import { quote } from './dump.ts';
 
 export interface LoadOptions {
@@ -81,9 +87,9 @@ export async function loadArchive(reader: ArchiveReader, options: LoadOptions): 
         if (file.staged) staged.push(file.staged);
         bytes += file.bytes;
       } else if (entry.type === 'summary') {
-        await reader.measure();
-        compare('table', entry.summary.tables, seen, true);
-        compare('file', entry.summary.files, files, false);
+        const summary = parseSummary(await reader.text());
+        compare('table', summary.tables, seen, true);
+        compare('file', summary.files, files, false);
         break;
       } else {
         throw new ArchiveError(`an unexpected ${entry.type} entry inside the backup`);
@@ -189,4 +195,14 @@ function compare(
   for (const name of Object.keys(actual))
     if (!expected[name])
       throw new ArchiveError(`the ${what} ${name} is in the backup but not in its summary`);
+}
+
+function parseSummary(text: string): BackupSummary {
+  try {
+    const summary = JSON.parse(text) as BackupSummary;
+    if (typeof summary.tables === 'object' && typeof summary.files === 'object') return summary;
+  } catch {
+    // said below
+  }
+  throw new ArchiveError('the backup’s summary is damaged');
 }

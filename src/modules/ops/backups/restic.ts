@@ -31,19 +31,27 @@ export class ResticError extends AppError {}
 
 /** What restic says when the target did not answer: the network, the server or the share is down. */
 const NETWORK =
-  /connection refused|connection reset|no such host|timeout|timed out|network is unreachable|no route to host|dial tcp|unexpected EOF|host is down/i;
+  /connection refused|connection reset|no such host|timeout|timed out|network is unreachable|no route to host|dial tcp|\bEOF\b|host is down/i;
 
 export class Restic {
   constructor(private readonly options: ResticOptions) {}
 
-  /** Creates the repository when the target holds none yet; a wrong passphrase is an error, not a new one. */
-  async ensureRepository(): Promise<'existed' | 'created'> {
+  /**
+   * Creates the repository when the target holds none yet and `mayCreate`; a wrong passphrase is an
+   * error, not a new one, and so is an empty target that held backups before (a disk not mounted).
+   */
+  async ensureRepository(mayCreate = true): Promise<'existed' | 'created'> {
     const probe = await this.run(['cat', 'config'], { allowFailure: true });
     if (probe.code === 0) return 'existed';
     // Only a target that answered "nothing here" gets a new repository; one that did not answer at
     // all (restic asks "Is there a repository…?" then too) is a failure, never a reason to make one.
     const absent = /does not exist|no such file or directory|404/i.test(probe.stderr);
     if (!absent || NETWORK.test(probe.stderr)) throw this.failure(probe.stderr);
+    if (!mayCreate)
+      throw new ResticError(
+        'unavailable',
+        'the backup target holds no backups, though earlier ones were stored there: is its disk mounted, or its share connected? If you replaced it on purpose, run `shopkeep backup run --new-target` once',
+      );
     await this.run(['init', '--repository-version', '2']);
     return 'created';
   }

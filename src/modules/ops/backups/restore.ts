@@ -2,7 +2,7 @@
 // dead SSD), which `shopkeep serve` then starts from. The embedded PostgreSQL is made new in it (or
 // DATABASE_URL's empty database is used); the files, the master key and the configuration come back
 // beside it. A data directory that holds anything is left alone unless --force, which moves it aside.
-import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../../../platform/config.ts';
@@ -14,6 +14,7 @@ import { freePort } from '../../../platform/net/free-port.ts';
 import { serveRunning } from '../../../platform/process-lock.ts';
 import { backupIdOf, BACKUP_TAG, loadSnapshot, type Progress } from './backups.ts';
 import { CONFIG_IN_BACKUP } from './files.ts';
+import { RESTORE_INCOMPLETE } from '../../../platform/paths.ts';
 import type { Restic } from './restic.ts';
 
 export interface RestoreRequest {
@@ -65,6 +66,11 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
     );
   const movedAside = clearDataDir(dataDir, request.force);
   if (movedAside) onProgress(`moved what was in ${dataDir} to ${movedAside}`);
+  // Until the end, the directory says it is not whole: shopkeep refuses to start on it (a new master
+  // key made over a restore that stopped halfway would lock every stored secret away).
+  const marker = path.join(dataDir, RESTORE_INCOMPLETE);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(marker, `restore of ${chosen.id} started ${new Date().toISOString()}\n`);
   onProgress(`restoring the backup of ${chosen.time} into ${dataDir}`);
   let embedded: EmbeddedPostgres | undefined;
   let url = request.config.databaseUrl;
@@ -90,6 +96,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
       [loaded.manifest.id, chosen.id],
     );
     const configFile = path.join(dataDir, CONFIG_IN_BACKUP);
+    rmSync(marker);
     return {
       backupId: backupIdOf(chosen),
       snapshotId: chosen.id,
@@ -112,6 +119,8 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
 function clearDataDir(dataDir: string, force: boolean): string | undefined {
   // restic's cache may be there already: listing the backups made it.
   if (!existsSync(dataDir) || readdirSync(dataDir).every((name) => name === 'restic-cache')) return undefined;
+  // A restore that stopped halfway is done again over itself.
+  if (existsSync(path.join(dataDir, RESTORE_INCOMPLETE))) force = true;
   if (!force)
     throw new AppError(
       'conflict',

@@ -14,6 +14,7 @@ const Backup = Type.Object({
   finishedAt: Nullable(Timestamp()),
   status: Type.Enum(['running', 'succeeded', 'failed']),
   trigger: Type.Enum(['schedule', 'manual', 'catch-up']),
+  target: Nullable(Type.String({ description: 'where it went (no password)' })),
   snapshotId: Nullable(Type.String({ description: "restic's snapshot id" })),
   bytes: Nullable(Type.Integer({ description: 'what the backup holds: the database dump and the files' })),
   addedBytes: Nullable(Type.Integer({ description: 'new data it stored at the target, compressed' })),

@@ -65,6 +65,11 @@ export function parseTarget(raw: string): BackupTarget {
   }
   if (raw.startsWith('s3://')) {
     const url = parseUrl(name, raw);
+    if (url.username || url.password)
+      throw new ConfigError(
+        name,
+        'an s3:// target takes its keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, not the address',
+      );
     if (url.pathname.length < 2)
       throw new ConfigError(name, 'an s3:// target names its bucket: s3://host/bucket/folder');
     return { repository: `s3:https://${url.host}${url.pathname}`, shown: raw, kind: 's3' };

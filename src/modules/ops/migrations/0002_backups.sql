@@ -6,6 +6,7 @@ create table ops_backups (
   finished_at timestamptz,
   status text not null check (status in ('running', 'succeeded', 'failed')),
   trigger text not null check (trigger in ('schedule', 'manual', 'catch-up')),
+  target text,                              -- where it went, as the owner sees it (no password)
   snapshot_id text,                         -- restic's snapshot
   bytes bigint,                             -- what the backup holds (the dump and the files)
   added_bytes bigint,                       -- what it added at the target, compressed and deduplicated

@@ -8,6 +8,7 @@ create table ops_alerts (
   opened_at timestamptz not null,
   notified_at timestamptz,                  -- null while a maintenance window holds it back
   escalated_at timestamptz,                 -- a warning left open too long was sent again as critical
+  clear_since timestamptz,                  -- found right again: resolved once it stays so for a few rounds
   resolved_at timestamptz
 );
 create unique index ops_alerts_open on ops_alerts (rule) where resolved_at is null;
