@@ -180,6 +180,7 @@ test('security events become alerts: a new token, a new user, a sign-in from a n
   const accounts = accountsOf(server);
   const staff = await newUser(accounts, { role: 'staff' });
   await newToken(accounts, { email: staff.email, scopes: ['read'], name: 'zapier' });
+  await accounts.users.setRole(staff.email, 'viewer', 'owner@salon.example');
   for (const ip of ['192.0.2.10', '192.0.2.10', '198.51.100.7'])
     await audit.record({
       actor: 'user:1',
@@ -203,6 +204,8 @@ test('security events become alerts: a new token, a new user, a sign-in from a n
     .jobList.find((job) => job.name === 'ops.alerts')!
     .handler({}, {} as never);
   assert.equal((await notices('ops.security.user.add')).length, 1);
+  const role = await notices('ops.security.user.role');
+  assert.match(role[0]?.body ?? '', /owner@salon\.example made staff-\d+@salon\.example viewer/);
   const token = await notices('ops.security.token.create');
   assert.equal(token.length, 1);
   assert.match(token[0]!.body, /"zapier" \(read\)/);

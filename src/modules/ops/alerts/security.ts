@@ -1,5 +1,5 @@
 // Security events become alerts: read from the audit log as it grows (a new API token, a new user, a
-// second factor reset, someone signing in from an address they never used), counted for the alert
+// role changed, a second factor reset, someone signing in from an address they never used), counted for the alert
 // rules (failed logins), and checked daily (the audit chain verifies; no secret is older than its
 // rotation period).
 import { existsSync, statSync } from 'node:fs';
@@ -89,6 +89,11 @@ export class SecurityWatch {
       await warn(
         'A new user',
         `${entry.actorLabel} added ${entry.target ?? 'a user'} as ${String(details.role ?? '?')}${from}.`,
+      );
+    else if (entry.action === 'user.role')
+      await warn(
+        'A role changed',
+        `${entry.actorLabel} made ${entry.target ?? 'a user'} ${String(details.role ?? '?')}${from}.`,
       );
     else if (entry.action === 'user.reset-2fa')
       await warn(
