@@ -112,7 +112,7 @@ export async function openModules(config: Config, logger: Logger, options: OpenO
     };
     const modules = await Modules.build(registry, kernel, settings, options.faces);
     metrics.watchJobs(
-      () => jobs.counts(),
+      () => jobs.waiting(),
       () => jobs.deadLetterCount(),
     );
     return { kernel, modules, database };

@@ -74,7 +74,7 @@ export class Metrics {
   ): void {
     new client.Gauge({
       name: 'shopkeep_jobs',
-      help: 'Jobs in the queue by state',
+      help: 'Jobs waiting to run by queue and state (created, retry)',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {

@@ -200,6 +200,18 @@ export class JobQueue {
     return rows.map((row) => ({ queue: row.name, state: row.state, count: Number(row.count) }));
   }
 
+  /**
+   * The jobs waiting to run (created, or failed once and waiting to retry), per queue: what /metrics
+   * reports at every scrape. Read through pg-boss's own partial index of waiting jobs, so a week of
+   * completed jobs kept in the table costs nothing.
+   */
+  async waiting(): Promise<{ queue: string; state: string; count: number }[]> {
+    const { rows } = await this.pool.query<{ name: string; state: string; count: string }>(
+      `select name, state, count(*) from pgboss.job where state < 'active' group by name, state`,
+    );
+    return rows.map((row) => ({ queue: row.name, state: row.state, count: Number(row.count) }));
+  }
+
   /** How many dead letters wait, counted in the database (for /metrics, the start page, doctor). */
   async deadLetterCount(): Promise<number> {
     const [row] = await this.db
