@@ -8,13 +8,7 @@ import { withTestDatabases } from './test-database.ts';
 import { startTestServer } from '../test/support/server.ts';
 import { createTestDatabase } from '../test/support/database.ts';
 import opsModule from '../src/modules/ops/index.ts';
-import { restoreBackup } from '../src/modules/ops/backups/restore.ts';
-import { resticFor } from '../src/modules/ops/backups/backups.ts';
-import { backupSettings } from '../src/modules/ops/backups/settings.ts';
-import { SettingsReader } from '../src/platform/kit/settings.ts';
-import { parseConfig } from '../src/platform/config.ts';
-import { createLogger } from '../src/platform/logger.ts';
-import { migrationSources } from '../src/platform/runtime.ts';
+import { restoreFromFolder } from '../test/support/backups.ts';
 
 const TARGET_BYTES = 1024 ** 3;
 const PASSPHRASE = 'benchmark backup passphrase';
@@ -62,15 +56,12 @@ async function measure(root: string, progress: (line: string) => void): Promise<
     const fresh = await createTestDatabase({ migrated: false });
     const newDir = path.join(work, 'restored');
     try {
-      const report = await restoreBackup({
-        restic: resticFor(backupSettings(new SettingsReader(env)), work, {}),
-        snapshot: undefined,
+      const report = await restoreFromFolder({
+        target,
+        passphrase: PASSPHRASE,
         dataDir: newDir,
-        force: false,
-        config: parseConfig({ DATABASE_URL: fresh.url, SHOPKEEP_DATA_DIR: newDir }),
-        sources: migrationSources(),
-        logger: createLogger('silent'),
-        onProgress: () => undefined,
+        databaseUrl: fresh.url,
+        cacheDir: work,
       });
       return {
         databaseBytes: size,

@@ -22,13 +22,10 @@ import { createTestDatabase } from '../support/database.ts';
 import { accountsOf, newToken, newUser } from '../support/accounts.ts';
 import { ledgerOf } from '../support/ledger.ts';
 import opsModule from '../../src/modules/ops/index.ts';
-import { restoreBackup } from '../../src/modules/ops/backups/restore.ts';
+import { restoreFromFolder } from '../support/backups.ts';
 import { resticFor } from '../../src/modules/ops/backups/backups.ts';
 import { backupSettings } from '../../src/modules/ops/backups/settings.ts';
 import { SettingsReader } from '../../src/platform/kit/settings.ts';
-import { migrationSources } from '../../src/platform/runtime.ts';
-import { parseConfig } from '../../src/platform/config.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 
 const PASSPHRASE = 'a long backup passphrase';
 let server: TestServer;
@@ -131,21 +128,12 @@ test('a backup holds the database, the files and the configuration; a drill rest
   const fresh = await createTestDatabase({ migrated: false });
   const newDir = path.join(work, 'new-box');
   try {
-    const report = await restoreBackup({
-      restic: resticFor(
-        backupSettings(
-          new SettingsReader({ SHOPKEEP_BACKUP_TARGET: target, SHOPKEEP_BACKUP_PASSPHRASE: PASSPHRASE }),
-        ),
-        newDir,
-        {},
-      ),
-      snapshot: undefined,
+    const report = await restoreFromFolder({
+      target,
+      passphrase: PASSPHRASE,
       dataDir: newDir,
-      force: false,
-      config: parseConfig({ DATABASE_URL: fresh.url, SHOPKEEP_DATA_DIR: newDir }),
-      sources: migrationSources(),
-      logger: createLogger('silent'),
-      onProgress: () => undefined,
+      databaseUrl: fresh.url,
+      cacheDir: work,
     });
     assert.equal(report.backupId, record.id);
     const restored = await counts(fresh.pool);
@@ -174,21 +162,12 @@ test('a backup holds the database, the files and the configuration; a drill rest
 
     // Into a directory that holds something: refused without --force, and nothing is touched.
     await assert.rejects(
-      restoreBackup({
-        restic: resticFor(
-          backupSettings(
-            new SettingsReader({ SHOPKEEP_BACKUP_TARGET: target, SHOPKEEP_BACKUP_PASSPHRASE: PASSPHRASE }),
-          ),
-          newDir,
-          {},
-        ),
-        snapshot: undefined,
+      restoreFromFolder({
+        target,
+        passphrase: PASSPHRASE,
         dataDir: newDir,
-        force: false,
-        config: parseConfig({ DATABASE_URL: fresh.url, SHOPKEEP_DATA_DIR: newDir }),
-        sources: migrationSources(),
-        logger: createLogger('silent'),
-        onProgress: () => undefined,
+        databaseUrl: fresh.url,
+        cacheDir: work,
       }),
       /is not empty: restore into a new directory, or add --force/,
     );
@@ -212,15 +191,11 @@ test('a wrong passphrase is refused with a clear message and changes nothing', a
   const before = readdirSync(path.join(target, 'snapshots')).length;
   await assert.rejects(wrong.snapshots('shopkeep'), /passphrase does not open the backups/);
   await assert.rejects(
-    restoreBackup({
-      restic: wrong,
-      snapshot: undefined,
+    restoreFromFolder({
+      target,
+      passphrase: 'not the passphrase at all',
       dataDir: path.join(work, 'never'),
-      force: false,
-      config: parseConfig({ SHOPKEEP_DATA_DIR: path.join(work, 'never') }),
-      sources: migrationSources(),
-      logger: createLogger('silent'),
-      onProgress: () => undefined,
+      cacheDir: work,
     }),
     /passphrase does not open the backups/,
   );

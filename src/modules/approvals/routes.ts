@@ -2,16 +2,14 @@
 // switch.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from 'typebox';
-import { NoContent, responses, ShopifyId } from '../../platform/http/schemas.ts';
+import { Type } from 'typebox';
+import { NoContent, Nullable, responses, ShopifyId } from '../../platform/http/schemas.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import type { ApprovalsParts } from './index.ts';
 import type { Approval as Request, Decider } from './face.ts';
 
 /** A moment, sent as an ISO 8601 string. */
 const Timestamp = Type.Unsafe<Date>(Type.String({ format: 'date-time' }));
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-
 const Status = Type.Enum(['pending', 'approved', 'edited', 'rejected', 'expired']);
 
 const Approval = Type.Object(

@@ -3,15 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { IdParams, responses, RowId, Timestamp } from '../../platform/http/schemas.ts';
+import { IdParams, Nullable, responses, RowId, Timestamp } from '../../platform/http/schemas.ts';
 import type { MailService } from './mail-service.ts';
 import { CATEGORIES } from './triage.ts';
 
 const tags = ['mail'];
 const Category = Type.Enum([...CATEGORIES]);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
 const Reply = Type.Object({
   status: Type.Enum(['none', 'draft', 'pending_approval', 'sent', 'blocked']),
   text: Type.Optional(Type.String()),

@@ -1,8 +1,7 @@
 // What the shop's API answers, as /api/docs shows it (and the tests hold every answer to).
-import { ShopifyId } from '../../platform/http/schemas.ts';
-import { Type, type TSchema } from 'typebox';
+import { Nullable, ShopifyId } from '../../platform/http/schemas.ts';
+import { Type } from 'typebox';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 /** A moment, sent as an ISO 8601 string. */
 const Timestamp = Type.String({ format: 'date-time' });
 /** Shopify's numeric id. */

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { responses, ShopifyId, Timestamp } from '../../platform/http/schemas.ts';
+import { Nullable, responses, ShopifyId, Timestamp } from '../../platform/http/schemas.ts';
 import { actorOf } from '../../platform/accounts/roles.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { SocialService } from './social-service.ts';
@@ -16,9 +16,6 @@ import type { PostPerformance } from './insights.ts';
 const tags = ['social'];
 const Channel = Type.Enum([...PLATFORMS], { description: 'instagram, facebook, tiktok or linkedin' });
 const Format = Type.Enum(['feed', 'carousel', 'story', 'text']);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
-
 const PostOut = Type.Object({
   id: Type.String({ format: 'uuid' }),
   channel: Channel,

@@ -28,6 +28,9 @@ export function responses<R extends Record<number, TSchema>>(own: R): R & typeof
 export const Timestamp = (description?: string) =>
   Type.Unsafe<Date>(Type.String({ format: 'date-time', ...(description ? { description } : {}) }));
 
+/** The value, or null (a field that is empty until something happens). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
 /** No body (204). */
 /**
  * A Shopify id (an order's, a product's, a variant's): a whole number, the same type in every request

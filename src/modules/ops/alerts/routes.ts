@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { NoContent, responses, Timestamp } from '../../../platform/http/schemas.ts';
+import { NoContent, Nullable, responses, Timestamp } from '../../../platform/http/schemas.ts';
 import { html } from '../../../platform/dashboard/html.ts';
 import { csrfField, formatTime } from '../../../platform/dashboard/layout.ts';
 import { backWithNotice, postButton, table } from '../../../platform/dashboard/components.ts';
@@ -11,9 +11,6 @@ import { formBody } from '../../../platform/dashboard/form-body.ts';
 import { AppError } from '../../../platform/errors.ts';
 import type { Panel } from '../../../platform/kit/module.ts';
 import type { OpsParts } from '../index.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const Alert = Type.Object({
   id: Type.Integer(),

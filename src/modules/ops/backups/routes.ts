@@ -2,11 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { responses, Timestamp } from '../../../platform/http/schemas.ts';
+import { Nullable, responses, Timestamp } from '../../../platform/http/schemas.ts';
 import type { OpsParts } from '../index.ts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
 
 const Backup = Type.Object({
   id: Type.String({ description: "the run's id, also the tag of its snapshot at the target" }),
