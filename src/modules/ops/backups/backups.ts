@@ -56,6 +56,15 @@ export interface BackupsOptions {
 
 export type Progress = (line: string) => void;
 
+/** Seconds since the epoch, bytes and seconds; undefined where there is none yet. */
+export interface BackupFigures {
+  lastSuccess: number | undefined;
+  lastFailure: number | undefined;
+  bytes: number | undefined;
+  lastVerified: number | undefined;
+  restoreSeconds: number | undefined;
+}
+
 export interface BackupStatus {
   configured: boolean;
   target: string | undefined;
@@ -346,6 +355,33 @@ export class Backups {
 
   async drills(limit = 10): Promise<DrillRecord[]> {
     return this.db.select().from(opsBackupDrills).orderBy(desc(opsBackupDrills.startedAt)).limit(limit);
+  }
+
+  /** The figures /metrics reports, in one round trip (a scrape wakes as few database backends as it can). */
+  async figures(): Promise<BackupFigures> {
+    const { rows } = await this.options.pool.query<Record<keyof BackupFigures, number | null>>({
+      name: 'shopkeep-backup-figures',
+      text: `select
+        (select extract(epoch from started_at)::float8 from ops_backups
+          where status = 'succeeded' order by started_at desc limit 1) as "lastSuccess",
+        (select extract(epoch from started_at)::float8 from ops_backups
+          where status = 'failed' order by started_at desc limit 1) as "lastFailure",
+        (select bytes::float8 from ops_backups
+          where status = 'succeeded' order by started_at desc limit 1) as "bytes",
+        (select extract(epoch from finished_at)::float8 from ops_backup_drills
+          where status = 'succeeded' order by started_at desc limit 1) as "lastVerified",
+        (select restore_seconds from ops_backup_drills
+          where status = 'succeeded' order by started_at desc limit 1) as "restoreSeconds"`,
+    });
+    const row = rows[0]!;
+    const value = (name: keyof BackupFigures) => row[name] ?? undefined;
+    return {
+      lastSuccess: value('lastSuccess'),
+      lastFailure: value('lastFailure'),
+      bytes: value('bytes'),
+      lastVerified: value('lastVerified'),
+      restoreSeconds: value('restoreSeconds'),
+    };
   }
 
   async status(): Promise<BackupStatus> {
