@@ -74,6 +74,11 @@ export function instantAt(day: string, time: string, timeZone: string): Date {
   return new Date(wallClock - offsetMs(guess, timeZone));
 }
 
+/** The Monday of a day's ISO week. */
+export function mondayOf(day: string): string {
+  return addDays(day, 1 - isoWeekday(day));
+}
+
 /** 1 (Monday) to 7 (Sunday), as ISO 8601 numbers them. */
 export function isoWeekday(day: string): number {
   return ((new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7) + 1;

@@ -3,7 +3,7 @@
 // stays in the inbox and on Telegram.
 import type { Faces } from '../../platform/kit/faces.ts';
 import { subscription, type Subscription } from '../../platform/events/outbox.ts';
-import { sendBySmtp } from './outgoing.ts';
+import { compile, sendBySmtp } from './outgoing.ts';
 import type { MailAccount } from './settings.ts';
 
 export function alertEmails(
@@ -29,10 +29,7 @@ export function alertEmails(
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
           date: new Date(),
         });
-        const raw = await new Promise<Buffer>((resolve, reject) =>
-          composer.compile().build((error, message) => (error ? reject(error) : resolve(message))),
-        );
-        await sendBySmtp(account, to, { messageId: '', raw });
+        await sendBySmtp(account, to, { messageId: '', raw: await compile(composer) });
       });
     },
   });

@@ -11,6 +11,7 @@ import type { Decider, Decision } from '../approvals/index.ts';
 import { conflict, invalid } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Metrics } from '../../platform/http/metrics.ts';
+import { oncePerScrape } from '../../platform/http/once-per-scrape.ts';
 import { automaticReason } from './automatic.ts';
 import { readDeliveryStatus } from './bounces.ts';
 import { Examples } from './examples.ts';
@@ -634,12 +635,7 @@ export class MailService {
   /** The mailbox's sync in /metrics: lag since the last sync, the connection, errors. */
   private registerMetrics(metrics: Metrics): void {
     // One scrape collects the three gauges one after another: they share one read of the health.
-    let read: { at: number; health: Promise<MailboxHealth | undefined> } | undefined;
-    const readHealth = () => {
-      if (!read || Date.now() - read.at > 1000)
-        read = { at: Date.now(), health: this.health().catch(() => undefined) };
-      return read.health;
-    };
+    const readHealth = oncePerScrape(() => this.health());
     const gauge = (name: string, help: string, value: (health: MailboxHealth) => number | undefined) =>
       new client.Gauge({
         name,

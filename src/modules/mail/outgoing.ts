@@ -58,10 +58,16 @@ export async function buildReply(reply: OutgoingReply): Promise<BuiltMessage> {
     headers,
     date: new Date(),
   });
-  const raw = await new Promise<Buffer>((resolve, reject) =>
+  return { messageId, raw: await compile(composer) };
+}
+
+type Composer = InstanceType<(typeof import('nodemailer/lib/mail-composer'))['default']>;
+
+/** A composed message as the bytes SMTP sends and IMAP files. */
+export function compile(composer: Composer): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) =>
     composer.compile().build((error, message) => (error ? reject(error) : resolve(message))),
   );
-  return { messageId, raw };
 }
 
 /** What SMTP said when it refused: permanent (5xx: do not try again) or not. */

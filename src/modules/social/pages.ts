@@ -9,7 +9,7 @@ import { csrfField, formatTime, page, plural } from '../../platform/dashboard/la
 import { formAction, noticeLine, postButton, sendPage, table } from '../../platform/dashboard/components.ts';
 import { AppError, invalid } from '../../platform/errors.ts';
 import { formBody, noticeField, optionalField } from '../../platform/dashboard/form-body.ts';
-import { addDays, dayIn, instantAt, isDate, isoWeekday } from '../../platform/dates.ts';
+import { addDays, dayIn, instantAt, isDate, isoWeekday, mondayOf } from '../../platform/dates.ts';
 import { CHANNELS } from '../ai/index.ts';
 import type { Catalog } from '../shop/index.ts';
 import type { SocialService } from './social-service.ts';
@@ -122,8 +122,8 @@ export function socialPages(app: FastifyInstance, { social }: SocialPageParts): 
       const view = request.query.view ?? 'week';
       const today = dayIn(social.now(), tz);
       const asked = request.query.start && isDate(request.query.start) ? request.query.start : today;
-      const first = view === 'week' ? addDays(asked, 1 - isoWeekday(asked)) : `${asked.slice(0, 7)}-01`;
-      const gridStart = addDays(first, 1 - isoWeekday(first));
+      const first = view === 'week' ? mondayOf(asked) : `${asked.slice(0, 7)}-01`;
+      const gridStart = mondayOf(first);
       const days = view === 'week' ? 7 : Math.ceil((daysInMonth(first) + isoWeekday(first) - 1) / 7) * 7;
       const posts = await social.store.list({
         from: new Date(instantAt(gridStart, '00:00', tz)),

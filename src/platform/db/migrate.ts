@@ -43,34 +43,25 @@ export async function migrate(
       'select module, name, checksum from schema_migrations',
     );
     const known = new Map(done.rows.map((row) => [`${row.module}/${row.name}`, row.checksum]));
-    for (const source of sources) {
-      const files = readdirSync(source.dir)
-        .filter((file) => file.endsWith('.sql'))
-        .sort();
-      for (const file of files) {
-        const sql = readFileSync(`${source.dir}/${file}`, 'utf8');
-        const checksum = createHash('sha256').update(sql).digest('hex');
-        const id = `${source.module}/${file}`;
-        const formerId = source.formerly ? `${source.formerly}/${file}` : undefined;
-        if (options.only && !options.only.has(id) && !(formerId && options.only.has(formerId))) continue;
-        const previous = known.get(id) ?? (formerId ? known.get(formerId) : undefined);
-        if (previous !== undefined) {
-          if (previous !== checksum) {
-            throw new Error(`migration ${id} was changed after it was applied; add a new migration instead`);
-          }
-          continue;
+    for (const { module, file, sql, checksum, id, formerId } of migrationFiles(sources)) {
+      if (options.only && !options.only.has(id) && !(formerId && options.only.has(formerId))) continue;
+      const previous = known.get(id) ?? (formerId ? known.get(formerId) : undefined);
+      if (previous !== undefined) {
+        if (previous !== checksum) {
+          throw new Error(`migration ${id} was changed after it was applied; add a new migration instead`);
         }
-        onProgress(id);
-        await transaction(pool, async (tx) => {
-          await tx.query(sql);
-          await tx.query('insert into schema_migrations (module, name, checksum) values ($1, $2, $3)', [
-            source.module,
-            file,
-            checksum,
-          ]);
-        });
-        applied.push(id);
+        continue;
       }
+      onProgress(id);
+      await transaction(pool, async (tx) => {
+        await tx.query(sql);
+        await tx.query('insert into schema_migrations (module, name, checksum) values ($1, $2, $3)', [
+          module,
+          file,
+          checksum,
+        ]);
+      });
+      applied.push(id);
     }
   } finally {
     await client.query('select pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
@@ -79,16 +70,42 @@ export async function migrate(
   return { applied };
 }
 
+interface MigrationFile {
+  module: string;
+  file: string;
+  sql: string;
+  checksum: string;
+  /** `module/file`, and the same under the module it moved from. */
+  id: string;
+  formerId: string | undefined;
+}
+
+/** Every module's migration files, in the order they are applied. */
+function* migrationFiles(sources: MigrationSource[]): Generator<MigrationFile> {
+  for (const source of sources) {
+    const files = readdirSync(source.dir)
+      .filter((file) => file.endsWith('.sql'))
+      .sort();
+    for (const file of files) {
+      const sql = readFileSync(`${source.dir}/${file}`, 'utf8');
+      yield {
+        module: source.module,
+        file,
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+        id: `${source.module}/${file}`,
+        formerId: source.formerly ? `${source.formerly}/${file}` : undefined,
+      };
+    }
+  }
+}
+
 /** Every migration shopkeep has, `module/file` to its checksum (a moved file under its former module too). */
 export function migrationChecksums(sources: MigrationSource[]): Map<string, string> {
   const checksums = new Map<string, string>();
-  for (const source of sources)
-    for (const file of readdirSync(source.dir).filter((name) => name.endsWith('.sql'))) {
-      const checksum = createHash('sha256')
-        .update(readFileSync(`${source.dir}/${file}`, 'utf8'))
-        .digest('hex');
-      checksums.set(`${source.module}/${file}`, checksum);
-      if (source.formerly) checksums.set(`${source.formerly}/${file}`, checksum);
-    }
+  for (const { id, formerId, checksum } of migrationFiles(sources)) {
+    checksums.set(id, checksum);
+    if (formerId) checksums.set(formerId, checksum);
+  }
   return checksums;
 }

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { access, readdir, readFile, realpath, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import client from 'prom-client';
+import { oncePerScrape } from './once-per-scrape.ts';
 
 /** The kernel's clock ticks per second in /proc/stat (USER_HZ; 100 on every Linux shopkeep runs on). */
 export const USER_HZ = 100;
@@ -318,12 +319,7 @@ type Sample<L extends string> = [labels: Partial<Record<L, string>>, value: numb
 
 /** Registers the host's metrics in `registry`; they read the host when Prometheus scrapes. */
 export function watchHost(registry: client.Registry, dataDir: string): void {
-  // One scrape collects every metric at once: they share one read of the host.
-  let last: { at: number; host: Promise<HostSnapshot> } | undefined;
-  const host = () => {
-    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), host: readHost(dataDir) };
-    return last.host;
-  };
+  const host = oncePerScrape(() => readHost(dataDir));
   const define = <L extends string>(
     kind: 'gauge' | 'counter',
     name: string,
@@ -332,7 +328,8 @@ export function watchHost(registry: client.Registry, dataDir: string): void {
     samples: (host: HostSnapshot) => Sample<L>[],
   ) => {
     const fill = async (metric: client.Gauge<L> | client.Counter<L>, write: (s: Sample<L>) => void) => {
-      const now = samples(await host());
+      const snapshot = await host();
+      const now = snapshot ? samples(snapshot) : [];
       metric.reset();
       // A metric without labels would otherwise say 0 when the figure is unknown.
       if (labelNames.length === 0) metric.remove();

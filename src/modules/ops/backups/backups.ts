@@ -296,7 +296,12 @@ export class Backups {
       let loaded: LoadResult;
       const checks: { name: string; problems: string[] }[] = [];
       try {
-        loaded = await this.load(restic, newest.id, scratch.pool, undefined, onProgress);
+        loaded = await loadSnapshot(restic, newest.id, {
+          pool: scratch.pool,
+          sources: this.options.migrations(),
+          filesDir: undefined,
+          onProgress,
+        });
         for (const check of this.options.restoreChecks()) {
           onProgress(`checking that ${check.name}`);
           checks.push({ name: check.name, problems: await check.check(scratch.pool) });
@@ -332,21 +337,6 @@ export class Backups {
       await this.drillFailed(drill!.id, message);
       throw error;
     }
-  }
-
-  async load(
-    restic: Restic,
-    snapshotId: string,
-    pool: pg.Pool,
-    filesDir: string | undefined,
-    onProgress: Progress,
-  ) {
-    return loadSnapshot(restic, snapshotId, {
-      pool,
-      sources: this.options.migrations(),
-      filesDir,
-      onProgress,
-    });
   }
 
   async list(limit = 50): Promise<BackupRecord[]> {

@@ -3,16 +3,11 @@
 // size of the last backup. Prometheus's rules (deploy/prometheus) alert on their age.
 import client from 'prom-client';
 import type { Metrics } from '../../../platform/http/metrics.ts';
+import { oncePerScrape } from '../../../platform/http/once-per-scrape.ts';
 import type { BackupFigures, Backups } from './backups.ts';
 
 export function watchBackups(metrics: Metrics, backups: Backups): void {
-  // Every gauge of one scrape shares one read of the records.
-  let latest: { at: number; figures: Promise<BackupFigures | undefined> } | undefined;
-  const figures = () => {
-    if (!latest || Date.now() - latest.at > 1000)
-      latest = { at: Date.now(), figures: backups.figures().catch(() => undefined) };
-    return latest.figures;
-  };
+  const figures = oncePerScrape(() => backups.figures());
   const gauge = (name: string, help: string, read: (f: BackupFigures) => number | undefined) =>
     new client.Gauge({
       name,

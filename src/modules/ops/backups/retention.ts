@@ -1,7 +1,7 @@
 // Which backups to keep, as restic's `forget --keep-*` decides it, in the shop's time zone: the newest
 // backup of each of the last 7 days that have one, of the last 4 weeks (ISO weeks), 12 months and 3
 // years. A backup kept for one reason is not counted again for another; the newest is always kept.
-import { addDays, dayIn, isoWeekday } from '../../../platform/dates.ts';
+import { dayIn, mondayOf } from '../../../platform/dates.ts';
 
 export interface RetentionPolicy {
   daily: number;
@@ -23,7 +23,7 @@ export function backupsToKeep<T extends { id: string; time: string }>(
   if (newestFirst[0]) keep.add(newestFirst[0].id);
   const buckets: [number, (day: string) => string][] = [
     [policy.daily, (day) => day],
-    [policy.weekly, isoWeek],
+    [policy.weekly, mondayOf],
     [policy.monthly, (day) => day.slice(0, 7)],
     [policy.yearly, (day) => day.slice(0, 4)],
   ];
@@ -38,9 +38,4 @@ export function backupsToKeep<T extends { id: string; time: string }>(
     }
   }
   return keep;
-}
-
-/** The ISO week of a day, as its Monday. */
-function isoWeek(day: string): string {
-  return addDays(day, 1 - isoWeekday(day));
 }
