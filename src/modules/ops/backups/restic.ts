@@ -31,7 +31,7 @@ export class ResticError extends AppError {}
 
 /** What restic says when the target did not answer: the network, the server or the share is down. */
 const NETWORK =
-  /connection refused|connection reset|no such host|timeout|timed out|network is unreachable|no route to host|dial tcp|\bEOF\b|host is down/i;
+  /connection refused|connection reset|no such host|timeout|timed out|network is unreachable|no route to host|dial tcp|\bEOF\b|host is down|server closed idle connection/i;
 
 export class Restic {
   constructor(private readonly options: ResticOptions) {}
